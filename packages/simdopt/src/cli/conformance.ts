@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+/**
+ * simdopt-conformance <file-or-folder>... [--binary auto|simd|scalar|reference]
+ *
+ * Runs every optimizer and trajectory case of `optimizer-golden/1` files through simdopt's
+ * kernels, prints one line per failing case with its largest error, and ends with
+ * `N passed, M failed`. Exit status 0 only when nothing failed. Schedule and clipping cases are
+ * skipped with a notice and not counted.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import {
+  caseKind, GOLDEN_FORMAT, runOptimizerCase, runTrajectoryCase,
+  type CaseKind, type CaseResult, type OptimizerCase, type TrajectoryCase,
+} from "../conformance/golden.js";
+import { BINARY_CHOICES, type BinaryChoice } from "../runtime/load.js";
+import { loadRuntime } from "../runtime/runtime.js";
+
+const USAGE = `usage: simdopt-conformance <file-or-folder>... [--binary ${BINARY_CHOICES.join("|")}]`;
+
+function parseArgs(argv: string[]): { paths: string[]; binary: BinaryChoice } {
+  const paths: string[] = [];
+  let binary: BinaryChoice = "auto";
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--help" || arg === "-h") {
+      console.log(USAGE);
+      process.exit(0);
+    } else if (arg === "--binary") {
+      binary = argv[++i] as BinaryChoice;
+      if (!BINARY_CHOICES.includes(binary)) fail(`--binary must be one of ${BINARY_CHOICES.join(", ")}`);
+    } else if (arg.startsWith("--")) {
+      fail(`unknown flag ${arg}`);
+    } else {
+      paths.push(arg);
+    }
+  }
+  if (paths.length === 0) fail("no file or folder given");
+  return { paths, binary };
+}
+
+function fail(message: string): never {
+  console.error(`simdopt-conformance: ${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+/** The .json files named, folders expanded (sorted, not recursive). */
+function goldenFiles(paths: string[]): string[] {
+  return paths.flatMap((path) => {
+    let stat;
+    try {
+      stat = statSync(path);
+    } catch {
+      fail(`no such file or folder: ${path}`);
+    }
+    if (!stat.isDirectory()) return [path];
+    return readdirSync(path).filter((name) => name.endsWith(".json")).sort().map((name) => join(path, name));
+  });
+}
+
+const SKIPPED: Partial<Record<CaseKind, string>> = {
+  schedule: "learning-rate schedule",
+  clipping: "gradient clipping",
+};
+
+async function main(): Promise<void> {
+  const { paths, binary } = parseArgs(process.argv.slice(2));
+  const runtime = await loadRuntime({ binary });
+  let passed = 0;
+  let failed = 0;
+  const report = (file: string, result: CaseResult) => {
+    if (result.passed) {
+      passed++;
+      return;
+    }
+    failed++;
+    const detail = result.error ?? `largest error ${result.maxError.toExponential(3)} > tolerance ${result.tolerance}`;
+    console.log(`FAIL ${file}: ${result.name}: ${detail}`);
+  };
+  for (const file of goldenFiles(paths)) {
+    let document: { format?: string; cases?: Record<string, unknown>[] };
+    try {
+      document = JSON.parse(readFileSync(file, "utf8"));
+    } catch (cause) {
+      console.log(`FAIL ${file}: cannot read: ${String(cause)}`);
+      failed++;
+      continue;
+    }
+    if (document.format !== GOLDEN_FORMAT || !Array.isArray(document.cases)) {
+      console.log(`skipped ${file}: not an ${GOLDEN_FORMAT} file`);
+      continue;
+    }
+    const skipped = new Map<CaseKind, number>();
+    for (const c of document.cases) {
+      const kind = caseKind(c);
+      if (kind === "optimizer") report(file, runOptimizerCase(runtime, c as unknown as OptimizerCase));
+      else if (kind === "trajectory") report(file, runTrajectoryCase(runtime, c as unknown as TrajectoryCase));
+      else skipped.set(kind, (skipped.get(kind) ?? 0) + 1);
+    }
+    for (const [kind, count] of skipped) {
+      console.log(`skipped ${file}: ${count} ${SKIPPED[kind] ?? "unrecognised"} case${count === 1 ? "" : "s"} (not supported yet, not counted)`);
+    }
+  }
+  console.log(`conformance (${runtime.binary} kernels):`);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exitCode = failed === 0 ? 0 : 1;
+}
+
+await main();

@@ -1,0 +1,132 @@
+/**
+ * Reads files of the `optimizer-golden/1` format (vectors computed by torch.optim) and runs their
+ * optimizer and trajectory cases through a runtime, reporting each case's largest error against
+ * the tolerance of the format: |actual − expected| ≤ tol·max(1, |expected|).
+ */
+import { runTrajectory } from "../functions/trajectory.js";
+import { TEST_FUNCTIONS, type TestFunctionName } from "../functions/index.js";
+import { createOptimizer, OPTIMIZER_NAMES, type OptimizerName } from "../optimizers/index.js";
+import type { Dtype } from "../runtime/kernels.js";
+import type { Parameter } from "../runtime/parameter.js";
+import type { Runtime } from "../runtime/runtime.js";
+
+export const GOLDEN_FORMAT = "optimizer-golden/1";
+export const TOLERANCE = { float32: 1e-5, float64: 1e-10, trajectory: 1e-9 } as const;
+
+export interface OptimizerCase {
+  name: string;
+  optimizer: string;
+  options: Record<string, unknown>;
+  dtype: Dtype;
+  steps: number;
+  groups?: Record<string, unknown>[];
+  params: { group?: number; init: number[]; grads: number[][]; expected: number[][] }[];
+}
+
+export interface TrajectoryCase {
+  name?: string;
+  function: string;
+  start: [number, number];
+  optimizer: string;
+  options: Record<string, unknown>;
+  steps: number;
+  expected_path: [number, number][];
+}
+
+export type CaseKind = "optimizer" | "trajectory" | "schedule" | "clipping" | "unknown";
+
+export interface CaseResult {
+  name: string;
+  passed: boolean;
+  /** Largest |actual − expected| / max(1, |expected|) over every value checked. */
+  maxError: number;
+  tolerance: number;
+  /** Why the case could not run, when it could not. */
+  error?: string;
+}
+
+export function caseKind(c: Record<string, unknown>): CaseKind {
+  if ("scheduler" in c) return "schedule";
+  if ("kind" in c) return "clipping";
+  if ("function" in c && "expected_path" in c) return "trajectory";
+  if ("optimizer" in c && "params" in c) return "optimizer";
+  return "unknown";
+}
+
+/** torch option names (`weight_decay`) to simdopt's (`weightDecay`). */
+const TORCH_ONLY = new Set(["foreach", "capturable", "differentiable", "fused"]);
+export function fromTorchOptions(options: Record<string, unknown>): Record<string, unknown> {
+  const mapped: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options ?? {})) {
+    if (TORCH_ONLY.has(key)) continue; // implementation switches that do not change the math
+    mapped[key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase())] = value;
+  }
+  return mapped;
+}
+
+function optimizerName(name: string): OptimizerName {
+  const lower = name.toLowerCase();
+  if (!(OPTIMIZER_NAMES as string[]).includes(lower)) throw new Error(`unknown optimizer '${name}'`);
+  return lower as OptimizerName;
+}
+
+/** Accumulates the largest scaled error; NaN matches NaN and infinities match themselves. */
+class ErrorMeter {
+  max = 0;
+  compare(actual: ArrayLike<number>, expected: ArrayLike<number>): void {
+    if (actual.length !== expected.length) {
+      throw new Error(`expected ${expected.length} values, got ${actual.length}`);
+    }
+    for (let i = 0; i < expected.length; i++) {
+      const a = actual[i];
+      const e = expected[i];
+      if (Object.is(a, e) || (Number.isNaN(a) && Number.isNaN(e))) continue;
+      const error = Math.abs(a - e) / Math.max(1, Math.abs(e));
+      this.max = Math.max(this.max, Number.isNaN(error) ? Infinity : error);
+    }
+  }
+}
+
+export function runOptimizerCase(runtime: Runtime, c: OptimizerCase): CaseResult {
+  const tolerance = TOLERANCE[c.dtype];
+  const meter = new ErrorMeter();
+  const params: Parameter[] = [];
+  try {
+    if (tolerance === undefined) throw new Error(`unknown dtype '${c.dtype}'`);
+    for (const p of c.params) params.push(runtime.parameter(p.init, { dtype: c.dtype }));
+    const groupOptions = c.groups && c.groups.length > 0 ? c.groups : [{}];
+    const groups = groupOptions
+      .map((overrides, index) => ({
+        params: params.filter((_, i) => (c.params[i].group ?? 0) === index),
+        ...fromTorchOptions(overrides),
+      }))
+      .filter((group) => group.params.length > 0);
+    const optimizer = createOptimizer(optimizerName(c.optimizer), groups, fromTorchOptions(c.options));
+    for (let t = 0; t < c.steps; t++) {
+      c.params.forEach((p, i) => params[i].setGrad(p.grads[t]));
+      optimizer.step();
+      c.params.forEach((p, i) => meter.compare(params[i].data, p.expected[t]));
+    }
+    optimizer.dispose();
+    return { name: c.name, passed: meter.max <= tolerance, maxError: meter.max, tolerance };
+  } catch (cause) {
+    return { name: c.name, passed: false, maxError: meter.max, tolerance, error: String(cause) };
+  } finally {
+    for (const p of params) p.dispose();
+  }
+}
+
+export function runTrajectoryCase(runtime: Runtime, c: TrajectoryCase): CaseResult {
+  const name = c.name ?? `${c.function}/${c.optimizer}/${JSON.stringify(c.options)}`;
+  const tolerance = TOLERANCE.trajectory;
+  const meter = new ErrorMeter();
+  try {
+    if (!(c.function in TEST_FUNCTIONS)) throw new Error(`unknown test function '${c.function}'`);
+    const path = runTrajectory(runtime, c.function as TestFunctionName, optimizerName(c.optimizer),
+      fromTorchOptions(c.options), c.start, c.steps);
+    meter.compare(path.flat(), c.expected_path.flat());
+    return { name, passed: meter.max <= tolerance, maxError: meter.max, tolerance };
+  } catch (cause) {
+    return { name, passed: false, maxError: meter.max, tolerance, error: String(cause) };
+  }
+}

@@ -1,0 +1,38 @@
+import { createOptimizer, type OptimizerName } from "../optimizers/index.js";
+import type { Runtime } from "../runtime/runtime.js";
+import { TEST_FUNCTIONS, type TestFunctionName } from "./index.js";
+
+/**
+ * Runs an optimizer on a 2-D test function from `start` for `steps` steps in float64, the gradient
+ * computed exactly at the current point before every step. Returns the path, start included.
+ */
+export function runTrajectory(
+  runtime: Runtime,
+  functionName: TestFunctionName,
+  optimizer: OptimizerName,
+  options: object,
+  start: readonly [number, number],
+  steps: number,
+): [number, number][] {
+  const fn = TEST_FUNCTIONS[functionName];
+  if (fn === undefined) {
+    throw new TypeError(`simdopt: unknown test function '${functionName}' (known: ${Object.keys(TEST_FUNCTIONS).join(", ")})`);
+  }
+  const point = runtime.parameter(Float64Array.from(start), { name: "point" });
+  try {
+    const opt = createOptimizer(optimizer, [point], options);
+    try {
+      const path: [number, number][] = [[point.data[0], point.data[1]]];
+      for (let t = 0; t < steps; t++) {
+        point.setGrad(fn.gradient(point.data[0], point.data[1]));
+        opt.step();
+        path.push([point.data[0], point.data[1]]);
+      }
+      return path;
+    } finally {
+      opt.dispose();
+    }
+  } finally {
+    point.dispose();
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * simdopt: torch.optim's optimizers as fused WebAssembly SIMD loops over parameters that live in
+ * Wasm memory.
+ *
+ *     const rt = await loadRuntime();
+ *     const w = rt.parameter(Float32Array.from([...]));
+ *     const opt = new Adam([w], { lr: 1e-3 });
+ *     w.grad.set(gradient); opt.step();   // w.data is updated in place
+ */
+export { loadRuntime, Runtime, type RuntimeOptions, type ParameterOptions } from "./runtime/runtime.js";
+export { Parameter } from "./runtime/parameter.js";
+export { isSimdSupported, type BinaryChoice, type WasmBinary } from "./runtime/load.js";
+export type { Dtype, KernelName, KernelArg } from "./runtime/kernels.js";
+export { Optimizer, type OptimizerDefinition, type ParamGroup, type ParamGroupInput, type ParamsInput } from "./optimizer.js";
+export { SGD, type SGDOptions, sgdDefaults } from "./optimizers/sgd.js";
+export { Adam, type AdamOptions, adamDefaults } from "./optimizers/adam.js";
+export { AdamW, type AdamWOptions, adamwDefaults } from "./optimizers/adamw.js";
+export { Adamax, type AdamaxOptions, adamaxDefaults } from "./optimizers/adamax.js";
+export { NAdam, type NAdamOptions, nadamDefaults } from "./optimizers/nadam.js";
+export { RAdam, type RAdamOptions, radamDefaults } from "./optimizers/radam.js";
+export { Adagrad, type AdagradOptions, adagradDefaults } from "./optimizers/adagrad.js";
+export { Adadelta, type AdadeltaOptions, adadeltaDefaults } from "./optimizers/adadelta.js";
+export { RMSprop, type RMSpropOptions, rmspropDefaults } from "./optimizers/rmsprop.js";
+export { Rprop, type RpropOptions, rpropDefaults } from "./optimizers/rprop.js";
+export { createOptimizer, OPTIMIZERS, OPTIMIZER_NAMES, type OptimizerName } from "./optimizers/index.js";
+export { TEST_FUNCTIONS, type TestFunction, type TestFunctionName } from "./functions/index.js";
+export { runTrajectory } from "./functions/trajectory.js";
+export { REFERENCE_RULES } from "./reference/kernels.js";
+export {
+  runOptimizerCase, runTrajectoryCase, fromTorchOptions, caseKind, TOLERANCE,
+  type OptimizerCase, type TrajectoryCase, type CaseResult,
+} from "./conformance/golden.js";

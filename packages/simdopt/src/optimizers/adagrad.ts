@@ -1,0 +1,50 @@
+import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
+
+export interface AdagradOptions {
+  lr?: number;
+  lrDecay?: number;
+  weightDecay?: number;
+  initialAccumulatorValue?: number;
+  eps?: number;
+  maximize?: boolean;
+}
+
+export const adagradDefaults: Required<AdagradOptions> = {
+  lr: 1e-2,
+  lrDecay: 0,
+  weightDecay: 0,
+  initialAccumulatorValue: 0,
+  eps: 1e-10,
+  maximize: false,
+};
+
+export const adagradDefinition: OptimizerDefinition<AdagradOptions> = {
+  title: "Adagrad",
+  kernel: "adagrad",
+  defaults: adagradDefaults,
+  validate(o, check) {
+    check.nonNegative("lr", o.lr);
+    check.nonNegative("lrDecay", o.lrDecay);
+    check.nonNegative("weightDecay", o.weightDecay);
+    check.nonNegative("initialAccumulatorValue", o.initialAccumulatorValue);
+    check.nonNegative("eps", o.eps);
+    check.boolean("maximize", o.maximize);
+  },
+  buffers: () => [{ name: "sum", initial: (o) => o.initialAccumulatorValue }],
+  stepArgs(o, { step }) {
+    const clr = o.lr / (1 + (step - 1) * o.lrDecay);
+    return [gradScale(o.maximize), o.weightDecay, o.eps, -clr];
+  },
+};
+
+/**
+ * Adagrad (Duchi et al., 2011, https://jmlr.org/papers/v12/duchi11a.html), as torch.optim.Adagrad
+ * computes it for dense gradients:
+ *
+ *     g ← ∇ + λθ;   s ← s + g²;   θ ← θ − γ/(1 + (t − 1)η) · g/(√s + ε)
+ */
+export class Adagrad extends Optimizer<AdagradOptions> {
+  constructor(params: ParamsInput<AdagradOptions>, options: AdagradOptions = {}) {
+    super(params, options, adagradDefinition);
+  }
+}

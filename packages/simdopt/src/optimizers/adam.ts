@@ -1,0 +1,69 @@
+import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
+import type { KernelArg } from "../runtime/kernels.js";
+
+export interface AdamOptions {
+  lr?: number;
+  betas?: [number, number];
+  eps?: number;
+  /** L2 penalty added to the gradient (coupled); AdamW decouples it. */
+  weightDecay?: number;
+  amsgrad?: boolean;
+  maximize?: boolean;
+}
+
+export const adamDefaults: Required<AdamOptions> = {
+  lr: 1e-3,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  weightDecay: 0,
+  amsgrad: false,
+  maximize: false,
+};
+
+/** The checks, buffers and per-step scalars shared by Adam and AdamW (one kernel serves both). */
+export function adamFamily(title: string, defaults: Required<AdamOptions>, decoupled: boolean): OptimizerDefinition<AdamOptions> {
+  return {
+    title,
+    kernel: "adam",
+    defaults,
+    validate(o, check) {
+      check.nonNegative("lr", o.lr);
+      check.nonNegative("eps", o.eps);
+      check.betas(o.betas);
+      check.nonNegative("weightDecay", o.weightDecay);
+      check.boolean("amsgrad", o.amsgrad);
+      check.boolean("maximize", o.maximize);
+    },
+    buffers: (o) => [
+      { name: "expAvg" },
+      { name: "expAvgSq" },
+      o.amsgrad ? { name: "maxExpAvgSq" } : null,
+    ],
+    stepArgs(o, { step }): KernelArg[] {
+      const [beta1, beta2] = o.betas;
+      const biasCorrection1 = 1 - beta1 ** step;
+      const biasCorrection2 = 1 - beta2 ** step;
+      const paramScale = decoupled ? 1 - o.lr * o.weightDecay : 1;
+      const coupledDecay = decoupled ? 0 : o.weightDecay;
+      return [
+        gradScale(o.maximize), paramScale, coupledDecay, beta1, 1 - beta1, beta2, 1 - beta2,
+        Math.sqrt(biasCorrection2), o.eps, -(o.lr / biasCorrection1), o.amsgrad,
+      ];
+    },
+  };
+}
+
+export const adamDefinition = adamFamily("Adam", adamDefaults, false);
+
+/**
+ * Adam (Kingma & Ba, 2015, https://arxiv.org/abs/1412.6980), with AMSGrad (Reddi et al., 2018,
+ * https://openreview.net/forum?id=ryQu7f-RZ), as torch.optim.Adam computes it:
+ *
+ *     g ← ∇ + λθ;   m ← β1·m + (1 − β1)g;   v ← β2·v + (1 − β2)g²;   v̂ ← max(v̂, v) (AMSGrad)
+ *     θ ← θ − γ/(1 − β1ᵗ) · m / (√v / √(1 − β2ᵗ) + ε)
+ */
+export class Adam extends Optimizer<AdamOptions> {
+  constructor(params: ParamsInput<AdamOptions>, options: AdamOptions = {}) {
+    super(params, options, adamDefinition);
+  }
+}

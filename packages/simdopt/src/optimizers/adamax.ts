@@ -1,0 +1,48 @@
+import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
+
+export interface AdamaxOptions {
+  lr?: number;
+  betas?: [number, number];
+  eps?: number;
+  weightDecay?: number;
+  maximize?: boolean;
+}
+
+export const adamaxDefaults: Required<AdamaxOptions> = {
+  lr: 2e-3,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  weightDecay: 0,
+  maximize: false,
+};
+
+export const adamaxDefinition: OptimizerDefinition<AdamaxOptions> = {
+  title: "Adamax",
+  kernel: "adamax",
+  defaults: adamaxDefaults,
+  validate(o, check) {
+    check.nonNegative("lr", o.lr);
+    check.nonNegative("eps", o.eps);
+    check.betas(o.betas);
+    check.nonNegative("weightDecay", o.weightDecay);
+    check.boolean("maximize", o.maximize);
+  },
+  buffers: () => [{ name: "expAvg" }, { name: "expInf" }],
+  stepArgs(o, { step }) {
+    const [beta1, beta2] = o.betas;
+    const clr = o.lr / (1 - beta1 ** step);
+    return [gradScale(o.maximize), o.weightDecay, beta1, 1 - beta1, beta2, o.eps, -clr];
+  },
+};
+
+/**
+ * Adamax, the infinity-norm variant of Adam (Kingma & Ba, 2015, https://arxiv.org/abs/1412.6980,
+ * section 7), as torch.optim.Adamax computes it:
+ *
+ *     g ← ∇ + λθ;   m ← β1·m + (1 − β1)g;   u ← max(β2·u, |g| + ε);   θ ← θ − γ/(1 − β1ᵗ) · m/u
+ */
+export class Adamax extends Optimizer<AdamaxOptions> {
+  constructor(params: ParamsInput<AdamaxOptions>, options: AdamaxOptions = {}) {
+    super(params, options, adamaxDefinition);
+  }
+}

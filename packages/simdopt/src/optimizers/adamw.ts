@@ -1,0 +1,18 @@
+import { Optimizer, type ParamsInput } from "../optimizer.js";
+import { adamDefaults, adamFamily, type AdamOptions } from "./adam.js";
+
+export type AdamWOptions = AdamOptions;
+
+export const adamwDefaults: Required<AdamWOptions> = { ...adamDefaults, weightDecay: 1e-2 };
+
+export const adamwDefinition = adamFamily("AdamW", adamwDefaults, true);
+
+/**
+ * AdamW (Loshchilov & Hutter, 2019, https://arxiv.org/abs/1711.05101): Adam with decoupled weight
+ * decay, as torch.optim.AdamW computes it: θ ← θ(1 − γλ) first, then Adam's update without L2.
+ */
+export class AdamW extends Optimizer<AdamWOptions> {
+  constructor(params: ParamsInput<AdamWOptions>, options: AdamWOptions = {}) {
+    super(params, options, adamwDefinition);
+  }
+}

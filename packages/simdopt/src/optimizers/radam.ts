@@ -1,0 +1,60 @@
+import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
+
+export interface RAdamOptions {
+  lr?: number;
+  betas?: [number, number];
+  eps?: number;
+  weightDecay?: number;
+  maximize?: boolean;
+}
+
+export const radamDefaults: Required<RAdamOptions> = {
+  lr: 1e-3,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  weightDecay: 0,
+  maximize: false,
+};
+
+export const radamDefinition: OptimizerDefinition<RAdamOptions> = {
+  title: "RAdam",
+  kernel: "radam",
+  defaults: radamDefaults,
+  validate(o, check) {
+    check.nonNegative("lr", o.lr);
+    check.nonNegative("eps", o.eps);
+    check.betas(o.betas);
+    check.nonNegative("weightDecay", o.weightDecay);
+    check.boolean("maximize", o.maximize);
+  },
+  buffers: () => [{ name: "expAvg" }, { name: "expAvgSq" }],
+  stepArgs(o, { step }) {
+    const [beta1, beta2] = o.betas;
+    const biasCorrection1 = 1 - beta1 ** step;
+    const biasCorrection2 = 1 - beta2 ** step;
+    const rhoInf = 2 / (1 - beta2) - 1;
+    const rhoT = rhoInf - (2 * step * beta2 ** step) / biasCorrection2;
+    const rectified = rhoT > 5;
+    const rect = rectified
+      ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT))
+      : 0;
+    return [
+      gradScale(o.maximize), o.weightDecay, beta1, 1 - beta1, beta2, 1 - beta2,
+      biasCorrection1, o.lr, Math.sqrt(biasCorrection2), o.eps, rect, rectified,
+    ];
+  },
+};
+
+/**
+ * RAdam, Adam with a rectified variance (Liu et al., 2020, https://arxiv.org/abs/1908.03265), as
+ * torch.optim.RAdam computes it, with ρ∞ = 2/(1 − β2) − 1 and ρ_t = ρ∞ − 2tβ2ᵗ/(1 − β2ᵗ):
+ *
+ *     g ← ∇ + λθ;   m ← β1·m + (1 − β1)g;   v ← β2·v + (1 − β2)g²;   m̂ = m/(1 − β1ᵗ)
+ *     θ ← θ − γ·m̂·√(1 − β2ᵗ)/(√v + ε)·r_t   when ρ_t > 5, with r_t = √((ρ_t−4)(ρ_t−2)ρ∞ / ((ρ∞−4)(ρ∞−2)ρ_t))
+ *     θ ← θ − γ·m̂                           otherwise
+ */
+export class RAdam extends Optimizer<RAdamOptions> {
+  constructor(params: ParamsInput<RAdamOptions>, options: RAdamOptions = {}) {
+    super(params, options, radamDefinition);
+  }
+}

@@ -1,0 +1,57 @@
+import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
+
+export interface RMSpropOptions {
+  lr?: number;
+  alpha?: number;
+  eps?: number;
+  weightDecay?: number;
+  momentum?: number;
+  centered?: boolean;
+  maximize?: boolean;
+}
+
+export const rmspropDefaults: Required<RMSpropOptions> = {
+  lr: 1e-2,
+  alpha: 0.99,
+  eps: 1e-8,
+  weightDecay: 0,
+  momentum: 0,
+  centered: false,
+  maximize: false,
+};
+
+export const rmspropDefinition: OptimizerDefinition<RMSpropOptions> = {
+  title: "RMSprop",
+  kernel: "rmsprop",
+  defaults: rmspropDefaults,
+  validate(o, check) {
+    check.nonNegative("lr", o.lr);
+    check.nonNegative("alpha", o.alpha);
+    check.nonNegative("eps", o.eps);
+    check.nonNegative("weightDecay", o.weightDecay);
+    check.nonNegative("momentum", o.momentum);
+    check.boolean("centered", o.centered);
+    check.boolean("maximize", o.maximize);
+  },
+  buffers: (o) => [
+    { name: "squareAvg" },
+    o.centered ? { name: "gradAvg" } : null,
+    o.momentum > 0 ? { name: "momentumBuffer" } : null,
+  ],
+  stepArgs: (o) => [
+    gradScale(o.maximize), o.weightDecay, o.alpha, 1 - o.alpha, o.eps, o.momentum, -o.lr, o.centered,
+  ],
+};
+
+/**
+ * RMSprop (Hinton, Lecture 6e, https://www.cs.toronto.edu/~tijmen/csc321/slides/lecture_slides_lec6.pdf),
+ * centered as in Graves, 2013 (https://arxiv.org/abs/1308.0850), as torch.optim.RMSprop computes it:
+ *
+ *     g ← ∇ + λθ;   s ← αs + (1 − α)g²;   ḡ ← αḡ + (1 − α)g (centered);   d = √(s − ḡ²) + ε (or √s + ε)
+ *     b ← μb + g/d, θ ← θ − γb (momentum);   θ ← θ − γg/d (otherwise)
+ */
+export class RMSprop extends Optimizer<RMSpropOptions> {
+  constructor(params: ParamsInput<RMSpropOptions>, options: RMSpropOptions = {}) {
+    super(params, options, rmspropDefinition);
+  }
+}

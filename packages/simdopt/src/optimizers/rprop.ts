@@ -1,0 +1,51 @@
+import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
+
+export interface RpropOptions {
+  /** The initial step size of every element. */
+  lr?: number;
+  /** [η−, η+]: step-size factors after a sign change and after a sign agreement. */
+  etas?: [number, number];
+  /** [min, max] step size. */
+  stepSizes?: [number, number];
+  maximize?: boolean;
+}
+
+export const rpropDefaults: Required<RpropOptions> = {
+  lr: 1e-2,
+  etas: [0.5, 1.2],
+  stepSizes: [1e-6, 50],
+  maximize: false,
+};
+
+export const rpropDefinition: OptimizerDefinition<RpropOptions> = {
+  title: "Rprop",
+  kernel: "rprop",
+  defaults: rpropDefaults,
+  validate(o, check) {
+    check.nonNegative("lr", o.lr);
+    const [etaMinus, etaPlus] = check.pair("etas", o.etas);
+    if (!(etaMinus > 0 && etaMinus < 1 && etaPlus > 1)) {
+      check.fail(`invalid eta values: ${etaMinus}, ${etaPlus} (must be 0 < etas[0] < 1 < etas[1])`);
+    }
+    check.pair("stepSizes", o.stepSizes);
+    check.boolean("maximize", o.maximize);
+  },
+  buffers: () => [{ name: "prev" }, { name: "stepSize", initial: (o) => o.lr }],
+  stepArgs(o) {
+    const [etaMinus, etaPlus] = o.etas;
+    const [stepMin, stepMax] = o.stepSizes;
+    return [gradScale(o.maximize), etaPlus, etaMinus, stepMin, stepMax];
+  },
+};
+
+/**
+ * Rprop, resilient backpropagation (Riedmiller & Braun, 1993,
+ * https://doi.org/10.1109/ICNN.1993.298623), as torch.optim.Rprop computes it: each element's step
+ * size grows by η+ while its gradient keeps its sign and shrinks by η− when the sign flips (and
+ * that step is skipped), clamped to stepSizes; θ ← θ − sign(g)·η.
+ */
+export class Rprop extends Optimizer<RpropOptions> {
+  constructor(params: ParamsInput<RpropOptions>, options: RpropOptions = {}) {
+    super(params, options, rpropDefinition);
+  }
+}

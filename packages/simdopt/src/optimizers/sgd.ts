@@ -1,0 +1,56 @@
+import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
+
+export interface SGDOptions {
+  /** Learning rate; required, as in torch.optim.SGD. */
+  lr?: number;
+  momentum?: number;
+  dampening?: number;
+  weightDecay?: number;
+  nesterov?: boolean;
+  maximize?: boolean;
+}
+
+export const sgdDefaults: Required<SGDOptions> = {
+  lr: undefined as unknown as number, // no default: torch requires it
+  momentum: 0,
+  dampening: 0,
+  weightDecay: 0,
+  nesterov: false,
+  maximize: false,
+};
+
+export const sgdDefinition: OptimizerDefinition<SGDOptions> = {
+  title: "SGD",
+  kernel: "sgd",
+  defaults: sgdDefaults,
+  validate(o, check) {
+    if (o.lr === undefined) check.fail("option 'lr' is required (torch.optim.SGD has no default)", TypeError);
+    check.nonNegative("lr", o.lr);
+    check.nonNegative("momentum", o.momentum);
+    check.number("dampening", o.dampening);
+    check.nonNegative("weightDecay", o.weightDecay);
+    check.boolean("maximize", o.maximize);
+    if (check.boolean("nesterov", o.nesterov) && (o.momentum <= 0 || o.dampening !== 0)) {
+      check.fail(`Nesterov momentum requires a momentum and zero dampening, got momentum ${o.momentum} and dampening ${o.dampening}`);
+    }
+  },
+  buffers: (o) => [o.momentum !== 0 ? { name: "momentumBuffer" } : null],
+  stepArgs: (o, state) => [
+    gradScale(o.maximize), o.weightDecay, o.momentum, 1 - o.dampening, -o.lr,
+    state.step === 1, o.nesterov,
+  ],
+};
+
+/**
+ * Stochastic gradient descent with optional momentum, dampening, Nesterov momentum and L2 weight
+ * decay, as torch.optim.SGD computes it:
+ *
+ *     g ← ∇ + λθ;   b ← g (first step), μb + (1 − τ)g (later);   g ← g + μb (Nesterov) or b;   θ ← θ − γg
+ *
+ * Nesterov: Sutskever et al., 2013, http://proceedings.mlr.press/v28/sutskever13.html
+ */
+export class SGD extends Optimizer<SGDOptions> {
+  constructor(params: ParamsInput<SGDOptions>, options: SGDOptions) {
+    super(params, options, sgdDefinition);
+  }
+}

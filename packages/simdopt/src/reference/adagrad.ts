@@ -1,0 +1,19 @@
+import type { FloatArray } from "../runtime/kernels.js";
+import type { Round } from "./round.js";
+
+/** Adagrad, the specification of `adagrad_step_*` (see src/optimizers/adagrad.ts for the math). */
+export function adagradReference(
+  r: Round,
+  [param, grad, sum]: FloatArray[],
+  [gradScale, weightDecay, eps, negClr]: number[],
+): void {
+  for (let i = 0; i < param.length; i++) {
+    const p = param[i];
+    let g = r(grad[i] * gradScale);
+    if (weightDecay !== 0) g = r(g + r(weightDecay * p));
+    const s = r(sum[i] + r(g * g));
+    sum[i] = s;
+    const std = r(r(Math.sqrt(s)) + eps);
+    param[i] = r(p + r(r(negClr * g) / std));
+  }
+}

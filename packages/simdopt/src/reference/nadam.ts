@@ -1,0 +1,22 @@
+import type { FloatArray } from "../runtime/kernels.js";
+import type { Round } from "./round.js";
+
+/** NAdam, the specification of `nadam_step_*` (see src/optimizers/nadam.ts for the math). */
+export function nadamReference(
+  r: Round,
+  [param, grad, expAvg, expAvgSq]: FloatArray[],
+  [gradScale, weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2, eps, gradCoef, avgCoef]: number[],
+): void {
+  for (let i = 0; i < param.length; i++) {
+    let p = param[i];
+    let g = r(grad[i] * gradScale);
+    if (weightDecay !== 0) g = r(g + r(weightDecay * p));
+    const m = r(r(expAvg[i] * beta1) + r(oneMinusBeta1 * g));
+    const v = r(r(expAvgSq[i] * beta2) + r(r(oneMinusBeta2 * g) * g));
+    expAvg[i] = m;
+    expAvgSq[i] = v;
+    const denom = r(r(Math.sqrt(r(v / biasCorrection2))) + eps);
+    p = r(p + r(r(gradCoef * g) / denom));
+    param[i] = r(p + r(r(avgCoef * m) / denom));
+  }
+}

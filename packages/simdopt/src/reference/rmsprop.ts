@@ -1,0 +1,34 @@
+import type { FloatArray } from "../runtime/kernels.js";
+import type { Round } from "./round.js";
+
+/** RMSprop, the specification of `rmsprop_step_*` (see src/optimizers/rmsprop.ts for the math). */
+export function rmspropReference(
+  r: Round,
+  [param, grad, squareAvg, gradAvg, momentumBuffer]: FloatArray[],
+  [gradScale, weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr]: number[],
+  [centered]: boolean[],
+): void {
+  for (let i = 0; i < param.length; i++) {
+    const p = param[i];
+    let g = r(grad[i] * gradScale);
+    if (weightDecay !== 0) g = r(g + r(weightDecay * p));
+    const s = r(r(squareAvg[i] * alpha) + r(r(oneMinusAlpha * g) * g));
+    squareAvg[i] = s;
+    let avg: number;
+    if (centered) {
+      const ga = r(r(gradAvg[i] * alpha) + r(oneMinusAlpha * g));
+      gradAvg[i] = ga;
+      avg = r(Math.sqrt(r(s - r(ga * ga))));
+    } else {
+      avg = r(Math.sqrt(s));
+    }
+    avg = r(avg + eps);
+    if (momentum > 0) {
+      const b = r(r(momentumBuffer[i] * momentum) + r(g / avg));
+      momentumBuffer[i] = b;
+      param[i] = r(p + r(negLr * b));
+    } else {
+      param[i] = r(p + r(r(negLr * g) / avg));
+    }
+  }
+}

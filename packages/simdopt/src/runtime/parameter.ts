@@ -1,0 +1,100 @@
+import type { Runtime } from "./runtime.js";
+import { bytesPerElement, type Dtype, type TypedArrayOf } from "./kernels.js";
+
+/**
+ * A tensor that an optimizer updates: its values and its gradient live in the runtime's Wasm
+ * memory. `data` and `grad` are zero-copy views; they are rebuilt whenever the memory has grown
+ * (which replaces its ArrayBuffer), so a view read from them is never stale. Hold on to a view
+ * only until the next allocation, or read the property again.
+ */
+export class Parameter<D extends Dtype = Dtype> {
+  /** Byte address of the values in the runtime's memory. */
+  readonly dataPtr: number;
+  /** Byte address of the gradient in the runtime's memory. */
+  readonly gradPtr: number;
+  private views: { buffer: ArrayBufferLike; data: TypedArrayOf<D>; grad: TypedArrayOf<D> } | undefined;
+  private disposed = false;
+
+  /** Use `runtime.parameter(...)`. */
+  constructor(
+    readonly runtime: Runtime,
+    readonly length: number,
+    readonly dtype: D,
+    readonly name?: string,
+  ) {
+    const bytes = Math.max(1, length) * bytesPerElement(dtype);
+    this.dataPtr = runtime.allocator.alloc(bytes);
+    this.gradPtr = runtime.allocator.alloc(bytes);
+  }
+
+  /** The values, a view into Wasm memory: read them and write them in place. */
+  get data(): TypedArrayOf<D> {
+    return this.currentViews().data;
+  }
+
+  /** The gradient, a view into Wasm memory: write it in place before `optimizer.step()`. */
+  get grad(): TypedArrayOf<D> {
+    return this.currentViews().grad;
+  }
+
+  /** Copies `values` into the parameter (same length; any array of numbers). */
+  set(values: ArrayLike<number>): this {
+    this.data.set(this.checked("values", values));
+    return this;
+  }
+
+  /** Copies `values` into the gradient (same length; any array of numbers). */
+  setGrad(values: ArrayLike<number>): this {
+    this.grad.set(this.checked("gradient", values));
+    return this;
+  }
+
+  /** A copy of the values that stays valid whatever happens to the memory. */
+  toArray(): TypedArrayOf<D> {
+    return this.data.slice() as TypedArrayOf<D>;
+  }
+
+  /** Gives the memory back. The parameter must not be used afterwards. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.runtime.allocator.free(this.dataPtr);
+    this.runtime.allocator.free(this.gradPtr);
+    this.views = undefined;
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  private currentViews() {
+    if (this.disposed) throw new Error(`simdopt: parameter ${this.label()} was disposed`);
+    const buffer = this.runtime.memory.buffer;
+    if (this.views === undefined || this.views.buffer !== buffer) {
+      const View = (this.dtype === "float32" ? Float32Array : Float64Array) as unknown as new (
+        buffer: ArrayBufferLike, byteOffset: number, length: number) => TypedArrayOf<D>;
+      this.views = {
+        buffer,
+        data: new View(buffer, this.dataPtr, this.length),
+        grad: new View(buffer, this.gradPtr, this.length),
+      };
+    }
+    return this.views;
+  }
+
+  private checked(what: string, values: ArrayLike<number>): ArrayLike<number> {
+    if (values === null || typeof values !== "object" || typeof values.length !== "number") {
+      throw new TypeError(`simdopt: ${what} for parameter ${this.label()} must be an array of numbers`);
+    }
+    if (values.length !== this.length) {
+      throw new RangeError(
+        `simdopt: ${what} for parameter ${this.label()} has length ${values.length}, expected ${this.length}`,
+      );
+    }
+    return values;
+  }
+
+  private label(): string {
+    return this.name === undefined ? `(${this.length} × ${this.dtype})` : `'${this.name}'`;
+  }
+}

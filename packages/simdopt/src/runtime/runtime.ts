@@ -1,0 +1,77 @@
+import { Allocator } from "./allocator.js";
+import { BINARY_CHOICES, instantiate, resolveBinary, type BinaryChoice, type WasmBinary } from "./load.js";
+import { DTYPES, type Dtype, type KernelTable } from "./kernels.js";
+import { Parameter } from "./parameter.js";
+import { referenceKernels } from "../reference/kernels.js";
+
+export interface RuntimeOptions {
+  /** Which kernels run the steps: SIMD Wasm where supported (`auto`, the default), one of the
+   *  binaries by name, or the plain-JS reference. */
+  binary?: BinaryChoice;
+  /** Initial memory in bytes (rounded up to 64 KiB pages); it grows on demand. Default 1 MiB. */
+  initialMemory?: number;
+}
+
+export interface ParameterOptions<D extends Dtype> {
+  dtype?: D;
+  /** A name shown in error messages (and, later, the key of checkpoints). */
+  name?: string;
+}
+
+const PAGE = 65536;
+const MAX_PAGES = 65536; // 4 GiB, all that wasm32 addresses
+
+/**
+ * One Wasm memory, its allocator and the kernels that step optimizers over it. Parameters,
+ * gradients and optimizer state of every optimizer created over these parameters live here.
+ */
+export class Runtime {
+  readonly allocator: Allocator;
+
+  private constructor(
+    readonly memory: WebAssembly.Memory,
+    readonly kernels: KernelTable,
+    readonly binary: WasmBinary | "reference",
+    heapBase: number,
+  ) {
+    this.allocator = new Allocator(memory, heapBase);
+  }
+
+  static async create(options: RuntimeOptions = {}): Promise<Runtime> {
+    const { binary = "auto", initialMemory = 1 << 20 } = options;
+    if (!BINARY_CHOICES.includes(binary)) {
+      throw new TypeError(`simdopt: option 'binary' must be one of ${BINARY_CHOICES.join(", ")}, got ${String(binary)}`);
+    }
+    if (!Number.isInteger(initialMemory) || initialMemory < 0 || initialMemory > MAX_PAGES * PAGE) {
+      throw new RangeError(`simdopt: option 'initialMemory' must be a byte count up to 4 GiB, got ${initialMemory}`);
+    }
+    const resolved = resolveBinary(binary);
+    const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(initialMemory / PAGE)), maximum: MAX_PAGES });
+    if (resolved === "reference") return new Runtime(memory, referenceKernels(memory), resolved, 64); // keep address 0 for "unused"
+    const { kernels, heapBase } = await instantiate(resolved, memory);
+    return new Runtime(memory, kernels, resolved, heapBase);
+  }
+
+  /**
+   * A new parameter in this runtime's memory: from a length (zeros) or from values (copied).
+   * The dtype defaults to that of a Float64Array given as values, float32 otherwise.
+   */
+  parameter<D extends Dtype = "float32">(init: number | ArrayLike<number>, options: ParameterOptions<D> = {}): Parameter<D> {
+    const dtype = (options.dtype ?? (init instanceof Float64Array ? "float64" : "float32")) as D;
+    if (!DTYPES.includes(dtype)) {
+      throw new TypeError(`simdopt: option 'dtype' must be 'float32' or 'float64', got ${String(dtype)}`);
+    }
+    const length = typeof init === "number" ? init : init?.length;
+    if (typeof length !== "number" || !Number.isInteger(length) || length < 0) {
+      throw new TypeError(`simdopt: a parameter needs a length or an array of numbers, got ${String(init)}`);
+    }
+    const parameter = new Parameter<D>(this, length, dtype, options.name);
+    if (typeof init !== "number") parameter.set(init);
+    return parameter;
+  }
+}
+
+/** Loads a runtime: `const rt = await loadRuntime()`. See `RuntimeOptions`. */
+export function loadRuntime(options?: RuntimeOptions): Promise<Runtime> {
+  return Runtime.create(options);
+}

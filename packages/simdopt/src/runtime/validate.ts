@@ -1,0 +1,69 @@
+/**
+ * Checks of optimizer options, each throwing before anything is allocated or changed, with a
+ * message that names the optimizer, the option and the value (as torch's constructors do).
+ */
+export class OptionChecker {
+  constructor(private readonly optimizer: string) {}
+
+  fail(message: string, Kind: typeof RangeError | typeof TypeError = RangeError): never {
+    throw new Kind(`${this.optimizer}: ${message}`);
+  }
+
+  number(name: string, value: unknown): number {
+    if (typeof value !== "number" || !Number.isFinite(value)) {
+      this.fail(`option '${name}' must be a finite number, got ${show(value)}`, TypeError);
+    }
+    return value;
+  }
+
+  nonNegative(name: string, value: unknown): number {
+    const number = this.number(name, value);
+    if (number < 0) this.fail(`invalid ${name}: ${number} (must be >= 0)`);
+    return number;
+  }
+
+  /** A number in [low, high). */
+  inRange(name: string, value: unknown, low: number, high: number, closedHigh = false): number {
+    const number = this.number(name, value);
+    if (number < low || (closedHigh ? number > high : number >= high)) {
+      this.fail(`invalid ${name}: ${number} (must be in [${low}, ${high}${closedHigh ? "]" : ")"})`);
+    }
+    return number;
+  }
+
+  boolean(name: string, value: unknown): boolean {
+    if (typeof value !== "boolean") this.fail(`option '${name}' must be true or false, got ${show(value)}`, TypeError);
+    return value;
+  }
+
+  pair(name: string, value: unknown): [number, number] {
+    if (!Array.isArray(value) || value.length !== 2) {
+      this.fail(`option '${name}' must be a pair [a, b], got ${show(value)}`, TypeError);
+    }
+    return [this.number(`${name}[0]`, value[0]), this.number(`${name}[1]`, value[1])];
+  }
+
+  /** Each beta in [0, 1), named as torch names them ("beta parameter at index 0"). */
+  betas(value: unknown): [number, number] {
+    const betas = this.pair("betas", value);
+    betas.forEach((beta, index) => {
+      if (!(beta >= 0 && beta < 1)) this.fail(`invalid beta parameter at index ${index}: ${beta} (must be in [0, 1))`);
+    });
+    return betas;
+  }
+
+  /** Rejects option names the optimizer does not know (a typo would otherwise be ignored). */
+  known(options: object, names: readonly string[]): void {
+    for (const key of Object.keys(options)) {
+      if (!names.includes(key)) {
+        this.fail(`unknown option '${key}' (known: ${names.join(", ")})`, TypeError);
+      }
+    }
+  }
+}
+
+export function show(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(show).join(", ")}]`;
+  return String(value);
+}

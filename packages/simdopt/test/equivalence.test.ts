@@ -1,0 +1,85 @@
+// The reference, the scalar binary and the SIMD binary agree bit for bit, for every optimizer and
+// option family, float32 and float64, at lengths that exercise the SIMD body and every tail.
+import { beforeAll, describe, expect, test } from "vitest";
+import { createOptimizer, loadRuntime, OPTIMIZER_NAMES, type Dtype, type OptimizerName, type Runtime } from "../dist/index.js";
+import { firstDifference, gradientsFor, randomArray } from "./helpers.js";
+
+export const OPTION_FAMILIES: Record<OptimizerName, object[]> = {
+  sgd: [
+    { lr: 0.1 },
+    { lr: 0.05, momentum: 0.9 },
+    { lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 0.01 },
+    { lr: 0.05, momentum: 0.9, nesterov: true },
+    { lr: 0.05, momentum: 0.5, maximize: true },
+  ],
+  adam: [{ lr: 0.01 }, { lr: 0.01, amsgrad: true }, { lr: 0.01, weightDecay: 0.05 }, { lr: 0.02, betas: [0.8, 0.99], eps: 0.1, maximize: true }],
+  adamw: [{ lr: 0.01 }, { lr: 0.01, weightDecay: 0.1, amsgrad: true }],
+  adamax: [{ lr: 0.02 }, { lr: 0.02, weightDecay: 0.01, eps: 0.1, maximize: true }],
+  nadam: [{ lr: 0.02 }, { lr: 0.02, momentumDecay: 0.01, weightDecay: 0.01 }],
+  radam: [{ lr: 0.01 }, { lr: 0.01, weightDecay: 0.01, eps: 0.01 }],
+  adagrad: [{ lr: 0.1 }, { lr: 0.1, lrDecay: 0.01, initialAccumulatorValue: 0.1, weightDecay: 0.01, eps: 1e-3 }],
+  adadelta: [{}, { lr: 0.5, rho: 0.95, eps: 1e-3, weightDecay: 0.01, maximize: true }],
+  rmsprop: [
+    { lr: 0.01 },
+    { lr: 0.01, centered: true },
+    { lr: 0.01, momentum: 0.9 },
+    { lr: 0.01, centered: true, momentum: 0.5, weightDecay: 0.01, eps: 0.1 },
+  ],
+  rprop: [{ lr: 0.01 }, { lr: 0.05, etas: [0.3, 1.5], stepSizes: [1e-4, 1], maximize: true }],
+};
+
+const LENGTHS = [0, 1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 31, 1023, 1025];
+const STEPS = 8; // RAdam switches to its rectified update within these
+
+let runtimes: Runtime[];
+beforeAll(async () => {
+  runtimes = await Promise.all((["reference", "scalar", "simd"] as const).map((binary) => loadRuntime({ binary })));
+});
+
+/** Runs `steps` steps on two tensors (lengths n and 3) and returns the final values of both. */
+function run(runtime: Runtime, name: OptimizerName, options: object, dtype: Dtype, n: number, gradients = gradientsFor): number[][] {
+  const params = [n, 3].map((length, k) => runtime.parameter(randomArray(length, 11 + k), { dtype }));
+  const optimizer = createOptimizer(name, params, options);
+  for (let step = 0; step < STEPS; step++) {
+    params.forEach((param, k) => param.setGrad(gradients(param.length, step, 5 + k)));
+    optimizer.step();
+  }
+  const values = params.map((param) => Array.from(param.data));
+  optimizer.dispose();
+  params.forEach((param) => param.dispose());
+  return values;
+}
+
+describe.each(OPTIMIZER_NAMES)("%s: reference ≡ scalar ≡ SIMD", (name) => {
+  test.each(OPTION_FAMILIES[name].flatMap((options) => (["float32", "float64"] as const).map((dtype) => ({ options, dtype, label: JSON.stringify(options) }))))(
+    "$dtype $label",
+    ({ options, dtype }) => {
+      for (const n of LENGTHS) {
+        const [reference, ...others] = runtimes.map((runtime) => run(runtime, name, options, dtype, n));
+        others.forEach((values, b) => {
+          values.forEach((tensor, k) => {
+            const at = firstDifference(tensor, reference[k]);
+            expect(at, `${runtimes[b + 1].binary} differs from the reference at length ${n}, tensor ${k}, index ${at}`).toBe(-1);
+          });
+        });
+        // The optimizer moved something (a kernel that did nothing would agree too).
+        if (n > 1) expect(firstDifference(reference[0], randomArray(n, 11).map(dtype === "float32" ? Math.fround : Number))).not.toBe(-1);
+      }
+    },
+  );
+});
+
+describe("edge values agree bit for bit", () => {
+  const edges = [0, -0, 1e30, -1e30, 1e-30, -1e-38, 3e38, Infinity, -Infinity, NaN, 5e-324, 1e300];
+  const edgeGradients = (length: number, step: number, seed: number) =>
+    gradientsFor(length, step, seed).map((g, i) => ((i + step) % 3 === 0 ? edges[(i + step + seed) % edges.length] : g));
+  test.each(OPTIMIZER_NAMES.flatMap((name) => OPTION_FAMILIES[name].map((options) => ({ name, options, label: JSON.stringify(options) }))))(
+    "$name $label",
+    ({ name, options }) => {
+      for (const dtype of ["float32", "float64"] as const) {
+        const [reference, ...others] = runtimes.map((runtime) => run(runtime, name, options, dtype, 37, edgeGradients));
+        others.forEach((values) => values.forEach((tensor, k) => expect(firstDifference(tensor, reference[k])).toBe(-1)));
+      }
+    },
+  );
+});

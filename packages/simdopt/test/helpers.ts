@@ -1,0 +1,49 @@
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import { arch, platform } from "node:os";
+
+/** The golden vectors: ../shared/golden beside the repository, or $SIMDOPT_GOLDEN. */
+export const GOLDEN_DIR = process.env.SIMDOPT_GOLDEN ?? fileURLToPath(new URL("../../../../shared/golden/", import.meta.url));
+
+/** Deterministic pseudo-random numbers in [-1, 1) (a 32-bit LCG): tests need no seed handling. */
+export function randomArray(length: number, seed: number): number[] {
+  let state = seed >>> 0 || 1;
+  return Array.from({ length }, () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 31 - 1;
+  });
+}
+
+/**
+ * Gradients like the golden files': every 7th entry exactly 0, every 5th step 50 times larger,
+ * signs that change from step to step (so that Rprop sees flips).
+ */
+export function gradientsFor(length: number, step: number, seed: number): number[] {
+  const scale = step % 5 === 4 ? 50 : 1;
+  return randomArray(length, seed * 7919 + step).map((g, i) => (i % 7 === 0 ? 0 : g * scale));
+}
+
+/** Index of the first element that differs bit for bit (any NaN equals any NaN), or -1. */
+export function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return 0;
+  for (let i = 0; i < a.length; i++) {
+    if (!Object.is(a[i], b[i]) && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return i;
+  }
+  return -1;
+}
+
+/** The deno binary of the `deno` npm package, found without its install script having run. */
+export function findDeno(): string | undefined {
+  const require = createRequire(import.meta.url);
+  const candidates = [`deno/deno`, `@deno/${platform()}-${arch() === "x64" ? "x64" : arch()}-glibc/deno`];
+  for (const candidate of candidates) {
+    try {
+      const path = require.resolve(candidate);
+      if (existsSync(path)) return path;
+    } catch {
+      // not installed for this platform
+    }
+  }
+  return process.env.DENO_BIN;
+}
