@@ -1,0 +1,26 @@
+// The built package under Deno (from the `deno` npm package): every optimizer agrees with the
+// reference there too.
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { expect, test } from "vitest";
+import { OPTIMIZER_NAMES } from "../dist/index.js";
+import { findDeno } from "./helpers.js";
+
+test("the package runs under Deno and matches the reference", () => {
+  const deno = findDeno();
+  expect(deno, "the deno binary of the `deno` devDependency is missing: run npm ci").toBeDefined();
+  const script = fileURLToPath(new URL("./deno/smoke.ts", import.meta.url));
+  const output = execFileSync(deno!, ["run", "--no-prompt", "--allow-read", script], {
+    encoding: "utf8",
+    env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
+    timeout: 120_000,
+  });
+  const report = JSON.parse(output.trim().split("\n").pop()!);
+  expect(report.runtime).toMatch(/^deno 2\./);
+  expect(report.simd).toBe(true);
+  expect(report.results).toHaveLength(OPTIMIZER_NAMES.length * 2 * 2);
+  for (const result of report.results) {
+    expect(result.same, `${result.name} ${result.dtype} on ${result.binary}`).toBe(true);
+    expect(result.moved, `${result.name} ${result.dtype} on ${result.binary}`).toBe(true);
+  }
+});
