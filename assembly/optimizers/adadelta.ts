@@ -2,20 +2,20 @@
 //   g = grad·gradScale + weightDecay·p
 //   s ← ρ·s + (1−ρ)·g²     δ = √(a + ε) / √(s + ε) · g     a ← ρ·a + (1−ρ)·δ²     p ← p − lr·δ
 import { lanesOf, loadAt, storeAt, splat, add, mul, div, sqrt } from "../lib/lanes";
+import { effectiveGradient, emaOfSquare } from "../lib/rules";
 
 @inline function adadeltaAt<T, V>(
   i: usize, param: usize, grad: usize, squareAvg: usize, accDelta: usize,
   gradScale: V, weightDecay: V, rho: V, oneMinusRho: V, eps: V, negLr: V, coupled: bool,
 ): void {
   const p = loadAt<T, V>(param, i);
-  let g = mul<T, V>(loadAt<T, V>(grad, i), gradScale);
-  if (coupled) g = add<T, V>(g, mul<T, V>(weightDecay, p));
-  const s = add<T, V>(mul<T, V>(loadAt<T, V>(squareAvg, i), rho), mul<T, V>(mul<T, V>(oneMinusRho, g), g));
+  const g = effectiveGradient<T, V>(grad, i, gradScale, p, weightDecay, coupled);
+  const s = emaOfSquare<T, V>(loadAt<T, V>(squareAvg, i), rho, oneMinusRho, g);
   storeAt<T, V>(squareAvg, i, s);
   const std = sqrt<T, V>(add<T, V>(s, eps));
   const a = loadAt<T, V>(accDelta, i);
   const delta = mul<T, V>(div<T, V>(sqrt<T, V>(add<T, V>(a, eps)), std), g);
-  storeAt<T, V>(accDelta, i, add<T, V>(mul<T, V>(a, rho), mul<T, V>(mul<T, V>(oneMinusRho, delta), delta)));
+  storeAt<T, V>(accDelta, i, emaOfSquare<T, V>(a, rho, oneMinusRho, delta));
   storeAt<T, V>(param, i, add<T, V>(p, mul<T, V>(negLr, delta)));
 }
 

@@ -2,14 +2,14 @@
 //   g = grad·gradScale + weightDecay·p        s ← s + g²        p ← p − clr·g / (√s + ε)
 // with the decayed rate clr = lr / (1 + (t − 1)·lrDecay) computed once per step by the caller.
 import { lanesOf, loadAt, storeAt, splat, add, mul, div, sqrt } from "../lib/lanes";
+import { effectiveGradient } from "../lib/rules";
 
 @inline function adagradAt<T, V>(
   i: usize, param: usize, grad: usize, sum: usize,
   gradScale: V, weightDecay: V, eps: V, negClr: V, coupled: bool,
 ): void {
   const p = loadAt<T, V>(param, i);
-  let g = mul<T, V>(loadAt<T, V>(grad, i), gradScale);
-  if (coupled) g = add<T, V>(g, mul<T, V>(weightDecay, p));
+  const g = effectiveGradient<T, V>(grad, i, gradScale, p, weightDecay, coupled);
   const s = add<T, V>(loadAt<T, V>(sum, i), mul<T, V>(g, g));
   storeAt<T, V>(sum, i, s);
   const std = add<T, V>(sqrt<T, V>(s), eps);

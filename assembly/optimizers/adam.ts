@@ -4,6 +4,7 @@
 //   p ← p − stepSize·m / (√v / √bc2 + ε),  stepSize = lr / (1 − β1^t), bc2 = 1 − β2^t
 // Bias corrections and the step size are computed once per step by the caller.
 import { lanesOf, loadAt, storeAt, splat, add, mul, div, sqrt, max } from "../lib/lanes";
+import { effectiveGradient, ema, emaOfSquare } from "../lib/rules";
 
 @inline function adamAt<T, V>(
   i: usize, param: usize, grad: usize, expAvg: usize, expAvgSq: usize, maxExpAvgSq: usize,
@@ -12,11 +13,10 @@ import { lanesOf, loadAt, storeAt, splat, add, mul, div, sqrt, max } from "../li
   decoupled: bool, coupled: bool, amsgrad: bool,
 ): void {
   let p = loadAt<T, V>(param, i);
-  let g = mul<T, V>(loadAt<T, V>(grad, i), gradScale);
   if (decoupled) p = mul<T, V>(p, paramScale);
-  if (coupled) g = add<T, V>(g, mul<T, V>(weightDecay, p));
-  const m = add<T, V>(mul<T, V>(loadAt<T, V>(expAvg, i), beta1), mul<T, V>(oneMinusBeta1, g));
-  let v = add<T, V>(mul<T, V>(loadAt<T, V>(expAvgSq, i), beta2), mul<T, V>(mul<T, V>(oneMinusBeta2, g), g));
+  const g = effectiveGradient<T, V>(grad, i, gradScale, p, weightDecay, coupled);
+  const m = ema<T, V>(loadAt<T, V>(expAvg, i), beta1, oneMinusBeta1, g);
+  let v = emaOfSquare<T, V>(loadAt<T, V>(expAvgSq, i), beta2, oneMinusBeta2, g);
   storeAt<T, V>(expAvg, i, m);
   storeAt<T, V>(expAvgSq, i, v);
   if (amsgrad) {

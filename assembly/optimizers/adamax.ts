@@ -3,6 +3,7 @@
 //   m ← β1·m + (1−β1)·g        u ← max(β2·u, |g| + ε)        p ← p − clr·m / u
 // with clr = lr / (1 − β1^t) computed once per step by the caller.
 import { lanesOf, loadAt, storeAt, splat, add, mul, div, abs, max } from "../lib/lanes";
+import { effectiveGradient, ema } from "../lib/rules";
 
 @inline function adamaxAt<T, V>(
   i: usize, param: usize, grad: usize, expAvg: usize, expInf: usize,
@@ -10,9 +11,8 @@ import { lanesOf, loadAt, storeAt, splat, add, mul, div, abs, max } from "../lib
   coupled: bool,
 ): void {
   const p = loadAt<T, V>(param, i);
-  let g = mul<T, V>(loadAt<T, V>(grad, i), gradScale);
-  if (coupled) g = add<T, V>(g, mul<T, V>(weightDecay, p));
-  const m = add<T, V>(mul<T, V>(loadAt<T, V>(expAvg, i), beta1), mul<T, V>(oneMinusBeta1, g));
+  const g = effectiveGradient<T, V>(grad, i, gradScale, p, weightDecay, coupled);
+  const m = ema<T, V>(loadAt<T, V>(expAvg, i), beta1, oneMinusBeta1, g);
   const u = max<T, V>(mul<T, V>(loadAt<T, V>(expInf, i), beta2), add<T, V>(abs<T, V>(g), eps));
   storeAt<T, V>(expAvg, i, m);
   storeAt<T, V>(expInf, i, u);

@@ -5,6 +5,7 @@
 // gradCoef = −lr(1−μ_t)/(1−Πμ), avgCoef = −lr·μ_{t+1}/(1−Πμ·μ_{t+1}) and bc2 = 1 − β2^t come
 // from the caller, which keeps torch's running product of μ.
 import { lanesOf, loadAt, storeAt, splat, add, mul, div, sqrt } from "../lib/lanes";
+import { effectiveGradient, ema, emaOfSquare } from "../lib/rules";
 
 @inline function nadamAt<T, V>(
   i: usize, param: usize, grad: usize, expAvg: usize, expAvgSq: usize,
@@ -12,10 +13,9 @@ import { lanesOf, loadAt, storeAt, splat, add, mul, div, sqrt } from "../lib/lan
   biasCorrection2: V, eps: V, gradCoef: V, avgCoef: V, coupled: bool,
 ): void {
   let p = loadAt<T, V>(param, i);
-  let g = mul<T, V>(loadAt<T, V>(grad, i), gradScale);
-  if (coupled) g = add<T, V>(g, mul<T, V>(weightDecay, p));
-  const m = add<T, V>(mul<T, V>(loadAt<T, V>(expAvg, i), beta1), mul<T, V>(oneMinusBeta1, g));
-  const v = add<T, V>(mul<T, V>(loadAt<T, V>(expAvgSq, i), beta2), mul<T, V>(mul<T, V>(oneMinusBeta2, g), g));
+  const g = effectiveGradient<T, V>(grad, i, gradScale, p, weightDecay, coupled);
+  const m = ema<T, V>(loadAt<T, V>(expAvg, i), beta1, oneMinusBeta1, g);
+  const v = emaOfSquare<T, V>(loadAt<T, V>(expAvgSq, i), beta2, oneMinusBeta2, g);
   storeAt<T, V>(expAvg, i, m);
   storeAt<T, V>(expAvgSq, i, v);
   const denom = add<T, V>(sqrt<T, V>(div<T, V>(v, biasCorrection2)), eps);

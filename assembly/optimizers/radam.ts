@@ -5,6 +5,7 @@
 //   p ← p − m̂·lr                          before that
 // The caller computes bc1 = 1 − β1^t, √bc2 and the rectification r, and chooses the branch.
 import { lanesOf, loadAt, storeAt, splat, add, sub, mul, div, sqrt } from "../lib/lanes";
+import { effectiveGradient, ema, emaOfSquare } from "../lib/rules";
 
 @inline function radamAt<T, V>(
   i: usize, param: usize, grad: usize, expAvg: usize, expAvgSq: usize,
@@ -13,10 +14,9 @@ import { lanesOf, loadAt, storeAt, splat, add, sub, mul, div, sqrt } from "../li
   coupled: bool, rectified: bool,
 ): void {
   const p = loadAt<T, V>(param, i);
-  let g = mul<T, V>(loadAt<T, V>(grad, i), gradScale);
-  if (coupled) g = add<T, V>(g, mul<T, V>(weightDecay, p));
-  const m = add<T, V>(mul<T, V>(loadAt<T, V>(expAvg, i), beta1), mul<T, V>(oneMinusBeta1, g));
-  const v = add<T, V>(mul<T, V>(loadAt<T, V>(expAvgSq, i), beta2), mul<T, V>(mul<T, V>(oneMinusBeta2, g), g));
+  const g = effectiveGradient<T, V>(grad, i, gradScale, p, weightDecay, coupled);
+  const m = ema<T, V>(loadAt<T, V>(expAvg, i), beta1, oneMinusBeta1, g);
+  const v = emaOfSquare<T, V>(loadAt<T, V>(expAvgSq, i), beta2, oneMinusBeta2, g);
   storeAt<T, V>(expAvg, i, m);
   storeAt<T, V>(expAvgSq, i, v);
   let update = mul<T, V>(div<T, V>(m, biasCorrection1), lr);

@@ -3,6 +3,7 @@
 //   centered: ḡ ← α·ḡ + (1−α)·g,  avg = √(s − ḡ²) + ε;   otherwise avg = √s + ε
 //   momentum: b ← μ·b + g / avg,  p ← p − lr·b;          otherwise p ← p − lr·g / avg
 import { lanesOf, loadAt, storeAt, splat, add, sub, mul, div, sqrt } from "../lib/lanes";
+import { effectiveGradient, ema, emaOfSquare } from "../lib/rules";
 
 @inline function rmspropAt<T, V>(
   i: usize, param: usize, grad: usize, squareAvg: usize, gradAvg: usize, momentumBuffer: usize,
@@ -10,13 +11,12 @@ import { lanesOf, loadAt, storeAt, splat, add, sub, mul, div, sqrt } from "../li
   coupled: bool, centered: bool, withMomentum: bool,
 ): void {
   const p = loadAt<T, V>(param, i);
-  let g = mul<T, V>(loadAt<T, V>(grad, i), gradScale);
-  if (coupled) g = add<T, V>(g, mul<T, V>(weightDecay, p));
-  const s = add<T, V>(mul<T, V>(loadAt<T, V>(squareAvg, i), alpha), mul<T, V>(mul<T, V>(oneMinusAlpha, g), g));
+  const g = effectiveGradient<T, V>(grad, i, gradScale, p, weightDecay, coupled);
+  const s = emaOfSquare<T, V>(loadAt<T, V>(squareAvg, i), alpha, oneMinusAlpha, g);
   storeAt<T, V>(squareAvg, i, s);
   let avg: V;
   if (centered) {
-    const ga = add<T, V>(mul<T, V>(loadAt<T, V>(gradAvg, i), alpha), mul<T, V>(oneMinusAlpha, g));
+    const ga = ema<T, V>(loadAt<T, V>(gradAvg, i), alpha, oneMinusAlpha, g);
     storeAt<T, V>(gradAvg, i, ga);
     avg = sqrt<T, V>(sub<T, V>(s, mul<T, V>(ga, ga)));
   } else {

@@ -4,6 +4,7 @@
 //   d = g + momentum·b (Nesterov) or d = b (momentum) or d = g (no momentum)
 //   p ← p − lr·d
 import { lanesOf, loadAt, storeAt, splat, add, mul } from "../lib/lanes";
+import { effectiveGradient, ema } from "../lib/rules";
 
 @inline function sgdAt<T, V>(
   i: usize, param: usize, grad: usize, momentumBuffer: usize,
@@ -11,12 +12,11 @@ import { lanesOf, loadAt, storeAt, splat, add, mul } from "../lib/lanes";
   coupled: bool, withMomentum: bool, firstStep: bool, nesterov: bool,
 ): void {
   const p = loadAt<T, V>(param, i);
-  let d = mul<T, V>(loadAt<T, V>(grad, i), gradScale);
-  if (coupled) d = add<T, V>(d, mul<T, V>(weightDecay, p));
+  let d = effectiveGradient<T, V>(grad, i, gradScale, p, weightDecay, coupled);
   if (withMomentum) {
     let b = d;
     if (!firstStep) {
-      b = add<T, V>(mul<T, V>(loadAt<T, V>(momentumBuffer, i), momentum), mul<T, V>(oneMinusDampening, d));
+      b = ema<T, V>(loadAt<T, V>(momentumBuffer, i), momentum, oneMinusDampening, d);
     }
     storeAt<T, V>(momentumBuffer, i, b);
     d = nesterov ? add<T, V>(d, mul<T, V>(momentum, b)) : b;

@@ -1,5 +1,5 @@
 import type { FloatArray } from "../runtime/kernels.js";
-import type { Round } from "./round.js";
+import { effectiveGradient, emaOfSquare, type Round } from "./rules.js";
 
 /** Adadelta, the specification of `adadelta_step_*` (see src/optimizers/adadelta.ts for the math). */
 export function adadeltaReference(
@@ -9,14 +9,13 @@ export function adadeltaReference(
 ): void {
   for (let i = 0; i < param.length; i++) {
     const p = param[i];
-    let g = r(grad[i] * gradScale);
-    if (weightDecay !== 0) g = r(g + r(weightDecay * p));
-    const s = r(r(squareAvg[i] * rho) + r(r(oneMinusRho * g) * g));
+    const g = effectiveGradient(r, grad[i], gradScale, p, weightDecay);
+    const s = emaOfSquare(r, squareAvg[i], rho, oneMinusRho, g);
     squareAvg[i] = s;
     const std = r(Math.sqrt(r(s + eps)));
     const a = accDelta[i];
     const delta = r(r(r(Math.sqrt(r(a + eps))) / std) * g);
-    accDelta[i] = r(r(a * rho) + r(r(oneMinusRho * delta) * delta));
+    accDelta[i] = emaOfSquare(r, a, rho, oneMinusRho, delta);
     param[i] = r(p + r(negLr * delta));
   }
 }

@@ -1,5 +1,5 @@
 import type { FloatArray } from "../runtime/kernels.js";
-import type { Round } from "./round.js";
+import { effectiveGradient, type Round } from "./rules.js";
 
 /** Adagrad, the specification of `adagrad_step_*` (see src/optimizers/adagrad.ts for the math). */
 export function adagradReference(
@@ -9,8 +9,7 @@ export function adagradReference(
 ): void {
   for (let i = 0; i < param.length; i++) {
     const p = param[i];
-    let g = r(grad[i] * gradScale);
-    if (weightDecay !== 0) g = r(g + r(weightDecay * p));
+    const g = effectiveGradient(r, grad[i], gradScale, p, weightDecay);
     const s = r(sum[i] + r(g * g));
     sum[i] = s;
     const std = r(r(Math.sqrt(s)) + eps);

@@ -1,5 +1,5 @@
 import type { FloatArray } from "../runtime/kernels.js";
-import type { Round } from "./round.js";
+import { effectiveGradient, ema, emaOfSquare, type Round } from "./rules.js";
 
 /** Adam and AdamW, the specification of `adam_step_*` (see src/optimizers/adam.ts for the math). */
 export function adamReference(
@@ -10,11 +10,10 @@ export function adamReference(
 ): void {
   for (let i = 0; i < param.length; i++) {
     let p = param[i];
-    let g = r(grad[i] * gradScale);
     if (paramScale !== 1) p = r(p * paramScale);
-    if (weightDecay !== 0) g = r(g + r(weightDecay * p));
-    const m = r(r(expAvg[i] * beta1) + r(oneMinusBeta1 * g));
-    let v = r(r(expAvgSq[i] * beta2) + r(r(oneMinusBeta2 * g) * g));
+    const g = effectiveGradient(r, grad[i], gradScale, p, weightDecay);
+    const m = ema(r, expAvg[i], beta1, oneMinusBeta1, g);
+    let v = emaOfSquare(r, expAvgSq[i], beta2, oneMinusBeta2, g);
     expAvg[i] = m;
     expAvgSq[i] = v;
     if (amsgrad) {

@@ -1,5 +1,5 @@
 import type { FloatArray } from "../runtime/kernels.js";
-import type { Round } from "./round.js";
+import { effectiveGradient, ema, type Round } from "./rules.js";
 
 /** Adamax, the specification of `adamax_step_*` (see src/optimizers/adamax.ts for the math). */
 export function adamaxReference(
@@ -9,9 +9,8 @@ export function adamaxReference(
 ): void {
   for (let i = 0; i < param.length; i++) {
     const p = param[i];
-    let g = r(grad[i] * gradScale);
-    if (weightDecay !== 0) g = r(g + r(weightDecay * p));
-    const m = r(r(expAvg[i] * beta1) + r(oneMinusBeta1 * g));
+    const g = effectiveGradient(r, grad[i], gradScale, p, weightDecay);
+    const m = ema(r, expAvg[i], beta1, oneMinusBeta1, g);
     const u = Math.max(r(expInf[i] * beta2), r(Math.abs(g) + eps));
     expAvg[i] = m;
     expInf[i] = u;

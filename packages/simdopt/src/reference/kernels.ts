@@ -12,7 +12,7 @@ import { radamReference } from "./radam.js";
 import { rmspropReference } from "./rmsprop.js";
 import { rpropReference } from "./rprop.js";
 import { sgdReference } from "./sgd.js";
-import { roundFloat32, roundFloat64, type Round } from "./round.js";
+import { roundFloat32, roundFloat64, type Round } from "./rules.js";
 
 export type ReferenceRule = (r: Round, arrays: FloatArray[], scalars: number[], flags: boolean[]) => void;
 

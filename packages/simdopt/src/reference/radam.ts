@@ -1,5 +1,5 @@
 import type { FloatArray } from "../runtime/kernels.js";
-import type { Round } from "./round.js";
+import { effectiveGradient, ema, emaOfSquare, type Round } from "./rules.js";
 
 /** RAdam, the specification of `radam_step_*` (see src/optimizers/radam.ts for the math). */
 export function radamReference(
@@ -10,10 +10,9 @@ export function radamReference(
 ): void {
   for (let i = 0; i < param.length; i++) {
     const p = param[i];
-    let g = r(grad[i] * gradScale);
-    if (weightDecay !== 0) g = r(g + r(weightDecay * p));
-    const m = r(r(expAvg[i] * beta1) + r(oneMinusBeta1 * g));
-    const v = r(r(expAvgSq[i] * beta2) + r(r(oneMinusBeta2 * g) * g));
+    const g = effectiveGradient(r, grad[i], gradScale, p, weightDecay);
+    const m = ema(r, expAvg[i], beta1, oneMinusBeta1, g);
+    const v = emaOfSquare(r, expAvgSq[i], beta2, oneMinusBeta2, g);
     expAvg[i] = m;
     expAvgSq[i] = v;
     let update = r(r(m / biasCorrection1) * lr);

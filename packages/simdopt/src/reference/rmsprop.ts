@@ -1,5 +1,5 @@
 import type { FloatArray } from "../runtime/kernels.js";
-import type { Round } from "./round.js";
+import { effectiveGradient, ema, emaOfSquare, type Round } from "./rules.js";
 
 /** RMSprop, the specification of `rmsprop_step_*` (see src/optimizers/rmsprop.ts for the math). */
 export function rmspropReference(
@@ -10,13 +10,12 @@ export function rmspropReference(
 ): void {
   for (let i = 0; i < param.length; i++) {
     const p = param[i];
-    let g = r(grad[i] * gradScale);
-    if (weightDecay !== 0) g = r(g + r(weightDecay * p));
-    const s = r(r(squareAvg[i] * alpha) + r(r(oneMinusAlpha * g) * g));
+    const g = effectiveGradient(r, grad[i], gradScale, p, weightDecay);
+    const s = emaOfSquare(r, squareAvg[i], alpha, oneMinusAlpha, g);
     squareAvg[i] = s;
     let avg: number;
     if (centered) {
-      const ga = r(r(gradAvg[i] * alpha) + r(oneMinusAlpha * g));
+      const ga = ema(r, gradAvg[i], alpha, oneMinusAlpha, g);
       gradAvg[i] = ga;
       avg = r(Math.sqrt(r(s - r(ga * ga))));
     } else {

@@ -1,5 +1,5 @@
 import type { FloatArray } from "../runtime/kernels.js";
-import { sign, type Round } from "./round.js";
+import { sign, type Round } from "./rules.js";
 
 /** Rprop, the specification of `rprop_step_*` (see src/optimizers/rprop.ts for the math). */
 export function rpropReference(

@@ -1,5 +1,5 @@
 import type { FloatArray } from "../runtime/kernels.js";
-import type { Round } from "./round.js";
+import { effectiveGradient, ema, type Round } from "./rules.js";
 
 /** SGD, the specification of `sgd_step_*` (see src/optimizers/sgd.ts for the math). */
 export function sgdReference(
@@ -10,10 +10,9 @@ export function sgdReference(
 ): void {
   for (let i = 0; i < param.length; i++) {
     const p = param[i];
-    let d = r(grad[i] * gradScale);
-    if (weightDecay !== 0) d = r(d + r(weightDecay * p));
+    let d = effectiveGradient(r, grad[i], gradScale, p, weightDecay);
     if (momentum !== 0) {
-      const b = firstStep ? d : r(r(momentumBuffer[i] * momentum) + r(oneMinusDampening * d));
+      const b = firstStep ? d : ema(r, momentumBuffer[i], momentum, oneMinusDampening, d);
       momentumBuffer[i] = b;
       d = nesterov ? r(d + r(momentum * b)) : b;
     }
