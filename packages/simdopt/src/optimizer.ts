@@ -3,7 +3,7 @@
  * in Wasm memory, and `step()` as one kernel call per parameter. Each optimizer supplies only an
  * `OptimizerDefinition`: its defaults, its checks, its state buffers and its per-step scalars.
  */
-import { kernelKey, type KernelArg, type KernelName, bytesPerElement } from "./runtime/kernels.js";
+import { bytesPerElement, kernelKey, type Kernel, type KernelArg, type KernelName } from "./runtime/kernels.js";
 import { Parameter } from "./runtime/parameter.js";
 import type { Runtime } from "./runtime/runtime.js";
 import { OptionChecker } from "./runtime/validate.js";
@@ -47,6 +47,7 @@ export interface ParamGroup<O> {
 
 interface Slot<O> {
   param: Parameter;
+  kernel: Kernel;
   specs: (BufferSpec<O> | null)[];
   buffers: number[]; // byte addresses, 0 where unused
   state: ScalarState;
@@ -109,15 +110,13 @@ export class Optimizer<O extends object> {
   /** One update of every parameter from its current gradient. */
   step(): void {
     this.checkUsable();
-    const kernels = this.runtime.kernels;
     for (const { options, slots } of this.groups) {
       for (const slot of slots) {
         const { param, state } = slot;
         if (state.step === 0) this.initialiseBuffers(slot, options);
         state.step += 1;
         const args = this.definition.stepArgs(options, state);
-        kernels[kernelKey(this.definition.kernel, param.dtype)](
-          param.dataPtr, param.gradPtr, ...slot.buffers, param.length, ...args);
+        slot.kernel(param.dataPtr, param.gradPtr, ...slot.buffers, param.length, ...args);
       }
     }
   }
@@ -148,7 +147,8 @@ export class Optimizer<O extends object> {
     const specs = this.definition.buffers(options);
     const bytes = Math.max(1, param.length) * bytesPerElement(param.dtype);
     const buffers = specs.map((spec) => (spec === null ? 0 : this.runtime.allocator.alloc(bytes)));
-    return { param, specs, buffers, state: { step: 0, ...this.definition.initialState?.() } };
+    const kernel = this.runtime.kernels[kernelKey(this.definition.kernel, param.dtype)];
+    return { param, kernel, specs, buffers, state: { step: 0, ...this.definition.initialState?.() } };
   }
 
   private initialiseBuffers({ param, specs, buffers }: Slot<O>, options: Required<O>): void {

@@ -2,31 +2,8 @@
 // option family, float32 and float64, at lengths that exercise the SIMD body and every tail.
 import { beforeAll, describe, expect, test } from "vitest";
 import { createOptimizer, loadRuntime, OPTIMIZER_NAMES, type Dtype, type OptimizerName, type Runtime } from "../dist/index.js";
+import { OPTION_FAMILIES } from "./families.js";
 import { firstDifference, gradientsFor, randomArray } from "./helpers.js";
-
-export const OPTION_FAMILIES: Record<OptimizerName, object[]> = {
-  sgd: [
-    { lr: 0.1 },
-    { lr: 0.05, momentum: 0.9 },
-    { lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 0.01 },
-    { lr: 0.05, momentum: 0.9, nesterov: true },
-    { lr: 0.05, momentum: 0.5, maximize: true },
-  ],
-  adam: [{ lr: 0.01 }, { lr: 0.01, amsgrad: true }, { lr: 0.01, weightDecay: 0.05 }, { lr: 0.02, betas: [0.8, 0.99], eps: 0.1, maximize: true }],
-  adamw: [{ lr: 0.01 }, { lr: 0.01, weightDecay: 0.1, amsgrad: true }],
-  adamax: [{ lr: 0.02 }, { lr: 0.02, weightDecay: 0.01, eps: 0.1, maximize: true }],
-  nadam: [{ lr: 0.02 }, { lr: 0.02, momentumDecay: 0.01, weightDecay: 0.01 }],
-  radam: [{ lr: 0.01 }, { lr: 0.01, weightDecay: 0.01, eps: 0.01 }],
-  adagrad: [{ lr: 0.1 }, { lr: 0.1, lrDecay: 0.01, initialAccumulatorValue: 0.1, weightDecay: 0.01, eps: 1e-3 }],
-  adadelta: [{}, { lr: 0.5, rho: 0.95, eps: 1e-3, weightDecay: 0.01, maximize: true }],
-  rmsprop: [
-    { lr: 0.01 },
-    { lr: 0.01, centered: true },
-    { lr: 0.01, momentum: 0.9 },
-    { lr: 0.01, centered: true, momentum: 0.5, weightDecay: 0.01, eps: 0.1 },
-  ],
-  rprop: [{ lr: 0.01 }, { lr: 0.05, etas: [0.3, 1.5], stepSizes: [1e-4, 1], maximize: true }],
-};
 
 const LENGTHS = [0, 1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 31, 1023, 1025];
 const STEPS = 8; // RAdam switches to its rectified update within these

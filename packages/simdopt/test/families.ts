@@ -1,0 +1,26 @@
+import type { OptimizerName } from "../dist/index.js";
+
+/** Option sets that together take every branch of every kernel. */
+export const OPTION_FAMILIES: Record<OptimizerName, object[]> = {
+  sgd: [
+    { lr: 0.1 },
+    { lr: 0.05, momentum: 0.9 },
+    { lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 0.01 },
+    { lr: 0.05, momentum: 0.9, nesterov: true },
+    { lr: 0.05, momentum: 0.5, maximize: true },
+  ],
+  adam: [{ lr: 0.01 }, { lr: 0.01, amsgrad: true }, { lr: 0.01, weightDecay: 0.05 }, { lr: 0.02, betas: [0.8, 0.99], eps: 0.1, maximize: true }],
+  adamw: [{ lr: 0.01 }, { lr: 0.01, weightDecay: 0.1, amsgrad: true }],
+  adamax: [{ lr: 0.02 }, { lr: 0.02, weightDecay: 0.01, eps: 0.1, maximize: true }],
+  nadam: [{ lr: 0.02 }, { lr: 0.02, momentumDecay: 0.01, weightDecay: 0.01 }],
+  radam: [{ lr: 0.01 }, { lr: 0.01, weightDecay: 0.01, eps: 0.01 }],
+  adagrad: [{ lr: 0.1 }, { lr: 0.1, lrDecay: 0.01, initialAccumulatorValue: 0.1, weightDecay: 0.01, eps: 1e-3 }],
+  adadelta: [{}, { lr: 0.5, rho: 0.95, eps: 1e-3, weightDecay: 0.01, maximize: true }],
+  rmsprop: [
+    { lr: 0.01 },
+    { lr: 0.01, centered: true },
+    { lr: 0.01, momentum: 0.9 },
+    { lr: 0.01, centered: true, momentum: 0.5, weightDecay: 0.01, eps: 0.1 },
+  ],
+  rprop: [{ lr: 0.01 }, { lr: 0.05, etas: [0.3, 1.5], stepSizes: [1e-4, 1], maximize: true }],
+};
