@@ -97,6 +97,7 @@ describe("parameters", () => {
   test("runtime options", async () => {
     await expect(loadRuntime({ binary: "gpu" as never })).rejects.toThrow(/option 'binary' must be one of/);
     await expect(loadRuntime({ initialMemory: -1 })).rejects.toThrow(/initialMemory/);
+    await expect(loadRuntime({ sharedMemory: "yes" as never })).rejects.toThrow(/option 'sharedMemory' must be true or false/);
     expect(() => runtime.parameter(3, { dtype: "float16" as never })).toThrow(/option 'dtype'/);
     expect(() => runtime.parameter(-1)).toThrow(/needs a length/);
   });

@@ -1,9 +1,10 @@
 /**
  * Picks and instantiates a kernel binary. The bytes are embedded (base64), each binary is compiled
  * once per process and cached, and SIMD support is detected with `WebAssembly.validate` on a tiny
- * module that uses one SIMD instruction.
+ * module that uses one SIMD instruction. Each binary comes in two builds that differ only in the
+ * memory they import: plain, or shared (a SharedArrayBuffer, where the engine allows one).
  */
-import { scalarWasm, simdWasm } from "../generated/binaries.js";
+import { scalarSharedWasm, scalarWasm, simdSharedWasm, simdWasm } from "../generated/binaries.js";
 import type { KernelTable } from "./kernels.js";
 
 export type WasmBinary = "simd" | "scalar";
@@ -33,15 +34,42 @@ export function resolveBinary(choice: BinaryChoice): WasmBinary | "reference" {
   return choice;
 }
 
-const modules = new Map<WasmBinary, Promise<WebAssembly.Module>>();
+const BYTES = {
+  simd: { plain: simdWasm, shared: simdSharedWasm },
+  scalar: { plain: scalarWasm, shared: scalarSharedWasm },
+};
+const modules = new Map<string, Promise<WebAssembly.Module>>();
 
-function compile(binary: WasmBinary): Promise<WebAssembly.Module> {
-  let module = modules.get(binary);
+function compile(binary: WasmBinary, shared: boolean): Promise<WebAssembly.Module> {
+  const key = `${binary}/${shared}`;
+  let module = modules.get(key);
   if (module === undefined) {
-    module = WebAssembly.compile(decodeBase64(binary === "simd" ? simdWasm : scalarWasm));
-    modules.set(binary, module);
+    module = WebAssembly.compile(decodeBase64(BYTES[binary][shared ? "shared" : "plain"]));
+    modules.set(key, module);
   }
   return module;
+}
+
+/**
+ * A memory of `initialPages` pages that can grow to 4 GiB: shared when asked and when the engine
+ * allows it (Node and Deno always; browsers only on cross-origin isolated pages), plain otherwise.
+ */
+export function createMemory(initialPages: number, shared: boolean): WebAssembly.Memory {
+  const descriptor = { initial: initialPages, maximum: MAX_PAGES };
+  if (shared && typeof SharedArrayBuffer === "function") {
+    try {
+      return new WebAssembly.Memory({ ...descriptor, shared: true });
+    } catch {
+      // not cross-origin isolated: fall back to a plain memory
+    }
+  }
+  return new WebAssembly.Memory(descriptor);
+}
+
+export const MAX_PAGES = 65536; // 4 GiB, all that wasm32 addresses
+
+export function isShared(memory: WebAssembly.Memory): boolean {
+  return typeof SharedArrayBuffer === "function" && memory.buffer instanceof SharedArrayBuffer;
 }
 
 export interface WasmKernels {
@@ -51,7 +79,7 @@ export interface WasmKernels {
 
 /** Instantiates `binary` over `memory` (imported as env.memory). */
 export async function instantiate(binary: WasmBinary, memory: WebAssembly.Memory): Promise<WasmKernels> {
-  const instance = await WebAssembly.instantiate(await compile(binary), { env: { memory } });
+  const instance = await WebAssembly.instantiate(await compile(binary, isShared(memory)), { env: { memory } });
   const exports = instance.exports as unknown as KernelTable & { heap_base(): number };
   return { kernels: exports, heapBase: exports.heap_base() };
 }

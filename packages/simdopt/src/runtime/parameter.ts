@@ -3,9 +3,10 @@ import { bytesPerElement, type Dtype, type TypedArrayOf } from "./kernels.js";
 
 /**
  * A tensor that an optimizer updates: its values and its gradient live in the runtime's Wasm
- * memory. `data` and `grad` are zero-copy views; they are rebuilt whenever the memory has grown
- * (which replaces its ArrayBuffer), so a view read from them is never stale. Hold on to a view
- * only until the next allocation, or read the property again.
+ * memory. `data` and `grad` are zero-copy views. In a shared memory (the default where the engine
+ * allows one) a view stays valid for good. In a plain memory, growth detaches the old buffer and
+ * every view of it (they become empty, never stale): the properties always return a view of the
+ * current buffer, so read them again after creating parameters or optimizers.
  */
 export class Parameter<D extends Dtype = Dtype> {
   /** Byte address of the values in the runtime's memory. */

@@ -1,5 +1,5 @@
 import { Allocator } from "./allocator.js";
-import { BINARY_CHOICES, instantiate, resolveBinary, type BinaryChoice, type WasmBinary } from "./load.js";
+import { BINARY_CHOICES, createMemory, instantiate, isShared, MAX_PAGES, resolveBinary, type BinaryChoice, type WasmBinary } from "./load.js";
 import { DTYPES, type Dtype, type KernelTable } from "./kernels.js";
 import { Parameter } from "./parameter.js";
 import { referenceKernels } from "../reference/kernels.js";
@@ -10,6 +10,12 @@ export interface RuntimeOptions {
   binary?: BinaryChoice;
   /** Initial memory in bytes (rounded up to 64 KiB pages); it grows on demand. Default 1 MiB. */
   initialMemory?: number;
+  /**
+   * Use a shared memory (a SharedArrayBuffer) where the engine allows one, as Node and Deno always
+   * do: views of it stay valid when it grows, and workers can share it. Default true; false, or an
+   * engine without shared memory, gives a plain memory, whose old views detach when it grows.
+   */
+  sharedMemory?: boolean;
 }
 
 export interface ParameterOptions<D extends Dtype> {
@@ -19,7 +25,6 @@ export interface ParameterOptions<D extends Dtype> {
 }
 
 const PAGE = 65536;
-const MAX_PAGES = 65536; // 4 GiB, all that wasm32 addresses
 
 /**
  * One Wasm memory, its allocator and the kernels that step optimizers over it. Parameters,
@@ -37,16 +42,24 @@ export class Runtime {
     this.allocator = new Allocator(memory, heapBase);
   }
 
+  /** True when the memory is a SharedArrayBuffer: views never detach, workers can share it. */
+  get sharedMemory(): boolean {
+    return isShared(this.memory);
+  }
+
   static async create(options: RuntimeOptions = {}): Promise<Runtime> {
-    const { binary = "auto", initialMemory = 1 << 20 } = options;
+    const { binary = "auto", initialMemory = 1 << 20, sharedMemory = true } = options;
     if (!BINARY_CHOICES.includes(binary)) {
       throw new TypeError(`simdopt: option 'binary' must be one of ${BINARY_CHOICES.join(", ")}, got ${String(binary)}`);
     }
     if (!Number.isInteger(initialMemory) || initialMemory < 0 || initialMemory > MAX_PAGES * PAGE) {
       throw new RangeError(`simdopt: option 'initialMemory' must be a byte count up to 4 GiB, got ${initialMemory}`);
     }
+    if (typeof sharedMemory !== "boolean") {
+      throw new TypeError(`simdopt: option 'sharedMemory' must be true or false, got ${String(sharedMemory)}`);
+    }
     const resolved = resolveBinary(binary);
-    const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(initialMemory / PAGE)), maximum: MAX_PAGES });
+    const memory = createMemory(Math.max(1, Math.ceil(initialMemory / PAGE)), sharedMemory);
     if (resolved === "reference") return new Runtime(memory, referenceKernels(memory), resolved, 64); // keep address 0 for "unused"
     const { kernels, heapBase } = await instantiate(resolved, memory);
     return new Runtime(memory, kernels, resolved, heapBase);
