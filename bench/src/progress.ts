@@ -1,0 +1,65 @@
+/**
+ * Progress on stderr: one updating line with a bar when stderr is a TTY
+ * (`[#####-----] 12/40 adam 1M tfjs-wasm`), one plain line per case otherwise (CI logs).
+ */
+export interface ProgressStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+export function formatSize(n: number): string {
+  if (n >= 1048576 && n % 1048576 === 0) return `${n / 1048576}M`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024}K`;
+  return String(n);
+}
+
+export function bar(done: number, total: number, width = 20): string {
+  const filled = total === 0 ? width : Math.round((done / total) * width);
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
+}
+
+export class Progress {
+  private done = 0;
+  private readonly started = Date.now();
+  private lineOpen = false;
+
+  constructor(private readonly total: number, private readonly out: ProgressStream, private readonly tty = out.isTTY === true) {}
+
+  /** Announces the case about to run. */
+  start(label: string): void {
+    const elapsed = ((Date.now() - this.started) / 1000).toFixed(0);
+    const text = `${bar(this.done, this.total)} ${this.done}/${this.total} ${label}  (${elapsed}s)`;
+    if (this.tty) {
+      const width = this.out.columns || 100;
+      this.out.write(`\r\x1b[2K${text.slice(0, Math.max(20, width - 1))}`);
+      this.lineOpen = true;
+    } else {
+      this.out.write(`${text}\n`);
+    }
+  }
+
+  /** Marks the current case finished. */
+  tick(): void {
+    this.done++;
+  }
+
+  /** A message that must stay visible (n/a reasons, warnings). */
+  note(message: string): void {
+    this.clearLine();
+    this.out.write(`${message}\n`);
+  }
+
+  finish(): void {
+    const secs = ((Date.now() - this.started) / 1000).toFixed(1);
+    this.clearLine();
+    this.out.write(`${bar(this.done, this.total)} ${this.done}/${this.total} done in ${secs}s\n`);
+  }
+
+  private clearLine(): void {
+    if (this.tty && this.lineOpen) {
+      this.out.write('\r\x1b[2K');
+      this.lineOpen = false;
+    }
+  }
+}

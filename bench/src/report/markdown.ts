@@ -1,0 +1,82 @@
+/** The results as markdown: a header with the setup, then one table per optimizer. */
+import { formatSize } from '../progress.js';
+import type { BenchResults, CaseResult } from '../run.js';
+import { pct, ratio, sig } from './format.js';
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const line = (r: string[]) => `| ${r.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join(' | ')} |`;
+  const sep = `|${widths.map((w, c) => (c < 2 ? ` ${'-'.repeat(w)} ` : ` ${'-'.repeat(w - 1)}: `)).join('|')}|`;
+  return [line(rows[0]), sep, ...rows.slice(1).map(line)].join('\n');
+}
+
+export function caseTable(c: CaseResult): string {
+  const rows: string[][] = [[
+    'size', 'implementation', 'median ms/step', 'min–max ms', 'M params/s', 'GB/s', 'vs js', 'vs best TF.js', '% bandwidth',
+  ]];
+  for (const s of c.sizes) {
+    for (const r of s.impls) {
+      if (r.status !== 'ok') {
+        rows.push([formatSize(s.size), r.impl, 'n/a', '', '', '', '', '', '']);
+        continue;
+      }
+      rows.push([
+        formatSize(s.size), r.impl, sig(r.medianMs), `${sig(r.minMs)}–${sig(r.maxMs)}`, sig(r.mParamsPerSec),
+        sig(r.gbPerSec), ratio(r.speedupVsJs), ratio(r.speedupVsBestTfjs), pct(r.pctBandwidth),
+      ]);
+    }
+    const b = s.bandwidth;
+    rows.push([
+      formatSize(s.size), '*bandwidth ref*', sig(b.medianMs), `${sig(b.minMs)}–${sig(b.maxMs)}`,
+      sig(s.size / (b.medianMs * 1e3)), sig(b.gbPerSec), '', '', '100%',
+    ]);
+  }
+  return table(rows);
+}
+
+export function toMarkdown(r: BenchResults): string {
+  const e = r.environment;
+  const out: string[] = [];
+  out.push(`# simdopt benchmark (${r.profile} profile, ${r.dtype})`, '');
+  out.push(
+    `${r.date} · ${e.runtime} ${e.runtimeVersion} · ${e.cpuModel} · ${e.threads} thread${e.threads === 1 ? '' : 's'} · ` +
+      `simdopt ${r.versions['simdopt']} · TF.js ${r.versions['@tensorflow/tfjs-core']} · tinybench ${r.versions['tinybench']} · ` +
+      `wall time ${sig(r.wallTimeSec)} s`,
+    '',
+  );
+  const binaries = Object.entries(r.impls)
+    .map(([id, info]) => `\`${id}\`: ${describeImpl(info)}`)
+    .join('; ');
+  out.push(`Implementations: ${binaries}.`, '');
+  out.push(
+    'Median time per optimizer step; "vs js" and "vs best TF.js" are speed-ups (higher is faster); ' +
+      '"% bandwidth" compares with a Wasm read-modify-write kernel moving the same bytes over the same buffers, measured in the same run.',
+    '',
+    '**TF.js is compared on speed only**: its optimizer formulas differ from torch.optim\'s (epsilon placement and defaults; ' +
+      'Adagrad, Adadelta and RMSprop variants), so its results are only checked to be finite and to have moved. ' +
+      'wasm-* results are checked bit-exact against simdopt\'s reference and js results to a relative tolerance before timing.',
+    '',
+  );
+  for (const c of r.cases) {
+    const opts = JSON.stringify(c.options).replace(/"/g, '').replace(/,/g, ', ').replace(/:/g, ': ');
+    out.push(`## ${c.id}`, '');
+    out.push(
+      `\`${c.optimizer}\` ${opts} · ${c.bytesPerParam} bytes moved per parameter (${c.traffic}) · ` +
+        (c.tfjs ? `TF.js: \`tf.train.${c.tfjs.name}\`` : 'TF.js: n/a (no such optimizer)'),
+      '',
+    );
+    out.push(caseTable(c), '');
+  }
+  out.push('## Notes', '', ...r.notes.map((n) => `- ${n}`), '');
+  return out.join('\n');
+}
+
+function describeImpl(info: Record<string, unknown>): string {
+  if (info.error) return `n/a (${String(info.error)})`;
+  if (info.library === 'simdopt') return `simdopt, binary ${String(info.binary ?? '?')}`;
+  if (info.library === '@tensorflow/tfjs-core') {
+    const threads = info.threads === false ? 'single-threaded' : `${String(info.threads)} threads`;
+    return `TF.js ${String(info.backend).replace('tfjs-', '')} backend${info.backend === 'tfjs-wasm' ? `, SIMD ${info.simd ? 'on' : 'off'}, ${threads}` : ''}`;
+  }
+  return String(info.library ?? '?');
+}

@@ -1,0 +1,215 @@
+/**
+ * The benchmark loop: for each size, each optimizer case and each implementation, set up (untimed),
+ * pass the correctness gate, then time; and, per traffic pattern and size, the bandwidth reference.
+ * Timing continues from the state after the gate's steps (state is not reset: an optimizer step
+ * costs the same whatever the step count).
+ */
+import type { BenchConfig } from './args.js';
+import { createBandwidthKernel } from './bandwidth.js';
+import { bytesPerElement, bytesPerParam, findCase, type BenchCase, type Dtype } from './cases.js';
+import { GATE_PREFIX, GATE_TAIL, makeData } from './data.js';
+import { environment, versions, type Environment } from './environment.js';
+import { GATE_STEPS, referenceAtGate, runGate, tolerance } from './gate.js';
+import { findImpl, TFJS_IDS } from './impls/registry.js';
+import type { CheckMode } from './impls/types.js';
+import { formatSize, Progress, type ProgressStream } from './progress.js';
+import { measure, type Measurement } from './timing.js';
+
+export interface ImplResult {
+  impl: string;
+  status: 'ok' | 'n/a';
+  reason?: string;
+  check?: CheckMode;
+  gateSteps?: number;
+  medianMs?: number;
+  minMs?: number;
+  maxMs?: number;
+  meanMs?: number;
+  samples?: number;
+  batch?: number;
+  tinybench?: Measurement['tinybench'];
+  warmupSteps?: number;
+  /** Million parameters updated per second (from the median). */
+  mParamsPerSec?: number;
+  /** Effective GB/s: bytesPerParam × size / median. */
+  gbPerSec?: number;
+  /** js median / this median (null when js did not run). */
+  speedupVsJs?: number | null;
+  /** fastest TF.js median / this median (null when no TF.js backend ran). */
+  speedupVsBestTfjs?: number | null;
+  /** 100 × bandwidth-reference median / this median. */
+  pctBandwidth?: number;
+}
+
+export interface BandwidthResult {
+  /** Read-modify-write streams (= arrays the optimizer writes) plus one read-only stream. */
+  streams: { readOnly: 1; readModifyWrite: number };
+  bytesPerParam: number;
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+  samples: number;
+  batch: number;
+  gbPerSec: number;
+  tinybench: Measurement['tinybench'];
+}
+
+export interface SizeResult {
+  size: number;
+  bandwidth: BandwidthResult;
+  impls: ImplResult[];
+  bestTfjs: string | null;
+}
+
+export interface CaseResult {
+  id: string;
+  optimizer: string;
+  options: Record<string, unknown>;
+  tfjs: BenchCase['tfjs'];
+  bytesPerParam: number;
+  traffic: string;
+  sizes: SizeResult[];
+}
+
+export interface BenchResults {
+  schema: 'simdopt-bench/1';
+  date: string;
+  profile: BenchConfig['profile'];
+  dtype: Dtype;
+  argv: string[];
+  environment: Environment;
+  versions: Record<string, string>;
+  impls: Record<string, Record<string, unknown>>;
+  timing: BenchConfig['timing'] & { statistic: string };
+  gate: Record<string, unknown>;
+  notes: string[];
+  cases: CaseResult[];
+  wallTimeSec: number;
+}
+
+export const NOTES = [
+  'Times are per optimizer step over all parameters: tinybench latency p50 (median), min and max, divided by the batch of steps per sample.',
+  'Setup (allocation, copies, TF.js variables) is outside the timed region; every implementation passes the correctness gate first, and timing continues from the post-gate state.',
+  'wasm-* are checked bit-exact against simdopt\'s reference, js to a relative tolerance; TF.js is compared on speed only (its formulas differ from torch\'s: epsilon placement, defaults, Adagrad/Adadelta/RMSprop variants), checked only to be finite and to have moved.',
+  'The gate compares the first min(size, 65536) and the last 4096 parameters (updates are element-wise, so the reference runs on just those).',
+  'Effective GB/s counts (1 + 2 x arrays written) x element bytes per parameter (the steady-state traffic: every written array is also read, plus the gradient).',
+  'The bandwidth reference is a Wasm SIMD read-modify-write kernel with the same streams and sizes; at small sizes it measures cache, not DRAM, bandwidth.',
+];
+
+export interface RunIO {
+  progress: ProgressStream;
+  argv?: string[];
+}
+
+export async function runBench(config: BenchConfig, io: RunIO): Promise<BenchResults> {
+  const started = performance.now();
+  const cases = config.optimizers.map(findCase);
+  const impls = config.impls.map(findImpl);
+  const total = config.sizes.length * cases.length * (impls.length + 1);
+  const progress = new Progress(total, io.progress);
+  const implInfo: Record<string, Record<string, unknown>> = {};
+  const results: CaseResult[] = cases.map((c) => ({
+    id: c.id, optimizer: c.optimizer, options: c.options, tfjs: c.tfjs,
+    bytesPerParam: bytesPerParam(c, config.dtype), traffic: c.traffic, sizes: [],
+  }));
+  const noted = new Set<string>();
+
+  for (const size of config.sizes) {
+    const data = makeData(size, config.dtype);
+    const bandwidthCache = new Map<number, BandwidthResult>();
+    for (const [ci, c] of cases.entries()) {
+      const label = `${c.id} ${formatSize(size)}`;
+      // Bandwidth reference for this traffic pattern and size (shared by cases with the same traffic).
+      progress.start(`${label} bandwidth`);
+      let bw = bandwidthCache.get(c.written);
+      if (bw === undefined) {
+        const kernel = createBandwidthKernel(c.written, size * bytesPerElement(config.dtype));
+        const m = measure(kernel.step, config.timing);
+        kernel.dispose();
+        bw = {
+          streams: { readOnly: 1, readModifyWrite: c.written },
+          bytesPerParam: bytesPerParam(c, config.dtype),
+          medianMs: m.medianMs, minMs: m.minMs, maxMs: m.maxMs, samples: m.samples, batch: m.batch,
+          gbPerSec: kernel.bytes / (m.medianMs * 1e6),
+          tinybench: m.tinybench,
+        };
+        bandwidthCache.set(c.written, bw);
+      }
+      progress.tick();
+
+      const expected = await referenceAtGate(c, data);
+      const implResults: ImplResult[] = [];
+      for (const impl of impls) {
+        progress.start(`${label} ${impl.id}`);
+        const reason = await impl.unavailable(c, config.dtype);
+        implInfo[impl.id] ??= { ...(await impl.describe()), check: impl.check };
+        if (reason !== null) {
+          implResults.push({ impl: impl.id, status: 'n/a', reason });
+          const key = `${impl.id}: ${reason}`;
+          if (!noted.has(key)) {
+            noted.add(key);
+            progress.note(`${impl.id} n/a for ${c.id}: ${reason}`);
+          }
+          progress.tick();
+          continue;
+        }
+        const stepper = await impl.setup(c, data);
+        try {
+          const steps = impl.check === 'sanity' ? 1 : GATE_STEPS;
+          const t0 = performance.now();
+          runGate({ impl: impl.id, check: impl.check, caseId: c.id, dtype: config.dtype, size, steps }, stepper, expected, data);
+          const gateStepMs = (performance.now() - t0) / steps;
+          const m = measure(stepper.step, config.timing, gateStepMs);
+          implResults.push({
+            impl: impl.id, status: 'ok', check: impl.check, gateSteps: steps,
+            medianMs: m.medianMs, minMs: m.minMs, maxMs: m.maxMs, meanMs: m.meanMs,
+            samples: m.samples, batch: m.batch, tinybench: m.tinybench, warmupSteps: m.warmupSteps,
+          });
+        } finally {
+          stepper.dispose();
+        }
+        progress.tick();
+      }
+      results[ci].sizes.push(derive(size, bytesPerParam(c, config.dtype), bw, implResults));
+    }
+  }
+  progress.finish();
+  // Descriptions of impls that were never reached (e.g. every case n/a) are still recorded.
+  for (const impl of impls) implInfo[impl.id] ??= { ...(await impl.describe()), check: impl.check };
+
+  return {
+    schema: 'simdopt-bench/1',
+    date: new Date().toISOString(),
+    profile: config.profile,
+    dtype: config.dtype,
+    argv: io.argv ?? [],
+    environment: environment(),
+    versions: versions(),
+    impls: implInfo,
+    timing: { ...config.timing, statistic: 'median (tinybench latency p50) per step' },
+    gate: {
+      steps: GATE_STEPS, tfjsSteps: 1, prefix: GATE_PREFIX, tail: GATE_TAIL,
+      jsTolerance: tolerance(config.dtype), wasm: 'bit-exact', tfjs: 'finite and moved (speed only)',
+      reference: "simdopt loadRuntime({ binary: 'reference' })",
+    },
+    notes: NOTES,
+    cases: results,
+    wallTimeSec: (performance.now() - started) / 1000,
+  };
+}
+
+/** Adds the derived columns (throughput, GB/s, speed-ups, % of bandwidth) to one size's results. */
+export function derive(size: number, bytes: number, bw: BandwidthResult, impls: ImplResult[]): SizeResult {
+  const ok = impls.filter((r) => r.status === 'ok');
+  const js = ok.find((r) => r.impl === 'js');
+  const tfjs = ok.filter((r) => TFJS_IDS.includes(r.impl)).sort((a, b) => a.medianMs! - b.medianMs!)[0];
+  for (const r of ok) {
+    const t = r.medianMs!;
+    r.mParamsPerSec = size / (t * 1e3);
+    r.gbPerSec = (bytes * size) / (t * 1e6);
+    r.speedupVsJs = js ? js.medianMs! / t : null;
+    r.speedupVsBestTfjs = tfjs ? tfjs.medianMs! / t : null;
+    r.pctBandwidth = (100 * bw.medianMs) / t;
+  }
+  return { size, bandwidth: bw, impls, bestTfjs: tfjs?.impl ?? null };
+}
