@@ -24,13 +24,11 @@ import { effectiveGradient, ema } from "../lib/rules";
   storeAt<T, V>(param, i, add<T, V>(p, mul<T, V>(negLr, d)));
 }
 
-@inline function sgdStep<T>(
+@inline function sgdLoop<T>(
   param: usize, grad: usize, momentumBuffer: usize, n: usize,
   gradScale: T, weightDecay: T, momentum: T, oneMinusDampening: T, negLr: T,
-  firstStep: bool, nesterov: bool,
+  coupled: bool, withMomentum: bool, firstStep: bool, nesterov: bool,
 ): void {
-  const coupled = weightDecay != 0;
-  const withMomentum = momentum != 0;
   let i: usize = 0;
   if (ASC_FEATURE_SIMD) {
     const lanes = lanesOf<T>();
@@ -46,6 +44,27 @@ import { effectiveGradient, ema } from "../lib/rules";
     sgdAt<T, T>(i, param, grad, momentumBuffer, gradScale, weightDecay, momentum,
       oneMinusDampening, negLr, coupled, withMomentum, firstStep, nesterov);
   }
+}
+
+// SGD does so little per element that a branch on an option inside the loop costs it about half
+// its speed, so each steady-state combination of options gets its own loop, the options passed as
+// literals that the compiler folds away. (The other kernels are bound by their divisions and
+// square roots, and gain nothing from this.) The first momentum step keeps runtime flags.
+@inline function sgdStep<T>(
+  p: usize, g: usize, b: usize, n: usize,
+  gradScale: T, weightDecay: T, momentum: T, oneMinusDampening: T, negLr: T,
+  firstStep: bool, nesterov: bool,
+): void {
+  const coupled = weightDecay != 0;
+  const withMomentum = momentum != 0;
+  const s = gradScale, wd = weightDecay, mu = momentum, damp = oneMinusDampening, lr = negLr;
+  if (withMomentum && firstStep) sgdLoop<T>(p, g, b, n, s, wd, mu, damp, lr, coupled, true, true, nesterov);
+  else if (!withMomentum && !coupled) sgdLoop<T>(p, g, b, n, s, wd, mu, damp, lr, false, false, false, false);
+  else if (!withMomentum) sgdLoop<T>(p, g, b, n, s, wd, mu, damp, lr, true, false, false, false);
+  else if (!nesterov && !coupled) sgdLoop<T>(p, g, b, n, s, wd, mu, damp, lr, false, true, false, false);
+  else if (!nesterov) sgdLoop<T>(p, g, b, n, s, wd, mu, damp, lr, true, true, false, false);
+  else if (!coupled) sgdLoop<T>(p, g, b, n, s, wd, mu, damp, lr, false, true, false, true);
+  else sgdLoop<T>(p, g, b, n, s, wd, mu, damp, lr, true, true, false, true);
 }
 
 /**
