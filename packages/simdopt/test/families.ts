@@ -4,9 +4,11 @@ import type { OptimizerName } from "../dist/index.js";
 export const OPTION_FAMILIES: Record<OptimizerName, object[]> = {
   sgd: [
     { lr: 0.1 },
+    { lr: 0.1, weightDecay: 0.01 },
     { lr: 0.05, momentum: 0.9 },
     { lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 0.01 },
     { lr: 0.05, momentum: 0.9, nesterov: true },
+    { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01 },
     { lr: 0.05, momentum: 0.5, maximize: true },
   ],
   adam: [{ lr: 0.01 }, { lr: 0.01, amsgrad: true }, { lr: 0.01, weightDecay: 0.05 }, { lr: 0.02, betas: [0.8, 0.99], eps: 0.1, maximize: true }],
