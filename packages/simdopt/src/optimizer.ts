@@ -84,7 +84,7 @@ export class Optimizer<O extends object> {
 
   /** The groups with their parameters and resolved options (read-only; see `setGroupOptions`). */
   get paramGroups(): readonly ParamGroup<O>[] {
-    return this.groups.map(({ params, options }) => ({ params, options: { ...options } }));
+    return this.groups.map(({ params, options }) => ({ params: [...params], options: copyOptions(options) }));
   }
 
   /**
@@ -163,7 +163,8 @@ export class Optimizer<O extends object> {
   private resolveOptions(base: Required<O>, overrides: O): Required<O> {
     this.check.known(overrides, Object.keys(this.definition.defaults));
     const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
-    const options = { ...base, ...defined } as Required<O>;
+    // A copy, so that changing the caller's objects (a `betas` array) later changes nothing here.
+    const options = copyOptions({ ...base, ...defined } as Required<O>);
     this.definition.validate(options, this.check);
     return options;
   }
@@ -214,6 +215,13 @@ export class Optimizer<O extends object> {
       }
     }
   }
+}
+
+/** A copy of an options object whose values are numbers, booleans or arrays of numbers. */
+function copyOptions<T extends object>(options: T): T {
+  return Object.fromEntries(
+    Object.entries(options).map(([key, value]) => [key, Array.isArray(value) ? [...value] : value]),
+  ) as T;
 }
 
 /** −1 to ascend the objective (torch's `maximize`), 1 to descend it. */

@@ -53,6 +53,15 @@ describe("options", () => {
     expectRejected(([a, b]) => new Adam([{ params: [a] }, { params: [b], lr: -3 }]), RangeError, /invalid lr: -3/);
   });
 
+  test("options are copied: changing the caller's arrays or the returned groups changes nothing", () => {
+    const betas: [number, number] = [0.9, 0.999];
+    const opt = new Adam([runtime.parameter(2)], { betas });
+    betas[0] = 5;
+    const groups = opt.paramGroups;
+    (groups[0].options.betas as number[])[1] = 7;
+    expect(opt.paramGroups[0].options.betas).toEqual([0.9, 0.999]);
+  });
+
   test("setGroupOptions validates and leaves the options alone on error", () => {
     const p = runtime.parameter(4);
     const opt = new SGD([p], { lr: 0.1, momentum: 0.9 });
