@@ -75,6 +75,14 @@
   return f64.abs(a);
 }
 
+@inline export function neg<T, V>(a: V): V {
+  if (isVector<V>()) {
+    if (sizeof<T>() == 4) return f32x4.neg(a);
+    return f64x2.neg(a);
+  }
+  return -a;
+}
+
 /** IEEE maximum as Wasm defines it (and JS's Math.max): NaN if either is NaN, +0 above -0. */
 @inline export function max<T, V>(a: V, b: V): V {
   if (isVector<V>()) {
@@ -123,4 +131,32 @@
     return v128.bitselect(ifTrue, ifFalse, f64x2.eq(x, zero));
   }
   return select<V>(ifTrue, ifFalse, x == <V>0);
+}
+
+/**
+ * a·b + c, the multiply-add of torch's `add(x, alpha=…)` and `addcmul`. The binaries built with
+ * FUSED_MULTIPLY_ADD=1 (a compile-time constant set by asconfig.json's `use`) round it once, as
+ * torch's float32 CPU kernels (FMA instructions) do, so that float32 results are bit-identical to
+ * torch's: computed in float64, where a product of two float32 is exact, then rounded to float32
+ * (Math.fround(a * b + c) in JS is the same). The others round the product and the sum
+ * separately, which is several times cheaper in SIMD and differs from torch by a few units in the
+ * last place. For float64 both compute a·b then + c: WebAssembly has no deterministic fused
+ * multiply-add.
+ */
+@inline export function fma<T, V>(a: V, b: V, c: V): V {
+  if (!FUSED_MULTIPLY_ADD || sizeof<T>() == 8) return add<T, V>(mul<T, V>(a, b), c);
+  if (isVector<V>()) {
+    const low = f64x2.add(
+      f64x2.mul(f64x2.promote_low_f32x4(a), f64x2.promote_low_f32x4(b)), f64x2.promote_low_f32x4(c));
+    const high = f64x2.add(
+      f64x2.mul(f64x2.promote_low_f32x4(upperHalf(a)), f64x2.promote_low_f32x4(upperHalf(b))),
+      f64x2.promote_low_f32x4(upperHalf(c)));
+    return v128.shuffle<f32>(f32x4.demote_f64x2_zero(low), f32x4.demote_f64x2_zero(high), 0, 1, 4, 5);
+  }
+  return <f32>(<f64>a * <f64>b + <f64>c);
+}
+
+/** Lanes 2 and 3 of an f32x4, moved to lanes 0 and 1. */
+@inline function upperHalf(a: v128): v128 {
+  return v128.shuffle<f32>(a, a, 2, 3, 2, 3);
 }

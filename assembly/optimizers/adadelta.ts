@@ -1,7 +1,7 @@
 // Adadelta (torch.optim.Adadelta, 1.13):
 //   g = grad·gradScale + weightDecay·p
 //   s ← ρ·s + (1−ρ)·g²     δ = √(a + ε) / √(s + ε) · g     a ← ρ·a + (1−ρ)·δ²     p ← p − lr·δ
-import { lanesOf, loadAt, storeAt, splat, add, mul, div, sqrt } from "../lib/lanes";
+import { lanesOf, loadAt, storeAt, splat, add, mul, div, sqrt, fma } from "../lib/lanes";
 import { effectiveGradient, emaOfSquare } from "../lib/rules";
 
 @inline function adadeltaAt<T, V>(
@@ -16,7 +16,7 @@ import { effectiveGradient, emaOfSquare } from "../lib/rules";
   const a = loadAt<T, V>(accDelta, i);
   const delta = mul<T, V>(div<T, V>(sqrt<T, V>(add<T, V>(a, eps)), std), g);
   storeAt<T, V>(accDelta, i, emaOfSquare<T, V>(a, rho, oneMinusRho, delta));
-  storeAt<T, V>(param, i, add<T, V>(p, mul<T, V>(negLr, delta)));
+  storeAt<T, V>(param, i, fma<T, V>(negLr, delta, p));
 }
 
 @inline function adadeltaStep<T>(

@@ -1,7 +1,7 @@
 // Adagrad (torch.optim.Adagrad, 1.13, dense gradients):
 //   g = grad·gradScale + weightDecay·p        s ← s + g²        p ← p − clr·g / (√s + ε)
 // with the decayed rate clr = lr / (1 + (t − 1)·lrDecay) computed once per step by the caller.
-import { lanesOf, loadAt, storeAt, splat, add, mul, div, sqrt } from "../lib/lanes";
+import { lanesOf, loadAt, storeAt, splat, add, mul, div, sqrt, fma } from "../lib/lanes";
 import { effectiveGradient } from "../lib/rules";
 
 @inline function adagradAt<T, V>(
@@ -10,7 +10,7 @@ import { effectiveGradient } from "../lib/rules";
 ): void {
   const p = loadAt<T, V>(param, i);
   const g = effectiveGradient<T, V>(grad, i, gradScale, p, weightDecay, coupled);
-  const s = add<T, V>(loadAt<T, V>(sum, i), mul<T, V>(g, g));
+  const s = fma<T, V>(g, g, loadAt<T, V>(sum, i));
   storeAt<T, V>(sum, i, s);
   const std = add<T, V>(sqrt<T, V>(s), eps);
   storeAt<T, V>(param, i, add<T, V>(p, div<T, V>(mul<T, V>(negClr, g), std)));

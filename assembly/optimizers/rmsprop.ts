@@ -2,7 +2,7 @@
 //   g = grad·gradScale + weightDecay·p        s ← α·s + (1−α)·g²
 //   centered: ḡ ← α·ḡ + (1−α)·g,  avg = √(s − ḡ²) + ε;   otherwise avg = √s + ε
 //   momentum: b ← μ·b + g / avg,  p ← p − lr·b;          otherwise p ← p − lr·g / avg
-import { lanesOf, loadAt, storeAt, splat, add, sub, mul, div, sqrt } from "../lib/lanes";
+import { lanesOf, loadAt, storeAt, splat, add, mul, div, sqrt, fma, neg } from "../lib/lanes";
 import { effectiveGradient, ema, emaOfSquare } from "../lib/rules";
 
 @inline function rmspropAt<T, V>(
@@ -18,7 +18,7 @@ import { effectiveGradient, ema, emaOfSquare } from "../lib/rules";
   if (centered) {
     const ga = ema<T, V>(loadAt<T, V>(gradAvg, i), alpha, oneMinusAlpha, g);
     storeAt<T, V>(gradAvg, i, ga);
-    avg = sqrt<T, V>(sub<T, V>(s, mul<T, V>(ga, ga)));
+    avg = sqrt<T, V>(fma<T, V>(neg<T, V>(ga), ga, s));
   } else {
     avg = sqrt<T, V>(s);
   }
@@ -26,7 +26,7 @@ import { effectiveGradient, ema, emaOfSquare } from "../lib/rules";
   if (withMomentum) {
     const b = add<T, V>(mul<T, V>(loadAt<T, V>(momentumBuffer, i), momentum), div<T, V>(g, avg));
     storeAt<T, V>(momentumBuffer, i, b);
-    storeAt<T, V>(param, i, add<T, V>(p, mul<T, V>(negLr, b)));
+    storeAt<T, V>(param, i, fma<T, V>(negLr, b, p));
   } else {
     storeAt<T, V>(param, i, add<T, V>(p, div<T, V>(mul<T, V>(negLr, g), avg)));
   }

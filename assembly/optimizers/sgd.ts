@@ -3,7 +3,7 @@
 //   b ← g on the first step, then b ← momentum·b + (1 − dampening)·g
 //   d = g + momentum·b (Nesterov) or d = b (momentum) or d = g (no momentum)
 //   p ← p − lr·d
-import { lanesOf, loadAt, storeAt, splat, add, mul } from "../lib/lanes";
+import { lanesOf, loadAt, storeAt, splat, fma } from "../lib/lanes";
 import { effectiveGradient, ema } from "../lib/rules";
 
 @inline function sgdAt<T, V>(
@@ -19,9 +19,9 @@ import { effectiveGradient, ema } from "../lib/rules";
       b = ema<T, V>(loadAt<T, V>(momentumBuffer, i), momentum, oneMinusDampening, d);
     }
     storeAt<T, V>(momentumBuffer, i, b);
-    d = nesterov ? add<T, V>(d, mul<T, V>(momentum, b)) : b;
+    d = nesterov ? fma<T, V>(momentum, b, d) : b;
   }
-  storeAt<T, V>(param, i, add<T, V>(p, mul<T, V>(negLr, d)));
+  storeAt<T, V>(param, i, fma<T, V>(negLr, d, p));
 }
 
 @inline function sgdLoop<T>(

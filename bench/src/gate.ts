@@ -31,10 +31,12 @@ export function tolerance(dtype: Dtype): number {
 }
 
 /** The reference's parameters after `steps` steps, at the gate indices (packed). */
-export async function referenceAtGate(c: BenchCase, data: BenchData, steps = GATE_STEPS): Promise<FloatArray> {
+export async function referenceAtGate(
+  c: BenchCase, data: BenchData, rounding: 'separate' | 'fused' = 'separate', steps = GATE_STEPS,
+): Promise<FloatArray> {
   const size = data.params.length;
   const packed: BenchData = { dtype: data.dtype, params: gatherGate(data.params, size), grads: gatherGate(data.grads, size) };
-  const ref = await createWasmStepper({ binary: 'reference' }, c, packed);
+  const ref = await createWasmStepper({ binary: 'reference', rounding }, c, packed);
   try {
     for (let s = 0; s < steps; s++) ref.step();
     return ref.read();

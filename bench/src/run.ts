@@ -7,11 +7,11 @@
 import type { BenchConfig } from './args.js';
 import { createBandwidthKernel } from './bandwidth.js';
 import { bytesPerElement, bytesPerParam, findCase, type BenchCase, type Dtype } from './cases.js';
-import { GATE_PREFIX, GATE_TAIL, makeData } from './data.js';
+import { GATE_PREFIX, GATE_TAIL, makeData, type FloatArray } from './data.js';
 import { environment, versions, type Environment } from './environment.js';
 import { GATE_STEPS, referenceAtGate, runGate, tolerance } from './gate.js';
 import { findImpl, TFJS_IDS } from './impls/registry.js';
-import type { CheckMode } from './impls/types.js';
+import type { CheckMode, Impl } from './impls/types.js';
 import { formatSize, Progress, type ProgressStream } from './progress.js';
 import { measure, type Measurement } from './timing.js';
 
@@ -137,7 +137,11 @@ export async function runBench(config: BenchConfig, io: RunIO): Promise<BenchRes
       }
       progress.tick();
 
-      const expected = await referenceAtGate(c, data);
+      const references = new Map<string, Promise<FloatArray>>(); // by rounding, computed when needed
+      const expectedFor = (rounding: Impl['referenceRounding']) => {
+        if (!references.has(rounding)) references.set(rounding, referenceAtGate(c, data, rounding));
+        return references.get(rounding)!;
+      };
       const implResults: ImplResult[] = [];
       for (const impl of impls) {
         progress.start(`${label} ${impl.id}`);
@@ -157,6 +161,7 @@ export async function runBench(config: BenchConfig, io: RunIO): Promise<BenchRes
         try {
           const steps = impl.check === 'sanity' ? 1 : GATE_STEPS;
           const t0 = performance.now();
+          const expected = await expectedFor(impl.referenceRounding);
           runGate({ impl: impl.id, check: impl.check, caseId: c.id, dtype: config.dtype, size, steps }, stepper, expected, data);
           const gateStepMs = (performance.now() - t0) / steps;
           const m = measure(stepper.step, config.timing, gateStepMs);

@@ -35,6 +35,18 @@ describe('correctness gate', () => {
     expect(() => runGate(subject({ impl: 'js', check: 'tolerance', size }), js, expected, data)).not.toThrow();
   });
 
+  it('checks fused-rounding binaries against a fused reference, and would catch a mix-up', async () => {
+    const c = findCase('adam');
+    const data = makeData(4099, 'float32');
+    const fused = await createWasmStepper({ binary: 'simd', rounding: 'fused' }, c, data);
+    const run = (expected: Awaited<ReturnType<typeof referenceAtGate>>) =>
+      runGate(subject({ impl: 'wasm-simd-fused', size: 4099 }), fused, expected, data);
+    await expect(referenceAtGate(c, data, 'fused').then(run)).resolves.toBeUndefined();
+    const other = await createWasmStepper({ binary: 'simd', rounding: 'fused' }, c, data);
+    const separate = await referenceAtGate(c, data, 'separate');
+    expect(() => runGate(subject({ impl: 'wasm-simd-fused', size: 4099 }), other, separate, data)).toThrow(GateError);
+  });
+
   it('fails with a message naming impl, optimizer, size, index and values for a wrong result', async () => {
     const size = 70001;
     const c = findCase('momentum');

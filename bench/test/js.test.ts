@@ -32,7 +32,7 @@ describe('plain-JS implementations agree with simdopt\'s reference', () => {
     const c = { ...findCase(optimizer === 'sgd' ? 'sgd' : optimizer), options: { ...options } };
     const data = makeData(333, 'float32');
     // more steps so that RAdam's rectification switches on (step > 5)
-    const expected = await referenceAtGate(c, data, 8);
+    const expected = await referenceAtGate(c, data, 'separate', 8);
     runGate({ impl: 'js', check: 'tolerance', caseId: optimizer, dtype: 'float32', size: 333, steps: 8 }, createJsStepper(c, data), expected, data);
   });
 });

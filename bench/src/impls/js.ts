@@ -173,9 +173,9 @@ function nadam(o: Options, p: Arr, g: Arr): Step {
     t++;
     const mu = b1 * (1 - 0.5 * 0.96 ** (t * momentumDecay));
     const muNext = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentumDecay));
-    // torch keeps the running product in float32 (see simdopt's nadam.ts).
+    // torch keeps the running product in float32 tensors (see simdopt's nadam.ts).
     muProduct = Math.fround(muProduct * Math.fround(mu));
-    const muProductNext = muProduct * mu * muNext;
+    const muProductNext = Math.fround(Math.fround(muProduct * Math.fround(mu)) * Math.fround(muNext));
     const gradCoef = (lr * (1 - mu)) / (1 - muProduct);
     const avgCoef = (lr * muNext) / (1 - muProductNext);
     nadamLoop(p, g, m, v, n, wd, gs, b1, 1 - b1, b2, 1 - b2, 1 - b2 ** t, eps, gradCoef, avgCoef);
@@ -351,6 +351,7 @@ export function createJsStepper(c: BenchCase, data: BenchData): Stepper {
 export const jsImpl: Impl = {
   id: 'js',
   check: 'tolerance',
+  referenceRounding: 'separate',
   unavailable: async () => null,
   setup: async (c, data) => createJsStepper(c, data),
   describe: async () => ({ library: 'plain JS (bench/src/impls/js.ts)', arithmetic: 'double, stored in the element type' }),

@@ -13,6 +13,7 @@ import { wasmImpl } from './wasm.js';
 
 export const IMPLS: readonly Impl[] = [
   wasmImpl('wasm-simd', { binary: 'simd' }),
+  wasmImpl('wasm-simd-fused', { binary: 'simd', rounding: 'fused' }),
   wasmImpl('wasm-scalar', { binary: 'scalar' }),
   jsImpl,
   tfjsImpl('tfjs-cpu'),

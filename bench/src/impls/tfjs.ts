@@ -33,6 +33,7 @@ export function tfjsImpl(id: TfjsBackend): Impl {
   return {
     id,
     check: 'sanity',
+    referenceRounding: 'separate',
     async unavailable(c, dtype) {
       if (c.tfjs === null) return `TF.js has no ${c.optimizer} optimizer`;
       if (dtype !== 'float32') return 'TF.js optimizers run in float32 only';

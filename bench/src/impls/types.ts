@@ -21,6 +21,8 @@ export type CheckMode = 'exact' | 'tolerance' | 'sanity';
 export interface Impl {
   id: string;
   check: CheckMode;
+  /** How the reference it is checked against rounds multiply-adds (simdopt's `rounding`). */
+  referenceRounding: 'separate' | 'fused';
   /** null when the implementation can run this case and dtype, else the reason it is "n/a". */
   unavailable(c: BenchCase, dtype: Dtype): Promise<string | null>;
   setup(c: BenchCase, data: BenchData): Promise<Stepper>;

@@ -37,15 +37,18 @@ export async function createWasmStepper(runtimeOptions: WasmRuntimeOptions, c: B
 export function wasmImpl(id: string, runtimeOptions: WasmRuntimeOptions, check: CheckMode = 'exact'): Impl {
   let probe: Promise<string | null> | undefined;
   let binary: string | undefined;
+  let rounding: string | undefined;
   return {
     id,
     check,
+    referenceRounding: runtimeOptions.rounding ?? 'separate',
     unavailable() {
       probe ??= (async () => {
         if (runtimeOptions.binary === 'simd' && !isSimdSupported()) return 'this engine has no WebAssembly SIMD';
         try {
           const rt = await loadRuntime(runtimeOptions);
           binary = rt.binary;
+          rounding = rt.rounding;
           return null;
         } catch (e) {
           return `simdopt runtime ${JSON.stringify(runtimeOptions)} failed to load: ${(e as Error).message}`;
@@ -55,7 +58,7 @@ export function wasmImpl(id: string, runtimeOptions: WasmRuntimeOptions, check: 
     },
     setup: (c, data) => createWasmStepper(runtimeOptions, c, data),
     async describe() {
-      return { library: 'simdopt', runtimeOptions, binary: binary ?? null };
+      return { library: 'simdopt', runtimeOptions, binary: binary ?? null, rounding: rounding ?? null };
     },
   };
 }

@@ -73,7 +73,7 @@ export function toMarkdown(r: BenchResults): string {
 
 function describeImpl(info: Record<string, unknown>): string {
   if (info.error) return `n/a (${String(info.error)})`;
-  if (info.library === 'simdopt') return `simdopt, binary ${String(info.binary ?? '?')}`;
+  if (info.library === 'simdopt') return `simdopt, binary ${String(info.binary ?? '?')}, ${String(info.rounding ?? '?')} rounding`;
   if (info.library === '@tensorflow/tfjs-core') {
     const threads = info.threads === false ? 'single-threaded' : `${String(info.threads)} threads`;
     return `TF.js ${String(info.backend).replace('tfjs-', '')} backend${info.backend === 'tfjs-wasm' ? `, SIMD ${info.simd ? 'on' : 'off'}, ${threads}` : ''}`;

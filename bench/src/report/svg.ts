@@ -9,6 +9,7 @@ import { sig } from './format.js';
 
 const COLORS: Record<string, string> = {
   'wasm-simd': '#1f77b4',
+  'wasm-simd-fused': '#8c564b',
   'wasm-simd-threads': '#17becf',
   'wasm-scalar': '#2ca02c',
   js: '#ff7f0e',
@@ -16,7 +17,7 @@ const COLORS: Record<string, string> = {
   'tfjs-wasm': '#9467bd',
   bandwidth: '#555555',
 };
-const FALLBACK = ['#8c564b', '#e377c2', '#bcbd22', '#7f7f7f'];
+const FALLBACK = ['#e377c2', '#bcbd22', '#7f7f7f'];
 
 const PANEL_W = 420;
 const PANEL_H = 280;

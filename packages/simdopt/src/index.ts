@@ -9,7 +9,7 @@
  */
 export { loadRuntime, Runtime, type RuntimeOptions, type ParameterOptions } from "./runtime/runtime.js";
 export { Parameter } from "./runtime/parameter.js";
-export { isSimdSupported, type BinaryChoice, type WasmBinary } from "./runtime/load.js";
+export { isSimdSupported, ROUNDINGS, type BinaryChoice, type Rounding, type WasmBinary } from "./runtime/load.js";
 export type { Dtype, KernelName, KernelArg } from "./runtime/kernels.js";
 export { Optimizer, type OptimizerDefinition, type ParamGroup, type ParamGroupInput, type ParamsInput } from "./optimizer.js";
 export { SGD, type SGDOptions, sgdDefaults } from "./optimizers/sgd.js";

@@ -26,8 +26,8 @@ test("a wrong expectation fails its case with its largest error, and the exit st
   cases[1].params[0].expected[4][2] += 1e-3; // torch's value moved by 1e-3
   const file = join(mkdtempSync(join(tmpdir(), "simdopt-")), "tampered.json");
   writeFileSync(file, JSON.stringify({ ...golden, cases }));
-  for (const binary of ["simd", "scalar", "reference"]) {
-    const { status, stdout } = run(file, "--binary", binary);
+  for (const [binary, rounding] of [["simd", "separate"], ["scalar", "fused"], ["reference", "fused"]]) {
+    const { status, stdout } = run(file, "--binary", binary, "--rounding", rounding);
     expect(stdout).toContain(`FAIL ${file}: ${cases[1].name}: largest error`);
     expect(stdout.trim().split("\n").at(-1)).toBe("2 passed, 1 failed");
     expect(status).toBe(1);
@@ -38,4 +38,5 @@ test("bad arguments exit with status 2 and the usage", () => {
   expect(run().status).toBe(2);
   expect(run("/no/such/file").stderr).toMatch(/no such file or folder/);
   expect(run(GOLDEN_DIR, "--binary", "gpu").stderr).toMatch(/--binary must be one of/);
+  expect(run(GOLDEN_DIR, "--rounding", "exact").stderr).toMatch(/--rounding must be one of/);
 });

@@ -1,16 +1,19 @@
 // The reference, the scalar binary and the SIMD binary agree bit for bit, for every optimizer and
 // option family, float32 and float64, at lengths that exercise the SIMD body and every tail.
 import { beforeAll, describe, expect, test } from "vitest";
-import { createOptimizer, loadRuntime, OPTIMIZER_NAMES, type Dtype, type OptimizerName, type Runtime } from "../dist/index.js";
+import { createOptimizer, loadRuntime, OPTIMIZER_NAMES, type Dtype, type OptimizerName, type Rounding, type Runtime } from "../dist/index.js";
 import { OPTION_FAMILIES } from "./families.js";
 import { firstDifference, gradientsFor, randomArray } from "./helpers.js";
 
 const LENGTHS = [0, 1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 31, 1023, 1025];
 const STEPS = 8; // RAdam switches to its rectified update within these
 
-let runtimes: Runtime[];
+const ROUNDING = ["separate", "fused"] as const;
+let runtimes: Record<Rounding, Runtime[]>;
 beforeAll(async () => {
-  runtimes = await Promise.all((["reference", "scalar", "simd"] as const).map((binary) => loadRuntime({ binary })));
+  const load = (rounding: Rounding) =>
+    Promise.all((["reference", "scalar", "simd"] as const).map((binary) => loadRuntime({ binary, rounding })));
+  runtimes = { separate: await load("separate"), fused: await load("fused") };
 });
 
 /** Runs `steps` steps on two tensors (lengths n and 3) and returns the final values of both. */
@@ -28,22 +31,22 @@ function run(runtime: Runtime, name: OptimizerName, options: object, dtype: Dtyp
 }
 
 describe.each(OPTIMIZER_NAMES)("%s: reference ≡ scalar ≡ SIMD", (name) => {
-  test.each(OPTION_FAMILIES[name].flatMap((options) => (["float32", "float64"] as const).map((dtype) => ({ options, dtype, label: JSON.stringify(options) }))))(
-    "$dtype $label",
-    ({ options, dtype }) => {
-      for (const n of LENGTHS) {
-        const [reference, ...others] = runtimes.map((runtime) => run(runtime, name, options, dtype, n));
-        others.forEach((values, b) => {
-          values.forEach((tensor, k) => {
-            const at = firstDifference(tensor, reference[k]);
-            expect(at, `${runtimes[b + 1].binary} differs from the reference at length ${n}, tensor ${k}, index ${at}`).toBe(-1);
-          });
+  const cases = OPTION_FAMILIES[name].flatMap((options) =>
+    (["float32", "float64"] as const).flatMap((dtype) =>
+      ROUNDING.map((rounding) => ({ options, dtype, rounding, label: JSON.stringify(options) }))));
+  test.each(cases)("$dtype $rounding $label", ({ options, dtype, rounding }) => {
+    for (const n of LENGTHS) {
+      const [reference, ...others] = runtimes[rounding].map((runtime) => run(runtime, name, options, dtype, n));
+      others.forEach((values, b) => {
+        values.forEach((tensor, k) => {
+          const at = firstDifference(tensor, reference[k]);
+          expect(at, `${runtimes[rounding][b + 1].binary} differs from the reference at length ${n}, tensor ${k}, index ${at}`).toBe(-1);
         });
-        // The optimizer moved something (a kernel that did nothing would agree too).
-        if (n > 1) expect(firstDifference(reference[0], randomArray(n, 11).map(dtype === "float32" ? Math.fround : Number))).not.toBe(-1);
-      }
-    },
-  );
+      });
+      // The optimizer moved something (a kernel that did nothing would agree too).
+      if (n > 1) expect(firstDifference(reference[0], randomArray(n, 11).map(dtype === "float32" ? Math.fround : Number))).not.toBe(-1);
+    }
+  });
 });
 
 describe("edge values agree bit for bit", () => {
@@ -54,8 +57,10 @@ describe("edge values agree bit for bit", () => {
     "$name $label",
     ({ name, options }) => {
       for (const dtype of ["float32", "float64"] as const) {
-        const [reference, ...others] = runtimes.map((runtime) => run(runtime, name, options, dtype, 37, edgeGradients));
-        others.forEach((values) => values.forEach((tensor, k) => expect(firstDifference(tensor, reference[k])).toBe(-1)));
+        for (const rounding of ROUNDING) {
+          const [reference, ...others] = runtimes[rounding].map((runtime) => run(runtime, name, options, dtype, 37, edgeGradients));
+          others.forEach((values) => values.forEach((tensor, k) => expect(firstDifference(tensor, reference[k])).toBe(-1)));
+        }
       }
     },
   );

@@ -107,6 +107,7 @@ describe("parameters", () => {
     await expect(loadRuntime({ binary: "gpu" as never })).rejects.toThrow(/option 'binary' must be one of/);
     await expect(loadRuntime({ initialMemory: -1 })).rejects.toThrow(/initialMemory/);
     await expect(loadRuntime({ sharedMemory: "yes" as never })).rejects.toThrow(/option 'sharedMemory' must be true or false/);
+    await expect(loadRuntime({ rounding: "exact" as never })).rejects.toThrow(/option 'rounding' must be one of separate, fused, got exact/);
     expect(() => runtime.parameter(3, { dtype: "float16" as never })).toThrow(/option 'dtype'/);
     expect(() => runtime.parameter(-1)).toThrow(/needs a length/);
   });

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * simdopt-conformance <file-or-folder>... [--binary auto|simd|scalar|reference]
+ * simdopt-conformance <file-or-folder>... [--binary auto|simd|scalar|reference] [--rounding separate|fused]
  *
  * Runs every optimizer and trajectory case of `optimizer-golden/1` files through simdopt's
  * kernels, prints one line per failing case with its largest error, and ends with
@@ -13,14 +13,15 @@ import {
   caseKind, GOLDEN_FORMAT, runOptimizerCase, runTrajectoryCase,
   type CaseKind, type CaseResult, type OptimizerCase, type TrajectoryCase,
 } from "../conformance/golden.js";
-import { BINARY_CHOICES, type BinaryChoice } from "../runtime/load.js";
+import { BINARY_CHOICES, ROUNDINGS, type BinaryChoice, type Rounding } from "../runtime/load.js";
 import { loadRuntime } from "../runtime/runtime.js";
 
-const USAGE = `usage: simdopt-conformance <file-or-folder>... [--binary ${BINARY_CHOICES.join("|")}]`;
+const USAGE = `usage: simdopt-conformance <file-or-folder>... [--binary ${BINARY_CHOICES.join("|")}] [--rounding ${ROUNDINGS.join("|")}]`;
 
-function parseArgs(argv: string[]): { paths: string[]; binary: BinaryChoice } {
+function parseArgs(argv: string[]): { paths: string[]; binary: BinaryChoice; rounding: Rounding } {
   const paths: string[] = [];
   let binary: BinaryChoice = "auto";
+  let rounding: Rounding = "separate";
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--help" || arg === "-h") {
@@ -29,6 +30,9 @@ function parseArgs(argv: string[]): { paths: string[]; binary: BinaryChoice } {
     } else if (arg === "--binary") {
       binary = argv[++i] as BinaryChoice;
       if (!BINARY_CHOICES.includes(binary)) fail(`--binary must be one of ${BINARY_CHOICES.join(", ")}`);
+    } else if (arg === "--rounding") {
+      rounding = argv[++i] as Rounding;
+      if (!ROUNDINGS.includes(rounding)) fail(`--rounding must be one of ${ROUNDINGS.join(", ")}`);
     } else if (arg.startsWith("--")) {
       fail(`unknown flag ${arg}`);
     } else {
@@ -36,7 +40,7 @@ function parseArgs(argv: string[]): { paths: string[]; binary: BinaryChoice } {
     }
   }
   if (paths.length === 0) fail("no file or folder given");
-  return { paths, binary };
+  return { paths, binary, rounding };
 }
 
 function fail(message: string): never {
@@ -64,8 +68,8 @@ const SKIPPED: Partial<Record<CaseKind, string>> = {
 };
 
 async function main(): Promise<void> {
-  const { paths, binary } = parseArgs(process.argv.slice(2));
-  const runtime = await loadRuntime({ binary });
+  const { paths, binary, rounding } = parseArgs(process.argv.slice(2));
+  const runtime = await loadRuntime({ binary, rounding });
   let passed = 0;
   let failed = 0;
   const report = (file: string, result: CaseResult) => {
@@ -101,7 +105,7 @@ async function main(): Promise<void> {
       console.log(`skipped ${file}: ${count} ${SKIPPED[kind] ?? "unrecognised"} case${count === 1 ? "" : "s"} (not supported yet, not counted)`);
     }
   }
-  console.log(`conformance (${runtime.binary} kernels):`);
+  console.log(`conformance (${runtime.binary} kernels, ${runtime.rounding} rounding):`);
   console.log(`${passed} passed, ${failed} failed`);
   process.exitCode = failed === 0 ? 0 : 1;
 }

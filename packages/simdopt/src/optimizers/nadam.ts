@@ -39,10 +39,12 @@ export const nadamDefinition: OptimizerDefinition<NAdamOptions> = {
     const mu = beta1 * (1 - 0.5 * 0.96 ** (step * o.momentumDecay));
     const muNext = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * o.momentumDecay));
     // torch 1.13 keeps the running product Πμ in a float32 tensor whatever the parameters'
-    // dtype, so it is rounded to float32 at every step here too. Its next-step product takes μ_t
-    // once more (Πμ·μ_t·μ_{t+1}, not Πμ·μ_{t+1}); the golden vectors pin that down, so it is kept.
-    state.muProduct = Math.fround(state.muProduct * Math.fround(mu));
-    const muProductNext = state.muProduct * mu * muNext;
+    // dtype, so it is computed in float32 here too, one rounding per tensor operation. Its
+    // next-step product takes μ_t once more (Πμ·μ_t·μ_{t+1}, not Πμ·μ_{t+1}); the golden vectors
+    // pin both down to the last bit, so both are kept.
+    const f32 = Math.fround;
+    state.muProduct = f32(state.muProduct * f32(mu));
+    const muProductNext = f32(f32(state.muProduct * f32(mu)) * f32(muNext));
     const gradCoef = (-o.lr * (1 - mu)) / (1 - state.muProduct);
     const avgCoef = (-o.lr * muNext) / (1 - muProductNext);
     return [

@@ -1,5 +1,5 @@
 import type { FloatArray } from "../runtime/kernels.js";
-import { effectiveGradient, emaOfSquare, type Round } from "./rules.js";
+import { effectiveGradient, emaOfSquare, fma, type Round } from "./rules.js";
 
 /** Adadelta, the specification of `adadelta_step_*` (see src/optimizers/adadelta.ts for the math). */
 export function adadeltaReference(
@@ -16,6 +16,6 @@ export function adadeltaReference(
     const a = accDelta[i];
     const delta = r(r(r(Math.sqrt(r(a + eps))) / std) * g);
     accDelta[i] = emaOfSquare(r, a, rho, oneMinusRho, delta);
-    param[i] = r(p + r(negLr * delta));
+    param[i] = fma(r, negLr, delta, p);
   }
 }

@@ -1,5 +1,5 @@
 import type { FloatArray } from "../runtime/kernels.js";
-import { effectiveGradient, type Round } from "./rules.js";
+import { effectiveGradient, fma, type Round } from "./rules.js";
 
 /** Adagrad, the specification of `adagrad_step_*` (see src/optimizers/adagrad.ts for the math). */
 export function adagradReference(
@@ -10,7 +10,7 @@ export function adagradReference(
   for (let i = 0; i < param.length; i++) {
     const p = param[i];
     const g = effectiveGradient(r, grad[i], gradScale, p, weightDecay);
-    const s = r(sum[i] + r(g * g));
+    const s = fma(r, g, g, sum[i]);
     sum[i] = s;
     const std = r(r(Math.sqrt(s)) + eps);
     param[i] = r(p + r(r(negClr * g) / std));

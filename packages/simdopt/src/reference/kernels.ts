@@ -12,7 +12,8 @@ import { radamReference } from "./radam.js";
 import { rmspropReference } from "./rmsprop.js";
 import { rpropReference } from "./rprop.js";
 import { sgdReference } from "./sgd.js";
-import { roundFloat32, roundFloat64, type Round } from "./rules.js";
+import { roundFor, type Round } from "./rules.js";
+import type { Rounding } from "../runtime/load.js";
 
 export type ReferenceRule = (r: Round, arrays: FloatArray[], scalars: number[], flags: boolean[]) => void;
 
@@ -29,7 +30,7 @@ export const REFERENCE_RULES: Record<KernelName, { states: number; flags: number
   rprop: { states: 2, flags: 0, rule: rpropReference },
 };
 
-export function referenceKernels(memory: WebAssembly.Memory): KernelTable {
+export function referenceKernels(memory: WebAssembly.Memory, rounding: Rounding): KernelTable {
   const table: Partial<KernelTable> = {};
   for (const name of KERNEL_NAMES) {
     const { states, flags, rule } = REFERENCE_RULES[name];
@@ -42,8 +43,8 @@ export function referenceKernels(memory: WebAssembly.Memory): KernelTable {
       const arrays = pointers.map((address) => new View(memory.buffer, address, address === 0 ? 0 : n));
       rule(r, arrays, scalars, flagValues);
     };
-    table[`${name}_step_f32`] = bind(Float32Array, roundFloat32);
-    table[`${name}_step_f64`] = bind(Float64Array, roundFloat64);
+    table[`${name}_step_f32`] = bind(Float32Array, roundFor("float32", rounding));
+    table[`${name}_step_f64`] = bind(Float64Array, roundFor("float64", rounding));
   }
   return table as KernelTable;
 }

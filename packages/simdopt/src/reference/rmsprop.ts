@@ -1,5 +1,5 @@
 import type { FloatArray } from "../runtime/kernels.js";
-import { effectiveGradient, ema, emaOfSquare, type Round } from "./rules.js";
+import { effectiveGradient, ema, emaOfSquare, fma, type Round } from "./rules.js";
 
 /** RMSprop, the specification of `rmsprop_step_*` (see src/optimizers/rmsprop.ts for the math). */
 export function rmspropReference(
@@ -17,7 +17,7 @@ export function rmspropReference(
     if (centered) {
       const ga = ema(r, gradAvg[i], alpha, oneMinusAlpha, g);
       gradAvg[i] = ga;
-      avg = r(Math.sqrt(r(s - r(ga * ga))));
+      avg = r(Math.sqrt(fma(r, -ga, ga, s)));
     } else {
       avg = r(Math.sqrt(s));
     }
@@ -25,7 +25,7 @@ export function rmspropReference(
     if (momentum > 0) {
       const b = r(r(momentumBuffer[i] * momentum) + r(g / avg));
       momentumBuffer[i] = b;
-      param[i] = r(p + r(negLr * b));
+      param[i] = fma(r, negLr, b, p);
     } else {
       param[i] = r(p + r(r(negLr * g) / avg));
     }

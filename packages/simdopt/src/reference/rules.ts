@@ -1,34 +1,51 @@
 // What every reference rule is built from: rounding to the element type, and the pieces of
 // update rules that several optimizers share (the counterparts of assembly/lib/rules.ts).
+import type { Dtype } from "../runtime/kernels.js";
+import type { Rounding } from "../runtime/load.js";
 
 /**
  * Rounds a double to the element type: `Math.fround` for float32 (so that every operation of a
  * reference rule rounds exactly as one float32 operation of the Wasm kernels does), identity for
  * float64. Sums, products, quotients and square roots rounded this way are bit-exact with IEEE
- * float32 arithmetic.
+ * float32 arithmetic. `fused` says how `fma` rounds (the runtime's `rounding` option).
  */
-export type Round = (x: number) => number;
+export interface Round {
+  (x: number): number;
+  readonly fused: boolean;
+}
 
-export const roundFloat32: Round = Math.fround;
-export const roundFloat64: Round = (x) => x;
+export function roundFor(dtype: Dtype, rounding: Rounding): Round {
+  const round = dtype === "float32" ? (x: number) => Math.fround(x) : (x: number) => x;
+  return Object.assign(round, { fused: rounding === "fused" });
+}
 
 /** 1, −1, or x itself for ±0 and NaN, as the kernels select it lane by lane. */
 export function sign(x: number): number {
   return x > 0 ? 1 : x < 0 ? -1 : x;
 }
 
+/**
+ * a·b + c, the multiply-add of torch's `add(x, alpha=…)` and `addcmul`, as the kernels' `fma`
+ * computes it. Fused: rounded once; in double a float32 product is exact, so rounding the double
+ * sum to float32 gives the fused float32 result. Separate: the product rounded, then the sum. For
+ * float64 both are a·b + c in double (no fused multiply-add in JS or WebAssembly).
+ */
+export function fma(r: Round, a: number, b: number, c: number): number {
+  return r.fused ? r(a * b + c) : r(r(a * b) + c);
+}
+
 /** The gradient as the optimizer sees it: grad·gradScale, plus λ·p when λ ≠ 0 (as lib/rules.ts). */
 export function effectiveGradient(r: Round, grad: number, gradScale: number, p: number, weightDecay: number): number {
   const g = r(grad * gradScale);
-  return weightDecay !== 0 ? r(g + r(weightDecay * p)) : g;
+  return weightDecay !== 0 ? fma(r, weightDecay, p, g) : g;
 }
 
 /** avg·β + (1−β)·x, torch's `avg.mul_(β).add_(x, alpha=1−β)`. */
 export function ema(r: Round, avg: number, beta: number, oneMinusBeta: number, x: number): number {
-  return r(r(avg * beta) + r(oneMinusBeta * x));
+  return fma(r, oneMinusBeta, x, r(avg * beta));
 }
 
 /** avg·β + ((1−β)·x)·x, torch's `avg.mul_(β).addcmul_(x, x, value=1−β)`. */
 export function emaOfSquare(r: Round, avg: number, beta: number, oneMinusBeta: number, x: number): number {
-  return r(r(avg * beta) + r(r(oneMinusBeta * x) * x));
+  return fma(r, r(oneMinusBeta * x), x, r(avg * beta));
 }

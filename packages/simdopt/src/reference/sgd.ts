@@ -1,5 +1,5 @@
 import type { FloatArray } from "../runtime/kernels.js";
-import { effectiveGradient, ema, type Round } from "./rules.js";
+import { effectiveGradient, ema, fma, type Round } from "./rules.js";
 
 /** SGD, the specification of `sgd_step_*` (see src/optimizers/sgd.ts for the math). */
 export function sgdReference(
@@ -14,8 +14,8 @@ export function sgdReference(
     if (momentum !== 0) {
       const b = firstStep ? d : ema(r, momentumBuffer[i], momentum, oneMinusDampening, d);
       momentumBuffer[i] = b;
-      d = nesterov ? r(d + r(momentum * b)) : b;
+      d = nesterov ? fma(r, momentum, b, d) : b;
     }
-    param[i] = r(p + r(negLr * d));
+    param[i] = fma(r, negLr, d, p);
   }
 }

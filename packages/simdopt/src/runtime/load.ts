@@ -1,13 +1,18 @@
 /**
  * Picks and instantiates a kernel binary. The bytes are embedded (base64), each binary is compiled
  * once per process and cached, and SIMD support is detected with `WebAssembly.validate` on a tiny
- * module that uses one SIMD instruction. Each binary comes in two builds that differ only in the
- * memory they import: plain, or shared (a SharedArrayBuffer, where the engine allows one).
+ * module that uses one SIMD instruction. Each binary comes in builds that differ in the memory
+ * they import (plain, or shared: a SharedArrayBuffer, where the engine allows one) and in how
+ * they round multiply-adds (separately, or fused as torch's float32 CPU kernels do).
  */
-import { scalarSharedWasm, scalarWasm, simdSharedWasm, simdWasm } from "../generated/binaries.js";
+import { BINARIES } from "../generated/binaries.js";
 import type { KernelTable } from "./kernels.js";
 
 export type WasmBinary = "simd" | "scalar";
+/** How multiply-adds are rounded: `separate` (each operation rounded; fastest) or `fused` (rounded
+ *  once, as torch's float32 CPU kernels do: float32 results bit-identical to torch's). */
+export type Rounding = "separate" | "fused";
+export const ROUNDINGS: readonly Rounding[] = ["separate", "fused"];
 /** `auto` is SIMD where the engine supports it, scalar otherwise; `reference` is the plain-JS spec. */
 export type BinaryChoice = "auto" | WasmBinary | "reference";
 export const BINARY_CHOICES: readonly BinaryChoice[] = ["auto", "simd", "scalar", "reference"];
@@ -34,18 +39,15 @@ export function resolveBinary(choice: BinaryChoice): WasmBinary | "reference" {
   return choice;
 }
 
-const BYTES = {
-  simd: { plain: simdWasm, shared: simdSharedWasm },
-  scalar: { plain: scalarWasm, shared: scalarSharedWasm },
-};
 const modules = new Map<string, Promise<WebAssembly.Module>>();
 
-function compile(binary: WasmBinary, shared: boolean): Promise<WebAssembly.Module> {
-  const key = `${binary}/${shared}`;
-  let module = modules.get(key);
+/** The compiled build of `binary` for this memory kind and rounding (named as in asconfig.json). */
+function compile(binary: WasmBinary, shared: boolean, rounding: Rounding): Promise<WebAssembly.Module> {
+  const target = `${binary}${shared ? "-shared" : ""}${rounding === "fused" ? "-fused" : ""}`;
+  let module = modules.get(target);
   if (module === undefined) {
-    module = WebAssembly.compile(decodeBase64(BYTES[binary][shared ? "shared" : "plain"]));
-    modules.set(key, module);
+    module = WebAssembly.compile(decodeBase64(BINARIES[target]));
+    modules.set(target, module);
   }
   return module;
 }
@@ -78,8 +80,9 @@ export interface WasmKernels {
 }
 
 /** Instantiates `binary` over `memory` (imported as env.memory). */
-export async function instantiate(binary: WasmBinary, memory: WebAssembly.Memory): Promise<WasmKernels> {
-  const instance = await WebAssembly.instantiate(await compile(binary, isShared(memory)), { env: { memory } });
+export async function instantiate(binary: WasmBinary, memory: WebAssembly.Memory, rounding: Rounding): Promise<WasmKernels> {
+  const module = await compile(binary, isShared(memory), rounding);
+  const instance = await WebAssembly.instantiate(module, { env: { memory } });
   const exports = instance.exports as unknown as KernelTable & { heap_base(): number };
   return { kernels: exports, heapBase: exports.heap_base() };
 }
