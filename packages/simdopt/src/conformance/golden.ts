@@ -30,6 +30,7 @@ export interface TrajectoryCase {
   optimizer: string;
   options: Record<string, unknown>;
   steps: number;
+  dtype?: Dtype;
   expected_path: [number, number][];
 }
 
@@ -123,7 +124,7 @@ export function runTrajectoryCase(runtime: Runtime, c: TrajectoryCase): CaseResu
   try {
     if (!(c.function in TEST_FUNCTIONS)) throw new Error(`unknown test function '${c.function}'`);
     const path = runTrajectory(runtime, c.function as TestFunctionName, optimizerName(c.optimizer),
-      fromTorchOptions(c.options), c.start, c.steps);
+      fromTorchOptions(c.options), c.start, c.steps, c.dtype ?? "float64");
     meter.compare(path.flat(), c.expected_path.flat());
     return { name, passed: meter.max <= tolerance, maxError: meter.max, tolerance };
   } catch (cause) {

@@ -1,10 +1,12 @@
 import { createOptimizer, type OptimizerName } from "../optimizers/index.js";
+import type { Dtype } from "../runtime/kernels.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { TEST_FUNCTIONS, type TestFunctionName } from "./index.js";
 
 /**
- * Runs an optimizer on a 2-D test function from `start` for `steps` steps in float64, the gradient
- * computed exactly at the current point before every step. Returns the path, start included.
+ * Runs an optimizer on a 2-D test function from `start` for `steps` steps (in float64 unless
+ * `dtype` says otherwise), the gradient computed exactly at the current point before every step.
+ * Returns the path, start included.
  */
 export function runTrajectory(
   runtime: Runtime,
@@ -13,12 +15,13 @@ export function runTrajectory(
   options: object,
   start: readonly [number, number],
   steps: number,
+  dtype: Dtype = "float64",
 ): [number, number][] {
   const fn = TEST_FUNCTIONS[functionName];
   if (fn === undefined) {
     throw new TypeError(`simdopt: unknown test function '${functionName}' (known: ${Object.keys(TEST_FUNCTIONS).join(", ")})`);
   }
-  const point = runtime.parameter(Float64Array.from(start), { name: "point" });
+  const point = runtime.parameter(start, { name: "point", dtype });
   try {
     const opt = createOptimizer(optimizer, [point], options);
     try {
