@@ -11,7 +11,9 @@ export { loadRuntime, Runtime, type RuntimeOptions, type ParameterOptions } from
 export { Parameter } from "./runtime/parameter.js";
 export { isSimdSupported, ROUNDINGS, type BinaryChoice, type Rounding, type WasmBinary } from "./runtime/load.js";
 export type { Dtype, KernelName, KernelArg } from "./runtime/kernels.js";
-export { Optimizer, type OptimizerDefinition, type ParamGroup, type ParamGroupInput, type ParamsInput } from "./optimizer.js";
+export {
+  Optimizer, type OptimizerDefinition, type OptimizerStateDict, type ParamGroup, type ParamGroupInput, type ParamsInput,
+} from "./optimizer.js";
 export { SGD, type SGDOptions, sgdDefaults } from "./optimizers/sgd.js";
 export { Adam, type AdamOptions, adamDefaults } from "./optimizers/adam.js";
 export { AdamW, type AdamWOptions, adamwDefaults } from "./optimizers/adamw.js";

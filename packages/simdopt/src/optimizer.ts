@@ -45,6 +45,16 @@ export interface ParamGroup<O> {
   readonly options: Readonly<Required<O>>;
 }
 
+/**
+ * A snapshot of an optimizer, shaped like torch's `state_dict()`: per parameter (numbered in
+ * order through the groups) its step count, any other scalar state and a copy of each state
+ * buffer by name; per group its options and the numbers of its parameters.
+ */
+export interface OptimizerStateDict<O> {
+  state: Record<string, number | Float32Array | Float64Array>[];
+  paramGroups: (Required<O> & { params: number[] })[];
+}
+
 interface Slot<O> {
   param: Parameter;
   kernel: Kernel;
@@ -132,6 +142,77 @@ export class Optimizer<O extends object> {
     return this.groups[index]?.slots[0]?.state.step ?? 0;
   }
 
+  /** A copy of the optimizer's state and options (see `OptimizerStateDict`). */
+  stateDict(): OptimizerStateDict<O> {
+    this.checkUsable();
+    let index = 0;
+    const paramGroups = this.groups.map(({ options, slots }) => ({
+      ...copyOptions(options),
+      params: slots.map(() => index++),
+    }));
+    const state = this.groups.flatMap(({ slots }) => slots.map((slot) => {
+      const entry: Record<string, number | Float32Array | Float64Array> = { ...slot.state };
+      slot.specs.forEach((spec, i) => {
+        if (spec !== null) entry[spec.name] = this.bufferView(slot, i).slice();
+      });
+      return entry;
+    }));
+    return { state, paramGroups };
+  }
+
+  /**
+   * Restores a `stateDict()` of an optimizer of the same kind over parameters of the same sizes,
+   * in the same groups. Everything is checked before anything changes; the options come from the
+   * snapshot, as in torch.
+   */
+  loadStateDict(dict: OptimizerStateDict<O>): void {
+    this.checkUsable();
+    const fail = (message: string) => this.check.fail(`cannot load state: ${message}`, TypeError);
+    if (dict === null || typeof dict !== "object" || !Array.isArray(dict.state) || !Array.isArray(dict.paramGroups)) {
+      fail("expected { state: [...], paramGroups: [...] } as stateDict() returns");
+    }
+    if (dict.paramGroups.length !== this.groups.length) {
+      fail(`it has ${dict.paramGroups.length} parameter groups, this optimizer ${this.groups.length}`);
+    }
+    const slots = this.groups.flatMap((group) => group.slots);
+    if (dict.state.length !== slots.length) fail(`it has state for ${dict.state.length} parameters, this optimizer has ${slots.length}`);
+    const options = dict.paramGroups.map((saved, g) => {
+      const { params, ...rest } = saved;
+      if (!Array.isArray(params) || params.length !== this.groups[g].slots.length) {
+        fail(`group ${g} has ${Array.isArray(params) ? params.length : "no"} parameters, expected ${this.groups[g].slots.length}`);
+      }
+      return this.resolveOptions(this.definition.defaults, rest as O);
+    });
+    options.forEach((o, g) => {
+      const names = (spec: BufferSpec<O> | null) => spec?.name;
+      if (this.definition.buffers(o).map(names).join() !== this.definition.buffers(this.groups[g].options).map(names).join()) {
+        fail(`group ${g}'s options need other state buffers than this optimizer's (create it with the same options)`);
+      }
+    });
+    slots.forEach((slot, p) => {
+      const entry = dict.state[p];
+      if (!Number.isInteger(entry?.step) || (entry.step as number) < 0) fail(`parameter ${p} has no valid 'step'`);
+      for (const name of Object.keys(slot.state)) {
+        if (typeof entry[name] !== "number") fail(`parameter ${p} has no '${name}'`);
+      }
+      slot.specs.forEach((spec) => {
+        const saved = spec === null ? undefined : entry[spec.name];
+        if (spec !== null && (typeof saved !== "object" || saved.length !== slot.param.length)) {
+          fail(`parameter ${p} needs '${spec.name}' with ${slot.param.length} values`);
+        }
+      });
+    });
+    // Everything checked: now change.
+    this.groups.forEach((group, g) => (group.options = options[g]));
+    slots.forEach((slot, p) => {
+      const entry = dict.state[p];
+      for (const name of Object.keys(slot.state)) slot.state[name] = entry[name] as number;
+      slot.specs.forEach((spec, i) => {
+        if (spec !== null) this.bufferView(slot, i).set(entry[spec.name] as ArrayLike<number>);
+      });
+    });
+  }
+
   /** Frees the optimizer state in Wasm memory; the parameters stay. */
   dispose(): void {
     if (this.disposed) return;
@@ -151,13 +232,16 @@ export class Optimizer<O extends object> {
     return { param, kernel, specs, buffers, state: { step: 0, ...this.definition.initialState?.() } };
   }
 
-  private initialiseBuffers({ param, specs, buffers }: Slot<O>, options: Required<O>): void {
-    specs.forEach((spec, i) => {
-      const initial = spec?.initial?.(options) ?? 0;
-      if (initial === 0) return; // allocations come zero-filled
-      const View = param.dtype === "float32" ? Float32Array : Float64Array;
-      new View(this.runtime.memory.buffer, buffers[i], param.length).fill(initial);
+  private initialiseBuffers(slot: Slot<O>, options: Required<O>): void {
+    slot.specs.forEach((spec, i) => {
+      if (spec !== null) this.bufferView(slot, i).fill(spec.initial?.(options) ?? 0);
     });
+  }
+
+  /** A view of state buffer `i` of a parameter (valid until the memory next grows). */
+  private bufferView({ param, buffers }: Slot<O>, i: number): Float32Array | Float64Array {
+    const View = param.dtype === "float32" ? Float32Array : Float64Array;
+    return new View(this.runtime.memory.buffer, buffers[i], param.length);
   }
 
   private resolveOptions(base: Required<O>, overrides: O): Required<O> {
