@@ -108,6 +108,7 @@ describe("parameters", () => {
     await expect(loadRuntime({ initialMemory: -1 })).rejects.toThrow(/initialMemory/);
     await expect(loadRuntime({ sharedMemory: "yes" as never })).rejects.toThrow(/option 'sharedMemory' must be true or false/);
     await expect(loadRuntime({ rounding: "exact" as never })).rejects.toThrow(/option 'rounding' must be one of separate, fused, got exact/);
+    await expect(loadRuntime({ binery: "simd" } as never)).rejects.toThrow(/unknown runtime option 'binery'/);
     expect(() => runtime.parameter(3, { dtype: "float16" as never })).toThrow(/option 'dtype'/);
     expect(() => runtime.parameter(-1)).toThrow(/needs a length/);
   });

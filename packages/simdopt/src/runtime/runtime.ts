@@ -35,6 +35,7 @@ export interface ParameterOptions<D extends Dtype> {
 }
 
 const PAGE = 65536;
+const RUNTIME_OPTIONS = ["binary", "initialMemory", "sharedMemory", "rounding"];
 
 /**
  * One Wasm memory, its allocator and the kernels that step optimizers over it. Parameters,
@@ -59,6 +60,11 @@ export class Runtime {
   }
 
   static async create(options: RuntimeOptions = {}): Promise<Runtime> {
+    for (const key of Object.keys(options)) {
+      if (!RUNTIME_OPTIONS.includes(key)) {
+        throw new TypeError(`simdopt: unknown runtime option '${key}' (known: ${RUNTIME_OPTIONS.join(", ")})`);
+      }
+    }
     const { binary = "auto", initialMemory = 1 << 20, sharedMemory = true, rounding = "separate" } = options;
     if (!BINARY_CHOICES.includes(binary)) {
       throw new TypeError(`simdopt: option 'binary' must be one of ${BINARY_CHOICES.join(", ")}, got ${String(binary)}`);
