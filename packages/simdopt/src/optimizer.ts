@@ -108,9 +108,7 @@ export class Optimizer<O extends object> {
     }
     const resolved = targets.map((group) => this.resolveOptions(group.options, overrides as O));
     resolved.forEach((options, i) => {
-      const before = this.definition.buffers(targets[i].options).map((spec) => spec?.name);
-      const after = this.definition.buffers(options).map((spec) => spec?.name);
-      if (before.join() !== after.join()) {
+      if (!this.sameStateLayout(targets[i].options, options)) {
         this.check.fail(`options ${Object.keys(overrides).join(", ")} change the optimizer's state layout and cannot change after construction`, TypeError);
       }
     });
@@ -184,8 +182,7 @@ export class Optimizer<O extends object> {
       return this.resolveOptions(this.definition.defaults, rest as O);
     });
     options.forEach((o, g) => {
-      const names = (spec: BufferSpec<O> | null) => spec?.name;
-      if (this.definition.buffers(o).map(names).join() !== this.definition.buffers(this.groups[g].options).map(names).join()) {
+      if (!this.sameStateLayout(this.groups[g].options, o)) {
         fail(`group ${g}'s options need other state buffers than this optimizer's (create it with the same options)`);
       }
     });
@@ -236,6 +233,12 @@ export class Optimizer<O extends object> {
     slot.specs.forEach((spec, i) => {
       if (spec !== null) this.bufferView(slot, i).fill(spec.initial?.(options) ?? 0);
     });
+  }
+
+  /** True when both sets of options need the same state buffers (so one can replace the other). */
+  private sameStateLayout(a: Required<O>, b: Required<O>): boolean {
+    const names = (options: Required<O>) => this.definition.buffers(options).map((spec) => spec?.name).join();
+    return names(a) === names(b);
   }
 
   /** A view of state buffer `i` of a parameter (valid until the memory next grows). */
