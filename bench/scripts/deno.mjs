@@ -8,9 +8,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { findDeno } from '../../scripts/find-deno.mjs';
 
 const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const main = path.join(benchDir, 'dist', 'src', 'main.js');
@@ -19,27 +20,7 @@ if (!existsSync(main)) {
   process.exit(1);
 }
 
-function findDeno() {
-  if (process.env.DENO_BIN && existsSync(process.env.DENO_BIN)) return process.env.DENO_BIN;
-  const exe = process.platform === 'win32' ? 'deno.exe' : 'deno';
-  const require = createRequire(path.join(benchDir, 'package.json'));
-  const candidates = [];
-  const platformPkg = `@deno/${process.platform === 'win32' ? 'win32' : process.platform}-${process.arch}${process.platform === 'linux' ? '-glibc' : ''}`;
-  for (const pkg of [platformPkg, 'deno']) {
-    try {
-      candidates.push(path.join(path.dirname(require.resolve(`${pkg}/package.json`)), exe));
-    } catch {
-      // not installed under that name
-    }
-  }
-  for (let dir = benchDir; ; dir = path.dirname(dir)) {
-    candidates.push(path.join(dir, 'node_modules', platformPkg, exe), path.join(dir, 'node_modules', 'deno', exe));
-    if (path.dirname(dir) === dir) break;
-  }
-  return candidates.find((c) => existsSync(c));
-}
-
-const deno = findDeno();
+const deno = findDeno(benchDir);
 if (deno === undefined) {
   console.error('bench:deno: no deno binary found (install the `deno` npm package, or set DENO_BIN)');
   process.exit(1);

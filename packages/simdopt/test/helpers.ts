@@ -1,7 +1,5 @@
-import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { arch, platform } from "node:os";
+import { findDeno as findDenoFrom } from "../../../scripts/find-deno.mjs";
 
 /** The golden vectors: ../shared/golden beside the repository, or $SIMDOPT_GOLDEN. */
 export const GOLDEN_DIR = process.env.SIMDOPT_GOLDEN ?? fileURLToPath(new URL("../../../../shared/golden/", import.meta.url));
@@ -35,15 +33,5 @@ export function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): num
 
 /** The deno binary of the `deno` npm package, found without its install script having run. */
 export function findDeno(): string | undefined {
-  const require = createRequire(import.meta.url);
-  const candidates = [`deno/deno`, `@deno/${platform()}-${arch() === "x64" ? "x64" : arch()}-glibc/deno`];
-  for (const candidate of candidates) {
-    try {
-      const path = require.resolve(candidate);
-      if (existsSync(path)) return path;
-    } catch {
-      // not installed for this platform
-    }
-  }
-  return process.env.DENO_BIN;
+  return findDenoFrom(fileURLToPath(new URL("..", import.meta.url)));
 }
