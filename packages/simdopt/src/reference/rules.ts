@@ -1,6 +1,7 @@
 // What every reference rule is built from: rounding to the element type, and the pieces of
 // update rules that several optimizers share (the counterparts of assembly/lib/rules.ts).
 import type { Dtype } from "../runtime/kernels.js";
+import { fma32 } from "./fma.js";
 import type { Rounding } from "../runtime/load.js";
 
 /**
@@ -16,7 +17,7 @@ export interface Round {
 
 export function roundFor(dtype: Dtype, rounding: Rounding): Round {
   const round = dtype === "float32" ? (x: number) => Math.fround(x) : (x: number) => x;
-  return Object.assign(round, { fused: rounding === "fused" });
+  return Object.assign(round, { fused: dtype === "float32" && rounding === "fused" });
 }
 
 /** 1, −1, or x itself for ±0 and NaN, as the kernels select it lane by lane. */
@@ -26,12 +27,12 @@ export function sign(x: number): number {
 
 /**
  * a·b + c, the multiply-add of torch's `add(x, alpha=…)` and `addcmul`, as the kernels' `fma`
- * computes it. Fused: rounded once; in double a float32 product is exact, so rounding the double
- * sum to float32 gives the fused float32 result. Separate: the product rounded, then the sum. For
- * float64 both are a·b + c in double (no fused multiply-add in JS or WebAssembly).
+ * computes it. Fused (float32 only): rounded once (see fma.ts). Separate: the product rounded,
+ * then the sum. float64 is always separate: a correctly rounded float64 multiply-add has no cheap
+ * emulation, so float64 results agree with torch's to about 1e-16 rather than to the last bit.
  */
 export function fma(r: Round, a: number, b: number, c: number): number {
-  return r.fused ? r(a * b + c) : r(r(a * b) + c);
+  return r.fused ? fma32(a, b, c) : r(r(a * b) + c);
 }
 
 /** The gradient as the optimizer sees it: grad·gradScale, plus λ·p when λ ≠ 0 (as lib/rules.ts). */
