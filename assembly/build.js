@@ -1,14 +1,44 @@
-// Builds every target of asconfig.json: SIMD and scalar, for a plain and a shared memory, with
-// multiply-adds rounded separately or fused as torch's float32 CPU kernels fuse them.
-import { readFileSync } from "node:fs";
+// Builds every binary of the matrix below from the same source, after generating the kernels'
+// plumbing (generate.js). The axes:
+//   instructions  simd (128-bit vectors, then a scalar tail) or scalar
+//   memory        plain, or shared (a SharedArrayBuffer that worker threads can share)
+//   multiplyAdd   separate (each operation rounded), fused (rounded once, emulated exactly), or
+//                 relaxed (rounded once with relaxed SIMD's madd; SIMD only, used after a probe)
+// A binary's name joins its axes: simd, simd-shared-fused, scalar-shared, simd-relaxed, ...
+// build/binaries.json lists them with their axes for the package.
+import { writeFileSync } from "node:fs";
 import { main } from "assemblyscript/asc";
+import "./generate.js";
 
-const { targets } = JSON.parse(readFileSync(new URL("asconfig.json", import.meta.url), "utf8"));
-for (const target of Object.keys(targets)) {
-  const { error, stderr } = await main(["index.ts", "--target", target]);
-  if (error) {
-    console.error(stderr.toString());
-    throw new Error(`asc: target ${target} failed: ${error.message}`);
+const MULTIPLY_ADD = { separate: 0, fused: 1, relaxed: 2 };
+
+const binaries = [];
+for (const instructions of ["simd", "scalar"]) {
+  for (const memory of ["plain", "shared"]) {
+    for (const multiplyAdd of ["separate", "fused", "relaxed"]) {
+      if (multiplyAdd === "relaxed" && instructions !== "simd") continue;
+      const name = [instructions, memory === "shared" && "shared", multiplyAdd !== "separate" && multiplyAdd]
+        .filter(Boolean).join("-");
+      binaries.push({ name, instructions, memory, multiplyAdd });
+    }
   }
 }
-console.log(`built ${Object.keys(targets).length} binaries: ${Object.keys(targets).join(", ")}`);
+
+for (const { name, instructions, memory, multiplyAdd } of binaries) {
+  const features = [instructions === "simd" && "simd", multiplyAdd === "relaxed" && "relaxed-simd", memory === "shared" && "threads"]
+    .filter(Boolean);
+  const args = [
+    "index.ts", "--config", "asconfig.json", "--outFile", `build/${name}.wasm`,
+    "--use", `MULTIPLY_ADD=${MULTIPLY_ADD[multiplyAdd]}`,
+    ...(features.length ? ["--enable", features.join(",")] : []),
+    ...(memory === "shared" ? ["--sharedMemory", "--maximumMemory", "65536"] : []),
+    ...(name === "simd" || name === "scalar" ? ["--textFile", `build/${name}.wat`] : []),
+  ];
+  const { error, stderr } = await main(args);
+  if (error) {
+    console.error(stderr.toString());
+    throw new Error(`asc: binary ${name} failed: ${error.message}`);
+  }
+}
+writeFileSync(new URL("build/binaries.json", import.meta.url), JSON.stringify(binaries, null, 2) + "\n");
+console.log(`built ${binaries.length} binaries: ${binaries.map((b) => b.name).join(", ")}`);

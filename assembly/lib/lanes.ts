@@ -134,26 +134,56 @@
 }
 
 /**
- * a·b + c, the multiply-add of torch's `add(x, alpha=…)` and `addcmul`. The binaries built with
- * FUSED_MULTIPLY_ADD=1 (a compile-time constant set by asconfig.json's `use`) round it once, as
- * torch's float32 CPU kernels (FMA instructions) do, so that float32 results are bit-identical to
- * torch's: computed in float64, where a product of two float32 is exact, then rounded to float32
- * (Math.fround(a * b + c) in JS is the same). The others round the product and the sum
- * separately, which is several times cheaper in SIMD and differs from torch by a few units in the
- * last place. For float64 both compute a·b then + c: WebAssembly has no deterministic fused
- * multiply-add.
+ * a·b + c, the multiply-add of torch's `add(x, alpha=…)` and `addcmul`. MULTIPLY_ADD, a
+ * compile-time constant of each binary (build.js), says how float32 rounds it:
+ *   0  separately: the product rounded, then the sum (the cheapest; a few units in the last place
+ *      away from torch);
+ *   1  once, as an FMA instruction, emulated: exact in float64, the sum rounded to odd, then to
+ *      float32 (see `sumRoundedToOdd`), bit-identical to torch's float32 CPU kernels;
+ *   2  once, with relaxed SIMD's `relaxed_madd` in the vector body (the host uses this binary only
+ *      after a probe has shown that this engine fuses it) and the emulation in the tail.
+ * float64 is always rounded separately: a correctly rounded float64 multiply-add has no cheap
+ * emulation, and a result must not depend on the engine.
  */
 @inline export function fma<T, V>(a: V, b: V, c: V): V {
-  if (!FUSED_MULTIPLY_ADD || sizeof<T>() == 8) return add<T, V>(mul<T, V>(a, b), c);
+  if (MULTIPLY_ADD == 0 || sizeof<T>() == 8) return add<T, V>(mul<T, V>(a, b), c);
   if (isVector<V>()) {
-    const low = f64x2.add(
+    if (MULTIPLY_ADD == 2) return f32x4.relaxed_madd(a, b, c);
+    const low = sumRoundedToOdd<v128>(
       f64x2.mul(f64x2.promote_low_f32x4(a), f64x2.promote_low_f32x4(b)), f64x2.promote_low_f32x4(c));
-    const high = f64x2.add(
+    const high = sumRoundedToOdd<v128>(
       f64x2.mul(f64x2.promote_low_f32x4(upperHalf(a)), f64x2.promote_low_f32x4(upperHalf(b))),
       f64x2.promote_low_f32x4(upperHalf(c)));
     return v128.shuffle<f32>(f32x4.demote_f64x2_zero(low), f32x4.demote_f64x2_zero(high), 0, 1, 4, 5);
   }
-  return <f32>(<f64>a * <f64>b + <f64>c);
+  return <f32>sumRoundedToOdd<f64>(<f64>a * <f64>b, <f64>c);
+}
+
+/**
+ * p + c in float64 rounded to odd (Boldo and Melquiond, IEEE TC 2008): when the sum is inexact,
+ * the neighbour of the exact sum whose last bit is odd. p is the exact product of two float32, so
+ * rounding this to float32 rounds a·b + c once, as an FMA does; rounding the nearest double
+ * instead would round twice (a = b = 1 + 2⁻¹², c = 2⁻⁶⁰). The error comes from TwoSum; a NaN
+ * error (an infinite or NaN sum) leaves the sum as it is.
+ */
+@inline function sumRoundedToOdd<V>(p: V, c: V): V {
+  if (isVector<V>()) {
+    const sum = f64x2.add(p, c);
+    const cPart = f64x2.sub(sum, p);
+    const error = f64x2.add(f64x2.sub(p, f64x2.sub(sum, cPart)), f64x2.sub(c, cPart));
+    const inexact = f64x2.gt(f64x2.abs(error), f64x2.splat(0));
+    const one = i64x2.splat(1);
+    const awayFromZero = i64x2.ge_s(v128.xor(error, sum), i64x2.splat(0)); // same signs
+    const odd = v128.bitselect(v128.or(sum, one), v128.or(i64x2.sub(sum, one), one), awayFromZero);
+    return v128.bitselect(odd, sum, inexact);
+  }
+  const sum = <f64>p + <f64>c;
+  const cPart = sum - <f64>p;
+  const error = (<f64>p - (sum - cPart)) + (<f64>c - cPart);
+  if (!(f64.abs(error) > 0)) return <V>sum;
+  const bits = reinterpret<i64>(sum);
+  const odd = (error > 0) == (sum > 0) ? bits | 1 : (bits - 1) | 1;
+  return <V>reinterpret<f64>(odd);
 }
 
 /** Lanes 2 and 3 of an f32x4, moved to lanes 0 and 1. */

@@ -9,10 +9,10 @@
  */
 export { loadRuntime, Runtime, type RuntimeOptions, type ParameterOptions } from "./runtime/runtime.js";
 export { Parameter } from "./runtime/parameter.js";
-export { isSimdSupported, ROUNDINGS, type BinaryChoice, type Rounding, type WasmBinary } from "./runtime/load.js";
-export type { Dtype, KernelName, KernelArg } from "./runtime/kernels.js";
+export { isSimdSupported, relaxedSimdFuses, ROUNDINGS, type BinaryChoice, type BinaryName, type Rounding, type WasmBinary } from "./runtime/load.js";
+export type { Dtype, KernelName, KernelCall, ScalarsOf, FlagsOf, StateBufferOf } from "./runtime/kernels.js";
 export {
-  Optimizer, type OptimizerDefinition, type OptimizerStateDict, type ParamGroup, type ParamGroupInput, type ParamsInput,
+  Optimizer, type OptimizerDefinition, type OptimizerStateDict, type StepPlan, type ScalarState, type ParamGroup, type ParamGroupInput, type ParamsInput,
 } from "./optimizer.js";
 export { SGD, type SGDOptions, sgdDefaults } from "./optimizers/sgd.js";
 export { Adam, type AdamOptions, adamDefaults } from "./optimizers/adam.js";
@@ -24,10 +24,9 @@ export { Adagrad, type AdagradOptions, adagradDefaults } from "./optimizers/adag
 export { Adadelta, type AdadeltaOptions, adadeltaDefaults } from "./optimizers/adadelta.js";
 export { RMSprop, type RMSpropOptions, rmspropDefaults } from "./optimizers/rmsprop.js";
 export { Rprop, type RpropOptions, rpropDefaults } from "./optimizers/rprop.js";
-export { createOptimizer, OPTIMIZERS, OPTIMIZER_NAMES, type OptimizerName } from "./optimizers/index.js";
+export { createOptimizer, OPTIMIZERS, OPTIMIZER_NAMES, type OptimizerName, type OptionsOf } from "./optimizers/index.js";
 export { TEST_FUNCTIONS, type TestFunction, type TestFunctionName } from "./functions/index.js";
 export { runTrajectory } from "./functions/trajectory.js";
-export { REFERENCE_RULES } from "./reference/kernels.js";
 export {
   runOptimizerCase, runTrajectoryCase, fromTorchOptions, caseKind, TOLERANCE,
   type OptimizerCase, type TrajectoryCase, type CaseResult,

@@ -35,3 +35,8 @@ export function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): num
 export function findDeno(): string | undefined {
   return findDenoFrom(fileURLToPath(new URL("..", import.meta.url)));
 }
+
+/** Bytes the runtime's allocator has handed out up to its highest block (an internal figure). */
+export function allocatedBytes(runtime: object): number {
+  return (runtime as { allocated: number }).allocated;
+}

@@ -4,9 +4,11 @@
  *
  * Runs every optimizer and trajectory case of `optimizer-golden/1` files through simdopt's
  * kernels, prints one line per failing case with its largest error, and ends with
- * `N passed, M failed`. Exit status 0 only when nothing failed. Schedule and clipping cases are
- * skipped with a notice and not counted. The kernels run with fused multiply-adds, as torch's
- * float32 CPU kernels do, unless `--rounding separate` asks for the library's faster default.
+ * the largest error of each element type, and `N passed, M failed`. Exit status 0 only when
+ * nothing failed. Schedule and clipping cases are skipped with a notice and not counted. The
+ * kernels run with the library's default, fused multiply-adds as torch's float32 CPU kernels
+ * compute them (float32 results bit-identical: largest float32 error 0), unless
+ * `--rounding separate` asks for separately rounded ones.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -22,7 +24,7 @@ const USAGE = `usage: simdopt-conformance <file-or-folder>... [--binary ${BINARY
 function parseArgs(argv: string[]): { paths: string[]; binary: BinaryChoice; rounding: Rounding } {
   const paths: string[] = [];
   let binary: BinaryChoice = "auto";
-  let rounding: Rounding = "fused"; // the rounding that reproduces torch's float32 arithmetic
+  let rounding: Rounding = "fused"; // the library's default, which reproduces torch's float32 arithmetic
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--help" || arg === "-h") {
@@ -73,7 +75,13 @@ async function main(): Promise<void> {
   const runtime = await loadRuntime({ binary, rounding });
   let passed = 0;
   let failed = 0;
+  const largest = { float32: { error: 0, cases: 0 }, float64: { error: 0, cases: 0 } };
   const report = (file: string, result: CaseResult) => {
+    const meter = largest[result.dtype];
+    if (meter !== undefined) {
+      meter.error = Math.max(meter.error, result.maxError);
+      meter.cases++;
+    }
     if (result.passed) {
       passed++;
       return;
@@ -106,7 +114,10 @@ async function main(): Promise<void> {
       console.log(`skipped ${file}: ${count} ${SKIPPED[kind] ?? "unrecognised"} case${count === 1 ? "" : "s"} (not supported yet, not counted)`);
     }
   }
-  console.log(`conformance (${runtime.binary} kernels, ${runtime.rounding} rounding):`);
+  console.log(`conformance (${runtime.build} kernels, ${runtime.rounding} rounding):`);
+  for (const [dtype, { error, cases }] of Object.entries(largest)) {
+    if (cases > 0) console.log(`largest ${dtype} error: ${error === 0 ? "0" : error.toExponential(3)} (relative, over ${cases} cases)`);
+  }
   console.log(`${passed} passed, ${failed} failed`);
   process.exitCode = failed === 0 ? 0 : 1;
 }

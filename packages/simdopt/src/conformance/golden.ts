@@ -42,6 +42,8 @@ export interface CaseResult {
   /** Largest |actual − expected| / max(1, |expected|) over every value checked. */
   maxError: number;
   tolerance: number;
+  /** The element type the case ran in (trajectories: their dtype, float64 unless named). */
+  dtype: Dtype;
   /** Why the case could not run, when it could not. */
   error?: string;
 }
@@ -109,9 +111,9 @@ export function runOptimizerCase(runtime: Runtime, c: OptimizerCase): CaseResult
       c.params.forEach((p, i) => meter.compare(params[i].data, p.expected[t]));
     }
     optimizer.dispose();
-    return { name: c.name, passed: meter.max <= tolerance, maxError: meter.max, tolerance };
+    return { name: c.name, passed: meter.max <= tolerance, maxError: meter.max, tolerance, dtype: c.dtype };
   } catch (cause) {
-    return { name: c.name, passed: false, maxError: meter.max, tolerance, error: String(cause) };
+    return { name: c.name, passed: false, maxError: meter.max, tolerance, dtype: c.dtype, error: String(cause) };
   } finally {
     for (const p of params) p.dispose();
   }
@@ -120,14 +122,15 @@ export function runOptimizerCase(runtime: Runtime, c: OptimizerCase): CaseResult
 export function runTrajectoryCase(runtime: Runtime, c: TrajectoryCase): CaseResult {
   const name = c.name ?? `${c.function}/${c.optimizer}/${JSON.stringify(c.options)}`;
   const tolerance = TOLERANCE.trajectory;
+  const dtype = c.dtype ?? "float64";
   const meter = new ErrorMeter();
   try {
     if (!(c.function in TEST_FUNCTIONS)) throw new Error(`unknown test function '${c.function}'`);
     const path = runTrajectory(runtime, c.function as TestFunctionName, optimizerName(c.optimizer),
-      fromTorchOptions(c.options), c.start, c.steps, c.dtype ?? "float64");
+      fromTorchOptions(c.options), c.start, c.steps, dtype);
     meter.compare(path.flat(), c.expected_path.flat());
-    return { name, passed: meter.max <= tolerance, maxError: meter.max, tolerance };
+    return { name, passed: meter.max <= tolerance, maxError: meter.max, tolerance, dtype };
   } catch (cause) {
-    return { name, passed: false, maxError: meter.max, tolerance, error: String(cause) };
+    return { name, passed: false, maxError: meter.max, tolerance, dtype, error: String(cause) };
   }
 }

@@ -16,7 +16,7 @@ export const adadeltaDefaults: Required<AdadeltaOptions> = {
   maximize: false,
 };
 
-export const adadeltaDefinition: OptimizerDefinition<AdadeltaOptions> = {
+export const adadeltaDefinition: OptimizerDefinition<AdadeltaOptions, "adadelta"> = {
   title: "Adadelta",
   kernel: "adadelta",
   defaults: adadeltaDefaults,
@@ -27,8 +27,11 @@ export const adadeltaDefinition: OptimizerDefinition<AdadeltaOptions> = {
     check.nonNegative("weightDecay", o.weightDecay);
     check.boolean("maximize", o.maximize);
   },
-  buffers: () => [{ name: "squareAvg" }, { name: "accDelta" }],
-  stepArgs: (o) => [gradScale(o.maximize), o.weightDecay, o.rho, 1 - o.rho, o.eps, -o.lr],
+  buffers: () => ({ squareAvg: 0, accDelta: 0 }),
+  plan: (o) => ({
+    scalars: { gradScale: gradScale(o.maximize), weightDecay: o.weightDecay, rho: o.rho, oneMinusRho: 1 - o.rho, eps: o.eps, negLr: -o.lr },
+    flags: { coupled: o.weightDecay !== 0 },
+  }),
 };
 
 /**

@@ -18,7 +18,7 @@ export const adagradDefaults: Required<AdagradOptions> = {
   maximize: false,
 };
 
-export const adagradDefinition: OptimizerDefinition<AdagradOptions> = {
+export const adagradDefinition: OptimizerDefinition<AdagradOptions, "adagrad"> = {
   title: "Adagrad",
   kernel: "adagrad",
   defaults: adagradDefaults,
@@ -30,10 +30,15 @@ export const adagradDefinition: OptimizerDefinition<AdagradOptions> = {
     check.nonNegative("eps", o.eps);
     check.boolean("maximize", o.maximize);
   },
-  buffers: () => [{ name: "sum", initial: (o) => o.initialAccumulatorValue }],
-  stepArgs(o, { step }) {
-    const clr = o.lr / (1 + (step - 1) * o.lrDecay);
-    return [gradScale(o.maximize), o.weightDecay, o.eps, -clr];
+  // torch fills state["sum"] in its constructor from the constructor's initial_accumulator_value,
+  // whatever a group's own value says; so does this, so that results match torch's.
+  buffers: (_o, constructorOptions) => ({ sum: constructorOptions.initialAccumulatorValue }),
+  plan(o, t) {
+    const clr = o.lr / (1 + (t - 1) * o.lrDecay);
+    return {
+      scalars: { gradScale: gradScale(o.maximize), weightDecay: o.weightDecay, eps: o.eps, negClr: -clr },
+      flags: { coupled: o.weightDecay !== 0 },
+    };
   },
 };
 

@@ -1,5 +1,4 @@
 import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
-import type { KernelArg } from "../runtime/kernels.js";
 
 export interface AdamOptions {
   lr?: number;
@@ -21,7 +20,7 @@ export const adamDefaults: Required<AdamOptions> = {
 };
 
 /** The checks, buffers and per-step scalars shared by Adam and AdamW (one kernel serves both). */
-export function adamFamily(title: string, defaults: Required<AdamOptions>, decoupled: boolean): OptimizerDefinition<AdamOptions> {
+export function adamFamily(title: string, defaults: Required<AdamOptions>, decoupled: boolean): OptimizerDefinition<AdamOptions, "adam"> {
   return {
     title,
     kernel: "adam",
@@ -34,21 +33,21 @@ export function adamFamily(title: string, defaults: Required<AdamOptions>, decou
       check.boolean("amsgrad", o.amsgrad);
       check.boolean("maximize", o.maximize);
     },
-    buffers: (o) => [
-      { name: "expAvg" },
-      { name: "expAvgSq" },
-      o.amsgrad ? { name: "maxExpAvgSq" } : null,
-    ],
-    stepArgs(o, { step }): KernelArg[] {
+    buffers: (o) => ({ expAvg: 0, expAvgSq: 0, maxExpAvgSq: o.amsgrad ? 0 : null }),
+    plan(o, t) {
       const [beta1, beta2] = o.betas;
-      const biasCorrection1 = 1 - beta1 ** step;
-      const biasCorrection2 = 1 - beta2 ** step;
-      const paramScale = decoupled ? 1 - o.lr * o.weightDecay : 1;
-      const coupledDecay = decoupled ? 0 : o.weightDecay;
-      return [
-        gradScale(o.maximize), paramScale, coupledDecay, beta1, 1 - beta1, beta2, 1 - beta2,
-        Math.sqrt(biasCorrection2), o.eps, -(o.lr / biasCorrection1), o.amsgrad,
-      ];
+      const biasCorrection1 = 1 - beta1 ** t;
+      const biasCorrection2 = 1 - beta2 ** t;
+      return {
+        scalars: {
+          gradScale: gradScale(o.maximize),
+          paramScale: decoupled ? 1 - o.lr * o.weightDecay : 1,
+          weightDecay: decoupled ? 0 : o.weightDecay,
+          beta1, oneMinusBeta1: 1 - beta1, beta2, oneMinusBeta2: 1 - beta2,
+          biasCorrection2Sqrt: Math.sqrt(biasCorrection2), eps: o.eps, negStepSize: -(o.lr / biasCorrection1),
+        },
+        flags: { decoupled: decoupled && o.weightDecay !== 0, coupled: !decoupled && o.weightDecay !== 0, amsgrad: o.amsgrad },
+      };
     },
   };
 }

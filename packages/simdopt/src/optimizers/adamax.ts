@@ -16,7 +16,7 @@ export const adamaxDefaults: Required<AdamaxOptions> = {
   maximize: false,
 };
 
-export const adamaxDefinition: OptimizerDefinition<AdamaxOptions> = {
+export const adamaxDefinition: OptimizerDefinition<AdamaxOptions, "adamax"> = {
   title: "Adamax",
   kernel: "adamax",
   defaults: adamaxDefaults,
@@ -27,11 +27,16 @@ export const adamaxDefinition: OptimizerDefinition<AdamaxOptions> = {
     check.nonNegative("weightDecay", o.weightDecay);
     check.boolean("maximize", o.maximize);
   },
-  buffers: () => [{ name: "expAvg" }, { name: "expInf" }],
-  stepArgs(o, { step }) {
+  buffers: () => ({ expAvg: 0, expInf: 0 }),
+  plan(o, t) {
     const [beta1, beta2] = o.betas;
-    const clr = o.lr / (1 - beta1 ** step);
-    return [gradScale(o.maximize), o.weightDecay, beta1, 1 - beta1, beta2, o.eps, -clr];
+    const clr = o.lr / (1 - beta1 ** t);
+    return {
+      scalars: {
+        gradScale: gradScale(o.maximize), weightDecay: o.weightDecay, beta1, oneMinusBeta1: 1 - beta1, beta2, eps: o.eps, negClr: -clr,
+      },
+      flags: { coupled: o.weightDecay !== 0 },
+    };
   },
 };
 

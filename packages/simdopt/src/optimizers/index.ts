@@ -1,52 +1,53 @@
 /** Every optimizer by its stem (the name torch.optim and the golden files use, lower-cased). */
-import type { OptimizerDefinition, ParamsInput, Optimizer } from "../optimizer.js";
-import { Adadelta, adadeltaDefinition } from "./adadelta.js";
-import { Adagrad, adagradDefinition } from "./adagrad.js";
-import { Adam, adamDefinition } from "./adam.js";
-import { Adamax, adamaxDefinition } from "./adamax.js";
-import { AdamW, adamwDefinition } from "./adamw.js";
-import { NAdam, nadamDefinition } from "./nadam.js";
-import { RAdam, radamDefinition } from "./radam.js";
-import { RMSprop, rmspropDefinition } from "./rmsprop.js";
-import { Rprop, rpropDefinition } from "./rprop.js";
-import { SGD, sgdDefinition } from "./sgd.js";
+import type { AnyOptimizerDefinition, Optimizer, ParamsInput } from "../optimizer.js";
+import { Adadelta, adadeltaDefinition, type AdadeltaOptions } from "./adadelta.js";
+import { Adagrad, adagradDefinition, type AdagradOptions } from "./adagrad.js";
+import { Adam, adamDefinition, type AdamOptions } from "./adam.js";
+import { Adamax, adamaxDefinition, type AdamaxOptions } from "./adamax.js";
+import { AdamW, adamwDefinition, type AdamWOptions } from "./adamw.js";
+import { NAdam, nadamDefinition, type NAdamOptions } from "./nadam.js";
+import { RAdam, radamDefinition, type RAdamOptions } from "./radam.js";
+import { RMSprop, rmspropDefinition, type RMSpropOptions } from "./rmsprop.js";
+import { Rprop, rpropDefinition, type RpropOptions } from "./rprop.js";
+import { SGD, sgdDefinition, type SGDOptions } from "./sgd.js";
 
-export interface RegistryEntry {
-  create: (params: ParamsInput<object>, options: object) => Optimizer<object>;
-  definition: OptimizerDefinition<object>;
+export interface RegistryEntry<O extends object> {
+  create: (params: ParamsInput<O>, options: O) => Optimizer<O>;
+  definition: AnyOptimizerDefinition<O>;
 }
 
 function entry<O extends object>(
-  Class: new (params: ParamsInput<O>, options: O) => Optimizer<O>,
-  definition: OptimizerDefinition<O>,
-): RegistryEntry {
-  return {
-    create: (params, options) => new Class(params as ParamsInput<O>, options as O) as unknown as Optimizer<object>,
-    definition: definition as unknown as OptimizerDefinition<object>,
-  };
+  Class: new (params: never, options: never) => Optimizer<O>,
+  definition: AnyOptimizerDefinition<O>,
+): RegistryEntry<O> {
+  // The classes' own signatures are stricter (SGD requires lr); the definition checks at run time.
+  const Constructor = Class as unknown as new (params: ParamsInput<O>, options: O) => Optimizer<O>;
+  return { create: (params, options) => new Constructor(params, options), definition };
 }
 
 export const OPTIMIZERS = {
-  sgd: entry(SGD, sgdDefinition),
-  adam: entry(Adam, adamDefinition),
-  adamw: entry(AdamW, adamwDefinition),
-  adamax: entry(Adamax, adamaxDefinition),
-  nadam: entry(NAdam, nadamDefinition),
-  radam: entry(RAdam, radamDefinition),
-  adagrad: entry(Adagrad, adagradDefinition),
-  adadelta: entry(Adadelta, adadeltaDefinition),
-  rmsprop: entry(RMSprop, rmspropDefinition),
-  rprop: entry(Rprop, rpropDefinition),
-} as const;
+  sgd: entry<SGDOptions>(SGD, sgdDefinition),
+  adam: entry<AdamOptions>(Adam, adamDefinition),
+  adamw: entry<AdamWOptions>(AdamW, adamwDefinition),
+  adamax: entry<AdamaxOptions>(Adamax, adamaxDefinition),
+  nadam: entry<NAdamOptions>(NAdam, nadamDefinition),
+  radam: entry<RAdamOptions>(RAdam, radamDefinition),
+  adagrad: entry<AdagradOptions>(Adagrad, adagradDefinition),
+  adadelta: entry<AdadeltaOptions>(Adadelta, adadeltaDefinition),
+  rmsprop: entry<RMSpropOptions>(RMSprop, rmspropDefinition),
+  rprop: entry<RpropOptions>(Rprop, rpropDefinition),
+};
 
 export type OptimizerName = keyof typeof OPTIMIZERS;
 export const OPTIMIZER_NAMES = Object.keys(OPTIMIZERS) as OptimizerName[];
+/** The options of optimizer `N`. */
+export type OptionsOf<N extends OptimizerName> = (typeof OPTIMIZERS)[N] extends RegistryEntry<infer O> ? O : never;
 
 /** `createOptimizer("adam", params, { lr: 1e-3 })`: any optimizer by name. */
-export function createOptimizer(name: OptimizerName, params: ParamsInput<object>, options: object = {}): Optimizer<object> {
-  const found = (OPTIMIZERS as Record<string, RegistryEntry>)[name];
+export function createOptimizer<N extends OptimizerName>(name: N, params: ParamsInput<OptionsOf<N>>, options?: OptionsOf<N>): Optimizer<OptionsOf<N>> {
+  const found = (OPTIMIZERS as Record<string, RegistryEntry<object>>)[name];
   if (found === undefined) {
     throw new TypeError(`simdopt: unknown optimizer '${String(name)}' (known: ${OPTIMIZER_NAMES.join(", ")})`);
   }
-  return found.create(params, options);
+  return found.create(params, options ?? {}) as unknown as Optimizer<OptionsOf<N>>;
 }

@@ -19,7 +19,7 @@ export const nadamDefaults: Required<NAdamOptions> = {
   maximize: false,
 };
 
-export const nadamDefinition: OptimizerDefinition<NAdamOptions> = {
+export const nadamDefinition: OptimizerDefinition<NAdamOptions, "nadam"> = {
   title: "NAdam",
   kernel: "nadam",
   defaults: nadamDefaults,
@@ -31,10 +31,9 @@ export const nadamDefinition: OptimizerDefinition<NAdamOptions> = {
     check.nonNegative("momentumDecay", o.momentumDecay);
     check.boolean("maximize", o.maximize);
   },
-  buffers: () => [{ name: "expAvg" }, { name: "expAvgSq" }],
+  buffers: () => ({ expAvg: 0, expAvgSq: 0 }),
   initialState: () => ({ muProduct: 1 }),
-  stepArgs(o, state) {
-    const { step } = state;
+  plan(o, step, state) {
     const [beta1, beta2] = o.betas;
     const mu = beta1 * (1 - 0.5 * 0.96 ** (step * o.momentumDecay));
     const muNext = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * o.momentumDecay));
@@ -43,14 +42,18 @@ export const nadamDefinition: OptimizerDefinition<NAdamOptions> = {
     // next-step product takes μ_t once more (Πμ·μ_t·μ_{t+1}, not Πμ·μ_{t+1}); the golden vectors
     // pin both down to the last bit, so both are kept.
     const f32 = Math.fround;
-    state.muProduct = f32(state.muProduct * f32(mu));
-    const muProductNext = f32(f32(state.muProduct * f32(mu)) * f32(muNext));
-    const gradCoef = (-o.lr * (1 - mu)) / (1 - state.muProduct);
+    const muProduct = f32(state.muProduct * f32(mu));
+    const muProductNext = f32(f32(muProduct * f32(mu)) * f32(muNext));
+    const gradCoef = (-o.lr * (1 - mu)) / (1 - muProduct);
     const avgCoef = (-o.lr * muNext) / (1 - muProductNext);
-    return [
-      gradScale(o.maximize), o.weightDecay, beta1, 1 - beta1, beta2, 1 - beta2,
-      1 - beta2 ** step, o.eps, gradCoef, avgCoef,
-    ];
+    return {
+      scalars: {
+        gradScale: gradScale(o.maximize), weightDecay: o.weightDecay, beta1, oneMinusBeta1: 1 - beta1, beta2,
+        oneMinusBeta2: 1 - beta2, biasCorrection2: 1 - beta2 ** step, eps: o.eps, gradCoef, avgCoef,
+      },
+      flags: { coupled: o.weightDecay !== 0 },
+      next: { muProduct },
+    };
   },
 };
 

@@ -16,7 +16,7 @@ export const radamDefaults: Required<RAdamOptions> = {
   maximize: false,
 };
 
-export const radamDefinition: OptimizerDefinition<RAdamOptions> = {
+export const radamDefinition: OptimizerDefinition<RAdamOptions, "radam"> = {
   title: "RAdam",
   kernel: "radam",
   defaults: radamDefaults,
@@ -27,8 +27,8 @@ export const radamDefinition: OptimizerDefinition<RAdamOptions> = {
     check.nonNegative("weightDecay", o.weightDecay);
     check.boolean("maximize", o.maximize);
   },
-  buffers: () => [{ name: "expAvg" }, { name: "expAvgSq" }],
-  stepArgs(o, { step }) {
+  buffers: () => ({ expAvg: 0, expAvgSq: 0 }),
+  plan(o, step) {
     const [beta1, beta2] = o.betas;
     const biasCorrection1 = 1 - beta1 ** step;
     const biasCorrection2 = 1 - beta2 ** step;
@@ -38,10 +38,13 @@ export const radamDefinition: OptimizerDefinition<RAdamOptions> = {
     const rect = rectified
       ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT))
       : 0;
-    return [
-      gradScale(o.maximize), o.weightDecay, beta1, 1 - beta1, beta2, 1 - beta2,
-      biasCorrection1, o.lr, Math.sqrt(biasCorrection2), o.eps, rect, rectified,
-    ];
+    return {
+      scalars: {
+        gradScale: gradScale(o.maximize), weightDecay: o.weightDecay, beta1, oneMinusBeta1: 1 - beta1, beta2,
+        oneMinusBeta2: 1 - beta2, biasCorrection1, lr: o.lr, biasCorrection2Sqrt: Math.sqrt(biasCorrection2), eps: o.eps, rect,
+      },
+      flags: { coupled: o.weightDecay !== 0, rectified },
+    };
   },
 };
 

@@ -20,7 +20,7 @@ export const rmspropDefaults: Required<RMSpropOptions> = {
   maximize: false,
 };
 
-export const rmspropDefinition: OptimizerDefinition<RMSpropOptions> = {
+export const rmspropDefinition: OptimizerDefinition<RMSpropOptions, "rmsprop"> = {
   title: "RMSprop",
   kernel: "rmsprop",
   defaults: rmspropDefaults,
@@ -33,14 +33,14 @@ export const rmspropDefinition: OptimizerDefinition<RMSpropOptions> = {
     check.boolean("centered", o.centered);
     check.boolean("maximize", o.maximize);
   },
-  buffers: (o) => [
-    { name: "squareAvg" },
-    o.centered ? { name: "gradAvg" } : null,
-    o.momentum > 0 ? { name: "momentumBuffer" } : null,
-  ],
-  stepArgs: (o) => [
-    gradScale(o.maximize), o.weightDecay, o.alpha, 1 - o.alpha, o.eps, o.momentum, -o.lr, o.centered,
-  ],
+  buffers: (o) => ({ squareAvg: 0, gradAvg: o.centered ? 0 : null, momentumBuffer: o.momentum > 0 ? 0 : null }),
+  plan: (o) => ({
+    scalars: {
+      gradScale: gradScale(o.maximize), weightDecay: o.weightDecay, alpha: o.alpha, oneMinusAlpha: 1 - o.alpha, eps: o.eps,
+      momentum: o.momentum, negLr: -o.lr,
+    },
+    flags: { coupled: o.weightDecay !== 0, centered: o.centered, withMomentum: o.momentum > 0 },
+  }),
 };
 
 /**

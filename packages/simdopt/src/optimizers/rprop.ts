@@ -17,7 +17,7 @@ export const rpropDefaults: Required<RpropOptions> = {
   maximize: false,
 };
 
-export const rpropDefinition: OptimizerDefinition<RpropOptions> = {
+export const rpropDefinition: OptimizerDefinition<RpropOptions, "rprop"> = {
   title: "Rprop",
   kernel: "rprop",
   defaults: rpropDefaults,
@@ -30,11 +30,12 @@ export const rpropDefinition: OptimizerDefinition<RpropOptions> = {
     check.pair("stepSizes", o.stepSizes);
     check.boolean("maximize", o.maximize);
   },
-  buffers: () => [{ name: "prev" }, { name: "stepSize", initial: (o) => o.lr }],
-  stepArgs(o) {
+  // torch fills the step sizes with the group's lr at its first step.
+  buffers: (o) => ({ prev: 0, stepSize: o.lr }),
+  plan(o) {
     const [etaMinus, etaPlus] = o.etas;
     const [stepMin, stepMax] = o.stepSizes;
-    return [gradScale(o.maximize), etaPlus, etaMinus, stepMin, stepMax];
+    return { scalars: { gradScale: gradScale(o.maximize), etaPlus, etaMinus, stepMin, stepMax }, flags: {} };
   },
 };
 

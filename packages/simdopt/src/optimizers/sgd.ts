@@ -1,4 +1,5 @@
-import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
+import { gradScale, Optimizer, type OptimizerDefinition, type ParamGroupInput, type ParamsInput } from "../optimizer.js";
+import type { Parameter } from "../runtime/parameter.js";
 
 export interface SGDOptions {
   /** Learning rate; required, as in torch.optim.SGD. */
@@ -19,7 +20,7 @@ export const sgdDefaults: Required<SGDOptions> = {
   maximize: false,
 };
 
-export const sgdDefinition: OptimizerDefinition<SGDOptions> = {
+export const sgdDefinition: OptimizerDefinition<SGDOptions, "sgd"> = {
   title: "SGD",
   kernel: "sgd",
   defaults: sgdDefaults,
@@ -34,11 +35,14 @@ export const sgdDefinition: OptimizerDefinition<SGDOptions> = {
       check.fail(`Nesterov momentum requires a momentum and zero dampening, got momentum ${o.momentum} and dampening ${o.dampening}`);
     }
   },
-  buffers: (o) => [o.momentum !== 0 ? { name: "momentumBuffer" } : null],
-  stepArgs: (o, state) => [
-    gradScale(o.maximize), o.weightDecay, o.momentum, 1 - o.dampening, -o.lr,
-    state.step === 1, o.nesterov,
-  ],
+  buffers: (o) => ({ momentumBuffer: o.momentum !== 0 ? 0 : null }),
+  plan: (o, t) => ({
+    scalars: {
+      gradScale: gradScale(o.maximize), weightDecay: o.weightDecay, momentum: o.momentum,
+      oneMinusDampening: 1 - o.dampening, negLr: -o.lr,
+    },
+    flags: { coupled: o.weightDecay !== 0, withMomentum: o.momentum !== 0, firstStep: t === 1, nesterov: o.nesterov },
+  }),
 };
 
 /**
@@ -50,7 +54,11 @@ export const sgdDefinition: OptimizerDefinition<SGDOptions> = {
  * Nesterov: Sutskever et al., 2013, http://proceedings.mlr.press/v28/sutskever13.html
  */
 export class SGD extends Optimizer<SGDOptions> {
-  constructor(params: ParamsInput<SGDOptions>, options: SGDOptions) {
+  /** `lr` is required: in the options, or in every parameter group. */
+  constructor(params: readonly Parameter[], options: SGDOptions & { lr: number });
+  constructor(params: readonly ParamGroupInput<SGDOptions & { lr: number }>[], options?: SGDOptions);
+  constructor(params: readonly ParamGroupInput<SGDOptions>[], options: SGDOptions & { lr: number });
+  constructor(params: ParamsInput<SGDOptions>, options: SGDOptions = {}) {
     super(params, options, sgdDefinition);
   }
 }

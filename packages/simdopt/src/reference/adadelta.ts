@@ -1,15 +1,11 @@
-import type { FloatArray } from "../runtime/kernels.js";
+import type { ReferenceRule } from "./kernels.js";
 import { effectiveGradient, emaOfSquare, fma, type Round } from "./rules.js";
 
-/** Adadelta, the specification of `adadelta_step_*` (see src/optimizers/adadelta.ts for the math). */
-export function adadeltaReference(
-  r: Round,
-  [param, grad, squareAvg, accDelta]: FloatArray[],
-  [gradScale, weightDecay, rho, oneMinusRho, eps, negLr]: number[],
-): void {
+/** Adadelta, the specification of `adadelta_f32` and `adadelta_f64` (see src/optimizers/adadelta.ts for the math). */
+export const adadeltaReference: ReferenceRule<"adadelta"> = (r, { param, grad, squareAvg, accDelta }, { gradScale, weightDecay, rho, oneMinusRho, eps, negLr }, flags) => {
   for (let i = 0; i < param.length; i++) {
     const p = param[i];
-    const g = effectiveGradient(r, grad[i], gradScale, p, weightDecay);
+    const g = effectiveGradient(r, grad[i], gradScale, p, weightDecay, flags.coupled);
     const s = emaOfSquare(r, squareAvg[i], rho, oneMinusRho, g);
     squareAvg[i] = s;
     const std = r(Math.sqrt(r(s + eps)));
@@ -18,4 +14,4 @@ export function adadeltaReference(
     accDelta[i] = emaOfSquare(r, a, rho, oneMinusRho, delta);
     param[i] = fma(r, negLr, delta, p);
   }
-}
+};

@@ -1,50 +1,52 @@
 /**
- * The plain-JS reference as a kernel table with the Wasm ABI, over views of the runtime's memory:
- * the third binary, slow and obviously right, that the Wasm kernels must match bit for bit.
+ * The plain-JS reference as a kernel table with the Wasm ABI, over the runtime's memory: the
+ * third binary, slow and obviously right, that the Wasm kernels must match bit for bit. It decodes
+ * the tensor table and the scalar block exactly as the generated Wasm kernels do and hands each
+ * tensor to the kernel's rule (reference/<name>.ts) by name.
  */
-import { KERNEL_NAMES, type FloatArray, type Kernel, type KernelArg, type KernelName, type KernelTable } from "../runtime/kernels.js";
-import { adadeltaReference } from "./adadelta.js";
-import { adagradReference } from "./adagrad.js";
-import { adamReference } from "./adam.js";
-import { adamaxReference } from "./adamax.js";
-import { nadamReference } from "./nadam.js";
-import { radamReference } from "./radam.js";
-import { rmspropReference } from "./rmsprop.js";
-import { rpropReference } from "./rprop.js";
-import { sgdReference } from "./sgd.js";
-import { roundFor, type Round } from "./rules.js";
+import { KERNEL_LAYOUTS, REFERENCE_RULES } from "../generated/kernels.js";
+import {
+  KERNEL_NAMES, kernelKey, readScalars, tableBuffers,
+  type Dtype, type FlagsOf, type FloatArray, type Kernel, type KernelName, type KernelTable, type ScalarsOf, type StateBufferOf,
+} from "../runtime/kernels.js";
 import type { Rounding } from "../runtime/load.js";
+import { roundFor, type Round } from "./rules.js";
 
-export type ReferenceRule = (r: Round, arrays: FloatArray[], scalars: number[], flags: boolean[]) => void;
-
-/** Each rule with its ABI shape: how many state pointers and how many trailing flags. */
-export const REFERENCE_RULES: Record<KernelName, { states: number; flags: number; rule: ReferenceRule }> = {
-  sgd: { states: 1, flags: 2, rule: sgdReference },
-  adam: { states: 3, flags: 1, rule: adamReference },
-  adamax: { states: 2, flags: 0, rule: adamaxReference },
-  nadam: { states: 2, flags: 0, rule: nadamReference },
-  radam: { states: 2, flags: 1, rule: radamReference },
-  adagrad: { states: 1, flags: 0, rule: adagradReference },
-  adadelta: { states: 2, flags: 0, rule: adadeltaReference },
-  rmsprop: { states: 3, flags: 1, rule: rmspropReference },
-  rprop: { states: 2, flags: 0, rule: rpropReference },
-};
+/** Kernel K's update rule over one tensor: its arrays (empty where unused), scalars and flags, by name. */
+export type ReferenceRule<K extends KernelName> = (
+  r: Round,
+  buffers: Record<"param" | "grad" | StateBufferOf<K>, FloatArray>,
+  scalars: ScalarsOf<K>,
+  flags: FlagsOf<K>,
+) => void;
 
 export function referenceKernels(memory: WebAssembly.Memory, rounding: Rounding): KernelTable {
   const table: Partial<KernelTable> = {};
   for (const name of KERNEL_NAMES) {
-    const { states, flags, rule } = REFERENCE_RULES[name];
-    const bind = (View: typeof Float32Array | typeof Float64Array, r: Round): Kernel => (...args: KernelArg[]) => {
-      const pointers = args.slice(0, 2 + states) as number[];
-      const n = args[2 + states] as number;
-      const scalars = (args.slice(3 + states, args.length - flags) as number[]).map(r);
-      const flagValues = args.slice(args.length - flags).map(Boolean);
-      // An unused state buffer (address 0) becomes an empty array.
-      const arrays = pointers.map((address) => new View(memory.buffer, address, address === 0 ? 0 : n));
-      rule(r, arrays, scalars, flagValues);
-    };
-    table[`${name}_step_f32`] = bind(Float32Array, roundFor("float32", rounding));
-    table[`${name}_step_f64`] = bind(Float64Array, roundFor("float64", rounding));
+    for (const dtype of ["float32", "float64"] as const) {
+      table[kernelKey(name, dtype)] = referenceKernel(memory, name, dtype, roundFor(dtype, rounding));
+    }
   }
   return table as KernelTable;
+}
+
+function referenceKernel(memory: WebAssembly.Memory, name: KernelName, dtype: Dtype, r: Round): Kernel {
+  const View = dtype === "float32" ? Float32Array : Float64Array;
+  const names = tableBuffers(name);
+  const words = KERNEL_LAYOUTS[name].tableStride / 4;
+  const rule = REFERENCE_RULES[name] as ReferenceRule<KernelName>;
+  return (tableAddress, count, scalarsAddress) => {
+    const { scalars, flags } = readScalars(memory, scalarsAddress, name);
+    // Scalars reach a kernel as float64 and are rounded to the element type once, as in Wasm.
+    const rounded = Object.fromEntries(Object.entries(scalars).map(([key, value]) => [key, r(value as number)]));
+    const entries = new Uint32Array(memory.buffer, tableAddress, count * words);
+    for (let t = 0; t < count; t++) {
+      const n = entries[t * words];
+      const buffers = Object.fromEntries(names.map((buffer, k) => {
+        const address = entries[t * words + 1 + k];
+        return [buffer, new View(memory.buffer, address, address === 0 ? 0 : n)]; // 0: unused
+      }));
+      rule(r, buffers as Record<string, FloatArray>, rounded as ScalarsOf<KernelName>, flags);
+    }
+  };
 }

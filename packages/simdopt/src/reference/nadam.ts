@@ -1,15 +1,11 @@
-import type { FloatArray } from "../runtime/kernels.js";
+import type { ReferenceRule } from "./kernels.js";
 import { effectiveGradient, ema, emaOfSquare, type Round } from "./rules.js";
 
-/** NAdam, the specification of `nadam_step_*` (see src/optimizers/nadam.ts for the math). */
-export function nadamReference(
-  r: Round,
-  [param, grad, expAvg, expAvgSq]: FloatArray[],
-  [gradScale, weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2, eps, gradCoef, avgCoef]: number[],
-): void {
+/** NAdam, the specification of `nadam_f32` and `nadam_f64` (see src/optimizers/nadam.ts for the math). */
+export const nadamReference: ReferenceRule<"nadam"> = (r, { param, grad, expAvg, expAvgSq }, { gradScale, weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2, eps, gradCoef, avgCoef }, flags) => {
   for (let i = 0; i < param.length; i++) {
     let p = param[i];
-    const g = effectiveGradient(r, grad[i], gradScale, p, weightDecay);
+    const g = effectiveGradient(r, grad[i], gradScale, p, weightDecay, flags.coupled);
     const m = ema(r, expAvg[i], beta1, oneMinusBeta1, g);
     const v = emaOfSquare(r, expAvgSq[i], beta2, oneMinusBeta2, g);
     expAvg[i] = m;
@@ -18,4 +14,4 @@ export function nadamReference(
     p = r(p + r(r(gradCoef * g) / denom));
     param[i] = r(p + r(r(avgCoef * m) / denom));
   }
-}
+};

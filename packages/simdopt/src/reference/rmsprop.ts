@@ -1,20 +1,15 @@
-import type { FloatArray } from "../runtime/kernels.js";
+import type { ReferenceRule } from "./kernels.js";
 import { effectiveGradient, ema, emaOfSquare, fma, type Round } from "./rules.js";
 
-/** RMSprop, the specification of `rmsprop_step_*` (see src/optimizers/rmsprop.ts for the math). */
-export function rmspropReference(
-  r: Round,
-  [param, grad, squareAvg, gradAvg, momentumBuffer]: FloatArray[],
-  [gradScale, weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr]: number[],
-  [centered]: boolean[],
-): void {
+/** RMSprop, the specification of `rmsprop_f32` and `rmsprop_f64` (see src/optimizers/rmsprop.ts for the math). */
+export const rmspropReference: ReferenceRule<"rmsprop"> = (r, { param, grad, squareAvg, gradAvg, momentumBuffer }, { gradScale, weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr }, flags) => {
   for (let i = 0; i < param.length; i++) {
     const p = param[i];
-    const g = effectiveGradient(r, grad[i], gradScale, p, weightDecay);
+    const g = effectiveGradient(r, grad[i], gradScale, p, weightDecay, flags.coupled);
     const s = emaOfSquare(r, squareAvg[i], alpha, oneMinusAlpha, g);
     squareAvg[i] = s;
     let avg: number;
-    if (centered) {
+    if (flags.centered) {
       const ga = ema(r, gradAvg[i], alpha, oneMinusAlpha, g);
       gradAvg[i] = ga;
       avg = r(Math.sqrt(fma(r, -ga, ga, s)));
@@ -22,7 +17,7 @@ export function rmspropReference(
       avg = r(Math.sqrt(s));
     }
     avg = r(avg + eps);
-    if (momentum > 0) {
+    if (flags.withMomentum) {
       const b = r(r(momentumBuffer[i] * momentum) + r(g / avg));
       momentumBuffer[i] = b;
       param[i] = fma(r, negLr, b, p);
@@ -30,4 +25,4 @@ export function rmspropReference(
       param[i] = r(p + r(r(negLr * g) / avg));
     }
   }
-}
+};

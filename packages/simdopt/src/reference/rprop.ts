@@ -1,12 +1,8 @@
-import type { FloatArray } from "../runtime/kernels.js";
+import type { ReferenceRule } from "./kernels.js";
 import { sign, type Round } from "./rules.js";
 
-/** Rprop, the specification of `rprop_step_*` (see src/optimizers/rprop.ts for the math). */
-export function rpropReference(
-  r: Round,
-  [param, grad, prev, stepSize]: FloatArray[],
-  [gradScale, etaPlus, etaMinus, stepMin, stepMax]: number[],
-): void {
+/** Rprop, the specification of `rprop_f32` and `rprop_f64` (see src/optimizers/rprop.ts for the math). */
+export const rpropReference: ReferenceRule<"rprop"> = (r, { param, grad, prev, stepSize }, { gradScale, etaPlus, etaMinus, stepMin, stepMax }, _flags) => {
   for (let i = 0; i < param.length; i++) {
     let g = r(grad[i] * gradScale);
     const product = r(g * prev[i]);
@@ -18,4 +14,4 @@ export function rpropReference(
     param[i] = r(param[i] - r(sign(g) * eta));
     prev[i] = g;
   }
-}
+};

@@ -35,10 +35,10 @@ export function fma(r: Round, a: number, b: number, c: number): number {
   return r.fused ? fma32(a, b, c) : r(r(a * b) + c);
 }
 
-/** The gradient as the optimizer sees it: grad·gradScale, plus λ·p when λ ≠ 0 (as lib/rules.ts). */
-export function effectiveGradient(r: Round, grad: number, gradScale: number, p: number, weightDecay: number): number {
+/** The gradient as the optimizer sees it: grad·gradScale, plus λ·p when `coupled` (as lib/rules.ts). */
+export function effectiveGradient(r: Round, grad: number, gradScale: number, p: number, weightDecay: number, coupled: boolean): number {
   const g = r(grad * gradScale);
-  return weightDecay !== 0 ? fma(r, weightDecay, p, g) : g;
+  return coupled ? fma(r, weightDecay, p, g) : g;
 }
 
 /** avg·β + (1−β)·x, torch's `avg.mul_(β).add_(x, alpha=1−β)`. */

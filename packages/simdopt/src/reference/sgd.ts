@@ -1,21 +1,16 @@
-import type { FloatArray } from "../runtime/kernels.js";
+import type { ReferenceRule } from "./kernels.js";
 import { effectiveGradient, ema, fma, type Round } from "./rules.js";
 
-/** SGD, the specification of `sgd_step_*` (see src/optimizers/sgd.ts for the math). */
-export function sgdReference(
-  r: Round,
-  [param, grad, momentumBuffer]: FloatArray[],
-  [gradScale, weightDecay, momentum, oneMinusDampening, negLr]: number[],
-  [firstStep, nesterov]: boolean[],
-): void {
+/** SGD, the specification of `sgd_f32` and `sgd_f64` (see src/optimizers/sgd.ts for the math). */
+export const sgdReference: ReferenceRule<"sgd"> = (r, { param, grad, momentumBuffer }, { gradScale, weightDecay, momentum, oneMinusDampening, negLr }, flags) => {
   for (let i = 0; i < param.length; i++) {
     const p = param[i];
-    let d = effectiveGradient(r, grad[i], gradScale, p, weightDecay);
-    if (momentum !== 0) {
-      const b = firstStep ? d : ema(r, momentumBuffer[i], momentum, oneMinusDampening, d);
+    let d = effectiveGradient(r, grad[i], gradScale, p, weightDecay, flags.coupled);
+    if (flags.withMomentum) {
+      const b = flags.firstStep ? d : ema(r, momentumBuffer[i], momentum, oneMinusDampening, d);
       momentumBuffer[i] = b;
-      d = nesterov ? fma(r, momentum, b, d) : b;
+      d = flags.nesterov ? fma(r, momentum, b, d) : b;
     }
     param[i] = fma(r, negLr, d, p);
   }
-}
+};

@@ -1,25 +1,38 @@
 /**
- * The kernel ABI shared by the SIMD binary, the scalar binary and the plain-JS reference: one
- * function per optimizer and element type, `<name>_step_<f32|f64>(param, grad, ...state, n,
- * ...scalars, ...flags)`. Pointers are byte addresses into the runtime's memory (0 for a state
- * buffer the options do not use), `n` counts elements, scalars are per-step values computed by the
- * optimizer in double precision, flags are booleans.
+ * The kernel ABI, typed from the kernels' declarations (assembly/optimizers/<name>.json). Every
+ * kernel is `<name>_<f32|f64>(table, count, scalars)`: `table` is the byte address of `count`
+ * entries of u32 words [n, param, grad, ...state buffers] (element count, then byte addresses; 0
+ * for a state buffer the options do not use), `scalars` the address of the declared scalars as
+ * float64 in order, then the flags as one u32 bit mask (flag k is bit k). One call steps every
+ * tensor of a table, so a parameter group of any size is one call.
  */
-export type KernelArg = number | boolean;
-export type Kernel = (...args: KernelArg[]) => void;
+import { KERNEL_LAYOUTS } from "../generated/kernels.js";
 
-export const KERNEL_NAMES = [
-  "sgd", "adam", "adamax", "nadam", "radam", "adagrad", "adadelta", "rmsprop", "rprop",
-] as const;
-export type KernelName = (typeof KERNEL_NAMES)[number];
+export type KernelName = keyof typeof KERNEL_LAYOUTS;
+export const KERNEL_NAMES = Object.keys(KERNEL_LAYOUTS) as KernelName[];
+
+type Layout<K extends KernelName> = (typeof KERNEL_LAYOUTS)[K];
+/** The names of kernel K's state buffers (beside `param` and `grad`). */
+export type StateBufferOf<K extends KernelName> = Layout<K>["state"][number];
+/** Kernel K's per-step scalars, by name. */
+export type ScalarsOf<K extends KernelName> = { [S in Layout<K>["scalars"][number]]: number };
+/** Kernel K's flags, by name. */
+export type FlagsOf<K extends KernelName> = { [F in Layout<K>["flags"][number]]: boolean };
+
+/** What one step passes to kernel K. */
+export interface KernelCall<K extends KernelName> {
+  scalars: ScalarsOf<K>;
+  flags: FlagsOf<K>;
+}
+
+export type Kernel = (table: number, count: number, scalars: number) => void;
+export type KernelTable = Record<`${KernelName}_${"f32" | "f64"}`, Kernel>;
 
 export type Dtype = "float32" | "float64";
 export const DTYPES: readonly Dtype[] = ["float32", "float64"];
 
-export type KernelTable = Record<`${KernelName}_step_${"f32" | "f64"}`, Kernel>;
-
 export function kernelKey(name: KernelName, dtype: Dtype): keyof KernelTable {
-  return `${name}_step_${dtype === "float32" ? "f32" : "f64"}`;
+  return `${name}_${dtype === "float32" ? "f32" : "f64"}`;
 }
 
 export type TypedArrayOf<D extends Dtype> = D extends "float32" ? Float32Array : Float64Array;
@@ -27,4 +40,39 @@ export type FloatArray = Float32Array | Float64Array;
 
 export function bytesPerElement(dtype: Dtype): number {
   return dtype === "float32" ? 4 : 8;
+}
+
+/** Bytes of kernel K's scalar block (the scalars, then the flags word). */
+export function scalarBytes(name: KernelName): number {
+  return KERNEL_LAYOUTS[name].scalarsBytes;
+}
+
+/** Writes a step's scalars and flags into the block at `address` (8-byte aligned). */
+export function writeScalars<K extends KernelName>(memory: WebAssembly.Memory, address: number, name: K, call: KernelCall<K>): void {
+  const layout = KERNEL_LAYOUTS[name];
+  const values = new Float64Array(memory.buffer, address, layout.scalars.length);
+  const scalars = call.scalars as Record<string, number>;
+  layout.scalars.forEach((scalar, k) => (values[k] = scalars[scalar]));
+  const flags = call.flags as Record<string, boolean>;
+  let mask = 0;
+  layout.flags.forEach((flag, k) => {
+    if (flags[flag]) mask |= 1 << k;
+  });
+  new Uint32Array(memory.buffer, address + layout.flagsOffset, 1)[0] = mask;
+}
+
+/** Reads back what `writeScalars` wrote: the reference kernels decode their arguments with it. */
+export function readScalars<K extends KernelName>(memory: WebAssembly.Memory, address: number, name: K): KernelCall<K> {
+  const layout = KERNEL_LAYOUTS[name];
+  const values = new Float64Array(memory.buffer, address, layout.scalars.length);
+  const mask = new Uint32Array(memory.buffer, address + layout.flagsOffset, 1)[0];
+  return {
+    scalars: Object.fromEntries(layout.scalars.map((scalar, k) => [scalar, values[k]])) as ScalarsOf<K>,
+    flags: Object.fromEntries(layout.flags.map((flag, k) => [flag, (mask & (1 << k)) !== 0])) as FlagsOf<K>,
+  };
+}
+
+/** The buffer names of a table entry, in order: param, grad, then kernel K's state buffers. */
+export function tableBuffers(name: KernelName): readonly string[] {
+  return ["param", "grad", ...KERNEL_LAYOUTS[name].state];
 }

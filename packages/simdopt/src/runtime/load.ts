@@ -1,21 +1,27 @@
 /**
- * Picks and instantiates a kernel binary. The bytes are embedded (base64), each binary is compiled
- * once per process and cached, and SIMD support is detected with `WebAssembly.validate` on a tiny
- * module that uses one SIMD instruction. Each binary comes in builds that differ in the memory
- * they import (plain, or shared: a SharedArrayBuffer, where the engine allows one) and in how
- * they round multiply-adds (separately, or fused as torch's float32 CPU kernels do).
+ * Picks a kernel binary along its axes (assembly/build.js) and instantiates it over a memory. The
+ * bytes of each binary are embedded (base64) in a module of their own, imported on first use, so
+ * a bundle carries only the binaries it loads; each is compiled once per process and cached. SIMD
+ * support is detected with `WebAssembly.validate` on a tiny module; relaxed SIMD by validating the
+ * relaxed binary, then asking it whether its multiply-add rounds once on this machine.
  */
-import { BINARIES } from "../generated/binaries.js";
-import type { KernelTable } from "./kernels.js";
+import { instantiate as instantiateModule } from "@assemblyscript/loader";
+import { BINARY_AXES, BINARY_BYTES, type BinaryName } from "../generated/binaries.js";
+import { LAYOUT_FINGERPRINT } from "../generated/kernels.js";
+import { KERNEL_NAMES, type KernelTable } from "./kernels.js";
 
 export type WasmBinary = "simd" | "scalar";
-/** How multiply-adds are rounded: `separate` (each operation rounded; fastest) or `fused` (rounded
- *  once, as torch's float32 CPU kernels do: float32 results bit-identical to torch's). */
-export type Rounding = "separate" | "fused";
-export const ROUNDINGS: readonly Rounding[] = ["separate", "fused"];
+/**
+ * How multiply-adds are rounded: `fused` (rounded once, as torch's float32 CPU kernels round them:
+ * float32 results bit-identical to torch's; the default) or `separate` (the product rounded, then
+ * the sum: a few units in the last place away from torch). float64 is rounded separately in both.
+ */
+export type Rounding = "fused" | "separate";
+export const ROUNDINGS: readonly Rounding[] = ["fused", "separate"];
 /** `auto` is SIMD where the engine supports it, scalar otherwise; `reference` is the plain-JS spec. */
 export type BinaryChoice = "auto" | WasmBinary | "reference";
 export const BINARY_CHOICES: readonly BinaryChoice[] = ["auto", "simd", "scalar", "reference"];
+export type { BinaryName };
 
 // (module (func (result v128) i32.const 0 i8x16.splat i8x16.popcnt))
 const SIMD_PROBE = new Uint8Array([
@@ -39,17 +45,43 @@ export function resolveBinary(choice: BinaryChoice): WasmBinary | "reference" {
   return choice;
 }
 
-const modules = new Map<string, Promise<WebAssembly.Module>>();
+const modules = new Map<BinaryName, Promise<WebAssembly.Module>>();
 
-/** The compiled build of `binary` for this memory kind and rounding (named as in asconfig.json). */
-function compile(binary: WasmBinary, shared: boolean, rounding: Rounding): Promise<WebAssembly.Module> {
-  const target = `${binary}${shared ? "-shared" : ""}${rounding === "fused" ? "-fused" : ""}`;
-  let module = modules.get(target);
+function compile(name: BinaryName): Promise<WebAssembly.Module> {
+  let module = modules.get(name);
   if (module === undefined) {
-    module = WebAssembly.compile(decodeBase64(BINARIES[target]));
-    modules.set(target, module);
+    module = BINARY_BYTES[name]().then((base64) => WebAssembly.compile(decodeBase64(base64)));
+    modules.set(name, module);
   }
   return module;
+}
+
+/** The binary with these axes (see assembly/build.js for the names). */
+export function binaryName(instructions: WasmBinary, shared: boolean, multiplyAdd: "separate" | "fused" | "relaxed"): BinaryName {
+  const name = [instructions, shared && "shared", multiplyAdd !== "separate" && multiplyAdd].filter(Boolean).join("-");
+  if (!(name in BINARY_AXES)) throw new Error(`simdopt: no binary '${name}' was built`);
+  return name as BinaryName;
+}
+
+let relaxedFused: Promise<boolean> | undefined;
+
+/**
+ * True when the relaxed-SIMD binary validates here and its multiply-add rounds once in every lane
+ * (checked once: it is a property of the engine and the machine). Where it is false, the emulated
+ * fused binary computes the same bits, more slowly.
+ */
+export function relaxedSimdFuses(): Promise<boolean> {
+  relaxedFused ??= (async () => {
+    const name = binaryName("simd", false, "relaxed");
+    try {
+      const { instance } = await instantiateModule(await compile(name), { env: { memory: new WebAssembly.Memory({ initial: 1 }) } });
+      return (instance.exports as unknown as { multiply_add_fused(): number }).multiply_add_fused() === 1;
+    } catch {
+      modules.delete(name); // the engine has no relaxed SIMD
+      return false;
+    }
+  })();
+  return relaxedFused;
 }
 
 /**
@@ -79,12 +111,27 @@ export interface WasmKernels {
   heapBase: number;
 }
 
-/** Instantiates `binary` over `memory` (imported as env.memory). */
-export async function instantiate(binary: WasmBinary, memory: WebAssembly.Memory, rounding: Rounding): Promise<WasmKernels> {
-  const module = await compile(binary, isShared(memory), rounding);
-  const instance = await WebAssembly.instantiate(module, { env: { memory } });
-  const exports = instance.exports as unknown as KernelTable & { heap_base(): number };
-  return { kernels: exports, heapBase: exports.heap_base() };
+/**
+ * Instantiates binary `name` over `memory` (imported as env.memory), checking that it exports every
+ * kernel of the layouts this package was built with.
+ */
+export async function instantiate(name: BinaryName, memory: WebAssembly.Memory): Promise<WasmKernels> {
+  // The loader's own exports wrap every function in a closure; kernels are called through the raw
+  // instance exports instead, one call per group and step with no layer in between.
+  const { instance } = await instantiateModule(await compile(name), { env: { memory } });
+  const table = instance.exports as unknown as Record<string, unknown> & { heap_base(): number; layout_fingerprint(): number };
+  if (typeof table.layout_fingerprint !== "function" || table.layout_fingerprint() >>> 0 !== LAYOUT_FINGERPRINT) {
+    throw new Error(`simdopt: binary '${name}' was built from other kernel declarations than this package (rebuild both)`);
+  }
+  for (const kernel of KERNEL_NAMES) {
+    for (const suffix of ["f32", "f64"]) {
+      const exported = table[`${kernel}_${suffix}`];
+      if (typeof exported !== "function" || exported.length !== 3) {
+        throw new Error(`simdopt: binary '${name}' lacks the kernel ${kernel}_${suffix}(table, count, scalars)`);
+      }
+    }
+  }
+  return { kernels: table as unknown as KernelTable, heapBase: table.heap_base() };
 }
 
 function decodeBase64(base64: string): Uint8Array<ArrayBuffer> {

@@ -24,8 +24,13 @@ export class Parameter<D extends Dtype = Dtype> {
     readonly name?: string,
   ) {
     const bytes = Math.max(1, length) * bytesPerElement(dtype);
-    this.dataPtr = runtime.allocator.alloc(bytes);
-    this.gradPtr = runtime.allocator.alloc(bytes);
+    this.dataPtr = runtime.alloc(bytes);
+    try {
+      this.gradPtr = runtime.alloc(bytes);
+    } catch (error) {
+      runtime.free(this.dataPtr);
+      throw error;
+    }
   }
 
   /** The values, a view into Wasm memory: read them and write them in place. */
@@ -59,8 +64,9 @@ export class Parameter<D extends Dtype = Dtype> {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.runtime.allocator.free(this.dataPtr);
-    this.runtime.allocator.free(this.gradPtr);
+    this.runtime.free(this.dataPtr);
+    this.runtime.free(this.gradPtr);
+    this.runtime.disposals++;
     this.views = undefined;
   }
 

@@ -1,7 +1,7 @@
 import { Allocator } from "./allocator.js";
 import {
-  BINARY_CHOICES, createMemory, instantiate, isShared, MAX_PAGES, resolveBinary, ROUNDINGS,
-  type BinaryChoice, type Rounding, type WasmBinary,
+  BINARY_CHOICES, binaryName, createMemory, instantiate, isShared, MAX_PAGES, relaxedSimdFuses, resolveBinary, ROUNDINGS,
+  type BinaryChoice, type BinaryName, type Rounding, type WasmBinary,
 } from "./load.js";
 import { DTYPES, type Dtype, type KernelTable } from "./kernels.js";
 import { Parameter } from "./parameter.js";
@@ -9,7 +9,7 @@ import { referenceKernels } from "../reference/kernels.js";
 
 export interface RuntimeOptions {
   /** Which kernels run the steps: SIMD Wasm where supported (`auto`, the default), one of the
-   *  binaries by name, or the plain-JS reference. */
+   *  binaries by kind, or the plain-JS reference (which runs over the same Wasm memory). */
   binary?: BinaryChoice;
   /** Initial memory in bytes (rounded up to 64 KiB pages); it grows on demand. Default 1 MiB. */
   initialMemory?: number;
@@ -20,12 +20,17 @@ export interface RuntimeOptions {
    */
   sharedMemory?: boolean;
   /**
-   * `separate` (default): every operation rounded on its own, the fastest; float32 results stay
-   * within a few units in the last place of torch's. `fused`: multiply-adds rounded once where
-   * torch's float32 CPU kernels fuse them, so float32 results are bit-identical to torch.optim's
-   * (1.5 to 2 times slower in SIMD). float64 results are the same either way.
+   * `fused` (default): multiply-adds rounded once where torch's float32 CPU kernels fuse them, so
+   * float32 results are bit-identical to torch.optim's. `separate`: every operation rounded on its
+   * own, a few units in the last place away from torch. float64 is rounded separately in both.
    */
   rounding?: Rounding;
+  /**
+   * With `rounding: "fused"` and SIMD: use relaxed SIMD's multiply-add where the engine has it and
+   * a probe at load shows that it rounds once on this machine (as fast as `separate`); otherwise,
+   * or when false, an exact emulation (slower). Both give the same bits. Default true.
+   */
+  relaxedSimd?: boolean;
 }
 
 export interface ParameterOptions<D extends Dtype> {
@@ -35,23 +40,28 @@ export interface ParameterOptions<D extends Dtype> {
 }
 
 const PAGE = 65536;
-const RUNTIME_OPTIONS = ["binary", "initialMemory", "sharedMemory", "rounding"];
+const RUNTIME_OPTIONS = ["binary", "initialMemory", "sharedMemory", "rounding", "relaxedSimd"];
 
 /**
  * One Wasm memory, its allocator and the kernels that step optimizers over it. Parameters,
  * gradients and optimizer state of every optimizer created over these parameters live here.
  */
 export class Runtime {
-  readonly allocator: Allocator;
+  /** @internal Bumped by every parameter's dispose, so optimizers rescan their parameters only then. */
+  disposals = 0;
+  readonly #allocator: Allocator;
 
   private constructor(
     readonly memory: WebAssembly.Memory,
-    readonly kernels: KernelTable,
+    /** @internal */ readonly kernels: KernelTable,
+    /** The kind of kernels: `simd`, `scalar` or the plain-JS `reference`. */
     readonly binary: WasmBinary | "reference",
+    /** The exact binary (its axes joined, e.g. `simd-shared-relaxed`), or `reference`. */
+    readonly build: BinaryName | "reference",
     readonly rounding: Rounding,
     heapBase: number,
   ) {
-    this.allocator = new Allocator(memory, heapBase);
+    this.#allocator = new Allocator(memory, heapBase);
   }
 
   /** True when the memory is a SharedArrayBuffer: views never detach, workers can share it. */
@@ -65,7 +75,7 @@ export class Runtime {
         throw new TypeError(`simdopt: unknown runtime option '${key}' (known: ${RUNTIME_OPTIONS.join(", ")})`);
       }
     }
-    const { binary = "auto", initialMemory = 1 << 20, sharedMemory = true, rounding = "separate" } = options;
+    const { binary = "auto", initialMemory = 1 << 20, sharedMemory = true, rounding = "fused", relaxedSimd = true } = options;
     if (!BINARY_CHOICES.includes(binary)) {
       throw new TypeError(`simdopt: option 'binary' must be one of ${BINARY_CHOICES.join(", ")}, got ${String(binary)}`);
     }
@@ -75,24 +85,30 @@ export class Runtime {
     if (!ROUNDINGS.includes(rounding)) {
       throw new TypeError(`simdopt: option 'rounding' must be one of ${ROUNDINGS.join(", ")}, got ${String(rounding)}`);
     }
-    if (typeof sharedMemory !== "boolean") {
-      throw new TypeError(`simdopt: option 'sharedMemory' must be true or false, got ${String(sharedMemory)}`);
+    for (const [name, value] of [["sharedMemory", sharedMemory], ["relaxedSimd", relaxedSimd]] as const) {
+      if (typeof value !== "boolean") throw new TypeError(`simdopt: option '${name}' must be true or false, got ${String(value)}`);
     }
     const resolved = resolveBinary(binary);
     const memory = createMemory(Math.max(1, Math.ceil(initialMemory / PAGE)), sharedMemory);
     if (resolved === "reference") {
-      return new Runtime(memory, referenceKernels(memory, rounding), resolved, rounding, 64); // address 0 means "unused"
+      // Address 0 means "unused" in a tensor table, so the heap starts above it.
+      return new Runtime(memory, referenceKernels(memory, rounding), resolved, resolved, rounding, 64);
     }
-    const { kernels, heapBase } = await instantiate(resolved, memory, rounding);
-    return new Runtime(memory, kernels, resolved, rounding, heapBase);
+    const relaxed = rounding === "fused" && resolved === "simd" && relaxedSimd && (await relaxedSimdFuses());
+    const name = binaryName(resolved, isShared(memory), relaxed ? "relaxed" : rounding);
+    const { kernels, heapBase } = await instantiate(name, memory);
+    return new Runtime(memory, kernels, resolved, name, rounding, heapBase);
   }
 
   /**
    * A new parameter in this runtime's memory: from a length (zeros) or from values (copied).
    * The dtype defaults to that of a Float64Array given as values, float32 otherwise.
    */
-  parameter<D extends Dtype = "float32">(init: number | ArrayLike<number>, options: ParameterOptions<D> = {}): Parameter<D> {
-    const dtype = (options.dtype ?? (init instanceof Float64Array ? "float64" : "float32")) as D;
+  parameter<D extends Dtype>(init: number | ArrayLike<number>, options: ParameterOptions<D> & { dtype: D }): Parameter<D>;
+  parameter(init: Float64Array, options?: ParameterOptions<"float64">): Parameter<"float64">;
+  parameter(init: number | ArrayLike<number>, options?: ParameterOptions<"float32">): Parameter<"float32">;
+  parameter(init: number | ArrayLike<number>, options: ParameterOptions<Dtype> = {}): Parameter {
+    const dtype = options.dtype ?? (init instanceof Float64Array ? "float64" : "float32");
     if (!DTYPES.includes(dtype)) {
       throw new TypeError(`simdopt: option 'dtype' must be 'float32' or 'float64', got ${String(dtype)}`);
     }
@@ -100,9 +116,24 @@ export class Runtime {
     if (typeof length !== "number" || !Number.isInteger(length) || length < 0) {
       throw new TypeError(`simdopt: a parameter needs a length or an array of numbers, got ${String(init)}`);
     }
-    const parameter = new Parameter<D>(this, length, dtype, options.name);
+    const parameter = new Parameter(this, length, dtype, options.name);
     if (typeof init !== "number") parameter.set(init);
     return parameter;
+  }
+
+  /** @internal Bytes from the start of the heap to the top of the highest block in use. */
+  get allocated(): number {
+    return this.#allocator.used;
+  }
+
+  /** @internal A zero-filled, 64-byte-aligned block of at least `bytes` bytes. */
+  alloc(bytes: number): number {
+    return this.#allocator.alloc(bytes);
+  }
+
+  /** @internal Gives a block from `alloc` back. */
+  free(address: number): void {
+    this.#allocator.free(address);
   }
 }
 

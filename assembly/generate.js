@@ -1,0 +1,141 @@
+// Generates every kernel's plumbing from its declaration, `optimizers/<name>.json`:
+//   generated/kernels.ts   the exports `<name>_f32` and `<name>_f64`, each a walk over a tensor table
+//                          that calls the optimizer's update rule (`optimizers/<name>.ts`) for a SIMD
+//                          vector at a time and then for the tail, once per combination of flags;
+//   build/kernels.json     the layout the host writes (table stride, buffer, scalar and flag slots),
+//                          read by the package to generate its typed kernel table.
+// The rule's parameters are checked against the declaration, name by name and in order, so that a
+// swapped, missing or extra argument fails the build instead of computing something else.
+//
+// The ABI of every kernel: `<name>_<f32|f64>(table, count, scalars)`. `table` holds `count`
+// entries of u32 words [n, param, grad, ...state buffers]: an element count and byte addresses;
+// `scalars` holds the declaration's scalars as f64, in order, then the flags as one u32 bit mask.
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+
+const here = (path) => new URL(path, import.meta.url);
+
+/** Every declaration, sorted by name: `{ name, rule, state, scalars, flags }` with name lists. */
+export function readDeclarations() {
+  return readdirSync(here("optimizers/"))
+    .filter((file) => file.endsWith(".json"))
+    .sort()
+    .map((file) => {
+      const name = file.slice(0, -".json".length);
+      const json = JSON.parse(readFileSync(here(`optimizers/${file}`), "utf8"));
+      for (const key of ["rule", "summary", "state", "scalars", "flags"]) {
+        if (!(key in json)) throw new Error(`optimizers/${file}: missing '${key}'`);
+      }
+      const names = (key) => Object.keys(json[key]);
+      return { name, rule: json.rule, summary: json.summary, state: names("state"), scalars: names("scalars"), flags: names("flags") };
+    });
+}
+
+/** The parameters of `export function <rule><T, V>(...)` in the rule's source, as [name, type]. */
+function ruleParameters(source, rule, file) {
+  const match = new RegExp(`export function ${rule}<T, V>\\(([^)]*)\\)`, "s").exec(source);
+  if (match === null) throw new Error(`${file}: no 'export function ${rule}<T, V>(...)'`);
+  return match[1].split(",").map((part) => part.trim()).filter(Boolean).map((part) => part.split(":").map((s) => s.trim()));
+}
+
+function checkRule(declaration) {
+  const file = `optimizers/${declaration.name}.ts`;
+  const expected = [
+    ["i", "usize"],
+    ...["param", "grad", ...declaration.state].map((name) => [name, "usize"]),
+    ...declaration.scalars.map((name) => [name, "V"]),
+    ...declaration.flags.map((name) => [name, "bool"]),
+  ];
+  const actual = ruleParameters(readFileSync(here(file), "utf8"), declaration.rule, file);
+  const show = (list) => list.map(([name, type]) => `${name}: ${type}`).join(", ");
+  if (show(actual) !== show(expected)) {
+    throw new Error(`${file}: ${declaration.rule} must take (${show(expected)})\n  as optimizers/${declaration.name}.json declares; it takes (${show(actual)})`);
+  }
+}
+
+/** The host's view of a kernel: where everything goes. */
+function layout(declaration) {
+  const buffers = ["param", "grad", ...declaration.state];
+  return {
+    summary: declaration.summary,
+    state: declaration.state,
+    scalars: declaration.scalars,
+    flags: declaration.flags,
+    tableStride: 4 * (1 + buffers.length),
+    flagsOffset: 8 * declaration.scalars.length,
+    scalarsBytes: 8 * declaration.scalars.length + 4,
+  };
+}
+
+function kernelSource(declaration) {
+  const { name, rule, state, scalars, flags } = declaration;
+  const buffers = ["param", "grad", ...state];
+  const stride = 4 * (1 + buffers.length);
+  const readBuffers = buffers.map((b, k) => `      const ${b} = <usize>load<u32>(entry, ${4 * (k + 1)});`).join("\n");
+  const readScalars = scalars.map((s, k) => `  const ${s} = <T>load<f64>(scalars, ${8 * k});`).join("\n");
+  const splats = scalars.map((s) => `    const ${s}V = splat<T, v128>(${s});`).join("\n");
+  const call = (V, suffix) =>
+    `${rule}<T, ${V}>(i, ${buffers.join(", ")}, ${scalars.map((s) => s + suffix).join(", ")}${flags.length ? ", " : ""}${flags.join(", ")})`;
+  const tensorLoop = (simd) => `    for (let t: usize = 0; t < count; t++) {
+      const entry = table + t * ${stride};
+      const n = <usize>load<u32>(entry);
+${readBuffers}
+      let i: usize = 0;${simd ? `
+      for (; i + lanes <= n; i += lanes) ${call("v128", "V")};` : ""}
+      for (; i < n; i++) ${call("T", "")};
+    }`;
+  const flagParams = flags.map((f) => `, ${f}: bool`).join("");
+  const combinations = Array.from({ length: 2 ** flags.length }, (_, bits) =>
+    `    case ${bits}: ${name}Tensors<T>(table, count, scalars${flags.map((_, k) => (bits >> k) & 1 ? ", true" : ", false").join("")}); break;`);
+  return `/** Steps the tensors of the table with the flags as literals, so each combination compiles to its own loops. */
+@inline function ${name}Tensors<T>(table: usize, count: usize, scalars: usize${flagParams}): void {
+${readScalars}
+  if (ASC_FEATURE_SIMD) {
+    const lanes = lanesOf<T>();
+${splats}
+${tensorLoop(true)}
+  } else {
+${tensorLoop(false)}
+  }
+}
+
+@inline function ${name}Step<T>(table: usize, count: usize, scalars: usize): void {
+  const flags = load<u32>(scalars, ${8 * scalars.length});
+  switch (flags) {
+${combinations.join("\n")}
+    default: unreachable();
+  }
+}
+
+/** ${declaration.summary}: one step of \`count\` float32 tensors (see generate.js for the ABI). */
+export function ${name}_f32(table: usize, count: usize, scalars: usize): void {
+  ${name}Step<f32>(table, count, scalars);
+}
+
+/** ${declaration.summary}: one step of \`count\` float64 tensors. */
+export function ${name}_f64(table: usize, count: usize, scalars: usize): void {
+  ${name}Step<f64>(table, count, scalars);
+}
+`;
+}
+
+const declarations = readDeclarations();
+declarations.forEach(checkRule);
+const layouts = Object.fromEntries(declarations.map((d) => [d.name, layout(d)]));
+// A fingerprint of the layouts: a binary and the host's tables must come from the same declarations.
+const fingerprint = parseInt(createHash("sha256").update(JSON.stringify(layouts)).digest("hex").slice(0, 7), 16);
+
+mkdirSync(here("generated/"), { recursive: true });
+writeFileSync(here("generated/kernels.ts"), `// Generated by generate.js from optimizers/*.json: do not edit.
+import { lanesOf, splat } from "../lib/lanes";
+${declarations.map((d) => `import { ${d.rule} } from "../optimizers/${d.name}";`).join("\n")}
+
+/** The fingerprint of the kernel layouts this binary was built with (see build/kernels.json). */
+export function layout_fingerprint(): u32 {
+  return ${fingerprint};
+}
+
+${declarations.map(kernelSource).join("\n")}`);
+mkdirSync(here("build/"), { recursive: true });
+writeFileSync(here("build/kernels.json"), JSON.stringify({ fingerprint, kernels: layouts }, null, 2) + "\n");
+console.log(`generated ${declarations.length} kernels: ${declarations.map((d) => d.name).join(", ")}`);

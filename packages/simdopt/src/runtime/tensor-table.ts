@@ -1,0 +1,80 @@
+/**
+ * The tensors of one parameter group that share a dtype, laid out for one kernel call: a table in
+ * Wasm memory of [n, param, grad, ...state buffers] per tensor (see kernels.ts), and one arena
+ * holding every tensor's state buffers, each 64-byte aligned. The parameters stay where they are:
+ * a view a user took of them keeps working.
+ */
+import { ALIGNMENT } from "./allocator.js";
+import { bytesPerElement, type Dtype, type FloatArray, type KernelName } from "./kernels.js";
+import { KERNEL_LAYOUTS } from "../generated/kernels.js";
+import type { Parameter } from "./parameter.js";
+import type { Runtime } from "./runtime.js";
+
+export class TensorTable {
+  /** Byte address of the table. */
+  readonly address: number;
+  readonly count: number;
+  /** Byte address of each tensor's state buffers, [tensor][buffer] in declaration order; 0 where unused. */
+  readonly stateAddresses: readonly (readonly number[])[];
+  private readonly arena: number;
+  private positions: Map<Parameter, number> | undefined;
+
+  /** `used[k]`: whether state buffer k of the kernel exists with these options. */
+  constructor(
+    private readonly runtime: Runtime,
+    kernel: KernelName,
+    readonly dtype: Dtype,
+    readonly params: readonly Parameter[],
+    used: readonly boolean[],
+  ) {
+    const layout = KERNEL_LAYOUTS[kernel];
+    const sizes = params.map((param) => alignUp(Math.max(1, param.length) * bytesPerElement(dtype)));
+    const usedCount = used.filter(Boolean).length;
+    const arenaBytes = sizes.reduce((total, size) => total + size * usedCount, 0);
+    this.arena = arenaBytes === 0 ? 0 : runtime.alloc(arenaBytes);
+    try {
+      this.address = runtime.alloc(params.length * layout.tableStride);
+    } catch (error) {
+      if (this.arena !== 0) runtime.free(this.arena);
+      throw error;
+    }
+    let next = this.arena;
+    this.stateAddresses = params.map((_, t) => used.map((isUsed) => {
+      if (!isUsed) return 0;
+      const address = next;
+      next += sizes[t];
+      return address;
+    }));
+    this.count = params.length;
+    const words = new Uint32Array(runtime.memory.buffer, this.address, params.length * (layout.tableStride / 4));
+    params.forEach((param, t) => {
+      words.set([param.length, param.dataPtr, param.gradPtr, ...this.stateAddresses[t]], t * (layout.tableStride / 4));
+    });
+  }
+
+  /** The position of `param` in this table. */
+  indexOf(param: Parameter): number {
+    this.positions ??= new Map(this.params.map((p, t) => [p, t]));
+    return this.positions.get(param) ?? -1;
+  }
+
+  /** A view of state buffer `k` of tensor `t` (valid until the memory next grows, if it is not shared). */
+  stateView(t: number, k: number): FloatArray {
+    const View = this.dtype === "float32" ? Float32Array : Float64Array;
+    return new View(this.runtime.memory.buffer, this.stateAddresses[t][k], this.params[t].length);
+  }
+
+  /** Sets every element of state buffer `k` of every tensor to `value`. */
+  fill(k: number, value: number): void {
+    this.params.forEach((_, t) => this.stateView(t, k).fill(value));
+  }
+
+  dispose(): void {
+    if (this.arena !== 0) this.runtime.free(this.arena);
+    this.runtime.free(this.address);
+  }
+}
+
+function alignUp(bytes: number): number {
+  return Math.ceil(bytes / ALIGNMENT) * ALIGNMENT;
+}
