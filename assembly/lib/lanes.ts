@@ -149,15 +149,42 @@
   if (MULTIPLY_ADD == 0 || sizeof<T>() == 8) return add<T, V>(mul<T, V>(a, b), c);
   if (isVector<V>()) {
     if (MULTIPLY_ADD == 2) return f32x4.relaxed_madd(a, b, c);
-    const low = sumRoundedToOdd<v128>(
-      f64x2.mul(f64x2.promote_low_f32x4(a), f64x2.promote_low_f32x4(b)), f64x2.promote_low_f32x4(c));
-    const high = sumRoundedToOdd<v128>(
-      f64x2.mul(f64x2.promote_low_f32x4(upperHalf(a)), f64x2.promote_low_f32x4(upperHalf(b))),
-      f64x2.promote_low_f32x4(upperHalf(c)));
+    const productLow = f64x2.mul(f64x2.promote_low_f32x4(a), f64x2.promote_low_f32x4(b));
+    const productHigh = f64x2.mul(f64x2.promote_low_f32x4(upperHalf(a)), f64x2.promote_low_f32x4(upperHalf(b)));
+    const cLow = f64x2.promote_low_f32x4(c), cHigh = f64x2.promote_low_f32x4(upperHalf(c));
+    let low = f64x2.add(productLow, cLow);
+    let high = f64x2.add(productHigh, cHigh);
+    if (v128.any_true(v128.or(mayRoundTwice(low), mayRoundTwice(high)))) {
+      low = sumRoundedToOdd<v128>(productLow, cLow);
+      high = sumRoundedToOdd<v128>(productHigh, cHigh);
+    }
     return v128.shuffle<f32>(f32x4.demote_f64x2_zero(low), f32x4.demote_f64x2_zero(high), 0, 1, 4, 5);
   }
+  const sum = <f64>a * <f64>b + <f64>c;
+  if (!mayRoundTwice<f64>(sum)) return <V>(<f32>sum);
   return <f32>sumRoundedToOdd<f64>(<f64>a * <f64>b, <f64>c);
 }
+
+/**
+ * Whether rounding the double `sum` (the nearest double to an exact a·b + c) to float32 may differ
+ * from rounding the exact value: only when the double is a float32 midpoint (the 29 bits below
+ * float32's last are 1000…0; the exact value may lie on either side of it), or nonzero and below
+ * float32's normal range (where the midpoints sit elsewhere). Otherwise no float32 midpoint lies
+ * between the exact value and its nearest double, and one rounding of the double is exact.
+ */
+@inline function mayRoundTwice<V>(sum: V): V {
+  if (isVector<V>()) {
+    const midpoint = i64x2.eq(v128.and(sum, i64x2.splat(0x1fffffff)), i64x2.splat(0x10000000));
+    const size = f64x2.abs(sum);
+    const tiny = v128.and(f64x2.lt(size, f64x2.splat(MIN_NORMAL_F32)), f64x2.gt(size, f64x2.splat(0)));
+    return v128.or(midpoint, tiny);
+  }
+  const size = f64.abs(<f64>sum);
+  return <V>((reinterpret<i64>(<f64>sum) & 0x1fffffff) == 0x10000000 || (size < MIN_NORMAL_F32 && size > 0));
+}
+
+/** The smallest normal float32, 2⁻¹²⁶. */
+const MIN_NORMAL_F32: f64 = 1.1754943508222875e-38;
 
 /**
  * p + c in float64 rounded to odd (Boldo and Melquiond, IEEE TC 2008): when the sum is inexact,

@@ -18,9 +18,14 @@ test("the package runs under Deno and matches the reference", () => {
   const report = JSON.parse(output.trim().split("\n").pop()!);
   expect(report.runtime).toMatch(/^deno 2\./);
   expect(report.simd).toBe(true);
-  expect(report.results).toHaveLength(OPTIMIZER_NAMES.length * 2 * 2);
+  expect(report.results).toHaveLength(OPTIMIZER_NAMES.length * 2 * 3);
   for (const result of report.results) {
     expect(result.same, `${result.name} ${result.dtype} on ${result.binary}`).toBe(true);
     expect(result.moved, `${result.name} ${result.dtype} on ${result.binary}`).toBe(true);
   }
+  // Deno 2 has relaxed SIMD: the default SIMD runtime uses it, and it agrees with the emulation.
+  expect(report.relaxed).toBe(true);
+  expect(report.fma.map((r: { binary: string }) => r.binary)).toEqual(
+    ["reference", "scalar-shared-fused", "simd-shared-relaxed", "simd-shared-fused"]);
+  for (const result of report.fma) expect(result.same, `fused multiply-adds on ${result.binary}`).toBe(true);
 });

@@ -1,9 +1,17 @@
 // Run by deno.test.ts under Deno: the built package, every optimizer for a few steps on the SIMD
-// and scalar binaries, compared bit for bit with the plain-JS reference in the same process.
-// Prints one JSON line: { runtime, simd, results: [{ name, dtype, binary, same, moved }] }.
-import { createOptimizer, isSimdSupported, loadRuntime, OPTIMIZER_NAMES } from "../../dist/index.js";
+// binary (relaxed SIMD where Deno has it and it fuses, and the exact emulation) and the scalar
+// binary, compared bit for bit with the plain-JS reference in the same process; and the hard
+// fused multiply-add cases on each. Prints one JSON line:
+// { runtime, simd, relaxed, results: [{ name, dtype, binary, same, moved }], fma: [{ binary, same }] }.
+import { createOptimizer, isSimdSupported, loadRuntime, OPTIMIZER_NAMES, relaxedSimdFuses } from "../../dist/index.js";
+import { FMA_CASES, fusedExpected, fusedOnRuntime } from "../fma-cases.ts";
 
-const runtimes = await Promise.all((["reference", "scalar", "simd"] as const).map((binary) => loadRuntime({ binary })));
+const runtimes = await Promise.all([
+  loadRuntime({ binary: "reference" }),
+  loadRuntime({ binary: "scalar" }),
+  loadRuntime({ binary: "simd" }),
+  loadRuntime({ binary: "simd", relaxedSimd: false }),
+]);
 const results = [];
 for (const name of OPTIMIZER_NAMES) {
   for (const dtype of ["float32", "float64"] as const) {
@@ -21,12 +29,18 @@ for (const name of OPTIMIZER_NAMES) {
       results.push({
         name,
         dtype,
-        binary: runtimes[k + 1].binary,
+        binary: runtimes[k + 1].build,
         same: values.every((v, i) => Object.is(v, reference[i])),
         moved: values.some((v, i) => v !== Math.fround(Math.sin(i + 1)) && v !== Math.sin(i + 1)),
       });
     });
   }
 }
+const fma = runtimes.map((runtime) => ({
+  binary: runtime.build,
+  same: FMA_CASES.every(([a, addends]) =>
+    fusedOnRuntime(runtime, a, addends).every((value, i) => Object.is(value, fusedExpected(a, addends)[i]))),
+}));
+const relaxed = await relaxedSimdFuses();
 // @ts-ignore: Deno is the global of the runtime this script is written for
-console.log(JSON.stringify({ runtime: `deno ${Deno.version.deno}`, simd: isSimdSupported(), results }));
+console.log(JSON.stringify({ runtime: `deno ${Deno.version.deno}`, simd: isSimdSupported(), relaxed, results, fma }));
