@@ -96,7 +96,9 @@ export class Optimizer<O extends object> {
     this.check = new OptionChecker(definition.title);
     this.bufferNames = KERNEL_LAYOUTS[definition.kernel].state;
     const inputs = this.groupInputs(params);
-    const base = this.resolveOptions(definition.defaults, options ?? ({} as O));
+    // An option without a default (SGD's lr) may come from every group instead, as in torch: the
+    // constructor's options are then checked only through the groups that complete them.
+    const base = this.resolveOptions(definition.defaults, options ?? ({} as O), { partial: true });
     this.constructorOptions = base;
     const planned = inputs.map(({ params, overrides }, index) => ({
       params: this.checkParams(params, index),
@@ -310,12 +312,13 @@ export class Optimizer<O extends object> {
     return table.stateView(table.indexOf(param), k);
   }
 
-  private resolveOptions(base: Required<O>, overrides: O): Required<O> {
+  private resolveOptions(base: Required<O>, overrides: O, { partial = false } = {}): Required<O> {
     this.check.known(overrides, Object.keys(this.definition.defaults));
     const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
     // A copy, so that changing the caller's objects (a `betas` array) later changes nothing here.
     const options = copyOptions({ ...base, ...defined } as Required<O>);
-    this.definition.validate(options, this.check);
+    const complete = Object.values(options).every((value) => value !== undefined);
+    if (complete || !partial) this.definition.validate(options, this.check);
     return options;
   }
 
