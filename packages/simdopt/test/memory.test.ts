@@ -50,16 +50,17 @@ describe.each(["simd", "scalar", "reference"] as const)("memory on %s", (binary)
     const a = runtime.parameter(Float32Array.from([7, 7, 7]));
     expect(a.dataPtr % 64).toBe(0);
     expect(a.gradPtr % 64).toBe(0);
-    const used = runtime.allocator.used;
+    const { liveBytes, highWater } = runtime.allocator;
     a.dispose();
     const b = runtime.parameter(3);
     expect(b.dataPtr).toBe(a.dataPtr);
     expect(Array.from(b.data)).toEqual([0, 0, 0]);
-    expect(runtime.allocator.used).toBe(used);
+    expect(runtime.allocator.liveBytes).toBe(liveBytes);
+    expect(runtime.allocator.highWater).toBe(highWater);
     const opt = new Adam([b], { amsgrad: true });
-    const withState = runtime.allocator.used;
+    const withState = runtime.allocator.liveBytes;
     opt.dispose();
-    expect(runtime.allocator.used).toBeLessThan(withState);
+    expect(runtime.allocator.liveBytes).toBeLessThan(withState);
   });
 
   test("copies out survive disposal; float64 parameters keep full precision", async () => {

@@ -15,10 +15,11 @@ beforeAll(async () => {
 function expectRejected(make: (params: Parameter[]) => unknown, Kind: typeof Error, message: RegExp) {
   const params = [runtime.parameter([1, 2, 3]).setGrad([4, 5, 6]), runtime.parameter([-1, 0.5, 2])];
   const before = params.map((p) => [...p.data, ...p.grad]);
-  const used = runtime.allocator.used;
+  const { liveBytes, highWater } = runtime.allocator;
   expect(() => make(params)).toThrow(Kind);
   expect(() => make(params)).toThrow(message);
-  expect(runtime.allocator.used).toBe(used);
+  expect(runtime.allocator.liveBytes).toBe(liveBytes);
+  expect(runtime.allocator.highWater).toBe(highWater);
   expect(params.map((p) => [...p.data, ...p.grad])).toEqual(before);
   params.forEach((p) => p.dispose());
 }
