@@ -36,7 +36,7 @@ export function findDeno(): string | undefined {
   return findDenoFrom(fileURLToPath(new URL("..", import.meta.url)));
 }
 
-/** Bytes the runtime's allocator has handed out up to its highest block (an internal figure). */
-export function allocatedBytes(runtime: object): number {
-  return (runtime as { allocated: number }).allocated;
+/** The runtime's internal allocator figures: bytes in live blocks, and the end of the highest block. */
+export function memoryUse(runtime: object): { liveBytes: number; highWater: number } {
+  return (runtime as { memoryUse: { liveBytes: number; highWater: number } }).memoryUse;
 }

@@ -2,7 +2,7 @@
 // memory is reused.
 import { describe, expect, test } from "vitest";
 import { Adam, loadRuntime, SGD } from "../dist/index.js";
-import { allocatedBytes } from "./helpers.js";
+import { memoryUse } from "./helpers.js";
 
 describe.each(["simd", "scalar", "reference"] as const)("memory on %s", (binary) => {
   test("with a shared memory (the default here), views stay valid when it grows", async () => {
@@ -51,16 +51,17 @@ describe.each(["simd", "scalar", "reference"] as const)("memory on %s", (binary)
     const a = runtime.parameter(Float32Array.from([7, 7, 7]));
     expect(a.dataPtr % 64).toBe(0);
     expect(a.gradPtr % 64).toBe(0);
-    const used = allocatedBytes(runtime);
+    const { liveBytes, highWater } = memoryUse(runtime);
     a.dispose();
     const b = runtime.parameter(3);
     expect(b.dataPtr).toBe(a.dataPtr);
     expect(Array.from(b.data)).toEqual([0, 0, 0]);
-    expect(allocatedBytes(runtime)).toBe(used);
+    expect(memoryUse(runtime).liveBytes).toBe(liveBytes);
+    expect(memoryUse(runtime).highWater).toBe(highWater);
     const opt = new Adam([b], { amsgrad: true });
-    const withState = allocatedBytes(runtime);
+    const withState = memoryUse(runtime).liveBytes;
     opt.dispose();
-    expect(allocatedBytes(runtime)).toBeLessThan(withState);
+    expect(memoryUse(runtime).liveBytes).toBeLessThan(withState);
   });
 
   test("copies out survive disposal; float64 parameters keep full precision", async () => {

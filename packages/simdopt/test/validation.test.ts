@@ -2,7 +2,7 @@
 // is allocated or changed.
 import { beforeAll, describe, expect, test } from "vitest";
 import { Adam, AdamW, createOptimizer, loadRuntime, Rprop, SGD, type Parameter, type Runtime } from "../dist/index.js";
-import { allocatedBytes } from "./helpers.js";
+import { memoryUse } from "./helpers.js";
 
 let runtime: Runtime;
 beforeAll(async () => {
@@ -16,10 +16,11 @@ beforeAll(async () => {
 function expectRejected(make: (params: Parameter[]) => unknown, Kind: typeof Error, message: RegExp) {
   const params = [runtime.parameter([1, 2, 3]).setGrad([4, 5, 6]), runtime.parameter([-1, 0.5, 2])];
   const before = params.map((p) => [...p.data, ...p.grad]);
-  const used = allocatedBytes(runtime);
+  const { liveBytes, highWater } = memoryUse(runtime);
   expect(() => make(params)).toThrow(Kind);
   expect(() => make(params)).toThrow(message);
-  expect(allocatedBytes(runtime)).toBe(used);
+  expect(memoryUse(runtime).liveBytes).toBe(liveBytes);
+  expect(memoryUse(runtime).highWater).toBe(highWater);
   expect(params.map((p) => [...p.data, ...p.grad])).toEqual(before);
   params.forEach((p) => p.dispose());
 }

@@ -121,9 +121,9 @@ export class Runtime {
     return parameter;
   }
 
-  /** @internal Bytes from the start of the heap to the top of the highest block in use. */
-  get allocated(): number {
-    return this.#allocator.used;
+  /** @internal The allocator's figures: bytes in live blocks, and the end of the highest block. */
+  get memoryUse(): { liveBytes: number; highWater: number } {
+    return { liveBytes: this.#allocator.liveBytes, highWater: this.#allocator.highWater };
   }
 
   /** @internal A zero-filled, 64-byte-aligned block of at least `bytes` bytes. */
