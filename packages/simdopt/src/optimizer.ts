@@ -9,7 +9,7 @@
  * nothing is half-changed if planning throws.
  */
 import {
-  kernelKey, scalarBytes, writeScalars, type Dtype, type FloatArray, type KernelCall, type KernelName, type StateBufferOf,
+  scalarBytes, writeScalars, type Dtype, type FloatArray, type KernelCall, type KernelName, type StateBufferOf,
 } from "./runtime/kernels.js";
 import { KERNEL_LAYOUTS } from "./generated/kernels.js";
 import { Parameter } from "./runtime/parameter.js";
@@ -147,9 +147,7 @@ export class Optimizer<O extends object> {
     this.groups.forEach((group, g) => {
       if (!group.initialised) this.initialiseBuffers(group);
       writeScalars(memory, group.scalars, this.definition.kernel, plans[g]);
-      for (const table of group.tables) {
-        this.runtime.kernels[kernelKey(this.definition.kernel, table.dtype)](table.address, table.count, group.scalars);
-      }
+      for (const table of group.tables) this.runtime.runKernel(this.definition.kernel, table, group.scalars);
     });
     this.groups.forEach((group, g) => {
       group.step += 1;

@@ -3,7 +3,8 @@ import {
   BINARY_CHOICES, binaryName, createMemory, instantiate, isShared, MAX_PAGES, relaxedSimdFuses, resolveBinary, ROUNDINGS,
   type BinaryChoice, type BinaryName, type Rounding, type WasmBinary,
 } from "./load.js";
-import { DTYPES, type Dtype, type KernelTable } from "./kernels.js";
+import { DTYPES, kernelKey, type Dtype, type KernelName, type KernelTable } from "./kernels.js";
+import type { TensorTable } from "./tensor-table.js";
 import { Parameter } from "./parameter.js";
 import { referenceKernels } from "../reference/kernels.js";
 
@@ -124,6 +125,11 @@ export class Runtime {
   /** @internal The allocator's figures: bytes in live blocks, and the end of the highest block. */
   get memoryUse(): { liveBytes: number; highWater: number } {
     return { liveBytes: this.#allocator.liveBytes, highWater: this.#allocator.highWater };
+  }
+
+  /** @internal Runs `kernel` over every tensor of `table` with the scalar block at `scalars`. */
+  runKernel(kernel: KernelName, table: TensorTable, scalars: number): void {
+    this.kernels[kernelKey(kernel, table.dtype)](table.address, table.count, scalars);
   }
 
   /** @internal A zero-filled, 64-byte-aligned block of at least `bytes` bytes. */
