@@ -36,13 +36,19 @@ export interface ScheduleCaseResult {
 
 const CASE_FIELDS = ["name", "scheduler", "options", "base_lr", "steps", "expected_lr", "metrics"];
 
-/** torch option names to simdopt's: `eta_min` → `etaMin`, `T_max` → `tMax`, `T_0` → `t0`, in nested specifications too. */
+/**
+ * torch option names to simdopt's: `eta_min` → `etaMin`, `T_max` → `tMax`, `T_0` → `t0`, also in
+ * nested specifications (`{ scheduler: "linear", start_factor: 0.1 }`, alone or in lists).
+ */
 export function fromTorchScheduleOptions(options: Record<string, unknown>): Record<string, unknown> {
+  const convert = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(convert);
+    if (value !== null && typeof value === "object") return fromTorchScheduleOptions(value as Record<string, unknown>);
+    return value;
+  };
   return Object.fromEntries(Object.entries(options).map(([key, value]) => [
     key.replace(/^T_/, "t_").replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase()),
-    value !== null && typeof value === "object" && !Array.isArray(value)
-      ? fromTorchScheduleOptions(value as Record<string, unknown>)
-      : value,
+    convert(value),
   ]));
 }
 

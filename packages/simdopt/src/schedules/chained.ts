@@ -11,7 +11,7 @@ export interface ChainedSchedulerOptions {
 /**
  * torch.optim.lr_scheduler.ChainedScheduler: one `step()` steps every scheduler in order, so
  * their chainable forms compose: ConstantLR(factor 0.1, totalIters 2) chained with
- * ExponentialLR(γ 0.9) gives η·0.09, η·0.081, η·0.729, η·0.6561, ... The constructor changes
+ * ExponentialLR(γ 0.9) gives η·0.1, η·0.09, η·0.81, η·0.729, ... The constructor changes
  * nothing (each scheduler made its own initial step when created).
  */
 export class ChainedScheduler extends SteppedScheduler {

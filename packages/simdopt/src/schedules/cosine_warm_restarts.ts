@@ -1,5 +1,6 @@
 import { show } from "../runtime/validate.js";
 import type { SchedulableOptimizer } from "./groups.js";
+import { correctlyRoundedLog } from "./log.js";
 import { orDefault } from "./options.js";
 import { LRScheduler } from "./scheduler.js";
 import type { StateReader } from "./state.js";
@@ -71,8 +72,9 @@ export class CosineAnnealingWarmRestarts extends LRScheduler<Resolved> {
       if (tMult === 1) {
         this.tCur = epoch % t0;
       } else {
-        // torch's int(math.log(x, T_mult)), which Python computes as log(x)/log(T_mult)
-        const n = Math.trunc(Math.log((epoch / t0) * (tMult - 1) + 1) / Math.log(tMult));
+        // torch's int(math.log(x, T_mult)), which Python computes as log(x)/log(T_mult) with the C
+        // library's log: at x = 3^5 it gives 4.999999999999999, so n = 4 and the epoch ends a period.
+        const n = Math.trunc(correctlyRoundedLog((epoch / t0) * (tMult - 1) + 1) / correctlyRoundedLog(tMult));
         this.tCur = epoch - (t0 * (tMult ** n - 1)) / (tMult - 1);
         this.tI = t0 * tMult ** n;
       }
