@@ -20,6 +20,9 @@ type Resolved = { startFactor: number; endFactor: number; totalIters: number };
  *
  *     η_0 = η·s;   η_t = η_{t−1}·(1 + (e − s)/(T·s + (t − 1)(e − s))) for 0 < t ≤ T, else η_{t−1}
  *     (closed form η·(s + (e − s)·min(t, T)/T))
+ *
+ * With endFactor 0 torch's recursion may round the last rate to a tiny negative number (such as
+ * −1.85e-18 for startFactor 1/3 over 4 epochs); LinearLR sets 0 where it would be negative.
  */
 export class LinearLR extends LRScheduler<Resolved> {
   constructor(optimizer: SchedulableOptimizer, options: LinearLROptions = {}) {
@@ -45,7 +48,10 @@ export class LinearLR extends LRScheduler<Resolved> {
     const { startFactor: s, endFactor: e, totalIters: T } = this.options;
     if (this.lastEpoch === 0) return this.currentLrs().map((lr) => lr * s);
     if (this.isInitial || this.lastEpoch > T) return this.currentLrs();
-    return this.currentLrs().map((lr) => lr * (1 + (e - s) / (T * s + (this.lastEpoch - 1) * (e - s))));
+    const factor = 1 + (e - s) / (T * s + (this.lastEpoch - 1) * (e - s));
+    // Rounding can end a decay to endFactor 0 a hair below zero (−2e-18 for a third of start
+    // factors), a rate optimizers refuse: 0 there.
+    return this.currentLrs().map((lr) => Math.max(0, lr * factor));
   }
 
   protected override closedFormLr(): number[] {

@@ -79,7 +79,10 @@ const ANNEAL = {
  *     pct = (t − a)/(b − a);   cos: η = η_end + (η_start − η_end)/2·(1 + cos(π·pct));   linear: η = η_start + (η_end − η_start)·pct
  *
  * The constructor sets the initial learning rate (and momentum); stepping past `totalSteps`
- * throws. simdopt optimizers allocate SGD's and RMSprop's momentum buffer only for a nonzero
+ * throws. The `totalSteps`-th step moves past the end of the cycle, to rates no optimizer step
+ * uses in a loop of `totalSteps` steps: torch extrapolates the last phase there, which with
+ * "linear" annealing gives a negative learning rate that simdopt's optimizers refuse, so
+ * OneCycleLR holds the end of the cycle there instead (with "cos" it gives torch's values). simdopt optimizers allocate SGD's and RMSprop's momentum buffer only for a nonzero
  * momentum, so cycling their momentum needs one at construction.
  */
 export class OneCycleLR extends LRScheduler<Resolved> {
@@ -158,7 +161,10 @@ export class OneCycleLR extends LRScheduler<Resolved> {
       index++;
     }
     const phase = phases[index];
-    const pct = (step - startStep) / (phase.endStep - startStep);
+    let pct = (step - startStep) / (phase.endStep - startStep);
+    // Past the last step (t = totalSteps) torch extrapolates the last phase: a cosine stays within
+    // its bounds, but a straight line goes below zero, a rate optimizers refuse. Hold its end.
+    if (annealStrategy === "linear" && pct > 1) pct = 1;
     const anneal = ANNEAL[annealStrategy];
     const option = cycleMomentum ? momentumOption(this.kind, this.optimizer) : null;
     return maxLr.map((max, i) => {
