@@ -80,8 +80,9 @@ describe("malformed golden cases fail with a message naming the field", () => {
     name: "step", scheduler: "step", options: { step_size: 2, gamma: 0.5 }, base_lr: 0.1, steps: 4,
     expected_lr: [0.1, 0.1, 0.05, 0.05],
   };
-  test("the well-formed case passes", () => {
+  test("the well-formed case passes, also with torch's arguments that change nothing", () => {
     expect(runScheduleCase(good)).toEqual({ name: "step", passed: true, maxError: 0, tolerance: 1e-9 });
+    expect(runScheduleCase({ ...good, options: { ...good.options, last_epoch: -1, verbose: "deprecated" } }).passed).toBe(true);
   });
   const cases: [string, unknown, RegExp][] = [
     ["not an object", 5, /a case must be an object, got 5/],
@@ -98,6 +99,7 @@ describe("malformed golden cases fail with a message naming the field", () => {
     ["unknown field", { ...good, dtype: "float64" }, /unknown field 'dtype'/],
     ["bad option", { ...good, options: { step_size: 0 } }, /StepLR: invalid stepSize: 0/],
     ["unknown option", { ...good, options: { step_size: 2, gama: 0.5 } }, /StepLR: unknown option 'gama'/],
+    ["a last_epoch to resume from", { ...good, options: { step_size: 2, last_epoch: 3 } }, /StepLR: unknown option 'lastEpoch'/],
     ["wrong values", { ...good, expected_lr: [0.1, 0.1, 0.1, 0.05] }, /largest error 5\.000e-2 > tolerance 1e-9 \(first at step 2\)/],
   ];
   test.each(cases)("%s", (_, c, message) => {

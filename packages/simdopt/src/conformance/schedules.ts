@@ -36,6 +36,12 @@ export interface ScheduleCaseResult {
 
 const CASE_FIELDS = ["name", "scheduler", "options", "base_lr", "steps", "expected_lr", "metrics"];
 
+/** torch arguments that leave the rates as they are: the deprecated `verbose`, and `last_epoch` at its default. */
+const TORCH_ONLY: Record<string, (value: unknown) => boolean> = {
+  verbose: () => true,
+  last_epoch: (value) => value === -1,
+};
+
 /**
  * torch option names to simdopt's: `eta_min` → `etaMin`, `T_max` → `tMax`, `T_0` → `t0`, also in
  * nested specifications (`{ scheduler: "linear", start_factor: 0.1 }`, alone or in lists).
@@ -46,7 +52,8 @@ export function fromTorchScheduleOptions(options: Record<string, unknown>): Reco
     if (value !== null && typeof value === "object") return fromTorchScheduleOptions(value as Record<string, unknown>);
     return value;
   };
-  return Object.fromEntries(Object.entries(options).map(([key, value]) => [
+  const kept = Object.entries(options).filter(([key, value]) => !(Object.hasOwn(TORCH_ONLY, key) && TORCH_ONLY[key](value)));
+  return Object.fromEntries(kept.map(([key, value]) => [
     key.replace(/^T_/, "t_").replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase()),
     convert(value),
   ]));
