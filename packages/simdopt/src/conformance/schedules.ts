@@ -122,8 +122,11 @@ export function runScheduleCase(caseObject: unknown): ScheduleCaseResult {
   const named = caseObject as { name?: unknown } | null;
   const name = typeof named?.name === "string" ? named.name : "(unnamed case)";
   let maxError = 0;
-  const result = (passed: boolean, message?: string): ScheduleCaseResult =>
-    message === undefined ? { name, passed, maxError, tolerance: SCHEDULE_TOLERANCE } : { name, passed, maxError, tolerance: SCHEDULE_TOLERANCE, message };
+  const result = (passed: boolean, message?: string): ScheduleCaseResult => {
+    const outcome: ScheduleCaseResult = { name, passed, maxError, tolerance: SCHEDULE_TOLERANCE };
+    if (message !== undefined) outcome.message = message;
+    return outcome;
+  };
   try {
     const c = checkCase(caseObject);
     const optimizer = new ScheduleProbe(c.base_lr);

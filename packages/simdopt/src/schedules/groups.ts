@@ -57,11 +57,15 @@ export function momentumOption(scheduler: string, optimizer: SchedulableOptimize
   const options = optimizer.paramGroups[0].options;
   if ("betas" in options) return "betas";
   if ("momentum" in options) return "momentum";
-  throw new TypeError(`${scheduler}: option 'cycleMomentum' is true, but the optimizer has neither 'momentum' nor 'betas' (pass cycleMomentum: false)`);
+  throw new TypeError(
+    `${scheduler}: option 'cycleMomentum' is true, but the optimizer has neither 'momentum' nor 'betas' (pass cycleMomentum: false)`,
+  );
 }
 
 /** Sets a group's momentum, or β1 keeping β2. */
-export function setMomentum(scheduler: string, optimizer: SchedulableOptimizer, index: number, option: MomentumOption, value: number): void {
+export function setMomentum(
+  scheduler: string, optimizer: SchedulableOptimizer, index: number, option: MomentumOption, value: number,
+): void {
   if (option === "momentum") {
     setGroup(scheduler, optimizer, index, { momentum: value });
   } else {

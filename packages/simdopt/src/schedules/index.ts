@@ -105,7 +105,9 @@ export type SchedulerName = keyof SchedulerByName;
 type Factory = (optimizer: SchedulableOptimizer, options: never) => Scheduler;
 
 /** Every scheduler by name: the golden files' names, and lambda, multiplicative, sequential, chained. */
-export const SCHEDULERS: { [N in SchedulerName]: (optimizer: SchedulableOptimizer, options: SchedulerOptionsByName[N]) => SchedulerByName[N] } = {
+export const SCHEDULERS: {
+  [N in SchedulerName]: (optimizer: SchedulableOptimizer, options: SchedulerOptionsByName[N]) => SchedulerByName[N];
+} = {
   lambda: (optimizer, options) => new LambdaLR(optimizer, options),
   multiplicative: (optimizer, options) => new MultiplicativeLR(optimizer, options),
   step: (optimizer, options) => new StepLR(optimizer, options),
@@ -130,7 +132,9 @@ export const SCHEDULER_NAMES = Object.keys(SCHEDULERS) as SchedulerName[];
  * `createScheduler("cosine", optimizer, { tMax: 100 })`: any scheduler by name. If it fails, the
  * optimizer's groups are as they were (also when it made schedulers from specifications).
  */
-export function createScheduler<N extends SchedulerName>(name: N, optimizer: SchedulableOptimizer, options: SchedulerOptionsByName[N]): SchedulerByName[N] {
+export function createScheduler<N extends SchedulerName>(
+  name: N, optimizer: SchedulableOptimizer, options: SchedulerOptionsByName[N],
+): SchedulerByName[N] {
   if (typeof name !== "string" || !Object.hasOwn(SCHEDULERS, name)) {
     throw new TypeError(`simdopt: unknown scheduler ${show(name)} (known: ${SCHEDULER_NAMES.join(", ")})`);
   }
@@ -142,7 +146,9 @@ function fromSpecs<T extends Scheduler>(
   title: string, optimizer: SchedulableOptimizer, entries: unknown, build: (schedulers: Scheduler[]) => T,
 ): T {
   if (!Array.isArray(entries)) {
-    throw new TypeError(`${title}: option 'schedulers' must be an array of schedulers or { scheduler: name, ...options }, got ${show(entries)}`);
+    throw new TypeError(
+      `${title}: option 'schedulers' must be an array of schedulers or { scheduler: name, ...options }, got ${show(entries)}`,
+    );
   }
   const groups = optimizer !== null && typeof optimizer === "object" && Array.isArray(optimizer.paramGroups)
     ? GroupSnapshot.capture(optimizer) : undefined;
@@ -153,7 +159,9 @@ function fromSpecs<T extends Scheduler>(
         throw new TypeError(`${title}: schedulers[${i}] must be a scheduler or { scheduler: name, ...options }, got ${show(entry)}`);
       }
       const { scheduler, ...options } = entry as SchedulerSpec;
-      if (scheduler === ("plateau" as string)) throw new TypeError(`${title}: schedulers[${i}] cannot be ReduceLROnPlateau (it needs a metric)`);
+      if (scheduler === ("plateau" as string)) {
+        throw new TypeError(`${title}: schedulers[${i}] cannot be ReduceLROnPlateau (it needs a metric)`);
+      }
       return createScheduler(scheduler, optimizer, options as never);
     });
     return build(schedulers);
@@ -188,7 +196,8 @@ function warmupCosine(optimizer: SchedulableOptimizer, options: WarmupCosineOpti
   const { scheduler: thenKind = "cosine", ...thenOptions } = then;
   if (warmupKind !== "linear") fail(`the warm-up is LinearLR ("linear"), got ${show(warmupKind)}`);
   if (thenKind !== "cosine") fail(`the annealing is CosineAnnealingLR ("cosine"), got ${show(thenKind)}`);
-  return fromSpecs("SequentialLR", optimizer, [{ scheduler: "linear", ...warmupOptions }, { scheduler: "cosine", ...thenOptions }], (made) => {
+  const specs = [{ scheduler: "linear", ...warmupOptions }, { scheduler: "cosine", ...thenOptions }];
+  return fromSpecs("SequentialLR", optimizer, specs, (made) => {
     const switchAt = milestones ?? [(made[0] as LinearLR).totalIters];
     return new SequentialLR(optimizer, { schedulers: made as LRScheduler[], milestones: switchAt });
   });

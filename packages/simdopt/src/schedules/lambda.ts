@@ -28,7 +28,9 @@ export function resolveLambdas(check: ScheduleOptionChecker, value: unknown, gro
 /** Calls group `index`'s function at `epoch`; throws unless it returns a number. */
 export function callLambda(check: ScheduleOptionChecker, lambdas: readonly LrLambda[], index: number, epoch: number): number {
   const factor = lambdas[index](epoch);
-  if (typeof factor !== "number") check.fail(`lrLambda of group ${index} returned ${show(factor)} at epoch ${epoch}, expected a number`, TypeError);
+  if (typeof factor !== "number") {
+    check.fail(`lrLambda of group ${index} returned ${show(factor)} at epoch ${epoch}, expected a number`, TypeError);
+  }
   return factor;
 }
 

@@ -76,14 +76,16 @@ const ANNEAL = {
  * the initial rate and then anneals. Momentum (β1 for optimizers with `betas`) moves the other
  * way between maxMomentum and baseMomentum. Within a phase from step a to step b,
  *
- *     pct = (t − a)/(b − a);   cos: η = η_end + (η_start − η_end)/2·(1 + cos(π·pct));   linear: η = η_start + (η_end − η_start)·pct
+ *     pct = (t − a)/(b − a)
+ *     cos: η = η_end + (η_start − η_end)/2·(1 + cos(π·pct));   linear: η = η_start + (η_end − η_start)·pct
  *
  * The constructor sets the initial learning rate (and momentum); stepping past `totalSteps`
  * throws. The `totalSteps`-th step moves past the end of the cycle, to rates no optimizer step
  * uses in a loop of `totalSteps` steps: torch extrapolates the last phase there, which with
  * "linear" annealing gives a negative learning rate that simdopt's optimizers refuse, so
- * OneCycleLR holds the end of the cycle there instead (with "cos" it gives torch's values). simdopt optimizers allocate SGD's and RMSprop's momentum buffer only for a nonzero
- * momentum, so cycling their momentum needs one at construction.
+ * OneCycleLR holds the end of the cycle there instead (with "cos" it gives torch's values).
+ * simdopt optimizers allocate SGD's and RMSprop's momentum buffer only for a nonzero momentum, so
+ * cycling their momentum needs one at construction.
  */
 export class OneCycleLR extends LRScheduler<Resolved> {
   constructor(optimizer: SchedulableOptimizer, options: OneCycleLROptions) {
@@ -140,7 +142,8 @@ export class OneCycleLR extends LRScheduler<Resolved> {
         const first = Math.max(0, Math.floor(previousEnd) + 1);
         const last = i === phases.length - 1 ? options.totalSteps : Math.min(options.totalSteps, Math.floor(phase.endStep));
         if (first <= last) {
-          this.check.fail(`invalid pctStart: ${options.pctStart} with totalSteps ${options.totalSteps} (phase ${i + 1} of the cycle would have no steps)`);
+          const { pctStart, totalSteps } = options;
+          this.check.fail(`invalid pctStart: ${pctStart} with totalSteps ${totalSteps} (phase ${i + 1} of the cycle would have no steps)`);
         }
       }
       previousEnd = Math.max(previousEnd, phase.endStep);

@@ -65,7 +65,8 @@ export class SequentialLR extends SteppedScheduler {
   private resolveMilestones(value: unknown): number[] {
     const milestones = this.check.integers("milestones", value, 0, true);
     if (milestones.length !== this.schedulers.length - 1) {
-      this.check.fail(`expected ${this.schedulers.length - 1} milestones (one fewer than schedulers), got ${milestones.length}: ${show(milestones)}`, TypeError);
+      const expected = this.schedulers.length - 1;
+      this.check.fail(`expected ${expected} milestones (one fewer than schedulers), got ${milestones.length}: ${show(milestones)}`, TypeError);
     }
     return milestones;
   }
