@@ -31,3 +31,7 @@ export {
   runOptimizerCase, runTrajectoryCase, fromTorchOptions, caseKind, TOLERANCE,
   type OptimizerCase, type TrajectoryCase, type CaseResult,
 } from "./conformance/golden.js";
+export * from "./schedules/index.js";
+export {
+  runScheduleCase, fromTorchScheduleOptions, SCHEDULE_TOLERANCE, type ScheduleCase, type ScheduleCaseResult,
+} from "./conformance/schedules.js";

@@ -1,0 +1,119 @@
+/**
+ * Scheduler snapshots as plain JSON values, and the checked reading of one: every field is
+ * checked by a `StateReader` before a scheduler changes anything.
+ */
+import { show } from "../runtime/validate.js";
+
+export type JsonValue = number | string | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * A scheduler's state as `stateDict()` returns it: JSON-safe (numbers, strings, booleans, arrays,
+ * objects; an infinite number is written as the string "Infinity" or "-Infinity"), its `kind` the
+ * name of torch's class. Functions (LambdaLR's lambdas, CyclicLR's `scaleFn`) are not saved, as
+ * in torch.
+ */
+export interface SchedulerStateDict {
+  kind: string;
+  [field: string]: JsonValue;
+}
+
+/** A number that may be infinite or NaN, as JSON can hold it. */
+export function encodeNumber(value: number): number | string {
+  return Number.isFinite(value) ? value : String(value);
+}
+
+const NON_FINITE: Record<string, number> = { Infinity: Infinity, "-Infinity": -Infinity, NaN: NaN };
+
+/** Reads the fields of a snapshot, failing with a `TypeError` that names the field and the value. */
+export class StateReader {
+  private readonly dict: Record<string, unknown>;
+  private readonly read = new Set<string>(["kind"]);
+
+  constructor(private readonly scheduler: string, dict: unknown) {
+    if (dict === null || typeof dict !== "object" || Array.isArray(dict)) {
+      this.fail(`expected an object as stateDict() returns, got ${show(dict)}`);
+    }
+    this.dict = dict as Record<string, unknown>;
+    if (this.dict.kind !== scheduler) {
+      this.fail(`it is the state of ${show(this.dict.kind)}, not of ${scheduler}`);
+    }
+  }
+
+  fail(message: string): never {
+    throw new TypeError(`${this.scheduler}: cannot load state: ${message}`);
+  }
+
+  /** The raw value of a field that must be present. */
+  field(name: string): unknown {
+    this.read.add(name);
+    if (!(name in this.dict)) this.fail(`field '${name}' is missing`);
+    return this.dict[name];
+  }
+
+  integer(name: string, min: number): number {
+    const value = this.field(name);
+    if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
+      this.fail(`field '${name}' must be an integer >= ${min}, got ${show(value)}`);
+    }
+    return value;
+  }
+
+  number(name: string): number {
+    const value = this.field(name);
+    if (typeof value !== "number" || !Number.isFinite(value)) this.fail(`field '${name}' must be a finite number, got ${show(value)}`);
+    return value;
+  }
+
+  /** A number written by `encodeNumber` (possibly infinite or NaN). */
+  anyNumber(name: string): number {
+    const value = this.field(name);
+    if (typeof value === "number") return value;
+    if (typeof value === "string" && value in NON_FINITE) return NON_FINITE[value];
+    return this.fail(`field '${name}' must be a number (or "Infinity", "-Infinity", "NaN"), got ${show(value)}`);
+  }
+
+  /** Exactly `length` finite numbers. */
+  numbers(name: string, length: number): number[] {
+    const value = this.field(name);
+    if (!Array.isArray(value) || value.length !== length || !value.every((x) => typeof x === "number" && Number.isFinite(x))) {
+      this.fail(`field '${name}' must be an array of ${length} finite numbers, got ${show(value)}`);
+    }
+    return [...(value as number[])];
+  }
+
+  object(name: string): Record<string, unknown> {
+    const value = this.field(name);
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      this.fail(`field '${name}' must be an object, got ${show(value)}`);
+    }
+    return value as Record<string, unknown>;
+  }
+
+  /** Exactly `length` values of any kind (checked by the caller). */
+  list(name: string, length: number): unknown[] {
+    const value = this.field(name);
+    if (!Array.isArray(value) || value.length !== length) {
+      this.fail(`field '${name}' must be an array of ${length} entries, got ${show(value)}`);
+    }
+    return value;
+  }
+
+  /**
+   * Checks the options saved in field `name` with the scheduler's own checks, which throw as the
+   * constructor does; the error is reported as a refused load.
+   */
+  options<T>(name: string, resolve: (saved: Record<string, unknown>) => T): T {
+    const saved = this.object(name);
+    try {
+      return resolve(saved);
+    } catch (error) {
+      return this.fail(`field '${name}': ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** Fails on fields that no reader asked for (a snapshot of something else). */
+  finish(): void {
+    const unknown = Object.keys(this.dict).filter((key) => !this.read.has(key));
+    if (unknown.length > 0) this.fail(`unknown field${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `'${k}'`).join(", ")}`);
+  }
+}
