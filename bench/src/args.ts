@@ -29,12 +29,29 @@ export interface BenchConfig {
   jsonPath: string;
   outDir: string;
   timing: TimingSettings;
+  /** Largest size each implementation runs at (none for an implementation not listed); see QUICK_SIZE_LIMITS. */
+  sizeLimits: Record<string, SizeLimit>;
+}
+
+/** An implementation skipped above `maxSize`, and why (shown in the report). */
+export interface SizeLimit {
+  maxSize: number;
+  reason: string;
 }
 
 export const QUICK_OPTIMIZERS = ['adam', 'momentum'];
 export const QUICK_SIZES = [4096, 65536, 1048576, 16777216];
 export const FULL_SIZES = [4096, 16384, 65536, 262144, 1048576, 4194304, 16777216];
 export const MAX_SIZE = 1 << 27;
+
+/**
+ * The quick profile's default sizes skip TF.js's cpu backend above 1M: one Adam step over 16M
+ * parameters takes it about 4 s, so that one cell would take most of the run. `--full` and
+ * `--sizes` run every implementation at every size.
+ */
+export const QUICK_SIZE_LIMITS: Record<string, SizeLimit> = {
+  'tfjs-cpu': { maxSize: 1048576, reason: 'skipped above 1M in the quick profile (a step takes seconds there; --full or --sizes runs it)' },
+};
 
 export const TIMING: Record<Profile, TimingSettings> = {
   quick: { timeMs: 200, minSamples: 5, maxTaskMs: 2500, slowMinSamples: 3, warmupMs: 20, minSampleMs: 0.05 },
@@ -60,6 +77,10 @@ Flags:
   --out-dir <dir>      where to write latest.md and latest.svg (default: bench/results)
   --full               all optimizers, more sizes, more samples (several minutes)
   --help, -h           this text
+
+The quick profile (the default, about a minute on 2 cores) runs tfjs-cpu only up to 1M: a step of its
+plain-JS backend over 16M parameters takes seconds. The report marks those cells "skipped"; --full or
+--sizes runs every implementation at every size.
 
 Outputs: <out-dir>/latest.md (tables), <out-dir>/latest.svg (throughput chart), and the JSON.`;
 
@@ -133,6 +154,7 @@ export function parseArgs(argv: readonly string[], defaultDir = '.'): ParsedArgs
     if (parts.length === 0) throw new ArgsError('--sizes: empty list');
     sizes = [...new Set(parts.map(parseSize))].sort((a, b) => a - b);
   } else sizes = profile === 'full' ? [...FULL_SIZES] : [...QUICK_SIZES];
+  const sizeLimits = profile === 'quick' && sizesArg === undefined ? { ...QUICK_SIZE_LIMITS } : {};
 
   const implsArg = get('--impls');
   const impls = implsArg !== undefined ? list('--impls', implsArg, IMPL_IDS) : [...IMPL_IDS];
@@ -147,7 +169,7 @@ export function parseArgs(argv: readonly string[], defaultDir = '.'): ParsedArgs
   const outDir = get('--out-dir') ?? joinPath(defaultDir, DEFAULT_OUT_DIR);
   const jsonPath = get('--json') ?? joinPath(outDir, 'latest.json');
 
-  return { help: false, profile, optimizers, sizes, impls, dtype: dtypeArg, jsonPath, outDir, timing: { ...TIMING[profile] } };
+  return { help: false, profile, optimizers, sizes, impls, dtype: dtypeArg, jsonPath, outDir, timing: { ...TIMING[profile] }, sizeLimits };
 }
 
 function joinPath(dir: string, name: string): string {

@@ -1,6 +1,8 @@
 /**
  * Progress on stderr: one updating line with a bar when stderr is a TTY
- * (`[#####-----] 12/40 adam 1M tfjs-wasm`), one plain line per case otherwise (CI logs).
+ * (`[#####-----] 12/40 adam 1M tfjs-wasm: timing  (14s)`), rewritten at every phase of a case
+ * (setting up, checking, timing) so that it never sits still for long; one plain line per case
+ * otherwise (CI logs).
  */
 export interface ProgressStream {
   write(chunk: string): unknown;
@@ -23,25 +25,26 @@ export class Progress {
   private done = 0;
   private readonly started = Date.now();
   private lineOpen = false;
+  private label = '';
 
   constructor(private readonly total: number, private readonly out: ProgressStream, private readonly tty = out.isTTY === true) {}
 
   /** Announces the case about to run. */
   start(label: string): void {
-    const elapsed = ((Date.now() - this.started) / 1000).toFixed(0);
-    const text = `${bar(this.done, this.total)} ${this.done}/${this.total} ${label}  (${elapsed}s)`;
-    if (this.tty) {
-      const width = this.out.columns || 100;
-      this.out.write(`\r\x1b[2K${text.slice(0, Math.max(20, width - 1))}`);
-      this.lineOpen = true;
-    } else {
-      this.out.write(`${text}\n`);
-    }
+    this.label = label;
+    if (this.tty) this.redraw(label);
+    else this.out.write(`${this.line(label)}\n`);
+  }
+
+  /** Shows what the current case is doing now (TTY only: CI logs keep one line per case). */
+  phase(text: string): void {
+    if (this.tty) this.redraw(this.label === '' ? text : `${this.label}: ${text}`);
   }
 
   /** Marks the current case finished. */
   tick(): void {
     this.done++;
+    this.label = '';
   }
 
   /** A message that must stay visible (n/a reasons, warnings). */
@@ -54,6 +57,17 @@ export class Progress {
     const secs = ((Date.now() - this.started) / 1000).toFixed(1);
     this.clearLine();
     this.out.write(`${bar(this.done, this.total)} ${this.done}/${this.total} done in ${secs}s\n`);
+  }
+
+  private line(label: string): string {
+    const elapsed = ((Date.now() - this.started) / 1000).toFixed(0);
+    return `${bar(this.done, this.total)} ${this.done}/${this.total} ${label}  (${elapsed}s)`;
+  }
+
+  private redraw(label: string): void {
+    const width = this.out.columns || 100;
+    this.out.write(`\r\x1b[2K${this.line(label).slice(0, Math.max(20, width - 1))}`);
+    this.lineOpen = true;
   }
 
   private clearLine(): void {

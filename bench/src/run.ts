@@ -17,7 +17,8 @@ import { measure, type Measurement } from './timing.js';
 
 export interface ImplResult {
   impl: string;
-  status: 'ok' | 'n/a';
+  /** `n/a`: the implementation cannot run this case; `skipped`: the profile leaves this size out (see `reason`). */
+  status: 'ok' | 'n/a' | 'skipped';
   reason?: string;
   check?: CheckMode;
   gateSteps?: number;
@@ -81,6 +82,7 @@ export interface BenchResults {
   versions: Record<string, string>;
   impls: Record<string, Record<string, unknown>>;
   timing: BenchConfig['timing'] & { statistic: string };
+  sizeLimits: BenchConfig['sizeLimits'];
   gate: Record<string, unknown>;
   notes: string[];
   cases: CaseResult[];
@@ -115,6 +117,7 @@ export async function runBench(config: BenchConfig, io: RunIO): Promise<BenchRes
   const noted = new Set<string>();
 
   for (const size of config.sizes) {
+    progress.phase(`${formatSize(size)}: making data`);
     const data = makeData(size, config.dtype);
     const bandwidthCache = new Map<number, BandwidthResult>();
     for (const [ci, c] of cases.entries()) {
@@ -145,6 +148,17 @@ export async function runBench(config: BenchConfig, io: RunIO): Promise<BenchRes
       const implResults: ImplResult[] = [];
       for (const impl of impls) {
         progress.start(`${label} ${impl.id}`);
+        const limit = config.sizeLimits[impl.id];
+        if (limit !== undefined && size > limit.maxSize) {
+          implResults.push({ impl: impl.id, status: 'skipped', reason: limit.reason });
+          const key = `${impl.id}: ${limit.reason}`;
+          if (!noted.has(key)) {
+            noted.add(key);
+            progress.note(`${impl.id} ${limit.reason}`);
+          }
+          progress.tick();
+          continue;
+        }
         const reason = await impl.unavailable(c, config.dtype);
         implInfo[impl.id] ??= { ...(await impl.describe()), check: impl.check };
         if (reason !== null) {
@@ -157,13 +171,16 @@ export async function runBench(config: BenchConfig, io: RunIO): Promise<BenchRes
           progress.tick();
           continue;
         }
+        progress.phase('setting up');
         const stepper = await impl.setup(c, data);
         try {
           const steps = impl.check === 'sanity' ? 1 : GATE_STEPS;
+          progress.phase('checking against the reference');
           const t0 = performance.now();
           const expected = await expectedFor(impl.referenceRounding);
           runGate({ impl: impl.id, check: impl.check, caseId: c.id, dtype: config.dtype, size, steps }, stepper, expected, data);
           const gateStepMs = (performance.now() - t0) / steps;
+          progress.phase('timing');
           const m = measure(stepper.step, config.timing, gateStepMs);
           implResults.push({
             impl: impl.id, status: 'ok', check: impl.check, gateSteps: steps,
@@ -192,6 +209,7 @@ export async function runBench(config: BenchConfig, io: RunIO): Promise<BenchRes
     versions: versions(),
     impls: implInfo,
     timing: { ...config.timing, statistic: 'median (tinybench latency p50) per step' },
+    sizeLimits: config.sizeLimits,
     gate: {
       steps: GATE_STEPS, tfjsSteps: 1, prefix: GATE_PREFIX, tail: GATE_TAIL,
       jsTolerance: tolerance(config.dtype), wasm: 'bit-exact', tfjs: 'finite and moved (speed only)',

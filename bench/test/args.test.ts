@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { ArgsError, FULL_SIZES, parseArgs, parseSize, QUICK_OPTIMIZERS, QUICK_SIZES, TIMING } from '../src/args.js';
+import { ArgsError, FULL_SIZES, parseArgs, parseSize, QUICK_OPTIMIZERS, QUICK_SIZE_LIMITS, QUICK_SIZES, TIMING } from '../src/args.js';
 import { CASE_IDS } from '../src/cases.js';
 import { IMPL_IDS } from '../src/impls/registry.js';
 
@@ -23,6 +23,14 @@ describe('parseArgs', () => {
     expect(r.outDir).toBe('/bench/results');
     expect(r.jsonPath).toBe('/bench/results/latest.json');
     expect(r.timing).toEqual(TIMING.quick);
+    expect(r.sizeLimits).toEqual(QUICK_SIZE_LIMITS);
+    expect(r.sizeLimits['tfjs-cpu'].maxSize).toBe(1048576);
+  });
+
+  it('the quick profile skips tfjs-cpu above 1M only at its default sizes', () => {
+    expect(ok(['--sizes', '16M']).sizeLimits).toEqual({});
+    expect(ok(['--full']).sizeLimits).toEqual({});
+    expect(ok(['--impls', 'tfjs-cpu']).sizeLimits).toEqual(QUICK_SIZE_LIMITS);
   });
 
   it('--full: all optimizers, more sizes and samples', () => {

@@ -4,8 +4,10 @@ import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
+import { parseArgs } from '../src/args.js';
 import { main } from '../src/cli.js';
-import type { BenchResults } from '../src/run.js';
+import { toMarkdown } from '../src/report/markdown.js';
+import { runBench, type BenchResults } from '../src/run.js';
 
 function sink() {
   let text = '';
@@ -60,6 +62,24 @@ describe('main (end to end, tiny)', () => {
     expect(svg).toContain('</svg>');
     expect(out.text).toContain('## rprop');
     expect(err.text).toMatch(/done in/);
+  }, 30_000);
+
+  it('a size limit skips an implementation above it, shown and explained in the report', async () => {
+    const config = parseArgs(['--optimizers', 'momentum', '--sizes', '512,2000', '--impls', 'wasm-simd,js'], '.');
+    if (config.help) throw new Error('unexpected --help');
+    const err = sink();
+    const results = await runBench({ ...config, sizeLimits: { js: { maxSize: 1000, reason: 'skipped above 1000 here' } } }, { progress: err });
+    const [small, large] = results.cases[0].sizes;
+    expect(small.impls.map((r) => r.status)).toEqual(['ok', 'ok']);
+    expect(large.impls.map((r) => [r.impl, r.status, r.reason])).toEqual([
+      ['wasm-simd', 'ok', undefined], ['js', 'skipped', 'skipped above 1000 here'],
+    ]);
+    expect(large.impls[0].speedupVsJs).toBeNull();
+    expect(err.text).toContain('js skipped above 1000 here\n');
+    const md = toMarkdown(results);
+    expect(md).toMatch(/\| 2000 +\| js +\| +skipped \|/);
+    expect(md).toContain('Skipped cells:\n\n- `js` at 2000: skipped above 1000 here.');
+    expect(results.sizeLimits).toEqual({ js: { maxSize: 1000, reason: 'skipped above 1000 here' } });
   }, 30_000);
 
   it('--help prints the flags; a bad flag exits 2 naming it', async () => {

@@ -17,7 +17,7 @@ export function caseTable(c: CaseResult): string {
   for (const s of c.sizes) {
     for (const r of s.impls) {
       if (r.status !== 'ok') {
-        rows.push([formatSize(s.size), r.impl, 'n/a', '', '', '', '', '', '']);
+        rows.push([formatSize(s.size), r.impl, r.status, '', '', '', '', '', '']);
         continue;
       }
       rows.push([
@@ -32,6 +32,19 @@ export function caseTable(c: CaseResult): string {
     ]);
   }
   return table(rows);
+}
+
+/** One line per implementation the profile skipped in this case: where, and why. */
+export function skippedLines(c: CaseResult): string[] {
+  const byImpl = new Map<string, { sizes: string[]; reason: string }>();
+  for (const s of c.sizes) {
+    for (const r of s.impls.filter((x) => x.status === 'skipped')) {
+      const entry = byImpl.get(r.impl) ?? { sizes: [], reason: r.reason ?? '' };
+      entry.sizes.push(formatSize(s.size));
+      byImpl.set(r.impl, entry);
+    }
+  }
+  return [...byImpl].map(([impl, { sizes, reason }]) => `- \`${impl}\` at ${sizes.join(', ')}: ${reason}.`);
 }
 
 export function toMarkdown(r: BenchResults): string {
@@ -66,6 +79,8 @@ export function toMarkdown(r: BenchResults): string {
       '',
     );
     out.push(caseTable(c), '');
+    const skipped = skippedLines(c);
+    if (skipped.length > 0) out.push('Skipped cells:', '', ...skipped, '');
   }
   out.push('## Notes', '', ...r.notes.map((n) => `- ${n}`), '');
   return out.join('\n');

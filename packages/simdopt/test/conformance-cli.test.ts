@@ -40,3 +40,26 @@ test("bad arguments exit with status 2 and the usage", () => {
   expect(run(GOLDEN_DIR, "--binary", "gpu").stderr).toMatch(/--binary must be one of/);
   expect(run(GOLDEN_DIR, "--rounding", "exact").stderr).toMatch(/--rounding must be one of/);
 });
+
+test("--help tells the input format, the rounding default and the exit statuses, on stdout, and exits 0", () => {
+  const { status, stdout, stderr } = run("--help");
+  expect(status).toBe(0);
+  expect(stderr).toBe("");
+  expect(stdout).toMatch(/^usage: simdopt-conformance <file-or-folder>\.\.\./);
+  expect(stdout).toContain("optimizer-golden/1");
+  expect(stdout).toMatch(/--rounding <r> +fused \(default\)/);
+  expect(stdout).toMatch(/Exit status: 0 when no case failed, 1 when a case failed .*, 2 for bad arguments/);
+  expect(run("-h").stdout).toBe(stdout);
+});
+
+test("npm run conformance runs the repository's golden/ unless a file or folder is named", () => {
+  const script = fileURLToPath(new URL("../../../scripts/conformance.mjs", import.meta.url));
+  const byDefault = spawnSync(process.execPath, [script, "--binary", "scalar"], { encoding: "utf8" });
+  expect(byDefault.stdout).toMatch(/skipped golden\/schedules\.json: \d+ learning-rate schedule cases/);
+  expect(byDefault.stdout.trim().split("\n").at(-1)).toMatch(/^\d+ passed, 0 failed$/);
+  expect(byDefault.status).toBe(0);
+  const named = spawnSync(process.execPath, [script, "--rounding", "separate", "golden/trajectories.json"], { encoding: "utf8" });
+  expect(named.stdout).not.toContain("schedules.json");
+  expect(named.stdout).toContain("conformance (simd kernels, separate rounding)");
+  expect(named.status).toBe(0);
+});

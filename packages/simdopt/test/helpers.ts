@@ -1,8 +1,14 @@
 import { fileURLToPath } from "node:url";
 import { findDeno as findDenoFrom } from "../../../scripts/find-deno.mjs";
 
-/** The golden vectors: ../shared/golden beside the repository, or $SIMDOPT_GOLDEN. */
-export const GOLDEN_DIR = process.env.SIMDOPT_GOLDEN ?? fileURLToPath(new URL("../../../../shared/golden/", import.meta.url));
+/** The repository's copy of the golden vectors (golden/ at its root). */
+export const GOLDEN_COPY_DIR = fileURLToPath(new URL("../../../golden/", import.meta.url));
+
+/** Where the golden vectors come from: ../shared/golden beside the repository (it may be absent). */
+export const GOLDEN_SOURCE_DIR = fileURLToPath(new URL("../../../../shared/golden/", import.meta.url));
+
+/** The golden vectors the tests run: $SIMDOPT_GOLDEN, or the repository's copy. */
+export const GOLDEN_DIR = process.env.SIMDOPT_GOLDEN ?? GOLDEN_COPY_DIR;
 
 /** Deterministic pseudo-random numbers in [-1, 1) (a 32-bit LCG): tests need no seed handling. */
 export function randomArray(length: number, seed: number): number[] {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
  * simdopt-conformance <file-or-folder>... [--binary auto|simd|scalar|reference] [--rounding fused|separate]
+ * (`--help` tells the input format, the defaults and the exit statuses)
  *
  * Runs every optimizer and trajectory case of `optimizer-golden/1` files through simdopt's
  * kernels, prints one line per failing case with its largest error, and ends with
@@ -13,13 +14,35 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import {
-  caseKind, GOLDEN_FORMAT, runOptimizerCase, runTrajectoryCase,
+  caseKind, GOLDEN_FORMAT, runOptimizerCase, runTrajectoryCase, TOLERANCE,
   type CaseKind, type CaseResult, type OptimizerCase, type TrajectoryCase,
 } from "../conformance/golden.js";
 import { BINARY_CHOICES, ROUNDINGS, type BinaryChoice, type Rounding } from "../runtime/load.js";
 import { loadRuntime } from "../runtime/runtime.js";
 
 const USAGE = `usage: simdopt-conformance <file-or-folder>... [--binary ${BINARY_CHOICES.join("|")}] [--rounding ${ROUNDINGS.join("|")}]`;
+
+const HELP = `${USAGE}
+
+Runs golden vectors computed by torch.optim through simdopt's optimizers and tells which cases agree.
+
+Input: JSON files in the ${GOLDEN_FORMAT} format, {"format": "${GOLDEN_FORMAT}", "source": ..., "cases": [...]},
+as described in the golden vectors' README. A folder stands for the .json files directly inside it (not those
+in its subfolders). Optimizer and trajectory cases run; learning-rate schedule and gradient clipping cases are
+skipped with a notice and not counted; a file in another format is skipped with a notice.
+A case passes when every value satisfies |actual - expected| <= tol * max(1, |expected|), with tol =
+${TOLERANCE.float32.toExponential()} (float32), ${TOLERANCE.float64.toExponential()} (float64) or ${TOLERANCE.trajectory.toExponential()} (trajectories).
+
+Options:
+  --binary <b>     the kernels that run: auto (default; SIMD where supported, else scalar), simd, scalar,
+                   or reference (the plain-JS specification)
+  --rounding <r>   fused (default): multiply-adds rounded once where torch's float32 CPU kernels fuse them,
+                   which reproduces torch.optim bit for bit in float32; or separate: every operation rounded
+                   on its own, the library's own default (faster, within a tenth of the tolerance)
+  --help, -h       this text
+
+Output: one line per failing case with its largest error, then "N passed, M failed".
+Exit status: 0 when no case failed, 1 when a case failed or a file could not be read, 2 for bad arguments.`;
 
 function parseArgs(argv: string[]): { paths: string[]; binary: BinaryChoice; rounding: Rounding } {
   const paths: string[] = [];
@@ -28,7 +51,7 @@ function parseArgs(argv: string[]): { paths: string[]; binary: BinaryChoice; rou
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--help" || arg === "-h") {
-      console.log(USAGE);
+      console.log(HELP);
       process.exit(0);
     } else if (arg === "--binary") {
       binary = argv[++i] as BinaryChoice;
