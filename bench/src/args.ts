@@ -31,6 +31,8 @@ export interface BenchConfig {
   timing: TimingSettings;
   /** Largest size each implementation runs at (none for an implementation not listed); see QUICK_SIZE_LIMITS. */
   sizeLimits: Record<string, SizeLimit>;
+  /** Whether to run the many-tensor case (many-tensors.ts): by default in the profiles, not in selective runs. */
+  manyTensors: boolean;
 }
 
 /** An implementation skipped above `maxSize`, and why (shown in the report). */
@@ -76,6 +78,8 @@ Flags:
   --json <path>        where to write the JSON results (default: bench/results/latest.json)
   --out-dir <dir>      where to write latest.md and latest.svg (default: bench/results)
   --full               all optimizers, more sizes, more samples (several minutes)
+  --many-tensors       also time Adam over 1 x 1M, 1,000 x 1K and 10,000 x 100 tensors (the default
+  --no-many-tensors    unless --optimizers, --sizes, --impls or --dtype narrows the run)
   --help, -h           this text
 
 The quick profile (the default, about a minute on 2 cores) runs tfjs-cpu only up to 1M: a step of its
@@ -116,7 +120,7 @@ export type ParsedArgs = { help: true } | ({ help: false } & BenchConfig);
 export function parseArgs(argv: readonly string[], defaultDir = '.'): ParsedArgs {
   const seen = new Map<string, string | true>();
   const valued = new Set(['--optimizers', '--sizes', '--impls', '--dtype', '--json', '--out-dir']);
-  const bool = new Set(['--full', '--help', '-h']);
+  const bool = new Set(['--full', '--help', '-h', '--many-tensors', '--no-many-tensors']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
@@ -169,7 +173,14 @@ export function parseArgs(argv: readonly string[], defaultDir = '.'): ParsedArgs
   const outDir = get('--out-dir') ?? joinPath(defaultDir, DEFAULT_OUT_DIR);
   const jsonPath = get('--json') ?? joinPath(outDir, 'latest.json');
 
-  return { help: false, profile, optimizers, sizes, impls, dtype: dtypeArg, jsonPath, outDir, timing: { ...TIMING[profile] }, sizeLimits };
+  if (seen.has('--many-tensors') && seen.has('--no-many-tensors')) throw new ArgsError('--many-tensors and --no-many-tensors contradict');
+  const narrowed = ['--optimizers', '--sizes', '--impls', '--dtype'].some((flag) => seen.has(flag));
+  const manyTensors = seen.has('--many-tensors') || (!narrowed && !seen.has('--no-many-tensors'));
+
+  return {
+    help: false, profile, optimizers, sizes, impls, dtype: dtypeArg, jsonPath, outDir, timing: { ...TIMING[profile] }, sizeLimits,
+    manyTensors,
+  };
 }
 
 function joinPath(dir: string, name: string): string {

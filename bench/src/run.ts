@@ -13,6 +13,7 @@ import { GATE_STEPS, referenceAtGate, runGate, tolerance } from './gate.js';
 import { findImpl, TFJS_IDS } from './impls/registry.js';
 import type { CheckMode, Impl } from './impls/types.js';
 import { formatSize, Progress, type ProgressStream } from './progress.js';
+import { runManyTensors, type LayoutResult } from './many-tensors.js';
 import { measure, type Measurement } from './timing.js';
 
 export interface ImplResult {
@@ -86,6 +87,8 @@ export interface BenchResults {
   gate: Record<string, unknown>;
   notes: string[];
   cases: CaseResult[];
+  /** Adam over one tensor and over many small ones with the same parameter count (see many-tensors.ts). */
+  manyTensors: LayoutResult[] | null;
   wallTimeSec: number;
 }
 
@@ -195,6 +198,10 @@ export async function runBench(config: BenchConfig, io: RunIO): Promise<BenchRes
       results[ci].sizes.push(derive(size, bytesPerParam(c, config.dtype), bw, implResults));
     }
   }
+  let manyTensors: LayoutResult[] | null = null;
+  if (config.manyTensors) {
+    manyTensors = await runManyTensors(config.timing, (label) => progress.phase(`adam ${label} tensors: timing`));
+  }
   progress.finish();
   // Descriptions of impls that were never reached (e.g. every case n/a) are still recorded.
   for (const impl of impls) implInfo[impl.id] ??= { ...(await impl.describe()), check: impl.check };
@@ -217,6 +224,7 @@ export async function runBench(config: BenchConfig, io: RunIO): Promise<BenchRes
     },
     notes: NOTES,
     cases: results,
+    manyTensors,
     wallTimeSec: (performance.now() - started) / 1000,
   };
 }

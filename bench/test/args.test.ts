@@ -18,7 +18,7 @@ describe('parseArgs', () => {
     expect(r.sizes).toEqual([4096, 65536, 1048576, 16777216]);
     expect(r.sizes).toEqual(QUICK_SIZES);
     expect(r.impls).toEqual([...IMPL_IDS]);
-    expect(r.impls).toEqual(['wasm-simd', 'wasm-simd-fused', 'wasm-scalar', 'js', 'tfjs-cpu', 'tfjs-wasm']);
+    expect(r.impls).toEqual(['wasm-simd', 'wasm-simd-separate', 'wasm-scalar', 'js', 'tfjs-cpu', 'tfjs-wasm']);
     expect(r.dtype).toBe('float32');
     expect(r.outDir).toBe('/bench/results');
     expect(r.jsonPath).toBe('/bench/results/latest.json');
@@ -87,5 +87,21 @@ describe('parseArgs', () => {
   ])('rejects %j', (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(ArgsError);
     expect(() => parseArgs(argv)).toThrow(message);
+  });
+});
+
+describe('many-tensor case', () => {
+  it('runs in the profiles and not in narrowed runs, unless asked', () => {
+    const parsed = (argv: string[]) => {
+      const r = parseArgs(argv);
+      if (r.help) throw new Error('help');
+      return r.manyTensors;
+    };
+    expect(parsed([])).toBe(true);
+    expect(parsed(['--full'])).toBe(true);
+    expect(parsed(['--sizes', '1K'])).toBe(false);
+    expect(parsed(['--impls', 'js', '--many-tensors'])).toBe(true);
+    expect(parsed(['--no-many-tensors'])).toBe(false);
+    expect(() => parseArgs(['--many-tensors', '--no-many-tensors'])).toThrow(/contradict/);
   });
 });

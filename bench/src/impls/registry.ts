@@ -12,8 +12,8 @@ import type { Impl } from './types.js';
 import { wasmImpl } from './wasm.js';
 
 export const IMPLS: readonly Impl[] = [
-  wasmImpl('wasm-simd', { binary: 'simd' }),
-  wasmImpl('wasm-simd-fused', { binary: 'simd', rounding: 'fused' }),
+  wasmImpl('wasm-simd', { binary: 'simd' }), // the default: torch-exact (relaxed SIMD where it fuses)
+  wasmImpl('wasm-simd-separate', { binary: 'simd', rounding: 'separate' }),
   wasmImpl('wasm-scalar', { binary: 'scalar' }),
   jsImpl,
   tfjsImpl('tfjs-cpu'),

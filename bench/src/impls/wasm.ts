@@ -37,17 +37,19 @@ export async function createWasmStepper(runtimeOptions: WasmRuntimeOptions, c: B
 export function wasmImpl(id: string, runtimeOptions: WasmRuntimeOptions, check: CheckMode = 'exact'): Impl {
   let probe: Promise<string | null> | undefined;
   let binary: string | undefined;
+  let build: string | undefined;
   let rounding: string | undefined;
   return {
     id,
     check,
-    referenceRounding: runtimeOptions.rounding ?? 'separate',
+    referenceRounding: runtimeOptions.rounding ?? 'fused',
     unavailable() {
       probe ??= (async () => {
         if (runtimeOptions.binary === 'simd' && !isSimdSupported()) return 'this engine has no WebAssembly SIMD';
         try {
           const rt = await loadRuntime(runtimeOptions);
           binary = rt.binary;
+          build = rt.build;
           rounding = rt.rounding;
           return null;
         } catch (e) {
@@ -58,7 +60,7 @@ export function wasmImpl(id: string, runtimeOptions: WasmRuntimeOptions, check: 
     },
     setup: (c, data) => createWasmStepper(runtimeOptions, c, data),
     async describe() {
-      return { library: 'simdopt', runtimeOptions, binary: binary ?? null, rounding: rounding ?? null };
+      return { library: 'simdopt', runtimeOptions, binary: binary ?? null, build: build ?? null, rounding: rounding ?? null };
     },
   };
 }

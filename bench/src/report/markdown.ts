@@ -1,4 +1,5 @@
 /** The results as markdown: a header with the setup, then one table per optimizer. */
+import type { LayoutResult } from '../many-tensors.js';
 import { formatSize } from '../progress.js';
 import type { BenchResults, CaseResult } from '../run.js';
 import { pct, ratio, sig } from './format.js';
@@ -82,6 +83,7 @@ export function toMarkdown(r: BenchResults): string {
     const skipped = skippedLines(c);
     if (skipped.length > 0) out.push('Skipped cells:', '', ...skipped, '');
   }
+  if (r.manyTensors !== null) out.push(...manyTensorLines(r.manyTensors));
   out.push('## Notes', '', ...r.notes.map((n) => `- ${n}`), '');
   return out.join('\n');
 }
@@ -94,4 +96,17 @@ function describeImpl(info: Record<string, unknown>): string {
     return `TF.js ${String(info.backend).replace('tfjs-', '')} backend${info.backend === 'tfjs-wasm' ? `, SIMD ${info.simd ? 'on' : 'off'}, ${threads}` : ''}`;
   }
   return String(info.library ?? '?');
+}
+
+/** The many-tensor table: one group of many small tensors against one tensor of the same size. */
+function manyTensorLines(layouts: LayoutResult[]): string[] {
+  return [
+    '## Many tensors', '',
+    'Adam, float32, simdopt\'s default runtime: one parameter group stepped as one Wasm call, whatever its number of tensors.', '',
+    table([
+      ['tensors', 'M params/s', 'vs one tensor'],
+      ...layouts.map((l) => [l.label, sig(l.mParamsPerSec), `${l.vsOneTensor.toFixed(2)}x`]),
+    ]),
+    '',
+  ];
 }

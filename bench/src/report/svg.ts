@@ -9,7 +9,7 @@ import { sig } from './format.js';
 
 const COLORS: Record<string, string> = {
   'wasm-simd': '#1f77b4',
-  'wasm-simd-fused': '#8c564b',
+  'wasm-simd-separate': '#8c564b',
   'wasm-simd-threads': '#17becf',
   'wasm-scalar': '#2ca02c',
   js: '#ff7f0e',
