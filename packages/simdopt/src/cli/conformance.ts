@@ -36,12 +36,13 @@ ${TOLERANCE.float32.toExponential()} (float32), ${TOLERANCE.float64.toExponentia
 Options:
   --binary <b>     the kernels that run: auto (default; SIMD where supported, else scalar), simd, scalar,
                    or reference (the plain-JS specification)
-  --rounding <r>   fused (default): multiply-adds rounded once where torch's float32 CPU kernels fuse them,
-                   which reproduces torch.optim bit for bit in float32; or separate: every operation rounded
-                   on its own, the library's own default (faster, within a tenth of the tolerance)
+  --rounding <r>   fused (default, as the library's): multiply-adds rounded once where torch's float32 CPU
+                   kernels fuse them, which reproduces torch.optim bit for bit in float32; or separate: every
+                   operation rounded on its own (a few units in the last place away from torch)
   --help, -h       this text
 
-Output: one line per failing case with its largest error, then "N passed, M failed".
+Output: one line per failing case with its largest error, the largest error of each element type, then
+"N passed, M failed".
 Exit status: 0 when no case failed, 1 when a case failed or a file could not be read, 2 for bad arguments.`;
 
 function parseArgs(argv: string[]): { paths: string[]; binary: BinaryChoice; rounding: Rounding } {

@@ -4,8 +4,12 @@
  * a bundle carries only the binaries it loads; each is compiled once per process and cached. SIMD
  * support is detected with `WebAssembly.validate` on a tiny module; relaxed SIMD by validating the
  * relaxed binary, then asking it whether its multiply-add rounds once on this machine.
+ *
+ * Instantiation is plain `WebAssembly.instantiate` with the memory as `env.memory`: the kernels
+ * take only numbers (no strings or arrays to lift, no managed runtime), so @assemblyscript/loader
+ * would add nothing here but a dependency with a bare module specifier, which unbundled pages and
+ * Deno without node_modules cannot resolve.
  */
-import { instantiate as instantiateModule } from "@assemblyscript/loader";
 import { BINARY_AXES, BINARY_BYTES, type BinaryName } from "../generated/binaries.js";
 import { LAYOUT_FINGERPRINT } from "../generated/kernels.js";
 import { KERNEL_NAMES, type KernelTable } from "./kernels.js";
@@ -74,7 +78,7 @@ export function relaxedSimdFuses(): Promise<boolean> {
   relaxedFused ??= (async () => {
     const name = binaryName("simd", false, "relaxed");
     try {
-      const { instance } = await instantiateModule(await compile(name), { env: { memory: new WebAssembly.Memory({ initial: 1 }) } });
+      const instance = await WebAssembly.instantiate(await compile(name), { env: { memory: new WebAssembly.Memory({ initial: 1 }) } });
       return (instance.exports as unknown as { multiply_add_fused(): number }).multiply_add_fused() === 1;
     } catch {
       modules.delete(name); // the engine has no relaxed SIMD
@@ -116,9 +120,7 @@ export interface WasmKernels {
  * kernel of the layouts this package was built with.
  */
 export async function instantiate(name: BinaryName, memory: WebAssembly.Memory): Promise<WasmKernels> {
-  // The loader's own exports wrap every function in a closure; kernels are called through the raw
-  // instance exports instead, one call per group and step with no layer in between.
-  const { instance } = await instantiateModule(await compile(name), { env: { memory } });
+  const instance = await WebAssembly.instantiate(await compile(name), { env: { memory } });
   const table = instance.exports as unknown as Record<string, unknown> & { heap_base(): number; layout_fingerprint(): number };
   if (typeof table.layout_fingerprint !== "function" || table.layout_fingerprint() >>> 0 !== LAYOUT_FINGERPRINT) {
     throw new Error(`simdopt: binary '${name}' was built from other kernel declarations than this package (rebuild both)`);
