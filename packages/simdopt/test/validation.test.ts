@@ -55,12 +55,12 @@ describe("options", () => {
     expectRejected(([a, b]) => new Adam([{ params: [a] }, { params: [b], lr: -3 }]), RangeError, /invalid lr: -3/);
   });
 
-  test("options are copied: changing the caller's arrays or the returned groups changes nothing", () => {
+  test("options are copied: changing the caller's arrays changes nothing; the groups' arrays are frozen", () => {
     const betas: [number, number] = [0.9, 0.999];
     const opt = new Adam([runtime.parameter(2)], { betas });
     betas[0] = 5;
     const groups = opt.paramGroups;
-    (groups[0].options.betas as number[])[1] = 7;
+    expect(() => ((groups[0].options.betas as number[])[1] = 7)).toThrow(TypeError);
     expect(opt.paramGroups[0].options.betas).toEqual([0.9, 0.999]);
   });
 
