@@ -38,3 +38,5 @@ export {
   runOptimizerCase, runTrajectoryCase, fromTorchOptions, caseKind, TOLERANCE,
   type OptimizerCase, type TrajectoryCase, type CaseResult,
 } from "./conformance/golden.js";
+export { runClippingCase, type ClippingCase } from "./conformance/clipping-case.js";
+export { caseProblem, fileProblem } from "./conformance/validate-case.js";
