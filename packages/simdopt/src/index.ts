@@ -19,6 +19,7 @@ export type { NormType } from "./clipping/norm.js";
 export {
   NON_FINITE_MODES, type NonFiniteMode, type ResolvedTrainingOptions, type StepReport, type TrainingOptions,
 } from "./training/training-options.js";
+export { saveSafetensors, loadSafetensors } from "./checkpoint/safetensors.js";
 export { STATE_FORMAT, type LoadStateOptions, type ParameterState } from "./checkpoint/state-dict.js";
 export type { JsonNumber, JsonTensor } from "./checkpoint/encoding.js";
 export { SGD, type SGDOptions, sgdDefaults } from "./optimizers/sgd.js";

@@ -139,8 +139,9 @@ export class Optimizer<O extends object> {
       releaseGroups(this.runtime, this.groups);
       throw error;
     }
-    const { runtime, groups } = this;
-    releaseWhenCollected(this, () => releaseGroups(runtime, groups));
+    // A bound function, not a closure: a closure made here would keep `this` alive through the
+    // constructor's context, and the optimizer would never be collected.
+    releaseWhenCollected(this, releaseGroups.bind(undefined, this.runtime, this.groups as Group<unknown>[]));
   }
 
   /** The kind of optimizer, its stem: `adam`, `adamw`, `sgd`, ... */

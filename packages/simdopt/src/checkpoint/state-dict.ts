@@ -82,8 +82,8 @@ export function parameterKeys(target: Pick<CheckpointTarget, "groups" | "fail">)
   return target.groups.map((group) => group.params.map(() => String(index++)));
 }
 
-/** The optimizer's checkpoint (copies). */
-export function writeStateDict<O>(target: CheckpointTarget, options: (g: number) => Required<O>): OptimizerStateDict<O> {
+/** The optimizer's checkpoint (copies); without the state buffers when `tensors` is false. */
+export function writeStateDict<O>(target: CheckpointTarget, options: (g: number) => Required<O>, { tensors = true } = {}): OptimizerStateDict<O> {
   const keys = parameterKeys(target);
   const state: Record<string, ParameterState> = {};
   target.groups.forEach((group, g) => {
@@ -92,7 +92,7 @@ export function writeStateDict<O>(target: CheckpointTarget, options: (g: number)
       if (group.initialised) {
         for (const [name, value] of Object.entries(group.state)) entry[torchName(name)] = encodeNumber(value);
         target.bufferNames.forEach((name, k) => {
-          if (group.used[k]) entry[torchName(name)] = encodeTensor(target.view(g, param, k));
+          if (group.used[k] && tensors) entry[torchName(name)] = encodeTensor(target.view(g, param, k));
         });
       }
       state[keys[g][i]] = entry;

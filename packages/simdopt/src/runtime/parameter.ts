@@ -38,9 +38,8 @@ export class Parameter<D extends Dtype = Dtype> {
       runtime.free(this.dataPtr);
       throw error;
     }
-    const { dataPtr, gradPtr } = this;
-    const label = this.label();
-    releaseWhenCollected(this, () => runtime.retire([dataPtr, gradPtr], label));
+    // A bound function, not a closure: a closure could keep `this` alive through its context.
+    releaseWhenCollected(this, runtime.retire.bind(runtime, [this.dataPtr, this.gradPtr], this.label(), undefined));
   }
 
   /** The values, a view into Wasm memory: read them and write them in place. */
@@ -78,6 +77,14 @@ export class Parameter<D extends Dtype = Dtype> {
     this.runtime.retire([this.dataPtr, this.gradPtr], this.label());
     this.runtime.disposals++;
     this.views = undefined;
+  }
+
+  /** @internal Frees the blocks at once, for a parameter that never reached the user (failed `set`). */
+  discard(): void {
+    this.disposed = true;
+    forgetRelease(this);
+    this.runtime.free(this.dataPtr);
+    this.runtime.free(this.gradPtr);
   }
 
   get isDisposed(): boolean {

@@ -131,7 +131,7 @@ export class Runtime {
       try {
         parameter.set(init);
       } catch (error) {
-        parameter.dispose(); // values that are not numbers: give the memory back
+        parameter.discard(); // values that are not numbers: give the memory back
         throw error;
       }
     }
