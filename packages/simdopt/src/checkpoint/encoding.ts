@@ -15,6 +15,7 @@ export interface JsonTensor {
   data: JsonNumber[];
 }
 
+/** A number in its JSON-safe form (see `JsonNumber`). */
 export function encodeNumber(x: number): JsonNumber {
   if (Number.isNaN(x)) return "NaN";
   if (x === Infinity) return "Infinity";
@@ -32,6 +33,7 @@ export function decodeNumber(value: unknown): number | undefined {
   return undefined;
 }
 
+/** A copy of a typed array in its JSON-safe form. */
 export function encodeTensor(values: FloatArray): JsonTensor {
   return { dtype: values instanceof Float32Array ? "float32" : "float64", data: Array.from(values, encodeNumber) };
 }

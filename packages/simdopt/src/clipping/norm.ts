@@ -71,6 +71,7 @@ export function clampGradients(runtime: Runtime, tables: readonly GradTable[], l
   for (const table of tables) runtime.gradKernels[table.dtype].clamp(table.address, table.count, table.stride, limit);
 }
 
+/** True when every table holds float32 tensors (then norms and factors are float32, as torch computes them). */
 export function allFloat32(tables: readonly GradTable[]): boolean {
   return tables.length > 0 && tables.every((table) => table.dtype === "float32");
 }

@@ -8,6 +8,7 @@ import type { Parameter } from "../runtime/parameter.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { ErrorMeter, TOLERANCE, type CaseResult } from "./golden.js";
 
+/** A case of clipping.json (see the golden folder's README). */
 export interface ClippingCase {
   name: string;
   kind: "norm" | "value";

@@ -8,6 +8,7 @@
 import type { GradKernels } from "../runtime/grad-kernels.js";
 import type { Dtype } from "../runtime/kernels.js";
 
+/** The gradient kernels of both element types, in plain JS over `memory`. */
 export function referenceGradKernels(memory: WebAssembly.Memory): Record<Dtype, GradKernels> {
   return { float32: referenceOf(memory, "float32"), float64: referenceOf(memory, "float64") };
 }

@@ -14,6 +14,7 @@ import { show } from "../runtime/validate.js";
 
 /** What `step()` does when some gradient is NaN or ±Inf. */
 export type NonFiniteMode = "propagate" | "skip" | "throw";
+/** Every `NonFiniteMode`. */
 export const NON_FINITE_MODES: readonly NonFiniteMode[] = ["propagate", "skip", "throw"];
 
 /** Options of every optimizer, for all its groups together (given with the constructor's options). */
@@ -32,6 +33,7 @@ export interface TrainingOptions {
   nonFinite?: NonFiniteMode;
 }
 
+/** The training options in force, defaults filled in (`opt.trainingOptions`). */
 export interface ResolvedTrainingOptions {
   readonly maxGradNorm: number | null;
   readonly gradNormType: number | "inf";
@@ -39,8 +41,10 @@ export interface ResolvedTrainingOptions {
   readonly nonFinite: NonFiniteMode;
 }
 
+/** The names of the training options, which every optimizer accepts beside its own. */
 export const TRAINING_OPTION_NAMES = ["maxGradNorm", "gradNormType", "clipGradValue", "nonFinite"] as const;
 
+/** No clipping, and torch's behaviour for non-finite gradients. */
 export const TRAINING_DEFAULTS: ResolvedTrainingOptions = Object.freeze({
   maxGradNorm: null, gradNormType: 2, clipGradValue: null, nonFinite: "propagate",
 });
