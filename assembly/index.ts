@@ -9,3 +9,5 @@ export { multiply_add_fused } from "./probe";
 export function heap_base(): usize {
   return __heap_base;
 }
+// Gradient clipping and the non-finite check: reductions and rescaling over the same tables.
+export * from "./clipping";

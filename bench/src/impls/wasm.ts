@@ -42,7 +42,7 @@ export function wasmImpl(id: string, runtimeOptions: WasmRuntimeOptions, check: 
   return {
     id,
     check,
-    referenceRounding: runtimeOptions.rounding ?? 'fused',
+    referenceRounding: runtimeOptions.rounding ?? 'fused', // the runtime's default rounding
     unavailable() {
       probe ??= (async () => {
         if (runtimeOptions.binary === 'simd' && !isSimdSupported()) return 'this engine has no WebAssembly SIMD';

@@ -14,6 +14,14 @@ export type { Dtype, KernelName, KernelCall, ScalarsOf, FlagsOf, StateBufferOf }
 export {
   Optimizer, type OptimizerDefinition, type OptimizerStateDict, type StepPlan, type ScalarState, type ParamGroup, type ParamGroupInput, type ParamsInput,
 } from "./optimizer.js";
+export { clipGradNorm, clipGradValue, gradNorm, gradientsAreFinite, type ClipGradNormOptions } from "./clipping/clip.js";
+export type { NormType } from "./clipping/norm.js";
+export {
+  NON_FINITE_MODES, type NonFiniteMode, type ResolvedTrainingOptions, type StepReport, type TrainingOptions,
+} from "./training/training-options.js";
+export { saveSafetensors, loadSafetensors } from "./checkpoint/safetensors.js";
+export { STATE_FORMAT, type LoadStateOptions, type ParameterState } from "./checkpoint/state-dict.js";
+export type { JsonNumber, JsonTensor } from "./checkpoint/encoding.js";
 export { SGD, type SGDOptions, sgdDefaults } from "./optimizers/sgd.js";
 export { Adam, type AdamOptions, adamDefaults } from "./optimizers/adam.js";
 export { AdamW, type AdamWOptions, adamwDefaults } from "./optimizers/adamw.js";
@@ -35,3 +43,5 @@ export * from "./schedules/index.js";
 export {
   runScheduleCase, fromTorchScheduleOptions, SCHEDULE_TOLERANCE, type ScheduleCase, type ScheduleCaseResult,
 } from "./conformance/schedules.js";
+export { runClippingCase, type ClippingCase } from "./conformance/clipping-case.js";
+export { caseProblem, fileProblem } from "./conformance/validate-case.js";

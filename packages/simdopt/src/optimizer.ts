@@ -6,7 +6,8 @@
  *
  * A step is planned for every group first (computing the kernels' scalars and the scalar state
  * after the step, changing nothing), then the kernels run, then the new scalar state is committed:
- * nothing is half-changed if planning throws.
+ * nothing is half-changed if planning throws. Clipping and the check for non-finite gradients
+ * (training/) run before the kernels, and a skipped step changes nothing at all.
  */
 import {
   scalarBytes, writeScalars, type Dtype, type FloatArray, type KernelCall, type KernelName, type StateBufferOf,
@@ -15,7 +16,15 @@ import { KERNEL_LAYOUTS } from "./generated/kernels.js";
 import { Parameter } from "./runtime/parameter.js";
 import type { Runtime } from "./runtime/runtime.js";
 import { TensorTable } from "./runtime/tensor-table.js";
-import { OptionChecker } from "./runtime/validate.js";
+import { OptionChecker, show } from "./runtime/validate.js";
+import {
+  checkTrainingOptions, prepareGradients, TRAINING_DEFAULTS, TRAINING_OPTION_NAMES,
+  type ResolvedTrainingOptions, type StepReport, type TrainingOptions,
+} from "./training/training-options.js";
+import {
+  readStateDict, writeStateDict, type CheckpointTarget, type LoadStateOptions, type OptimizerStateDict,
+} from "./checkpoint/state-dict.js";
+import { releaseWhenCollected, forgetRelease } from "./runtime/finalization.js";
 
 /** Scalar state of a group beside its step count, such as NAdam's running μ product. */
 export type ScalarState = Readonly<Record<string, number>>;
@@ -51,20 +60,20 @@ export type AnyOptimizerDefinition<O extends object> = { [K in KernelName]: Opti
 export type ParamGroupInput<O> = { params: readonly Parameter[] } & O;
 export type ParamsInput<O> = readonly Parameter[] | readonly ParamGroupInput<O>[];
 
-export interface ParamGroup<O> {
-  readonly params: readonly Parameter[];
-  readonly options: Readonly<Required<O>>;
-}
-
 /**
- * A snapshot of an optimizer, shaped like torch's `state_dict()`: per parameter (numbered in
- * order through the groups) its step count, any other scalar state and a copy of each state
- * buffer by name; per group its options and the numbers of its parameters.
+ * A live view of one parameter group, as torch's `optimizer.param_groups[i]`: each option reads the
+ * group's current value and assigning one (`group.lr = 0.01`, or `group.options.lr = 0.01`) goes
+ * through `setGroupOptions`, validated (a bad value throws and changes nothing). Array options are
+ * frozen copies: assign a new array. Unknown properties cannot be added.
  */
-export interface OptimizerStateDict<O> {
-  state: Record<string, number | Float32Array | Float64Array>[];
-  paramGroups: (Required<O> & { params: number[] })[];
-}
+export type ParamGroup<O> = Required<O> & {
+  readonly params: readonly Parameter[];
+  /** The same live options, as an object of their own. */
+  readonly options: Required<O>;
+};
+
+export type { OptimizerStateDict, LoadStateOptions } from "./checkpoint/state-dict.js";
+export type { StepReport, TrainingOptions } from "./training/training-options.js";
 
 interface Group<O> {
   params: Parameter[];
@@ -79,6 +88,15 @@ interface Group<O> {
   state: ScalarState;
   /** False until the state buffers hold their initial values (the first step, or a loaded state). */
   initialised: boolean;
+  view?: ParamGroup<O>;
+}
+
+/** The memory of an optimizer's groups: what a finalizer gives back. */
+function releaseGroups(runtime: Runtime, groups: readonly Group<unknown>[]): void {
+  for (const group of groups) {
+    for (const table of group.tables) table.dispose();
+    runtime.free(group.scalars);
+  }
 }
 
 export class Optimizer<O extends object> {
@@ -90,19 +108,27 @@ export class Optimizer<O extends object> {
   private disposed = false;
   private disposalsChecked = -1;
   private readonly constructorOptions: Required<O>;
+  private training: ResolvedTrainingOptions;
+  private lastReport: StepReport | undefined;
+  private groupViews: readonly ParamGroup<O>[] | undefined;
 
-  constructor(params: ParamsInput<O>, options: O, definition: AnyOptimizerDefinition<O>) {
+  constructor(params: ParamsInput<O>, options: O & TrainingOptions, definition: AnyOptimizerDefinition<O>) {
     this.definition = definition as OptimizerDefinition<O, KernelName>;
     this.check = new OptionChecker(definition.title);
     this.bufferNames = KERNEL_LAYOUTS[definition.kernel].state;
+    if (options !== undefined && (options === null || typeof options !== "object" || Array.isArray(options))) {
+      this.check.fail(`options must be an object, got ${show(options)}`, TypeError);
+    }
+    const { ownOptions, trainingOptions } = splitOptions(options ?? ({} as O));
+    this.training = checkTrainingOptions(definition.title, TRAINING_DEFAULTS, trainingOptions);
     const inputs = this.groupInputs(params);
     // An option without a default (SGD's lr) may come from every group instead, as in torch: the
     // constructor's options are then checked only through the groups that complete them.
-    const base = this.resolveOptions(definition.defaults, options ?? ({} as O), { partial: true });
+    const base = this.resolveOptions(definition.defaults, ownOptions as O, { partial: true });
     this.constructorOptions = base;
     const planned = inputs.map(({ params, overrides }, index) => ({
       params: this.checkParams(params, index),
-      options: this.resolveOptions(base, overrides as O),
+      options: this.resolveOptions(base, this.groupOverrides(overrides, index)),
     }));
     this.runtime = this.checkSharedRuntime(planned.flatMap((group) => group.params));
     // Everything is valid: only now allocate, giving everything back if an allocation fails.
@@ -110,14 +136,40 @@ export class Optimizer<O extends object> {
     try {
       for (const { params, options } of planned) this.groups.push(this.newGroup(params, options));
     } catch (error) {
-      this.release();
+      releaseGroups(this.runtime, this.groups);
       throw error;
     }
+    // A bound function, not a closure: a closure made here would keep `this` alive through the
+    // constructor's context, and the optimizer would never be collected.
+    releaseWhenCollected(this, releaseGroups.bind(undefined, this.runtime, this.groups as Group<unknown>[]));
   }
 
-  /** The groups with their parameters and resolved options (read-only; see `setGroupOptions`). */
+  /** The kind of optimizer, its stem: `adam`, `adamw`, `sgd`, ... */
+  get kind(): string {
+    return this.definition.title.toLowerCase();
+  }
+
+  /** Live views of the groups (see `ParamGroup`): `opt.paramGroups[0].lr = 0.5` sets group 0's lr, validated. */
   get paramGroups(): readonly ParamGroup<O>[] {
-    return this.groups.map(({ params, options }) => ({ params: [...params], options: copyOptions(options) }));
+    this.groupViews ??= Object.freeze(this.groups.map((group) => (group.view ??= this.groupView(group))));
+    return this.groupViews;
+  }
+
+  /** The optimizer-wide training options in force (clipping, non-finite gradients). */
+  get trainingOptions(): ResolvedTrainingOptions {
+    return this.training;
+  }
+
+  /** Changes training options (validated first; see `TrainingOptions`). */
+  setTrainingOptions(overrides: TrainingOptions): void {
+    this.checkUsable();
+    if (overrides === null || typeof overrides !== "object") this.check.fail(`training options must be an object, got ${show(overrides)}`, TypeError);
+    for (const key of Object.keys(overrides)) {
+      if (!(TRAINING_OPTION_NAMES as readonly string[]).includes(key)) {
+        this.check.fail(`unknown training option '${key}' (known: ${TRAINING_OPTION_NAMES.join(", ")})`, TypeError);
+      }
+    }
+    this.training = checkTrainingOptions(this.definition.title, this.training, overrides);
   }
 
   /**
@@ -126,10 +178,13 @@ export class Optimizer<O extends object> {
    */
   setGroupOptions(overrides: Partial<O>, index?: number): void {
     this.checkUsable();
-    const targets = index === undefined ? this.groups : [this.groups[index]];
-    if (targets.some((group) => group === undefined)) {
-      this.check.fail(`no parameter group ${index} (there are ${this.groups.length})`);
+    if (overrides === null || typeof overrides !== "object" || Array.isArray(overrides)) {
+      this.check.fail(`setGroupOptions needs an object of options, got ${show(overrides)}`, TypeError);
     }
+    if (index !== undefined && !(Number.isInteger(index) && index >= 0 && index < this.groups.length)) {
+      this.check.fail(`no parameter group ${show(index)} (there are ${this.groups.length})`);
+    }
+    const targets = index === undefined ? this.groups : [this.groups[index]];
     const resolved = targets.map((group) => this.resolveOptions(group.options, overrides as O));
     resolved.forEach((options, i) => {
       if (!this.sameStateLayout(targets[i].options, options)) {
@@ -139,20 +194,69 @@ export class Optimizer<O extends object> {
     targets.forEach((group, i) => (group.options = resolved[i]));
   }
 
-  /** One update of every parameter from its current gradient: one kernel call per group and dtype. */
-  step(): void {
+  /**
+   * Adds a parameter group, as torch's `add_param_group`: `{ params, ...options }`, the options not
+   * given taken from the constructor's. Its parameters must be new to this optimizer.
+   */
+  addParamGroup(group: ParamGroupInput<Partial<O>>): void {
     this.checkUsable();
+    const index = this.groups.length;
+    if (group === null || typeof group !== "object" || !("params" in group)) {
+      this.check.fail(`addParamGroup needs a group { params, ...options }, got ${show(group)}`, TypeError);
+    }
+    const { params: input, ...overrides } = group as ParamGroupInput<O>;
+    const params = this.checkParams(input, index);
+    const options = this.resolveOptions(this.constructorOptions, this.groupOverrides(overrides, index));
+    this.checkSharedRuntime([...this.groups.flatMap((g) => g.params), ...params]);
+    this.groups.push(this.newGroup(params, options));
+    this.groupViews = undefined;
+  }
+
+  /**
+   * One update of every parameter from its current gradient: one kernel call per group and dtype,
+   * after clipping and the non-finite check of the training options. Returns what it did. With a
+   * `closure` (torch's `step(closure)`), calls it first (it recomputes the loss and the gradients)
+   * and returns its loss instead; the report is then `lastStep`.
+   */
+  step(): StepReport;
+  step<L>(closure: () => L): L;
+  step<L>(closure?: () => L): StepReport | L {
+    this.checkUsable();
+    if (closure === undefined) return this.stepOnce();
+    if (typeof closure !== "function") this.check.fail(`step(closure): the closure must be a function, got ${show(closure)}`, TypeError);
+    const loss = closure();
+    if (loss instanceof Promise) {
+      this.check.fail("step(closure): the closure returned a Promise; await it yourself, then call step()", TypeError);
+    }
+    this.stepOnce();
+    return loss;
+  }
+
+  /** The report of the last `step()` (undefined before the first). */
+  get lastStep(): StepReport | undefined {
+    return this.lastReport;
+  }
+
+  private stepOnce(): StepReport {
     const plans = this.groups.map((group) => this.definition.plan(group.options, group.step + 1, group.state));
+    const tables = this.groups.flatMap((group) => group.tables);
+    const { report, scale } = prepareGradients(this.definition.title, this.runtime, tables, this.training);
+    this.lastReport = report;
+    if (!report.applied) return report;
     const { memory } = this.runtime;
     this.groups.forEach((group, g) => {
       if (!group.initialised) this.initialiseBuffers(group);
-      writeScalars(memory, group.scalars, this.definition.kernel, plans[g]);
+      const plan = plans[g] as StepPlan<KernelName> & { scalars: { gradScale: number } };
+      // The clipping factor rides on the gradient scale every kernel multiplies the gradient by.
+      const scaled = scale === 1 ? plan : { ...plan, scalars: { ...plan.scalars, gradScale: plan.scalars.gradScale * scale } };
+      writeScalars(memory, group.scalars, this.definition.kernel, scaled);
       for (const table of group.tables) this.runtime.runKernel(this.definition.kernel, table, group.scalars);
     });
     this.groups.forEach((group, g) => {
       group.step += 1;
       group.state = plans[g].next ?? group.state;
     });
+    return report;
   }
 
   /** Sets every gradient to zero (torch's `zero_grad(set_to_none=False)`). */
@@ -166,103 +270,87 @@ export class Optimizer<O extends object> {
     return this.groups[index]?.step ?? 0;
   }
 
-  /** A copy of the optimizer's state and options (see `OptimizerStateDict`). */
+  /**
+   * A JSON-safe checkpoint of the optimizer's state and options, with torch's slot names (see
+   * `OptimizerStateDict`): `JSON.parse(JSON.stringify(opt.stateDict()))` loads back exactly.
+   */
   stateDict(): OptimizerStateDict<O> {
     this.checkUsable();
-    let index = 0;
-    const paramGroups = this.groups.map(({ options, params }) => ({
-      ...copyOptions(options),
-      params: params.map(() => index++),
-    }));
-    const state = this.groups.flatMap((group) => group.params.map((param) => {
-      const entry: Record<string, number | FloatArray> = { step: group.step, ...group.state };
-      this.bufferNames.forEach((name, k) => {
-        if (group.used[k]) entry[name] = this.bufferView(group, param, k).slice();
-      });
-      return entry;
-    }));
-    return { state, paramGroups };
+    return writeStateDict<O>(this.checkpointTarget(), (g) => copyOptions(this.groups[g].options));
   }
 
   /**
-   * Restores a `stateDict()` of an optimizer of the same kind over parameters of the same sizes,
-   * in the same groups. Everything is checked before anything changes; the options come from the
-   * snapshot, as in torch. The parameters of a group step together, so they must share their
-   * step count and scalar state.
+   * Restores a `stateDict()` of an optimizer of the same kind over the same parameters (by name,
+   * or by position when they are not all named), in the same groups. Everything is converted and
+   * checked first; a refusal names what is wrong and changes nothing. The options come from the
+   * checkpoint, as in torch.
    */
-  loadStateDict(dict: OptimizerStateDict<O>): void {
+  loadStateDict(dict: OptimizerStateDict<O>, options?: LoadStateOptions): void {
     this.checkUsable();
-    const fail = (message: string): never => this.check.fail(`cannot load state: ${message}`, TypeError);
-    if (dict === null || typeof dict !== "object" || !Array.isArray(dict.state) || !Array.isArray(dict.paramGroups)) {
-      fail("expected { state: [...], paramGroups: [...] } as stateDict() returns");
-    }
-    if (dict.paramGroups.length !== this.groups.length) {
-      fail(`it has ${dict.paramGroups.length} parameter groups, this optimizer ${this.groups.length}`);
-    }
-    const total = this.groups.reduce((sum, group) => sum + group.params.length, 0);
-    if (dict.state.length !== total) fail(`it has state for ${dict.state.length} parameters, this optimizer has ${total}`);
-    const options = dict.paramGroups.map((saved, g) => {
-      const { params, ...rest } = saved;
-      if (!Array.isArray(params) || params.length !== this.groups[g].params.length) {
-        fail(`group ${g} has ${Array.isArray(params) ? params.length : "no"} parameters, expected ${this.groups[g].params.length}`);
-      }
-      return this.resolveOptions(this.definition.defaults, rest as O);
-    });
-    options.forEach((o, g) => {
-      if (!this.sameStateLayout(this.groups[g].options, o)) {
-        fail(`group ${g}'s options need other state buffers than this optimizer's (create it with the same options)`);
-      }
-    });
-    let p = 0;
-    const scalars = this.groups.map((group) => {
-      const first = dict.state[p];
-      const names = ["step", ...Object.keys(group.state)];
-      for (const param of group.params) {
-        const entry = dict.state[p];
-        if (!Number.isInteger(entry?.step) || (entry.step as number) < 0) fail(`parameter ${p} has no valid 'step'`);
-        for (const name of names) {
-          if (typeof entry[name] !== "number") fail(`parameter ${p} has no '${name}'`);
-          if (!Object.is(entry[name], first[name])) fail(`parameter ${p}'s '${name}' differs from its group's first parameter's`);
-        }
-        this.bufferNames.forEach((name, k) => {
-          const saved = entry[name];
-          if (group.used[k] && (typeof saved !== "object" || saved === null || saved.length !== param.length)) {
-            fail(`parameter ${p} needs '${name}' with ${param.length} values`);
-          }
-        });
-        p++;
-      }
-      return Object.fromEntries(names.map((name) => [name, first[name] as number]));
-    });
+    const loaded = readStateDict(this.checkpointTarget(), dict, options);
     // Everything checked: now change.
-    p = 0;
     this.groups.forEach((group, g) => {
-      const { step, ...state } = scalars[g];
-      group.options = options[g];
-      group.step = step;
-      group.state = state;
-      group.initialised = true;
-      for (const param of group.params) {
-        const entry = dict.state[p++];
-        this.bufferNames.forEach((name, k) => {
-          if (group.used[k]) this.bufferView(group, param, k).set(entry[name] as ArrayLike<number>);
+      group.options = loaded.options[g] as Required<O>;
+      group.step = loaded.steps[g];
+      group.state = group.step === 0 ? (this.definition.initialState?.() ?? {}) : loaded.states[g];
+      group.initialised = group.step > 0;
+      group.params.forEach((param, i) => {
+        loaded.buffers[g][i].forEach((values, k) => {
+          if (values !== null) this.bufferView(group, param, k).set(values);
         });
-      }
+      });
     });
+  }
+
+  /** @internal The checkpoint code's access to this optimizer. */
+  checkpointTarget(): CheckpointTarget {
+    const fail = (message: string): never => this.check.fail(`cannot load state: ${message}`, TypeError);
+    return {
+      kind: this.kind,
+      fail,
+      bufferNames: this.bufferNames,
+      groups: this.groups,
+      optionNames: Object.keys(this.definition.defaults),
+      view: (g, param, k) => this.bufferView(this.groups[g], param, k),
+      resolveOptions: (raw) => this.resolveOptions(this.definition.defaults, raw as O),
+      initialValues: (options) => this.initialValues(options as Required<O>),
+    };
   }
 
   /** Frees the optimizer state in Wasm memory; the parameters stay. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.release();
+    forgetRelease(this);
+    releaseGroups(this.runtime, this.groups);
   }
 
-  private release(): void {
-    for (const group of this.groups) {
-      for (const table of group.tables) table.dispose();
-      this.runtime.free(group.scalars);
+  private groupView(group: Group<O>): ParamGroup<O> {
+    const options = {} as Required<O>;
+    const view = {} as ParamGroup<O>;
+    for (const key of Object.keys(this.definition.defaults)) {
+      const property: PropertyDescriptor = {
+        enumerable: true,
+        get: () => {
+          const value = (group.options as Record<string, unknown>)[key];
+          return Array.isArray(value) ? Object.freeze([...value]) : value;
+        },
+        set: (value: unknown) => this.setGroupOptions({ [key]: value } as Partial<O>, this.groups.indexOf(group)),
+      };
+      Object.defineProperty(options, key, property);
+      Object.defineProperty(view, key, property);
     }
+    Object.defineProperty(view, "params", { enumerable: true, get: () => Object.freeze([...group.params]) });
+    Object.defineProperty(view, "options", { enumerable: false, value: Object.seal(options) });
+    return Object.seal(view);
+  }
+
+  /** A group's own options: training options are optimizer-wide and cannot be given per group. */
+  private groupOverrides(overrides: object, index: number): O {
+    for (const key of TRAINING_OPTION_NAMES) {
+      if (key in overrides) this.check.fail(`option '${key}' of parameter group ${index} is optimizer-wide: give it with the optimizer's options`, TypeError);
+    }
+    return overrides as O;
   }
 
   private newGroup(params: Parameter[], options: Required<O>): Group<O> {
@@ -376,6 +464,16 @@ function copyOptions<T extends object>(options: T): T {
   return Object.fromEntries(
     Object.entries(options).map(([key, value]) => [key, Array.isArray(value) ? [...value] : value]),
   ) as T;
+}
+
+/** The optimizer's own options and the training options, apart. */
+function splitOptions<O extends object>(options: O & TrainingOptions): { ownOptions: O; trainingOptions: TrainingOptions } {
+  const ownOptions: Record<string, unknown> = {};
+  const trainingOptions: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) {
+    ((TRAINING_OPTION_NAMES as readonly string[]).includes(key) ? trainingOptions : ownOptions)[key] = value;
+  }
+  return { ownOptions: ownOptions as O, trainingOptions };
 }
 
 /** −1 to ascend the objective (torch's `maximize`), 1 to descend it. */

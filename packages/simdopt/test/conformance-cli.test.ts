@@ -4,20 +4,50 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { GOLDEN_DIR } from "./helpers.js";
 
 const CLI = fileURLToPath(new URL("../dist/cli/conformance.js", import.meta.url));
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8" });
 
-test("the golden folder passes, schedules and clipping are skipped with a notice", () => {
+test("the golden folder passes with its clipping cases; schedules are skipped with a notice", () => {
   const { status, stdout } = run(GOLDEN_DIR);
   const lines = stdout.trim().split("\n");
-  expect(lines.at(-1)).toMatch(/^\d+ passed, 0 failed$/);
-  expect(Number(lines.at(-1)!.split(" ")[0])).toBeGreaterThan(0);
+  const clipping = JSON.parse(readFileSync(join(GOLDEN_DIR, "clipping.json"), "utf8")).cases.length;
+  const counted = ["optimizers.json", "trajectories.json"]
+    .reduce((sum, file) => sum + JSON.parse(readFileSync(join(GOLDEN_DIR, file), "utf8")).cases.length, clipping);
+  expect(lines.at(-1)).toBe(`${counted} passed, 0 failed`);
   expect(stdout).toMatch(/skipped .*schedules\.json: \d+ learning-rate schedule cases/);
-  expect(stdout).toMatch(/skipped .*clipping\.json: \d+ gradient clipping cases/);
+  expect(stdout).not.toMatch(/clipping\.json.*skipped|skipped .*clipping/);
   expect(status).toBe(0);
+});
+
+describe("malformed files and cases fail, naming file, case and field, with exit status 1", () => {
+  const golden = JSON.parse(readFileSync(join(GOLDEN_DIR, "optimizers.json"), "utf8"));
+  const clipping = JSON.parse(readFileSync(join(GOLDEN_DIR, "clipping.json"), "utf8"));
+  const write = (document: unknown) => {
+    const file = join(mkdtempSync(join(tmpdir(), "simdopt-")), "malformed.json");
+    writeFileSync(file, JSON.stringify(document));
+    return file;
+  };
+  const first = golden.cases[0];
+  test.each([
+    ["a case with no steps (never vacuously passed)", { ...golden, cases: [{ ...first, steps: undefined }] }, /case 0 \(.*\): malformed: field 'steps' must be a whole number > 0/],
+    ["a case with fewer gradients than steps", { ...golden, cases: [{ ...first, params: [{ ...first.params[0], grads: first.params[0].grads.slice(1) }] }] }, /field 'params\[0\]\.grads' must be an array of \d+ arrays/],
+    ["a null case (no stack trace)", { ...golden, cases: [null, first] }, /case 0: malformed: the case is null, not an object/],
+    ["a wrong format", { ...golden, format: "optimizer-golden/2" }, /field 'format' is "optimizer-golden\/2", expected "optimizer-golden\/1"/],
+    ["no cases", { format: golden.format }, /field 'cases' must be an array of cases/],
+    ["a case of no known kind", { ...golden, cases: [{ name: "mystery" }] }, /case 0 \(mystery\): malformed: the case is of no known kind/],
+    ["a string among the numbers", { ...golden, cases: [{ ...first, params: [{ ...first.params[0], init: ["1", ...first.params[0].init.slice(1)] }] }] }, /field 'params\[0\]\.init\[0\]' must be a number, got "1"/],
+    ["a clipping case without max_norm", { ...clipping, cases: [{ ...clipping.cases[0], options: {} }] }, /field 'options\.max_norm' must be a positive number/],
+  ])("%s", (_label, document, message) => {
+    const file = write(document);
+    const { status, stdout } = run(file);
+    expect(stdout).toContain(`FAIL ${file}`);
+    expect(stdout).toMatch(message);
+    expect(stdout).not.toMatch(/\n\s+at /); // no stack trace
+    expect(status).toBe(1);
+  });
 });
 
 test("a wrong expectation fails its case with its largest error, and the exit status is 1", () => {

@@ -2,15 +2,19 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
-import { caseKind, loadRuntime, runOptimizerCase, runTrajectoryCase, type OptimizerCase, type Runtime, type TrajectoryCase } from "../dist/index.js";
+import {
+  caseKind, loadRuntime, runClippingCase, runOptimizerCase, runTrajectoryCase,
+  type ClippingCase, type OptimizerCase, type Runtime, type TrajectoryCase,
+} from "../dist/index.js";
 import { GOLDEN_DIR } from "./helpers.js";
 
 const cases = readdirSync(GOLDEN_DIR)
   .filter((name) => name.endsWith(".json"))
   .flatMap((file) => (JSON.parse(readFileSync(join(GOLDEN_DIR, file), "utf8")).cases as Record<string, unknown>[]).map((c) => ({ file, c })))
-  .filter(({ c }) => caseKind(c) === "optimizer" || caseKind(c) === "trajectory");
+  .filter(({ c }) => ["optimizer", "trajectory", "clipping"].includes(caseKind(c)));
 
-test("the golden folder holds optimizer and trajectory cases", () => {
+test("the golden folder holds optimizer, trajectory and clipping cases", () => {
+  expect(cases.filter(({ c }) => caseKind(c) === "clipping").length).toBeGreaterThan(0);
   expect(cases.filter(({ c }) => caseKind(c) === "optimizer").length).toBeGreaterThan(0);
   expect(cases.filter(({ c }) => caseKind(c) === "trajectory").length).toBeGreaterThan(0);
 });
@@ -26,9 +30,12 @@ describe.each(RUNS)("golden vectors on $binary with $rounding rounding", ({ bina
   test.each(cases.map(({ file, c }) => ({ file, name: (c.name as string | undefined) ?? JSON.stringify(c).slice(0, 80), c })))(
     "$file: $name",
     ({ c }) => {
-      const result = caseKind(c) === "optimizer"
+      const kind = caseKind(c);
+      const result = kind === "optimizer"
         ? runOptimizerCase(runtime, c as unknown as OptimizerCase)
-        : runTrajectoryCase(runtime, c as unknown as TrajectoryCase);
+        : kind === "clipping"
+          ? runClippingCase(runtime, c as unknown as ClippingCase)
+          : runTrajectoryCase(runtime, c as unknown as TrajectoryCase);
       expect(result.error).toBeUndefined();
       expect(result.maxError).toBeLessThanOrEqual(result.tolerance);
       expect(result.passed).toBe(true);

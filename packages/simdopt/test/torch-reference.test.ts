@@ -9,7 +9,7 @@ import {
   createOptimizer, loadRuntime, OPTIMIZER_NAMES, type Dtype, type OptimizerName, type Parameter, type Rounding, type Runtime,
 } from "../dist/index.js";
 import { OPTION_FAMILIES } from "./families.js";
-import { firstDifference, GOLDEN_DIR, gradientsFor, randomArray } from "./helpers.js";
+import { decodedState, firstDifference, GOLDEN_DIR, gradientsFor, randomArray } from "./helpers.js";
 import { createTorchOptimizer, Tensor, type NAdamVersion, type TorchOptimizerName } from "./torch/index.js";
 
 const STEPS = 300;
@@ -116,7 +116,7 @@ function firstDivergence(
         const difference = describeDifference(`tensor ${k}`, params[k].data, tensors[k].data);
         if (difference !== undefined) return `step ${step}, ${difference}`;
       }
-      const difference = stateDifference(engine.stateDict().state, reference.stateDict().state);
+      const difference = stateDifference(decodedState(engine.stateDict()), reference.stateDict().state);
       if (difference !== undefined) return `step ${step}, ${difference}`;
     }
     return undefined;

@@ -1,7 +1,7 @@
 // Bad options and bad parameters throw errors that name the option and the value, before anything
 // is allocated or changed.
 import { beforeAll, describe, expect, test } from "vitest";
-import { Adam, AdamW, createOptimizer, loadRuntime, Rprop, SGD, type Parameter, type Runtime } from "../dist/index.js";
+import { Adam, AdamW, createOptimizer, loadRuntime, OPTIMIZER_NAMES, OPTIMIZERS, Rprop, SGD, type Parameter, type Runtime } from "../dist/index.js";
 import { memoryUse } from "./helpers.js";
 
 let runtime: Runtime;
@@ -55,12 +55,12 @@ describe("options", () => {
     expectRejected(([a, b]) => new Adam([{ params: [a] }, { params: [b], lr: -3 }]), RangeError, /invalid lr: -3/);
   });
 
-  test("options are copied: changing the caller's arrays or the returned groups changes nothing", () => {
+  test("options are copied: changing the caller's arrays changes nothing; the groups' arrays are frozen", () => {
     const betas: [number, number] = [0.9, 0.999];
     const opt = new Adam([runtime.parameter(2)], { betas });
     betas[0] = 5;
     const groups = opt.paramGroups;
-    (groups[0].options.betas as number[])[1] = 7;
+    expect(() => ((groups[0].options.betas as number[])[1] = 7)).toThrow(TypeError);
     expect(opt.paramGroups[0].options.betas).toEqual([0.9, 0.999]);
   });
 
@@ -113,5 +113,18 @@ describe("parameters", () => {
     await expect(loadRuntime({ binery: "simd" } as never)).rejects.toThrow(/unknown runtime option 'binery'/);
     expect(() => runtime.parameter(3, { dtype: "float16" as never })).toThrow(/option 'dtype'/);
     expect(() => runtime.parameter(-1)).toThrow(/needs a length/);
+  });
+});
+
+describe("every option of every optimizer refuses a value of the wrong type, naming the optimizer and the option", () => {
+  const cases = OPTIMIZER_NAMES.flatMap((name) => {
+    const { definition } = OPTIMIZERS[name];
+    return Object.keys(definition.defaults).flatMap((option) =>
+      ["x", null, 2n, [1, "2"], {}].map((value) => [name, definition.title, option, value] as const));
+  });
+  test.each(cases)("%s: %s %s = %s", (name, title, option, value) => {
+    const base = name === "sgd" && option !== "lr" ? { lr: 0.1 } : {};
+    expectRejected((params) => createOptimizer(name, params, { ...base, [option]: value } as never), TypeError,
+      new RegExp(`^${title}: option '${option}(\\[\\d\\])?' must be`));
   });
 });

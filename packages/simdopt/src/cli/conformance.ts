@@ -6,7 +6,8 @@
  * Runs every optimizer and trajectory case of `optimizer-golden/1` files through simdopt's
  * kernels, prints one line per failing case with its largest error, and ends with
  * the largest error of each element type, and `N passed, M failed`. Exit status 0 only when
- * nothing failed. Schedule and clipping cases are skipped with a notice and not counted. The
+ * nothing failed. Every file and case is validated strictly first: a malformed one fails, named by
+ * file, case and field. The
  * kernels run with the library's default, fused multiply-adds as torch's float32 CPU kernels
  * compute them (float32 results bit-identical: largest float32 error 0), unless
  * `--rounding separate` asks for separately rounded ones.
@@ -14,9 +15,13 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import {
-  caseKind, GOLDEN_FORMAT, runOptimizerCase, runTrajectoryCase, TOLERANCE,
+  GOLDEN_FORMAT, runOptimizerCase, runTrajectoryCase, TOLERANCE,
   type CaseKind, type CaseResult, type OptimizerCase, type TrajectoryCase,
 } from "../conformance/golden.js";
+import { runClippingCase, type ClippingCase } from "../conformance/clipping-case.js";
+import { runScheduleCase } from "../conformance/schedules.js";
+import { caseProblem, fileProblem } from "../conformance/validate-case.js";
+import type { Runtime } from "../runtime/runtime.js";
 import { BINARY_CHOICES, ROUNDINGS, type BinaryChoice, type Rounding } from "../runtime/load.js";
 import { loadRuntime } from "../runtime/runtime.js";
 
@@ -89,10 +94,22 @@ function goldenFiles(paths: string[]): string[] {
   });
 }
 
-const SKIPPED: Partial<Record<CaseKind, string>> = {
-  schedule: "learning-rate schedule",
-  clipping: "gradient clipping",
-};
+const SKIPPED: Partial<Record<CaseKind, string>> = {};
+
+/** Runs a validated case of a known kind, or returns undefined for a kind not run (not counted). */
+function dispatch(runtime: Runtime, kind: CaseKind, c: unknown): CaseResult | undefined {
+  switch (kind) {
+    case "optimizer": return runOptimizerCase(runtime, c as OptimizerCase);
+    case "trajectory": return runTrajectoryCase(runtime, c as TrajectoryCase);
+    case "clipping": return runClippingCase(runtime, c as ClippingCase);
+    case "schedule": {
+      // Learning rates are doubles: they count with float64.
+      const { name, passed, maxError, tolerance, message } = runScheduleCase(c);
+      return { name, passed, maxError, tolerance, dtype: "float64", ...(message === undefined ? {} : { error: message }) };
+    }
+    default: return undefined;
+  }
+}
 
 async function main(): Promise<void> {
   const { paths, binary, rounding } = parseArgs(process.argv.slice(2));
@@ -115,7 +132,7 @@ async function main(): Promise<void> {
     console.log(`FAIL ${file}: ${result.name}: ${detail}`);
   };
   for (const file of goldenFiles(paths)) {
-    let document: { format?: string; cases?: Record<string, unknown>[] };
+    let document: { format?: string; cases?: unknown[] };
     try {
       document = JSON.parse(readFileSync(file, "utf8"));
     } catch (cause) {
@@ -123,17 +140,25 @@ async function main(): Promise<void> {
       failed++;
       continue;
     }
-    if (document.format !== GOLDEN_FORMAT || !Array.isArray(document.cases)) {
-      console.log(`skipped ${file}: not an ${GOLDEN_FORMAT} file`);
+    const malformed = fileProblem(document);
+    if (malformed !== undefined) {
+      console.log(`FAIL ${file}: ${malformed}`);
+      failed++;
       continue;
     }
     const skipped = new Map<CaseKind, number>();
-    for (const c of document.cases) {
-      const kind = caseKind(c);
-      if (kind === "optimizer") report(file, runOptimizerCase(runtime, c as unknown as OptimizerCase));
-      else if (kind === "trajectory") report(file, runTrajectoryCase(runtime, c as unknown as TrajectoryCase));
-      else skipped.set(kind, (skipped.get(kind) ?? 0) + 1);
-    }
+    (document.cases as unknown[]).forEach((c, index) => {
+      const { kind, problem } = caseProblem(c);
+      if (problem !== undefined) {
+        const name = (c as { name?: unknown } | null)?.name;
+        console.log(`FAIL ${file}: case ${index}${typeof name === "string" ? ` (${name})` : ""}: malformed: ${problem}`);
+        failed++;
+        return;
+      }
+      const result = dispatch(runtime, kind, c);
+      if (result === undefined) skipped.set(kind, (skipped.get(kind) ?? 0) + 1);
+      else report(file, result);
+    });
     for (const [kind, count] of skipped) {
       console.log(`skipped ${file}: ${count} ${SKIPPED[kind] ?? "unrecognised"} case${count === 1 ? "" : "s"} (not supported yet, not counted)`);
     }

@@ -74,7 +74,7 @@ function optimizerName(name: string): OptimizerName {
 }
 
 /** Accumulates the largest scaled error; NaN matches NaN and infinities match themselves. */
-class ErrorMeter {
+export class ErrorMeter {
   max = 0;
   compare(actual: ArrayLike<number>, expected: ArrayLike<number>): void {
     if (actual.length !== expected.length) {

@@ -1,4 +1,5 @@
 import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
+import type { TrainingOptions } from "../training/training-options.js";
 
 export interface AdadeltaOptions {
   lr?: number;
@@ -40,7 +41,7 @@ export const adadeltaDefinition: OptimizerDefinition<AdadeltaOptions, "adadelta"
  *     g ← ∇ + λθ;   s ← ρs + (1 − ρ)g²;   δ = √(a + ε)/√(s + ε) · g;   a ← ρa + (1 − ρ)δ²;   θ ← θ − γδ
  */
 export class Adadelta extends Optimizer<AdadeltaOptions> {
-  constructor(params: ParamsInput<AdadeltaOptions>, options: AdadeltaOptions = {}) {
+  constructor(params: ParamsInput<AdadeltaOptions>, options: AdadeltaOptions & TrainingOptions = {}) {
     super(params, options, adadeltaDefinition);
   }
 }

@@ -1,4 +1,5 @@
 import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
+import type { TrainingOptions } from "../training/training-options.js";
 
 export interface AdagradOptions {
   lr?: number;
@@ -49,7 +50,7 @@ export const adagradDefinition: OptimizerDefinition<AdagradOptions, "adagrad"> =
  *     g ← ∇ + λθ;   s ← s + g²;   θ ← θ − γ/(1 + (t − 1)η) · g/(√s + ε)
  */
 export class Adagrad extends Optimizer<AdagradOptions> {
-  constructor(params: ParamsInput<AdagradOptions>, options: AdagradOptions = {}) {
+  constructor(params: ParamsInput<AdagradOptions>, options: AdagradOptions & TrainingOptions = {}) {
     super(params, options, adagradDefinition);
   }
 }

@@ -1,4 +1,5 @@
 import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
+import type { TrainingOptions } from "../training/training-options.js";
 
 export interface AdamOptions {
   lr?: number;
@@ -62,7 +63,7 @@ export const adamDefinition = adamFamily("Adam", adamDefaults, false);
  *     θ ← θ − γ/(1 − β1ᵗ) · m / (√v / √(1 − β2ᵗ) + ε)
  */
 export class Adam extends Optimizer<AdamOptions> {
-  constructor(params: ParamsInput<AdamOptions>, options: AdamOptions = {}) {
+  constructor(params: ParamsInput<AdamOptions>, options: AdamOptions & TrainingOptions = {}) {
     super(params, options, adamDefinition);
   }
 }

@@ -1,4 +1,5 @@
 import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
+import type { TrainingOptions } from "../training/training-options.js";
 
 export interface AdamaxOptions {
   lr?: number;
@@ -47,7 +48,7 @@ export const adamaxDefinition: OptimizerDefinition<AdamaxOptions, "adamax"> = {
  *     g ← ∇ + λθ;   m ← β1·m + (1 − β1)g;   u ← max(β2·u, |g| + ε);   θ ← θ − γ/(1 − β1ᵗ) · m/u
  */
 export class Adamax extends Optimizer<AdamaxOptions> {
-  constructor(params: ParamsInput<AdamaxOptions>, options: AdamaxOptions = {}) {
+  constructor(params: ParamsInput<AdamaxOptions>, options: AdamaxOptions & TrainingOptions = {}) {
     super(params, options, adamaxDefinition);
   }
 }

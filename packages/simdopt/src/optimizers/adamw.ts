@@ -1,4 +1,5 @@
 import { Optimizer, type ParamsInput } from "../optimizer.js";
+import type { TrainingOptions } from "../training/training-options.js";
 import { adamDefaults, adamFamily, type AdamOptions } from "./adam.js";
 
 export type AdamWOptions = AdamOptions;
@@ -12,7 +13,7 @@ export const adamwDefinition = adamFamily("AdamW", adamwDefaults, true);
  * decay, as torch.optim.AdamW computes it: θ ← θ(1 − γλ) first, then Adam's update without L2.
  */
 export class AdamW extends Optimizer<AdamWOptions> {
-  constructor(params: ParamsInput<AdamWOptions>, options: AdamWOptions = {}) {
+  constructor(params: ParamsInput<AdamWOptions>, options: AdamWOptions & TrainingOptions = {}) {
     super(params, options, adamwDefinition);
   }
 }

@@ -1,5 +1,6 @@
 /** Every optimizer by its stem (the name torch.optim and the golden files use, lower-cased). */
 import type { AnyOptimizerDefinition, Optimizer, ParamsInput } from "../optimizer.js";
+import type { TrainingOptions } from "../training/training-options.js";
 import { Adadelta, adadeltaDefinition, type AdadeltaOptions } from "./adadelta.js";
 import { Adagrad, adagradDefinition, type AdagradOptions } from "./adagrad.js";
 import { Adam, adamDefinition, type AdamOptions } from "./adam.js";
@@ -38,13 +39,22 @@ export const OPTIMIZERS = {
   rprop: entry<RpropOptions>(Rprop, rpropDefinition),
 };
 
+// The defaults are torch's and shared by every optimizer created later: frozen, so that changing
+// `adamDefaults.lr` throws instead of changing every later Adam.
+for (const { definition } of Object.values(OPTIMIZERS)) deepFreeze(definition.defaults);
+
+function deepFreeze(value: object): void {
+  for (const inner of Object.values(value)) if (inner !== null && typeof inner === "object") deepFreeze(inner);
+  Object.freeze(value);
+}
+
 export type OptimizerName = keyof typeof OPTIMIZERS;
 export const OPTIMIZER_NAMES = Object.keys(OPTIMIZERS) as OptimizerName[];
 /** The options of optimizer `N`. */
 export type OptionsOf<N extends OptimizerName> = (typeof OPTIMIZERS)[N] extends RegistryEntry<infer O> ? O : never;
 
 /** `createOptimizer("adam", params, { lr: 1e-3 })`: any optimizer by name. */
-export function createOptimizer<N extends OptimizerName>(name: N, params: ParamsInput<OptionsOf<N>>, options?: OptionsOf<N>): Optimizer<OptionsOf<N>> {
+export function createOptimizer<N extends OptimizerName>(name: N, params: ParamsInput<OptionsOf<N>>, options?: OptionsOf<N> & TrainingOptions): Optimizer<OptionsOf<N>> {
   const found = (OPTIMIZERS as Record<string, RegistryEntry<object>>)[name];
   if (found === undefined) {
     throw new TypeError(`simdopt: unknown optimizer '${String(name)}' (known: ${OPTIMIZER_NAMES.join(", ")})`);

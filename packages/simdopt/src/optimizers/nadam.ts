@@ -1,4 +1,5 @@
 import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
+import type { TrainingOptions } from "../training/training-options.js";
 
 export interface NAdamOptions {
   lr?: number;
@@ -67,7 +68,7 @@ export const nadamDefinition: OptimizerDefinition<NAdamOptions, "nadam"> = {
  * The extra μ_t in the last denominator is torch 1.13's, kept so that results match torch.optim.
  */
 export class NAdam extends Optimizer<NAdamOptions> {
-  constructor(params: ParamsInput<NAdamOptions>, options: NAdamOptions = {}) {
+  constructor(params: ParamsInput<NAdamOptions>, options: NAdamOptions & TrainingOptions = {}) {
     super(params, options, nadamDefinition);
   }
 }

@@ -1,4 +1,5 @@
 import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
+import type { TrainingOptions } from "../training/training-options.js";
 
 export interface RAdamOptions {
   lr?: number;
@@ -57,7 +58,7 @@ export const radamDefinition: OptimizerDefinition<RAdamOptions, "radam"> = {
  *     θ ← θ − γ·m̂                           otherwise
  */
 export class RAdam extends Optimizer<RAdamOptions> {
-  constructor(params: ParamsInput<RAdamOptions>, options: RAdamOptions = {}) {
+  constructor(params: ParamsInput<RAdamOptions>, options: RAdamOptions & TrainingOptions = {}) {
     super(params, options, radamDefinition);
   }
 }

@@ -1,4 +1,5 @@
 import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
+import type { TrainingOptions } from "../training/training-options.js";
 
 export interface RMSpropOptions {
   lr?: number;
@@ -51,7 +52,7 @@ export const rmspropDefinition: OptimizerDefinition<RMSpropOptions, "rmsprop"> =
  *     b ← μb + g/d, θ ← θ − γb (momentum);   θ ← θ − γg/d (otherwise)
  */
 export class RMSprop extends Optimizer<RMSpropOptions> {
-  constructor(params: ParamsInput<RMSpropOptions>, options: RMSpropOptions = {}) {
+  constructor(params: ParamsInput<RMSpropOptions>, options: RMSpropOptions & TrainingOptions = {}) {
     super(params, options, rmspropDefinition);
   }
 }

@@ -1,4 +1,5 @@
 import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
+import type { TrainingOptions } from "../training/training-options.js";
 
 export interface RpropOptions {
   /** The initial step size of every element. */
@@ -27,7 +28,11 @@ export const rpropDefinition: OptimizerDefinition<RpropOptions, "rprop"> = {
     if (!(etaMinus > 0 && etaMinus < 1 && etaPlus > 1)) {
       check.fail(`invalid eta values: ${etaMinus}, ${etaPlus} (must be 0 < etas[0] < 1 < etas[1])`);
     }
-    check.pair("stepSizes", o.stepSizes);
+    const [stepMin, stepMax] = check.pair("stepSizes", o.stepSizes);
+    // torch does not check these; [-1, -2] would diverge and [50, 1e-6] freeze every step size.
+    if (!(stepMin >= 0 && stepMax > 0 && stepMin <= stepMax)) {
+      check.fail(`invalid stepSizes: [${stepMin}, ${stepMax}] (must be 0 <= stepSizes[0] <= stepSizes[1], stepSizes[1] > 0)`);
+    }
     check.boolean("maximize", o.maximize);
   },
   // torch fills the step sizes with the group's lr at its first step.
@@ -46,7 +51,7 @@ export const rpropDefinition: OptimizerDefinition<RpropOptions, "rprop"> = {
  * that step is skipped), clamped to stepSizes; θ ← θ − sign(g)·η.
  */
 export class Rprop extends Optimizer<RpropOptions> {
-  constructor(params: ParamsInput<RpropOptions>, options: RpropOptions = {}) {
+  constructor(params: ParamsInput<RpropOptions>, options: RpropOptions & TrainingOptions = {}) {
     super(params, options, rpropDefinition);
   }
 }

@@ -1,4 +1,5 @@
 import { gradScale, Optimizer, type OptimizerDefinition, type ParamGroupInput, type ParamsInput } from "../optimizer.js";
+import type { TrainingOptions } from "../training/training-options.js";
 import type { Parameter } from "../runtime/parameter.js";
 
 export interface SGDOptions {
@@ -55,10 +56,10 @@ export const sgdDefinition: OptimizerDefinition<SGDOptions, "sgd"> = {
  */
 export class SGD extends Optimizer<SGDOptions> {
   /** `lr` is required: in the options, or in every parameter group. */
-  constructor(params: readonly Parameter[], options: SGDOptions & { lr: number });
-  constructor(params: readonly ParamGroupInput<SGDOptions & { lr: number }>[], options?: SGDOptions);
-  constructor(params: readonly ParamGroupInput<SGDOptions>[], options: SGDOptions & { lr: number });
-  constructor(params: ParamsInput<SGDOptions>, options: SGDOptions = {}) {
+  constructor(params: readonly Parameter[], options: SGDOptions & { lr: number } & TrainingOptions);
+  constructor(params: readonly ParamGroupInput<SGDOptions & { lr: number }>[], options?: SGDOptions & TrainingOptions);
+  constructor(params: readonly ParamGroupInput<SGDOptions>[], options: SGDOptions & { lr: number } & TrainingOptions);
+  constructor(params: ParamsInput<SGDOptions>, options: SGDOptions & TrainingOptions = {}) {
     super(params, options, sgdDefinition);
   }
 }

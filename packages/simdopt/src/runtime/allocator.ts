@@ -103,6 +103,13 @@ export class Allocator {
     return start;
   }
 
+  /** The size in bytes of the live block at `start` (a multiple of 64). */
+  sizeOf(start: number): number {
+    const size = this.liveSizes.get(start);
+    if (size === undefined) throw new Error(`simdopt: address ${String(start)} is not a live block`);
+    return size;
+  }
+
   /** Gives back the block at `start`, which must be live (freeing twice is an error). */
   free(start: number): void {
     const size = this.liveSizes.get(start);

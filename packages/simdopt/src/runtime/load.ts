@@ -12,7 +12,8 @@
  */
 import { BINARY_AXES, BINARY_BYTES, type BinaryName } from "../generated/binaries.js";
 import { LAYOUT_FINGERPRINT } from "../generated/kernels.js";
-import { KERNEL_NAMES, type KernelTable } from "./kernels.js";
+import { gradKernelsOf, type GradKernels } from "./grad-kernels.js";
+import { KERNEL_NAMES, type Dtype, type KernelTable } from "./kernels.js";
 
 export type WasmBinary = "simd" | "scalar";
 /**
@@ -112,6 +113,7 @@ export function isShared(memory: WebAssembly.Memory): boolean {
 
 export interface WasmKernels {
   kernels: KernelTable;
+  gradKernels: Record<Dtype, GradKernels>;
   heapBase: number;
 }
 
@@ -133,7 +135,7 @@ export async function instantiate(name: BinaryName, memory: WebAssembly.Memory):
       }
     }
   }
-  return { kernels: table as unknown as KernelTable, heapBase: table.heap_base() };
+  return { kernels: table as unknown as KernelTable, gradKernels: gradKernelsOf(table, name), heapBase: table.heap_base() };
 }
 
 function decodeBase64(base64: string): Uint8Array<ArrayBuffer> {

@@ -1,5 +1,7 @@
 import type { Runtime } from "./runtime.js";
 import { bytesPerElement, type Dtype, type TypedArrayOf } from "./kernels.js";
+import { show } from "./validate.js";
+import { forgetRelease, releaseWhenCollected } from "./finalization.js";
 
 /**
  * A tensor that an optimizer updates: its values and its gradient live in the runtime's Wasm
@@ -7,6 +9,11 @@ import { bytesPerElement, type Dtype, type TypedArrayOf } from "./kernels.js";
  * allows one) a view stays valid for good. In a plain memory, growth detaches the old buffer and
  * every view of it (they become empty, never stale): the properties always return a view of the
  * current buffer, so read them again after creating parameters or optimizers.
+ *
+ * After `dispose()` (or once the garbage collector reclaims a parameter dropped without it) its
+ * blocks are filled with NaN and quarantined (see `Runtime`): a view kept past that point reads
+ * NaN, and a write through it is detected when the block leaves quarantine, instead of silently
+ * changing the parameter that would reuse the block.
  */
 export class Parameter<D extends Dtype = Dtype> {
   /** Byte address of the values in the runtime's memory. */
@@ -31,6 +38,8 @@ export class Parameter<D extends Dtype = Dtype> {
       runtime.free(this.dataPtr);
       throw error;
     }
+    // A bound function, not a closure: a closure could keep `this` alive through its context.
+    releaseWhenCollected(this, runtime.retire.bind(runtime, [this.dataPtr, this.gradPtr], this.label(), undefined));
   }
 
   /** The values, a view into Wasm memory: read them and write them in place. */
@@ -64,10 +73,18 @@ export class Parameter<D extends Dtype = Dtype> {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.runtime.free(this.dataPtr);
-    this.runtime.free(this.gradPtr);
+    forgetRelease(this);
+    this.runtime.retire([this.dataPtr, this.gradPtr], this.label());
     this.runtime.disposals++;
     this.views = undefined;
+  }
+
+  /** @internal Frees the blocks at once, for a parameter that never reached the user (failed `set`). */
+  discard(): void {
+    this.disposed = true;
+    forgetRelease(this);
+    this.runtime.free(this.dataPtr);
+    this.runtime.free(this.gradPtr);
   }
 
   get isDisposed(): boolean {
@@ -93,6 +110,17 @@ export class Parameter<D extends Dtype = Dtype> {
     if (values === null || typeof values !== "object" || typeof values.length !== "number") {
       throw new TypeError(`simdopt: ${what} for parameter ${this.label()} must be an array of numbers`);
     }
+    if (!ArrayBuffer.isView(values)) {
+      for (let i = 0; i < values.length; i++) {
+        if (typeof values[i] !== "number") {
+          throw new TypeError(`simdopt: ${what} for parameter ${this.label()} has ${show(values[i])} at index ${i}, not a number`);
+        }
+      }
+    } else if (!(values instanceof Float32Array || values instanceof Float64Array || values instanceof Int32Array
+      || values instanceof Uint8Array || values instanceof Int16Array || values instanceof Uint16Array
+      || values instanceof Int8Array || values instanceof Uint32Array || values instanceof Uint8ClampedArray)) {
+      throw new TypeError(`simdopt: ${what} for parameter ${this.label()} must be an array of numbers, got a ${values.constructor.name}`);
+    }
     if (values.length !== this.length) {
       throw new RangeError(
         `simdopt: ${what} for parameter ${this.label()} has length ${values.length}, expected ${this.length}`,
@@ -101,7 +129,8 @@ export class Parameter<D extends Dtype = Dtype> {
     return values;
   }
 
-  private label(): string {
+  /** @internal How messages name this parameter. */
+  label(): string {
     return this.name === undefined ? `(${this.length} × ${this.dtype})` : `'${this.name}'`;
   }
 }

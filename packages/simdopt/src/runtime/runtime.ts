@@ -7,6 +7,8 @@ import { DTYPES, kernelKey, type Dtype, type KernelName, type KernelTable } from
 import type { TensorTable } from "./tensor-table.js";
 import { Parameter } from "./parameter.js";
 import { referenceKernels } from "../reference/kernels.js";
+import { referenceGradKernels } from "../reference/clipping.js";
+import type { GradKernels } from "./grad-kernels.js";
 
 export interface RuntimeOptions {
   /** Which kernels run the steps: SIMD Wasm where supported (`auto`, the default), one of the
@@ -41,6 +43,8 @@ export interface ParameterOptions<D extends Dtype> {
 }
 
 const PAGE = 65536;
+/** The word that fills quarantined blocks: a quiet NaN as float32, and pairs of it one as float64. */
+const QUARANTINE_PATTERN = 0x7fc0dead;
 const RUNTIME_OPTIONS = ["binary", "initialMemory", "sharedMemory", "rounding", "relaxedSimd"];
 
 /**
@@ -61,6 +65,8 @@ export class Runtime {
     readonly build: BinaryName | "reference",
     readonly rounding: Rounding,
     heapBase: number,
+    /** @internal The gradient kernels (clipping, the finiteness check) of each element type. */
+    readonly gradKernels: Record<Dtype, GradKernels>,
   ) {
     this.#allocator = new Allocator(memory, heapBase);
   }
@@ -93,12 +99,12 @@ export class Runtime {
     const memory = createMemory(Math.max(1, Math.ceil(initialMemory / PAGE)), sharedMemory);
     if (resolved === "reference") {
       // Address 0 means "unused" in a tensor table, so the heap starts above it.
-      return new Runtime(memory, referenceKernels(memory, rounding), resolved, resolved, rounding, 64);
+      return new Runtime(memory, referenceKernels(memory, rounding), resolved, resolved, rounding, 64, referenceGradKernels(memory));
     }
     const relaxed = rounding === "fused" && resolved === "simd" && relaxedSimd && (await relaxedSimdFuses());
     const name = binaryName(resolved, isShared(memory), relaxed ? "relaxed" : rounding);
-    const { kernels, heapBase } = await instantiate(name, memory);
-    return new Runtime(memory, kernels, resolved, name, rounding, heapBase);
+    const { kernels, gradKernels, heapBase } = await instantiate(name, memory);
+    return new Runtime(memory, kernels, resolved, name, rounding, heapBase, gradKernels);
   }
 
   /**
@@ -117,8 +123,18 @@ export class Runtime {
     if (typeof length !== "number" || !Number.isInteger(length) || length < 0) {
       throw new TypeError(`simdopt: a parameter needs a length or an array of numbers, got ${String(init)}`);
     }
+    if (options.name !== undefined && typeof options.name !== "string") {
+      throw new TypeError(`simdopt: option 'name' must be a string, got ${String(options.name)}`);
+    }
     const parameter = new Parameter(this, length, dtype, options.name);
-    if (typeof init !== "number") parameter.set(init);
+    if (typeof init !== "number") {
+      try {
+        parameter.set(init);
+      } catch (error) {
+        parameter.discard(); // values that are not numbers: give the memory back
+        throw error;
+      }
+    }
     return parameter;
   }
 
@@ -134,7 +150,53 @@ export class Runtime {
 
   /** @internal A zero-filled, 64-byte-aligned block of at least `bytes` bytes. */
   alloc(bytes: number): number {
-    return this.#allocator.alloc(bytes);
+    try {
+      return this.#allocator.alloc(bytes);
+    } catch (error) {
+      if (this.#quarantined.length === 0) throw error;
+      this.drainQuarantine(0); // quarantined blocks are the last resort before failing
+      return this.#allocator.alloc(bytes);
+    }
+  }
+
+  /**
+   * @internal Bytes that disposed parameters' blocks stay in quarantine (filled with NaN, not
+   * reused) before they go back to the allocator. Default 32 MiB.
+   */
+  quarantineBytes = 32 << 20;
+  readonly #quarantined: { address: number; bytes: number; label: string }[] = [];
+  #quarantinedBytes = 0;
+
+  /**
+   * @internal Gives back the blocks of a disposed parameter through the quarantine: they are filled
+   * with a NaN pattern now and freed only when more than `quarantineBytes` wait, oldest first. A
+   * write through a view kept after dispose() changes the pattern, which is detected then: the
+   * call throws instead of the block silently becoming another parameter's.
+   */
+  retire(blocks: readonly number[], label: string, bytes?: number): void {
+    for (const address of blocks) {
+      const size = bytes ?? this.#allocator.sizeOf(address);
+      new Uint32Array(this.memory.buffer, address, size / 4).fill(QUARANTINE_PATTERN);
+      this.#quarantined.push({ address, bytes: size, label });
+      this.#quarantinedBytes += size;
+    }
+    this.drainQuarantine(this.quarantineBytes);
+  }
+
+  /** Frees quarantined blocks, oldest first, until at most `keep` bytes wait; throws on a stale write. */
+  private drainQuarantine(keep: number): void {
+    const stale: string[] = [];
+    while (this.#quarantinedBytes > keep && this.#quarantined.length > 0) {
+      const { address, bytes, label } = this.#quarantined.shift() as { address: number; bytes: number; label: string };
+      this.#quarantinedBytes -= bytes;
+      const words = new Uint32Array(this.memory.buffer, address, bytes / 4);
+      if (words.some((word) => word !== QUARANTINE_PATTERN) && !stale.includes(label)) stale.push(label);
+      this.#allocator.free(address);
+    }
+    if (stale.length > 0) {
+      throw new Error(`simdopt: parameter ${stale.join(", ")} was written through a view kept after dispose(); ` +
+        "views of a parameter must not be used after it is disposed");
+    }
   }
 
   /** @internal Gives a block from `alloc` back. */

@@ -14,6 +14,8 @@ export class TensorTable {
   /** Byte address of the table. */
   readonly address: number;
   readonly count: number;
+  /** Bytes of one table entry (the gradient kernels read any kernel's table with it). */
+  readonly stride: number;
   /** Byte address of each tensor's state buffers, [tensor][buffer] in declaration order; 0 where unused. */
   readonly stateAddresses: readonly (readonly number[])[];
   private readonly arena: number;
@@ -46,6 +48,7 @@ export class TensorTable {
       return address;
     }));
     this.count = params.length;
+    this.stride = layout.tableStride;
     const words = new Uint32Array(runtime.memory.buffer, this.address, params.length * (layout.tableStride / 4));
     params.forEach((param, t) => {
       words.set([param.length, param.dataPtr, param.gradPtr, ...this.stateAddresses[t]], t * (layout.tableStride / 4));

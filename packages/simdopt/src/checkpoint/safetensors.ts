@@ -1,0 +1,137 @@
+/**
+ * An optimizer's checkpoint as a safetensors file (https://github.com/huggingface/safetensors), for
+ * large models: every state buffer is a tensor `state.<parameter key>.<torch slot name>` (F32 or
+ * F64, one dimension), and the header's `__metadata__` (strings only) holds the format version, the
+ * optimizer's kind, the groups' options and parameter keys (JSON), each parameter's scalar state
+ * (step, mu_product, ...: JSON) and a CRC-32 checksum of all of that and of the tensor bytes.
+ * PyTorch users open it with `safetensors.torch.load_file`.
+ *
+ * Loading checks the file's structure and checksum, then goes through `loadStateDict`'s checks:
+ * nothing changes unless everything is right.
+ */
+import type { Optimizer } from "../optimizer.js";
+import type { FloatArray } from "../runtime/kernels.js";
+import { crc32 } from "./crc32.js";
+import { STATE_FORMAT, writeStateDict, type LoadStateOptions, type OptimizerStateDict } from "./state-dict.js";
+
+const DTYPES = { F32: Float32Array, F64: Float64Array } as const;
+const MAX_HEADER = 100_000_000; // bytes, as the safetensors library limits it
+
+/** The optimizer's state as the bytes of a safetensors file. */
+export function saveSafetensors<O extends object>(optimizer: Optimizer<O>): Uint8Array {
+  const target = optimizer.checkpointTarget();
+  // The tensors are written straight from Wasm memory; only the small rest goes through JSON.
+  const dict = writeStateDict<O>(target, (g) => ({ ...optimizer.paramGroups[g].options }), { tensors: false });
+  const tensors: { name: string; values: FloatArray }[] = [];
+  const keys = dict.paramGroups.map((group) => group.params);
+  target.groups.forEach((group, g) => {
+    if (!group.initialised) return;
+    group.params.forEach((param, i) => {
+      target.bufferNames.forEach((name, k) => {
+        if (group.used[k]) tensors.push({ name: `state.${keys[g][i]}.${torchSlot(name)}`, values: target.view(g, param, k) });
+      });
+    });
+  });
+  const paramGroups = JSON.stringify(dict.paramGroups);
+  const scalarState = JSON.stringify(dict.state);
+  let offset = 0;
+  const entries: Record<string, unknown> = {};
+  for (const { name, values } of tensors) {
+    entries[name] = { dtype: values instanceof Float32Array ? "F32" : "F64", shape: [values.length], data_offsets: [offset, offset + values.byteLength] };
+    offset += values.byteLength;
+  }
+  const data = new Uint8Array(offset);
+  offset = 0;
+  for (const { values } of tensors) {
+    data.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), offset);
+    offset += values.byteLength;
+  }
+  const metadata = { format: STATE_FORMAT, kind: dict.kind, param_groups: paramGroups, state: scalarState };
+  const checksum = crc32(new TextEncoder().encode(canonical(metadata)), data);
+  let header = new TextEncoder().encode(JSON.stringify({ __metadata__: { ...metadata, checksum: `crc32:${checksum}` }, ...entries }));
+  const padded = Math.ceil(header.length / 8) * 8; // the data starts 8-byte aligned
+  if (padded !== header.length) {
+    const spaced = new Uint8Array(padded).fill(0x20);
+    spaced.set(header);
+    header = spaced;
+  }
+  const file = new Uint8Array(8 + header.length + data.length);
+  new DataView(file.buffer).setBigUint64(0, BigInt(header.length), true);
+  file.set(header, 8);
+  file.set(data, 8 + header.length);
+  return file;
+}
+
+/**
+ * Loads a file from `saveSafetensors` into `optimizer`: the file's structure and checksum are
+ * checked, then everything `loadStateDict` checks; a refusal says what is wrong and changes nothing.
+ */
+export function loadSafetensors<O extends object>(optimizer: Optimizer<O>, bytes: Uint8Array, options?: LoadStateOptions): void {
+  const fail: (message: string) => never = optimizer.checkpointTarget().fail;
+  if (!(bytes instanceof Uint8Array)) fail(`a safetensors file must be given as a Uint8Array, got ${typeof bytes}`);
+  if (bytes.length < 8) fail(`the file has ${bytes.length} bytes: too short for a safetensors header`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const length = view.getBigUint64(0, true);
+  if (length > BigInt(Math.min(MAX_HEADER, bytes.length - 8))) fail(`the header length ${length} runs past the file's ${bytes.length} bytes`);
+  const headerEnd = 8 + Number(length);
+  let header: Record<string, unknown>;
+  try {
+    header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, headerEnd)));
+  } catch (error) {
+    fail(`the header is not JSON: ${(error as Error).message}`);
+  }
+  if (header === null || typeof header !== "object" || Array.isArray(header)) fail("the header is not a JSON object");
+  const metadata = header.__metadata__ as Record<string, unknown> | undefined;
+  if (metadata === null || typeof metadata !== "object") fail("the header has no __metadata__ (not a file of saveSafetensors)");
+  for (const field of ["format", "kind", "param_groups", "state", "checksum"]) {
+    if (typeof metadata[field] !== "string") fail(`__metadata__.${field} must be a string, got ${typeof metadata[field]}`);
+  }
+  if (metadata.format !== STATE_FORMAT) fail(`__metadata__.format is ${JSON.stringify(metadata.format)}, expected '${STATE_FORMAT}'`);
+  const data = bytes.subarray(headerEnd);
+  const { checksum, ...checked } = metadata as Record<string, string>;
+  const actual = `crc32:${crc32(new TextEncoder().encode(canonical(checked as Record<string, string>)), data)}`;
+  if (checksum !== actual) fail(`the checksum is ${checksum} but the contents give ${actual}: the file is damaged`);
+  let paramGroups: unknown;
+  let state: Record<string, Record<string, unknown>>;
+  try {
+    paramGroups = JSON.parse(metadata.param_groups as string);
+    state = JSON.parse(metadata.state as string);
+  } catch (error) {
+    fail(`__metadata__ holds JSON that does not parse: ${(error as Error).message}`);
+  }
+  if (state === null || typeof state !== "object" || Array.isArray(state)) fail("__metadata__.state must be a JSON object");
+  const entries = Object.entries(header).filter(([name]) => name !== "__metadata__");
+  let expectedOffset = 0;
+  for (const [name, entry] of entries) {
+    const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    const match = /^state\.(.+)\.([a-z_]+)$/.exec(name);
+    if (match === null) fail(`tensor '${name}' is not named state.<parameter>.<slot>`);
+    const View = DTYPES[e?.dtype as keyof typeof DTYPES];
+    if (View === undefined) fail(`tensor '${name}' has dtype ${JSON.stringify(e?.dtype)}, expected F32 or F64`);
+    const [begin, end] = Array.isArray(e.data_offsets) ? e.data_offsets : [];
+    const count = Array.isArray(e.shape) && e.shape.length === 1 ? e.shape[0] : undefined;
+    if (!Number.isSafeInteger(count) || !Number.isSafeInteger(begin) || !Number.isSafeInteger(end)
+      || begin !== expectedOffset || end - begin !== count * View.BYTES_PER_ELEMENT || end > data.length) {
+      fail(`tensor '${name}' has shape ${JSON.stringify(e.shape)} and offsets ${JSON.stringify(e.data_offsets)} that do not fit the data`);
+    }
+    expectedOffset = end;
+    const [, key, slot] = match as RegExpExecArray;
+    const values = new View(data.slice(begin, end).buffer);
+    if (state[key] === null || typeof state[key] !== "object") fail(`tensor '${name}' is for parameter '${key}', which __metadata__.state does not have`);
+    if (slot in state[key]) fail(`tensor '${name}' is given twice`);
+    state[key][slot] = values;
+  }
+  if (expectedOffset !== data.length) fail(`the data has ${data.length} bytes, the tensors ${expectedOffset}`);
+  const dict = { format: metadata.format, kind: metadata.kind, state, paramGroups } as unknown as OptimizerStateDict<O>;
+  optimizer.loadStateDict(dict, options);
+}
+
+/** The metadata covered by the checksum, in a fixed order. */
+function canonical(metadata: Record<string, string>): string {
+  return ["format", "kind", "param_groups", "state"].map((field) => metadata[field]).join("\n");
+}
+
+/** torch's slot name of a kernel state buffer. */
+function torchSlot(name: string): string {
+  return name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+}
