@@ -10,15 +10,15 @@ import { GOLDEN_DIR } from "./helpers.js";
 const CLI = fileURLToPath(new URL("../dist/cli/conformance.js", import.meta.url));
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8" });
 
-test("the golden folder passes with its clipping cases; schedules are skipped with a notice", () => {
+test("the golden folder passes, every case of its four files counted; optimizers bit-identical in float32", () => {
   const { status, stdout } = run(GOLDEN_DIR);
   const lines = stdout.trim().split("\n");
-  const clipping = JSON.parse(readFileSync(join(GOLDEN_DIR, "clipping.json"), "utf8")).cases.length;
-  const counted = ["optimizers.json", "trajectories.json"]
-    .reduce((sum, file) => sum + JSON.parse(readFileSync(join(GOLDEN_DIR, file), "utf8")).cases.length, clipping);
+  const counted = ["optimizers.json", "trajectories.json", "clipping.json", "schedules.json"]
+    .reduce((sum, file) => sum + JSON.parse(readFileSync(join(GOLDEN_DIR, file), "utf8")).cases.length, 0);
   expect(lines.at(-1)).toBe(`${counted} passed, 0 failed`);
-  expect(stdout).toMatch(/skipped .*schedules\.json: \d+ learning-rate schedule cases/);
-  expect(stdout).not.toMatch(/clipping\.json.*skipped|skipped .*clipping/);
+  expect(stdout).not.toMatch(/skipped/);
+  expect(stdout).toMatch(/^largest optimizer float32 error: 0 \(relative, over \d+ cases\)$/m);
+  expect(stdout).toMatch(/^largest schedule float64 error: /m);
   expect(status).toBe(0);
 });
 
@@ -85,7 +85,7 @@ test("--help tells the input format, the rounding default and the exit statuses,
 test("npm run conformance runs the repository's golden/ unless a file or folder is named", () => {
   const script = fileURLToPath(new URL("../../../scripts/conformance.mjs", import.meta.url));
   const byDefault = spawnSync(process.execPath, [script, "--binary", "scalar"], { encoding: "utf8" });
-  expect(byDefault.stdout).toMatch(/skipped golden\/schedules\.json: \d+ learning-rate schedule cases/);
+  expect(byDefault.stdout).toMatch(/^largest schedule float64 error: /m); // golden/schedules.json ran
   expect(byDefault.stdout.trim().split("\n").at(-1)).toMatch(/^\d+ passed, 0 failed$/);
   expect(byDefault.status).toBe(0);
   const named = spawnSync(process.execPath, [script, "--rounding", "separate", "golden/trajectories.json"], { encoding: "utf8" });

@@ -5,11 +5,11 @@
  *
  * Runs every optimizer and trajectory case of `optimizer-golden/1` files through simdopt's
  * kernels, prints one line per failing case with its largest error, and ends with
- * the largest error of each element type, and `N passed, M failed`. Exit status 0 only when
+ * the largest error of each kind of case and element type, and `N passed, M failed`. Exit status 0 only when
  * nothing failed. Every file and case is validated strictly first: a malformed one fails, named by
  * file, case and field. The
  * kernels run with the library's default, fused multiply-adds as torch's float32 CPU kernels
- * compute them (float32 results bit-identical: largest float32 error 0), unless
+ * compute them (optimizer results bit-identical in float32: largest optimizer float32 error 0), unless
  * `--rounding separate` asks for separately rounded ones.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -33,10 +33,10 @@ Runs golden vectors computed by torch.optim through simdopt's optimizers and tel
 
 Input: JSON files in the ${GOLDEN_FORMAT} format, {"format": "${GOLDEN_FORMAT}", "source": ..., "cases": [...]},
 as described in the golden vectors' README. A folder stands for the .json files directly inside it (not those
-in its subfolders). Optimizer and trajectory cases run; learning-rate schedule and gradient clipping cases are
-skipped with a notice and not counted; a file in another format is skipped with a notice.
+in its subfolders). Optimizer, trajectory, gradient clipping and learning-rate schedule cases run; every file
+and case is validated first, and a malformed one fails, named by file, case and field.
 A case passes when every value satisfies |actual - expected| <= tol * max(1, |expected|), with tol =
-${TOLERANCE.float32.toExponential()} (float32), ${TOLERANCE.float64.toExponential()} (float64) or ${TOLERANCE.trajectory.toExponential()} (trajectories).
+${TOLERANCE.float32.toExponential()} (float32), ${TOLERANCE.float64.toExponential()} (float64) or ${TOLERANCE.trajectory.toExponential()} (trajectories and learning rates).
 
 Options:
   --binary <b>     the kernels that run: auto (default; SIMD where supported, else scalar), simd, scalar,
@@ -46,7 +46,8 @@ Options:
                    operation rounded on its own (a few units in the last place away from torch)
   --help, -h       this text
 
-Output: one line per failing case with its largest error, the largest error of each element type, then
+Output: one line per failing case with its largest error, the largest error of each kind of case (optimizer,
+trajectory, clipping, schedule) and element type, then
 "N passed, M failed".
 Exit status: 0 when no case failed, 1 when a case failed or a file could not be read, 2 for bad arguments.`;
 
@@ -116,13 +117,14 @@ async function main(): Promise<void> {
   const runtime = await loadRuntime({ binary, rounding });
   let passed = 0;
   let failed = 0;
-  const largest = { float32: { error: 0, cases: 0 }, float64: { error: 0, cases: 0 } };
-  const report = (file: string, result: CaseResult) => {
-    const meter = largest[result.dtype];
-    if (meter !== undefined) {
-      meter.error = Math.max(meter.error, result.maxError);
-      meter.cases++;
-    }
+  // The largest error of each kind of case and element type ("optimizer float32", ...).
+  const largest = new Map<string, { error: number; cases: number }>();
+  const report = (file: string, kind: CaseKind, result: CaseResult) => {
+    const key = `${kind} ${result.dtype}`;
+    const meter = largest.get(key) ?? { error: 0, cases: 0 };
+    meter.error = Math.max(meter.error, result.maxError);
+    meter.cases++;
+    largest.set(key, meter);
     if (result.passed) {
       passed++;
       return;
@@ -157,15 +159,15 @@ async function main(): Promise<void> {
       }
       const result = dispatch(runtime, kind, c);
       if (result === undefined) skipped.set(kind, (skipped.get(kind) ?? 0) + 1);
-      else report(file, result);
+      else report(file, kind, result);
     });
     for (const [kind, count] of skipped) {
       console.log(`skipped ${file}: ${count} ${SKIPPED[kind] ?? "unrecognised"} case${count === 1 ? "" : "s"} (not supported yet, not counted)`);
     }
   }
   console.log(`conformance (${runtime.build} kernels, ${runtime.rounding} rounding):`);
-  for (const [dtype, { error, cases }] of Object.entries(largest)) {
-    if (cases > 0) console.log(`largest ${dtype} error: ${error === 0 ? "0" : error.toExponential(3)} (relative, over ${cases} cases)`);
+  for (const [key, { error, cases }] of [...largest].sort(([a], [b]) => a.localeCompare(b))) {
+    console.log(`largest ${key} error: ${error === 0 ? "0" : error.toExponential(3)} (relative, over ${cases} case${cases === 1 ? "" : "s"})`);
   }
   console.log(`${passed} passed, ${failed} failed`);
   process.exitCode = failed === 0 ? 0 : 1;
