@@ -94,14 +94,14 @@ export const galleryCommand: Command = {
     "with their defaults, writes every picture as SVG and PNG, and an index.html and a README.md showing them all.",
   flags: {
     out: { type: "string", help: "output folder", default: "lab-gallery" },
-    epochs: { type: "string", help: "epochs of digit training", default: "5" },
+    epochs: { type: "string", help: "epochs of digit training", default: "10" },
     "train-size": { type: "string", help: "training samples (default: all 8495)" },
   },
   async run(values) {
     const out = String(values.out);
     const pictures = await drawGallery({
       out,
-      epochs: numberFlag("epochs", values.epochs, (n) => n > 0 && n <= 1000) ?? 5,
+      epochs: numberFlag("epochs", values.epochs, (n) => n > 0 && n <= 1000) ?? 10,
       trainSize: numberFlag("train-size", values["train-size"], (n) => Number.isInteger(n) && n >= 1),
     });
     console.log(`${pictures.length} pictures; open ${join(out, "index.html")} (or ${join(out, "README.md")})`);

@@ -63,7 +63,7 @@ export async function drawTraining(request: TrainRequest): Promise<{ pictures: P
   const shape = `784-${request.hiddenSize}-10 MLP, ${data.train.count} training and ${data.test.count} held-out digits, batch ${request.batchSize}, ${formatNumber(request.epochs)} epoch(s)`;
   const loss = lineChart(
     rows.map((row) => ({ label: row.label, colour: colourOf(row.label), values: row.result.trainLoss })),
-    { title: "Training loss (mean of every 10 batches)", subtitle: shape, xTitle: "epoch", yTitle: "cross-entropy", xs: rows[0]?.result.lossEpochs, width: 720, height: 420 },
+    { title: "Training loss (running mean over batches)", subtitle: shape, xTitle: "epoch", yTitle: "cross-entropy", xs: rows[0]?.result.lossEpochs, width: 720, height: 420 },
   );
   const lowest = Math.min(...rows.flatMap((row) => row.result.testAccuracy.slice(1)));
   const accuracy = lineChart(

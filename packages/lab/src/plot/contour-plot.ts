@@ -37,7 +37,7 @@ export interface ContourPlotOptions {
 }
 
 /** Level-set colours from low (light) to high (dark): a neutral ramp under coloured paths. */
-const LEVEL_COLOURS = ["#f4f6fa", "#c9d0e0", "#8f9bb8", "#4a5675"];
+const LEVEL_COLOURS = ["#f7f8fb", "#d3d9e6", "#a3aec8", "#6f7d9e"];
 
 /** Where a contour plot of `fn` draws: the picture's size, the frame and the scales from (x, y) to pixels (invertible). */
 export function contourLayout(fn: LabFunction, size = 600) {

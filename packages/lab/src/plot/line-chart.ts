@@ -5,7 +5,7 @@
 import { scaleLinear } from "d3-scale";
 import { area, line } from "d3-shape";
 import { axes, type Frame } from "./axes.js";
-import { escapeXml, legendRow, svgDocument, tag } from "./svg.js";
+import { escapeXml, legendRow, legendRows, svgDocument, tag } from "./svg.js";
 
 /** One line: y values at x = xs[k] (or k when the chart has no xs). */
 export interface Series {
@@ -34,11 +34,15 @@ export interface LineChartOptions {
 /** The SVG of a chart of `series`. */
 export function lineChart(series: readonly Series[], options: LineChartOptions): string {
   const { title, subtitle, xTitle, yTitle, background, width = 640, height = 360 } = options;
-  const frame: Frame = { left: 72, top: (subtitle ? 50 : 36) + 22, width: width - 72 - (background ? 64 : 20), height: 0 };
+  const innerWidth = width - 72 - (background ? 64 : 20);
+  const legendTop = subtitle ? 58 : 44;
+  const rows = legendRows(series.map((s) => s.label), innerWidth);
+  const frame: Frame = { left: 72, top: legendTop + 20 * rows, width: innerWidth, height: 0 };
   const fullFrame: Frame = { ...frame, height: height - frame.top - 52 };
   const count = Math.max(0, ...series.map((s) => s.values.length), background?.values.length ?? 0);
   const xs = options.xs ?? Array.from({ length: count }, (_, k) => k);
-  const x = scaleLinear().domain([xs[0] ?? 0, xs[xs.length - 1] ?? 1]).range([frame.left, frame.left + frame.width]);
+  const [xFirst, xLast] = [xs[0] ?? 0, xs[xs.length - 1] ?? 1];
+  const x = scaleLinear().domain(xFirst < xLast ? [xFirst, xLast] : [Math.min(0, xFirst), Math.max(xFirst, 0) || 1]).range([frame.left, frame.left + frame.width]);
   const finite = series.flatMap((s) => s.values.filter(Number.isFinite));
   const [yLow, yHigh] = options.yDomain ?? symmetricIfSigned(Math.min(0, ...finite), Math.max(0, ...finite));
   const y = scaleLinear().domain([yLow, yHigh]).nice().range([fullFrame.top + fullFrame.height, fullFrame.top]);
@@ -78,7 +82,7 @@ export function lineChart(series: readonly Series[], options: LineChartOptions):
     axes(fullFrame, x, y, { xTitle, yTitle, grid: true }),
     tag("g", { "clip-path": `url(#${clipId})` }, ...parts, ...lines),
     ...outside,
-    legendRow(frame.left, fullFrame.top - 10, entries),
+    legendRow(frame.left, legendTop, entries, innerWidth),
   );
 }
 

@@ -50,14 +50,30 @@ export function legend(x: number, y: number, entries: { label: string; colour: s
   );
 }
 
-/** A legend in one row from (x, y): a coloured line and a label per entry. */
-export function legendRow(x: number, y: number, entries: { label: string; colour: string; dash?: string }[]): string {
+/** Width of a legend row's entry with `label`. */
+const entryWidth = (label: string) => 44 + label.length * 8;
+
+/** The rows a legend of `labels` takes when wrapped at `maxWidth`. */
+export function legendRows(labels: readonly string[], maxWidth: number): number {
+  let rows = labels.length > 0 ? 1 : 0;
   let at = 0;
+  for (const label of labels) {
+    if (at > 0 && at + entryWidth(label) > maxWidth) [rows, at] = [rows + 1, 0];
+    at += entryWidth(label);
+  }
+  return rows;
+}
+
+/** A legend in rows from (x, y): a coloured line and a label per entry, wrapped at `maxWidth`, 20 pixels a row. */
+export function legendRow(x: number, y: number, entries: { label: string; colour: string; dash?: string }[], maxWidth = Infinity): string {
+  let at = 0;
+  let row = 0;
   return tag("g", { transform: `translate(${px(x)},${px(y)})` }, ...entries.map((entry) => {
-    const item = tag("g", { transform: `translate(${px(at)},0)` },
+    if (at > 0 && at + entryWidth(entry.label) > maxWidth) [row, at] = [row + 1, 0];
+    const item = tag("g", { transform: `translate(${px(at)},${row * 20})` },
       tag("line", { x1: 0, x2: 20, y1: -4, y2: -4, stroke: entry.colour, "stroke-width": 3, "stroke-dasharray": entry.dash }),
       tag("text", { x: 25, y: 0 }, escapeXml(entry.label)));
-    at += 40 + entry.label.length * 7.2;
+    at += entryWidth(entry.label);
     return item;
   }));
 }
