@@ -77,6 +77,6 @@ test("gallery writes every picture and pages that show them all", async () => {
     expect(html).toContain(`src="${png}"`);
     expect(markdown).toContain(`(${png})`);
   }
-  expect(markdown).toMatch(/\| Adam \| .* \| \d+\.\d\d% \| /);
+  expect(markdown).toMatch(/\| Adam \| .* \| \d+\.\d\d% \| \d+\.\d{4} \| \d+\.\d\d s \| \d+\.\d ms \|/);
   expect(existsSync(join(dir, "train-results.json"))).toBe(true);
 });

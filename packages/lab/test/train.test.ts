@@ -55,6 +55,8 @@ test("Adam trains the 784-128-10 MLP above 85% held-out on 3000 digits in one ep
   expect(result.trainLoss.at(-1)).toBeLessThan(result.trainLoss[0]);
   expect(result.msPerEpoch).toHaveLength(1);
   expect(result.msPerEpoch[0]).toBeGreaterThan(0);
+  expect(result.stepMsPerEpoch[0]).toBeGreaterThan(0);
+  expect(result.stepMsPerEpoch[0]).toBeLessThan(result.msPerEpoch[0]);
 });
 
 test("every parameter is freed after training, and bad budgets are refused", () => {

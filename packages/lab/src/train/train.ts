@@ -31,6 +31,8 @@ export interface TrainResult {
   readonly evalEpochs: number[];
   /** Milliseconds of training per epoch, each epoch measured. */
   readonly msPerEpoch: number[];
+  /** Of those, the milliseconds spent in simdopt's optimizer steps. */
+  readonly stepMsPerEpoch: number[];
 }
 
 /** Trains a fresh model (same weights for every optimizer given the same seed) with `optimizer`. */
@@ -53,7 +55,7 @@ export function train(
       const batchesPerEpoch = Math.ceil(data.train.count / batchSize);
       const totalBatches = Math.round(epochs * batchesPerEpoch);
       const evalEvery = Math.max(1, Math.round(batchesPerEpoch / evaluationsPerEpoch));
-      const result: TrainResult = { trainLoss: [], lossEpochs: [], testAccuracy: [], testLoss: [], evalEpochs: [], msPerEpoch: [] };
+      const result: TrainResult = { trainLoss: [], lossEpochs: [], testAccuracy: [], testLoss: [], evalEpochs: [], msPerEpoch: [], stepMsPerEpoch: [] };
       const evaluate = (batches: number) => {
         const { accuracy, loss } = model.evaluate(data.test);
         result.testAccuracy.push(accuracy);
@@ -65,14 +67,18 @@ export function train(
       let lossSum = 0;
       let lossCount = 0;
       let epochMs = 0;
+      let stepMs = 0;
       for (let batch = 0; batch < totalBatches; batch++) {
         const inEpoch = batch % batchesPerEpoch;
         if (inEpoch === 0) shuffle(order, random);
         const started = performance.now();
         const indices = order.slice(inEpoch * batchSize, Math.min((inEpoch + 1) * batchSize, order.length));
         lossSum += model.lossAndGradient(data.train, indices);
+        const stepping = performance.now();
         opt.step();
-        epochMs += performance.now() - started;
+        const ended = performance.now();
+        stepMs += ended - stepping;
+        epochMs += ended - started;
         lossCount++;
         const done = batch + 1;
         if (lossCount === window || done === totalBatches) {
@@ -83,7 +89,9 @@ export function train(
         }
         if (done % batchesPerEpoch === 0 || done === totalBatches) {
           result.msPerEpoch.push((epochMs * batchesPerEpoch) / (inEpoch + 1));
+          result.stepMsPerEpoch.push((stepMs * batchesPerEpoch) / (inEpoch + 1));
           epochMs = 0;
+          stepMs = 0;
         }
         if (done % evalEvery === 0 || done === totalBatches) {
           if (result.evalEpochs.at(-1) !== done / batchesPerEpoch) evaluate(done);
