@@ -87,6 +87,7 @@ function markdown(pictures: readonly Picture[], table: string): string {
   return `${parts.join("\n")}\n`;
 }
 
+/** The `gallery` command: flags, help and what it runs. */
 export const galleryCommand: Command = {
   name: "gallery",
   summary:

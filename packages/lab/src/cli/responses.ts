@@ -59,6 +59,7 @@ export async function drawResponses(request: ResponsesRequest): Promise<Picture[
   return pictures;
 }
 
+/** The `responses` command: flags, help and what it runs. */
 export const responsesCommand: Command = {
   name: "responses",
   summary:

@@ -91,6 +91,7 @@ export async function drawTraining(request: TrainRequest): Promise<{ pictures: P
   return { pictures, rows, table };
 }
 
+/** The `train` command: flags, help and what it runs. */
 export const trainCommand: Command = {
   name: "train",
   summary:

@@ -55,6 +55,7 @@ export function parsePoint(value: string | boolean | undefined): [number, number
   return [parts[0], parts[1]];
 }
 
+/** The `trajectories` command: flags, help and what it runs. */
 export const trajectoriesCommand: Command = {
   name: "trajectories",
   summary:
