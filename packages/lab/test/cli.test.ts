@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, expect, test } from "vitest";
 
-const CLI = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
+const CLI = fileURLToPath(new URL("../bin/simdopt-lab.js", import.meta.url));
 const out = mkdtempSync(join(tmpdir(), "simdopt-lab-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
