@@ -69,7 +69,7 @@ const CLASSIC: Record<TestFunctionName, Drawing> = {
 const EXTRA: Record<"rosenbrock" | "beale", Drawing & { fn: TestFunction }> = {
   rosenbrock: {
     fn: rosenbrock, formula: "(1 − x)² + 100(y − x²)²", domain: { x: [-2, 2], y: [-1, 3] }, start: [-1.5, 2.5],
-    minimum: [1, 1], logLevels: true, sgdLr: 5e-4, adaptiveLr: 0.05, steps: 500,
+    minimum: [1, 1], logLevels: true, sgdLr: 1e-3, adaptiveLr: 0.02, steps: 1000,
   },
   beale: {
     fn: beale, formula: "(1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)²", domain: { x: [-4.5, 4.5], y: [-4.5, 4.5] },
