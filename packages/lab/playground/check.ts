@@ -1,11 +1,23 @@
 // The library in a page: every optimizer, float32 and float64, both roundings, on the SIMD and the
 // scalar binary, against the plain-JS reference, bit for bit.
-import { createOptimizer, loadRuntime, OPTIMIZER_NAMES, type Dtype, type OptimizerName, type Rounding, type Runtime } from "simdopt";
+import {
+  createOptimizer,
+  loadRuntime,
+  OPTIMIZER_NAMES,
+  type Dtype,
+  type OptimizerName,
+  type Rounding,
+  type Runtime,
+} from "simdopt";
 import { seededRandom } from "../src/random.js";
 
 /** Option sets per optimizer that take its flags' branches (a superset is in simdopt's own tests). */
 const FAMILIES: Record<OptimizerName, object[]> = {
-  sgd: [{ lr: 0.1 }, { lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 0.01 }, { lr: 0.05, momentum: 0.9, nesterov: true, maximize: true }],
+  sgd: [
+    { lr: 0.1 },
+    { lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 0.01 },
+    { lr: 0.05, momentum: 0.9, nesterov: true, maximize: true },
+  ],
   adam: [{ lr: 0.01 }, { lr: 0.01, amsgrad: true, weightDecay: 0.05 }],
   adamw: [{ lr: 0.01, weightDecay: 0.1, amsgrad: true }],
   adamax: [{ lr: 0.02, weightDecay: 0.01, maximize: true }],
@@ -30,12 +42,23 @@ interface CheckResult {
   error?: string;
 }
 
-const result: CheckResult = { done: false, passed: 0, failed: 0, failures: [], builds: [], sharedMemory: [], crossOriginIsolated };
+const result: CheckResult = {
+  done: false,
+  passed: 0,
+  failed: 0,
+  failures: [],
+  builds: [],
+  sharedMemory: [],
+  crossOriginIsolated,
+};
 (window as unknown as { check: CheckResult }).check = result;
 
 function run(runtime: Runtime, name: OptimizerName, options: object, dtype: Dtype, length: number): Float64Array {
   const random = seededRandom(length * 31 + 7);
-  const param = runtime.parameter(Array.from({ length }, () => random() * 2 - 1), { dtype });
+  const param = runtime.parameter(
+    Array.from({ length }, () => random() * 2 - 1),
+    { dtype },
+  );
   const optimizer = createOptimizer(name, [param], options as never);
   for (let step = 0; step < STEPS; step++) {
     param.setGrad(Array.from({ length }, (_, i) => (i % 7 === 0 ? 0 : (random() - 0.5) * (step % 5 === 4 ? 50 : 1))));
@@ -52,7 +75,9 @@ const sameBits = (a: Float64Array, b: Float64Array) =>
 
 try {
   for (const rounding of ["fused", "separate"] as Rounding[]) {
-    const runtimes = await Promise.all((["reference", "scalar", "simd"] as const).map((binary) => loadRuntime({ binary, rounding })));
+    const runtimes = await Promise.all(
+      (["reference", "scalar", "simd"] as const).map((binary) => loadRuntime({ binary, rounding })),
+    );
     for (const rt of runtimes) {
       result.builds.push(rt.build);
       result.sharedMemory.push(rt.sharedMemory);
@@ -80,5 +105,6 @@ try {
   result.error = String(error);
 }
 result.done = true;
-document.getElementById("result")!.textContent = `${result.passed} passed, ${result.failed} failed\n` +
+document.getElementById("result")!.textContent =
+  `${result.passed} passed, ${result.failed} failed\n` +
   `binaries: ${result.builds.join(", ")}\ncross-origin isolated: ${crossOriginIsolated}\n${result.failures.join("\n")}`;

@@ -1,7 +1,16 @@
 // The playground: paths recomputed with simdopt's Wasm kernels and redrawn on every input.
 import { loadRuntime } from "simdopt";
 import {
-  CLASSIC_LABELS, classicSet, colourOf, compare, contourLayout, contourPlot, findMinimum, LAB_FUNCTION_NAMES, labFunction, type DrawnPath,
+  CLASSIC_LABELS,
+  classicSet,
+  colourOf,
+  compare,
+  contourLayout,
+  contourPlot,
+  findMinimum,
+  LAB_FUNCTION_NAMES,
+  labFunction,
+  type DrawnPath,
 } from "../src/index.js";
 
 /** What the page exposes for its browser test. */
@@ -45,14 +54,22 @@ try {
     const lrScale = 10 ** Number(lr.value);
     const knobs = { lrScale, momentum: Number(momentum.value), beta1: Number(beta1.value), beta2: Number(beta2.value) };
     element("lr-value").textContent = lrScale.toPrecision(3);
-    for (const id of ["momentum", "beta1", "beta2", "steps"]) element(`${id}-value`).textContent = element<HTMLInputElement>(id).value;
+    for (const id of ["momentum", "beta1", "beta2", "steps"])
+      element(`${id}-value`).textContent = element<HTMLInputElement>(id).value;
     const began = performance.now();
-    const paths: DrawnPath[] = compare(runtime, fn, classicSet(fn, knobs, chosen), start ?? fn.start, Number(steps.value));
+    const paths: DrawnPath[] = compare(
+      runtime,
+      fn,
+      classicSet(fn, knobs, chosen),
+      start ?? fn.start,
+      Number(steps.value),
+    );
     const ms = performance.now() - began;
     plot.innerHTML = contourPlot(fn, paths, { minimum: findMinimum(fn) });
     state.paths = paths.map((p) => ({ label: p.label, points: p.path.points }));
     state.redraws++;
-    status.textContent = `${paths.length} paths × ${steps.value} steps in ${ms.toFixed(1)} ms on ${runtime.build}` +
+    status.textContent =
+      `${paths.length} paths × ${steps.value} steps in ${ms.toFixed(1)} ms on ${runtime.build}` +
       ` (${runtime.sharedMemory ? "shared" : "plain"} memory). Click the plot to move the start.`;
   };
 
@@ -63,7 +80,10 @@ try {
     const box = svg.getBoundingClientRect();
     const { x, y, width } = contourLayout(fn);
     const scale = width / box.width;
-    const point: [number, number] = [x.invert((event.clientX - box.left) * scale), y.invert((event.clientY - box.top) * scale)];
+    const point: [number, number] = [
+      x.invert((event.clientX - box.left) * scale),
+      y.invert((event.clientY - box.top) * scale),
+    ];
     const [[x0, x1], [y0, y1]] = [fn.domain.x, fn.domain.y];
     if (point[0] < x0 || point[0] > x1 || point[1] < y0 || point[1] > y1) return;
     start = point;

@@ -26,7 +26,17 @@ export interface Knobs {
 }
 
 /** The classic set's labels in drawing order. */
-export const CLASSIC_LABELS = ["SGD", "Momentum", "Nesterov", "Adagrad", "RMSprop", "Adadelta", "Adam", "Adamax", "Nadam"] as const;
+export const CLASSIC_LABELS = [
+  "SGD",
+  "Momentum",
+  "Nesterov",
+  "Adagrad",
+  "RMSprop",
+  "Adadelta",
+  "Adam",
+  "Adamax",
+  "Nadam",
+] as const;
 /** A label of the classic set. */
 export type ClassicLabel = (typeof CLASSIC_LABELS)[number];
 
@@ -36,7 +46,11 @@ export type ClassicLabel = (typeof CLASSIC_LABELS)[number];
  * by up to ten); the sign-like adaptive methods take the function's `adaptiveLr` (Adagrad five
  * times it, RMSprop half, Adadelta, whose steps start at about √ε, forty times it).
  */
-export function classicSet(fn: LabFunction, knobs: Knobs = {}, labels: readonly string[] = CLASSIC_LABELS): LabOptimizer[] {
+export function classicSet(
+  fn: LabFunction,
+  knobs: Knobs = {},
+  labels: readonly string[] = CLASSIC_LABELS,
+): LabOptimizer[] {
   const { lrScale = 1, momentum = 0.9, beta1 = 0.9, beta2 = 0.999 } = knobs;
   const step = fn.adaptiveLr * lrScale;
   const sgd = fn.sgdLr * lrScale;
@@ -62,7 +76,18 @@ export function classicSet(fn: LabFunction, knobs: Knobs = {}, labels: readonly 
 }
 
 /** Ten colours that stay apart from each other and from a light background (Tableau 10). */
-export const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
+export const PALETTE = [
+  "#4e79a7",
+  "#f28e2b",
+  "#e15759",
+  "#76b7b2",
+  "#59a14f",
+  "#edc948",
+  "#b07aa1",
+  "#ff9da7",
+  "#9c755f",
+  "#bab0ac",
+];
 
 /** The colour of the classic optimizer `label` (the same in every picture). */
 export function colourOf(label: string, index = 0): string {

@@ -69,21 +69,79 @@ export interface ResponseSubject {
 /** The classic set, each with its main hyper-parameter at three values. */
 export const RESPONSE_SUBJECTS: readonly ResponseSubject[] = [
   { label: "SGD", optimizer: "sgd", base: {}, parameter: "lr", values: [0.01, 0.03, 0.1], apply: (lr) => ({ lr }) },
-  { label: "Momentum", optimizer: "sgd", base: { lr: 0.01 }, parameter: "momentum", values: [0.5, 0.9, 0.97], apply: (momentum) => ({ momentum }) },
   {
-    label: "Nesterov", optimizer: "sgd", base: { lr: 0.01, nesterov: true }, parameter: "momentum", values: [0.5, 0.9, 0.97],
+    label: "Momentum",
+    optimizer: "sgd",
+    base: { lr: 0.01 },
+    parameter: "momentum",
+    values: [0.5, 0.9, 0.97],
     apply: (momentum) => ({ momentum }),
   },
-  { label: "Adagrad", optimizer: "adagrad", base: {}, parameter: "lr", values: [0.01, 0.03, 0.1], apply: (lr) => ({ lr }) },
-  { label: "RMSprop", optimizer: "rmsprop", base: { lr: 0.01 }, parameter: "alpha", values: [0.5, 0.9, 0.99], apply: (alpha) => ({ alpha }) },
-  { label: "Adadelta", optimizer: "adadelta", base: { lr: 1 }, parameter: "rho", values: [0.5, 0.9, 0.99], apply: (rho) => ({ rho }) },
-  { label: "Adam", optimizer: "adam", base: { lr: 0.01 }, parameter: "β1", values: [0.5, 0.9, 0.99], apply: (b1) => ({ betas: [b1, 0.999] }) },
-  { label: "Adamax", optimizer: "adamax", base: { lr: 0.01 }, parameter: "β1", values: [0.5, 0.9, 0.99], apply: (b1) => ({ betas: [b1, 0.999] }) },
-  { label: "Nadam", optimizer: "nadam", base: { lr: 0.01 }, parameter: "β1", values: [0.5, 0.9, 0.99], apply: (b1) => ({ betas: [b1, 0.999] }) },
+  {
+    label: "Nesterov",
+    optimizer: "sgd",
+    base: { lr: 0.01, nesterov: true },
+    parameter: "momentum",
+    values: [0.5, 0.9, 0.97],
+    apply: (momentum) => ({ momentum }),
+  },
+  {
+    label: "Adagrad",
+    optimizer: "adagrad",
+    base: {},
+    parameter: "lr",
+    values: [0.01, 0.03, 0.1],
+    apply: (lr) => ({ lr }),
+  },
+  {
+    label: "RMSprop",
+    optimizer: "rmsprop",
+    base: { lr: 0.01 },
+    parameter: "alpha",
+    values: [0.5, 0.9, 0.99],
+    apply: (alpha) => ({ alpha }),
+  },
+  {
+    label: "Adadelta",
+    optimizer: "adadelta",
+    base: { lr: 1 },
+    parameter: "rho",
+    values: [0.5, 0.9, 0.99],
+    apply: (rho) => ({ rho }),
+  },
+  {
+    label: "Adam",
+    optimizer: "adam",
+    base: { lr: 0.01 },
+    parameter: "β1",
+    values: [0.5, 0.9, 0.99],
+    apply: (b1) => ({ betas: [b1, 0.999] }),
+  },
+  {
+    label: "Adamax",
+    optimizer: "adamax",
+    base: { lr: 0.01 },
+    parameter: "β1",
+    values: [0.5, 0.9, 0.99],
+    apply: (b1) => ({ betas: [b1, 0.999] }),
+  },
+  {
+    label: "Nadam",
+    optimizer: "nadam",
+    base: { lr: 0.01 },
+    parameter: "β1",
+    values: [0.5, 0.9, 0.99],
+    apply: (b1) => ({ betas: [b1, 0.999] }),
+  },
 ];
 
 /** The steps −Δθ that `optimizer` with `options` takes when fed `gradients` (float64, θ starting at 0). */
-export function response(runtime: Runtime, optimizer: OptimizerName, options: object, gradients: readonly number[]): number[] {
+export function response(
+  runtime: Runtime,
+  optimizer: OptimizerName,
+  options: object,
+  gradients: readonly number[],
+): number[] {
   const theta = runtime.parameter(1, { name: "theta", dtype: "float64" });
   try {
     const opt = createOptimizer(optimizer, [theta], options as never);

@@ -23,8 +23,10 @@ export function runPath(
   start: readonly [number, number],
   steps: number,
 ): Path {
-  if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`simdopt-lab: steps must be a whole number ≥ 0, got ${steps}`);
-  if (!start.every(Number.isFinite)) throw new RangeError(`simdopt-lab: the start must be two finite numbers, got ${start.join(", ")}`);
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new RangeError(`simdopt-lab: steps must be a whole number ≥ 0, got ${steps}`);
+  if (!start.every(Number.isFinite))
+    throw new RangeError(`simdopt-lab: the start must be two finite numbers, got ${start.join(", ")}`);
   const point = runtime.parameter(start, { name: "point", dtype: "float64" });
   try {
     const opt = createOptimizer(optimizer, [point], options as never);

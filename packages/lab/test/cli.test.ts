@@ -53,10 +53,28 @@ test("bad input is refused by name and writes nothing", async () => {
 });
 
 test("trajectories writes the still and animated pictures, with PNGs when asked", async () => {
-  const run = await lab("trajectories", "--function", "beale,quadratic_b", "--optimizers", "Adam,Nesterov", "--steps", "30",
-    "--start", "1,-1", "--png", "--animate", "--out", out);
+  const run = await lab(
+    "trajectories",
+    "--function",
+    "beale,quadratic_b",
+    "--optimizers",
+    "Adam,Nesterov",
+    "--steps",
+    "30",
+    "--start",
+    "1,-1",
+    "--png",
+    "--animate",
+    "--out",
+    out,
+  );
   expect(run.code, run.stderr).toBe(0);
-  for (const name of ["trajectories-beale.svg", "trajectories-beale.png", "trajectories-beale-animated.svg", "trajectories-quadratic_b.png"]) {
+  for (const name of [
+    "trajectories-beale.svg",
+    "trajectories-beale.png",
+    "trajectories-beale-animated.svg",
+    "trajectories-quadratic_b.png",
+  ]) {
     expect(existsSync(join(out, name)), name).toBe(true);
   }
   expect(readFileSync(join(out, "trajectories-beale.svg"), "utf8")).toContain("Nesterov");

@@ -11,8 +11,16 @@ test("simdopt's functions, Rosenbrock and Beale", () => {
   expect(() => labFunction("toString")).toThrow(TypeError);
 });
 
-describe.each([["rosenbrock", rosenbrock], ["beale", beale]] as const)("%s", (_, fn) => {
-  test.each([[-1.5, 2.5], [0.3, -0.7], [1, 1.5], [2.2, -1.1]])("gradient at (%d, %d)", (x, y) => {
+describe.each([
+  ["rosenbrock", rosenbrock],
+  ["beale", beale],
+] as const)("%s", (_, fn) => {
+  test.each([
+    [-1.5, 2.5],
+    [0.3, -0.7],
+    [1, 1.5],
+    [2.2, -1.1],
+  ])("gradient at (%d, %d)", (x, y) => {
     const h = 1e-6;
     const dx = (fn.value(x + h, y) - fn.value(x - h, y)) / (2 * h);
     const dy = (fn.value(x, y + h) - fn.value(x, y - h)) / (2 * h);
@@ -33,7 +41,10 @@ test.each(LAB_FUNCTION_NAMES)("%s: the marked minimum is the lowest point of the
   const fn = labFunction(name);
   const [mx, my] = findMinimum(fn);
   const lowest = fn.value(mx, my);
-  const { x: [x0, x1], y: [y0, y1] } = fn.domain;
+  const {
+    x: [x0, x1],
+    y: [y0, y1],
+  } = fn.domain;
   for (let i = 0; i <= 60; i++) {
     for (let j = 0; j <= 60; j++) {
       expect(fn.value(x0 + ((x1 - x0) * i) / 60, y0 + ((y1 - y0) * j) / 60)).toBeGreaterThanOrEqual(lowest - 1e-12);

@@ -24,7 +24,10 @@ test("a contour plot: level sets, a path and markers per optimizer, start, minim
 
 test("a line chart: one path per series, the background signal, axes and a legend", () => {
   const svg = lineChart(
-    [{ label: "a", colour: "#f00", values: [0, 1, 2] }, { label: "b <c>", colour: "#00f", values: [2, 1, 0] }],
+    [
+      { label: "a", colour: "#f00", values: [0, 1, 2] },
+      { label: "b <c>", colour: "#00f", values: [2, 1, 0] },
+    ],
     { title: "T & U", xTitle: "step", yTitle: "value", background: { label: "gradient", values: [1, -1, 1] } },
   );
   expect(svg).toContain("T &amp; U");

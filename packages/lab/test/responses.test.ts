@@ -9,7 +9,14 @@ beforeAll(async () => {
 });
 
 test("six signals of 300 finite steps, reproducible", () => {
-  expect(SIGNAL_NAMES).toEqual(["spikes", "rectangles", "noisy_sine", "very_noisy_sine", "uneven_sawtooth", "saturation"]);
+  expect(SIGNAL_NAMES).toEqual([
+    "spikes",
+    "rectangles",
+    "noisy_sine",
+    "very_noisy_sine",
+    "uneven_sawtooth",
+    "saturation",
+  ]);
   for (const name of SIGNAL_NAMES) {
     const values = SIGNALS[name].values();
     expect(values, name).toHaveLength(SIGNAL_STEPS);
@@ -38,11 +45,16 @@ test("Adam's step at a lone spike after 30 zero gradients is the bias-corrected 
   expect(steps[30]).toBeCloseTo(expected, 12);
 });
 
-test.each(RESPONSE_SUBJECTS.map((s) => [s.label, s] as const))("%s: three values of its main hyper-parameter give three different responses", (_, subject) => {
-  const g = SIGNALS.rectangles.values();
-  const series = subject.values.map((v) => response(runtime, subject.optimizer, { ...subject.base, ...subject.apply(v) }, g));
-  expect(series).toHaveLength(3);
-  for (const s of series) expect(s.every(Number.isFinite)).toBe(true);
-  expect(series[0]).not.toEqual(series[1]);
-  expect(series[1]).not.toEqual(series[2]);
-});
+test.each(RESPONSE_SUBJECTS.map((s) => [s.label, s] as const))(
+  "%s: three values of its main hyper-parameter give three different responses",
+  (_, subject) => {
+    const g = SIGNALS.rectangles.values();
+    const series = subject.values.map((v) =>
+      response(runtime, subject.optimizer, { ...subject.base, ...subject.apply(v) }, g),
+    );
+    expect(series).toHaveLength(3);
+    for (const s of series) expect(s.every(Number.isFinite)).toBe(true);
+    expect(series[0]).not.toEqual(series[1]);
+    expect(series[1]).not.toEqual(series[2]);
+  },
+);

@@ -39,7 +39,9 @@ test("backpropagation matches finite differences of the loss", () => {
         const down = model.lossAndGradient(data, batch);
         param.data[i] = saved;
         const numeric = (up - down) / (2 * h);
-        expect(Math.abs(numeric - grads[k][i]), `${param.name}[${i}]`).toBeLessThan(2e-3 * Math.max(1, Math.abs(numeric)));
+        expect(Math.abs(numeric - grads[k][i]), `${param.name}[${i}]`).toBeLessThan(
+          2e-3 * Math.max(1, Math.abs(numeric)),
+        );
       }
     }
   } finally {
@@ -69,5 +71,7 @@ test("every parameter is freed after training, and bad budgets are refused", () 
   expect(after.dataPtr).toBe(address);
   after.dispose();
   expect(() => train(runtime, data, "sgd", { lr: 0.1 }, { epochs: 0 })).toThrow(/epochs must be a number > 0, got 0/);
-  expect(() => train(runtime, data, "sgd", { lr: 0.1 }, { batchSize: 1.5 })).toThrow(/batch size must be a whole number ≥ 1, got 1.5/);
+  expect(() => train(runtime, data, "sgd", { lr: 0.1 }, { batchSize: 1.5 })).toThrow(
+    /batch size must be a whole number ≥ 1, got 1.5/,
+  );
 });

@@ -4,7 +4,16 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { fromTorchOptions, loadRuntime, type OptimizerName, type Runtime } from "simdopt";
 import { beforeAll, describe, expect, test } from "vitest";
-import { CLASSIC_LABELS, classicSet, compare, contourPlot, LAB_FUNCTION_NAMES, labFunction, runPath, type LabOptimizer } from "../dist/index.js";
+import {
+  CLASSIC_LABELS,
+  classicSet,
+  compare,
+  contourPlot,
+  LAB_FUNCTION_NAMES,
+  labFunction,
+  runPath,
+  type LabOptimizer,
+} from "../dist/index.js";
 
 const GOLDEN = process.env.SIMDOPT_GOLDEN ?? fileURLToPath(new URL("../../../../shared/golden/", import.meta.url));
 
@@ -29,9 +38,11 @@ beforeAll(async () => {
 function worst(actual: [number, number][], expected: [number, number][]): number {
   expect(actual.length).toBe(expected.length);
   let ratio = 0;
-  actual.forEach((point, k) => point.forEach((v, d) => {
-    ratio = Math.max(ratio, Math.abs(v - expected[k][d]) / (1e-9 * Math.max(1, Math.abs(expected[k][d]))));
-  }));
+  actual.forEach((point, k) =>
+    point.forEach((v, d) => {
+      ratio = Math.max(ratio, Math.abs(v - expected[k][d]) / (1e-9 * Math.max(1, Math.abs(expected[k][d]))));
+    }),
+  );
   return ratio;
 }
 
@@ -81,7 +92,11 @@ test("a path that overflows stops at its last finite point and says so", () => {
 
 test("bad input is refused with the argument and the value", () => {
   const fn = labFunction("wobbly");
-  expect(() => runPath(runtime, fn, "sgd", { lr: 0.1 }, [0, 0], -1)).toThrow(/steps must be a whole number ≥ 0, got -1/);
-  expect(() => runPath(runtime, fn, "sgd", { lr: 0.1 }, [NaN, 0], 3)).toThrow(/start must be two finite numbers, got NaN, 0/);
+  expect(() => runPath(runtime, fn, "sgd", { lr: 0.1 }, [0, 0], -1)).toThrow(
+    /steps must be a whole number ≥ 0, got -1/,
+  );
+  expect(() => runPath(runtime, fn, "sgd", { lr: 0.1 }, [NaN, 0], 3)).toThrow(
+    /start must be two finite numbers, got NaN, 0/,
+  );
   expect(() => classicSet(fn, {}, ["Adam", "Lion"])).toThrow(/unknown optimizer 'Lion'/);
 });

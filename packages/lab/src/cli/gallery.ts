@@ -20,9 +20,23 @@ export interface GalleryRequest {
 /** Runs everything and writes `index.html` and `README.md` in `out`; returns the pictures. */
 export async function drawGallery(request: GalleryRequest): Promise<Picture[]> {
   const { out, quiet } = request;
-  const trajectories = await drawTrajectories({ functions: [...LAB_FUNCTION_NAMES], out, png: true, animate: true, quiet });
+  const trajectories = await drawTrajectories({
+    functions: [...LAB_FUNCTION_NAMES],
+    out,
+    png: true,
+    animate: true,
+    quiet,
+  });
   const responses = await drawResponses({ out, png: true, quiet });
-  const training = await drawTraining({ epochs: request.epochs, trainSize: request.trainSize, hiddenSize: 128, batchSize: 64, out, png: true, quiet });
+  const training = await drawTraining({
+    epochs: request.epochs,
+    trainSize: request.trainSize,
+    hiddenSize: 128,
+    batchSize: 64,
+    out,
+    png: true,
+    quiet,
+  });
   const pictures = [...trajectories, ...responses, ...training.pictures];
   writeFileSync(join(out, "index.html"), html(pictures, training.table));
   writeFileSync(join(out, "README.md"), markdown(pictures, training.table));
@@ -32,7 +46,8 @@ export async function drawGallery(request: GalleryRequest): Promise<Picture[]> {
 const SECTIONS: Record<string, string> = {
   Trajectories: "Each optimizer's path from the same start over the function's level sets (darker is higher).",
   "Animated trajectories": "The same paths drawn step by step (SVG animation; open in a browser).",
-  Responses: "The step each optimizer takes for a synthetic gradient signal (grey, right axis), at three values of its main hyper-parameter.",
+  Responses:
+    "The step each optimizer takes for a synthetic gradient signal (grey, right axis), at three values of its main hyper-parameter.",
   Training: "A 784-128-10 MLP on the mnist package's digits, the same initial weights and batches for every optimizer.",
 };
 
@@ -43,13 +58,19 @@ function sections(pictures: readonly Picture[]): [string, Picture[]][] {
 }
 
 function html(pictures: readonly Picture[], table: string): string {
-  const body = sections(pictures).map(([section, items]) => {
-    const figures = items.map((p) =>
-      `<figure><a href="${escapeXml(p.svg)}"><img src="${escapeXml(p.png ?? p.svg)}" alt="${escapeXml(p.title)}" loading="lazy"></a>` +
-      `<figcaption>${escapeXml(p.title)}${p.caption ? ` — ${escapeXml(p.caption)}` : ""}</figcaption></figure>`).join("\n");
-    const extra = section === "Training" ? markdownTableToHtml(table) : "";
-    return `<section><h2>${escapeXml(section)}</h2><p>${escapeXml(SECTIONS[section] ?? "")}</p>${extra}<div class="grid ${section === "Responses" ? "small" : ""}">\n${figures}\n</div></section>`;
-  }).join("\n");
+  const body = sections(pictures)
+    .map(([section, items]) => {
+      const figures = items
+        .map(
+          (p) =>
+            `<figure><a href="${escapeXml(p.svg)}"><img src="${escapeXml(p.png ?? p.svg)}" alt="${escapeXml(p.title)}" loading="lazy"></a>` +
+            `<figcaption>${escapeXml(p.title)}${p.caption ? ` — ${escapeXml(p.caption)}` : ""}</figcaption></figure>`,
+        )
+        .join("\n");
+      const extra = section === "Training" ? markdownTableToHtml(table) : "";
+      return `<section><h2>${escapeXml(section)}</h2><p>${escapeXml(SECTIONS[section] ?? "")}</p>${extra}<div class="grid ${section === "Responses" ? "small" : ""}">\n${figures}\n</div></section>`;
+    })
+    .join("\n");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>simdopt optimizer gallery</title>
 <style>
@@ -71,14 +92,35 @@ ${body}
 function markdownTableToHtml(table: string): string {
   const lines = table.split("\n");
   const rows = lines.filter((line) => line.startsWith("|") && !line.startsWith("|---"));
-  const cells = (line: string) => line.slice(1, -1).split(" | ").map((cell) => escapeXml(cell.trim().replaceAll("`", "")));
+  const cells = (line: string) =>
+    line
+      .slice(1, -1)
+      .split(" | ")
+      .map((cell) => escapeXml(cell.trim().replaceAll("`", "")));
   const [head, ...rest] = rows;
-  return `<p>${escapeXml(lines[0])}</p><table><tr>${cells(head).map((c) => `<th>${c}</th>`).join("")}</tr>` +
-    rest.map((row) => `<tr>${cells(row).map((c) => `<td>${c}</td>`).join("")}</tr>`).join("") + "</table>";
+  return (
+    `<p>${escapeXml(lines[0])}</p><table><tr>${cells(head)
+      .map((c) => `<th>${c}</th>`)
+      .join("")}</tr>` +
+    rest
+      .map(
+        (row) =>
+          `<tr>${cells(row)
+            .map((c) => `<td>${c}</td>`)
+            .join("")}</tr>`,
+      )
+      .join("") +
+    "</table>"
+  );
 }
 
 function markdown(pictures: readonly Picture[], table: string): string {
-  const parts = ["# simdopt optimizer gallery", "", "Written by `npx simdopt-lab gallery`; open `index.html` for the animations.", ""];
+  const parts = [
+    "# simdopt optimizer gallery",
+    "",
+    "Written by `npx simdopt-lab gallery`; open `index.html` for the animations.",
+    "",
+  ];
   for (const [section, items] of sections(pictures)) {
     parts.push(`## ${section}`, "", SECTIONS[section] ?? "", "");
     if (section === "Training") parts.push(table, "");

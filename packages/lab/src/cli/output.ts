@@ -13,7 +13,13 @@ export interface Picture {
 }
 
 /** Writes `svg` as `<name>.svg` in `dir` (and `<name>.png` when `png`); returns the picture's entry. */
-export function writePicture(dir: string, name: string, svg: string, png: boolean, entry: Omit<Picture, "svg" | "png">): Picture {
+export function writePicture(
+  dir: string,
+  name: string,
+  svg: string,
+  png: boolean,
+  entry: Omit<Picture, "svg" | "png">,
+): Picture {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `${name}.svg`), svg);
   if (png) writeFileSync(join(dir, `${name}.png`), svgToPng(svg));

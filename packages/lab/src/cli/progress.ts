@@ -6,7 +6,12 @@ export class ProgressBar {
   #lastDraw = 0;
   readonly #tty: boolean;
 
-  constructor(readonly label: string, readonly total: number, readonly stream: NodeJS.WriteStream = process.stderr, readonly quiet = false) {
+  constructor(
+    readonly label: string,
+    readonly total: number,
+    readonly stream: NodeJS.WriteStream = process.stderr,
+    readonly quiet = false,
+  ) {
     this.#tty = Boolean(stream.isTTY);
   }
 
@@ -20,7 +25,9 @@ export class ProgressBar {
       this.#lastDraw = now;
       const width = 30;
       const filled = Math.round(fraction * width);
-      this.stream.write(`\r${this.label} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${Math.round(fraction * 100)}% ${detail}\x1b[K`);
+      this.stream.write(
+        `\r${this.label} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${Math.round(fraction * 100)}% ${detail}\x1b[K`,
+      );
     } else {
       const quarter = Math.floor(fraction * 4);
       if (quarter > this.#lastQuarter) {

@@ -28,7 +28,8 @@ export async function drawResponses(request: ResponsesRequest): Promise<Picture[
     return found;
   });
   const signals = (request.signals ?? [...SIGNAL_NAMES]).map((name) => {
-    if (!Object.hasOwn(SIGNALS, name)) throw new TypeError(`simdopt-lab: unknown signal '${name}' (known: ${SIGNAL_NAMES.join(", ")})`);
+    if (!Object.hasOwn(SIGNALS, name))
+      throw new TypeError(`simdopt-lab: unknown signal '${name}' (known: ${SIGNAL_NAMES.join(", ")})`);
     return name;
   });
   const runtime = await loadRuntime();
@@ -42,7 +43,9 @@ export async function drawResponses(request: ResponsesRequest): Promise<Picture[
         colour: LINE_COLOURS[k],
         values: response(runtime, subject.optimizer, { ...subject.base, ...subject.apply(value) }, gradients),
       }));
-      const fixed = Object.entries(subject.base).map(([key, value]) => `${key}=${String(value)}`).join(", ");
+      const fixed = Object.entries(subject.base)
+        .map(([key, value]) => `${key}=${String(value)}`)
+        .join(", ");
       const svg = lineChart(series, {
         title: `${subject.label} on ${signal.replaceAll("_", " ")}`,
         subtitle: `${SIGNALS[signal].description}${fixed ? `; ${fixed}` : ""}`,
@@ -50,8 +53,12 @@ export async function drawResponses(request: ResponsesRequest): Promise<Picture[
         yTitle: "step taken −Δθ",
         background: { label: "gradient", values: gradients },
       });
-      pictures.push(writePicture(request.out, `responses-${subject.label.toLowerCase()}-${signal}`, svg, request.png,
-        { section: "Responses", title: `${subject.label}, ${signal.replaceAll("_", " ")}` }));
+      pictures.push(
+        writePicture(request.out, `responses-${subject.label.toLowerCase()}-${signal}`, svg, request.png, {
+          section: "Responses",
+          title: `${subject.label}, ${signal.replaceAll("_", " ")}`,
+        }),
+      );
       bar.update(pictures.length, `${subject.label} ${signal}`);
     }
   }

@@ -37,7 +37,9 @@ export interface TrainRow {
 }
 
 /** Trains with every chosen optimizer, writes the curves, the table (markdown) and the figures (JSON). */
-export async function drawTraining(request: TrainRequest): Promise<{ pictures: Picture[]; rows: TrainRow[]; table: string }> {
+export async function drawTraining(
+  request: TrainRequest,
+): Promise<{ pictures: Picture[]; rows: TrainRow[]; table: string }> {
   const labels = DIGIT_OPTIMIZERS.map((o) => o.label);
   const chosen = (request.optimizers ?? labels).map((label) => {
     const found = DIGIT_OPTIMIZERS.find((o) => o.label === label);
@@ -50,14 +52,19 @@ export async function drawTraining(request: TrainRequest): Promise<{ pictures: P
   for (const entry of chosen) {
     const bar = new ProgressBar(`train ${entry.label.padEnd(8)}`, 1, process.stderr, request.quiet);
     const result = train(runtime, data, entry.optimizer, entry.options, {
-      epochs: request.epochs, hiddenSize: request.hiddenSize, batchSize: request.batchSize,
+      epochs: request.epochs,
+      hiddenSize: request.hiddenSize,
+      batchSize: request.batchSize,
       onBatch: (done, total) => bar.update(done / total),
     });
     bar.finish();
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
     rows.push({
-      label: entry.label, options: entry.options, result,
-      finalAccuracy: result.testAccuracy.at(-1) ?? NaN, finalTestLoss: result.testLoss.at(-1) ?? NaN,
+      label: entry.label,
+      options: entry.options,
+      result,
+      finalAccuracy: result.testAccuracy.at(-1) ?? NaN,
+      finalTestLoss: result.testLoss.at(-1) ?? NaN,
       medianMsPerEpoch: median(result.msPerEpoch),
       medianStepMsPerEpoch: median(result.stepMsPerEpoch),
     });
@@ -65,28 +72,53 @@ export async function drawTraining(request: TrainRequest): Promise<{ pictures: P
   const shape = `784-${request.hiddenSize}-10 MLP, ${data.train.count} training and ${data.test.count} held-out digits, batch ${request.batchSize}, ${formatNumber(request.epochs)} epoch(s)`;
   const loss = lineChart(
     rows.map((row) => ({ label: row.label, colour: colourOf(row.label), values: row.result.trainLoss })),
-    { title: "Training loss (running mean over batches)", subtitle: shape, xTitle: "epoch", yTitle: "cross-entropy", xs: rows[0]?.result.lossEpochs, width: 720, height: 420 },
+    {
+      title: "Training loss (running mean over batches)",
+      subtitle: shape,
+      xTitle: "epoch",
+      yTitle: "cross-entropy",
+      xs: rows[0]?.result.lossEpochs,
+      width: 720,
+      height: 420,
+    },
   );
   const lowest = Math.min(...rows.flatMap((row) => row.result.testAccuracy.slice(1)));
   const accuracy = lineChart(
-    rows.map((row) => ({ label: row.label, colour: colourOf(row.label), values: row.result.testAccuracy.slice(1).map((a) => 100 * a) })),
+    rows.map((row) => ({
+      label: row.label,
+      colour: colourOf(row.label),
+      values: row.result.testAccuracy.slice(1).map((a) => 100 * a),
+    })),
     {
-      title: "Held-out accuracy", subtitle: shape, xTitle: "epoch", yTitle: "accuracy (%)", xs: rows[0]?.result.evalEpochs.slice(1),
-      yDomain: [Math.max(0, Math.floor(100 * lowest) - 1), 100], width: 720, height: 420,
+      title: "Held-out accuracy",
+      subtitle: shape,
+      xTitle: "epoch",
+      yTitle: "accuracy (%)",
+      xs: rows[0]?.result.evalEpochs.slice(1),
+      yDomain: [Math.max(0, Math.floor(100 * lowest) - 1), 100],
+      width: 720,
+      height: 420,
     },
   );
   const table = [
-    `${shape}.`, "",
+    `${shape}.`,
+    "",
     "| optimizer | options | held-out accuracy | held-out loss | time per epoch (median) | of which optimizer steps |",
     "|---|---|---:|---:|---:|---:|",
-    ...rows.map((row) => `| ${row.label} | \`${JSON.stringify(row.options)}\` | ${(100 * row.finalAccuracy).toFixed(2)}% | ${row.finalTestLoss.toFixed(4)} | ${(row.medianMsPerEpoch / 1000).toFixed(2)} s | ${row.medianStepMsPerEpoch.toFixed(1)} ms |`),
+    ...rows.map(
+      (row) =>
+        `| ${row.label} | \`${JSON.stringify(row.options)}\` | ${(100 * row.finalAccuracy).toFixed(2)}% | ${row.finalTestLoss.toFixed(4)} | ${(row.medianMsPerEpoch / 1000).toFixed(2)} s | ${row.medianStepMsPerEpoch.toFixed(1)} ms |`,
+    ),
   ].join("\n");
   mkdirSync(request.out, { recursive: true });
   writeFileSync(join(request.out, "train-results.md"), `${table}\n`);
   writeFileSync(join(request.out, "train-results.json"), `${JSON.stringify({ shape, rows }, null, 1)}\n`);
   const pictures = [
     writePicture(request.out, "train-loss", loss, request.png, { section: "Training", title: "Training loss" }),
-    writePicture(request.out, "train-accuracy", accuracy, request.png, { section: "Training", title: "Held-out accuracy" }),
+    writePicture(request.out, "train-accuracy", accuracy, request.png, {
+      section: "Training",
+      title: "Held-out accuracy",
+    }),
   ];
   return { pictures, rows, table };
 }

@@ -33,11 +33,23 @@ export async function drawTrajectories(request: TrajectoriesRequest): Promise<Pi
     const minimum = findMinimum(fn);
     const steps = request.steps ?? fn.steps;
     const caption = `${steps} steps from (${(request.start ?? fn.start).join(", ")}); ★ the minimum.`;
-    pictures.push(writePicture(request.out, `trajectories-${fn.name}`, contourPlot(fn, paths, { minimum }), request.png,
-      { section: "Trajectories", title: fn.name, caption }));
+    pictures.push(
+      writePicture(request.out, `trajectories-${fn.name}`, contourPlot(fn, paths, { minimum }), request.png, {
+        section: "Trajectories",
+        title: fn.name,
+        caption,
+      }),
+    );
     if (request.animate) {
-      pictures.push(writePicture(request.out, `trajectories-${fn.name}-animated`, contourPlot(fn, paths, { minimum, animate: true }), false,
-        { section: "Animated trajectories", title: `${fn.name} (animated)`, caption }));
+      pictures.push(
+        writePicture(
+          request.out,
+          `trajectories-${fn.name}-animated`,
+          contourPlot(fn, paths, { minimum, animate: true }),
+          false,
+          { section: "Animated trajectories", title: `${fn.name} (animated)`, caption },
+        ),
+      );
     }
     bar.update(k + 1, fn.name);
   });
@@ -71,7 +83,11 @@ export const trajectoriesCommand: Command = {
     "lr-scale": { type: "string", help: "multiplies every default learning rate", default: "1" },
     momentum: { type: "string", help: "momentum of Momentum and Nesterov", default: "0.9" },
     beta1: { type: "string", help: "β1 of Adam, Adamax and Nadam", default: "0.9" },
-    beta2: { type: "string", help: "β2 of Adam, Adamax, Nadam (and RMSprop's α, Adadelta's ρ, capped)", default: "0.999" },
+    beta2: {
+      type: "string",
+      help: "β2 of Adam, Adamax, Nadam (and RMSprop's α, Adadelta's ρ, capped)",
+      default: "0.999",
+    },
     out: { type: "string", help: "output folder", default: "lab-output" },
     png: { type: "boolean", help: "also write PNGs" },
     animate: { type: "boolean", help: "also write animated SVGs" },

@@ -36,27 +36,52 @@ export function lineChart(series: readonly Series[], options: LineChartOptions):
   const { title, subtitle, xTitle, yTitle, background, width = 640, height = 360 } = options;
   const innerWidth = width - 72 - (background ? 64 : 20);
   const legendTop = subtitle ? 58 : 44;
-  const rows = legendRows(series.map((s) => s.label), innerWidth);
+  const rows = legendRows(
+    series.map((s) => s.label),
+    innerWidth,
+  );
   const frame: Frame = { left: 72, top: legendTop + 20 * rows, width: innerWidth, height: 0 };
   const fullFrame: Frame = { ...frame, height: height - frame.top - 52 };
   const count = Math.max(0, ...series.map((s) => s.values.length), background?.values.length ?? 0);
   const xs = options.xs ?? Array.from({ length: count }, (_, k) => k);
   const [xFirst, xLast] = [xs[0] ?? 0, xs[xs.length - 1] ?? 1];
-  const x = scaleLinear().domain(xFirst < xLast ? [xFirst, xLast] : [Math.min(0, xFirst), Math.max(xFirst, 0) || 1]).range([frame.left, frame.left + frame.width]);
+  const x = scaleLinear()
+    .domain(xFirst < xLast ? [xFirst, xLast] : [Math.min(0, xFirst), Math.max(xFirst, 0) || 1])
+    .range([frame.left, frame.left + frame.width]);
   const finite = series.flatMap((s) => s.values.filter(Number.isFinite));
   const [yLow, yHigh] = options.yDomain ?? symmetricIfSigned(Math.min(0, ...finite), Math.max(0, ...finite));
-  const y = scaleLinear().domain([yLow, yHigh]).nice().range([fullFrame.top + fullFrame.height, fullFrame.top]);
-  const path = line<number>().defined(Number.isFinite).x((_, k) => x(xs[k])).y((v) => y(v));
+  const y = scaleLinear()
+    .domain([yLow, yHigh])
+    .nice()
+    .range([fullFrame.top + fullFrame.height, fullFrame.top]);
+  const path = line<number>()
+    .defined(Number.isFinite)
+    .x((_, k) => x(xs[k]))
+    .y((v) => y(v));
   const parts: string[] = [];
   const outside: string[] = [];
   const clipId = `plot-${Math.abs(hash(title + (subtitle ?? "")))}`;
   if (background) {
     const bValues = background.values;
     const bMax = Math.max(1e-12, ...bValues.map(Math.abs));
-    const b = scaleLinear().domain([-bMax, bMax]).nice().range([fullFrame.top + fullFrame.height, fullFrame.top]);
+    const b = scaleLinear()
+      .domain([-bMax, bMax])
+      .nice()
+      .range([fullFrame.top + fullFrame.height, fullFrame.top]);
     const zero = b(0);
-    const fill = area<number>().x((_, k) => x(xs[k])).y0(zero).y1((v) => b(v));
-    parts.push(tag("path", { d: fill(bValues as number[]) ?? "", fill: "#d0d0d0", "fill-opacity": 0.6, stroke: "#a0a0a0", "stroke-width": 0.8 }));
+    const fill = area<number>()
+      .x((_, k) => x(xs[k]))
+      .y0(zero)
+      .y1((v) => b(v));
+    parts.push(
+      tag("path", {
+        d: fill(bValues as number[]) ?? "",
+        fill: "#d0d0d0",
+        "fill-opacity": 0.6,
+        stroke: "#a0a0a0",
+        "stroke-width": 0.8,
+      }),
+    );
     const right = frame.left + frame.width;
     const format = b.tickFormat(5);
     for (const value of b.ticks(5)) {
@@ -65,18 +90,49 @@ export function lineChart(series: readonly Series[], options: LineChartOptions):
     }
     const cx = right + 46;
     const cy = fullFrame.top + fullFrame.height / 2;
-    outside.push(tag("text", { x: cx, y: cy, "text-anchor": "middle", fill: "#888888", transform: `rotate(90 ${cx} ${cy})` }, escapeXml(background.label)));
+    outside.push(
+      tag(
+        "text",
+        { x: cx, y: cy, "text-anchor": "middle", fill: "#888888", transform: `rotate(90 ${cx} ${cy})` },
+        escapeXml(background.label),
+      ),
+    );
   }
   if (yLow < 0 && yHigh > 0) {
-    parts.push(tag("line", { x1: frame.left, x2: frame.left + frame.width, y1: y(0), y2: y(0), stroke: "#666666", "stroke-dasharray": "3 3" }));
+    parts.push(
+      tag("line", {
+        x1: frame.left,
+        x2: frame.left + frame.width,
+        y1: y(0),
+        y2: y(0),
+        stroke: "#666666",
+        "stroke-dasharray": "3 3",
+      }),
+    );
   }
   const lines = series.map((s) =>
-    tag("path", { d: path(s.values as number[]) ?? "", fill: "none", stroke: s.colour, "stroke-width": 2, "stroke-dasharray": s.dash, "stroke-linejoin": "round" }));
+    tag("path", {
+      d: path(s.values as number[]) ?? "",
+      fill: "none",
+      stroke: s.colour,
+      "stroke-width": 2,
+      "stroke-dasharray": s.dash,
+      "stroke-linejoin": "round",
+    }),
+  );
   const entries = series.map((s) => ({ label: s.label, colour: s.colour, dash: s.dash }));
   return svgDocument(
     width,
     height,
-    tag("defs", {}, tag("clipPath", { id: clipId }, tag("rect", { x: frame.left, y: fullFrame.top, width: frame.width, height: fullFrame.height }))),
+    tag(
+      "defs",
+      {},
+      tag(
+        "clipPath",
+        { id: clipId },
+        tag("rect", { x: frame.left, y: fullFrame.top, width: frame.width, height: fullFrame.height }),
+      ),
+    ),
     tag("text", { x: frame.left, y: 20, "font-size": 15, "font-weight": "bold" }, escapeXml(title)),
     subtitle ? tag("text", { x: frame.left, y: 38, "font-size": 12, fill: "#444444" }, escapeXml(subtitle)) : "",
     axes(fullFrame, x, y, { xTitle, yTitle, grid: true }),

@@ -85,5 +85,11 @@ function pack(samples: [number, number][]): DigitSet {
     }
     offsets[s + 1] = indices.length;
   });
-  return { count: samples.length, labels, offsets, indices: Uint16Array.from(indices), values: Float32Array.from(values) };
+  return {
+    count: samples.length,
+    labels,
+    offsets,
+    indices: Uint16Array.from(indices),
+    values: Float32Array.from(values),
+  };
 }

@@ -20,8 +20,13 @@ export class Mlp {
   readonly #dHidden: Float64Array;
 
   /** He-uniform weights from `seed`, zero biases. */
-  constructor(runtime: Runtime, readonly hiddenSize = 128, seed = 7) {
-    if (!Number.isInteger(hiddenSize) || hiddenSize < 1) throw new RangeError(`simdopt-lab: hidden size must be a whole number ≥ 1, got ${hiddenSize}`);
+  constructor(
+    runtime: Runtime,
+    readonly hiddenSize = 128,
+    seed = 7,
+  ) {
+    if (!Number.isInteger(hiddenSize) || hiddenSize < 1)
+      throw new RangeError(`simdopt-lab: hidden size must be a whole number ≥ 1, got ${hiddenSize}`);
     const random = seededRandom(seed);
     const uniform = (n: number, fanIn: number) => {
       const limit = Math.sqrt(6 / fanIn);

@@ -44,8 +44,10 @@ export function train(
   options: TrainOptions = {},
 ): TrainResult {
   const { epochs = 1, batchSize = 64, hiddenSize = 128, evaluationsPerEpoch = 4, seed = 7, onBatch } = options;
-  if (!(epochs > 0) || !Number.isFinite(epochs)) throw new RangeError(`simdopt-lab: epochs must be a number > 0, got ${epochs}`);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`simdopt-lab: batch size must be a whole number ≥ 1, got ${batchSize}`);
+  if (!(epochs > 0) || !Number.isFinite(epochs))
+    throw new RangeError(`simdopt-lab: epochs must be a number > 0, got ${epochs}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new RangeError(`simdopt-lab: batch size must be a whole number ≥ 1, got ${batchSize}`);
   const model = new Mlp(runtime, hiddenSize, seed);
   try {
     const opt = createOptimizer(optimizer, model.parameters, optimizerOptions as never);
@@ -55,7 +57,15 @@ export function train(
       const batchesPerEpoch = Math.ceil(data.train.count / batchSize);
       const totalBatches = Math.round(epochs * batchesPerEpoch);
       const evalEvery = Math.max(1, Math.round(batchesPerEpoch / evaluationsPerEpoch));
-      const result: TrainResult = { trainLoss: [], lossEpochs: [], testAccuracy: [], testLoss: [], evalEpochs: [], msPerEpoch: [], stepMsPerEpoch: [] };
+      const result: TrainResult = {
+        trainLoss: [],
+        lossEpochs: [],
+        testAccuracy: [],
+        testLoss: [],
+        evalEpochs: [],
+        msPerEpoch: [],
+        stepMsPerEpoch: [],
+      };
       const evaluate = (batches: number) => {
         const { accuracy, loss } = model.evaluate(data.test);
         result.testAccuracy.push(accuracy);

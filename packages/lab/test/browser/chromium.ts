@@ -4,10 +4,14 @@ import { chromium, type Browser } from "playwright-core";
 
 /** The Chromium binary: $CHROMIUM_BIN, or Debian's. */
 export function chromiumPath(): string {
-  const candidates = [process.env.CHROMIUM_BIN, "/usr/bin/chromium", "/usr/bin/chromium-browser"].filter((p): p is string => Boolean(p));
+  const candidates = [process.env.CHROMIUM_BIN, "/usr/bin/chromium", "/usr/bin/chromium-browser"].filter(
+    (p): p is string => Boolean(p),
+  );
   const found = candidates.find((path) => existsSync(path));
   if (!found) {
-    throw new Error(`no Chromium found (looked at ${candidates.join(", ")}): install Debian's package with 'apt-get install -y chromium'`);
+    throw new Error(
+      `no Chromium found (looked at ${candidates.join(", ")}): install Debian's package with 'apt-get install -y chromium'`,
+    );
   }
   return found;
 }

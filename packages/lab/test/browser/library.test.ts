@@ -34,7 +34,9 @@ describe.each([false, true])("simdopt in Chromium (cross-origin isolated: %s)", 
     try {
       const page = await browser.newPage();
       await page.goto(`${server.url}/check.html`);
-      await page.waitForFunction(() => (window as never as { check?: { done: boolean } }).check?.done, undefined, { timeout: 30_000 });
+      await page.waitForFunction(() => (window as never as { check?: { done: boolean } }).check?.done, undefined, {
+        timeout: 30_000,
+      });
       const check = await page.evaluate(() => (window as never as { check: CheckResult }).check);
       expect(check.error).toBeUndefined();
       expect(check.failures).toEqual([]);
@@ -43,7 +45,9 @@ describe.each([false, true])("simdopt in Chromium (cross-origin isolated: %s)", 
       expect(check.crossOriginIsolated).toBe(isolated);
       expect(check.sharedMemory.every((shared) => shared === isolated)).toBe(true);
       const shared = isolated ? "-shared" : "";
-      expect(check.builds).toEqual(expect.arrayContaining([`scalar${shared}-fused`, `scalar${shared}`, `simd${shared}`]));
+      expect(check.builds).toEqual(
+        expect.arrayContaining([`scalar${shared}-fused`, `scalar${shared}`, `simd${shared}`]),
+      );
       expect(check.builds.some((b) => b.startsWith(`simd${shared}-`))).toBe(true); // fused or relaxed
       await page.close();
     } finally {

@@ -25,14 +25,22 @@ async function open(server: StaticServer): Promise<Page> {
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(String(error)));
   await page.goto(`${server.url}/index.html`);
-  await page.waitForFunction(() => (window as never as { playground?: { ready: boolean; error?: string } }).playground?.ready
-    || (window as never as { playground?: { error?: string } }).playground?.error !== undefined, undefined, { timeout: 20_000 });
+  await page.waitForFunction(
+    () =>
+      (window as never as { playground?: { ready: boolean; error?: string } }).playground?.ready ||
+      (window as never as { playground?: { error?: string } }).playground?.error !== undefined,
+    undefined,
+    { timeout: 20_000 },
+  );
   expect(errors).toEqual([]);
-  expect(await page.evaluate(() => (window as never as { playground: { error?: string } }).playground.error)).toBeUndefined();
+  expect(
+    await page.evaluate(() => (window as never as { playground: { error?: string } }).playground.error),
+  ).toBeUndefined();
   return page;
 }
 
-const paths = (page: Page) => page.evaluate(() => (window as never as { playground: { paths: Paths } }).playground.paths);
+const paths = (page: Page) =>
+  page.evaluate(() => (window as never as { playground: { paths: Paths } }).playground.paths);
 
 describe.each([false, true])("playground (cross-origin isolated: %s)", (isolated) => {
   let server: StaticServer;
@@ -45,12 +53,24 @@ describe.each([false, true])("playground (cross-origin isolated: %s)", (isolated
 
   test("loads, runs the Wasm kernels, redraws on a slider and a click, and a screenshot is taken", async () => {
     const page = await open(server);
-    const state = await page.evaluate(() => (window as never as { playground: { build: string; sharedMemory: boolean } }).playground);
+    const state = await page.evaluate(
+      () => (window as never as { playground: { build: string; sharedMemory: boolean } }).playground,
+    );
     expect(state.build).toMatch(/^simd/); // a Wasm binary, not the plain-JS reference
     expect(state.sharedMemory).toBe(isolated);
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(isolated);
     const before = await paths(page);
-    expect(before.map((p) => p.label.split(" ")[0])).toEqual(["SGD", "Momentum", "Nesterov", "Adagrad", "RMSprop", "Adadelta", "Adam", "Adamax", "Nadam"]);
+    expect(before.map((p) => p.label.split(" ")[0])).toEqual([
+      "SGD",
+      "Momentum",
+      "Nesterov",
+      "Adagrad",
+      "RMSprop",
+      "Adadelta",
+      "Adam",
+      "Adamax",
+      "Nadam",
+    ]);
     expect(before.every((p) => p.points.length > 10)).toBe(true);
     expect(await page.locator("#plot svg path").count()).toBeGreaterThan(20);
 
