@@ -1,0 +1,152 @@
+/** `simdopt-lab gallery`: every command with its defaults, and one HTML page and one markdown page showing every picture. */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { LAB_FUNCTION_NAMES } from "../functions.js";
+import { escapeXml } from "../plot/svg.js";
+import { numberFlag, type Command } from "./args.js";
+import type { Picture } from "./output.js";
+import { drawResponses } from "./responses.js";
+import { drawTraining } from "./train.js";
+import { drawTrajectories } from "./trajectories.js";
+
+/** The gallery's budget: `epochs` of digit training (the rest is fixed). */
+export interface GalleryRequest {
+  out: string;
+  epochs: number;
+  trainSize?: number;
+  quiet?: boolean;
+}
+
+/** Runs everything and writes `index.html` and `README.md` in `out`; returns the pictures. */
+export async function drawGallery(request: GalleryRequest): Promise<Picture[]> {
+  const { out, quiet } = request;
+  const trajectories = await drawTrajectories({
+    functions: [...LAB_FUNCTION_NAMES],
+    out,
+    png: true,
+    animate: true,
+    quiet,
+  });
+  const responses = await drawResponses({ out, png: true, quiet });
+  const training = await drawTraining({
+    epochs: request.epochs,
+    trainSize: request.trainSize,
+    hiddenSize: 128,
+    batchSize: 64,
+    out,
+    png: true,
+    quiet,
+  });
+  const pictures = [...trajectories, ...responses, ...training.pictures];
+  writeFileSync(join(out, "index.html"), html(pictures, training.table));
+  writeFileSync(join(out, "README.md"), markdown(pictures, training.table));
+  return pictures;
+}
+
+const SECTIONS: Record<string, string> = {
+  Trajectories: "Each optimizer's path from the same start over the function's level sets (darker is higher).",
+  "Animated trajectories": "The same paths drawn step by step (SVG animation; open in a browser).",
+  Responses:
+    "The step each optimizer takes for a synthetic gradient signal (grey, right axis), at three values of its main hyper-parameter.",
+  Training: "A 784-128-10 MLP on the mnist package's digits, the same initial weights and batches for every optimizer.",
+};
+
+function sections(pictures: readonly Picture[]): [string, Picture[]][] {
+  const grouped = new Map<string, Picture[]>();
+  for (const picture of pictures) grouped.set(picture.section, [...(grouped.get(picture.section) ?? []), picture]);
+  return [...grouped];
+}
+
+function html(pictures: readonly Picture[], table: string): string {
+  const body = sections(pictures)
+    .map(([section, items]) => {
+      const figures = items
+        .map(
+          (p) =>
+            `<figure><a href="${escapeXml(p.svg)}"><img src="${escapeXml(p.png ?? p.svg)}" alt="${escapeXml(p.title)}" loading="lazy"></a>` +
+            `<figcaption>${escapeXml(p.title)}${p.caption ? ` — ${escapeXml(p.caption)}` : ""}</figcaption></figure>`,
+        )
+        .join("\n");
+      const extra = section === "Training" ? markdownTableToHtml(table) : "";
+      return `<section><h2>${escapeXml(section)}</h2><p>${escapeXml(SECTIONS[section] ?? "")}</p>${extra}<div class="grid ${section === "Responses" ? "small" : ""}">\n${figures}\n</div></section>`;
+    })
+    .join("\n");
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>simdopt optimizer gallery</title>
+<style>
+body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; }
+.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 1.5rem; }
+.grid.small { grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); }
+figure { margin: 0; } img { width: 100%; height: auto; border: 1px solid #ddd; }
+figcaption { font-size: 0.9rem; color: #555; }
+table { border-collapse: collapse; margin: 1rem 0; } td, th { border: 1px solid #ccc; padding: 0.3rem 0.6rem; text-align: right; }
+td:first-child, th:first-child, td:nth-child(2) { text-align: left; }
+</style></head>
+<body><h1>simdopt optimizer gallery</h1>
+<p>Written by <code>npx simdopt-lab gallery</code>: every optimizer step in these pictures ran in simdopt's WebAssembly kernels.</p>
+${body}
+</body></html>
+`;
+}
+
+function markdownTableToHtml(table: string): string {
+  const lines = table.split("\n");
+  const rows = lines.filter((line) => line.startsWith("|") && !line.startsWith("|---"));
+  const cells = (line: string) =>
+    line
+      .slice(1, -1)
+      .split(" | ")
+      .map((cell) => escapeXml(cell.trim().replaceAll("`", "")));
+  const [head, ...rest] = rows;
+  return (
+    `<p>${escapeXml(lines[0])}</p><table><tr>${cells(head)
+      .map((c) => `<th>${c}</th>`)
+      .join("")}</tr>` +
+    rest
+      .map(
+        (row) =>
+          `<tr>${cells(row)
+            .map((c) => `<td>${c}</td>`)
+            .join("")}</tr>`,
+      )
+      .join("") +
+    "</table>"
+  );
+}
+
+function markdown(pictures: readonly Picture[], table: string): string {
+  const parts = [
+    "# simdopt optimizer gallery",
+    "",
+    "Written by `npx simdopt-lab gallery`; open `index.html` for the animations.",
+    "",
+  ];
+  for (const [section, items] of sections(pictures)) {
+    parts.push(`## ${section}`, "", SECTIONS[section] ?? "", "");
+    if (section === "Training") parts.push(table, "");
+    for (const p of items) parts.push(`![${p.title}](${p.png ?? p.svg})`, "");
+  }
+  return `${parts.join("\n")}\n`;
+}
+
+/** The `gallery` command: flags, help and what it runs. */
+export const galleryCommand: Command = {
+  name: "gallery",
+  summary:
+    "Runs trajectories (every function, still and animated), responses (every optimizer and signal) and train\n" +
+    "with their defaults, writes every picture as SVG and PNG, and an index.html and a README.md showing them all.",
+  flags: {
+    out: { type: "string", help: "output folder", default: "lab-gallery" },
+    epochs: { type: "string", help: "epochs of digit training", default: "10" },
+    "train-size": { type: "string", help: "training samples (default: all 8495)" },
+  },
+  async run(values) {
+    const out = String(values.out);
+    const pictures = await drawGallery({
+      out,
+      epochs: numberFlag("epochs", values.epochs, (n) => n > 0 && n <= 1000) ?? 10,
+      trainSize: numberFlag("train-size", values["train-size"], (n) => Number.isInteger(n) && n >= 1),
+    });
+    console.log(`${pictures.length} pictures; open ${join(out, "index.html")} (or ${join(out, "README.md")})`);
+  },
+};

@@ -1,0 +1,100 @@
+// The command line as a user runs it: --help on every command, refusals that name the flag, and the
+// files each command writes.
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, expect, test } from "vitest";
+
+const CLI = fileURLToPath(new URL("../bin/simdopt-lab.js", import.meta.url));
+const out = mkdtempSync(join(tmpdir(), "simdopt-lab-"));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+async function lab(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], { timeout: 120_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+test("--help lists the commands, and every command has its own", async () => {
+  const top = await lab("--help");
+  expect(top.code).toBe(0);
+  const names = ["trajectories", "responses", "train", "gallery"];
+  const helps = await Promise.all(names.map((name) => lab(name, "--help")));
+  names.forEach((name, k) => {
+    expect(top.stdout).toContain(name);
+    expect(helps[k].code).toBe(0);
+    expect(helps[k].stdout).toContain(`Usage: simdopt-lab ${name} [options]`);
+    expect(helps[k].stdout).toContain("--out VALUE");
+  });
+});
+
+test("bad input is refused by name and writes nothing", async () => {
+  const cases: [string[], RegExp][] = [
+    [["paint"], /unknown command 'paint'/],
+    [["trajectories", "--colour", "red"], /trajectories: Unknown option '--colour'/],
+    [["trajectories", "--function", "himmelblau", "--out", join(out, "bad")], /unknown function 'himmelblau'/],
+    [["trajectories", "--steps=-3", "--out", join(out, "bad")], /--steps got '-3'/],
+    [["trajectories", "--start", "1", "--out", join(out, "bad")], /--start takes two numbers as x,y, got '1'/],
+    [["train", "--epochs", "zero", "--out", join(out, "bad")], /--epochs got 'zero'/],
+  ];
+  const runs = await Promise.all(cases.map(([args]) => lab(...args)));
+  runs.forEach((run, k) => {
+    expect(run.code, cases[k][0].join(" ")).toBe(1);
+    expect(run.stderr).toMatch(cases[k][1]);
+  });
+  expect(existsSync(join(out, "bad"))).toBe(false);
+});
+
+test("trajectories writes the still and animated pictures, with PNGs when asked", async () => {
+  const run = await lab(
+    "trajectories",
+    "--function",
+    "beale,quadratic_b",
+    "--optimizers",
+    "Adam,Nesterov",
+    "--steps",
+    "30",
+    "--start",
+    "1,-1",
+    "--png",
+    "--animate",
+    "--out",
+    out,
+  );
+  expect(run.code, run.stderr).toBe(0);
+  for (const name of [
+    "trajectories-beale.svg",
+    "trajectories-beale.png",
+    "trajectories-beale-animated.svg",
+    "trajectories-quadratic_b.png",
+  ]) {
+    expect(existsSync(join(out, name)), name).toBe(true);
+  }
+  expect(readFileSync(join(out, "trajectories-beale.svg"), "utf8")).toContain("Nesterov");
+  expect(run.stderr).toContain("trajectories: 100%"); // progress, on standard error
+});
+
+test("gallery writes every picture and pages that show them all", async () => {
+  const dir = join(out, "gallery");
+  const run = await lab("gallery", "--epochs", "0.1", "--train-size", "400", "--out", dir);
+  expect(run.code, run.stderr).toBe(0);
+  const files = readdirSync(dir);
+  const pngs = files.filter((f) => f.endsWith(".png"));
+  expect(pngs.length).toBe(10 + 9 * 6 + 2); // trajectories, responses, training
+  expect(files.filter((f) => f.endsWith("-animated.svg"))).toHaveLength(10);
+  const html = readFileSync(join(dir, "index.html"), "utf8");
+  const markdown = readFileSync(join(dir, "README.md"), "utf8");
+  for (const png of pngs) {
+    expect(html).toContain(`src="${png}"`);
+    expect(markdown).toContain(`(${png})`);
+  }
+  expect(markdown).toMatch(/\| Adam \| .* \| \d+\.\d\d% \| \d+\.\d{4} \| \d+\.\d\d s \| \d+\.\d ms \|/);
+  expect(existsSync(join(dir, "train-results.json"))).toBe(true);
+});
