@@ -1,0 +1,199 @@
+/**
+ * Worker threads that run a kernel call together with the calling thread, each over one slice of
+ * the call's tensor table (slices.ts), handed out and joined through the control block in shared
+ * memory (control.ts): the calling thread publishes a generation, runs the first slice itself,
+ * then waits, for a bounded time, until every worker acknowledged it. `step()` so stays
+ * synchronous. Workers start on the first threaded call (or `ready()`), and take part once they
+ * have signalled that they are ready; until then, the calling thread runs the whole table.
+ *
+ * The pool holds no reference to its runtime, so that a runtime dropped without `close()` can be
+ * collected and its pool closed by a FinalizationRegistry.
+ */
+import type { Kernel, KernelName } from "../runtime/kernels.js";
+import type { TensorTable } from "../runtime/tensor-table.js";
+import {
+  COMMAND, EXIT, FAILED, GENERATION, KERNEL, KERNEL_KEYS, RUN, SCALARS, SIGNAL, SLOT_COUNT, SLOT_DONE, SLOT_READY,
+  SLOT_STATUS, SLOT_TABLE, controlBytes, slotWord,
+} from "./control.js";
+import { SliceTables, type SliceMemory } from "./slices.js";
+import type { SpawnWorker, WorkerHandle } from "./spawn.js";
+import { ThreadError } from "./thread-error.js";
+
+/** @internal */
+export interface PoolWorker {
+  /** Slot in the control block; the worker's number in messages is slot + 1. */
+  slot: number;
+  handle: WorkerHandle | undefined;
+  alive: boolean;
+}
+
+/** The shortest time the calling thread waits for the workers of one call, in milliseconds. */
+export const MIN_WAIT_MS = 5000;
+/** The wait is also at least this many times as long as the calling thread's own slice took. */
+const WAIT_PER_OWN_TIME = 100;
+
+export class ThreadPool {
+  /** @internal The shortest wait for the workers of one call, in ms (lowered by the fault tests). */
+  minWaitMs = MIN_WAIT_MS;
+  /** @internal Calls that were split between threads (tests check that threads took part). */
+  splitCalls = 0;
+  private readonly control: Int32Array;
+  /** @internal */
+  readonly workers: PoolWorker[];
+  private started = false;
+  private closed = false;
+  private fault: string | undefined;
+
+  /** Workers use slots 0..workers-1 of the control block at `controlAddress` (zero-filled). */
+  constructor(
+    private readonly memory: WebAssembly.Memory,
+    private readonly controlAddress: number,
+    workers: number,
+    private readonly binary: string,
+    private readonly spawn: SpawnWorker,
+  ) {
+    this.control = new Int32Array(memory.buffer, controlAddress, controlBytes(workers) / 4);
+    this.workers = Array.from({ length: workers }, (_, slot) => ({ slot, handle: undefined, alive: true }));
+  }
+
+  /** Threads that steps run on: the calling thread and every worker that has not failed. */
+  get threads(): number {
+    return this.closed ? 1 : 1 + this.workers.filter((worker) => worker.alive).length;
+  }
+
+  /** Starts the workers (once). */
+  start(): void {
+    if (this.started || this.closed) return;
+    this.started = true;
+    for (const worker of this.workers) {
+      const init = {
+        memory: this.memory, control: this.controlAddress, workers: this.workers.length, slot: worker.slot, binary: this.binary,
+      };
+      try {
+        worker.handle = this.spawn(init, (reason) => this.lost(worker, reason));
+      } catch (error) {
+        this.lost(worker, `could not start: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  /** Starts the workers and resolves, with `threads`, once every worker that did not fail is ready. */
+  async ready(): Promise<number> {
+    this.start();
+    while (!this.closed && this.workers.some((worker) => worker.alive && !this.isReady(worker))) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    return this.threads;
+  }
+
+  /**
+   * Runs `kernel` (the calling thread's export `name`) over `table`, sliced between the calling
+   * thread and the ready workers. Throws a ThreadError when a worker failed since the last call
+   * (before handing anything out) or during this one (after the others finished).
+   */
+  run(memory: SliceMemory, name: KernelName, kernel: Kernel, table: TensorTable, scalars: number): void {
+    if (this.fault !== undefined) {
+      const fault = this.fault;
+      this.fault = undefined;
+      throw new ThreadError(fault, "none", this.threads);
+    }
+    this.start();
+    const helpers = this.workers.filter((worker) => worker.alive && this.isReady(worker));
+    if (helpers.length === 0) {
+      kernel(table.address, table.count, scalars);
+      return;
+    }
+    const parts = helpers.length + 1;
+    this.splitCalls++;
+    if (table.slices?.parts !== parts) {
+      table.slices?.dispose();
+      table.slices = undefined;
+      table.slices = new SliceTables(memory, name, table, parts);
+    }
+    const { addresses, counts } = table.slices;
+    const control = this.control;
+    for (const worker of this.workers) Atomics.store(control, slotWord(worker.slot, SLOT_COUNT), 0);
+    helpers.forEach((worker, j) => {
+      Atomics.store(control, slotWord(worker.slot, SLOT_TABLE), addresses[j + 1]);
+      Atomics.store(control, slotWord(worker.slot, SLOT_COUNT), counts[j + 1]);
+    });
+    Atomics.store(control, KERNEL, KERNEL_KEYS.indexOf(`${name}_${table.dtype === "float32" ? "f32" : "f64"}`));
+    Atomics.store(control, SCALARS, scalars);
+    Atomics.store(control, COMMAND, RUN);
+    const generation = (Atomics.add(control, GENERATION, 1) + 1) | 0;
+    Atomics.notify(control, GENERATION);
+    const started = performance.now();
+    try {
+      if (counts[0] > 0) kernel(addresses[0], counts[0], scalars);
+    } finally {
+      const waitMs = Math.max(this.minWaitMs, WAIT_PER_OWN_TIME * (performance.now() - started));
+      this.join(helpers, generation, waitMs);
+    }
+  }
+
+  /** Tells the workers to exit and ends them; later calls run on the calling thread alone. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.started) {
+      Atomics.store(this.control, COMMAND, EXIT);
+      Atomics.add(this.control, GENERATION, 1);
+      Atomics.notify(this.control, GENERATION);
+    }
+    for (const worker of this.workers) {
+      worker.alive = false;
+      worker.handle?.terminate();
+    }
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Waits until every helper acknowledged `generation`, for at most `waitMs`; throws on a fault. */
+  private join(helpers: PoolWorker[], generation: number, waitMs: number): void {
+    const control = this.control;
+    const deadline = performance.now() + waitMs;
+    for (;;) {
+      const signal = Atomics.load(control, SIGNAL);
+      const late = helpers.filter((worker) => Atomics.load(control, slotWord(worker.slot, SLOT_DONE)) !== generation);
+      if (late.length === 0) break;
+      const left = deadline - performance.now();
+      if (left <= 0) {
+        for (const worker of late) this.drop(worker);
+        throw new ThreadError(
+          `${workerNames(late)} did not finish ${late.length === 1 ? "its slice" : "their slices"} within ${Math.round(waitMs)} ms (ended or stopped; now terminated)`,
+          "partly", this.threads,
+        );
+      }
+      Atomics.wait(control, SIGNAL, signal, left);
+    }
+    const failed = helpers.filter((worker) => Atomics.load(control, slotWord(worker.slot, SLOT_STATUS)) === FAILED);
+    if (failed.length > 0) {
+      for (const worker of failed) this.drop(worker);
+      throw new ThreadError(`${workerNames(failed)} threw in its kernel (now terminated)`, "partly", this.threads);
+    }
+  }
+
+  private isReady(worker: PoolWorker): boolean {
+    return Atomics.load(this.control, slotWord(worker.slot, SLOT_READY)) === 1;
+  }
+
+  /** A worker ended or failed outside a step: the next call reports it before handing out work. */
+  private lost(worker: PoolWorker, reason: string): void {
+    if (!worker.alive || this.closed) return;
+    worker.alive = false;
+    const fault = `${workerNames([worker])} ${reason}`;
+    this.fault = this.fault === undefined ? fault : `${this.fault}; ${fault}`;
+  }
+
+  private drop(worker: PoolWorker): void {
+    worker.alive = false;
+    worker.handle?.terminate();
+  }
+}
+
+function workerNames(workers: PoolWorker[]): string {
+  const numbers = workers.map((worker) => worker.slot + 1).join(", ");
+  return workers.length === 1 ? `worker thread ${numbers}` : `worker threads ${numbers}`;
+}
