@@ -1,10 +1,11 @@
 /**
- * Worker threads that run a kernel call together with the calling thread, each over one slice of
- * the call's tensor table (slices.ts), handed out and joined through the control block in shared
- * memory (control.ts): the calling thread publishes a generation, runs the first slice itself,
- * then waits, for a bounded time, until every worker acknowledged it. `step()` so stays
- * synchronous. Workers start on the first threaded call (or `ready()`), and take part once they
- * have signalled that they are ready; until then, the calling thread runs the whole table.
+ * Worker threads that run a kernel call together with the calling thread over the call's tensor
+ * table cut into chunks (slices.ts), handed out and joined through the control block in shared
+ * memory (control.ts): the calling thread publishes a generation, claims and runs chunks like any
+ * worker, then waits, for a bounded time, until every chunk is finished. `step()` so stays
+ * synchronous, and a busy or late worker costs at most the time of its claimed chunks: the others
+ * take what it did not claim. Workers start on the first threaded call (or `ready()`), and take
+ * part once they have signalled that they are ready.
  *
  * The pool holds no reference to its runtime, so that a runtime dropped without `close()` can be
  * collected and its pool closed by a FinalizationRegistry.
@@ -12,8 +13,8 @@
 import type { Kernel, KernelName } from "../runtime/kernels.js";
 import type { TensorTable } from "../runtime/tensor-table.js";
 import {
-  COMMAND, EXIT, FAILED, GENERATION, KERNEL, KERNEL_KEYS, RUN, SCALARS, SIGNAL, SLOT_COUNT, SLOT_DONE, SLOT_READY,
-  SLOT_STATUS, SLOT_TABLE, controlBytes, slotWord,
+  CHUNKS, CLAIM, COMMAND, COMPLETED, DIRECTORY, EXIT, FAILED, GENERATION, KERNEL, KERNEL_KEYS, RUN, SCALARS, SLOT_BUSY,
+  SLOT_READY, SLOT_RUNS, SLOT_STATUS, claimChunk, controlBytes, openClaim, slotWord,
 } from "./control.js";
 import { SliceTables, type SliceMemory } from "./slices.js";
 import type { SpawnWorker, WorkerHandle } from "./spawn.js";
@@ -29,12 +30,16 @@ export interface PoolWorker {
 
 /** The shortest time the calling thread waits for the workers of one call, in milliseconds. */
 export const MIN_WAIT_MS = 5000;
-/** The wait is also at least this many times as long as the calling thread's own slice took. */
+/** The wait is also at least this many times as long as the calling thread's own chunks took. */
 const WAIT_PER_OWN_TIME = 100;
+/** Chunks per thread: enough for the others to even out a late or descheduled thread. */
+const CHUNKS_PER_THREAD = 4;
 
 export class ThreadPool {
   /** @internal The shortest wait for the workers of one call, in ms (lowered by the fault tests). */
   minWaitMs = MIN_WAIT_MS;
+  /** @internal The wait is also at least this many times the calling thread's own work. */
+  waitPerOwnTime = WAIT_PER_OWN_TIME;
   /** @internal Calls that were split between threads (tests check that threads took part). */
   splitCalls = 0;
   private readonly control: Int32Array;
@@ -87,9 +92,9 @@ export class ThreadPool {
   }
 
   /**
-   * Runs `kernel` (the calling thread's export `name`) over `table`, sliced between the calling
-   * thread and the ready workers. Throws a ThreadError when a worker failed since the last call
-   * (before handing anything out) or during this one (after the others finished).
+   * Runs `kernel` (the calling thread's export `name`) over `table`, in chunks shared between the
+   * calling thread and the ready workers. Throws a ThreadError when a worker failed since the
+   * last call (before anything is handed out) or during this one (once the rest is finished).
    */
   run(memory: SliceMemory, name: KernelName, kernel: Kernel, table: TensorTable, scalars: number): void {
     if (this.fault !== undefined) {
@@ -98,36 +103,39 @@ export class ThreadPool {
       throw new ThreadError(fault, "none", this.threads);
     }
     this.start();
-    const helpers = this.workers.filter((worker) => worker.alive && this.isReady(worker));
-    if (helpers.length === 0) {
+    const helpers = this.workers.filter((worker) => worker.alive && this.isReady(worker)).length;
+    if (helpers === 0) {
       kernel(table.address, table.count, scalars);
       return;
     }
-    const parts = helpers.length + 1;
-    this.splitCalls++;
-    if (table.slices?.parts !== parts) {
+    const chunks = CHUNKS_PER_THREAD * (helpers + 1);
+    if (table.slices?.parts !== chunks) {
       table.slices?.dispose();
       table.slices = undefined;
-      table.slices = new SliceTables(memory, name, table, parts);
+      table.slices = new SliceTables(memory, name, table, chunks);
     }
-    const { addresses, counts } = table.slices;
+    const { addresses, counts, directory } = table.slices;
     const control = this.control;
-    for (const worker of this.workers) Atomics.store(control, slotWord(worker.slot, SLOT_COUNT), 0);
-    helpers.forEach((worker, j) => {
-      Atomics.store(control, slotWord(worker.slot, SLOT_TABLE), addresses[j + 1]);
-      Atomics.store(control, slotWord(worker.slot, SLOT_COUNT), counts[j + 1]);
-    });
+    this.splitCalls++;
     Atomics.store(control, KERNEL, KERNEL_KEYS.indexOf(`${name}_${table.dtype === "float32" ? "f32" : "f64"}`));
     Atomics.store(control, SCALARS, scalars);
+    Atomics.store(control, DIRECTORY, directory);
+    Atomics.store(control, CHUNKS, chunks);
+    Atomics.store(control, COMPLETED, 0);
     Atomics.store(control, COMMAND, RUN);
-    const generation = (Atomics.add(control, GENERATION, 1) + 1) | 0;
+    const generation = (Atomics.load(control, GENERATION) + 1) | 0;
+    Atomics.store(control, CLAIM, openClaim(generation));
+    Atomics.store(control, GENERATION, generation);
     Atomics.notify(control, GENERATION);
     const started = performance.now();
     try {
-      if (counts[0] > 0) kernel(addresses[0], counts[0], scalars);
+      for (let chunk = claimChunk(control, generation); chunk >= 0; chunk = claimChunk(control, generation)) {
+        if (counts[chunk] > 0) kernel(addresses[chunk], counts[chunk], scalars);
+        Atomics.add(control, COMPLETED, 1);
+      }
     } finally {
-      const waitMs = Math.max(this.minWaitMs, WAIT_PER_OWN_TIME * (performance.now() - started));
-      this.join(helpers, generation, waitMs);
+      const waitMs = Math.max(this.minWaitMs, this.waitPerOwnTime * (performance.now() - started));
+      this.join(chunks, waitMs);
     }
   }
 
@@ -150,29 +158,35 @@ export class ThreadPool {
     return this.closed;
   }
 
-  /** Waits until every helper acknowledged `generation`, for at most `waitMs`; throws on a fault. */
-  private join(helpers: PoolWorker[], generation: number, waitMs: number): void {
+  /** Waits until all `chunks` are finished, for at most `waitMs`; throws on a fault. */
+  private join(chunks: number, waitMs: number): void {
     const control = this.control;
     const deadline = performance.now() + waitMs;
-    for (;;) {
-      const signal = Atomics.load(control, SIGNAL);
-      const late = helpers.filter((worker) => Atomics.load(control, slotWord(worker.slot, SLOT_DONE)) !== generation);
-      if (late.length === 0) break;
+    for (let completed = Atomics.load(control, COMPLETED); completed < chunks; completed = Atomics.load(control, COMPLETED)) {
       const left = deadline - performance.now();
       if (left <= 0) {
-        for (const worker of late) this.drop(worker);
+        // Close the generation, so that no chunk is claimed from now on.
+        Atomics.store(control, CLAIM, -1);
+        const stuck = this.workers.filter((worker) => worker.alive && Atomics.load(control, slotWord(worker.slot, SLOT_BUSY)) !== 0);
+        for (const worker of stuck) this.drop(worker);
+        const who = stuck.length > 0 ? workerNames(stuck) : "a worker thread";
         throw new ThreadError(
-          `${workerNames(late)} did not finish ${late.length === 1 ? "its slice" : "their slices"} within ${Math.round(waitMs)} ms (ended or stopped; now terminated)`,
-          "partly", this.threads,
+          `${who} did not finish ${chunks - completed} of the call's ${chunks} chunks within ${Math.round(waitMs)} ms ` +
+          "(it ended or was stopped; now terminated)", "partly", this.threads,
         );
       }
-      Atomics.wait(control, SIGNAL, signal, left);
+      Atomics.wait(control, COMPLETED, completed, left);
     }
-    const failed = helpers.filter((worker) => Atomics.load(control, slotWord(worker.slot, SLOT_STATUS)) === FAILED);
+    const failed = this.workers.filter((worker) => worker.alive && Atomics.load(control, slotWord(worker.slot, SLOT_STATUS)) === FAILED);
     if (failed.length > 0) {
       for (const worker of failed) this.drop(worker);
       throw new ThreadError(`${workerNames(failed)} threw in its kernel (now terminated)`, "partly", this.threads);
     }
+  }
+
+  /** @internal Chunks each worker has run. */
+  chunksRun(): number[] {
+    return this.workers.map((worker) => Atomics.load(this.control, slotWord(worker.slot, SLOT_RUNS)));
   }
 
   private isReady(worker: PoolWorker): boolean {

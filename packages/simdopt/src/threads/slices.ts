@@ -24,6 +24,8 @@ export class SliceTables {
   readonly addresses: number[] = [];
   /** Entries in each slice's table (0 for an empty slice). */
   readonly counts: number[] = [];
+  /** Byte address of the directory: [table address, entry count] per slice, as u32 pairs. */
+  readonly directory: number;
   private readonly block: number;
 
   constructor(private readonly runtime: SliceMemory, kernel: KernelName, table: TensorTable, readonly parts: number) {
@@ -55,14 +57,17 @@ export class SliceTables {
       firstBlock += tensorBlocks;
     });
     const total = entries.reduce((sum, part) => sum + part.length, 0);
-    this.block = runtime.alloc(Math.max(1, total) * stride * 4);
-    const words = new Uint32Array(runtime.memory.buffer, this.block, Math.max(1, total) * stride);
+    const tableWords = Math.max(1, total) * stride;
+    this.block = runtime.alloc((tableWords + 2 * parts) * 4);
+    this.directory = this.block + tableWords * 4;
+    const words = new Uint32Array(runtime.memory.buffer, this.block, tableWords + 2 * parts);
     let next = 0;
-    for (const part of entries) {
+    entries.forEach((part, p) => {
       this.addresses.push(this.block + next * stride * 4);
       this.counts.push(part.length);
+      words.set([this.addresses[p], part.length], tableWords + 2 * p);
       for (const entry of part) words.set(entry, (next++) * stride);
-    }
+    });
   }
 
   dispose(): void {

@@ -6,36 +6,36 @@
  */
 import { instantiate, type BinaryName } from "../runtime/load.js";
 import {
-  COMMAND, EXIT, FAILED, GENERATION, KERNEL, KERNEL_KEYS, SCALARS, SIGNAL, SLOT_COUNT, SLOT_DONE, SLOT_READY,
-  SLOT_STATUS, SLOT_TABLE, controlBytes, slotWord, type WorkerInit,
+  COMMAND, COMPLETED, CHUNKS, DIRECTORY, EXIT, FAILED, GENERATION, KERNEL, KERNEL_KEYS, SCALARS, SLOT_BUSY, SLOT_READY,
+  SLOT_RUNS, SLOT_STATUS, claimChunk, controlBytes, slotWord, type WorkerInit,
 } from "./control.js";
 
 async function serve(init: WorkerInit): Promise<void> {
   const { kernels } = await instantiate(init.binary as BinaryName, init.memory);
   const byIndex = KERNEL_KEYS.map((key) => kernels[key]);
   const control = new Int32Array(init.memory.buffer, init.control, controlBytes(init.workers) / 4);
-  const word = (field: number) => slotWord(init.slot, field);
+  const busy = slotWord(init.slot, SLOT_BUSY);
   let seen = Atomics.load(control, GENERATION);
-  Atomics.store(control, word(SLOT_READY), 1);
+  Atomics.store(control, slotWord(init.slot, SLOT_READY), 1);
   for (;;) {
     Atomics.wait(control, GENERATION, seen);
     const generation = Atomics.load(control, GENERATION);
     if (generation === seen) continue;
     seen = generation;
     if (Atomics.load(control, COMMAND) === EXIT) return;
-    const count = Atomics.load(control, word(SLOT_COUNT));
-    let status = 0;
-    if (count > 0) {
+    for (let chunk = claimChunk(control, generation); chunk >= 0; chunk = claimChunk(control, generation)) {
+      // Read after the claim: the calling thread publishes the next call only once this chunk is done.
+      const directory = new Uint32Array(init.memory.buffer, Atomics.load(control, DIRECTORY) + chunk * 8, 2);
+      Atomics.store(control, busy, chunk + 1);
       try {
-        byIndex[Atomics.load(control, KERNEL)](Atomics.load(control, word(SLOT_TABLE)), count, Atomics.load(control, SCALARS));
+        byIndex[Atomics.load(control, KERNEL)](directory[0], directory[1], Atomics.load(control, SCALARS));
       } catch {
-        status = FAILED;
+        Atomics.store(control, slotWord(init.slot, SLOT_STATUS), FAILED);
       }
+      Atomics.store(control, busy, 0);
+      Atomics.add(control, slotWord(init.slot, SLOT_RUNS), 1);
+      if (Atomics.add(control, COMPLETED, 1) + 1 === Atomics.load(control, CHUNKS)) Atomics.notify(control, COMPLETED);
     }
-    Atomics.store(control, word(SLOT_STATUS), status);
-    Atomics.store(control, word(SLOT_DONE), generation);
-    Atomics.add(control, SIGNAL, 1);
-    Atomics.notify(control, SIGNAL);
   }
 }
 
