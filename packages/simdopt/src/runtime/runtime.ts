@@ -10,6 +10,7 @@ import { referenceKernels } from "../reference/kernels.js";
 import { controlBytes } from "../threads/control.js";
 import { checkThreadMinElements, DEFAULT_THREAD_MIN_ELEMENTS, resolveThreads, type ThreadsOption } from "../threads/options.js";
 import { ThreadPool } from "../threads/pool.js";
+import type { SpawnWorker } from "../threads/spawn.js";
 
 export interface RuntimeOptions {
   /** Which kernels run the steps: SIMD Wasm where supported (`auto`, the default), one of the
@@ -71,6 +72,9 @@ export class Runtime {
   disposals = 0;
   readonly #allocator: Allocator;
   #pool: ThreadPool | undefined;
+  /** Workers to start when first needed (their control block is allocated then), or 0. */
+  #workers = 0;
+  #spawn: SpawnWorker | undefined;
   #threadMinElements = DEFAULT_THREAD_MIN_ELEMENTS;
 
   private constructor(
@@ -127,21 +131,29 @@ export class Runtime {
     const runtime = new Runtime(memory, kernels, resolved, name, rounding, heapBase);
     runtime.#threadMinElements = threadMinElements;
     if (pool.spawn !== undefined) {
-      const workers = pool.threads - 1;
-      runtime.#pool = new ThreadPool(memory, runtime.alloc(controlBytes(workers)), workers, name, pool.spawn);
-      pools.register(runtime, runtime.#pool, runtime);
+      runtime.#workers = pool.threads - 1;
+      runtime.#spawn = pool.spawn;
     }
     return runtime;
   }
 
+  /** The pool, created (with its control block) on first use; undefined without workers. */
+  #threadPool(): ThreadPool | undefined {
+    if (this.#pool === undefined && this.#workers > 0) {
+      this.#pool = new ThreadPool(this.memory, this.alloc(controlBytes(this.#workers)), this.#workers, this.build, this.#spawn!);
+      pools.register(this, this.#pool, this);
+    }
+    return this.#pool;
+  }
+
   /** @internal The worker threads, if any (tests reach them through it). */
   get threadPool(): ThreadPool | undefined {
-    return this.#pool;
+    return this.#threadPool();
   }
 
   /** Threads that large steps run on (the calling thread included); 1 without workers. */
   get threads(): number {
-    return this.#pool?.threads ?? 1;
+    return this.#pool?.threads ?? this.#workers + 1;
   }
 
   /**
@@ -149,7 +161,7 @@ export class Runtime {
    * `threads` once they are ready (steps before that run on the calling thread).
    */
   async startThreads(): Promise<number> {
-    return (await this.#pool?.ready()) ?? 1;
+    return (await this.#threadPool()?.ready()) ?? 1;
   }
 
   /**
@@ -157,6 +169,7 @@ export class Runtime {
    * stay usable. Workers never keep a process alive, so closing is only needed to free them early.
    */
   close(): void {
+    this.#workers = 0;
     if (this.#pool === undefined) return;
     this.#pool.close();
     pools.unregister(this);
@@ -192,8 +205,9 @@ export class Runtime {
   /** @internal Runs `kernel` over every tensor of `table` with the scalar block at `scalars`. */
   runKernel(kernel: KernelName, table: TensorTable, scalars: number): void {
     const run = this.kernels[kernelKey(kernel, table.dtype)];
-    if (this.#pool !== undefined && table.elements >= this.#threadMinElements) {
-      this.#pool.run(this, kernel, run, table, scalars);
+    const pool = table.elements >= this.#threadMinElements ? this.#threadPool() : undefined;
+    if (pool !== undefined) {
+      pool.run(this, kernel, run, table, scalars);
     } else {
       run(table.address, table.count, scalars);
     }
