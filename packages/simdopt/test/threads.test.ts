@@ -121,15 +121,15 @@ describe("faults", () => {
     expect(firstDifference(t.param.toArray(), s.param.toArray())).toBe(-1);
   });
 
-  test("a worker that dies holding a chunk: the step throws after a bounded wait, saying the parameters are partly updated", async () => {
+  /** A runtime whose one worker fails as `failure` says at a chunk it claims (fixtures/claim-and-exit.mjs). */
+  async function failing(failure: "exit" | "throw") {
     const n = 1 << 20;
     const runtime = await loadRuntime({ threads: 2, threadMinElements: 1024 });
     const pool = poolOf(runtime) as Pool & { spawn: unknown; waitPerOwnTime: number };
     pool.minWaitMs = 300;
     pool.waitPerOwnTime = 1;
-    // In place of the real worker: one that claims a chunk and ends without finishing it.
     pool.spawn = (init: object, onEnd: (reason: string) => void) => {
-      const worker = new Worker(new URL("./fixtures/claim-and-exit.mjs", import.meta.url), { workerData: { simdopt: init } });
+      const worker = new Worker(new URL("./fixtures/claim-and-exit.mjs", import.meta.url), { workerData: { simdopt: init, failure } });
       worker.on("exit", (code) => onEnd(`exited with code ${code}`));
       return { terminate: () => void worker.terminate() };
     };
@@ -152,12 +152,21 @@ describe("faults", () => {
     expect(performance.now() - started).toBeLessThan(20_000);
     expect(error).toBeInstanceOf(ThreadError);
     expect((error as ThreadError).updated).toBe("partly");
-    expect((error as Error).message).toMatch(/worker thread 1 did not finish 1 of the call's 8 chunks within \d+ ms.*partly updated.*not committed/);
     expect(runtime.threads).toBe(1);
     // The optimizer goes on, on the calling thread.
     const count = optimizer.stepCount();
     optimizer.step();
     expect(optimizer.stepCount()).toBe(count + 1);
+    return (error as Error).message;
+  }
+
+  test("a worker that dies holding a chunk: the step throws after a bounded wait, saying the parameters are partly updated", async () => {
+    expect(await failing("exit")).toMatch(
+      /worker thread 1 did not finish 1 of the call's 8 chunks within \d+ ms.*partly updated.*not committed/);
+  });
+
+  test("a worker whose kernel throws: the step throws once the other chunks are done", async () => {
+    expect(await failing("throw")).toMatch(/worker thread 1 threw in its kernel.*partly updated.*not committed/);
   });
 });
 
