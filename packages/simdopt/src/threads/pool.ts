@@ -30,6 +30,8 @@ export interface PoolWorker {
 
 /** The shortest time the calling thread waits for the workers of one call, in milliseconds. */
 export const MIN_WAIT_MS = 5000;
+/** How long `ready()` waits for workers to start, in milliseconds. */
+const STARTUP_MS = 30_000;
 /** The wait is also at least this many times as long as the calling thread's own chunks took. */
 const WAIT_PER_OWN_TIME = 100;
 /** Chunks per thread: enough for the others to even out a late or descheduled thread. */
@@ -82,10 +84,18 @@ export class ThreadPool {
     }
   }
 
-  /** Starts the workers and resolves, with `threads`, once every worker that did not fail is ready. */
+  /**
+   * Starts the workers and resolves, with `threads`, once every worker that did not fail is ready;
+   * rejects when some worker is neither ready nor failed after `STARTUP_MS`.
+   */
   async ready(): Promise<number> {
     this.start();
+    const deadline = performance.now() + STARTUP_MS;
     while (!this.closed && this.workers.some((worker) => worker.alive && !this.isReady(worker))) {
+      if (performance.now() > deadline) {
+        const late = this.workers.filter((worker) => worker.alive && !this.isReady(worker));
+        throw new Error(`simdopt: ${workerNames(late)} did not start within ${STARTUP_MS / 1000} s (steps run on the others meanwhile)`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
     return this.threads;

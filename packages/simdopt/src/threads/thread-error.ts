@@ -19,7 +19,7 @@ export class ThreadError extends Error {
       ? "no parameter or state of this call was updated"
       : "this call's parameters and state buffers are partly updated (the other slices were, the failed worker's may be in part)";
     super(
-      `simdopt: ${fault}; ${effect}; parameter groups stepped earlier in the same step() were updated, and the step ` +
+      `simdopt: ${fault}; ${effect}; any parameter group stepped earlier in the same step() was updated, and the step ` +
       `count and scalar state were not committed (they are those from before the step). Steps continue on ${threads} ` +
       `thread${threads === 1 ? "" : "s"}.`,
     );
