@@ -47,7 +47,7 @@ export interface RuntimeOptions {
   threads?: ThreadsOption;
   /**
    * A group (of one dtype) with fewer elements than this steps on the calling thread alone, where
-   * waking workers would cost more than they save. Default 65536.
+   * waking workers would cost more than they save. Default 262144.
    */
   threadMinElements?: number;
 }
