@@ -14,7 +14,7 @@ const tiny = { ...TIMING.quick, timeMs: 20, warmupMs: 2, minSamples: 3, maxTaskM
 
 describe('wasm-simd-threads', () => {
   it('passes the bit-exact gate on two threads, and its pool ends with the stepper', async () => {
-    const size = 70001; // above the runtime's threshold for threads, with a tail
+    const size = 300_001; // above the runtime's threshold for threads (262144), with a tail
     const c = findCase('adam');
     const data = makeData(size, 'float32');
     const impl = findImpl('wasm-simd-threads');
