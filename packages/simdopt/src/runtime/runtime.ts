@@ -38,8 +38,7 @@ export interface RuntimeOptions {
   relaxedSimd?: boolean;
   /**
    * Threads a step runs on: the calling thread plus worker threads over the same shared memory,
-   * each stepping a contiguous slice of a parameter group's elements (bit-identical to one
-   * thread). `auto` (the default): the number of cores, or 1 where shared memory, workers or a
+   * sharing out contiguous chunks of a parameter group's elements (bit-identical to one thread). `auto` (the default): the number of cores, or 1 where shared memory, workers or a
    * blocking wait (`Atomics.wait`, which a browser's main thread may not use) are missing. A
    * count above 1 that cannot be honoured throws. Workers start at the first large step (or at
    * `await runtime.startThreads()`); they never keep a process alive; `runtime.close()` ends them.
