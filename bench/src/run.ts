@@ -184,7 +184,7 @@ export async function runBench(config: BenchConfig, io: RunIO): Promise<BenchRes
           runGate({ impl: impl.id, check: impl.check, caseId: c.id, dtype: config.dtype, size, steps }, stepper, expected, data);
           const gateStepMs = (performance.now() - t0) / steps;
           progress.phase('timing');
-          const m = measure(stepper.step, config.timing, gateStepMs);
+          const m = stepper.measureSelf?.(config.timing) ?? measure(stepper.step, config.timing, gateStepMs);
           implResults.push({
             impl: impl.id, status: 'ok', check: impl.check, gateSteps: steps,
             medianMs: m.medianMs, minMs: m.minMs, maxMs: m.maxMs, meanMs: m.meanMs,

@@ -18,7 +18,9 @@ describe('parseArgs', () => {
     expect(r.sizes).toEqual([4096, 65536, 1048576, 16777216]);
     expect(r.sizes).toEqual(QUICK_SIZES);
     expect(r.impls).toEqual([...IMPL_IDS]);
-    expect(r.impls).toEqual(['wasm-simd', 'wasm-simd-separate', 'wasm-scalar', 'js', 'tfjs-cpu', 'tfjs-wasm']);
+    expect(r.impls).toEqual([
+      'wasm-simd', 'wasm-simd-threads', 'wasm-simd-separate', 'wasm-scalar', 'native', 'native-2t', 'js', 'tfjs-cpu', 'tfjs-wasm',
+    ]);
     expect(r.dtype).toBe('float32');
     expect(r.outDir).toBe('/bench/results');
     expect(r.jsonPath).toBe('/bench/results/latest.json');

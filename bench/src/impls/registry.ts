@@ -1,20 +1,22 @@
 /**
- * Every implementation the bench knows, in report order. Adding one (e.g. simdopt's threaded
- * build, once it exists) is one entry here:
- *
- *     wasmImpl('wasm-simd-threads', { binary: 'simd', threads: 'auto' }),
- *
- * An entry whose runtime cannot load reports "n/a: <reason>" instead of failing the bench.
+ * Every implementation the bench knows, in report order. Adding one is one entry here. simdopt's
+ * single-threaded entries ask for `threads: 1` (its default is every core). An entry whose runtime
+ * cannot load, or a native one without a C compiler, reports "n/a: <reason>" instead of failing.
  */
 import { tfjsImpl } from './tfjs.js';
 import { jsImpl } from './js.js';
+import { nativeImpl } from './native.js';
 import type { Impl } from './types.js';
 import { wasmImpl } from './wasm.js';
+import { wasmThreadsImpl } from './wasm-threads.js';
 
 export const IMPLS: readonly Impl[] = [
-  wasmImpl('wasm-simd', { binary: 'simd' }), // the default: torch-exact (relaxed SIMD where it fuses)
-  wasmImpl('wasm-simd-separate', { binary: 'simd', rounding: 'separate' }),
-  wasmImpl('wasm-scalar', { binary: 'scalar' }),
+  wasmImpl('wasm-simd', { binary: 'simd', threads: 1 }), // the default: torch-exact (relaxed SIMD where it fuses)
+  wasmThreadsImpl('wasm-simd-threads', { binary: 'simd', threads: 2 }),
+  wasmImpl('wasm-simd-separate', { binary: 'simd', rounding: 'separate', threads: 1 }),
+  wasmImpl('wasm-scalar', { binary: 'scalar', threads: 1 }),
+  nativeImpl('native', 1),
+  nativeImpl('native-2t', 2),
   jsImpl,
   tfjsImpl('tfjs-cpu'),
   tfjsImpl('tfjs-wasm'),

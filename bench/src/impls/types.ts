@@ -1,5 +1,7 @@
 import type { BenchCase, Dtype } from '../cases.js';
+import type { TimingSettings } from '../args.js';
 import type { BenchData, FloatArray } from '../data.js';
+import type { Measurement } from '../timing.js';
 
 /** One implementation set up for one case and size. Setup (allocation, copies) happens before. */
 export interface Stepper {
@@ -8,6 +10,11 @@ export interface Stepper {
   /** A copy of the current parameter values. */
   read(): FloatArray;
   dispose(): void;
+  /**
+   * For code that cannot be called per step from JS (native code in a child process): times its
+   * own loop with these settings, as timing.ts does, instead of being timed through step().
+   */
+  measureSelf?(timing: TimingSettings): Measurement;
 }
 
 /**

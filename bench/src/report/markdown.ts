@@ -14,8 +14,15 @@ function table(rows: string[][]): string {
 export function caseTable(c: CaseResult): string {
   const rows: string[][] = [[
     'size', 'implementation', 'median ms/step', 'min–max ms', 'M params/s', 'GB/s', 'vs js', 'vs best TF.js', '% bandwidth',
+    'x native', 'x native 2t',
   ]];
   for (const s of c.sizes) {
+    // Speed relative to the native C reference (1 and 2 threads) of the same run: its time / this time.
+    const native = (id: string) => s.impls.find((r) => r.impl === id && r.status === 'ok')?.medianMs;
+    const ofNative = (id: string, ms: number | undefined) => {
+      const reference = native(id);
+      return reference === undefined || ms === undefined ? '' : ratio(reference / ms);
+    };
     for (const r of s.impls) {
       if (r.status !== 'ok') {
         rows.push([formatSize(s.size), r.impl, r.status, '', '', '', '', '', '']);
@@ -24,12 +31,13 @@ export function caseTable(c: CaseResult): string {
       rows.push([
         formatSize(s.size), r.impl, sig(r.medianMs), `${sig(r.minMs)}–${sig(r.maxMs)}`, sig(r.mParamsPerSec),
         sig(r.gbPerSec), ratio(r.speedupVsJs), ratio(r.speedupVsBestTfjs), pct(r.pctBandwidth),
+        ofNative('native', r.medianMs), ofNative('native-2t', r.medianMs),
       ]);
     }
     const b = s.bandwidth;
     rows.push([
       formatSize(s.size), '*bandwidth ref*', sig(b.medianMs), `${sig(b.minMs)}–${sig(b.maxMs)}`,
-      sig(s.size / (b.medianMs * 1e3)), sig(b.gbPerSec), '', '', '100%',
+      sig(s.size / (b.medianMs * 1e3)), sig(b.gbPerSec), '', '', '100%', ofNative('native', b.medianMs), ofNative('native-2t', b.medianMs),
     ]);
   }
   return table(rows);
@@ -64,7 +72,8 @@ export function toMarkdown(r: BenchResults): string {
   out.push(`Implementations: ${binaries}.`, '');
   out.push(
     'Median time per optimizer step; "vs js" and "vs best TF.js" are speed-ups (higher is faster); ' +
-      '"% bandwidth" compares with a Wasm read-modify-write kernel moving the same bytes over the same buffers, measured in the same run.',
+      '"% bandwidth" compares with a Wasm read-modify-write kernel moving the same bytes over the same buffers, measured in the same run; ' +
+      '"x native" and "x native 2t" are speeds relative to torch\'s formulas in C on 1 and 2 threads (`native`, `native-2t`), measured in the same run.',
     '',
     '**TF.js is compared on speed only**: its optimizer formulas differ from torch.optim\'s (epsilon placement and defaults; ' +
       'Adagrad, Adadelta and RMSprop variants), so its results are only checked to be finite and to have moved. ' +

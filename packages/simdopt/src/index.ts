@@ -9,6 +9,8 @@
  */
 export { loadRuntime, Runtime, type RuntimeOptions, type ParameterOptions } from "./runtime/runtime.js";
 export { Parameter } from "./runtime/parameter.js";
+export { ThreadError } from "./threads/thread-error.js";
+export type { ThreadsOption } from "./threads/options.js";
 export { isSimdSupported, relaxedSimdFuses, ROUNDINGS, type BinaryChoice, type BinaryName, type Rounding, type WasmBinary } from "./runtime/load.js";
 export type { Dtype, KernelName, KernelCall, ScalarsOf, FlagsOf, StateBufferOf } from "./runtime/kernels.js";
 export {

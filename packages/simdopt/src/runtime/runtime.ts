@@ -9,6 +9,10 @@ import { Parameter } from "./parameter.js";
 import { referenceKernels } from "../reference/kernels.js";
 import { referenceGradKernels } from "../reference/clipping.js";
 import type { GradKernels } from "./grad-kernels.js";
+import { controlBytes } from "../threads/control.js";
+import { checkThreadMinElements, DEFAULT_THREAD_MIN_ELEMENTS, resolveThreads, type ThreadsOption } from "../threads/options.js";
+import { ThreadPool } from "../threads/pool.js";
+import type { SpawnWorker } from "../threads/spawn.js";
 
 export interface RuntimeOptions {
   /** Which kernels run the steps: SIMD Wasm where supported (`auto`, the default), one of the
@@ -34,6 +38,19 @@ export interface RuntimeOptions {
    * or when false, an exact emulation (slower). Both give the same bits. Default true.
    */
   relaxedSimd?: boolean;
+  /**
+   * Threads a step runs on: the calling thread plus worker threads over the same shared memory,
+   * sharing out contiguous chunks of a parameter group's elements (bit-identical to one thread). `auto` (the default): the number of cores, or 1 where shared memory, workers or a
+   * blocking wait (`Atomics.wait`, which a browser's main thread may not use) are missing. A
+   * count above 1 that cannot be honoured throws. Workers start at the first large step (or at
+   * `await runtime.startThreads()`); they never keep a process alive; `runtime.close()` ends them.
+   */
+  threads?: ThreadsOption;
+  /**
+   * A group (of one dtype) with fewer elements than this steps on the calling thread alone, where
+   * waking workers would cost more than they save. Default 262144.
+   */
+  threadMinElements?: number;
 }
 
 export interface ParameterOptions<D extends Dtype> {
@@ -45,7 +62,9 @@ export interface ParameterOptions<D extends Dtype> {
 const PAGE = 65536;
 /** The word that fills quarantined blocks: a quiet NaN as float32, and pairs of it one as float64. */
 const QUARANTINE_PATTERN = 0x7fc0dead;
-const RUNTIME_OPTIONS = ["binary", "initialMemory", "sharedMemory", "rounding", "relaxedSimd"];
+const RUNTIME_OPTIONS = ["binary", "initialMemory", "sharedMemory", "rounding", "relaxedSimd", "threads", "threadMinElements"];
+// Closes the worker threads of a runtime that was dropped without close().
+const pools = new FinalizationRegistry<ThreadPool>((pool) => pool.close());
 
 /**
  * One Wasm memory, its allocator and the kernels that step optimizers over it. Parameters,
@@ -55,6 +74,11 @@ export class Runtime {
   /** @internal Bumped by every parameter's dispose, so optimizers rescan their parameters only then. */
   disposals = 0;
   readonly #allocator: Allocator;
+  #pool: ThreadPool | undefined;
+  /** Workers to start when first needed (their control block is allocated then), or 0. */
+  #workers = 0;
+  #spawn: SpawnWorker | undefined;
+  #threadMinElements = DEFAULT_THREAD_MIN_ELEMENTS;
 
   private constructor(
     readonly memory: WebAssembly.Memory,
@@ -82,7 +106,10 @@ export class Runtime {
         throw new TypeError(`simdopt: unknown runtime option '${key}' (known: ${RUNTIME_OPTIONS.join(", ")})`);
       }
     }
-    const { binary = "auto", initialMemory = 1 << 20, sharedMemory = true, rounding = "fused", relaxedSimd = true } = options;
+    const {
+      binary = "auto", initialMemory = 1 << 20, sharedMemory = true, rounding = "fused", relaxedSimd = true, threads = "auto",
+      threadMinElements = DEFAULT_THREAD_MIN_ELEMENTS,
+    } = options;
     if (!BINARY_CHOICES.includes(binary)) {
       throw new TypeError(`simdopt: option 'binary' must be one of ${BINARY_CHOICES.join(", ")}, got ${String(binary)}`);
     }
@@ -95,8 +122,10 @@ export class Runtime {
     for (const [name, value] of [["sharedMemory", sharedMemory], ["relaxedSimd", relaxedSimd]] as const) {
       if (typeof value !== "boolean") throw new TypeError(`simdopt: option '${name}' must be true or false, got ${String(value)}`);
     }
+    checkThreadMinElements(threadMinElements);
     const resolved = resolveBinary(binary);
     const memory = createMemory(Math.max(1, Math.ceil(initialMemory / PAGE)), sharedMemory);
+    const pool = await resolveThreads(threads, resolved !== "reference", isShared(memory));
     if (resolved === "reference") {
       // Address 0 means "unused" in a tensor table, so the heap starts above it.
       return new Runtime(memory, referenceKernels(memory, rounding), resolved, resolved, rounding, 64, referenceGradKernels(memory));
@@ -104,7 +133,52 @@ export class Runtime {
     const relaxed = rounding === "fused" && resolved === "simd" && relaxedSimd && (await relaxedSimdFuses());
     const name = binaryName(resolved, isShared(memory), relaxed ? "relaxed" : rounding);
     const { kernels, gradKernels, heapBase } = await instantiate(name, memory);
-    return new Runtime(memory, kernels, resolved, name, rounding, heapBase, gradKernels);
+    const runtime = new Runtime(memory, kernels, resolved, name, rounding, heapBase, gradKernels);
+    runtime.#threadMinElements = threadMinElements;
+    if (pool.spawn !== undefined) {
+      runtime.#workers = pool.threads - 1;
+      runtime.#spawn = pool.spawn;
+    }
+    return runtime;
+  }
+
+  /** The pool, created (with its control block) on first use; undefined without workers. */
+  #threadPool(): ThreadPool | undefined {
+    if (this.#pool === undefined && this.#workers > 0) {
+      this.#pool = new ThreadPool(this.memory, this.alloc(controlBytes(this.#workers)), this.#workers, this.build, this.#spawn!);
+      pools.register(this, this.#pool, this);
+    }
+    return this.#pool;
+  }
+
+  /** @internal The worker threads, if any (tests reach them through it). */
+  get threadPool(): ThreadPool | undefined {
+    return this.#threadPool();
+  }
+
+  /** Threads that large steps run on (the calling thread included); 1 without workers. */
+  get threads(): number {
+    return this.#pool?.threads ?? this.#workers + 1;
+  }
+
+  /**
+   * Starts the worker threads now rather than at the first large step, and resolves with
+   * `threads` once they are ready (steps before that run on the calling thread).
+   */
+  async startThreads(): Promise<number> {
+    return (await this.#threadPool()?.ready()) ?? 1;
+  }
+
+  /**
+   * Ends the worker threads; later steps run on the calling thread. Parameters and optimizers
+   * stay usable. Workers never keep a process alive, so closing is only needed to free them early.
+   */
+  close(): void {
+    this.#workers = 0;
+    if (this.#pool === undefined) return;
+    this.#pool.close();
+    pools.unregister(this);
+    this.#pool = undefined;
   }
 
   /**
@@ -145,7 +219,13 @@ export class Runtime {
 
   /** @internal Runs `kernel` over every tensor of `table` with the scalar block at `scalars`. */
   runKernel(kernel: KernelName, table: TensorTable, scalars: number): void {
-    this.kernels[kernelKey(kernel, table.dtype)](table.address, table.count, scalars);
+    const run = this.kernels[kernelKey(kernel, table.dtype)];
+    const pool = table.elements >= this.#threadMinElements ? this.#threadPool() : undefined;
+    if (pool !== undefined) {
+      pool.run(this, kernel, run, table, scalars);
+    } else {
+      run(table.address, table.count, scalars);
+    }
   }
 
   /** @internal A zero-filled, 64-byte-aligned block of at least `bytes` bytes. */

@@ -9,6 +9,7 @@ import { bytesPerElement, type Dtype, type FloatArray, type KernelName } from ".
 import { KERNEL_LAYOUTS } from "../generated/kernels.js";
 import type { Parameter } from "./parameter.js";
 import type { Runtime } from "./runtime.js";
+import type { SliceTables } from "../threads/slices.js";
 
 export class TensorTable {
   /** Byte address of the table. */
@@ -16,6 +17,10 @@ export class TensorTable {
   readonly count: number;
   /** Bytes of one table entry (the gradient kernels read any kernel's table with it). */
   readonly stride: number;
+  /** Elements of all tensors together. */
+  readonly elements: number;
+  /** @internal The table cut into slices for threads (threads/slices.ts), built when first needed; freed with the table. */
+  slices: SliceTables | undefined;
   /** Byte address of each tensor's state buffers, [tensor][buffer] in declaration order; 0 where unused. */
   readonly stateAddresses: readonly (readonly number[])[];
   private readonly arena: number;
@@ -49,6 +54,7 @@ export class TensorTable {
     }));
     this.count = params.length;
     this.stride = layout.tableStride;
+    this.elements = params.reduce((total, param) => total + param.length, 0);
     const words = new Uint32Array(runtime.memory.buffer, this.address, params.length * (layout.tableStride / 4));
     params.forEach((param, t) => {
       words.set([param.length, param.dataPtr, param.gradPtr, ...this.stateAddresses[t]], t * (layout.tableStride / 4));
@@ -73,6 +79,8 @@ export class TensorTable {
   }
 
   dispose(): void {
+    this.slices?.dispose();
+    this.slices = undefined;
     if (this.arena !== 0) this.runtime.free(this.arena);
     this.runtime.free(this.address);
   }

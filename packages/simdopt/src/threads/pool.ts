@@ -1,0 +1,223 @@
+/**
+ * Worker threads that run a kernel call together with the calling thread over the call's tensor
+ * table cut into chunks (slices.ts), handed out and joined through the control block in shared
+ * memory (control.ts): the calling thread publishes a generation, claims and runs chunks like any
+ * worker, then waits, for a bounded time, until every chunk is finished. `step()` so stays
+ * synchronous, and a busy or late worker costs at most the time of its claimed chunks: the others
+ * take what it did not claim. Workers start on the first threaded call (or `ready()`), and take
+ * part once they have signalled that they are ready.
+ *
+ * The pool holds no reference to its runtime, so that a runtime dropped without `close()` can be
+ * collected and its pool closed by a FinalizationRegistry.
+ */
+import type { Kernel, KernelName } from "../runtime/kernels.js";
+import type { TensorTable } from "../runtime/tensor-table.js";
+import {
+  CHUNKS, CLAIM, COMMAND, COMPLETED, DIRECTORY, EXIT, FAILED, GENERATION, KERNEL, KERNEL_KEYS, RUN, SCALARS, SLOT_BUSY,
+  SLOT_READY, SLOT_RUNS, SLOT_STATUS, claimChunk, controlBytes, openClaim, slotWord,
+} from "./control.js";
+import { SliceTables, type SliceMemory } from "./slices.js";
+import type { SpawnWorker, WorkerHandle } from "./spawn.js";
+import { ThreadError } from "./thread-error.js";
+
+/** @internal */
+export interface PoolWorker {
+  /** Slot in the control block; the worker's number in messages is slot + 1. */
+  slot: number;
+  handle: WorkerHandle | undefined;
+  alive: boolean;
+}
+
+/** The shortest time the calling thread waits for the workers of one call, in milliseconds. */
+export const MIN_WAIT_MS = 5000;
+/** How long `ready()` waits for workers to start, in milliseconds. */
+const STARTUP_MS = 30_000;
+/** The wait is also at least this many times as long as the calling thread's own chunks took. */
+const WAIT_PER_OWN_TIME = 100;
+/** Chunks per thread: enough for the others to even out a late or descheduled thread. */
+const CHUNKS_PER_THREAD = 4;
+
+export class ThreadPool {
+  /** @internal The shortest wait for the workers of one call, in ms (lowered by the fault tests). */
+  minWaitMs = MIN_WAIT_MS;
+  /** @internal The wait is also at least this many times the calling thread's own work. */
+  waitPerOwnTime = WAIT_PER_OWN_TIME;
+  /** @internal Calls that were split between threads (tests check that threads took part). */
+  splitCalls = 0;
+  private readonly control: Int32Array;
+  /** @internal */
+  readonly workers: PoolWorker[];
+  private started = false;
+  private closed = false;
+  private fault: string | undefined;
+
+  /** Workers use slots 0..workers-1 of the control block at `controlAddress` (zero-filled). */
+  constructor(
+    private readonly memory: WebAssembly.Memory,
+    private readonly controlAddress: number,
+    workers: number,
+    private readonly binary: string,
+    private readonly spawn: SpawnWorker,
+  ) {
+    this.control = new Int32Array(memory.buffer, controlAddress, controlBytes(workers) / 4);
+    this.workers = Array.from({ length: workers }, (_, slot) => ({ slot, handle: undefined, alive: true }));
+  }
+
+  /** Threads that steps run on: the calling thread and every worker that has not failed. */
+  get threads(): number {
+    return this.closed ? 1 : 1 + this.workers.filter((worker) => worker.alive).length;
+  }
+
+  /** Starts the workers (once). */
+  start(): void {
+    if (this.started || this.closed) return;
+    this.started = true;
+    for (const worker of this.workers) {
+      const init = {
+        memory: this.memory, control: this.controlAddress, workers: this.workers.length, slot: worker.slot, binary: this.binary,
+      };
+      try {
+        worker.handle = this.spawn(init, (reason) => this.lost(worker, reason));
+      } catch (error) {
+        this.lost(worker, `could not start: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  /**
+   * Starts the workers and resolves, with `threads`, once every worker that did not fail is ready;
+   * rejects when some worker is neither ready nor failed after `STARTUP_MS`.
+   */
+  async ready(): Promise<number> {
+    this.start();
+    const deadline = performance.now() + STARTUP_MS;
+    while (!this.closed && this.workers.some((worker) => worker.alive && !this.isReady(worker))) {
+      if (performance.now() > deadline) {
+        const late = this.workers.filter((worker) => worker.alive && !this.isReady(worker));
+        throw new Error(`simdopt: ${workerNames(late)} did not start within ${STARTUP_MS / 1000} s (steps run on the others meanwhile)`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    return this.threads;
+  }
+
+  /**
+   * Runs `kernel` (the calling thread's export `name`) over `table`, in chunks shared between the
+   * calling thread and the ready workers. Throws a ThreadError when a worker failed since the
+   * last call (before anything is handed out) or during this one (once the rest is finished).
+   */
+  run(memory: SliceMemory, name: KernelName, kernel: Kernel, table: TensorTable, scalars: number): void {
+    if (this.fault !== undefined) {
+      const fault = this.fault;
+      this.fault = undefined;
+      throw new ThreadError(fault, "none", this.threads);
+    }
+    this.start();
+    const helpers = this.workers.filter((worker) => worker.alive && this.isReady(worker)).length;
+    if (helpers === 0) {
+      kernel(table.address, table.count, scalars);
+      return;
+    }
+    const chunks = CHUNKS_PER_THREAD * (helpers + 1);
+    if (table.slices?.parts !== chunks) {
+      table.slices?.dispose();
+      table.slices = undefined;
+      table.slices = new SliceTables(memory, name, table, chunks);
+    }
+    const { addresses, counts, directory } = table.slices;
+    const control = this.control;
+    this.splitCalls++;
+    Atomics.store(control, KERNEL, KERNEL_KEYS.indexOf(`${name}_${table.dtype === "float32" ? "f32" : "f64"}`));
+    Atomics.store(control, SCALARS, scalars);
+    Atomics.store(control, DIRECTORY, directory);
+    Atomics.store(control, CHUNKS, chunks);
+    Atomics.store(control, COMPLETED, 0);
+    Atomics.store(control, COMMAND, RUN);
+    const generation = (Atomics.load(control, GENERATION) + 1) | 0;
+    Atomics.store(control, CLAIM, openClaim(generation));
+    Atomics.store(control, GENERATION, generation);
+    Atomics.notify(control, GENERATION);
+    const started = performance.now();
+    try {
+      for (let chunk = claimChunk(control, generation); chunk >= 0; chunk = claimChunk(control, generation)) {
+        if (counts[chunk] > 0) kernel(addresses[chunk], counts[chunk], scalars);
+        Atomics.add(control, COMPLETED, 1);
+      }
+    } finally {
+      const waitMs = Math.max(this.minWaitMs, this.waitPerOwnTime * (performance.now() - started));
+      this.join(chunks, waitMs);
+    }
+  }
+
+  /** Tells the workers to exit and ends them; later calls run on the calling thread alone. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.started) {
+      Atomics.store(this.control, COMMAND, EXIT);
+      Atomics.add(this.control, GENERATION, 1);
+      Atomics.notify(this.control, GENERATION);
+    }
+    for (const worker of this.workers) {
+      worker.alive = false;
+      worker.handle?.terminate();
+    }
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Waits until all `chunks` are finished, for at most `waitMs`; throws on a fault. */
+  private join(chunks: number, waitMs: number): void {
+    const control = this.control;
+    const deadline = performance.now() + waitMs;
+    for (let completed = Atomics.load(control, COMPLETED); completed < chunks; completed = Atomics.load(control, COMPLETED)) {
+      const left = deadline - performance.now();
+      if (left <= 0) {
+        // Close the generation, so that no chunk is claimed from now on.
+        Atomics.store(control, CLAIM, -1);
+        const stuck = this.workers.filter((worker) => worker.alive && Atomics.load(control, slotWord(worker.slot, SLOT_BUSY)) !== 0);
+        for (const worker of stuck) this.drop(worker);
+        const who = stuck.length > 0 ? workerNames(stuck) : "a worker thread";
+        throw new ThreadError(
+          `${who} did not finish ${chunks - completed} of the call's ${chunks} chunks within ${Math.round(waitMs)} ms ` +
+          "(it ended or was stopped; now terminated)", "partly", this.threads,
+        );
+      }
+      Atomics.wait(control, COMPLETED, completed, left);
+    }
+    const failed = this.workers.filter((worker) => worker.alive && Atomics.load(control, slotWord(worker.slot, SLOT_STATUS)) === FAILED);
+    if (failed.length > 0) {
+      for (const worker of failed) this.drop(worker);
+      throw new ThreadError(`${workerNames(failed)} threw in its kernel (now terminated)`, "partly", this.threads);
+    }
+  }
+
+  /** @internal Chunks each worker has run. */
+  chunksRun(): number[] {
+    return this.workers.map((worker) => Atomics.load(this.control, slotWord(worker.slot, SLOT_RUNS)));
+  }
+
+  private isReady(worker: PoolWorker): boolean {
+    return Atomics.load(this.control, slotWord(worker.slot, SLOT_READY)) === 1;
+  }
+
+  /** A worker ended or failed outside a step: the next call reports it before handing out work. */
+  private lost(worker: PoolWorker, reason: string): void {
+    if (!worker.alive || this.closed) return;
+    worker.alive = false;
+    const fault = `${workerNames([worker])} ${reason}`;
+    this.fault = this.fault === undefined ? fault : `${this.fault}; ${fault}`;
+  }
+
+  private drop(worker: PoolWorker): void {
+    worker.alive = false;
+    worker.handle?.terminate();
+  }
+}
+
+function workerNames(workers: PoolWorker[]): string {
+  const numbers = workers.map((worker) => worker.slot + 1).join(", ");
+  return workers.length === 1 ? `worker thread ${numbers}` : `worker threads ${numbers}`;
+}

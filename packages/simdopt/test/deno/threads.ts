@@ -1,0 +1,31 @@
+// Run by deno-threads.test.ts under Deno: every optimizer, float32 and float64, on two threads
+// (every call split) and on one, compared bit for bit; the runtime is not closed, so the process
+// must also exit by itself. Prints one JSON line: { runtime, threads, split, results: [{ name, dtype, same, moved }] }.
+import { createOptimizer, loadRuntime, OPTIMIZER_NAMES } from "../../dist/index.js";
+
+const single = await loadRuntime({ threads: 1 });
+const threaded = await loadRuntime({ threads: 2, threadMinElements: 0 });
+const threads = await threaded.startThreads();
+const lengths = [1000, 17, 4099, 0, 33];
+const results = [];
+for (const name of OPTIMIZER_NAMES) {
+  for (const dtype of ["float32", "float64"] as const) {
+    const [one, two] = [single, threaded].map((runtime) => {
+      const params = lengths.map((n, k) => runtime.parameter(Array.from({ length: n }, (_, i) => Math.sin(i + k + 1)), { dtype }));
+      const opt = createOptimizer(name, params, name === "sgd" ? { lr: 0.05, momentum: 0.9, nesterov: true } : {});
+      for (let step = 0; step < 5; step++) {
+        params.forEach((p) => p.setGrad(Array.from({ length: p.length }, (_, i) => (i % 7 === 0 ? 0 : Math.cos(i * (step + 2))))));
+        opt.step();
+      }
+      return params.flatMap((p) => Array.from(p.data));
+    });
+    results.push({
+      name,
+      dtype,
+      same: one.length === two.length && one.every((value, i) => Object.is(value, two[i])),
+      moved: one.some((value, i) => value !== Math.sin((i % 1000) + 1)),
+    });
+  }
+}
+const split = (threaded as unknown as { threadPool: { splitCalls: number } }).threadPool.splitCalls;
+console.log(JSON.stringify({ runtime: `deno ${Deno.version.deno}`, threads, split, results }));

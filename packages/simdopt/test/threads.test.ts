@@ -1,0 +1,211 @@
+// Threads: a step split between the calling thread and workers over the shared memory gives the
+// same bits as one thread, for every optimizer, option family and dtype; a worker that dies gives
+// an error (never a hang), and the optimizer goes on with fewer threads; pools never keep a
+// process alive and can be closed.
+import { execFileSync } from "node:child_process";
+import { Worker } from "node:worker_threads";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import {
+  createOptimizer, loadRuntime, OPTIMIZER_NAMES, ThreadError, type Dtype, type OptimizerName, type Runtime,
+} from "../dist/index.js";
+import { OPTION_FAMILIES } from "./families.js";
+import { firstDifference, gradientsFor, randomArray } from "./helpers.js";
+
+// Lengths that cut slices inside tensors, at their ends, and leave scalar tails; 0 and 1 included.
+const LENGTHS = [1000, 0, 17, 4099, 1, 33, 2048];
+const STEPS = 6;
+
+interface Pool {
+  splitCalls: number;
+  chunksRun(): number[];
+  controlAddress: number;
+  minWaitMs: number;
+  workers: { handle?: { terminate(): void }; alive: boolean }[];
+}
+const poolOf = (runtime: Runtime) => (runtime as unknown as { threadPool: Pool }).threadPool;
+
+let single: Runtime;
+let threaded: Runtime[];
+beforeAll(async () => {
+  single = await loadRuntime({ threads: 1 });
+  // threadMinElements 0: every call is split, however small.
+  threaded = await Promise.all([2, 3].map((threads) => loadRuntime({ threads, threadMinElements: 0 })));
+  for (const runtime of threaded) expect(await runtime.startThreads()).toBe(poolOf(runtime).workers.length + 1);
+});
+afterAll(() => {
+  // Every worker ran chunks of these calls (a worker that never woke in time would leave its share to the others).
+  for (const runtime of threaded) for (const runs of poolOf(runtime).chunksRun()) expect(runs).toBeGreaterThan(0);
+  threaded.forEach((runtime) => runtime.close());
+});
+
+/** Steps a group of tensors and returns the final values and every state buffer. */
+function run(runtime: Runtime, name: OptimizerName, options: object, dtype: Dtype) {
+  const params = LENGTHS.map((length, k) => runtime.parameter(randomArray(length, 3 + k), { dtype }));
+  const optimizer = createOptimizer(name, params, options);
+  for (let step = 0; step < STEPS; step++) {
+    params.forEach((param, k) => param.setGrad(gradientsFor(param.length, step, 9 + k)));
+    optimizer.step();
+  }
+  const values = params.map((param) => Array.from(param.data));
+  const state = optimizer.stateDict().state.map((entry) =>
+    Object.fromEntries(Object.entries(entry).map(([key, value]) => [key, typeof value === "number" ? [value] : Array.from(value)])));
+  optimizer.dispose();
+  params.forEach((param) => param.dispose());
+  return { values, state };
+}
+
+describe.each(OPTIMIZER_NAMES)("%s: threads ≡ one thread", (name) => {
+  const cases = OPTION_FAMILIES[name].flatMap((options) =>
+    (["float32", "float64"] as const).map((dtype) => ({ options, dtype, label: JSON.stringify(options) })));
+  test.each(cases)("$dtype $label", ({ options, dtype }) => {
+    const expected = run(single, name, options, dtype);
+    for (const runtime of threaded) {
+      const before = poolOf(runtime).splitCalls;
+      const got = run(runtime, name, options, dtype);
+      expect(poolOf(runtime).splitCalls - before, "every step was split between threads").toBe(STEPS);
+      got.values.forEach((tensor, k) => {
+        const at = firstDifference(tensor, expected.values[k]);
+        expect(at, `${runtime.threads} threads: tensor ${k} (length ${LENGTHS[k]}) differs at ${at}`).toBe(-1);
+      });
+      got.state.forEach((entry, k) => {
+        for (const [key, value] of Object.entries(entry)) {
+          expect(firstDifference(value, expected.state[k][key]), `${runtime.threads} threads: ${key} of tensor ${k}`).toBe(-1);
+        }
+      });
+    }
+  });
+});
+
+describe("faults", () => {
+  /** A threaded runtime with one Adam parameter big enough to be split, and a one-thread twin. */
+  async function pair(n: number) {
+    const make = async (threads: number) => {
+      const runtime = await loadRuntime({ threads, threadMinElements: 1024 });
+      await runtime.startThreads();
+      const param = runtime.parameter(randomArray(n, 1));
+      const optimizer = createOptimizer("adam", [param], { lr: 0.01 });
+      const step = (s: number) => {
+        param.setGrad(gradientsFor(n, s, 2));
+        optimizer.step();
+      };
+      return { runtime, param, optimizer, step };
+    };
+    return { threaded: await make(2), single: await make(1) };
+  }
+
+  test("a worker ended between steps: the next step throws before changing anything, then steps go on", async () => {
+    const { threaded: t, single: s } = await pair(50_000);
+    t.step(0);
+    s.step(0);
+    poolOf(t.runtime).workers[0].handle!.terminate();
+    while (t.runtime.threads !== 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    const before = t.param.toArray();
+    let error: unknown;
+    try {
+      t.step(1);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ThreadError);
+    expect((error as ThreadError).updated).toBe("none");
+    expect((error as ThreadError).threads).toBe(1);
+    expect((error as Error).message).toMatch(/worker thread 1 exited.*no parameter or state of this call was updated.*not committed/);
+    expect(firstDifference(t.param.toArray(), before)).toBe(-1);
+    expect(t.optimizer.stepCount()).toBe(1);
+    // The same step again, on the calling thread alone: the runs agree.
+    for (let step = 1; step < 4; step++) {
+      t.step(step);
+      s.step(step);
+    }
+    expect(t.optimizer.stepCount()).toBe(4);
+    expect(firstDifference(t.param.toArray(), s.param.toArray())).toBe(-1);
+  });
+
+  /** A runtime whose one worker fails as `failure` says at a chunk it claims (fixtures/claim-and-exit.mjs). */
+  async function failing(failure: "exit" | "throw") {
+    const n = 1 << 20;
+    const runtime = await loadRuntime({ threads: 2, threadMinElements: 1024 });
+    const pool = poolOf(runtime) as Pool & { spawn: unknown; waitPerOwnTime: number };
+    pool.minWaitMs = 300;
+    pool.waitPerOwnTime = 1;
+    pool.spawn = (init: object, onEnd: (reason: string) => void) => {
+      const worker = new Worker(new URL("./fixtures/claim-and-exit.mjs", import.meta.url), { workerData: { simdopt: init, failure } });
+      worker.on("exit", (code) => onEnd(`exited with code ${code}`));
+      return { terminate: () => void worker.terminate() };
+    };
+    expect(await runtime.startThreads()).toBe(2);
+    const param = runtime.parameter(randomArray(n, 1));
+    const optimizer = createOptimizer("adam", [param], { lr: 0.01 });
+    param.setGrad(gradientsFor(n, 0, 2));
+    let error: unknown;
+    const started = performance.now();
+    // Each step is a race for chunks: step until the worker has claimed one.
+    for (let step = 0; step < 50 && error === undefined; step++) {
+      const count = optimizer.stepCount();
+      try {
+        optimizer.step();
+      } catch (e) {
+        error = e;
+        expect(optimizer.stepCount(), "the failed step is not committed").toBe(count);
+      }
+    }
+    expect(performance.now() - started).toBeLessThan(20_000);
+    expect(error).toBeInstanceOf(ThreadError);
+    expect((error as ThreadError).updated).toBe("partly");
+    expect(runtime.threads).toBe(1);
+    // The optimizer goes on, on the calling thread.
+    const count = optimizer.stepCount();
+    optimizer.step();
+    expect(optimizer.stepCount()).toBe(count + 1);
+    return (error as Error).message;
+  }
+
+  test("a worker that dies holding a chunk: the step throws after a bounded wait, saying the parameters are partly updated", async () => {
+    expect(await failing("exit")).toMatch(
+      /worker thread 1 did not finish 1 of the call's 8 chunks within \d+ ms.*partly updated.*not committed/);
+  });
+
+  test("a worker whose kernel throws: the step throws once the other chunks are done", async () => {
+    expect(await failing("throw")).toMatch(/worker thread 1 threw in its kernel.*partly updated.*not committed/);
+  });
+});
+
+describe("options and lifetime", () => {
+  test("bad thread options are refused by name", async () => {
+    for (const threads of [0, 1.5, -1, "many", 65]) {
+      await expect(loadRuntime({ threads: threads as number })).rejects.toThrow(/option 'threads' must be 'auto' or a whole number/);
+    }
+    await expect(loadRuntime({ threadMinElements: -1 })).rejects.toThrow(/option 'threadMinElements'/);
+    await expect(loadRuntime({ threads: 2, binary: "reference" })).rejects.toThrow(/threads' is 2, but the plain-JS reference/);
+    await expect(loadRuntime({ threads: 2, sharedMemory: false })).rejects.toThrow(/threads' is 2, but the memory is not shared/);
+    expect((await loadRuntime({ threads: "auto", sharedMemory: false })).threads).toBe(1);
+  });
+
+  test("close() ends the workers; the optimizer goes on on the calling thread", async () => {
+    const runtime = await loadRuntime({ threads: 2, threadMinElements: 0 });
+    expect(await runtime.startThreads()).toBe(2);
+    const param = runtime.parameter(randomArray(5000, 4));
+    const optimizer = createOptimizer("sgd", [param], { lr: 0.1, momentum: 0.9 });
+    param.setGrad(gradientsFor(5000, 0, 1));
+    optimizer.step();
+    runtime.close();
+    expect(runtime.threads).toBe(1);
+    optimizer.step();
+    expect(optimizer.stepCount()).toBe(2);
+  });
+
+  test("a process with a threaded runtime that was never closed exits by itself", () => {
+    const script = `
+      import { loadRuntime, createOptimizer } from ${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)};
+      const runtime = await loadRuntime({ threads: 2, threadMinElements: 0 });
+      const param = runtime.parameter(1000);
+      param.grad.fill(1);
+      const optimizer = createOptimizer("adam", [param], {});
+      console.log(await runtime.startThreads());
+      optimizer.step();
+      console.log(param.data.every((value) => value === param.data[0] && value < 0 && value > -0.0011));
+    `;
+    const output = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 30_000 });
+    expect(output.trim().split("\n")).toEqual(["2", "true"]);
+  });
+});
