@@ -28,7 +28,7 @@ describe('correctness gate', () => {
     const data = makeData(size, 'float32');
     const expected = await referenceAtGate(c, data);
     for (const binary of ['simd', 'scalar'] as const) {
-      const s = await createWasmStepper({ binary, rounding: 'separate' }, c, data);
+      const s = await createWasmStepper({ binary }, c, data); // the default, fused rounding, as the reference
       expect(() => runGate(subject({ impl: `wasm-${binary}`, size }), s, expected, data)).not.toThrow();
     }
     const js = createJsStepper(c, data);

@@ -25,7 +25,7 @@ export function caseTable(c: CaseResult): string {
     };
     for (const r of s.impls) {
       if (r.status !== 'ok') {
-        rows.push([formatSize(s.size), r.impl, r.status, '', '', '', '', '', '']);
+        rows.push([formatSize(s.size), r.impl, r.status, '', '', '', '', '', '', '', '']);
         continue;
       }
       rows.push([
