@@ -31,3 +31,4 @@ export {
   runOptimizerCase, runTrajectoryCase, fromTorchOptions, caseKind, TOLERANCE,
   type OptimizerCase, type TrajectoryCase, type CaseResult,
 } from "./conformance/golden.js";
+export { compatibilityOptions, torchVersionOf } from "./conformance/conventions.js";

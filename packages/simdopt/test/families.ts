@@ -11,11 +11,17 @@ export const OPTION_FAMILIES: Record<OptimizerName, object[]> = {
     { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01 },
     { lr: 0.05, momentum: 0.5, maximize: true },
   ],
-  adam: [{ lr: 0.01 }, { lr: 0.01, amsgrad: true }, { lr: 0.01, weightDecay: 0.05 }, { lr: 0.02, betas: [0.8, 0.99], eps: 0.1, maximize: true }],
+  adam: [
+    { lr: 0.01 }, { lr: 0.01, amsgrad: true }, { lr: 0.01, weightDecay: 0.05 }, { lr: 0.02, betas: [0.8, 0.99], eps: 0.1, maximize: true },
+    { lr: 0.01, weightDecay: 0.05, decoupledWeightDecay: true },
+  ],
   adamw: [{ lr: 0.01 }, { lr: 0.01, weightDecay: 0.1, amsgrad: true }],
   adamax: [{ lr: 0.02 }, { lr: 0.02, weightDecay: 0.01, eps: 0.1, maximize: true }],
-  nadam: [{ lr: 0.02 }, { lr: 0.02, momentumDecay: 0.01, weightDecay: 0.01 }],
-  radam: [{ lr: 0.01 }, { lr: 0.01, weightDecay: 0.01, eps: 0.01 }],
+  nadam: [
+    { lr: 0.02 }, { lr: 0.02, momentumDecay: 0.01, weightDecay: 0.01 }, { lr: 0.02, torch113: true },
+    { lr: 0.02, weightDecay: 0.05, decoupledWeightDecay: true, maximize: true },
+  ],
+  radam: [{ lr: 0.01 }, { lr: 0.01, weightDecay: 0.01, eps: 0.01 }, { lr: 0.01, weightDecay: 0.05, decoupledWeightDecay: true }],
   adagrad: [{ lr: 0.1 }, { lr: 0.1, lrDecay: 0.01, initialAccumulatorValue: 0.1, weightDecay: 0.01, eps: 1e-3 }],
   adadelta: [{}, { lr: 0.5, rho: 0.95, eps: 1e-3, weightDecay: 0.01, maximize: true }],
   rmsprop: [

@@ -1,13 +1,19 @@
-// Every optimizer and trajectory case of the golden vectors (torch.optim), on every binary.
+// Every optimizer and trajectory case of the golden vectors (torch 1.13 at the top, torch 2 in
+// torch2/), on every binary, each file's `source` choosing the behaviour as the conformance command does.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { caseKind, loadRuntime, runOptimizerCase, runTrajectoryCase, type OptimizerCase, type Runtime, type TrajectoryCase } from "../dist/index.js";
 import { GOLDEN_DIR } from "./helpers.js";
 
-const cases = readdirSync(GOLDEN_DIR)
+const FOLDERS = ["", "torch2"];
+const cases = FOLDERS.flatMap((folder) => readdirSync(join(GOLDEN_DIR, folder))
   .filter((name) => name.endsWith(".json"))
-  .flatMap((file) => (JSON.parse(readFileSync(join(GOLDEN_DIR, file), "utf8")).cases as Record<string, unknown>[]).map((c) => ({ file, c })))
+  .flatMap((name) => {
+    const file = join(folder, name);
+    const document = JSON.parse(readFileSync(join(GOLDEN_DIR, file), "utf8")) as { source: string; cases: Record<string, unknown>[] };
+    return document.cases.map((c) => ({ file, source: document.source, c }));
+  }))
   .filter(({ c }) => caseKind(c) === "optimizer" || caseKind(c) === "trajectory");
 
 test("the golden folder holds optimizer and trajectory cases", () => {
@@ -23,18 +29,21 @@ describe.each(RUNS)("golden vectors on $binary with $rounding rounding", ({ bina
   beforeAll(async () => {
     runtime = await loadRuntime({ binary, rounding });
   });
-  test.each(cases.map(({ file, c }) => ({ file, name: (c.name as string | undefined) ?? JSON.stringify(c).slice(0, 80), c })))(
+  test.each(cases.map(({ file, source, c }) => ({ file, source, name: (c.name as string | undefined) ?? JSON.stringify(c).slice(0, 80), c })))(
     "$file: $name",
-    ({ c }) => {
+    ({ source, c }) => {
       const result = caseKind(c) === "optimizer"
-        ? runOptimizerCase(runtime, c as unknown as OptimizerCase)
-        : runTrajectoryCase(runtime, c as unknown as TrajectoryCase);
+        ? runOptimizerCase(runtime, c as unknown as OptimizerCase, source)
+        : runTrajectoryCase(runtime, c as unknown as TrajectoryCase, source);
       expect(result.error).toBeUndefined();
       expect(result.maxError).toBeLessThanOrEqual(result.tolerance);
       expect(result.passed).toBe(true);
-      // Fused multiply-adds reproduce torch's float32 arithmetic: not just within the tolerance,
+      // Fused multiply-adds reproduce torch 1.13's float32 arithmetic: not just within the tolerance,
       // but to within a hundredth of it (separately rounded operations drift by up to a tenth).
-      if (rounding === "fused" && c.dtype === "float32") expect(result.maxError).toBeLessThanOrEqual(result.tolerance / 100);
+      // torch 2 moves its first moments with lerp_ and takes MKL's square roots, up to 3e-7 away.
+      if (rounding === "fused" && c.dtype === "float32") {
+        expect(result.maxError).toBeLessThanOrEqual(result.tolerance / (source.startsWith("torch 1.") ? 100 : 25));
+      }
     },
   );
 });

@@ -45,7 +45,7 @@ test("the snapshot is a copy, shaped like torch's state_dict", () => {
   w.setGrad([1, -1, 0.5]);
   opt.step();
   const dict = opt.stateDict();
-  expect(dict.paramGroups).toEqual([{ lr: 0.1, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: true, maximize: false, params: [0] }]);
+  expect(dict.paramGroups).toEqual([{ lr: 0.1, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, decoupledWeightDecay: false, amsgrad: true, maximize: false, params: [0] }]);
   expect(Object.keys(dict.state[0]).sort()).toEqual(["expAvg", "expAvgSq", "maxExpAvgSq", "step"]);
   expect(dict.state[0].step).toBe(1);
   expect(Array.from(dict.state[0].expAvg as Float32Array)).toEqual([0.1, -0.1, 0.05].map(Math.fround));

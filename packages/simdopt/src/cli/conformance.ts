@@ -8,7 +8,8 @@
  * nothing failed. Schedule and clipping cases are skipped with a notice and not counted. The
  * kernels run with the library's default, fused multiply-adds as torch's float32 CPU kernels
  * compute them (float32 results bit-identical: largest float32 error 0), unless
- * `--rounding separate` asks for separately rounded ones.
+ * `--rounding separate` asks for separately rounded ones. Each file's `source` picks the behaviour
+ * it was computed with where simdopt's defaults (torch 2) differ: torch 1.13's NAdam.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -91,7 +92,7 @@ async function main(): Promise<void> {
     console.log(`FAIL ${file}: ${result.name}: ${detail}`);
   };
   for (const file of goldenFiles(paths)) {
-    let document: { format?: string; cases?: Record<string, unknown>[] };
+    let document: { format?: string; source?: string; cases?: Record<string, unknown>[] };
     try {
       document = JSON.parse(readFileSync(file, "utf8"));
     } catch (cause) {
@@ -106,8 +107,8 @@ async function main(): Promise<void> {
     const skipped = new Map<CaseKind, number>();
     for (const c of document.cases) {
       const kind = caseKind(c);
-      if (kind === "optimizer") report(file, runOptimizerCase(runtime, c as unknown as OptimizerCase));
-      else if (kind === "trajectory") report(file, runTrajectoryCase(runtime, c as unknown as TrajectoryCase));
+      if (kind === "optimizer") report(file, runOptimizerCase(runtime, c as unknown as OptimizerCase, document.source));
+      else if (kind === "trajectory") report(file, runTrajectoryCase(runtime, c as unknown as TrajectoryCase, document.source));
       else skipped.set(kind, (skipped.get(kind) ?? 0) + 1);
     }
     for (const [kind, count] of skipped) {

@@ -3,6 +3,7 @@
  * optimizer and trajectory cases through a runtime, reporting each case's largest error against
  * the tolerance of the format: |actual − expected| ≤ tol·max(1, |expected|).
  */
+import { compatibilityOptions } from "./conventions.js";
 import { runTrajectory } from "../functions/trajectory.js";
 import { TEST_FUNCTIONS, type TestFunctionName } from "../functions/index.js";
 import { createOptimizer, OPTIMIZER_NAMES, type OptimizerName } from "../optimizers/index.js";
@@ -90,7 +91,11 @@ class ErrorMeter {
   }
 }
 
-export function runOptimizerCase(runtime: Runtime, c: OptimizerCase): CaseResult {
+/**
+ * Runs one optimizer case. `source` is the file's `source` field: it picks the behaviour the
+ * case was computed with where simdopt's defaults differ (torch 1.13's NAdam; see conventions.ts).
+ */
+export function runOptimizerCase(runtime: Runtime, c: OptimizerCase, source?: string): CaseResult {
   const tolerance = TOLERANCE[c.dtype];
   const meter = new ErrorMeter();
   const params: Parameter[] = [];
@@ -104,7 +109,8 @@ export function runOptimizerCase(runtime: Runtime, c: OptimizerCase): CaseResult
         ...fromTorchOptions(overrides),
       }))
       .filter((group) => group.params.length > 0);
-    const optimizer = createOptimizer(optimizerName(c.optimizer), groups, fromTorchOptions(c.options));
+    const options = { ...compatibilityOptions(c.optimizer, source), ...fromTorchOptions(c.options) };
+    const optimizer = createOptimizer(optimizerName(c.optimizer), groups, options);
     for (let t = 0; t < c.steps; t++) {
       c.params.forEach((p, i) => params[i].setGrad(p.grads[t]));
       optimizer.step();
@@ -119,7 +125,8 @@ export function runOptimizerCase(runtime: Runtime, c: OptimizerCase): CaseResult
   }
 }
 
-export function runTrajectoryCase(runtime: Runtime, c: TrajectoryCase): CaseResult {
+/** Runs one trajectory case; `source` as for `runOptimizerCase`. */
+export function runTrajectoryCase(runtime: Runtime, c: TrajectoryCase, source?: string): CaseResult {
   const name = c.name ?? `${c.function}/${c.optimizer}/${JSON.stringify(c.options)}`;
   const tolerance = TOLERANCE.trajectory;
   const dtype = c.dtype ?? "float64";
@@ -127,7 +134,7 @@ export function runTrajectoryCase(runtime: Runtime, c: TrajectoryCase): CaseResu
   try {
     if (!(c.function in TEST_FUNCTIONS)) throw new Error(`unknown test function '${c.function}'`);
     const path = runTrajectory(runtime, c.function as TestFunctionName, optimizerName(c.optimizer),
-      fromTorchOptions(c.options), c.start, c.steps, dtype);
+      { ...compatibilityOptions(c.optimizer, source), ...fromTorchOptions(c.options) }, c.start, c.steps, dtype);
     meter.compare(path.flat(), c.expected_path.flat());
     return { name, passed: meter.max <= tolerance, maxError: meter.max, tolerance, dtype };
   } catch (cause) {

@@ -22,7 +22,7 @@ const as = <O extends object>(create: FactoryOf<O>) => create as unknown as Fact
 
 /** The ports, each a function of (params, camelCase options, torch version for NAdam). */
 export const TORCH_OPTIMIZERS = {
-  sgd: as((params, options) => new TorchSGD(params, options)),
+  sgd: as((params, options, version) => new TorchSGD(params, options, version)),
   adam: as((params, options) => new TorchAdam(params, options)),
   adamw: as((params, options) => new TorchAdamW(params, options)),
   adamax: as((params, options) => new TorchAdamax(params, options)),
@@ -37,7 +37,7 @@ export const TORCH_OPTIMIZERS = {
 /** The stems of `TORCH_OPTIMIZERS`. */
 export type TorchOptimizerName = keyof typeof TORCH_OPTIMIZERS;
 
-/** A port by name, as torch 1.13 computes it (NAdam: `version` selects torch 2's μ product instead). */
+/** A port by name, as torch 1.13 computes it (`version` "2": NAdam's μ product and SGD's default lr as torch 2's). */
 export function createTorchOptimizer(
   name: TorchOptimizerName,
   params: ParamsInput<object>,
