@@ -72,6 +72,10 @@ export const CASES: readonly BenchCase[] = [
     id: 'rprop', optimizer: 'rprop', options: { lr: 1e-2 },
     tfjs: null, written: 3, traffic: 'r: p, g, prev, step; w: p, prev, step',
   },
+  {
+    id: 'lion', optimizer: 'lion', options: { lr: 1e-4, weightDecay: 0.1 },
+    tfjs: null, written: 2, traffic: 'r: p, g, m; w: p, m',
+  },
 ];
 
 export const CASE_IDS: readonly string[] = CASES.map((c) => c.id);

@@ -11,7 +11,7 @@
  */
 import {
   adadeltaDefaults, adagradDefaults, adamaxDefaults, adamDefaults, adamwDefaults, nadamDefaults,
-  radamDefaults, rmspropDefaults, rpropDefaults, sgdDefaults,
+  lionDefaults, radamDefaults, rmspropDefaults, rpropDefaults, sgdDefaults,
 } from 'simdopt';
 
 import type { BenchCase } from '../cases.js';
@@ -173,9 +173,10 @@ function nadam(o: Options, p: Arr, g: Arr): Step {
     t++;
     const mu = b1 * (1 - 0.5 * 0.96 ** (t * momentumDecay));
     const muNext = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentumDecay));
-    // torch keeps the running product in float32 tensors (see simdopt's nadam.ts).
+    // torch keeps the running product in float32 tensors (see simdopt's nadam.ts); torch 1.13
+    // multiplies μ_t into the next one a second time.
     muProduct = Math.fround(muProduct * Math.fround(mu));
-    const muProductNext = Math.fround(Math.fround(muProduct * Math.fround(mu)) * Math.fround(muNext));
+    const muProductNext = o.torch113 ? Math.fround(Math.fround(muProduct * Math.fround(mu)) * Math.fround(muNext)) : muProduct * muNext;
     const gradCoef = (lr * (1 - mu)) / (1 - muProduct);
     const avgCoef = (lr * muNext) / (1 - muProductNext);
     nadamLoop(p, g, m, v, n, wd, gs, b1, 1 - b1, b2, 1 - b2, 1 - b2 ** t, eps, gradCoef, avgCoef);
@@ -323,6 +324,21 @@ function rprop(o: Options, p: Arr, g: Arr): Step {
   return () => rpropLoop(p, g, prev, stepSize, p.length, gs, etaMinus, etaPlus, stepMin, stepMax);
 }
 
+function lionLoop(p: Arr, g: Arr, m: Arr, n: number, scale: number, gs: number, b1: number, b2: number, lr: number): void {
+  for (let i = 0; i < n; i++) {
+    const gi = gs * g[i];
+    const c = b1 * m[i] + (1 - b1) * gi;
+    p[i] = p[i] * scale - (c > 0 ? lr : c < 0 ? -lr : 0);
+    m[i] = b2 * m[i] + (1 - b2) * gi;
+  }
+}
+
+function lion(o: Options, p: Arr, g: Arr): Step {
+  const [b1, b2] = o.betas as [number, number];
+  const m = zeros(p);
+  return () => lionLoop(p, g, m, p.length, 1 - o.lr * o.weightDecay, o.maximize ? -1 : 1, b1, b2, o.lr);
+}
+
 type Factory = (o: Options, p: Arr, g: Arr) => Step;
 
 const LOOPS: Record<string, { defaults: object; loop: Factory }> = {
@@ -336,6 +352,7 @@ const LOOPS: Record<string, { defaults: object; loop: Factory }> = {
   adadelta: { defaults: adadeltaDefaults, loop: adadelta },
   rmsprop: { defaults: rmspropDefaults, loop: rmsprop },
   rprop: { defaults: rpropDefaults, loop: rprop },
+  lion: { defaults: lionDefaults, loop: lion },
 };
 
 /** A plain-JS stepper for `c` over copies of the data. */

@@ -24,6 +24,7 @@ export { Adagrad, type AdagradOptions, adagradDefaults } from "./optimizers/adag
 export { Adadelta, type AdadeltaOptions, adadeltaDefaults } from "./optimizers/adadelta.js";
 export { RMSprop, type RMSpropOptions, rmspropDefaults } from "./optimizers/rmsprop.js";
 export { Rprop, type RpropOptions, rpropDefaults } from "./optimizers/rprop.js";
+export { Lion, type LionOptions, lionDefaults } from "./optimizers/lion.js";
 export { createOptimizer, OPTIMIZERS, OPTIMIZER_NAMES, type OptimizerName, type OptionsOf } from "./optimizers/index.js";
 export { TEST_FUNCTIONS, type TestFunction, type TestFunctionName } from "./functions/index.js";
 export { runTrajectory } from "./functions/trajectory.js";

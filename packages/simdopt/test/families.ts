@@ -31,4 +31,5 @@ export const OPTION_FAMILIES: Record<OptimizerName, object[]> = {
     { lr: 0.01, centered: true, momentum: 0.5, weightDecay: 0.01, eps: 0.1 },
   ],
   rprop: [{ lr: 0.01 }, { lr: 0.05, etas: [0.3, 1.5], stepSizes: [1e-4, 1], maximize: true }],
+  lion: [{ lr: 0.01 }, { lr: 0.003, betas: [0.95, 0.98], weightDecay: 0.1 }, { lr: 0.01, betas: [0, 0], maximize: true }],
 };

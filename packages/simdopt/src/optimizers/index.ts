@@ -10,6 +10,7 @@ import { RAdam, radamDefinition, type RAdamOptions } from "./radam.js";
 import { RMSprop, rmspropDefinition, type RMSpropOptions } from "./rmsprop.js";
 import { Rprop, rpropDefinition, type RpropOptions } from "./rprop.js";
 import { SGD, sgdDefinition, type SGDOptions } from "./sgd.js";
+import { Lion, lionDefinition, type LionOptions } from "./lion.js";
 
 export interface RegistryEntry<O extends object> {
   create: (params: ParamsInput<O>, options: O) => Optimizer<O>;
@@ -36,6 +37,7 @@ export const OPTIMIZERS = {
   adadelta: entry<AdadeltaOptions>(Adadelta, adadeltaDefinition),
   rmsprop: entry<RMSpropOptions>(RMSprop, rmspropDefinition),
   rprop: entry<RpropOptions>(Rprop, rpropDefinition),
+  lion: entry<LionOptions>(Lion, lionDefinition),
 };
 
 export type OptimizerName = keyof typeof OPTIMIZERS;
