@@ -76,6 +76,14 @@ export const CASES: readonly BenchCase[] = [
     id: 'lion', optimizer: 'lion', options: { lr: 1e-4, weightDecay: 0.1 },
     tfjs: null, written: 2, traffic: 'r: p, g, m; w: p, m',
   },
+  {
+    id: 'asgd', optimizer: 'asgd', options: { lr: 1e-2, t0: 0 },
+    tfjs: null, written: 2, traffic: 'r: p, g, ax; w: p, ax',
+  },
+  {
+    id: 'ftrl', optimizer: 'ftrl', options: { learningRate: 1e-3, l1RegularizationStrength: 1e-4 },
+    tfjs: null, written: 3, traffic: 'r: p, g, n, z; w: p, n, z',
+  },
 ];
 
 export const CASE_IDS: readonly string[] = CASES.map((c) => c.id);

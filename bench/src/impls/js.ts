@@ -11,7 +11,7 @@
  */
 import {
   adadeltaDefaults, adagradDefaults, adamaxDefaults, adamDefaults, adamwDefaults, nadamDefaults,
-  lionDefaults, radamDefaults, rmspropDefaults, rpropDefaults, sgdDefaults,
+  asgdDefaults, ftrlDefaults, lionDefaults, radamDefaults, rmspropDefaults, rpropDefaults, sgdDefaults,
 } from 'simdopt';
 
 import type { BenchCase } from '../cases.js';
@@ -339,6 +339,53 @@ function lion(o: Options, p: Arr, g: Arr): Step {
   return () => lionLoop(p, g, m, p.length, 1 - o.lr * o.weightDecay, o.maximize ? -1 : 1, b1, b2, o.lr);
 }
 
+function asgdLoop(p: Arr, g: Arr, ax: Arr, n: number, wd: number, gs: number, scale: number, eta: number, mu: number): void {
+  for (let i = 0; i < n; i++) {
+    let gi = gs * g[i];
+    if (wd !== 0) gi += wd * p[i];
+    const x = p[i] * scale - eta * gi;
+    p[i] = x;
+    ax[i] = mu !== 1 ? ax[i] + (x - ax[i]) * mu : x;
+  }
+}
+
+function asgd(o: Options, p: Arr, g: Arr): Step {
+  const ax = zeros(p);
+  let t = 0;
+  let eta = Math.fround(o.lr);
+  let mu = 1;
+  return () => {
+    t++;
+    asgdLoop(p, g, ax, p.length, o.weightDecay, o.maximize ? -1 : 1, 1 - o.lambd * eta, eta, mu);
+    // torch keeps η and μ as float32 scalars (see simdopt's asgd.ts).
+    eta = Math.fround(o.lr / (1 + o.lambd * o.lr * t) ** o.alpha);
+    mu = Math.fround(1 / Math.max(1, t - o.t0));
+  };
+}
+
+function ftrlLoop(p: Arr, g: Arr, accum: Arr, linear: Arr, n: number, shrink2: number, power: number, lr: number, twoL2: number, l1: number): void {
+  for (let i = 0; i < n; i++) {
+    const x = p[i];
+    const gi = g[i];
+    const a0 = accum[i];
+    const a1 = a0 + gi * gi;
+    const r0 = power === 0.5 ? Math.sqrt(a0) : a0 ** power;
+    const r1 = power === 0.5 ? Math.sqrt(a1) : a1 ** power;
+    const z = linear[i] + gi + shrink2 * x - ((r1 - r0) / lr) * x;
+    linear[i] = z;
+    accum[i] = a1;
+    p[i] = (Math.min(Math.max(z, -l1), l1) - z) / (r1 / lr + twoL2);
+  }
+}
+
+function ftrl(o: Options, p: Arr, g: Arr): Step {
+  const accum = zeros(p).fill(o.initialAccumulatorValue);
+  const linear = zeros(p);
+  const lr = o.learningRate;
+  const twoL2 = 2 * (o.l2RegularizationStrength + o.beta / (2 * lr));
+  return () => ftrlLoop(p, g, accum, linear, p.length, 2 * o.l2ShrinkageRegularizationStrength, -o.learningRatePower, lr, twoL2, o.l1RegularizationStrength);
+}
+
 type Factory = (o: Options, p: Arr, g: Arr) => Step;
 
 const LOOPS: Record<string, { defaults: object; loop: Factory }> = {
@@ -353,6 +400,8 @@ const LOOPS: Record<string, { defaults: object; loop: Factory }> = {
   rmsprop: { defaults: rmspropDefaults, loop: rmsprop },
   rprop: { defaults: rpropDefaults, loop: rprop },
   lion: { defaults: lionDefaults, loop: lion },
+  asgd: { defaults: asgdDefaults, loop: asgd },
+  ftrl: { defaults: ftrlDefaults, loop: ftrl },
 };
 
 /** A plain-JS stepper for `c` over copies of the data. */

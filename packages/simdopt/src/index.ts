@@ -25,6 +25,8 @@ export { Adadelta, type AdadeltaOptions, adadeltaDefaults } from "./optimizers/a
 export { RMSprop, type RMSpropOptions, rmspropDefaults } from "./optimizers/rmsprop.js";
 export { Rprop, type RpropOptions, rpropDefaults } from "./optimizers/rprop.js";
 export { Lion, type LionOptions, lionDefaults } from "./optimizers/lion.js";
+export { ASGD, type ASGDOptions, asgdDefaults } from "./optimizers/asgd.js";
+export { Ftrl, type FtrlOptions, ftrlDefaults } from "./optimizers/ftrl.js";
 export { createOptimizer, OPTIMIZERS, OPTIMIZER_NAMES, type OptimizerName, type OptionsOf } from "./optimizers/index.js";
 export { TEST_FUNCTIONS, type TestFunction, type TestFunctionName } from "./functions/index.js";
 export { runTrajectory } from "./functions/trajectory.js";

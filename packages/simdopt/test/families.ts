@@ -31,5 +31,14 @@ export const OPTION_FAMILIES: Record<OptimizerName, object[]> = {
     { lr: 0.01, centered: true, momentum: 0.5, weightDecay: 0.01, eps: 0.1 },
   ],
   rprop: [{ lr: 0.01 }, { lr: 0.05, etas: [0.3, 1.5], stepSizes: [1e-4, 1], maximize: true }],
+  asgd: [
+    { lr: 0.01 }, { lr: 0.05, lambd: 0.01, alpha: 0.5, t0: 3, weightDecay: 0.01 }, { lr: 0.02, lambd: 1e-3, alpha: 1, t0: 0, maximize: true },
+  ],
+  ftrl: [
+    { learningRate: 0.1 },
+    { learningRate: 0.05, learningRatePower: -0.7, initialAccumulatorValue: 0.5, l1RegularizationStrength: 0.01, l2RegularizationStrength: 0.02 },
+    { learningRate: 0.1, initialAccumulatorValue: 0, l1RegularizationStrength: 5e-4, l2ShrinkageRegularizationStrength: 0.05, beta: 0.5 },
+    { learningRate: 0.2, learningRatePower: 0, l2ShrinkageRegularizationStrength: 0.01 },
+  ],
   lion: [{ lr: 0.01 }, { lr: 0.003, betas: [0.95, 0.98], weightDecay: 0.1 }, { lr: 0.01, betas: [0, 0], maximize: true }],
 };

@@ -42,9 +42,12 @@ describe.each(RUNS)("golden vectors on $binary with $rounding rounding", ({ bina
       expect(result.passed).toBe(true);
       // Fused multiply-adds reproduce torch 1.13's float32 arithmetic: not just within the tolerance,
       // but to within a hundredth of it (separately rounded operations drift by up to a tenth).
-      // torch 2 moves its first moments with lerp_ and takes MKL's square roots, up to 3e-7 away.
+      // torch 2 moves its first moments with lerp_ and takes MKL's square roots, up to 3e-7 away;
+      // Keras's rules (Ftrl) compute their scalars in float32, up to 4e-6 away.
       if (rounding === "fused" && c.dtype === "float32") {
-        expect(result.maxError).toBeLessThanOrEqual(result.tolerance / (source.startsWith("torch 2.") ? 25 : 100));
+        const keras = c.optimizer === "ftrl" || String(c.optimizer).startsWith("keras:");
+        const share = keras ? 2 : source.startsWith("torch 2.") ? 25 : 100;
+        expect(result.maxError).toBeLessThanOrEqual(result.tolerance / share);
       }
     },
   );

@@ -1,7 +1,7 @@
 // stateDict() / loadStateDict(): a restored optimizer continues bit for bit where the saved one
 // was; a snapshot that does not fit is refused before anything changes.
 import { beforeAll, describe, expect, test } from "vitest";
-import { Adam, createOptimizer, loadRuntime, OPTIMIZER_NAMES, type Runtime } from "../dist/index.js";
+import { Adam, createOptimizer, loadRuntime, OPTIMIZER_NAMES, OPTIMIZERS, type Runtime } from "../dist/index.js";
 import { OPTION_FAMILIES } from "./families.js";
 import { firstDifference, gradientsFor, randomArray } from "./helpers.js";
 
@@ -14,7 +14,9 @@ describe.each(OPTIMIZER_NAMES)("%s", (name) => {
   test.each(OPTION_FAMILIES[name].map((options) => ({ options, label: JSON.stringify(options) })))("save, restore, continue: $label", ({ options }) => {
     const make = () => {
       const params = [runtime.parameter(randomArray(19, 1)), runtime.parameter(randomArray(4, 2), { dtype: "float64" })];
-      const groups = [{ params: [params[0]] }, { params: [params[1]], lr: 0.003 }];
+      // Keras's optimizers (Ftrl) call the learning rate learningRate.
+      const lrName = "lr" in OPTIMIZERS[name].definition.defaults ? "lr" : "learningRate";
+      const groups = [{ params: [params[0]] }, { params: [params[1]], [lrName]: 0.003 }];
       return { params, optimizer: createOptimizer(name, groups, options) };
     };
     const steps = (run: ReturnType<typeof make>, from: number, to: number) => {

@@ -33,6 +33,7 @@ const SECOND_GROUP: Record<TorchOptimizerName, object> = {
   adadelta: { lr: 0.5, weightDecay: 0.03 },
   rmsprop: { lr: 0.005, weightDecay: 0.03 },
   rprop: { lr: 0.002 },
+  asgd: { lr: 0.02, weightDecay: 0.03 },
 };
 
 const ROUNDINGS = ["fused", "separate"] as const;
@@ -202,8 +203,8 @@ function runGolden(c: GoldenCase, fused: boolean, version: NAdamVersion): { maxE
 
 const TOLERANCE: Record<Dtype, number> = { float32: 1e-5, float64: 1e-10 };
 
-describe("the reference reproduces torch 1.13 (golden optimizers.json)", () => {
-  const cases = readCases("optimizers.json");
+describe("the reference reproduces torch 1.13 (golden optimizers.json, and next/'s ASGD)", () => {
+  const cases = [...readCases("optimizers.json"), ...readCases("next/optimizers.json").filter((c) => c.optimizer === "asgd")];
   test("the file holds every optimizer in both dtypes", () => {
     for (const name of PORTED) {
       for (const dtype of ["float32", "float64"]) {

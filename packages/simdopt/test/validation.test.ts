@@ -105,7 +105,7 @@ describe("parameters", () => {
     expect(() => p.data).toThrow(/disposed/);
   });
   test("an unknown optimizer name", () => {
-    expect(() => createOptimizer("lion" as never, [runtime.parameter(1)])).toThrow(/unknown optimizer 'lion'/);
+    expect(() => createOptimizer("adamx" as never, [runtime.parameter(1)])).toThrow(/unknown optimizer 'adamx'/);
   });
   test("runtime options", async () => {
     await expect(loadRuntime({ binary: "gpu" as never })).rejects.toThrow(/option 'binary' must be one of/);

@@ -21,7 +21,13 @@ export interface OptimizerCase {
   dtype: Dtype;
   steps: number;
   groups?: Record<string, unknown>[];
-  params: { group?: number; init: number[]; grads: number[][]; expected: number[][] }[];
+  params: {
+    group?: number; init: number[]; grads: number[][]; expected: number[][];
+    /** ASGD: the averaged iterate after each step (torch's state["ax"]). */
+    expected_ax?: number[][];
+    /** The tensor's shape when it has 2 or more dims (values stay flat, row-major). */
+    shape?: number[];
+  }[];
 }
 
 export interface TrajectoryCase {
@@ -111,10 +117,19 @@ export function runOptimizerCase(runtime: Runtime, c: OptimizerCase, source?: st
       .filter((group) => group.params.length > 0);
     const options = { ...compatibilityOptions(c.optimizer, source), ...fromTorchOptions(c.options) };
     const optimizer = createOptimizer(optimizerName(c.optimizer), groups, options);
+    // stateDict() numbers the parameters through the groups, which may reorder the case's.
+    const stateIndex = groups.flatMap((group) => group.params).map((param) => params.indexOf(param));
     for (let t = 0; t < c.steps; t++) {
       c.params.forEach((p, i) => params[i].setGrad(p.grads[t]));
       optimizer.step();
       c.params.forEach((p, i) => meter.compare(params[i].data, p.expected[t]));
+      if (c.params.some((p) => p.expected_ax !== undefined)) {
+        const state = optimizer.stateDict().state;
+        state.forEach((entry, k) => {
+          const expected = c.params[stateIndex[k]].expected_ax;
+          if (expected !== undefined) meter.compare(entry.ax as ArrayLike<number>, expected[t]);
+        });
+      }
     }
     optimizer.dispose();
     return { name: c.name, passed: meter.max <= tolerance, maxError: meter.max, tolerance, dtype: c.dtype };

@@ -11,6 +11,8 @@ import { RMSprop, rmspropDefinition, type RMSpropOptions } from "./rmsprop.js";
 import { Rprop, rpropDefinition, type RpropOptions } from "./rprop.js";
 import { SGD, sgdDefinition, type SGDOptions } from "./sgd.js";
 import { Lion, lionDefinition, type LionOptions } from "./lion.js";
+import { ASGD, asgdDefinition, type ASGDOptions } from "./asgd.js";
+import { Ftrl, ftrlDefinition, type FtrlOptions } from "./ftrl.js";
 
 export interface RegistryEntry<O extends object> {
   create: (params: ParamsInput<O>, options: O) => Optimizer<O>;
@@ -38,12 +40,16 @@ export const OPTIMIZERS = {
   rmsprop: entry<RMSpropOptions>(RMSprop, rmspropDefinition),
   rprop: entry<RpropOptions>(Rprop, rpropDefinition),
   lion: entry<LionOptions>(Lion, lionDefinition),
+  asgd: entry<ASGDOptions>(ASGD, asgdDefinition),
+  ftrl: entry<FtrlOptions>(Ftrl, ftrlDefinition),
 };
 
 export type OptimizerName = keyof typeof OPTIMIZERS;
 export const OPTIMIZER_NAMES = Object.keys(OPTIMIZERS) as OptimizerName[];
-/** The options of optimizer `N`. */
-export type OptionsOf<N extends OptimizerName> = (typeof OPTIMIZERS)[N] extends RegistryEntry<infer O> ? O : never;
+/** The options of optimizer `N` (for a union of names, the union of their options). */
+export type OptionsOf<N extends OptimizerName> = N extends OptimizerName
+  ? (typeof OPTIMIZERS)[N] extends RegistryEntry<infer O> ? O : never
+  : never;
 
 /** `createOptimizer("adam", params, { lr: 1e-3 })`: any optimizer by name. */
 export function createOptimizer<N extends OptimizerName>(name: N, params: ParamsInput<OptionsOf<N>>, options?: OptionsOf<N>): Optimizer<OptionsOf<N>> {

@@ -1,5 +1,6 @@
 // Every torch.optim for-loop port by its stem (the name the engine and the golden files use).
 import { TorchAdadelta } from "./adadelta.js";
+import { TorchASGD } from "./asgd.js";
 import { TorchAdagrad } from "./adagrad.js";
 import { TorchAdam } from "./adam.js";
 import { TorchAdamax } from "./adamax.js";
@@ -32,6 +33,7 @@ export const TORCH_OPTIMIZERS = {
   adadelta: as((params, options) => new TorchAdadelta(params, options)),
   rmsprop: as((params, options) => new TorchRMSprop(params, options)),
   rprop: as((params, options) => new TorchRprop(params, options)),
+  asgd: as((params, options) => new TorchASGD(params, options)),
 } as const;
 
 /** The stems of `TORCH_OPTIMIZERS`. */
