@@ -32,7 +32,7 @@ export function tolerance(dtype: Dtype): number {
 
 /** The reference's parameters after `steps` steps, at the gate indices (packed). */
 export async function referenceAtGate(
-  c: BenchCase, data: BenchData, rounding: 'separate' | 'fused' = 'separate', steps = GATE_STEPS,
+  c: BenchCase, data: BenchData, rounding: 'separate' | 'fused' = 'fused', steps = GATE_STEPS,
 ): Promise<FloatArray> {
   const size = data.params.length;
   const packed: BenchData = { dtype: data.dtype, params: gatherGate(data.params, size), grads: gatherGate(data.grads, size) };

@@ -41,7 +41,7 @@ export function wasmImpl(id: string, runtimeOptions: WasmRuntimeOptions, check: 
   return {
     id,
     check,
-    referenceRounding: runtimeOptions.rounding ?? 'separate',
+    referenceRounding: runtimeOptions.rounding ?? 'fused', // the runtime's default
     unavailable() {
       probe ??= (async () => {
         if (runtimeOptions.binary === 'simd' && !isSimdSupported()) return 'this engine has no WebAssembly SIMD';
