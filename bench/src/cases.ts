@@ -84,6 +84,11 @@ export const CASES: readonly BenchCase[] = [
     id: 'ftrl', optimizer: 'ftrl', options: { learningRate: 1e-3, l1RegularizationStrength: 1e-4 },
     tfjs: null, written: 3, traffic: 'r: p, g, n, z; w: p, n, z',
   },
+  {
+    // Two passes over each tensor (norms, then the update): the traffic counts one.
+    id: 'lamb', optimizer: 'lamb', options: { lr: 1e-3, weightDecay: 1e-2 },
+    tfjs: null, written: 3, traffic: 'r: p, g, m, v; w: p, m, v (+ a second pass: r: p, m, v; w: p)',
+  },
 ];
 
 export const CASE_IDS: readonly string[] = CASES.map((c) => c.id);

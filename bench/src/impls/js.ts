@@ -11,7 +11,7 @@
  */
 import {
   adadeltaDefaults, adagradDefaults, adamaxDefaults, adamDefaults, adamwDefaults, nadamDefaults,
-  asgdDefaults, ftrlDefaults, lionDefaults, radamDefaults, rmspropDefaults, rpropDefaults, sgdDefaults,
+  asgdDefaults, ftrlDefaults, lambDefaults, lionDefaults, radamDefaults, rmspropDefaults, rpropDefaults, sgdDefaults,
 } from 'simdopt';
 
 import type { BenchCase } from '../cases.js';
@@ -386,6 +386,37 @@ function ftrl(o: Options, p: Arr, g: Arr): Step {
   return () => ftrlLoop(p, g, accum, linear, p.length, 2 * o.l2ShrinkageRegularizationStrength, -o.learningRatePower, lr, twoL2, o.l1RegularizationStrength);
 }
 
+function lambLoop(p: Arr, g: Arr, m: Arr, v: Arr, n: number, b1: number, b2: number, eps: number, wd: number, stepSize: number, clamp: number, adam: boolean): void {
+  let sumP = 0;
+  let sumU = 0;
+  for (let i = 0; i < n; i++) {
+    const gi = g[i];
+    const mi = b1 * m[i] + (1 - b1) * gi;
+    const vi = b2 * v[i] + (1 - b2) * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    const u = mi / (Math.sqrt(vi) + eps) + wd * p[i];
+    sumP += p[i] * p[i];
+    sumU += u * u;
+  }
+  const weightNorm = Math.min(Math.sqrt(sumP), clamp);
+  const adamNorm = Math.sqrt(sumU);
+  const trust = !adam && weightNorm !== 0 && adamNorm !== 0 ? weightNorm / adamNorm : 1;
+  for (let i = 0; i < n; i++) p[i] -= stepSize * trust * (m[i] / (Math.sqrt(v[i]) + eps) + wd * p[i]);
+}
+
+function lamb(o: Options, p: Arr, g: Arr): Step {
+  const [b1, b2] = o.betas as [number, number];
+  const m = zeros(p);
+  const v = zeros(p);
+  let t = 0;
+  return () => {
+    t++;
+    const stepSize = o.lr * (o.debias ? Math.sqrt(1 - b2 ** t) / (1 - b1 ** t) : 1);
+    lambLoop(p, g, m, v, p.length, b1, b2, o.eps, o.weightDecay, stepSize, o.clampValue, o.adam);
+  };
+}
+
 type Factory = (o: Options, p: Arr, g: Arr) => Step;
 
 const LOOPS: Record<string, { defaults: object; loop: Factory }> = {
@@ -402,6 +433,7 @@ const LOOPS: Record<string, { defaults: object; loop: Factory }> = {
   lion: { defaults: lionDefaults, loop: lion },
   asgd: { defaults: asgdDefaults, loop: asgd },
   ftrl: { defaults: ftrlDefaults, loop: ftrl },
+  lamb: { defaults: lambDefaults, loop: lamb },
 };
 
 /** A plain-JS stepper for `c` over copies of the data. */

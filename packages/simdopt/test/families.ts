@@ -40,5 +40,9 @@ export const OPTION_FAMILIES: Record<OptimizerName, object[]> = {
     { learningRate: 0.1, initialAccumulatorValue: 0, l1RegularizationStrength: 5e-4, l2ShrinkageRegularizationStrength: 0.05, beta: 0.5 },
     { learningRate: 0.2, learningRatePower: 0, l2ShrinkageRegularizationStrength: 0.01 },
   ],
+  lamb: [
+    { lr: 0.01 }, { lr: 0.02, betas: [0.8, 0.99], weightDecay: 0.01, debias: true },
+    { lr: 0.01, eps: 1e-3, weightDecay: 0.1, clampValue: 0.5 }, { lr: 0.005, adam: true, debias: true },
+  ],
   lion: [{ lr: 0.01 }, { lr: 0.003, betas: [0.95, 0.98], weightDecay: 0.1 }, { lr: 0.01, betas: [0, 0], maximize: true }],
 };

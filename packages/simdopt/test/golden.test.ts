@@ -43,10 +43,11 @@ describe.each(RUNS)("golden vectors on $binary with $rounding rounding", ({ bina
       // Fused multiply-adds reproduce torch 1.13's float32 arithmetic: not just within the tolerance,
       // but to within a hundredth of it (separately rounded operations drift by up to a tenth).
       // torch 2 moves its first moments with lerp_ and takes MKL's square roots, up to 3e-7 away;
-      // Keras's rules (Ftrl) compute their scalars in float32, up to 4e-6 away.
+      // Keras's rules (Ftrl) compute their scalars in float32, up to 4e-6 away; LAMB sums its norms
+      // in double where torch sums them in float32, 1.1e-7 away.
       if (rounding === "fused" && c.dtype === "float32") {
         const keras = c.optimizer === "ftrl" || String(c.optimizer).startsWith("keras:");
-        const share = keras ? 2 : source.startsWith("torch 2.") ? 25 : 100;
+        const share = keras ? 2 : source.startsWith("torch 2.") || c.optimizer === "lamb" ? 25 : 100;
         expect(result.maxError).toBeLessThanOrEqual(result.tolerance / share);
       }
     },

@@ -13,6 +13,7 @@ import { SGD, sgdDefinition, type SGDOptions } from "./sgd.js";
 import { Lion, lionDefinition, type LionOptions } from "./lion.js";
 import { ASGD, asgdDefinition, type ASGDOptions } from "./asgd.js";
 import { Ftrl, ftrlDefinition, type FtrlOptions } from "./ftrl.js";
+import { Lamb, lambDefinition, type LambOptions } from "./lamb.js";
 
 export interface RegistryEntry<O extends object> {
   create: (params: ParamsInput<O>, options: O) => Optimizer<O>;
@@ -42,6 +43,7 @@ export const OPTIMIZERS = {
   lion: entry<LionOptions>(Lion, lionDefinition),
   asgd: entry<ASGDOptions>(ASGD, asgdDefinition),
   ftrl: entry<FtrlOptions>(Ftrl, ftrlDefinition),
+  lamb: entry<LambOptions>(Lamb, lambDefinition),
 };
 
 export type OptimizerName = keyof typeof OPTIMIZERS;
