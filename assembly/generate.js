@@ -9,6 +9,8 @@
 // A declaration with `"handWritten": true` (an optimizer that needs per-tensor reductions, such as
 // norms) keeps the ABI and the layout but exports its own `<name>_f32` and `<name>_f64` from
 // optimizers/<name>.ts: the generated file re-exports them instead of walking the table itself.
+// `"shapeWords": true` (hand-written kernels only) appends two u32 words to each table entry: the
+// tensor's last two dims [rows, cols] when it has 2 or more, [0, 0] otherwise.
 //
 // The ABI of every kernel: `<name>_<f32|f64>(table, count, scalars)`. `table` holds `count`
 // entries of u32 words [n, param, grad, ...state buffers]: an element count and byte addresses;
@@ -32,7 +34,7 @@ export function readDeclarations() {
       const names = (key) => Object.keys(json[key]);
       return {
         name, rule: json.rule, summary: json.summary, state: names("state"), scalars: names("scalars"), flags: names("flags"),
-        handWritten: json.handWritten === true,
+        handWritten: json.handWritten === true, shapeWords: json.shapeWords === true,
       };
     });
 }
@@ -67,7 +69,8 @@ function layout(declaration) {
     state: declaration.state,
     scalars: declaration.scalars,
     flags: declaration.flags,
-    tableStride: 4 * (1 + buffers.length),
+    shapeWords: declaration.shapeWords,
+    tableStride: 4 * (1 + buffers.length + (declaration.shapeWords ? 2 : 0)),
     flagsOffset: 8 * declaration.scalars.length,
     scalarsBytes: 8 * declaration.scalars.length + 4,
   };
@@ -141,7 +144,11 @@ export function ${name}_f64(table: usize, count: usize, scalars: usize): void {
 }
 
 const declarations = readDeclarations();
-declarations.forEach((d) => (d.handWritten ? checkHandWritten(d) : checkRule(d)));
+declarations.forEach((d) => {
+  if (d.shapeWords && !d.handWritten) throw new Error(`optimizers/${d.name}.json: shapeWords needs a hand-written kernel`);
+  if (d.handWritten) checkHandWritten(d);
+  else checkRule(d);
+});
 const layouts = Object.fromEntries(declarations.map((d) => [d.name, layout(d)]));
 // A fingerprint of the layouts: a binary and the host's tables must come from the same declarations.
 const fingerprint = parseInt(createHash("sha256").update(JSON.stringify(layouts)).digest("hex").slice(0, 7), 16);

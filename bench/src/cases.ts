@@ -89,6 +89,11 @@ export const CASES: readonly BenchCase[] = [
     id: 'lamb', optimizer: 'lamb', options: { lr: 1e-3, weightDecay: 1e-2 },
     tfjs: null, written: 3, traffic: 'r: p, g, m, v; w: p, m, v (+ a second pass: r: p, m, v; w: p)',
   },
+  {
+    // A 1-D parameter: the full second moment; three passes (‖p‖, v and ‖u‖, the update): the traffic counts one.
+    id: 'adafactor', optimizer: 'adafactor', options: { lr: 1e-2 },
+    tfjs: null, written: 2, traffic: 'r: p, g, v; w: p, v (+ passes for ‖p‖ and the update)',
+  },
 ];
 
 export const CASE_IDS: readonly string[] = CASES.map((c) => c.id);

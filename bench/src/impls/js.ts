@@ -11,7 +11,7 @@
  */
 import {
   adadeltaDefaults, adagradDefaults, adamaxDefaults, adamDefaults, adamwDefaults, nadamDefaults,
-  asgdDefaults, ftrlDefaults, lambDefaults, lionDefaults, radamDefaults, rmspropDefaults, rpropDefaults, sgdDefaults,
+  adafactorDefaults, asgdDefaults, ftrlDefaults, lambDefaults, lionDefaults, radamDefaults, rmspropDefaults, rpropDefaults, sgdDefaults,
 } from 'simdopt';
 
 import type { BenchCase } from '../cases.js';
@@ -417,6 +417,33 @@ function lamb(o: Options, p: Arr, g: Arr): Step {
   };
 }
 
+/** Adafactor on a 1-D parameter (the bench's): a full second moment, two norms per step. */
+function adafactorLoop(p: Arr, g: Arr, v: Arr, n: number, gs: number, scale: number, w: number, rho: number, eps1: number, eps2: number, d: number): void {
+  let sumP = 0;
+  for (let i = 0; i < n; i++) sumP += p[i] * p[i];
+  const alpha = Math.max(eps2, Math.sqrt(sumP / n)) * rho;
+  let sumU = 0;
+  for (let i = 0; i < n; i++) {
+    const gi = gs * g[i];
+    const vi = v[i] + w * (gi * gi - v[i]);
+    v[i] = vi;
+    const u = gi / Math.sqrt(Math.max(vi, eps1 * eps1));
+    sumU += u * u;
+  }
+  const coef = alpha / Math.max(1, Math.sqrt(sumU / n) / d);
+  for (let i = 0; i < n; i++) p[i] = p[i] * scale - coef * ((gs * g[i]) / Math.sqrt(Math.max(v[i], eps1 * eps1)));
+}
+
+function adafactor(o: Options, p: Arr, g: Arr): Step {
+  const v = zeros(p);
+  const eps1 = o.eps[0] ?? (p instanceof Float32Array ? 2 ** -23 : 2 ** -52);
+  let t = 0;
+  return () => {
+    t++;
+    adafactorLoop(p, g, v, p.length, o.maximize ? -1 : 1, 1 - o.lr * o.weightDecay, t ** o.beta2Decay, Math.min(o.lr, 1 / Math.sqrt(t)), eps1, o.eps[1], o.d);
+  };
+}
+
 type Factory = (o: Options, p: Arr, g: Arr) => Step;
 
 const LOOPS: Record<string, { defaults: object; loop: Factory }> = {
@@ -434,6 +461,7 @@ const LOOPS: Record<string, { defaults: object; loop: Factory }> = {
   asgd: { defaults: asgdDefaults, loop: asgd },
   ftrl: { defaults: ftrlDefaults, loop: ftrl },
   lamb: { defaults: lambDefaults, loop: lamb },
+  adafactor: { defaults: adafactorDefaults, loop: adafactor },
 };
 
 /** A plain-JS stepper for `c` over copies of the data. */

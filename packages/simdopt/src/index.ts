@@ -28,6 +28,7 @@ export { Lion, type LionOptions, lionDefaults } from "./optimizers/lion.js";
 export { ASGD, type ASGDOptions, asgdDefaults } from "./optimizers/asgd.js";
 export { Ftrl, type FtrlOptions, ftrlDefaults } from "./optimizers/ftrl.js";
 export { Lamb, type LambOptions, lambDefaults } from "./optimizers/lamb.js";
+export { Adafactor, type AdafactorOptions, adafactorDefaults } from "./optimizers/adafactor.js";
 export { createOptimizer, OPTIMIZERS, OPTIMIZER_NAMES, type OptimizerName, type OptionsOf } from "./optimizers/index.js";
 export { TEST_FUNCTIONS, type TestFunction, type TestFunctionName } from "./functions/index.js";
 export { runTrajectory } from "./functions/trajectory.js";

@@ -44,5 +44,8 @@ export const OPTION_FAMILIES: Record<OptimizerName, object[]> = {
     { lr: 0.01 }, { lr: 0.02, betas: [0.8, 0.99], weightDecay: 0.01, debias: true },
     { lr: 0.01, eps: 1e-3, weightDecay: 0.1, clampValue: 0.5 }, { lr: 0.005, adam: true, debias: true },
   ],
+  adafactor: [
+    { lr: 0.05 }, { lr: 0.05, beta2Decay: -0.5, eps: [1e-20, 1e-3], d: 2, weightDecay: 0.01 }, { lr: 0.02, eps: [null, 0.01], maximize: true },
+  ],
   lion: [{ lr: 0.01 }, { lr: 0.003, betas: [0.95, 0.98], weightDecay: 0.1 }, { lr: 0.01, betas: [0, 0], maximize: true }],
 };

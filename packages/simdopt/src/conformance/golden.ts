@@ -107,7 +107,7 @@ export function runOptimizerCase(runtime: Runtime, c: OptimizerCase, source?: st
   const params: Parameter[] = [];
   try {
     if (tolerance === undefined) throw new Error(`unknown dtype '${c.dtype}'`);
-    for (const p of c.params) params.push(runtime.parameter(p.init, { dtype: c.dtype }));
+    for (const p of c.params) params.push(runtime.parameter(p.init, { dtype: c.dtype, shape: p.shape }));
     const groupOptions = c.groups && c.groups.length > 0 ? c.groups : [{}];
     const groups = groupOptions
       .map((overrides, index) => ({

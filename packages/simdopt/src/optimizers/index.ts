@@ -14,6 +14,7 @@ import { Lion, lionDefinition, type LionOptions } from "./lion.js";
 import { ASGD, asgdDefinition, type ASGDOptions } from "./asgd.js";
 import { Ftrl, ftrlDefinition, type FtrlOptions } from "./ftrl.js";
 import { Lamb, lambDefinition, type LambOptions } from "./lamb.js";
+import { Adafactor, adafactorDefinition, type AdafactorOptions } from "./adafactor.js";
 
 export interface RegistryEntry<O extends object> {
   create: (params: ParamsInput<O>, options: O) => Optimizer<O>;
@@ -44,6 +45,7 @@ export const OPTIMIZERS = {
   asgd: entry<ASGDOptions>(ASGD, asgdDefinition),
   ftrl: entry<FtrlOptions>(Ftrl, ftrlDefinition),
   lamb: entry<LambOptions>(Lamb, lambDefinition),
+  adafactor: entry<AdafactorOptions>(Adafactor, adafactorDefinition),
 };
 
 export type OptimizerName = keyof typeof OPTIMIZERS;

@@ -38,6 +38,11 @@ export interface ParameterOptions<D extends Dtype> {
   dtype?: D;
   /** A name shown in error messages (and, later, the key of checkpoints). */
   name?: string;
+  /**
+   * The tensor's shape, row-major, its product the length (default [length]). Optimizers that
+   * factor or reduce over dims (Adafactor) use it; the others see a flat array.
+   */
+  shape?: readonly number[];
 }
 
 const PAGE = 65536;
@@ -117,7 +122,11 @@ export class Runtime {
     if (typeof length !== "number" || !Number.isInteger(length) || length < 0) {
       throw new TypeError(`simdopt: a parameter needs a length or an array of numbers, got ${String(init)}`);
     }
-    const parameter = new Parameter(this, length, dtype, options.name);
+    const shape = options.shape ?? [length];
+    if (!Array.isArray(shape) || shape.some((dim) => !Number.isInteger(dim) || dim < 0) || shape.reduce((a, b) => a * b, 1) !== length) {
+      throw new TypeError(`simdopt: option 'shape' must be whole numbers whose product is the length ${length}, got ${JSON.stringify(shape)}`);
+    }
+    const parameter = new Parameter(this, length, dtype, options.name, Object.freeze([...shape]));
     if (typeof init !== "number") parameter.set(init);
     return parameter;
   }
