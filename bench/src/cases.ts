@@ -94,6 +94,10 @@ export const CASES: readonly BenchCase[] = [
     id: 'adafactor', optimizer: 'adafactor', options: { lr: 1e-2 },
     tfjs: null, written: 2, traffic: 'r: p, g, v; w: p, v (+ passes for ‖p‖ and the update)',
   },
+  {
+    id: 'keras-adam', optimizer: 'keras:adam', options: { learningRate: 1e-3 },
+    tfjs: null, written: 3, traffic: 'r: p, g, m, v; w: p, m, v',
+  },
 ];
 
 export const CASE_IDS: readonly string[] = CASES.map((c) => c.id);

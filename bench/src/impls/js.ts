@@ -11,7 +11,7 @@
  */
 import {
   adadeltaDefaults, adagradDefaults, adamaxDefaults, adamDefaults, adamwDefaults, nadamDefaults,
-  adafactorDefaults, asgdDefaults, ftrlDefaults, lambDefaults, lionDefaults, radamDefaults, rmspropDefaults, rpropDefaults, sgdDefaults,
+  adafactorDefaults, asgdDefaults, ftrlDefaults, kerasAdamDefaults, lambDefaults, lionDefaults, radamDefaults, rmspropDefaults, rpropDefaults, sgdDefaults,
 } from 'simdopt';
 
 import type { BenchCase } from '../cases.js';
@@ -444,6 +444,28 @@ function adafactor(o: Options, p: Arr, g: Arr): Step {
   };
 }
 
+function kerasAdamLoop(p: Arr, g: Arr, m: Arr, v: Arr, n: number, b1: number, b2: number, eps: number, alpha: number): void {
+  for (let i = 0; i < n; i++) {
+    const gi = g[i];
+    const mi = m[i] + (gi - m[i]) * (1 - b1);
+    const vi = v[i] + (gi * gi - v[i]) * (1 - b2);
+    m[i] = mi;
+    v[i] = vi;
+    p[i] -= (mi * alpha) / (Math.sqrt(vi) + eps);
+  }
+}
+
+function kerasAdam(o: Options, p: Arr, g: Arr): Step {
+  const m = zeros(p);
+  const v = zeros(p);
+  let t = 0;
+  return () => {
+    t++;
+    const alpha = (o.learningRate * Math.sqrt(1 - o.beta2 ** t)) / (1 - o.beta1 ** t);
+    kerasAdamLoop(p, g, m, v, p.length, o.beta1, o.beta2, o.epsilon, alpha);
+  };
+}
+
 type Factory = (o: Options, p: Arr, g: Arr) => Step;
 
 const LOOPS: Record<string, { defaults: object; loop: Factory }> = {
@@ -462,6 +484,7 @@ const LOOPS: Record<string, { defaults: object; loop: Factory }> = {
   ftrl: { defaults: ftrlDefaults, loop: ftrl },
   lamb: { defaults: lambDefaults, loop: lamb },
   adafactor: { defaults: adafactorDefaults, loop: adafactor },
+  'keras:adam': { defaults: kerasAdamDefaults, loop: kerasAdam },
 };
 
 /** A plain-JS stepper for `c` over copies of the data. */

@@ -29,6 +29,11 @@ export { ASGD, type ASGDOptions, asgdDefaults } from "./optimizers/asgd.js";
 export { Ftrl, type FtrlOptions, ftrlDefaults } from "./optimizers/ftrl.js";
 export { Lamb, type LambOptions, lambDefaults } from "./optimizers/lamb.js";
 export { Adafactor, type AdafactorOptions, adafactorDefaults } from "./optimizers/adafactor.js";
+export {
+  KerasAdam, KerasNadam, KerasRMSprop, KerasSGD, KerasLion, kerasAdamDefaults, kerasNadamDefaults, kerasRMSpropDefaults,
+  kerasSGDDefaults, kerasLionDefaults, type KerasBaseOptions, type KerasAdamOptions, type KerasNadamOptions,
+  type KerasRMSpropOptions, type KerasSGDOptions, type KerasLionOptions,
+} from "./presets/keras.js";
 export { createOptimizer, OPTIMIZERS, OPTIMIZER_NAMES, type OptimizerName, type OptionsOf } from "./optimizers/index.js";
 export { TEST_FUNCTIONS, type TestFunction, type TestFunctionName } from "./functions/index.js";
 export { runTrajectory } from "./functions/trajectory.js";

@@ -47,5 +47,19 @@ export const OPTION_FAMILIES: Record<OptimizerName, object[]> = {
   adafactor: [
     { lr: 0.05 }, { lr: 0.05, beta2Decay: -0.5, eps: [1e-20, 1e-3], d: 2, weightDecay: 0.01 }, { lr: 0.02, eps: [null, 0.01], maximize: true },
   ],
+  "keras:adam": [
+    { learningRate: 0.01 }, { learningRate: 0.01, beta1: 0.8, beta2: 0.99, epsilon: 1e-3, amsgrad: true, decay: 0.05 },
+    { learningRate: 0.01, weightDecay: 0.05, clipnorm: 1 }, { learningRate: 0.02, globalClipnorm: 2 },
+  ],
+  "keras:nadam": [{ learningRate: 0.01 }, { learningRate: 0.02, beta1: 0.8, beta2: 0.95, epsilon: 1e-4, clipvalue: 0.5, weightDecay: 0.01 }],
+  "keras:rmsprop": [
+    { learningRate: 0.01 }, { learningRate: 0.01, rho: 0.8, centered: true, epsilon: 1e-4 },
+    { learningRate: 0.005, momentum: 0.9, centered: true, weightDecay: 0.01, decay: 0.05 },
+  ],
+  "keras:sgd": [
+    { learningRate: 0.1 }, { learningRate: 0.05, momentum: 0.9, nesterov: true, clipnorm: 2 },
+    { learningRate: 0.1, momentum: 0.5, decay: 0.05, weightDecay: 0.01 },
+  ],
+  "keras:lion": [{ learningRate: 0.01 }, { learningRate: 0.003, beta1: 0.95, beta2: 0.98, weightDecay: 0.1 }],
   lion: [{ lr: 0.01 }, { lr: 0.003, betas: [0.95, 0.98], weightDecay: 0.1 }, { lr: 0.01, betas: [0, 0], maximize: true }],
 };

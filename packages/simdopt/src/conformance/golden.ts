@@ -69,7 +69,7 @@ export function fromTorchOptions(options: Record<string, unknown>): Record<strin
   const mapped: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options ?? {})) {
     if (TORCH_ONLY.has(key)) continue; // implementation switches that do not change the math
-    mapped[key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase())] = value;
+    mapped[key.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase())] = value; // beta_1: beta1
   }
   return mapped;
 }

@@ -15,6 +15,11 @@ import { ASGD, asgdDefinition, type ASGDOptions } from "./asgd.js";
 import { Ftrl, ftrlDefinition, type FtrlOptions } from "./ftrl.js";
 import { Lamb, lambDefinition, type LambOptions } from "./lamb.js";
 import { Adafactor, adafactorDefinition, type AdafactorOptions } from "./adafactor.js";
+import {
+  KerasAdam, kerasAdamDefinition, KerasLion, kerasLionDefinition, KerasNadam, kerasNadamDefinition, KerasRMSprop,
+  kerasRMSpropDefinition, KerasSGD, kerasSGDDefinition,
+  type KerasAdamOptions, type KerasLionOptions, type KerasNadamOptions, type KerasRMSpropOptions, type KerasSGDOptions,
+} from "../presets/keras.js";
 
 export interface RegistryEntry<O extends object> {
   create: (params: ParamsInput<O>, options: O) => Optimizer<O>;
@@ -46,6 +51,11 @@ export const OPTIMIZERS = {
   ftrl: entry<FtrlOptions>(Ftrl, ftrlDefinition),
   lamb: entry<LambOptions>(Lamb, lambDefinition),
   adafactor: entry<AdafactorOptions>(Adafactor, adafactorDefinition),
+  "keras:adam": entry<KerasAdamOptions>(KerasAdam, kerasAdamDefinition),
+  "keras:nadam": entry<KerasNadamOptions>(KerasNadam, kerasNadamDefinition),
+  "keras:rmsprop": entry<KerasRMSpropOptions>(KerasRMSprop, kerasRMSpropDefinition),
+  "keras:sgd": entry<KerasSGDOptions>(KerasSGD, kerasSGDDefinition),
+  "keras:lion": entry<KerasLionOptions>(KerasLion, kerasLionDefinition),
 };
 
 export type OptimizerName = keyof typeof OPTIMIZERS;
