@@ -98,6 +98,10 @@ export const CASES: readonly BenchCase[] = [
     id: 'keras-adam', optimizer: 'keras:adam', options: { learningRate: 1e-3 },
     tfjs: null, written: 3, traffic: 'r: p, g, m, v; w: p, m, v',
   },
+  {
+    id: 'optax-lion', optimizer: 'optax:lion', options: { learningRate: 1e-4 },
+    tfjs: null, written: 2, traffic: 'r: p, g, m; w: p, m',
+  },
 ];
 
 export const CASE_IDS: readonly string[] = CASES.map((c) => c.id);

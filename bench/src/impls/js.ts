@@ -11,7 +11,7 @@
  */
 import {
   adadeltaDefaults, adagradDefaults, adamaxDefaults, adamDefaults, adamwDefaults, nadamDefaults,
-  adafactorDefaults, asgdDefaults, ftrlDefaults, kerasAdamDefaults, lambDefaults, lionDefaults, radamDefaults, rmspropDefaults, rpropDefaults, sgdDefaults,
+  adafactorDefaults, asgdDefaults, ftrlDefaults, kerasAdamDefaults, lambDefaults, lionDefaults, optaxLionDefaults, radamDefaults, rmspropDefaults, rpropDefaults, sgdDefaults,
 } from 'simdopt';
 
 import type { BenchCase } from '../cases.js';
@@ -485,6 +485,10 @@ const LOOPS: Record<string, { defaults: object; loop: Factory }> = {
   lamb: { defaults: lambDefaults, loop: lamb },
   adafactor: { defaults: adafactorDefaults, loop: adafactor },
   'keras:adam': { defaults: kerasAdamDefaults, loop: kerasAdam },
+  'optax:lion': {
+    defaults: optaxLionDefaults,
+    loop: (o, p, g) => lion({ lr: o.learningRate, betas: [o.b1, o.b2], weightDecay: o.weightDecay, maximize: false }, p, g),
+  },
 };
 
 /** A plain-JS stepper for `c` over copies of the data. */

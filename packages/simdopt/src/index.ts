@@ -34,6 +34,13 @@ export {
   kerasSGDDefaults, kerasLionDefaults, type KerasBaseOptions, type KerasAdamOptions, type KerasNadamOptions,
   type KerasRMSpropOptions, type KerasSGDOptions, type KerasLionOptions,
 } from "./presets/keras.js";
+export {
+  OptaxAdam, OptaxAdamW, OptaxNadam, OptaxSGD, OptaxLion, OptaxAdamax, OptaxAdadelta, OptaxRAdam, OptaxLamb, OptaxRMSprop,
+  optaxAdamDefaults, optaxAdamWDefaults, optaxNadamDefaults, optaxSGDDefaults, optaxLionDefaults, optaxAdamaxDefaults,
+  optaxAdadeltaDefaults, optaxRAdamDefaults, optaxLambDefaults, optaxRMSpropDefaults,
+  type OptaxAdamOptions, type OptaxAdamWOptions, type OptaxSGDOptions, type OptaxLionOptions, type OptaxAdamaxOptions,
+  type OptaxAdadeltaOptions, type OptaxRAdamOptions, type OptaxLambOptions, type OptaxRMSpropOptions, type PresetClass,
+} from "./presets/optax.js";
 export { createOptimizer, OPTIMIZERS, OPTIMIZER_NAMES, type OptimizerName, type OptionsOf } from "./optimizers/index.js";
 export { TEST_FUNCTIONS, type TestFunction, type TestFunctionName } from "./functions/index.js";
 export { runTrajectory } from "./functions/trajectory.js";

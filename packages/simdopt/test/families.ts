@@ -61,5 +61,18 @@ export const OPTION_FAMILIES: Record<OptimizerName, object[]> = {
     { learningRate: 0.1, momentum: 0.5, decay: 0.05, weightDecay: 0.01 },
   ],
   "keras:lion": [{ learningRate: 0.01 }, { learningRate: 0.003, beta1: 0.95, beta2: 0.98, weightDecay: 0.1 }],
+  "optax:adam": [{ learningRate: 0.01 }, { learningRate: 0.02, b1: 0.8, b2: 0.99, eps: 1e-3 }, { learningRate: 0.01, nesterov: true }],
+  "optax:adamw": [{ learningRate: 0.01 }, { learningRate: 0.02, weightDecay: 0.05, eps: 1e-6, nesterov: true }],
+  "optax:nadam": [{ learningRate: 0.02 }, { learningRate: 0.01, b1: 0.85, b2: 0.98, eps: 0.05 }],
+  "optax:sgd": [{ learningRate: 0.1 }, { learningRate: 0.05, momentum: 0.9 }, { learningRate: 0.05, momentum: 0.9, nesterov: true }],
+  "optax:lion": [{ learningRate: 0.01 }, { learningRate: 0.003, b1: 0.95, b2: 0.98, weightDecay: 0.1 }],
+  "optax:adamax": [{ learningRate: 0.02 }, { learningRate: 0.02, b1: 0.7, b2: 0.9, eps: 0.1 }],
+  "optax:adadelta": [{ learningRate: 1 }, { learningRate: 0.5, rho: 0.95, eps: 1e-3, weightDecay: 0.01 }],
+  "optax:radam": [{ learningRate: 0.01 }, { learningRate: 0.01, eps: 1e-3, threshold: 6 }],
+  "optax:lamb": [{ learningRate: 0.01 }, { learningRate: 0.01, eps: 1e-3, weightDecay: 0.1 }],
+  "optax:rmsprop": [
+    { learningRate: 0.01 }, { learningRate: 0.01, epsInSqrt: false }, { learningRate: 0.01, decay: 0.8, eps: 1e-4, centered: true },
+    { learningRate: 0.005, centered: true, momentum: 0.9, epsInSqrt: false, initialScale: 0.1 },
+  ],
   lion: [{ lr: 0.01 }, { lr: 0.003, betas: [0.95, 0.98], weightDecay: 0.1 }, { lr: 0.01, betas: [0, 0], maximize: true }],
 };

@@ -8,6 +8,14 @@ import { caseKind, loadRuntime, OPTIMIZER_NAMES, runOptimizerCase, runTrajectory
 import { GOLDEN_DIR } from "./helpers.js";
 
 const FOLDERS = ["", "torch2", "next", "presets"];
+/** optax options that simdopt's presets reject as not supported yet: epsRoot, RAdam's and RMSprop's Nesterov, RMSprop's bias correction. */
+function notYet(c: Record<string, unknown>): boolean {
+  const options = (c.options ?? {}) as Record<string, unknown>;
+  if (options.eps_root !== undefined && options.eps_root !== 0) return true;
+  if (c.optimizer === "optax:radam" && options.nesterov === true) return true;
+  return c.optimizer === "optax:rmsprop" && (options.nesterov === true || options.bias_correction === true);
+}
+
 const known = (c: Record<string, unknown>) => (OPTIMIZER_NAMES as string[]).includes(String(c.optimizer).toLowerCase());
 const cases = FOLDERS.flatMap((folder) => readdirSync(join(GOLDEN_DIR, folder))
   .filter((name) => name.endsWith(".json"))
@@ -16,11 +24,20 @@ const cases = FOLDERS.flatMap((folder) => readdirSync(join(GOLDEN_DIR, folder))
     const document = JSON.parse(readFileSync(join(GOLDEN_DIR, file), "utf8")) as { source: string; cases: Record<string, unknown>[] };
     return document.cases.map((c) => ({ file, source: document.source, c }));
   }))
-  .filter(({ c }) => (caseKind(c) === "optimizer" || caseKind(c) === "trajectory") && known(c));
+  .filter(({ c }) => (caseKind(c) === "optimizer" || caseKind(c) === "trajectory") && known(c) && !notYet(c));
 
 test("the golden folder holds optimizer and trajectory cases", () => {
   expect(cases.filter(({ c }) => caseKind(c) === "optimizer").length).toBeGreaterThan(0);
   expect(cases.filter(({ c }) => caseKind(c) === "trajectory").length).toBeGreaterThan(0);
+});
+
+test("the cases with options not supported yet fail by name, not with wrong numbers", async () => {
+  const runtime = await loadRuntime({ binary: "reference" });
+  const rejected = FOLDERS.flatMap((folder) => readdirSync(join(GOLDEN_DIR, folder)).filter((name) => name.endsWith(".json"))
+    .flatMap((name) => (JSON.parse(readFileSync(join(GOLDEN_DIR, folder, name), "utf8")).cases as Record<string, unknown>[])))
+    .filter((c) => known(c) && notYet(c));
+  expect(rejected.length).toBeGreaterThan(0);
+  for (const c of rejected) expect(runOptimizerCase(runtime, c as unknown as OptimizerCase).error).toMatch(/not supported yet/);
 });
 
 const RUNS = (["simd", "scalar", "reference"] as const).flatMap((binary) =>
@@ -46,7 +63,8 @@ describe.each(RUNS)("golden vectors on $binary with $rounding rounding", ({ bina
       // Keras's rules (Ftrl) compute their scalars in float32, up to 4e-6 away; LAMB sums its norms
       // in double where torch sums them in float32, 1.1e-7 away.
       if (rounding === "fused" && c.dtype === "float32") {
-        const keras = c.optimizer === "ftrl" || String(c.optimizer).startsWith("keras:");
+        // optax computes in its own order (1.6e-6 away), Keras its scalars in float32 (4e-6).
+        const keras = c.optimizer === "ftrl" || /^(keras|optax):/.test(String(c.optimizer));
         const share = keras ? 2 : source.startsWith("torch 2.") || c.optimizer === "lamb" ? 25 : 100;
         expect(result.maxError).toBeLessThanOrEqual(result.tolerance / share);
       }

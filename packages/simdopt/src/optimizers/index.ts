@@ -20,6 +20,7 @@ import {
   kerasRMSpropDefinition, KerasSGD, kerasSGDDefinition,
   type KerasAdamOptions, type KerasLionOptions, type KerasNadamOptions, type KerasRMSpropOptions, type KerasSGDOptions,
 } from "../presets/keras.js";
+import * as optax from "../presets/optax.js";
 
 export interface RegistryEntry<O extends object> {
   create: (params: ParamsInput<O>, options: O) => Optimizer<O>;
@@ -56,6 +57,16 @@ export const OPTIMIZERS = {
   "keras:rmsprop": entry<KerasRMSpropOptions>(KerasRMSprop, kerasRMSpropDefinition),
   "keras:sgd": entry<KerasSGDOptions>(KerasSGD, kerasSGDDefinition),
   "keras:lion": entry<KerasLionOptions>(KerasLion, kerasLionDefinition),
+  "optax:adam": entry<optax.OptaxAdamOptions>(optax.OptaxAdam, optax.optaxAdamDefinition),
+  "optax:adamw": entry<optax.OptaxAdamWOptions>(optax.OptaxAdamW, optax.optaxAdamWDefinition),
+  "optax:nadam": entry<optax.OptaxAdamOptions>(optax.OptaxNadam, optax.optaxNadamDefinition),
+  "optax:sgd": entry<optax.OptaxSGDOptions>(optax.OptaxSGD, optax.optaxSGDDefinition),
+  "optax:lion": entry<optax.OptaxLionOptions>(optax.OptaxLion, optax.optaxLionDefinition),
+  "optax:adamax": entry<optax.OptaxAdamaxOptions>(optax.OptaxAdamax, optax.optaxAdamaxDefinition),
+  "optax:adadelta": entry<optax.OptaxAdadeltaOptions>(optax.OptaxAdadelta, optax.optaxAdadeltaDefinition),
+  "optax:radam": entry<optax.OptaxRAdamOptions>(optax.OptaxRAdam, optax.optaxRAdamDefinition),
+  "optax:lamb": entry<optax.OptaxLambOptions>(optax.OptaxLamb, optax.optaxLambDefinition),
+  "optax:rmsprop": entry<optax.OptaxRMSpropOptions>(optax.OptaxRMSprop, optax.optaxRMSpropDefinition),
 };
 
 export type OptimizerName = keyof typeof OPTIMIZERS;
