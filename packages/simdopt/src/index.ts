@@ -41,6 +41,10 @@ export {
   type OptaxAdamOptions, type OptaxAdamWOptions, type OptaxSGDOptions, type OptaxLionOptions, type OptaxAdamaxOptions,
   type OptaxAdadeltaOptions, type OptaxRAdamOptions, type OptaxLambOptions, type OptaxRMSpropOptions, type PresetClass,
 } from "./presets/optax.js";
+export {
+  TfjsSGD, TfjsMomentum, TfjsAdam, TfjsRMSprop, tfjsSGDDefaults, tfjsMomentumDefaults, tfjsAdamDefaults,
+  tfjsRMSpropDefaults, type TfjsSGDOptions, type TfjsMomentumOptions, type TfjsAdamOptions, type TfjsRMSpropOptions,
+} from "./presets/tfjs.js";
 export { createOptimizer, OPTIMIZERS, OPTIMIZER_NAMES, type OptimizerName, type OptionsOf } from "./optimizers/index.js";
 export { TEST_FUNCTIONS, type TestFunction, type TestFunctionName } from "./functions/index.js";
 export { runTrajectory } from "./functions/trajectory.js";

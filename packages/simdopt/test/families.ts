@@ -74,5 +74,9 @@ export const OPTION_FAMILIES: Record<OptimizerName, object[]> = {
     { learningRate: 0.01 }, { learningRate: 0.01, epsInSqrt: false }, { learningRate: 0.01, decay: 0.8, eps: 1e-4, centered: true },
     { learningRate: 0.005, centered: true, momentum: 0.9, epsInSqrt: false, initialScale: 0.1 },
   ],
+  "tfjs:sgd": [{ learningRate: 0.1 }],
+  "tfjs:momentum": [{ learningRate: 0.05 }, { learningRate: 0.05, momentum: 0.5, useNesterov: true }],
+  "tfjs:adam": [{ learningRate: 0.01 }, { learningRate: 0.02, beta1: 0.8, beta2: 0.99, epsilon: 1e-3 }],
+  "tfjs:rmsprop": [{ learningRate: 0.01 }, { learningRate: 0.01, momentum: 0.9, centered: true, epsilon: 1e-4 }],
   lion: [{ lr: 0.01 }, { lr: 0.003, betas: [0.95, 0.98], weightDecay: 0.1 }, { lr: 0.01, betas: [0, 0], maximize: true }],
 };

@@ -21,6 +21,7 @@ import {
   type KerasAdamOptions, type KerasLionOptions, type KerasNadamOptions, type KerasRMSpropOptions, type KerasSGDOptions,
 } from "../presets/keras.js";
 import * as optax from "../presets/optax.js";
+import * as tfjs from "../presets/tfjs.js";
 
 export interface RegistryEntry<O extends object> {
   create: (params: ParamsInput<O>, options: O) => Optimizer<O>;
@@ -67,6 +68,10 @@ export const OPTIMIZERS = {
   "optax:radam": entry<optax.OptaxRAdamOptions>(optax.OptaxRAdam, optax.optaxRAdamDefinition),
   "optax:lamb": entry<optax.OptaxLambOptions>(optax.OptaxLamb, optax.optaxLambDefinition),
   "optax:rmsprop": entry<optax.OptaxRMSpropOptions>(optax.OptaxRMSprop, optax.optaxRMSpropDefinition),
+  "tfjs:sgd": entry<tfjs.TfjsSGDOptions>(tfjs.TfjsSGD, tfjs.tfjsSGDDefinition),
+  "tfjs:momentum": entry<tfjs.TfjsMomentumOptions>(tfjs.TfjsMomentum, tfjs.tfjsMomentumDefinition),
+  "tfjs:adam": entry<tfjs.TfjsAdamOptions>(tfjs.TfjsAdam, tfjs.tfjsAdamDefinition),
+  "tfjs:rmsprop": entry<tfjs.TfjsRMSpropOptions>(tfjs.TfjsRMSprop, tfjs.tfjsRMSpropDefinition),
 };
 
 export type OptimizerName = keyof typeof OPTIMIZERS;
