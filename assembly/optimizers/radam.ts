@@ -1,5 +1,5 @@
-// RAdam (torch.optim.RAdam, 1.13), Adam with a rectified adaptive step:
-//   g = grad·gradScale + weightDecay·p
+// RAdam (torch.optim.RAdam), Adam with a rectified adaptive step:
+//   p ← p·paramScale (decoupled weight decay)        g = grad·gradScale (+ weightDecay·p)
 //   m ← β1·m + (1−β1)·g        v ← β2·v + (1−β2)·g²        m̂ = m / bc1
 //   p ← p − m̂·lr·((1 / (√v + ε))·√bc2)·r     while the variance is tractable (ρ_t > 5)
 //   p ← p − m̂·lr                          before that
@@ -9,11 +9,12 @@ import { effectiveGradient, ema, emaOfSquare } from "../lib/rules";
 
 @inline export function radamAt<T, V>(
   i: usize, param: usize, grad: usize, expAvg: usize, expAvgSq: usize,
-  gradScale: V, weightDecay: V, beta1: V, oneMinusBeta1: V, beta2: V, oneMinusBeta2: V,
+  gradScale: V, paramScale: V, weightDecay: V, beta1: V, oneMinusBeta1: V, beta2: V, oneMinusBeta2: V,
   biasCorrection1: V, lr: V, biasCorrection2Sqrt: V, eps: V, rect: V,
-  coupled: bool, rectified: bool,
+  decoupled: bool, coupled: bool, rectified: bool,
 ): void {
-  const p = loadAt<T, V>(param, i);
+  let p = loadAt<T, V>(param, i);
+  if (decoupled) p = mul<T, V>(p, paramScale);
   const g = effectiveGradient<T, V>(grad, i, gradScale, p, weightDecay, coupled);
   const m = ema<T, V>(loadAt<T, V>(expAvg, i), beta1, oneMinusBeta1, g);
   const v = emaOfSquare<T, V>(loadAt<T, V>(expAvgSq, i), beta2, oneMinusBeta2, g);

@@ -1,16 +1,19 @@
 // RMSprop (torch.optim.RMSprop, 1.13), plain, centered and with momentum:
 //   g = grad·gradScale + weightDecay·p        s ← α·s + (1−α)·g²
 //   centered: ḡ ← α·ḡ + (1−α)·g,  avg = √(s − ḡ²) + ε;   otherwise avg = √s + ε
-//   momentum: b ← μ·b + g / avg,  p ← p − lr·b;          otherwise p ← p − lr·g / avg
+//   momentum: b ← μ·b + momentumScale·(g / avg),  p ← p − lr·b;   otherwise p ← p − lr·g / avg
+// Other conventions (Keras, optax) as options: ε inside the root (avg = √(s + ε)), momentum taken
+// after the learning rate (momentumScale = lr, then lr = 1), decoupled weight decay (p ← p·paramScale).
 import { lanesOf, loadAt, storeAt, splat, add, mul, div, sqrt, fma, neg } from "../lib/lanes";
 import { effectiveGradient, ema, emaOfSquare } from "../lib/rules";
 
 @inline export function rmspropAt<T, V>(
   i: usize, param: usize, grad: usize, squareAvg: usize, gradAvg: usize, momentumBuffer: usize,
-  gradScale: V, weightDecay: V, alpha: V, oneMinusAlpha: V, eps: V, momentum: V, negLr: V,
-  coupled: bool, centered: bool, withMomentum: bool,
+  gradScale: V, weightDecay: V, paramScale: V, alpha: V, oneMinusAlpha: V, eps: V, momentum: V, momentumScale: V, negLr: V,
+  coupled: bool, decoupled: bool, centered: bool, withMomentum: bool, epsInRoot: bool,
 ): void {
-  const p = loadAt<T, V>(param, i);
+  let p = loadAt<T, V>(param, i);
+  if (decoupled) p = mul<T, V>(p, paramScale);
   const g = effectiveGradient<T, V>(grad, i, gradScale, p, weightDecay, coupled);
   const s = emaOfSquare<T, V>(loadAt<T, V>(squareAvg, i), alpha, oneMinusAlpha, g);
   storeAt<T, V>(squareAvg, i, s);
@@ -18,13 +21,13 @@ import { effectiveGradient, ema, emaOfSquare } from "../lib/rules";
   if (centered) {
     const ga = ema<T, V>(loadAt<T, V>(gradAvg, i), alpha, oneMinusAlpha, g);
     storeAt<T, V>(gradAvg, i, ga);
-    avg = sqrt<T, V>(fma<T, V>(neg<T, V>(ga), ga, s));
+    const variance = fma<T, V>(neg<T, V>(ga), ga, s);
+    avg = epsInRoot ? sqrt<T, V>(add<T, V>(variance, eps)) : add<T, V>(sqrt<T, V>(variance), eps);
   } else {
-    avg = sqrt<T, V>(s);
+    avg = epsInRoot ? sqrt<T, V>(add<T, V>(s, eps)) : add<T, V>(sqrt<T, V>(s), eps);
   }
-  avg = add<T, V>(avg, eps);
   if (withMomentum) {
-    const b = add<T, V>(mul<T, V>(loadAt<T, V>(momentumBuffer, i), momentum), div<T, V>(g, avg));
+    const b = add<T, V>(mul<T, V>(loadAt<T, V>(momentumBuffer, i), momentum), mul<T, V>(momentumScale, div<T, V>(g, avg)));
     storeAt<T, V>(momentumBuffer, i, b);
     storeAt<T, V>(param, i, fma<T, V>(negLr, b, p));
   } else {

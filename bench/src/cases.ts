@@ -72,6 +72,36 @@ export const CASES: readonly BenchCase[] = [
     id: 'rprop', optimizer: 'rprop', options: { lr: 1e-2 },
     tfjs: null, written: 3, traffic: 'r: p, g, prev, step; w: p, prev, step',
   },
+  {
+    id: 'lion', optimizer: 'lion', options: { lr: 1e-4, weightDecay: 0.1 },
+    tfjs: null, written: 2, traffic: 'r: p, g, m; w: p, m',
+  },
+  {
+    id: 'asgd', optimizer: 'asgd', options: { lr: 1e-2, t0: 0 },
+    tfjs: null, written: 2, traffic: 'r: p, g, ax; w: p, ax',
+  },
+  {
+    id: 'ftrl', optimizer: 'ftrl', options: { learningRate: 1e-3, l1RegularizationStrength: 1e-4 },
+    tfjs: null, written: 3, traffic: 'r: p, g, n, z; w: p, n, z',
+  },
+  {
+    // Two passes over each tensor (norms, then the update): the traffic counts one.
+    id: 'lamb', optimizer: 'lamb', options: { lr: 1e-3, weightDecay: 1e-2 },
+    tfjs: null, written: 3, traffic: 'r: p, g, m, v; w: p, m, v (+ a second pass: r: p, m, v; w: p)',
+  },
+  {
+    // A 1-D parameter: the full second moment; three passes (‖p‖, v and ‖u‖, the update): the traffic counts one.
+    id: 'adafactor', optimizer: 'adafactor', options: { lr: 1e-2 },
+    tfjs: null, written: 2, traffic: 'r: p, g, v; w: p, v (+ passes for ‖p‖ and the update)',
+  },
+  {
+    id: 'keras-adam', optimizer: 'keras:adam', options: { learningRate: 1e-3 },
+    tfjs: null, written: 3, traffic: 'r: p, g, m, v; w: p, m, v',
+  },
+  {
+    id: 'optax-lion', optimizer: 'optax:lion', options: { learningRate: 1e-4 },
+    tfjs: null, written: 2, traffic: 'r: p, g, m; w: p, m',
+  },
 ];
 
 export const CASE_IDS: readonly string[] = CASES.map((c) => c.id);

@@ -11,7 +11,7 @@
  */
 import {
   adadeltaDefaults, adagradDefaults, adamaxDefaults, adamDefaults, adamwDefaults, nadamDefaults,
-  radamDefaults, rmspropDefaults, rpropDefaults, sgdDefaults,
+  adafactorDefaults, asgdDefaults, ftrlDefaults, kerasAdamDefaults, lambDefaults, lionDefaults, optaxLionDefaults, radamDefaults, rmspropDefaults, rpropDefaults, sgdDefaults,
 } from 'simdopt';
 
 import type { BenchCase } from '../cases.js';
@@ -173,9 +173,10 @@ function nadam(o: Options, p: Arr, g: Arr): Step {
     t++;
     const mu = b1 * (1 - 0.5 * 0.96 ** (t * momentumDecay));
     const muNext = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentumDecay));
-    // torch keeps the running product in float32 tensors (see simdopt's nadam.ts).
+    // torch keeps the running product in float32 tensors (see simdopt's nadam.ts); torch 1.13
+    // multiplies μ_t into the next one a second time.
     muProduct = Math.fround(muProduct * Math.fround(mu));
-    const muProductNext = Math.fround(Math.fround(muProduct * Math.fround(mu)) * Math.fround(muNext));
+    const muProductNext = o.torch113 ? Math.fround(Math.fround(muProduct * Math.fround(mu)) * Math.fround(muNext)) : muProduct * muNext;
     const gradCoef = (lr * (1 - mu)) / (1 - muProduct);
     const avgCoef = (lr * muNext) / (1 - muProductNext);
     nadamLoop(p, g, m, v, n, wd, gs, b1, 1 - b1, b2, 1 - b2, 1 - b2 ** t, eps, gradCoef, avgCoef);
@@ -323,6 +324,148 @@ function rprop(o: Options, p: Arr, g: Arr): Step {
   return () => rpropLoop(p, g, prev, stepSize, p.length, gs, etaMinus, etaPlus, stepMin, stepMax);
 }
 
+function lionLoop(p: Arr, g: Arr, m: Arr, n: number, scale: number, gs: number, b1: number, b2: number, lr: number): void {
+  for (let i = 0; i < n; i++) {
+    const gi = gs * g[i];
+    const c = b1 * m[i] + (1 - b1) * gi;
+    p[i] = p[i] * scale - (c > 0 ? lr : c < 0 ? -lr : 0);
+    m[i] = b2 * m[i] + (1 - b2) * gi;
+  }
+}
+
+function lion(o: Options, p: Arr, g: Arr): Step {
+  const [b1, b2] = o.betas as [number, number];
+  const m = zeros(p);
+  return () => lionLoop(p, g, m, p.length, 1 - o.lr * o.weightDecay, o.maximize ? -1 : 1, b1, b2, o.lr);
+}
+
+function asgdLoop(p: Arr, g: Arr, ax: Arr, n: number, wd: number, gs: number, scale: number, eta: number, mu: number): void {
+  for (let i = 0; i < n; i++) {
+    let gi = gs * g[i];
+    if (wd !== 0) gi += wd * p[i];
+    const x = p[i] * scale - eta * gi;
+    p[i] = x;
+    ax[i] = mu !== 1 ? ax[i] + (x - ax[i]) * mu : x;
+  }
+}
+
+function asgd(o: Options, p: Arr, g: Arr): Step {
+  const ax = zeros(p);
+  let t = 0;
+  let eta = Math.fround(o.lr);
+  let mu = 1;
+  return () => {
+    t++;
+    asgdLoop(p, g, ax, p.length, o.weightDecay, o.maximize ? -1 : 1, 1 - o.lambd * eta, eta, mu);
+    // torch keeps η and μ as float32 scalars (see simdopt's asgd.ts).
+    eta = Math.fround(o.lr / (1 + o.lambd * o.lr * t) ** o.alpha);
+    mu = Math.fround(1 / Math.max(1, t - o.t0));
+  };
+}
+
+function ftrlLoop(p: Arr, g: Arr, accum: Arr, linear: Arr, n: number, shrink2: number, power: number, lr: number, twoL2: number, l1: number): void {
+  for (let i = 0; i < n; i++) {
+    const x = p[i];
+    const gi = g[i];
+    const a0 = accum[i];
+    const a1 = a0 + gi * gi;
+    const r0 = power === 0.5 ? Math.sqrt(a0) : a0 ** power;
+    const r1 = power === 0.5 ? Math.sqrt(a1) : a1 ** power;
+    const z = linear[i] + gi + shrink2 * x - ((r1 - r0) / lr) * x;
+    linear[i] = z;
+    accum[i] = a1;
+    p[i] = (Math.min(Math.max(z, -l1), l1) - z) / (r1 / lr + twoL2);
+  }
+}
+
+function ftrl(o: Options, p: Arr, g: Arr): Step {
+  const accum = zeros(p).fill(o.initialAccumulatorValue);
+  const linear = zeros(p);
+  const lr = o.learningRate;
+  const twoL2 = 2 * (o.l2RegularizationStrength + o.beta / (2 * lr));
+  return () => ftrlLoop(p, g, accum, linear, p.length, 2 * o.l2ShrinkageRegularizationStrength, -o.learningRatePower, lr, twoL2, o.l1RegularizationStrength);
+}
+
+function lambLoop(p: Arr, g: Arr, m: Arr, v: Arr, n: number, b1: number, b2: number, eps: number, wd: number, stepSize: number, clamp: number, adam: boolean): void {
+  let sumP = 0;
+  let sumU = 0;
+  for (let i = 0; i < n; i++) {
+    const gi = g[i];
+    const mi = b1 * m[i] + (1 - b1) * gi;
+    const vi = b2 * v[i] + (1 - b2) * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    const u = mi / (Math.sqrt(vi) + eps) + wd * p[i];
+    sumP += p[i] * p[i];
+    sumU += u * u;
+  }
+  const weightNorm = Math.min(Math.sqrt(sumP), clamp);
+  const adamNorm = Math.sqrt(sumU);
+  const trust = !adam && weightNorm !== 0 && adamNorm !== 0 ? weightNorm / adamNorm : 1;
+  for (let i = 0; i < n; i++) p[i] -= stepSize * trust * (m[i] / (Math.sqrt(v[i]) + eps) + wd * p[i]);
+}
+
+function lamb(o: Options, p: Arr, g: Arr): Step {
+  const [b1, b2] = o.betas as [number, number];
+  const m = zeros(p);
+  const v = zeros(p);
+  let t = 0;
+  return () => {
+    t++;
+    const stepSize = o.lr * (o.debias ? Math.sqrt(1 - b2 ** t) / (1 - b1 ** t) : 1);
+    lambLoop(p, g, m, v, p.length, b1, b2, o.eps, o.weightDecay, stepSize, o.clampValue, o.adam);
+  };
+}
+
+/** Adafactor on a 1-D parameter (the bench's): a full second moment, two norms per step. */
+function adafactorLoop(p: Arr, g: Arr, v: Arr, n: number, gs: number, scale: number, w: number, rho: number, eps1: number, eps2: number, d: number): void {
+  let sumP = 0;
+  for (let i = 0; i < n; i++) sumP += p[i] * p[i];
+  const alpha = Math.max(eps2, Math.sqrt(sumP / n)) * rho;
+  let sumU = 0;
+  for (let i = 0; i < n; i++) {
+    const gi = gs * g[i];
+    const vi = v[i] + w * (gi * gi - v[i]);
+    v[i] = vi;
+    const u = gi / Math.sqrt(Math.max(vi, eps1 * eps1));
+    sumU += u * u;
+  }
+  const coef = alpha / Math.max(1, Math.sqrt(sumU / n) / d);
+  for (let i = 0; i < n; i++) p[i] = p[i] * scale - coef * ((gs * g[i]) / Math.sqrt(Math.max(v[i], eps1 * eps1)));
+}
+
+function adafactor(o: Options, p: Arr, g: Arr): Step {
+  const v = zeros(p);
+  const eps1 = o.eps[0] ?? (p instanceof Float32Array ? 2 ** -23 : 2 ** -52);
+  let t = 0;
+  return () => {
+    t++;
+    adafactorLoop(p, g, v, p.length, o.maximize ? -1 : 1, 1 - o.lr * o.weightDecay, t ** o.beta2Decay, Math.min(o.lr, 1 / Math.sqrt(t)), eps1, o.eps[1], o.d);
+  };
+}
+
+function kerasAdamLoop(p: Arr, g: Arr, m: Arr, v: Arr, n: number, b1: number, b2: number, eps: number, alpha: number): void {
+  for (let i = 0; i < n; i++) {
+    const gi = g[i];
+    const mi = m[i] + (gi - m[i]) * (1 - b1);
+    const vi = v[i] + (gi * gi - v[i]) * (1 - b2);
+    m[i] = mi;
+    v[i] = vi;
+    p[i] -= (mi * alpha) / (Math.sqrt(vi) + eps);
+  }
+}
+
+function kerasAdam(o: Options, p: Arr, g: Arr): Step {
+  const m = zeros(p);
+  const v = zeros(p);
+  let t = 0;
+  return () => {
+    t++;
+    const alpha = (o.learningRate * Math.sqrt(1 - o.beta2 ** t)) / (1 - o.beta1 ** t);
+    kerasAdamLoop(p, g, m, v, p.length, o.beta1, o.beta2, o.epsilon, alpha);
+  };
+}
+
 type Factory = (o: Options, p: Arr, g: Arr) => Step;
 
 const LOOPS: Record<string, { defaults: object; loop: Factory }> = {
@@ -336,6 +479,16 @@ const LOOPS: Record<string, { defaults: object; loop: Factory }> = {
   adadelta: { defaults: adadeltaDefaults, loop: adadelta },
   rmsprop: { defaults: rmspropDefaults, loop: rmsprop },
   rprop: { defaults: rpropDefaults, loop: rprop },
+  lion: { defaults: lionDefaults, loop: lion },
+  asgd: { defaults: asgdDefaults, loop: asgd },
+  ftrl: { defaults: ftrlDefaults, loop: ftrl },
+  lamb: { defaults: lambDefaults, loop: lamb },
+  adafactor: { defaults: adafactorDefaults, loop: adafactor },
+  'keras:adam': { defaults: kerasAdamDefaults, loop: kerasAdam },
+  'optax:lion': {
+    defaults: optaxLionDefaults,
+    loop: (o, p, g) => lion({ lr: o.learningRate, betas: [o.b1, o.b2], weightDecay: o.weightDecay, maximize: false }, p, g),
+  },
 };
 
 /** A plain-JS stepper for `c` over copies of the data. */

@@ -34,7 +34,28 @@ export { Adagrad, type AdagradOptions, adagradDefaults } from "./optimizers/adag
 export { Adadelta, type AdadeltaOptions, adadeltaDefaults } from "./optimizers/adadelta.js";
 export { RMSprop, type RMSpropOptions, rmspropDefaults } from "./optimizers/rmsprop.js";
 export { Rprop, type RpropOptions, rpropDefaults } from "./optimizers/rprop.js";
-export { createOptimizer, OPTIMIZERS, OPTIMIZER_NAMES, type OptimizerName, type OptionsOf } from "./optimizers/index.js";
+export { Lion, type LionOptions, lionDefaults } from "./optimizers/lion.js";
+export { ASGD, type ASGDOptions, asgdDefaults } from "./optimizers/asgd.js";
+export { Ftrl, type FtrlOptions, ftrlDefaults } from "./optimizers/ftrl.js";
+export { Lamb, type LambOptions, lambDefaults } from "./optimizers/lamb.js";
+export { Adafactor, type AdafactorOptions, adafactorDefaults } from "./optimizers/adafactor.js";
+export {
+  KerasAdam, KerasNadam, KerasRMSprop, KerasSGD, KerasLion, kerasAdamDefaults, kerasNadamDefaults, kerasRMSpropDefaults,
+  kerasSGDDefaults, kerasLionDefaults, type KerasBaseOptions, type KerasAdamOptions, type KerasNadamOptions,
+  type KerasRMSpropOptions, type KerasSGDOptions, type KerasLionOptions,
+} from "./presets/keras.js";
+export {
+  OptaxAdam, OptaxAdamW, OptaxNadam, OptaxSGD, OptaxLion, OptaxAdamax, OptaxAdadelta, OptaxRAdam, OptaxLamb, OptaxRMSprop,
+  optaxAdamDefaults, optaxAdamWDefaults, optaxNadamDefaults, optaxSGDDefaults, optaxLionDefaults, optaxAdamaxDefaults,
+  optaxAdadeltaDefaults, optaxRAdamDefaults, optaxLambDefaults, optaxRMSpropDefaults,
+  type OptaxAdamOptions, type OptaxAdamWOptions, type OptaxSGDOptions, type OptaxLionOptions, type OptaxAdamaxOptions,
+  type OptaxAdadeltaOptions, type OptaxRAdamOptions, type OptaxLambOptions, type OptaxRMSpropOptions, type PresetClass,
+} from "./presets/optax.js";
+export {
+  TfjsSGD, TfjsMomentum, TfjsAdam, TfjsRMSprop, tfjsSGDDefaults, tfjsMomentumDefaults, tfjsAdamDefaults,
+  tfjsRMSpropDefaults, type TfjsSGDOptions, type TfjsMomentumOptions, type TfjsAdamOptions, type TfjsRMSpropOptions,
+} from "./presets/tfjs.js";
+export { createOptimizer, isElementwise, OPTIMIZERS, OPTIMIZER_NAMES, type OptimizerName, type OptionsOf } from "./optimizers/index.js";
 export { TEST_FUNCTIONS, type TestFunction, type TestFunctionName } from "./functions/index.js";
 export { runTrajectory } from "./functions/trajectory.js";
 export {
@@ -47,3 +68,4 @@ export {
 } from "./conformance/schedules.js";
 export { runClippingCase, type ClippingCase } from "./conformance/clipping-case.js";
 export { caseProblem, fileProblem } from "./conformance/validate-case.js";
+export { compatibilityOptions, torchVersionOf } from "./conformance/conventions.js";

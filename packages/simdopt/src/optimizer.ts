@@ -13,6 +13,7 @@ import {
   scalarBytes, writeScalars, type Dtype, type FloatArray, type KernelCall, type KernelName, type StateBufferOf,
 } from "./runtime/kernels.js";
 import { KERNEL_LAYOUTS } from "./generated/kernels.js";
+import { scaleGradients } from "./clipping/norm.js";
 import { Parameter } from "./runtime/parameter.js";
 import type { Runtime } from "./runtime/runtime.js";
 import { TensorTable } from "./runtime/tensor-table.js";
@@ -244,11 +245,14 @@ export class Optimizer<O extends object> {
     this.lastReport = report;
     if (!report.applied) return report;
     const { memory } = this.runtime;
+    // The clipping factor rides on the gradient scale where the kernel has one; a kernel without it
+    // (FTRL, LAMB, Adafactor) gets gradients scaled in place first, as torch's clip_grad_norm_ does.
+    const ridesOnGradScale = KERNEL_LAYOUTS[this.definition.kernel].scalars.includes("gradScale" as never);
+    if (scale !== 1 && !ridesOnGradScale) scaleGradients(this.runtime, tables, scale);
     this.groups.forEach((group, g) => {
       if (!group.initialised) this.initialiseBuffers(group);
       const plan = plans[g] as StepPlan<KernelName> & { scalars: { gradScale: number } };
-      // The clipping factor rides on the gradient scale every kernel multiplies the gradient by.
-      const scaled = scale === 1 ? plan : { ...plan, scalars: { ...plan.scalars, gradScale: plan.scalars.gradScale * scale } };
+      const scaled = scale === 1 || !ridesOnGradScale ? plan : { ...plan, scalars: { ...plan.scalars, gradScale: plan.scalars.gradScale * scale } };
       writeScalars(memory, group.scalars, this.definition.kernel, scaled);
       for (const table of group.tables) this.runtime.runKernel(this.definition.kernel, table, group.scalars);
     });
@@ -393,6 +397,18 @@ export class Optimizer<O extends object> {
   }
 
   /** A view of state buffer `k` of `param` in `group`. */
+  /**
+   * A copy of state buffer `name` of `param` (e.g. ASGD's `ax`), zeros before the first step;
+   * undefined when `param` is not this optimizer's or these options keep no such buffer.
+   */
+  protected stateBuffer(param: Parameter, name: string): FloatArray | undefined {
+    const k = this.bufferNames.indexOf(name);
+    const group = this.groups.find((g) => g.params.includes(param));
+    if (k === -1 || group === undefined || !group.used[k]) return undefined;
+    if (!group.initialised) return param.dtype === "float32" ? new Float32Array(param.length) : new Float64Array(param.length);
+    return this.bufferView(group, param, k).slice();
+  }
+
   private bufferView(group: Group<O>, param: Parameter, k: number): FloatArray {
     const table = group.tables.find((t) => t.dtype === param.dtype) as TensorTable;
     return table.stateView(table.indexOf(param), k);

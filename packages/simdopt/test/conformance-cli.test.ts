@@ -50,6 +50,18 @@ describe("malformed files and cases fail, naming file, case and field, with exit
   });
 });
 
+test("a file's source picks the torch version: both the torch 1.13 and the torch 2 files pass", () => {
+  const { status, stdout } = run(GOLDEN_DIR, join(GOLDEN_DIR, "torch2"));
+  expect(stdout.trim().split("\n").at(-1)).toMatch(/^\d+ passed, 0 failed$/);
+  expect(status).toBe(0);
+  // torch 2's NAdam cases labelled as torch 1.13 fail: the source, not the case, chose the μ product.
+  const torch2 = JSON.parse(readFileSync(join(GOLDEN_DIR, "torch2", "optimizers.json"), "utf8"));
+  const nadam = torch2.cases.filter((c: { optimizer: string }) => c.optimizer === "nadam");
+  const file = join(mkdtempSync(join(tmpdir(), "simdopt-")), "relabelled.json");
+  writeFileSync(file, JSON.stringify({ ...torch2, source: "torch 1.13.0 torch.optim", cases: nadam }));
+  expect(run(file).stdout.trim().split("\n").at(-1)).toBe(`0 passed, ${nadam.length} failed`);
+});
+
 test("a wrong expectation fails its case with its largest error, and the exit status is 1", () => {
   const golden = JSON.parse(readFileSync(join(GOLDEN_DIR, "optimizers.json"), "utf8"));
   const cases = golden.cases.slice(0, 3);

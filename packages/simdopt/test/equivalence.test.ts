@@ -43,8 +43,11 @@ describe.each(OPTIMIZER_NAMES)("%s: reference ≡ scalar ≡ SIMD", (name) => {
           expect(at, `${runtimes[rounding][b + 1].binary} differs from the reference at length ${n}, tensor ${k}, index ${at}`).toBe(-1);
         });
       });
-      // The optimizer moved something (a kernel that did nothing would agree too).
-      if (n > 1) expect(firstDifference(reference[0], randomArray(n, 11).map(dtype === "float32" ? Math.fround : Number))).not.toBe(-1);
+      // The optimizer moved something (a kernel that did nothing would agree too). A sign-based
+      // step (Lion) can come back exactly to where it started on a tensor of one moving element.
+      const round = dtype === "float32" ? Math.fround : Number;
+      const moved = [n, 3].some((length, k) => firstDifference(reference[k], randomArray(length, 11 + k).map(round)) !== -1);
+      if (n > 1) expect(moved).toBe(true);
     }
   });
 });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   createOptimizer, loadRuntime, loadSafetensors, OPTIMIZER_NAMES, saveSafetensors,
   type Dtype, type OptimizerName, type Parameter, type Runtime,
+  OPTIMIZERS,
 } from "../dist/index.js";
 import { OPTION_FAMILIES } from "./families.js";
 import { firstDifference } from "./helpers.js";
@@ -61,7 +62,9 @@ type Setup = ReturnType<typeof setup> extends fc.Arbitrary<infer S> ? S : never;
 function build(runtime: Runtime, s: Setup) {
   const params = s.tensors.map(({ length, dtype }) => runtime.parameter(s.seedValues.slice(0, length), { dtype }));
   const families = OPTION_FAMILIES[s.name as OptimizerName];
-  const options = { ...families[s.family % families.length], lr: s.lr, ...s.training, nonFinite: s.nonFinite };
+  // Presets name their learning rate as their framework does (learningRate).
+  const lrName = "lr" in OPTIMIZERS[s.name].definition.defaults ? "lr" : "learningRate";
+  const options = { ...families[s.family % families.length], [lrName]: s.lr, ...s.training, nonFinite: s.nonFinite };
   const optimizer = createOptimizer(s.name as OptimizerName, params, options as never);
   return { params, optimizer };
 }

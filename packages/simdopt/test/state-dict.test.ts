@@ -1,7 +1,7 @@
 // stateDict() / loadStateDict(): a restored optimizer continues bit for bit where the saved one
 // was; a snapshot that does not fit is refused before anything changes.
 import { beforeAll, describe, expect, test } from "vitest";
-import { Adam, createOptimizer, loadRuntime, OPTIMIZER_NAMES, type Runtime } from "../dist/index.js";
+import { Adam, createOptimizer, loadRuntime, OPTIMIZER_NAMES, OPTIMIZERS, type Runtime } from "../dist/index.js";
 import { OPTION_FAMILIES } from "./families.js";
 import { firstDifference, gradientsFor, randomArray } from "./helpers.js";
 
@@ -14,7 +14,9 @@ describe.each(OPTIMIZER_NAMES)("%s", (name) => {
   test.each(OPTION_FAMILIES[name].map((options) => ({ options, label: JSON.stringify(options) })))("save, restore, continue: $label", ({ options }) => {
     const make = () => {
       const params = [runtime.parameter(randomArray(19, 1)), runtime.parameter(randomArray(4, 2), { dtype: "float64" })];
-      const groups = [{ params: [params[0]] }, { params: [params[1]], lr: 0.003 }];
+      // Keras's optimizers (Ftrl) call the learning rate learningRate.
+      const lrName = "lr" in OPTIMIZERS[name].definition.defaults ? "lr" : "learningRate";
+      const groups = [{ params: [params[0]] }, { params: [params[1]], [lrName]: 0.003 }];
       return { params, optimizer: createOptimizer(name, groups, options) };
     };
     const steps = (run: ReturnType<typeof make>, from: number, to: number) => {
@@ -49,7 +51,7 @@ test("the snapshot is a JSON-safe copy with torch's slot names, the kind and the
   const dict = opt.stateDict();
   expect(dict.format).toBe("simdopt-state/1");
   expect(dict.kind).toBe("adam");
-  expect(dict.paramGroups).toEqual([{ lr: 0.1, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: true, maximize: false, params: ["0"] }]);
+  expect(dict.paramGroups).toEqual([{ lr: 0.1, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, decoupledWeightDecay: false, amsgrad: true, maximize: false, params: ["0"] }]);
   expect(Object.keys(dict.state[0]).sort()).toEqual(["exp_avg", "exp_avg_sq", "max_exp_avg_sq", "step"]);
   expect(dict.state[0].step).toBe(1);
   expect(dict.state[0].exp_avg).toEqual({ dtype: "float32", data: [0.1, -0.1, 0.05].map(Math.fround) });

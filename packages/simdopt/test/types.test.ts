@@ -18,9 +18,11 @@ test("parameters are typed by their dtype", async () => {
 test("required options and option names are checked by the compiler too", async () => {
   const rt = await loadRuntime({ binary: "reference" });
   const w = rt.parameter([1, 2]);
-  // @ts-expect-error SGD's lr has no default (as in torch.optim.SGD)
-  expect(() => new SGD([w], {})).toThrow(/'lr' is required/);
+  // SGD's lr defaults to 1e-3, as in torch 2 (torch 1.13 required it).
+  expect(new SGD([w], {}).paramGroups[0].options.lr).toBe(1e-3);
   expect(() => new SGD([{ params: [w], lr: 0.1 }])).not.toThrow();
+  // @ts-expect-error torch113 is NAdam's option, not Adam's
+  expect(() => createOptimizer("adam", [w], { torch113: true })).toThrow(/unknown option 'torch113'/);
   // @ts-expect-error createOptimizer knows each optimizer's options
   expect(() => createOptimizer("adam", [w], { momentum: 0.9 })).toThrow(/unknown option 'momentum'/);
   // @ts-expect-error no such optimizer

@@ -10,7 +10,8 @@
  * file, case and field. The
  * kernels run with the library's default, fused multiply-adds as torch's float32 CPU kernels
  * compute them (optimizer results bit-identical in float32: largest optimizer float32 error 0), unless
- * `--rounding separate` asks for separately rounded ones.
+ * `--rounding separate` asks for separately rounded ones. Each file's `source` picks the behaviour
+ * it was computed with where simdopt's defaults (torch 2) differ: torch 1.13's NAdam.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -98,10 +99,10 @@ function goldenFiles(paths: string[]): string[] {
 const SKIPPED: Partial<Record<CaseKind, string>> = {};
 
 /** Runs a validated case of a known kind, or returns undefined for a kind not run (not counted). */
-function dispatch(runtime: Runtime, kind: CaseKind, c: unknown): CaseResult | undefined {
+function dispatch(runtime: Runtime, kind: CaseKind, c: unknown, source: string | undefined): CaseResult | undefined {
   switch (kind) {
-    case "optimizer": return runOptimizerCase(runtime, c as OptimizerCase);
-    case "trajectory": return runTrajectoryCase(runtime, c as TrajectoryCase);
+    case "optimizer": return runOptimizerCase(runtime, c as OptimizerCase, source);
+    case "trajectory": return runTrajectoryCase(runtime, c as TrajectoryCase, source);
     case "clipping": return runClippingCase(runtime, c as ClippingCase);
     case "schedule": {
       // Learning rates are doubles: they count with float64.
@@ -134,7 +135,7 @@ async function main(): Promise<void> {
     console.log(`FAIL ${file}: ${result.name}: ${detail}`);
   };
   for (const file of goldenFiles(paths)) {
-    let document: { format?: string; cases?: unknown[] };
+    let document: { format?: string; source?: string; cases?: unknown[] };
     try {
       document = JSON.parse(readFileSync(file, "utf8"));
     } catch (cause) {
@@ -157,7 +158,7 @@ async function main(): Promise<void> {
         failed++;
         return;
       }
-      const result = dispatch(runtime, kind, c);
+      const result = dispatch(runtime, kind, c, document.source);
       if (result === undefined) skipped.set(kind, (skipped.get(kind) ?? 0) + 1);
       else report(file, kind, result);
     });

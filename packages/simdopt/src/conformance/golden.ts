@@ -3,6 +3,7 @@
  * optimizer and trajectory cases through a runtime, reporting each case's largest error against
  * the tolerance of the format: |actual − expected| ≤ tol·max(1, |expected|).
  */
+import { compatibilityOptions } from "./conventions.js";
 import { runTrajectory } from "../functions/trajectory.js";
 import { TEST_FUNCTIONS, type TestFunctionName } from "../functions/index.js";
 import { createOptimizer, OPTIMIZER_NAMES, type OptimizerName } from "../optimizers/index.js";
@@ -20,7 +21,13 @@ export interface OptimizerCase {
   dtype: Dtype;
   steps: number;
   groups?: Record<string, unknown>[];
-  params: { group?: number; init: number[]; grads: number[][]; expected: number[][] }[];
+  params: {
+    group?: number; init: number[]; grads: number[][]; expected: number[][];
+    /** ASGD: the averaged iterate after each step (torch's state["ax"]). */
+    expected_ax?: number[][];
+    /** The tensor's shape when it has 2 or more dims (values stay flat, row-major). */
+    shape?: number[];
+  }[];
 }
 
 export interface TrajectoryCase {
@@ -62,7 +69,7 @@ export function fromTorchOptions(options: Record<string, unknown>): Record<strin
   const mapped: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options ?? {})) {
     if (TORCH_ONLY.has(key)) continue; // implementation switches that do not change the math
-    mapped[key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase())] = value;
+    mapped[key.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase())] = value; // beta_1: beta1
   }
   return mapped;
 }
@@ -90,13 +97,17 @@ export class ErrorMeter {
   }
 }
 
-export function runOptimizerCase(runtime: Runtime, c: OptimizerCase): CaseResult {
+/**
+ * Runs one optimizer case. `source` is the file's `source` field: it picks the behaviour the
+ * case was computed with where simdopt's defaults differ (torch 1.13's NAdam; see conventions.ts).
+ */
+export function runOptimizerCase(runtime: Runtime, c: OptimizerCase, source?: string): CaseResult {
   const tolerance = TOLERANCE[c.dtype];
   const meter = new ErrorMeter();
   const params: Parameter[] = [];
   try {
     if (tolerance === undefined) throw new Error(`unknown dtype '${c.dtype}'`);
-    for (const p of c.params) params.push(runtime.parameter(p.init, { dtype: c.dtype }));
+    for (const p of c.params) params.push(runtime.parameter(p.init, { dtype: c.dtype, shape: p.shape }));
     const groupOptions = c.groups && c.groups.length > 0 ? c.groups : [{}];
     const groups = groupOptions
       .map((overrides, index) => ({
@@ -104,11 +115,19 @@ export function runOptimizerCase(runtime: Runtime, c: OptimizerCase): CaseResult
         ...fromTorchOptions(overrides),
       }))
       .filter((group) => group.params.length > 0);
-    const optimizer = createOptimizer(optimizerName(c.optimizer), groups, fromTorchOptions(c.options));
+    const options = { ...compatibilityOptions(c.optimizer, source), ...fromTorchOptions(c.options) };
+    const optimizer = createOptimizer(optimizerName(c.optimizer), groups, options);
     for (let t = 0; t < c.steps; t++) {
       c.params.forEach((p, i) => params[i].setGrad(p.grads[t]));
       optimizer.step();
       c.params.forEach((p, i) => meter.compare(params[i].data, p.expected[t]));
+      if (c.params.some((p) => p.expected_ax !== undefined)) {
+        const averaged = (optimizer as unknown as { averaged(param: Parameter): ArrayLike<number> }).averaged;
+        if (typeof averaged !== "function") throw new Error(`'expected_ax' is given but ${c.optimizer} keeps no averaged iterate`);
+        c.params.forEach((p, i) => {
+          if (p.expected_ax !== undefined) meter.compare(averaged.call(optimizer, params[i]), p.expected_ax[t]);
+        });
+      }
     }
     optimizer.dispose();
     return { name: c.name, passed: meter.max <= tolerance, maxError: meter.max, tolerance, dtype: c.dtype };
@@ -119,7 +138,8 @@ export function runOptimizerCase(runtime: Runtime, c: OptimizerCase): CaseResult
   }
 }
 
-export function runTrajectoryCase(runtime: Runtime, c: TrajectoryCase): CaseResult {
+/** Runs one trajectory case; `source` as for `runOptimizerCase`. */
+export function runTrajectoryCase(runtime: Runtime, c: TrajectoryCase, source?: string): CaseResult {
   const name = c.name ?? `${c.function}/${c.optimizer}/${JSON.stringify(c.options)}`;
   const tolerance = TOLERANCE.trajectory;
   const dtype = c.dtype ?? "float64";
@@ -127,7 +147,7 @@ export function runTrajectoryCase(runtime: Runtime, c: TrajectoryCase): CaseResu
   try {
     if (!(c.function in TEST_FUNCTIONS)) throw new Error(`unknown test function '${c.function}'`);
     const path = runTrajectory(runtime, c.function as TestFunctionName, optimizerName(c.optimizer),
-      fromTorchOptions(c.options), c.start, c.steps, dtype);
+      { ...compatibilityOptions(c.optimizer, source), ...fromTorchOptions(c.options) }, c.start, c.steps, dtype);
     meter.compare(path.flat(), c.expected_path.flat());
     return { name, passed: meter.max <= tolerance, maxError: meter.max, tolerance, dtype };
   } catch (cause) {

@@ -7,6 +7,8 @@ export interface AdamOptions {
   eps?: number;
   /** L2 penalty added to the gradient (coupled); AdamW decouples it. */
   weightDecay?: number;
+  /** Decay the parameters by 1 − γλ instead of adding λθ to the gradient: AdamW (torch 2's option). */
+  decoupledWeightDecay?: boolean;
   amsgrad?: boolean;
   maximize?: boolean;
 }
@@ -16,12 +18,16 @@ export const adamDefaults: Required<AdamOptions> = {
   betas: [0.9, 0.999],
   eps: 1e-8,
   weightDecay: 0,
+  decoupledWeightDecay: false,
   amsgrad: false,
   maximize: false,
 };
 
-/** The checks, buffers and per-step scalars shared by Adam and AdamW (one kernel serves both). */
-export function adamFamily(title: string, defaults: Required<AdamOptions>, decoupled: boolean): OptimizerDefinition<AdamOptions, "adam"> {
+/**
+ * The checks, buffers and per-step scalars shared by Adam and AdamW (one kernel serves both).
+ * `alwaysDecoupled`: AdamW, whose weight decay is decoupled whatever `decoupledWeightDecay` says.
+ */
+export function adamFamily(title: string, defaults: Required<AdamOptions>, alwaysDecoupled: boolean): OptimizerDefinition<AdamOptions, "adam"> {
   return {
     title,
     kernel: "adam",
@@ -31,6 +37,9 @@ export function adamFamily(title: string, defaults: Required<AdamOptions>, decou
       check.nonNegative("eps", o.eps);
       check.betas(o.betas);
       check.nonNegative("weightDecay", o.weightDecay);
+      if (!check.boolean("decoupledWeightDecay", o.decoupledWeightDecay) && alwaysDecoupled) {
+        check.fail("option 'decoupledWeightDecay' cannot be false: AdamW's weight decay is decoupled (use Adam)");
+      }
       check.boolean("amsgrad", o.amsgrad);
       check.boolean("maximize", o.maximize);
     },
@@ -39,6 +48,7 @@ export function adamFamily(title: string, defaults: Required<AdamOptions>, decou
       const [beta1, beta2] = o.betas;
       const biasCorrection1 = 1 - beta1 ** t;
       const biasCorrection2 = 1 - beta2 ** t;
+      const decoupled = alwaysDecoupled || o.decoupledWeightDecay;
       return {
         scalars: {
           gradScale: gradScale(o.maximize),
@@ -59,7 +69,7 @@ export const adamDefinition = adamFamily("Adam", adamDefaults, false);
  * Adam (Kingma & Ba, 2015, https://arxiv.org/abs/1412.6980), with AMSGrad (Reddi et al., 2018,
  * https://openreview.net/forum?id=ryQu7f-RZ), as torch.optim.Adam computes it:
  *
- *     g ← ∇ + λθ;   m ← β1·m + (1 − β1)g;   v ← β2·v + (1 − β2)g²;   v̂ ← max(v̂, v) (AMSGrad)
+ *     g ← ∇ + λθ (or θ ← θ(1 − γλ) with decoupledWeightDecay, AdamW);   m ← β1·m + (1 − β1)g;   v ← β2·v + (1 − β2)g²;   v̂ ← max(v̂, v) (AMSGrad)
  *     θ ← θ − γ/(1 − β1ᵗ) · m / (√v / √(1 − β2ᵗ) + ε)
  */
 export class Adam extends Optimizer<AdamOptions> {

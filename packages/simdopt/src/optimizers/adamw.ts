@@ -4,7 +4,7 @@ import { adamDefaults, adamFamily, type AdamOptions } from "./adam.js";
 
 export type AdamWOptions = AdamOptions;
 
-export const adamwDefaults: Required<AdamWOptions> = { ...adamDefaults, weightDecay: 1e-2 };
+export const adamwDefaults: Required<AdamWOptions> = { ...adamDefaults, weightDecay: 1e-2, decoupledWeightDecay: true };
 
 export const adamwDefinition = adamFamily("AdamW", adamwDefaults, true);
 

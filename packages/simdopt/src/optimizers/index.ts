@@ -1,4 +1,5 @@
 /** Every optimizer by its stem (the name torch.optim and the golden files use, lower-cased). */
+import { KERNEL_LAYOUTS } from "../generated/kernels.js";
 import type { AnyOptimizerDefinition, Optimizer, ParamsInput } from "../optimizer.js";
 import type { TrainingOptions } from "../training/training-options.js";
 import { Adadelta, adadeltaDefinition, type AdadeltaOptions } from "./adadelta.js";
@@ -11,6 +12,18 @@ import { RAdam, radamDefinition, type RAdamOptions } from "./radam.js";
 import { RMSprop, rmspropDefinition, type RMSpropOptions } from "./rmsprop.js";
 import { Rprop, rpropDefinition, type RpropOptions } from "./rprop.js";
 import { SGD, sgdDefinition, type SGDOptions } from "./sgd.js";
+import { Lion, lionDefinition, type LionOptions } from "./lion.js";
+import { ASGD, asgdDefinition, type ASGDOptions } from "./asgd.js";
+import { Ftrl, ftrlDefinition, type FtrlOptions } from "./ftrl.js";
+import { Lamb, lambDefinition, type LambOptions } from "./lamb.js";
+import { Adafactor, adafactorDefinition, type AdafactorOptions } from "./adafactor.js";
+import {
+  KerasAdam, kerasAdamDefinition, KerasLion, kerasLionDefinition, KerasNadam, kerasNadamDefinition, KerasRMSprop,
+  kerasRMSpropDefinition, KerasSGD, kerasSGDDefinition,
+  type KerasAdamOptions, type KerasLionOptions, type KerasNadamOptions, type KerasRMSpropOptions, type KerasSGDOptions,
+} from "../presets/keras.js";
+import * as optax from "../presets/optax.js";
+import * as tfjs from "../presets/tfjs.js";
 
 export interface RegistryEntry<O extends object> {
   create: (params: ParamsInput<O>, options: O) => Optimizer<O>;
@@ -37,6 +50,30 @@ export const OPTIMIZERS = {
   adadelta: entry<AdadeltaOptions>(Adadelta, adadeltaDefinition),
   rmsprop: entry<RMSpropOptions>(RMSprop, rmspropDefinition),
   rprop: entry<RpropOptions>(Rprop, rpropDefinition),
+  lion: entry<LionOptions>(Lion, lionDefinition),
+  asgd: entry<ASGDOptions>(ASGD, asgdDefinition),
+  ftrl: entry<FtrlOptions>(Ftrl, ftrlDefinition),
+  lamb: entry<LambOptions>(Lamb, lambDefinition),
+  adafactor: entry<AdafactorOptions>(Adafactor, adafactorDefinition),
+  "keras:adam": entry<KerasAdamOptions>(KerasAdam, kerasAdamDefinition),
+  "keras:nadam": entry<KerasNadamOptions>(KerasNadam, kerasNadamDefinition),
+  "keras:rmsprop": entry<KerasRMSpropOptions>(KerasRMSprop, kerasRMSpropDefinition),
+  "keras:sgd": entry<KerasSGDOptions>(KerasSGD, kerasSGDDefinition),
+  "keras:lion": entry<KerasLionOptions>(KerasLion, kerasLionDefinition),
+  "optax:adam": entry<optax.OptaxAdamOptions>(optax.OptaxAdam, optax.optaxAdamDefinition),
+  "optax:adamw": entry<optax.OptaxAdamWOptions>(optax.OptaxAdamW, optax.optaxAdamWDefinition),
+  "optax:nadam": entry<optax.OptaxAdamOptions>(optax.OptaxNadam, optax.optaxNadamDefinition),
+  "optax:sgd": entry<optax.OptaxSGDOptions>(optax.OptaxSGD, optax.optaxSGDDefinition),
+  "optax:lion": entry<optax.OptaxLionOptions>(optax.OptaxLion, optax.optaxLionDefinition),
+  "optax:adamax": entry<optax.OptaxAdamaxOptions>(optax.OptaxAdamax, optax.optaxAdamaxDefinition),
+  "optax:adadelta": entry<optax.OptaxAdadeltaOptions>(optax.OptaxAdadelta, optax.optaxAdadeltaDefinition),
+  "optax:radam": entry<optax.OptaxRAdamOptions>(optax.OptaxRAdam, optax.optaxRAdamDefinition),
+  "optax:lamb": entry<optax.OptaxLambOptions>(optax.OptaxLamb, optax.optaxLambDefinition),
+  "optax:rmsprop": entry<optax.OptaxRMSpropOptions>(optax.OptaxRMSprop, optax.optaxRMSpropDefinition),
+  "tfjs:sgd": entry<tfjs.TfjsSGDOptions>(tfjs.TfjsSGD, tfjs.tfjsSGDDefinition),
+  "tfjs:momentum": entry<tfjs.TfjsMomentumOptions>(tfjs.TfjsMomentum, tfjs.tfjsMomentumDefinition),
+  "tfjs:adam": entry<tfjs.TfjsAdamOptions>(tfjs.TfjsAdam, tfjs.tfjsAdamDefinition),
+  "tfjs:rmsprop": entry<tfjs.TfjsRMSpropOptions>(tfjs.TfjsRMSprop, tfjs.tfjsRMSpropDefinition),
 };
 
 // The defaults are torch's and shared by every optimizer created later: frozen, so that changing
@@ -50,8 +87,18 @@ function deepFreeze(value: object): void {
 
 export type OptimizerName = keyof typeof OPTIMIZERS;
 export const OPTIMIZER_NAMES = Object.keys(OPTIMIZERS) as OptimizerName[];
-/** The options of optimizer `N`. */
-export type OptionsOf<N extends OptimizerName> = (typeof OPTIMIZERS)[N] extends RegistryEntry<infer O> ? O : never;
+/** The options of optimizer `N` (for a union of names, the union of their options). */
+export type OptionsOf<N extends OptimizerName> = N extends OptimizerName
+  ? (typeof OPTIMIZERS)[N] extends RegistryEntry<infer O> ? O : never
+  : never;
+
+/**
+ * Whether optimizer `name`'s kernel works element by element, so that worker threads split its
+ * steps; a kernel that reduces over whole tensors (LAMB, Adafactor) steps each table on one thread.
+ */
+export function isElementwise(name: OptimizerName): boolean {
+  return KERNEL_LAYOUTS[OPTIMIZERS[name].definition.kernel].elementwise;
+}
 
 /** `createOptimizer("adam", params, { lr: 1e-3 })`: any optimizer by name. */
 export function createOptimizer<N extends OptimizerName>(name: N, params: ParamsInput<OptionsOf<N>>, options?: OptionsOf<N> & TrainingOptions): Optimizer<OptionsOf<N>> {

@@ -8,7 +8,14 @@ export interface NAdamOptions {
   weightDecay?: number;
   /** ψ in μ_t = β1(1 − ½·0.96^(tψ)). */
   momentumDecay?: number;
+  /** Decay the parameters by 1 − γλ (AdamW's way) instead of adding λθ to the gradient (torch 2). */
+  decoupledWeightDecay?: boolean;
   maximize?: boolean;
+  /**
+   * Compatibility with torch 1.13, whose next μ product takes μ_t twice (Π·μ_t·μ_{t+1}); torch 2.0
+   * fixed it to Π·μ_{t+1}, the default here. Results differ by about 3.5e-4 after 20 steps.
+   */
+  torch113?: boolean;
 }
 
 export const nadamDefaults: Required<NAdamOptions> = {
@@ -17,7 +24,9 @@ export const nadamDefaults: Required<NAdamOptions> = {
   eps: 1e-8,
   weightDecay: 0,
   momentumDecay: 4e-3,
+  decoupledWeightDecay: false,
   maximize: false,
+  torch113: false,
 };
 
 export const nadamDefinition: OptimizerDefinition<NAdamOptions, "nadam"> = {
@@ -30,7 +39,9 @@ export const nadamDefinition: OptimizerDefinition<NAdamOptions, "nadam"> = {
     check.betas(o.betas);
     check.nonNegative("weightDecay", o.weightDecay);
     check.nonNegative("momentumDecay", o.momentumDecay);
+    check.boolean("decoupledWeightDecay", o.decoupledWeightDecay);
     check.boolean("maximize", o.maximize);
+    check.boolean("torch113", o.torch113);
   },
   buffers: () => ({ expAvg: 0, expAvgSq: 0 }),
   initialState: () => ({ muProduct: 1 }),
@@ -38,21 +49,23 @@ export const nadamDefinition: OptimizerDefinition<NAdamOptions, "nadam"> = {
     const [beta1, beta2] = o.betas;
     const mu = beta1 * (1 - 0.5 * 0.96 ** (step * o.momentumDecay));
     const muNext = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * o.momentumDecay));
-    // torch 1.13 keeps the running product Πμ in a float32 tensor whatever the parameters'
-    // dtype, so it is computed in float32 here too, one rounding per tensor operation. Its
-    // next-step product takes μ_t once more (Πμ·μ_t·μ_{t+1}, not Πμ·μ_{t+1}); the golden vectors
-    // pin both down to the last bit, so both are kept.
+    // torch keeps the running product Πμ in a float32 tensor whatever the parameters' dtype, so it
+    // is computed in float32 here too, one rounding per tensor operation. torch 2 takes the next
+    // step's product in double (Π.item()·μ_{t+1}); torch 1.13 as a float32 tensor product with μ_t
+    // once more (Π·μ_t·μ_{t+1}). The golden vectors pin both down to the last bit.
     const f32 = Math.fround;
     const muProduct = f32(state.muProduct * f32(mu));
-    const muProductNext = f32(f32(muProduct * f32(mu)) * f32(muNext));
+    const muProductNext = o.torch113 ? f32(f32(muProduct * f32(mu)) * f32(muNext)) : muProduct * muNext;
     const gradCoef = (-o.lr * (1 - mu)) / (1 - muProduct);
     const avgCoef = (-o.lr * muNext) / (1 - muProductNext);
+    const decoupled = o.decoupledWeightDecay && o.weightDecay !== 0;
     return {
       scalars: {
-        gradScale: gradScale(o.maximize), weightDecay: o.weightDecay, beta1, oneMinusBeta1: 1 - beta1, beta2,
+        gradScale: gradScale(o.maximize), paramScale: decoupled ? 1 - o.lr * o.weightDecay : 1,
+        weightDecay: decoupled ? 0 : o.weightDecay, beta1, oneMinusBeta1: 1 - beta1, beta2,
         oneMinusBeta2: 1 - beta2, biasCorrection2: 1 - beta2 ** step, eps: o.eps, gradCoef, avgCoef,
       },
-      flags: { coupled: o.weightDecay !== 0 },
+      flags: { decoupled, coupled: !o.decoupledWeightDecay && o.weightDecay !== 0 },
       next: { muProduct },
     };
   },
@@ -62,10 +75,12 @@ export const nadamDefinition: OptimizerDefinition<NAdamOptions, "nadam"> = {
  * NAdam, Adam with Nesterov momentum (Dozat, 2016, https://openreview.net/forum?id=OM0jvwB8jIp57ZJjtNEZ),
  * with torch's momentum schedule μ_t = β1(1 − ½·0.96^(tψ)), as torch.optim.NAdam computes it:
  *
- *     g ← ∇ + λθ;   m ← β1·m + (1 − β1)g;   v ← β2·v + (1 − β2)g²;   d = √(v / (1 − β2ᵗ)) + ε
- *     θ ← θ − γ(1 − μ_t)/(1 − Π_{i≤t} μ_i) · g/d − γμ_{t+1}/(1 − μ_t·Π_{i≤t+1} μ_i) · m/d
+ *     g ← ∇ + λθ (or θ ← θ(1 − γλ) with decoupledWeightDecay);   m ← β1·m + (1 − β1)g
+ *     v ← β2·v + (1 − β2)g²;   d = √(v / (1 − β2ᵗ)) + ε
+ *     θ ← θ − γ(1 − μ_t)/(1 − Π_{i≤t} μ_i) · g/d − γμ_{t+1}/(1 − Π_{i≤t+1} μ_i) · m/d
  *
- * The extra μ_t in the last denominator is torch 1.13's, kept so that results match torch.optim.
+ * That is torch 2's NAdam; `torch113: true` reproduces torch 1.13's, whose last denominator is
+ * 1 − μ_t·Π_{i≤t+1} μ_i.
  */
 export class NAdam extends Optimizer<NAdamOptions> {
   constructor(params: ParamsInput<NAdamOptions>, options: NAdamOptions & TrainingOptions = {}) {

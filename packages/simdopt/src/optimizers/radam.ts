@@ -6,6 +6,8 @@ export interface RAdamOptions {
   betas?: [number, number];
   eps?: number;
   weightDecay?: number;
+  /** Decay the parameters by 1 − γλ (AdamW's way) instead of adding λθ to the gradient (torch 2). */
+  decoupledWeightDecay?: boolean;
   maximize?: boolean;
 }
 
@@ -14,6 +16,7 @@ export const radamDefaults: Required<RAdamOptions> = {
   betas: [0.9, 0.999],
   eps: 1e-8,
   weightDecay: 0,
+  decoupledWeightDecay: false,
   maximize: false,
 };
 
@@ -26,6 +29,7 @@ export const radamDefinition: OptimizerDefinition<RAdamOptions, "radam"> = {
     check.nonNegative("eps", o.eps);
     check.betas(o.betas);
     check.nonNegative("weightDecay", o.weightDecay);
+    check.boolean("decoupledWeightDecay", o.decoupledWeightDecay);
     check.boolean("maximize", o.maximize);
   },
   buffers: () => ({ expAvg: 0, expAvgSq: 0 }),
@@ -39,12 +43,14 @@ export const radamDefinition: OptimizerDefinition<RAdamOptions, "radam"> = {
     const rect = rectified
       ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT))
       : 0;
+    const decoupled = o.decoupledWeightDecay && o.weightDecay !== 0;
     return {
       scalars: {
-        gradScale: gradScale(o.maximize), weightDecay: o.weightDecay, beta1, oneMinusBeta1: 1 - beta1, beta2,
+        gradScale: gradScale(o.maximize), paramScale: decoupled ? 1 - o.lr * o.weightDecay : 1,
+        weightDecay: decoupled ? 0 : o.weightDecay, beta1, oneMinusBeta1: 1 - beta1, beta2,
         oneMinusBeta2: 1 - beta2, biasCorrection1, lr: o.lr, biasCorrection2Sqrt: Math.sqrt(biasCorrection2), eps: o.eps, rect,
       },
-      flags: { coupled: o.weightDecay !== 0, rectified },
+      flags: { decoupled, coupled: !o.decoupledWeightDecay && o.weightDecay !== 0, rectified },
     };
   },
 };
@@ -53,7 +59,7 @@ export const radamDefinition: OptimizerDefinition<RAdamOptions, "radam"> = {
  * RAdam, Adam with a rectified variance (Liu et al., 2020, https://arxiv.org/abs/1908.03265), as
  * torch.optim.RAdam computes it, with ρ∞ = 2/(1 − β2) − 1 and ρ_t = ρ∞ − 2tβ2ᵗ/(1 − β2ᵗ):
  *
- *     g ← ∇ + λθ;   m ← β1·m + (1 − β1)g;   v ← β2·v + (1 − β2)g²;   m̂ = m/(1 − β1ᵗ)
+ *     g ← ∇ + λθ (or θ ← θ(1 − γλ) with decoupledWeightDecay);   m ← β1·m + (1 − β1)g;   v ← β2·v + (1 − β2)g²;   m̂ = m/(1 − β1ᵗ)
  *     θ ← θ − γ·m̂·√(1 − β2ᵗ)/(√v + ε)·r_t   when ρ_t > 5, with r_t = √((ρ_t−4)(ρ_t−2)ρ∞ / ((ρ∞−4)(ρ∞−2)ρ_t))
  *     θ ← θ − γ·m̂                           otherwise
  */

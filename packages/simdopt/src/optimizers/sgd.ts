@@ -1,9 +1,8 @@
-import { gradScale, Optimizer, type OptimizerDefinition, type ParamGroupInput, type ParamsInput } from "../optimizer.js";
+import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
 import type { TrainingOptions } from "../training/training-options.js";
-import type { Parameter } from "../runtime/parameter.js";
 
 export interface SGDOptions {
-  /** Learning rate; required, as in torch.optim.SGD. */
+  /** Learning rate: 1e-3 unless given, as in torch 2 (torch 1.13 required it). */
   lr?: number;
   momentum?: number;
   dampening?: number;
@@ -13,7 +12,7 @@ export interface SGDOptions {
 }
 
 export const sgdDefaults: Required<SGDOptions> = {
-  lr: undefined as unknown as number, // no default: torch requires it
+  lr: 1e-3,
   momentum: 0,
   dampening: 0,
   weightDecay: 0,
@@ -26,7 +25,6 @@ export const sgdDefinition: OptimizerDefinition<SGDOptions, "sgd"> = {
   kernel: "sgd",
   defaults: sgdDefaults,
   validate(o, check) {
-    if (o.lr === undefined) check.fail("option 'lr' is required (torch.optim.SGD has no default)", TypeError);
     check.nonNegative("lr", o.lr);
     check.nonNegative("momentum", o.momentum);
     check.number("dampening", o.dampening);
@@ -55,10 +53,6 @@ export const sgdDefinition: OptimizerDefinition<SGDOptions, "sgd"> = {
  * Nesterov: Sutskever et al., 2013, http://proceedings.mlr.press/v28/sutskever13.html
  */
 export class SGD extends Optimizer<SGDOptions> {
-  /** `lr` is required: in the options, or in every parameter group. */
-  constructor(params: readonly Parameter[], options: SGDOptions & { lr: number } & TrainingOptions);
-  constructor(params: readonly ParamGroupInput<SGDOptions & { lr: number }>[], options?: SGDOptions & TrainingOptions);
-  constructor(params: readonly ParamGroupInput<SGDOptions>[], options: SGDOptions & { lr: number } & TrainingOptions);
   constructor(params: ParamsInput<SGDOptions>, options: SGDOptions & TrainingOptions = {}) {
     super(params, options, sgdDefinition);
   }

@@ -18,6 +18,8 @@ export type ReferenceRule<K extends KernelName> = (
   buffers: Record<"param" | "grad" | StateBufferOf<K>, FloatArray>,
   scalars: ScalarsOf<K>,
   flags: FlagsOf<K>,
+  /** The tensor's last two dims [rows, cols] ([0, 0] for 1-D), for kernels that declare shapeWords. */
+  shape: readonly [number, number],
 ) => void;
 
 export function referenceKernels(memory: WebAssembly.Memory, rounding: Rounding): KernelTable {
@@ -46,7 +48,9 @@ function referenceKernel(memory: WebAssembly.Memory, name: KernelName, dtype: Dt
         const address = entries[t * words + 1 + k];
         return [buffer, new View(memory.buffer, address, address === 0 ? 0 : n)]; // 0: unused
       }));
-      rule(r, buffers as Record<string, FloatArray>, rounded as ScalarsOf<KernelName>, flags);
+      const at = t * words + 1 + names.length; // the shape words, where the kernel declares them
+      const shape: [number, number] = KERNEL_LAYOUTS[name].shapeWords ? [entries[at], entries[at + 1]] : [0, 0];
+      rule(r, buffers as Record<string, FloatArray>, rounded as ScalarsOf<KernelName>, flags, shape);
     }
   };
 }

@@ -2,9 +2,10 @@ import type { ReferenceRule } from "./kernels.js";
 import { effectiveGradient, ema, emaOfSquare, type Round } from "./rules.js";
 
 /** NAdam, the specification of `nadam_f32` and `nadam_f64` (see src/optimizers/nadam.ts for the math). */
-export const nadamReference: ReferenceRule<"nadam"> = (r, { param, grad, expAvg, expAvgSq }, { gradScale, weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2, eps, gradCoef, avgCoef }, flags) => {
+export const nadamReference: ReferenceRule<"nadam"> = (r, { param, grad, expAvg, expAvgSq }, { gradScale, paramScale, weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2, eps, gradCoef, avgCoef }, flags) => {
   for (let i = 0; i < param.length; i++) {
     let p = param[i];
+    if (flags.decoupled) p = r(p * paramScale);
     const g = effectiveGradient(r, grad[i], gradScale, p, weightDecay, flags.coupled);
     const m = ema(r, expAvg[i], beta1, oneMinusBeta1, g);
     const v = emaOfSquare(r, expAvgSq[i], beta2, oneMinusBeta2, g);

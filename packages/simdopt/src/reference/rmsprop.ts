@@ -2,9 +2,9 @@ import type { ReferenceRule } from "./kernels.js";
 import { effectiveGradient, ema, emaOfSquare, fma, type Round } from "./rules.js";
 
 /** RMSprop, the specification of `rmsprop_f32` and `rmsprop_f64` (see src/optimizers/rmsprop.ts for the math). */
-export const rmspropReference: ReferenceRule<"rmsprop"> = (r, { param, grad, squareAvg, gradAvg, momentumBuffer }, { gradScale, weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr }, flags) => {
+export const rmspropReference: ReferenceRule<"rmsprop"> = (r, { param, grad, squareAvg, gradAvg, momentumBuffer }, { gradScale, weightDecay, paramScale, alpha, oneMinusAlpha, eps, momentum, momentumScale, negLr }, flags) => {
   for (let i = 0; i < param.length; i++) {
-    const p = param[i];
+    const p = flags.decoupled ? r(param[i] * paramScale) : param[i];
     const g = effectiveGradient(r, grad[i], gradScale, p, weightDecay, flags.coupled);
     const s = emaOfSquare(r, squareAvg[i], alpha, oneMinusAlpha, g);
     squareAvg[i] = s;
@@ -12,13 +12,13 @@ export const rmspropReference: ReferenceRule<"rmsprop"> = (r, { param, grad, squ
     if (flags.centered) {
       const ga = ema(r, gradAvg[i], alpha, oneMinusAlpha, g);
       gradAvg[i] = ga;
-      avg = r(Math.sqrt(fma(r, -ga, ga, s)));
+      const variance = fma(r, -ga, ga, s);
+      avg = flags.epsInRoot ? r(Math.sqrt(r(variance + eps))) : r(r(Math.sqrt(variance)) + eps);
     } else {
-      avg = r(Math.sqrt(s));
+      avg = flags.epsInRoot ? r(Math.sqrt(r(s + eps))) : r(r(Math.sqrt(s)) + eps);
     }
-    avg = r(avg + eps);
     if (flags.withMomentum) {
-      const b = r(r(momentumBuffer[i] * momentum) + r(g / avg));
+      const b = r(r(momentumBuffer[i] * momentum) + r(momentumScale * r(g / avg)));
       momentumBuffer[i] = b;
       param[i] = fma(r, negLr, b, p);
     } else {

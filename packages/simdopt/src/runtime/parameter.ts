@@ -29,6 +29,8 @@ export class Parameter<D extends Dtype = Dtype> {
     readonly length: number,
     readonly dtype: D,
     readonly name?: string,
+    /** The tensor's shape (row-major; the values stay flat): [length] unless given. */
+    readonly shape: readonly number[] = [length],
   ) {
     const bytes = Math.max(1, length) * bytesPerElement(dtype);
     this.dataPtr = runtime.alloc(bytes);

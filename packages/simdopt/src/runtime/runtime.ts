@@ -6,6 +6,7 @@ import {
 import { DTYPES, kernelKey, type Dtype, type KernelName, type KernelTable } from "./kernels.js";
 import type { TensorTable } from "./tensor-table.js";
 import { Parameter } from "./parameter.js";
+import { KERNEL_LAYOUTS } from "../generated/kernels.js";
 import { referenceKernels } from "../reference/kernels.js";
 import { referenceGradKernels } from "../reference/clipping.js";
 import type { GradKernels } from "./grad-kernels.js";
@@ -57,6 +58,11 @@ export interface ParameterOptions<D extends Dtype> {
   dtype?: D;
   /** A name shown in error messages (and, later, the key of checkpoints). */
   name?: string;
+  /**
+   * The tensor's shape, row-major, its product the length (default [length]). Optimizers that
+   * factor or reduce over dims (Adafactor) use it; the others see a flat array.
+   */
+  shape?: readonly number[];
 }
 
 const PAGE = 65536;
@@ -200,7 +206,11 @@ export class Runtime {
     if (options.name !== undefined && typeof options.name !== "string") {
       throw new TypeError(`simdopt: option 'name' must be a string, got ${String(options.name)}`);
     }
-    const parameter = new Parameter(this, length, dtype, options.name);
+    const shape = options.shape ?? [length];
+    if (!Array.isArray(shape) || shape.some((dim) => !Number.isInteger(dim) || dim < 0) || shape.reduce((a, b) => a * b, 1) !== length) {
+      throw new TypeError(`simdopt: option 'shape' must be whole numbers whose product is the length ${length}, got ${JSON.stringify(shape)}`);
+    }
+    const parameter = new Parameter(this, length, dtype, options.name, Object.freeze([...shape]));
     if (typeof init !== "number") {
       try {
         parameter.set(init);
@@ -220,7 +230,9 @@ export class Runtime {
   /** @internal Runs `kernel` over every tensor of `table` with the scalar block at `scalars`. */
   runKernel(kernel: KernelName, table: TensorTable, scalars: number): void {
     const run = this.kernels[kernelKey(kernel, table.dtype)];
-    const pool = table.elements >= this.#threadMinElements ? this.#threadPool() : undefined;
+    // A kernel that reduces over whole tensors (LAMB, Adafactor) cannot be split into slices.
+    const splittable = KERNEL_LAYOUTS[kernel].elementwise && table.elements >= this.#threadMinElements;
+    const pool = splittable ? this.#threadPool() : undefined;
     if (pool !== undefined) {
       pool.run(this, kernel, run, table, scalars);
     } else {

@@ -1,4 +1,5 @@
-// torch.optim.Adam of torch 1.13 (torch/optim/adam.py), for-loop implementation.
+// torch.optim.Adam of torch 1.13 (torch/optim/adam.py), for-loop implementation, with torch 2's
+// decoupled_weight_decay.
 import { stateTensor, TorchOptimizer, type ParamsInput } from "./optimizer.js";
 import { Tensor } from "./tensor.js";
 
@@ -8,6 +9,8 @@ export interface AdamOptions {
   betas?: [number, number];
   eps?: number;
   weightDecay?: number;
+  /** Not in torch 1.13's Adam; as torch 2 does it: param.mul_(1 − lr·weight_decay) instead of L2. */
+  decoupledWeightDecay?: boolean;
   amsgrad?: boolean;
   maximize?: boolean;
 }
@@ -17,6 +20,7 @@ const DEFAULTS: Required<AdamOptions> = {
   betas: [0.9, 0.999],
   eps: 1e-8,
   weightDecay: 0,
+  decoupledWeightDecay: false,
   amsgrad: false,
   maximize: false,
 };
@@ -59,7 +63,7 @@ function singleTensorAdam(
   expAvgSqs: Tensor[],
   maxExpAvgSqs: Tensor[],
   stateSteps: Tensor[],
-  { amsgrad, betas: [beta1, beta2], lr, weightDecay, eps, maximize }: Required<AdamOptions>,
+  { amsgrad, betas: [beta1, beta2], lr, weightDecay, decoupledWeightDecay, eps, maximize }: Required<AdamOptions>,
 ): void {
   params.forEach((param, i) => {
     let grad = maximize ? grads[i].neg() : grads[i];
@@ -67,7 +71,10 @@ function singleTensorAdam(
     const expAvgSq = expAvgSqs[i];
     const stepT = stateSteps[i];
     stepT.add_(1);
-    if (weightDecay !== 0) grad = grad.add(param, weightDecay);
+    if (weightDecay !== 0) {
+      if (decoupledWeightDecay) param.mul_(1 - lr * weightDecay);
+      else grad = grad.add(param, weightDecay);
+    }
     expAvg.mul_(beta1).add_(grad, 1 - beta1);
     expAvgSq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
 

@@ -4,7 +4,7 @@ import { stateTensor, TorchOptimizer, type ParamsInput } from "./optimizer.js";
 import { Tensor } from "./tensor.js";
 
 /** torch.optim.AdamW's options in camelCase: Adam's, with decoupled weight decay. */
-export type AdamWOptions = AdamOptions;
+export type AdamWOptions = Omit<AdamOptions, "decoupledWeightDecay">;
 
 const DEFAULTS: Required<AdamWOptions> = {
   lr: 1e-3,

@@ -1,5 +1,6 @@
 // Every torch.optim for-loop port by its stem (the name the engine and the golden files use).
 import { TorchAdadelta } from "./adadelta.js";
+import { TorchASGD } from "./asgd.js";
 import { TorchAdagrad } from "./adagrad.js";
 import { TorchAdam } from "./adam.js";
 import { TorchAdamax } from "./adamax.js";
@@ -22,7 +23,7 @@ const as = <O extends object>(create: FactoryOf<O>) => create as unknown as Fact
 
 /** The ports, each a function of (params, camelCase options, torch version for NAdam). */
 export const TORCH_OPTIMIZERS = {
-  sgd: as((params, options) => new TorchSGD(params, options)),
+  sgd: as((params, options, version) => new TorchSGD(params, options, version)),
   adam: as((params, options) => new TorchAdam(params, options)),
   adamw: as((params, options) => new TorchAdamW(params, options)),
   adamax: as((params, options) => new TorchAdamax(params, options)),
@@ -32,12 +33,13 @@ export const TORCH_OPTIMIZERS = {
   adadelta: as((params, options) => new TorchAdadelta(params, options)),
   rmsprop: as((params, options) => new TorchRMSprop(params, options)),
   rprop: as((params, options) => new TorchRprop(params, options)),
+  asgd: as((params, options) => new TorchASGD(params, options)),
 } as const;
 
 /** The stems of `TORCH_OPTIMIZERS`. */
 export type TorchOptimizerName = keyof typeof TORCH_OPTIMIZERS;
 
-/** A port by name, as torch 1.13 computes it (NAdam: `version` selects torch 2's μ product instead). */
+/** A port by name, as torch 1.13 computes it (`version` "2": NAdam's μ product and SGD's default lr as torch 2's). */
 export function createTorchOptimizer(
   name: TorchOptimizerName,
   params: ParamsInput<object>,

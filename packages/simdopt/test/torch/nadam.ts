@@ -9,6 +9,8 @@ export interface NAdamOptions {
   betas?: [number, number];
   eps?: number;
   weightDecay?: number;
+  /** Not in torch 1.13's NAdam; as torch 2 does it: param.mul_(1 − lr·weight_decay) instead of L2. */
+  decoupledWeightDecay?: boolean;
   momentumDecay?: number;
   /** Not in torch 1.13's NAdam; as torch 2 does it, the gradient is negated first. */
   maximize?: boolean;
@@ -19,6 +21,7 @@ const DEFAULTS: Required<NAdamOptions> = {
   betas: [0.9, 0.999],
   eps: 1e-8,
   weightDecay: 0,
+  decoupledWeightDecay: false,
   momentumDecay: 4e-3,
   maximize: false,
 };
@@ -70,7 +73,7 @@ function singleTensorNAdam(
   expAvgSqs: Tensor[],
   muProducts: Tensor[],
   stateSteps: Tensor[],
-  { betas: [beta1, beta2], lr, weightDecay, momentumDecay, eps, maximize }: Required<NAdamOptions>,
+  { betas: [beta1, beta2], lr, weightDecay, decoupledWeightDecay, momentumDecay, eps, maximize }: Required<NAdamOptions>,
   version: NAdamVersion,
 ): void {
   params.forEach((param, i) => {
@@ -82,7 +85,10 @@ function singleTensorNAdam(
     stepT.add_(1);
     const step = stepT.item();
     const biasCorrection2 = 1 - beta2 ** step;
-    if (weightDecay !== 0) grad = grad.add(param, weightDecay);
+    if (weightDecay !== 0) {
+      if (decoupledWeightDecay) param.mul_(1 - lr * weightDecay);
+      else grad = grad.add(param, weightDecay);
+    }
 
     // calculate the momentum cache μ^t and μ^{t+1}
     const mu = beta1 * (1 - 0.5 * 0.96 ** (step * momentumDecay));

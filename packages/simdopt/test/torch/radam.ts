@@ -8,6 +8,8 @@ export interface RAdamOptions {
   betas?: [number, number];
   eps?: number;
   weightDecay?: number;
+  /** Not in torch 1.13's RAdam; as torch 2 does it: param.mul_(1 − lr·weight_decay) instead of L2. */
+  decoupledWeightDecay?: boolean;
   /** Not in torch 1.13's RAdam; as torch 2 does it, the gradient is negated first. */
   maximize?: boolean;
 }
@@ -17,6 +19,7 @@ const DEFAULTS: Required<RAdamOptions> = {
   betas: [0.9, 0.999],
   eps: 1e-8,
   weightDecay: 0,
+  decoupledWeightDecay: false,
   maximize: false,
 };
 
@@ -55,7 +58,7 @@ function singleTensorRAdam(
   expAvgs: Tensor[],
   expAvgSqs: Tensor[],
   stateSteps: Tensor[],
-  { betas: [beta1, beta2], lr, weightDecay, eps, maximize }: Required<RAdamOptions>,
+  { betas: [beta1, beta2], lr, weightDecay, decoupledWeightDecay, eps, maximize }: Required<RAdamOptions>,
 ): void {
   params.forEach((param, i) => {
     let grad = maximize ? grads[i].neg() : grads[i];
@@ -66,7 +69,10 @@ function singleTensorRAdam(
     const step = stepT.item();
     const biasCorrection1 = 1 - beta1 ** step;
     const biasCorrection2 = 1 - beta2 ** step;
-    if (weightDecay !== 0) grad = grad.add(param, weightDecay);
+    if (weightDecay !== 0) {
+      if (decoupledWeightDecay) param.mul_(1 - lr * weightDecay);
+      else grad = grad.add(param, weightDecay);
+    }
 
     // Decay the first and second moment running average coefficient
     expAvg.mul_(beta1).add_(grad, 1 - beta1);

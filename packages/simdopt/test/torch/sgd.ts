@@ -1,4 +1,6 @@
-// torch.optim.SGD of torch 1.13 (torch/optim/sgd.py), for-loop implementation.
+// torch.optim.SGD of torch 1.13 (torch/optim/sgd.py), for-loop implementation; torch 2 gives lr a
+// default of 1e-3.
+import type { NAdamVersion as TorchVersion } from "./nadam.js";
 import { TorchOptimizer, type ParamsInput } from "./optimizer.js";
 import { Tensor } from "./tensor.js";
 
@@ -13,7 +15,7 @@ export interface SGDOptions {
 }
 
 const DEFAULTS: Required<SGDOptions> = {
-  lr: NaN, // required: torch's `required` sentinel
+  lr: NaN, // required in torch 1.13: torch's `required` sentinel
   momentum: 0,
   dampening: 0,
   weightDecay: 0,
@@ -23,8 +25,8 @@ const DEFAULTS: Required<SGDOptions> = {
 
 /** torch.optim.SGD: state `momentumBuffer` (where momentum ≠ 0), no step count. */
 export class TorchSGD extends TorchOptimizer<SGDOptions> {
-  constructor(params: ParamsInput<SGDOptions>, options: SGDOptions) {
-    super(params, options, DEFAULTS, "SGD");
+  constructor(params: ParamsInput<SGDOptions>, options: SGDOptions, version: TorchVersion = "1.13") {
+    super(params, options, version === "2" ? { ...DEFAULTS, lr: 1e-3 } : DEFAULTS, "SGD");
     for (const { options: o } of this.paramGroups) {
       if (Number.isNaN(o.lr)) throw new TypeError("SGD: option 'lr' is required");
     }

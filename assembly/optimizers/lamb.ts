@@ -1,0 +1,148 @@
+// LAMB (You et al., 2020; torch_optimizer.Lamb 0.3.0), hand-written: the trust ratio needs two
+// norms of each tensor before any parameter moves. One call steps a whole group; per tensor:
+//   pass 1: m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  u = m/(√v + ε) (+ λ·p);  Σp², Σu²
+//   pass 2: trust = min(‖p‖, clamp)/‖u‖ (1 if either norm is 0, or in adam mode)
+//           p ← p + (negStepSize·trust)·u, u recomputed from the stored m, v and the same p.
+// The sums of squares are taken in double in a fixed order that the SIMD body, the scalar build
+// and the reference share: four (float32) or two (float64) partial sums, element i going to sum
+// i mod lanes in increasing i, added as ((s0 + s1) + s2) + s3.
+import { lanesOf, loadAt, storeAt, splat, add, div, sqrt, fma } from "../lib/lanes";
+import { ema, emaOfSquare } from "../lib/rules";
+
+const STRIDE: usize = 20; // [n, param, grad, expAvg, expAvgSq]
+
+/** Adam's direction for element(s) i: m/(√v + ε), plus λ·p when `decay`. */
+@inline function direction<T, V>(m: V, v: V, p: V, eps: V, weightDecay: V, decay: bool): V {
+  const u = div<T, V>(m, add<T, V>(sqrt<T, V>(v), eps));
+  return decay ? fma<T, V>(weightDecay, p, u) : u;
+}
+
+/** x² in double, for the four f32 lanes of `x` split into two f64x2 halves. */
+@inline function squaresLow(x: v128): v128 {
+  const wide = f64x2.promote_low_f32x4(x);
+  return f64x2.mul(wide, wide);
+}
+
+@inline function squaresHigh(x: v128): v128 {
+  const wide = f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 2, 3));
+  return f64x2.mul(wide, wide);
+}
+
+@inline function lambTensors<T>(table: usize, count: usize, scalars: usize, decay: bool, adamMode: bool): void {
+  const beta1 = <T>load<f64>(scalars, 0);
+  const oneMinusBeta1 = <T>load<f64>(scalars, 8);
+  const beta2 = <T>load<f64>(scalars, 16);
+  const oneMinusBeta2 = <T>load<f64>(scalars, 24);
+  const eps = <T>load<f64>(scalars, 32);
+  const weightDecay = <T>load<f64>(scalars, 40);
+  const negStepSize = <f64><T>load<f64>(scalars, 48);
+  const clampValue = <f64><T>load<f64>(scalars, 56);
+  const lanes = lanesOf<T>();
+  for (let t: usize = 0; t < count; t++) {
+    const entry = table + t * STRIDE;
+    const n = <usize>load<u32>(entry);
+    const param = <usize>load<u32>(entry, 4);
+    const grad = <usize>load<u32>(entry, 8);
+    const expAvg = <usize>load<u32>(entry, 12);
+    const expAvgSq = <usize>load<u32>(entry, 16);
+    let p0: f64 = 0, p1: f64 = 0, p2: f64 = 0, p3: f64 = 0;
+    let u0: f64 = 0, u1: f64 = 0, u2: f64 = 0, u3: f64 = 0;
+    let i: usize = 0;
+    if (ASC_FEATURE_SIMD) {
+      const beta1V = splat<T, v128>(beta1), oneMinusBeta1V = splat<T, v128>(oneMinusBeta1);
+      const beta2V = splat<T, v128>(beta2), oneMinusBeta2V = splat<T, v128>(oneMinusBeta2);
+      const epsV = splat<T, v128>(eps), weightDecayV = splat<T, v128>(weightDecay);
+      let pLow = f64x2.splat(0), pHigh = f64x2.splat(0), uLow = f64x2.splat(0), uHigh = f64x2.splat(0);
+      for (; i + lanes <= n; i += lanes) {
+        const g = loadAt<T, v128>(grad, i);
+        const m = ema<T, v128>(loadAt<T, v128>(expAvg, i), beta1V, oneMinusBeta1V, g);
+        const v = emaOfSquare<T, v128>(loadAt<T, v128>(expAvgSq, i), beta2V, oneMinusBeta2V, g);
+        storeAt<T, v128>(expAvg, i, m);
+        storeAt<T, v128>(expAvgSq, i, v);
+        const p = loadAt<T, v128>(param, i);
+        const u = direction<T, v128>(m, v, p, epsV, weightDecayV, decay);
+        if (sizeof<T>() == 4) {
+          pLow = f64x2.add(pLow, squaresLow(p));
+          pHigh = f64x2.add(pHigh, squaresHigh(p));
+          uLow = f64x2.add(uLow, squaresLow(u));
+          uHigh = f64x2.add(uHigh, squaresHigh(u));
+        } else {
+          pLow = f64x2.add(pLow, f64x2.mul(p, p));
+          uLow = f64x2.add(uLow, f64x2.mul(u, u));
+        }
+      }
+      p0 = f64x2.extract_lane(pLow, 0);
+      p1 = f64x2.extract_lane(pLow, 1);
+      p2 = f64x2.extract_lane(pHigh, 0);
+      p3 = f64x2.extract_lane(pHigh, 1);
+      u0 = f64x2.extract_lane(uLow, 0);
+      u1 = f64x2.extract_lane(uLow, 1);
+      u2 = f64x2.extract_lane(uHigh, 0);
+      u3 = f64x2.extract_lane(uHigh, 1);
+    }
+    for (; i < n; i++) {
+      const g = loadAt<T, T>(grad, i);
+      const m = ema<T, T>(loadAt<T, T>(expAvg, i), beta1, oneMinusBeta1, g);
+      const v = emaOfSquare<T, T>(loadAt<T, T>(expAvgSq, i), beta2, oneMinusBeta2, g);
+      storeAt<T, T>(expAvg, i, m);
+      storeAt<T, T>(expAvgSq, i, v);
+      const p = loadAt<T, T>(param, i);
+      const u = direction<T, T>(m, v, p, eps, weightDecay, decay);
+      const pp = <f64>p * <f64>p, uu = <f64>u * <f64>u;
+      const j = i & (lanes - 1);
+      if (j == 0) {
+        p0 += pp;
+        u0 += uu;
+      } else if (j == 1) {
+        p1 += pp;
+        u1 += uu;
+      } else if (j == 2) {
+        p2 += pp;
+        u2 += uu;
+      } else {
+        p3 += pp;
+        u3 += uu;
+      }
+    }
+    const weightNorm = min<f64>(Math.sqrt(((p0 + p1) + p2) + p3), clampValue);
+    const adamNorm = Math.sqrt(((u0 + u1) + u2) + u3);
+    let trust: f64 = 1;
+    if (!adamMode && weightNorm != 0 && adamNorm != 0) trust = weightNorm / adamNorm;
+    const coef = <T>(negStepSize * trust);
+    i = 0;
+    if (ASC_FEATURE_SIMD) {
+      const epsV = splat<T, v128>(eps), weightDecayV = splat<T, v128>(weightDecay), coefV = splat<T, v128>(coef);
+      for (; i + lanes <= n; i += lanes) {
+        const p = loadAt<T, v128>(param, i);
+        const u = direction<T, v128>(loadAt<T, v128>(expAvg, i), loadAt<T, v128>(expAvgSq, i), p, epsV, weightDecayV, decay);
+        storeAt<T, v128>(param, i, fma<T, v128>(coefV, u, p));
+      }
+    }
+    for (; i < n; i++) {
+      const p = loadAt<T, T>(param, i);
+      const u = direction<T, T>(loadAt<T, T>(expAvg, i), loadAt<T, T>(expAvgSq, i), p, eps, weightDecay, decay);
+      storeAt<T, T>(param, i, fma<T, T>(coef, u, p));
+    }
+  }
+}
+
+@inline function lambStep<T>(table: usize, count: usize, scalars: usize): void {
+  const flags = load<u32>(scalars, 64);
+  switch (flags) {
+    case 0: lambTensors<T>(table, count, scalars, false, false); break;
+    case 1: lambTensors<T>(table, count, scalars, true, false); break;
+    case 2: lambTensors<T>(table, count, scalars, false, true); break;
+    case 3: lambTensors<T>(table, count, scalars, true, true); break;
+    default: unreachable();
+  }
+}
+
+/** LAMB: one step of `count` float32 tensors (the ABI of generate.js; declaration optimizers/lamb.json). */
+export function lamb_f32(table: usize, count: usize, scalars: usize): void {
+  lambStep<f32>(table, count, scalars);
+}
+
+/** LAMB: one step of `count` float64 tensors. */
+export function lamb_f64(table: usize, count: usize, scalars: usize): void {
+  lambStep<f64>(table, count, scalars);
+}

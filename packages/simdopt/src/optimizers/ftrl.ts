@@ -1,0 +1,73 @@
+import { Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
+
+/** keras.optimizers.Ftrl's options, in camelCase. */
+export interface FtrlOptions {
+  learningRate?: number;
+  /** The power of n in the per-coordinate rate; −½ (a square root) is the usual. At most 0. */
+  learningRatePower?: number;
+  /** n's starting value. */
+  initialAccumulatorValue?: number;
+  l1RegularizationStrength?: number;
+  l2RegularizationStrength?: number;
+  /** An L2 penalty in the gradient only (magnitude shrinkage). */
+  l2ShrinkageRegularizationStrength?: number;
+  /** β of the per-coordinate rate's denominator (β + √n)/lr. */
+  beta?: number;
+}
+
+/** Keras 3's defaults. */
+export const ftrlDefaults: Required<FtrlOptions> = {
+  learningRate: 1e-3,
+  learningRatePower: -0.5,
+  initialAccumulatorValue: 0.1,
+  l1RegularizationStrength: 0,
+  l2RegularizationStrength: 0,
+  l2ShrinkageRegularizationStrength: 0,
+  beta: 0,
+};
+
+export const ftrlDefinition: OptimizerDefinition<FtrlOptions, "ftrl"> = {
+  title: "Ftrl",
+  kernel: "ftrl",
+  defaults: ftrlDefaults,
+  validate(o, check) {
+    if (check.number("learningRate", o.learningRate) <= 0) check.fail(`invalid learningRate: ${o.learningRate} (must be > 0)`);
+    if (check.number("learningRatePower", o.learningRatePower) > 0) {
+      check.fail(`invalid learningRatePower: ${o.learningRatePower} (must be <= 0)`);
+    }
+    check.nonNegative("initialAccumulatorValue", o.initialAccumulatorValue);
+    check.nonNegative("l1RegularizationStrength", o.l1RegularizationStrength);
+    check.nonNegative("l2RegularizationStrength", o.l2RegularizationStrength);
+    check.nonNegative("l2ShrinkageRegularizationStrength", o.l2ShrinkageRegularizationStrength);
+    check.nonNegative("beta", o.beta);
+  },
+  buffers: (o) => ({ accumulator: o.initialAccumulatorValue, linear: 0 }),
+  plan(o) {
+    const lr = o.learningRate;
+    return {
+      scalars: {
+        shrink2: 2 * o.l2ShrinkageRegularizationStrength, negPower: -o.learningRatePower, lr,
+        twoL2: 2 * (o.l2RegularizationStrength + o.beta / (2 * lr)),
+        l1: o.l1RegularizationStrength, negL1: -o.l1RegularizationStrength,
+      },
+      flags: { shrinkage: o.l2ShrinkageRegularizationStrength !== 0, sqrtPower: o.learningRatePower === -0.5 },
+    };
+  },
+};
+
+/**
+ * FTRL-Proximal, "follow the regularized leader" (McMahan et al., 2013,
+ * https://research.google/pubs/pub41159/), for sparse weights: L1 sets coordinates exactly to 0.
+ * As keras.optimizers.Ftrl computes it, with P(n) = n^(−learningRatePower):
+ *
+ *     g' = g + 2λ_shrink·θ;   n' = n + g²;   z ← z + g' − (P(n') − P(n))/γ · θ
+ *     θ ← (clip(z, −λ1, λ1) − z) / (P(n')/γ + 2(λ2 + β/(2γ)));   n ← n'
+ *
+ * Options keep Keras's names (in camelCase); a non-default power runs through a portable pow
+ * that the kernels and the reference compute alike.
+ */
+export class Ftrl extends Optimizer<FtrlOptions> {
+  constructor(params: ParamsInput<FtrlOptions>, options: FtrlOptions = {}) {
+    super(params, options, ftrlDefinition);
+  }
+}

@@ -1,0 +1,75 @@
+import type { ReferenceRule } from "./kernels.js";
+import { fma } from "./rules.js";
+
+/** Adafactor, the specification of `adafactor_f32` and `adafactor_f64` (see src/optimizers/adafactor.ts for the math). */
+export const adafactorReference: ReferenceRule<"adafactor"> = (
+  r, { param, grad, rowVar, colVar, variance }, { gradScale, paramScale, weight, rho, eps1, eps1Squared, eps2, d }, flags, [rows, cols],
+) => {
+  const float32 = r(0.1) !== 0.1;
+  if (Number.isNaN(eps1)) { // ε1 = the element type's machine epsilon
+    eps1 = float32 ? 2 ** -23 : 2 ** -52;
+    eps1Squared = r(eps1 * eps1);
+  }
+  const lerp = (start: number, end: number) =>
+    weight < 0.5 ? r(start + r(weight * r(end - start))) : r(end - r(r(end - start) * r(1 - weight)));
+  const scaled = (estimate: number, g: number) => r(r(1 / r(Math.sqrt(Math.max(estimate, eps1Squared)))) * g);
+  const g = (i: number) => r(grad[i] * gradScale);
+  const square = (x: number) => x * x;
+  const n = param.length;
+  let sumP = 0;
+  for (let i = 0; i < n; i++) sumP += param[i] * param[i];
+  const alpha = Math.max(eps2, Math.sqrt(sumP) / Math.sqrt(n)) * rho;
+  const rowMean = (b: number) => {
+    let s = 0;
+    for (let k = 0; k < rows; k++) s += rowVar[b * rows + k];
+    return Math.max(r(s / rows), eps1);
+  };
+  const batches = rows > 0 ? n / (rows * cols) : 0;
+  let sumU = 0;
+  if (rows > 0) {
+    for (let b = 0; b < batches; b++) {
+      const base = b * rows * cols;
+      for (let k = 0; k < rows; k++) {
+        let s = 0;
+        for (let c = 0; c < cols; c++) s += square(g(base + k * cols + c));
+        rowVar[b * rows + k] = lerp(rowVar[b * rows + k], r(s / cols));
+      }
+      for (let c = 0; c < cols; c++) {
+        let s = 0;
+        for (let k = 0; k < rows; k++) s += square(g(base + k * cols + c));
+        colVar[b * cols + c] = lerp(colVar[b * cols + c], r(s / rows));
+      }
+      const mean = rowMean(b);
+      for (let k = 0; k < rows; k++) {
+        for (let c = 0; c < cols; c++) {
+          sumU += square(scaled(r(r(rowVar[b * rows + k] * colVar[b * cols + c]) / mean), g(base + k * cols + c)));
+        }
+      }
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      variance[i] = lerp(variance[i], r(g(i) * g(i)));
+      sumU += square(scaled(variance[i], g(i)));
+    }
+  }
+  const denom = Math.max(1, Math.sqrt(sumU) / (Math.sqrt(n) * d));
+  const coef = r(-alpha / denom);
+  const apply = (i: number, u: number) => {
+    const p = flags.decoupled ? r(param[i] * paramScale) : param[i];
+    param[i] = fma(r, coef, u, p);
+  };
+  if (rows > 0) {
+    for (let b = 0; b < batches; b++) {
+      const mean = rowMean(b);
+      for (let k = 0; k < rows; k++) {
+        for (let c = 0; c < cols; c++) {
+          const i = b * rows * cols + k * cols + c;
+          apply(i, scaled(r(r(rowVar[b * rows + k] * colVar[b * cols + c]) / mean), g(i)));
+        }
+      }
+    }
+  } else {
+    for (let i = 0; i < n; i++) apply(i, scaled(variance[i], g(i)));
+  }
+};
+

@@ -1,0 +1,98 @@
+// Behaviour of the optimizers beyond torch.optim's classic ten that the golden vectors do not show
+// directly: ASGD's averaged iterate, FTRL's exact zeros, the portable pow behind FTRL's powers, and
+// Adafactor over shaped parameters (the equivalence test's parameters are 1-D).
+import { expect, test } from "vitest";
+import { ASGD, createOptimizer, Ftrl, loadRuntime, type Dtype, type Runtime } from "../dist/index.js";
+import { powNonNegative } from "../dist/reference/pow.js";
+import { OPTION_FAMILIES } from "./families.js";
+import { decodedState, firstDifference, gradientsFor, randomArray } from "./helpers.js";
+
+test("ASGD.averaged is torch's state['ax']: p until t0, then the running mean of the iterates", async () => {
+  const rt = await loadRuntime({ binary: "simd" });
+  const w = rt.parameter(randomArray(9, 3), { dtype: "float64" });
+  const opt = new ASGD([w], { lr: 0.05, lambd: 0, t0: 2 });
+  expect(Array.from(opt.averaged(w))).toEqual(new Array(9).fill(0));
+  const iterates: number[][] = [];
+  for (let t = 0; t < 6; t++) {
+    w.setGrad(gradientsFor(9, t, 1));
+    opt.step();
+    iterates.push(Array.from(w.data));
+    expect(Array.from(opt.averaged(w))).toEqual(Array.from(decodedState(opt.stateDict())[0].ax as Float32Array));
+  }
+  // μ_t = 1/max(1, t − 1 − t0) (a float32): ax copies p for t ≤ 4, then averages p over steps 4..t.
+  expect(Array.from(opt.averaged(w))).toEqual(iterates[3].map((_, i) => {
+    let ax = iterates[3][i];
+    for (let t = 5; t <= 6; t++) ax += (iterates[t - 1][i] - ax) * Math.fround(1 / (t - 3));
+    return ax;
+  }));
+  expect(() => opt.averaged(rt.parameter(1))).toThrow(/ASGD: averaged\(param\): the parameter is not one of this optimizer's/);
+});
+
+test("FTRL with L1 sets small coordinates exactly to 0 (sparse weights)", async () => {
+  const rt = await loadRuntime({ binary: "simd" });
+  const w = rt.parameter(randomArray(64, 5));
+  const opt = new Ftrl([w], { learningRate: 0.1, l1RegularizationStrength: 0.5 });
+  for (let t = 0; t < 10; t++) {
+    w.setGrad(gradientsFor(64, t, 2).map((g) => g * 0.1));
+    opt.step();
+  }
+  const zeros = Array.from(w.data).filter((x) => x === 0).length;
+  expect(zeros).toBeGreaterThan(8);
+  expect(zeros).toBeLessThan(64);
+});
+
+test("the portable pow is within 1e-14 of Math.pow for |y·ln x| up to 50, exact at the edges", () => {
+  let worst = 0;
+  for (let k = 0; k < 20000; k++) {
+    const x = 10 ** (((k * 7919) % 20000) / 1000 - 10);
+    for (const y of [0.5, 0.7, 0.3, 1.5, 2, 0.25]) {
+      const expected = Math.pow(x, y);
+      worst = Math.max(worst, Math.abs(powNonNegative(x, y) - expected) / expected);
+    }
+  }
+  expect(worst).toBeLessThan(1e-14);
+  expect(powNonNegative(0, 0.5)).toBe(0);
+  expect(powNonNegative(0, 0)).toBe(1);
+  expect(powNonNegative(Infinity, 0.5)).toBe(Infinity);
+  expect(powNonNegative(-1, 0.5)).toBeNaN();
+  expect(powNonNegative(5e-324, 0.5)).toBeCloseTo(Math.pow(5e-324, 0.5), 170);
+  expect(powNonNegative(4, 0.5)).toBe(2);
+});
+
+test("Adafactor with shaped parameters: reference ≡ scalar ≡ SIMD bit for bit, factored and not", async () => {
+  const binaries = await Promise.all((["reference", "scalar", "simd"] as const).flatMap((binary) =>
+    (["separate", "fused"] as const).map((rounding) => loadRuntime({ binary, rounding }))));
+  const shapes = [[6, 5], [2, 3, 4], [7], [1, 4], [3, 17]];
+  const run = (rt: Runtime, options: object, dtype: Dtype) => {
+    const params = shapes.map((shape, k) => rt.parameter(randomArray(shape.reduce((a, b) => a * b), 20 + k), { dtype, shape }));
+    const opt = createOptimizer("adafactor", params, options);
+    for (let t = 0; t < 8; t++) {
+      params.forEach((p, k) => p.setGrad(gradientsFor(p.length, t, 30 + k)));
+      opt.step();
+    }
+    const state = decodedState(opt.stateDict());
+    return { values: params.map((p) => Array.from(p.data)), state };
+  };
+  for (const options of OPTION_FAMILIES.adafactor) {
+    for (const dtype of ["float32", "float64"] as const) {
+      for (const rounding of [0, 1]) {
+        const [reference, ...others] = [0, 1, 2].map((b) => run(binaries[b * 2 + rounding], options, dtype));
+        for (const other of others) {
+          other.values.forEach((values, k) => expect(firstDifference(values, reference.values[k]), `${JSON.stringify(options)} ${dtype} tensor ${k}`).toBe(-1));
+          other.state.forEach((entry, k) => expect(firstDifference(entry.rowVar as Float64Array, reference.state[k].rowVar as Float64Array)).toBe(-1));
+        }
+        // The factored tensors moved, and their row factors hold values only in their batch·rows slots.
+        const rowVar = reference.state[0].rowVar as Float64Array;
+        expect(Array.from(rowVar.slice(0, 6)).every((x) => x > 0)).toBe(true);
+        expect(Array.from(rowVar.slice(6)).every((x) => x === 0)).toBe(true);
+      }
+    }
+  }
+});
+
+test("a parameter's shape must match its length", async () => {
+  const rt = await loadRuntime({ binary: "reference" });
+  expect(rt.parameter(6, { shape: [2, 3] }).shape).toEqual([2, 3]);
+  expect(rt.parameter(6).shape).toEqual([6]);
+  expect(() => rt.parameter(6, { shape: [4, 2] })).toThrow(/option 'shape' must be whole numbers whose product is the length 6, got \[4,2\]/);
+});
