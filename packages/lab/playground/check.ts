@@ -11,8 +11,11 @@ import {
 } from "simdopt";
 import { seededRandom } from "../src/random.js";
 
-/** Option sets per optimizer that take its flags' branches (a superset is in simdopt's own tests). */
-const FAMILIES: Record<OptimizerName, object[]> = {
+/**
+ * Option sets per optimizer that take its flags' branches (a superset is in simdopt's own tests);
+ * an optimizer not listed runs with its defaults.
+ */
+const FAMILIES: Partial<Record<OptimizerName, object[]>> = {
   sgd: [
     { lr: 0.1 },
     { lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 0.01 },
@@ -84,7 +87,7 @@ try {
     }
     const [reference, ...wasm] = runtimes;
     for (const name of OPTIMIZER_NAMES) {
-      for (const options of FAMILIES[name]) {
+      for (const options of FAMILIES[name] ?? [{}]) {
         for (const dtype of ["float32", "float64"] as Dtype[]) {
           for (const length of LENGTHS) {
             const expected = run(reference, name, options, dtype, length);

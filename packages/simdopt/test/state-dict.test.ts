@@ -34,7 +34,8 @@ describe.each(OPTIMIZER_NAMES)("%s", (name) => {
 
     const restored = make();
     restored.params.forEach((p, k) => p.set(savedValues[k]));
-    restored.optimizer.loadStateDict(saved);
+    // Some families keep NaN in their state by design (TF.js's centered RMSprop takes √ of ms − mg² − ε).
+    restored.optimizer.loadStateDict(saved, { allowNonFinite: true });
     expect(restored.optimizer.stepCount(1)).toBe(6);
     steps(restored, 6, 12);
     restored.params.forEach((p, k) => expect(firstDifference(p.data, original.params[k].data)).toBe(-1));
