@@ -36,6 +36,8 @@ const STEPS = 8;
 
 interface CheckResult {
   done: boolean;
+  /** Optimizers times their option sets. */
+  optionSets: number;
   passed: number;
   failed: number;
   failures: string[];
@@ -47,6 +49,7 @@ interface CheckResult {
 
 const result: CheckResult = {
   done: false,
+  optionSets: OPTIMIZER_NAMES.reduce((sum, name) => sum + (FAMILIES[name] ?? [{}]).length, 0),
   passed: 0,
   failed: 0,
   failures: [],

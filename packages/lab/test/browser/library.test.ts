@@ -3,6 +3,7 @@
 // plain page (plain memory) and a cross-origin isolated one (shared memory).
 import { fileURLToPath } from "node:url";
 import type { Browser } from "playwright-core";
+import { OPTIMIZER_NAMES } from "simdopt";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { launchChromium } from "./chromium.js";
 import { serveStatic } from "./static-server.js";
@@ -11,6 +12,7 @@ const root = fileURLToPath(new URL("../../dist/playground", import.meta.url));
 
 interface CheckResult {
   done: boolean;
+  optionSets: number;
   passed: number;
   failed: number;
   failures: string[];
@@ -40,8 +42,9 @@ describe.each([false, true])("simdopt in Chromium (cross-origin isolated: %s)", 
       const check = await page.evaluate(() => (window as never as { check: CheckResult }).check);
       expect(check.error).toBeUndefined();
       expect(check.failures).toEqual([]);
-      // 10 optimizers, 14 option sets × 2 dtypes × 5 lengths × 2 roundings × 2 binaries
-      expect(check.passed).toBe(14 * 2 * 5 * 2 * 2);
+      // every optimizer's option sets × 2 dtypes × 5 lengths × 2 roundings × 2 binaries
+      expect(check.optionSets).toBe(OPTIMIZER_NAMES.length + 4); // sgd has 3 sets, adam and rmsprop 2
+      expect(check.passed).toBe(check.optionSets * 2 * 5 * 2 * 2);
       expect(check.crossOriginIsolated).toBe(isolated);
       expect(check.sharedMemory.every((shared) => shared === isolated)).toBe(true);
       const shared = isolated ? "-shared" : "";
