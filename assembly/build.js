@@ -20,7 +20,8 @@ function matrix() {
       for (const multiplyAdd of ["separate", "fused", "relaxed"]) {
         if (multiplyAdd === "relaxed" && instructions !== "simd") continue;
         const name = [instructions, memory === "shared" && "shared", multiplyAdd !== "separate" && multiplyAdd]
-          .filter(Boolean).join("-");
+          .filter(Boolean)
+          .join("-");
         binaries.push({ name, instructions, memory, multiplyAdd });
       }
     }
@@ -29,11 +30,19 @@ function matrix() {
 }
 
 async function build({ name, instructions, memory, multiplyAdd }) {
-  const features = [instructions === "simd" && "simd", multiplyAdd === "relaxed" && "relaxed-simd", memory === "shared" && "threads"]
-    .filter(Boolean);
+  const features = [
+    instructions === "simd" && "simd",
+    multiplyAdd === "relaxed" && "relaxed-simd",
+    memory === "shared" && "threads",
+  ].filter(Boolean);
   const args = [
-    "index.ts", "--config", "asconfig.json", "--outFile", `build/${name}.wasm`,
-    "--use", `MULTIPLY_ADD=${MULTIPLY_ADD[multiplyAdd]}`,
+    "index.ts",
+    "--config",
+    "asconfig.json",
+    "--outFile",
+    `build/${name}.wasm`,
+    "--use",
+    `MULTIPLY_ADD=${MULTIPLY_ADD[multiplyAdd]}`,
     ...(features.length ? ["--enable", features.join(",")] : []),
     ...(memory === "shared" ? ["--sharedMemory", "--maximumMemory", "65536"] : []),
     ...(name === "simd" || name === "scalar" ? ["--textFile", `build/${name}.wat`] : []),
@@ -47,12 +56,19 @@ if (isMainThread) {
   const binaries = matrix();
   const workers = Math.max(1, Math.min(availableParallelism(), 4));
   const shares = Array.from({ length: workers }, (_, w) => binaries.filter((_, i) => i % workers === w));
-  await Promise.all(shares.map((share) => new Promise((resolve, reject) => {
-    const worker = new Worker(new URL(import.meta.url), { workerData: share });
-    worker.on("error", reject);
-    worker.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`a build worker exited with ${code}`))));
-  })));
-  writeFileSync(new URL("build/binaries.json", import.meta.url), JSON.stringify(binaries, null, 2) + "\n");
+  await Promise.all(
+    shares.map(
+      (share) =>
+        new Promise((resolve, reject) => {
+          const worker = new Worker(new URL(import.meta.url), { workerData: share });
+          worker.on("error", reject);
+          worker.on("exit", (code) =>
+            code === 0 ? resolve() : reject(new Error(`a build worker exited with ${code}`)),
+          );
+        }),
+    ),
+  );
+  writeFileSync(new URL("build/binaries.json", import.meta.url), `${JSON.stringify(binaries, null, 2)}\n`);
   console.log(`built ${binaries.length} binaries: ${binaries.map((b) => b.name).join(", ")}`);
 } else {
   for (const binary of workerData) await build(binary);

@@ -52,8 +52,8 @@ const w2 = rt.parameter(uniform(hidden, 1 / Math.sqrt(hidden)), { name: "w2" });
 const b2 = rt.parameter(1, { name: "b2" });
 const optimizer = new AdamW(
   [
-    { params: [w1, w2] },                   // the optimizer's weight decay
-    { params: [b1, b2], weightDecay: 0 },   // none on the biases
+    { params: [w1, w2] }, // the optimizer's weight decay
+    { params: [b1, b2], weightDecay: 0 }, // none on the biases
   ],
   { lr: 0.02, weightDecay: 1e-2 },
 );
@@ -61,7 +61,9 @@ const optimizer = new AdamW(
 const h = new Float64Array(hidden);
 /** Forward pass for point n: fills `h` with the hidden activations, returns the output's logit. */
 function forward(n) {
-  const W1 = w1.data, B1 = b1.data, W2 = w2.data;
+  const W1 = w1.data,
+    B1 = b1.data,
+    W2 = w2.data;
   let z = b2.data[0];
   for (let k = 0; k < hidden; k++) {
     h[k] = Math.tanh(W1[2 * k] * inputs[2 * n] + W1[2 * k + 1] * inputs[2 * n + 1] + B1[k]);
@@ -72,7 +74,10 @@ function forward(n) {
 
 for (let step = 1; step <= steps; step++) {
   optimizer.zeroGrad();
-  const W2 = w2.data, G1 = w1.grad, GB1 = b1.grad, G2 = w2.grad;
+  const W2 = w2.data,
+    G1 = w1.grad,
+    GB1 = b1.grad,
+    G2 = w2.grad;
   let loss = 0;
   for (let n = 0; n < points; n++) {
     const z = forward(n);
@@ -94,5 +99,5 @@ for (let step = 1; step <= steps; step++) {
 }
 
 let correct = 0;
-for (let n = 0; n < points; n++) correct += Number((forward(n) > 0) === (labels[n] === 1));
+for (let n = 0; n < points; n++) correct += Number(forward(n) > 0 === (labels[n] === 1));
 console.log(`training accuracy: ${((100 * correct) / points).toFixed(1)}%`);

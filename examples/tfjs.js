@@ -33,10 +33,12 @@ registerGradients(); // only with @tensorflow/tfjs-core alone: see tfjs-gradient
 
 // Data: random inputs labelled by a random linear "teacher"; one batch per step, the same for both runs.
 const teacher = tf.randomNormal([inputs, classes], 0, 1, "float32", 1);
-const batches = Array.from({ length: steps }, (_, step) => tf.tidy(() => {
-  const x = tf.randomNormal([batchSize, inputs], 0, 1, "float32", 100 + step);
-  return { x, y: tf.cast(tf.oneHot(tf.argMax(tf.matMul(x, teacher), 1), classes), "float32") };
-}));
+const batches = Array.from({ length: steps }, (_, step) =>
+  tf.tidy(() => {
+    const x = tf.randomNormal([batchSize, inputs], 0, 1, "float32", 100 + step);
+    return { x, y: tf.cast(tf.oneHot(tf.argMax(tf.matMul(x, teacher), 1), classes), "float32") };
+  }),
+);
 
 // One set of initial weights, copied into each run's variables.
 const initial = [
@@ -98,11 +100,17 @@ const simdRun = train(simdVariables, (gradients) => {
 });
 
 const count = params.reduce((sum, p) => sum + p.length, 0);
-console.log(`${count} parameters, ${steps} steps of batch ${batchSize}, TF.js ${tf.version_core} cpu backend (median times per step)`);
+console.log(
+  `${count} parameters, ${steps} steps of batch ${batchSize}, TF.js ${tf.version_core} cpu backend (median times per step)`,
+);
 const row = (label, run) =>
-  console.log(`${label}: update ${run.updateMs.toFixed(2)} ms, whole step ${run.stepMs.toFixed(2)} ms, `
-    + `loss ${run.firstLoss.toFixed(4)} -> ${run.lastLoss.toFixed(4)}`);
+  console.log(
+    `${label}: update ${run.updateMs.toFixed(2)} ms, whole step ${run.stepMs.toFixed(2)} ms, ` +
+      `loss ${run.firstLoss.toFixed(4)} -> ${run.lastLoss.toFixed(4)}`,
+  );
 row("TF.js tf.train.adam          ", tfRun);
 row("simdopt Adam (with the copies)", simdRun);
-console.log(`speed-up of the optimizer update: ${(tfRun.updateMs / simdRun.updateMs).toFixed(1)}x; `
-  + `of the whole training step: ${(tfRun.stepMs / simdRun.stepMs).toFixed(2)}x`);
+console.log(
+  `speed-up of the optimizer update: ${(tfRun.updateMs / simdRun.updateMs).toFixed(1)}x; ` +
+    `of the whole training step: ${(tfRun.stepMs / simdRun.stepMs).toFixed(2)}x`,
+);

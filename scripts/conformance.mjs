@@ -13,7 +13,10 @@ const VALUED_FLAGS = new Set(["--binary", "--rounding"]);
 
 const args = process.argv.slice(2);
 const namesPath = args.some((arg, i) => !arg.startsWith("-") && !VALUED_FLAGS.has(args[i - 1]));
-const run = spawnSync(process.execPath, [cli, ...args, ...(namesPath ? [] : ["golden"])], { cwd: root, stdio: "inherit" });
+const run = spawnSync(process.execPath, [cli, ...args, ...(namesPath ? [] : ["golden"])], {
+  cwd: root,
+  stdio: "inherit",
+});
 if (run.error !== undefined) {
   console.error(`could not run ${cli}: ${run.error.message}`);
   process.exit(1);

@@ -6,15 +6,15 @@
  * through: `npm run bench:deno -- --sizes 64K --impls wasm-simd,js`.
  * Equivalent by hand: `deno run -A bench/dist/src/main.js [flags]`.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 
-import { findDeno } from '../../scripts/find-deno.mjs';
+import { findDeno } from "../../scripts/find-deno.mjs";
 
-const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const main = path.join(benchDir, 'dist', 'src', 'main.js');
+const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const main = path.join(benchDir, "dist", "src", "main.js");
 if (!existsSync(main)) {
   console.error(`bench:deno: ${main} is missing; build first (npx turbo run build)`);
   process.exit(1);
@@ -22,11 +22,11 @@ if (!existsSync(main)) {
 
 const deno = findDeno(benchDir);
 if (deno === undefined) {
-  console.error('bench:deno: no deno binary found (install the `deno` npm package, or set DENO_BIN)');
+  console.error("bench:deno: no deno binary found (install the `deno` npm package, or set DENO_BIN)");
   process.exit(1);
 }
-const result = spawnSync(deno, ['run', '-A', main, ...process.argv.slice(2)], {
-  stdio: 'inherit',
+const result = spawnSync(deno, ["run", "-A", main, ...process.argv.slice(2)], {
+  stdio: "inherit",
   env: { ...process.env, INIT_CWD: process.env.INIT_CWD ?? process.cwd() },
 });
 if (result.error) {

@@ -1,8 +1,8 @@
 /** Command-line flags of `npm run bench`. */
-import { CASE_IDS, type Dtype } from './cases.js';
-import { IMPL_IDS } from './impls/registry.js';
+import { CASE_IDS, type Dtype } from "./cases.js";
+import { IMPL_IDS } from "./impls/registry.js";
 
-export type Profile = 'quick' | 'full';
+export type Profile = "quick" | "full";
 
 /** How each measurement is taken (tinybench settings; recorded in the JSON). */
 export interface TimingSettings {
@@ -41,7 +41,7 @@ export interface SizeLimit {
   reason: string;
 }
 
-export const QUICK_OPTIMIZERS = ['adam', 'momentum'];
+export const QUICK_OPTIMIZERS = ["adam", "momentum"];
 export const QUICK_SIZES = [4096, 65536, 1048576, 16777216];
 export const FULL_SIZES = [4096, 16384, 65536, 262144, 1048576, 4194304, 16777216];
 export const MAX_SIZE = 1 << 27;
@@ -52,7 +52,10 @@ export const MAX_SIZE = 1 << 27;
  * `--sizes` run every implementation at every size.
  */
 export const QUICK_SIZE_LIMITS: Record<string, SizeLimit> = {
-  'tfjs-cpu': { maxSize: 1048576, reason: 'skipped above 1M in the quick profile (a step takes seconds there; --full or --sizes runs it)' },
+  "tfjs-cpu": {
+    maxSize: 1048576,
+    reason: "skipped above 1M in the quick profile (a step takes seconds there; --full or --sizes runs it)",
+  },
 };
 
 export const TIMING: Record<Profile, TimingSettings> = {
@@ -60,7 +63,7 @@ export const TIMING: Record<Profile, TimingSettings> = {
   full: { timeMs: 1000, minSamples: 20, maxTaskMs: 15000, slowMinSamples: 5, warmupMs: 100, minSampleMs: 0.1 },
 };
 
-export const DEFAULT_OUT_DIR = 'results';
+export const DEFAULT_OUT_DIR = "results";
 
 export const HELP = `Usage: npm run bench -- [flags]      (or: node bench/dist/src/main.js [flags])
 
@@ -68,12 +71,12 @@ Times one optimizer step of every implementation on the same data, after checkin
 simdopt's reference, next to a Wasm memory-bandwidth reference with the same traffic.
 
 Flags:
-  --optimizers <list>  comma-separated cases (default quick: ${QUICK_OPTIMIZERS.join(',')}; --full: all)
-                       known: ${CASE_IDS.join(', ')}
+  --optimizers <list>  comma-separated cases (default quick: ${QUICK_OPTIMIZERS.join(",")}; --full: all)
+                       known: ${CASE_IDS.join(", ")}
   --sizes <list>       comma-separated parameter counts; K and M suffixes allowed (4K = 4096, 1M = 1048576)
                        (default quick: 4K,64K,1M,16M; --full: 4K,16K,64K,256K,1M,4M,16M)
   --impls <list>       comma-separated implementations (default: all)
-                       known: ${IMPL_IDS.join(', ')}
+                       known: ${IMPL_IDS.join(", ")}
   --dtype <t>          float32 (default) or float64 (TF.js is n/a in float64)
   --json <path>        where to write the JSON results (default: bench/results/latest.json)
   --out-dir <dir>      where to write latest.md and latest.svg (default: bench/results)
@@ -89,24 +92,27 @@ plain-JS backend over 16M parameters takes seconds. The report marks those cells
 Outputs: <out-dir>/latest.md (tables), <out-dir>/latest.svg (throughput chart), and the JSON.`;
 
 export class ArgsError extends Error {
-  override name = 'ArgsError';
+  override name = "ArgsError";
 }
 
 /** Parses "4096", "64K", "1M", "16m" to a positive integer. */
 export function parseSize(text: string): number {
   const m = /^(\d+)([kKmM]?)$/.exec(text.trim());
   if (m === null) throw new ArgsError(`--sizes: '${text}' is not a size (use e.g. 4096, 64K, 1M)`);
-  const n = Number(m[1]) * (m[2] === '' ? 1 : m[2].toLowerCase() === 'k' ? 1024 : 1024 * 1024);
+  const n = Number(m[1]) * (m[2] === "" ? 1 : m[2].toLowerCase() === "k" ? 1024 : 1024 * 1024);
   if (!Number.isSafeInteger(n) || n < 1) throw new ArgsError(`--sizes: '${text}' must be at least 1`);
   if (n > MAX_SIZE) throw new ArgsError(`--sizes: '${text}' is too large (at most ${MAX_SIZE})`);
   return n;
 }
 
 function list(flag: string, value: string, known: readonly string[]): string[] {
-  const items = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const items = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
   if (items.length === 0) throw new ArgsError(`${flag}: empty list`);
   for (const item of items) {
-    if (!known.includes(item)) throw new ArgsError(`${flag}: unknown value '${item}' (known: ${known.join(', ')})`);
+    if (!known.includes(item)) throw new ArgsError(`${flag}: unknown value '${item}' (known: ${known.join(", ")})`);
   }
   return [...new Set(items)];
 }
@@ -117,23 +123,24 @@ export type ParsedArgs = { help: true } | ({ help: false } & BenchConfig);
  * Parses argv (without node and the script). `--flag value` and `--flag=value` are accepted.
  * `defaultDir` is the bench package directory (outputs default to <defaultDir>/results).
  */
-export function parseArgs(argv: readonly string[], defaultDir = '.'): ParsedArgs {
+export function parseArgs(argv: readonly string[], defaultDir = "."): ParsedArgs {
   const seen = new Map<string, string | true>();
-  const valued = new Set(['--optimizers', '--sizes', '--impls', '--dtype', '--json', '--out-dir']);
-  const bool = new Set(['--full', '--help', '-h', '--many-tensors', '--no-many-tensors']);
+  const valued = new Set(["--optimizers", "--sizes", "--impls", "--dtype", "--json", "--out-dir"]);
+  const bool = new Set(["--full", "--help", "-h", "--many-tensors", "--no-many-tensors"]);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
     const flag = eq > 0 ? arg.slice(0, eq) : arg;
     if (bool.has(flag)) {
       if (eq > 0) throw new ArgsError(`${flag} takes no value`);
-      seen.set(flag === '-h' ? '--help' : flag, true);
+      seen.set(flag === "-h" ? "--help" : flag, true);
     } else if (valued.has(flag)) {
       let value: string | undefined;
       if (eq > 0) value = arg.slice(eq + 1);
       else {
         value = argv[i + 1];
-        if (value === undefined || (value.startsWith('--') && value.length > 2)) throw new ArgsError(`${flag} needs a value`);
+        if (value === undefined || (value.startsWith("--") && value.length > 2))
+          throw new ArgsError(`${flag} needs a value`);
         i++;
       }
       if (seen.has(flag)) throw new ArgsError(`${flag} given more than once`);
@@ -142,47 +149,64 @@ export function parseArgs(argv: readonly string[], defaultDir = '.'): ParsedArgs
       throw new ArgsError(`unknown flag '${arg}' (see --help)`);
     }
   }
-  if (seen.has('--help')) return { help: true };
+  if (seen.has("--help")) return { help: true };
 
-  const profile: Profile = seen.has('--full') ? 'full' : 'quick';
+  const profile: Profile = seen.has("--full") ? "full" : "quick";
   const get = (flag: string) => seen.get(flag) as string | undefined;
 
-  const optimizersArg = get('--optimizers');
-  const optimizers = optimizersArg !== undefined ? list('--optimizers', optimizersArg, CASE_IDS)
-    : profile === 'full' ? [...CASE_IDS] : [...QUICK_OPTIMIZERS];
+  const optimizersArg = get("--optimizers");
+  const optimizers =
+    optimizersArg !== undefined
+      ? list("--optimizers", optimizersArg, CASE_IDS)
+      : profile === "full"
+        ? [...CASE_IDS]
+        : [...QUICK_OPTIMIZERS];
 
-  const sizesArg = get('--sizes');
+  const sizesArg = get("--sizes");
   let sizes: number[];
   if (sizesArg !== undefined) {
-    const parts = sizesArg.split(',').map((s) => s.trim()).filter((s) => s !== '');
-    if (parts.length === 0) throw new ArgsError('--sizes: empty list');
+    const parts = sizesArg
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== "");
+    if (parts.length === 0) throw new ArgsError("--sizes: empty list");
     sizes = [...new Set(parts.map(parseSize))].sort((a, b) => a - b);
-  } else sizes = profile === 'full' ? [...FULL_SIZES] : [...QUICK_SIZES];
-  const sizeLimits = profile === 'quick' && sizesArg === undefined ? { ...QUICK_SIZE_LIMITS } : {};
+  } else sizes = profile === "full" ? [...FULL_SIZES] : [...QUICK_SIZES];
+  const sizeLimits = profile === "quick" && sizesArg === undefined ? { ...QUICK_SIZE_LIMITS } : {};
 
-  const implsArg = get('--impls');
-  const impls = implsArg !== undefined ? list('--impls', implsArg, IMPL_IDS) : [...IMPL_IDS];
+  const implsArg = get("--impls");
+  const impls = implsArg !== undefined ? list("--impls", implsArg, IMPL_IDS) : [...IMPL_IDS];
 
-  const dtypeArg = get('--dtype') ?? 'float32';
-  if (dtypeArg !== 'float32' && dtypeArg !== 'float64') {
+  const dtypeArg = get("--dtype") ?? "float32";
+  if (dtypeArg !== "float32" && dtypeArg !== "float64") {
     throw new ArgsError(`--dtype: '${dtypeArg}' is not float32 or float64`);
   }
-  for (const flag of ['--json', '--out-dir']) {
-    if (get(flag) === '') throw new ArgsError(`${flag}: empty path`);
+  for (const flag of ["--json", "--out-dir"]) {
+    if (get(flag) === "") throw new ArgsError(`${flag}: empty path`);
   }
-  const outDir = get('--out-dir') ?? joinPath(defaultDir, DEFAULT_OUT_DIR);
-  const jsonPath = get('--json') ?? joinPath(outDir, 'latest.json');
+  const outDir = get("--out-dir") ?? joinPath(defaultDir, DEFAULT_OUT_DIR);
+  const jsonPath = get("--json") ?? joinPath(outDir, "latest.json");
 
-  if (seen.has('--many-tensors') && seen.has('--no-many-tensors')) throw new ArgsError('--many-tensors and --no-many-tensors contradict');
-  const narrowed = ['--optimizers', '--sizes', '--impls', '--dtype'].some((flag) => seen.has(flag));
-  const manyTensors = seen.has('--many-tensors') || (!narrowed && !seen.has('--no-many-tensors'));
+  if (seen.has("--many-tensors") && seen.has("--no-many-tensors"))
+    throw new ArgsError("--many-tensors and --no-many-tensors contradict");
+  const narrowed = ["--optimizers", "--sizes", "--impls", "--dtype"].some((flag) => seen.has(flag));
+  const manyTensors = seen.has("--many-tensors") || (!narrowed && !seen.has("--no-many-tensors"));
 
   return {
-    help: false, profile, optimizers, sizes, impls, dtype: dtypeArg, jsonPath, outDir, timing: { ...TIMING[profile] }, sizeLimits,
+    help: false,
+    profile,
+    optimizers,
+    sizes,
+    impls,
+    dtype: dtypeArg,
+    jsonPath,
+    outDir,
+    timing: { ...TIMING[profile] },
+    sizeLimits,
     manyTensors,
   };
 }
 
 function joinPath(dir: string, name: string): string {
-  return dir.endsWith('/') ? dir + name : `${dir}/${name}`;
+  return dir.endsWith("/") ? dir + name : `${dir}/${name}`;
 }

@@ -17,7 +17,9 @@
 export const MAX_STREAMS = 6;
 
 // The bench compiles without the DOM lib, whose typings carry WebAssembly; these are the parts used.
-interface WasmMemory { readonly buffer: ArrayBuffer }
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
 declare const WebAssembly: {
   Module: new (bytes: Uint8Array<ArrayBuffer>) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
@@ -64,43 +66,77 @@ function name(s: string): number[] {
 const I32 = 0x7f;
 const V128 = 0x7b;
 const op = {
-  block: [0x02, 0x40], loop: [0x03, 0x40], end: [0x0b],
-  br: (d: number) => [0x0c, ...uleb(d)], brIf: (d: number) => [0x0d, ...uleb(d)],
-  get: (i: number) => [0x20, ...uleb(i)], set: (i: number) => [0x21, ...uleb(i)],
+  block: [0x02, 0x40],
+  loop: [0x03, 0x40],
+  end: [0x0b],
+  br: (d: number) => [0x0c, ...uleb(d)],
+  brIf: (d: number) => [0x0d, ...uleb(d)],
+  get: (i: number) => [0x20, ...uleb(i)],
+  set: (i: number) => [0x21, ...uleb(i)],
   i32: (v: number) => [0x41, ...sleb(v)],
-  add: [0x6a], and: [0x71], geU: [0x4f],
-  i32Load: [0x28, 0x02, 0x00], i32Store: [0x36, 0x02, 0x00],
-  v128Load: [0xfd, 0x00, 0x04, 0x00], v128Store: [0xfd, 0x0b, 0x04, 0x00],
+  add: [0x6a],
+  and: [0x71],
+  geU: [0x4f],
+  i32Load: [0x28, 0x02, 0x00],
+  i32Store: [0x36, 0x02, 0x00],
+  v128Load: [0xfd, 0x00, 0x04, 0x00],
+  v128Store: [0xfd, 0x0b, 0x04, 0x00],
   i32x4Add: [0xfd, ...uleb(174)],
 };
 
 /** The body of rmw<k>: params 0 = nbytes, 1 = g, 2..k+1 = a_j; locals off, nvec, t (i32), x (v128). */
 function kernelBody(k: number): number[] {
-  const off = k + 2, nvec = k + 3, t = k + 4, x = k + 5;
+  const off = k + 2,
+    nvec = k + 3,
+    t = k + 4,
+    x = k + 5;
   const addr = (p: number) => [...op.get(p), ...op.get(off), ...op.add];
   const code: number[] = [
-    ...op.get(0), ...op.i32(-16), ...op.and, ...op.set(nvec),
+    ...op.get(0),
+    ...op.i32(-16),
+    ...op.and,
+    ...op.set(nvec),
     // vector loop over whole 16-byte blocks
-    ...op.block, ...op.loop,
-    ...op.get(off), ...op.get(nvec), ...op.geU, ...op.brIf(1),
-    ...addr(1), ...op.v128Load, ...op.set(x),
+    ...op.block,
+    ...op.loop,
+    ...op.get(off),
+    ...op.get(nvec),
+    ...op.geU,
+    ...op.brIf(1),
+    ...addr(1),
+    ...op.v128Load,
+    ...op.set(x),
   ];
   for (let j = 0; j < k; j++) {
     code.push(...addr(2 + j), ...addr(2 + j), ...op.v128Load, ...op.get(x), ...op.i32x4Add, ...op.v128Store);
   }
   code.push(
-    ...op.get(off), ...op.i32(16), ...op.add, ...op.set(off), ...op.br(0),
-    ...op.end, ...op.end,
+    ...op.get(off),
+    ...op.i32(16),
+    ...op.add,
+    ...op.set(off),
+    ...op.br(0),
+    ...op.end,
+    ...op.end,
     // remainder, 4 bytes at a time
-    ...op.block, ...op.loop,
-    ...op.get(off), ...op.get(0), ...op.geU, ...op.brIf(1),
-    ...addr(1), ...op.i32Load, ...op.set(t),
+    ...op.block,
+    ...op.loop,
+    ...op.get(off),
+    ...op.get(0),
+    ...op.geU,
+    ...op.brIf(1),
+    ...addr(1),
+    ...op.i32Load,
+    ...op.set(t),
   );
   for (let j = 0; j < k; j++) {
     code.push(...addr(2 + j), ...addr(2 + j), ...op.i32Load, ...op.get(t), ...op.add, ...op.i32Store);
   }
   code.push(...op.get(off), ...op.i32(4), ...op.add, ...op.set(off), ...op.br(0), ...op.end, ...op.end, ...op.end);
-  const locals = vec([[3, I32], [1, V128]]);
+  const locals = vec([
+    [3, I32],
+    [1, V128],
+  ]);
   const body = [...locals, ...code];
   return [...uleb(body.length), ...body];
 }
@@ -108,13 +144,24 @@ function kernelBody(k: number): number[] {
 export function bandwidthModuleBytes(): Uint8Array<ArrayBuffer> {
   const ks = Array.from({ length: MAX_STREAMS }, (_, i) => i + 1);
   const types = vec(ks.map((k) => [0x60, ...vec(Array.from({ length: k + 2 }, () => [I32])), 0x00]));
-  const imports = vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]]);
+  const imports = vec([[...name("env"), ...name("memory"), 0x02, 0x00, 0x01]]);
   const funcs = vec(ks.map((_, i) => uleb(i)));
   const exports = vec(ks.map((k, i) => [...name(`rmw${k}`), 0x00, ...uleb(i)]));
   const code = vec(ks.map(kernelBody));
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, types), ...section(2, imports), ...section(3, funcs), ...section(7, exports), ...section(10, code),
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...section(1, types),
+    ...section(2, imports),
+    ...section(3, funcs),
+    ...section(7, exports),
+    ...section(10, code),
   ]);
 }
 
@@ -132,7 +179,8 @@ const BASE = 65536;
 
 /** Sets up `k` read-modify-write streams plus one read-only stream of `nbytes` each, in a fresh memory. */
 export function createBandwidthKernel(k: number, nbytes: number): BandwidthKernel {
-  if (!Number.isInteger(k) || k < 1 || k > MAX_STREAMS) throw new RangeError(`bandwidth: streams must be 1..${MAX_STREAMS}, got ${k}`);
+  if (!Number.isInteger(k) || k < 1 || k > MAX_STREAMS)
+    throw new RangeError(`bandwidth: streams must be 1..${MAX_STREAMS}, got ${k}`);
   if (nbytes % 4 !== 0) throw new RangeError(`bandwidth: byte count must be a multiple of 4, got ${nbytes}`);
   compiled ??= new WebAssembly.Module(bandwidthModuleBytes());
   // 64-byte aligned streams, each padded to a cache-line multiple.
@@ -162,6 +210,9 @@ export function bandwidthKernelSelfTest(k: number, n: number): { g: Int32Array; 
   const ptr = (j: number) => BASE + j * (nbytes + 64);
   const view = (j: number) => new Int32Array(memory.buffer, ptr(j), n);
   for (let j = 0; j <= k; j++) view(j).forEach((_, i, a) => (a[i] = i * (j + 1)));
-  (instance.exports[`rmw${k}`] as (...args: number[]) => void)(nbytes, ...Array.from({ length: k + 1 }, (_, j) => ptr(j)));
+  (instance.exports[`rmw${k}`] as (...args: number[]) => void)(
+    nbytes,
+    ...Array.from({ length: k + 1 }, (_, j) => ptr(j)),
+  );
   return { g: view(0), streams: Array.from({ length: k }, (_, j) => view(j + 1)) };
 }

@@ -7,10 +7,10 @@
  * param, grad, m, v and writes param, m, v = 7 × 4 = 28 bytes. This is the traffic the
  * "effective GB/s" column counts and the traffic the bandwidth reference reproduces.
  */
-import type { OptimizerName } from 'simdopt';
-import type { TfjsOptimizerName, TfjsOptions } from './baselines/tfjs.js';
+import type { OptimizerName } from "simdopt";
+import type { TfjsOptimizerName, TfjsOptions } from "./baselines/tfjs.js";
 
-export type Dtype = 'float32' | 'float64';
+export type Dtype = "float32" | "float64";
 
 export interface BenchCase {
   /** The name used on the command line and in the reports. */
@@ -29,78 +29,150 @@ export interface BenchCase {
 
 export const CASES: readonly BenchCase[] = [
   {
-    id: 'sgd', optimizer: 'sgd', options: { lr: 1e-3 },
-    tfjs: { name: 'sgd', options: { lr: 1e-3 } }, written: 1, traffic: 'r: p, g; w: p',
+    id: "sgd",
+    optimizer: "sgd",
+    options: { lr: 1e-3 },
+    tfjs: { name: "sgd", options: { lr: 1e-3 } },
+    written: 1,
+    traffic: "r: p, g; w: p",
   },
   {
-    id: 'momentum', optimizer: 'sgd', options: { lr: 1e-3, momentum: 0.9 },
-    tfjs: { name: 'momentum', options: { lr: 1e-3, momentum: 0.9 } }, written: 2, traffic: 'r: p, g, buf; w: p, buf',
+    id: "momentum",
+    optimizer: "sgd",
+    options: { lr: 1e-3, momentum: 0.9 },
+    tfjs: { name: "momentum", options: { lr: 1e-3, momentum: 0.9 } },
+    written: 2,
+    traffic: "r: p, g, buf; w: p, buf",
   },
   {
-    id: 'adam', optimizer: 'adam', options: { lr: 1e-3 },
-    tfjs: { name: 'adam', options: { lr: 1e-3 } }, written: 3, traffic: 'r: p, g, m, v; w: p, m, v',
+    id: "adam",
+    optimizer: "adam",
+    options: { lr: 1e-3 },
+    tfjs: { name: "adam", options: { lr: 1e-3 } },
+    written: 3,
+    traffic: "r: p, g, m, v; w: p, m, v",
   },
   {
-    id: 'adamw', optimizer: 'adamw', options: { lr: 1e-3, weightDecay: 1e-2 },
-    tfjs: null, written: 3, traffic: 'r: p, g, m, v; w: p, m, v',
+    id: "adamw",
+    optimizer: "adamw",
+    options: { lr: 1e-3, weightDecay: 1e-2 },
+    tfjs: null,
+    written: 3,
+    traffic: "r: p, g, m, v; w: p, m, v",
   },
   {
-    id: 'adamax', optimizer: 'adamax', options: { lr: 2e-3 },
-    tfjs: { name: 'adamax', options: { lr: 2e-3 } }, written: 3, traffic: 'r: p, g, m, u; w: p, m, u',
+    id: "adamax",
+    optimizer: "adamax",
+    options: { lr: 2e-3 },
+    tfjs: { name: "adamax", options: { lr: 2e-3 } },
+    written: 3,
+    traffic: "r: p, g, m, u; w: p, m, u",
   },
   {
-    id: 'nadam', optimizer: 'nadam', options: { lr: 2e-3 },
-    tfjs: null, written: 3, traffic: 'r: p, g, m, v; w: p, m, v',
+    id: "nadam",
+    optimizer: "nadam",
+    options: { lr: 2e-3 },
+    tfjs: null,
+    written: 3,
+    traffic: "r: p, g, m, v; w: p, m, v",
   },
   {
-    id: 'radam', optimizer: 'radam', options: { lr: 1e-3 },
-    tfjs: null, written: 3, traffic: 'r: p, g, m, v; w: p, m, v',
+    id: "radam",
+    optimizer: "radam",
+    options: { lr: 1e-3 },
+    tfjs: null,
+    written: 3,
+    traffic: "r: p, g, m, v; w: p, m, v",
   },
   {
-    id: 'adagrad', optimizer: 'adagrad', options: { lr: 1e-2 },
-    tfjs: { name: 'adagrad', options: { lr: 1e-2 } }, written: 2, traffic: 'r: p, g, sum; w: p, sum',
+    id: "adagrad",
+    optimizer: "adagrad",
+    options: { lr: 1e-2 },
+    tfjs: { name: "adagrad", options: { lr: 1e-2 } },
+    written: 2,
+    traffic: "r: p, g, sum; w: p, sum",
   },
   {
-    id: 'adadelta', optimizer: 'adadelta', options: { lr: 1.0 },
-    tfjs: { name: 'adadelta', options: { lr: 1.0 } }, written: 3, traffic: 'r: p, g, sq, acc; w: p, sq, acc',
+    id: "adadelta",
+    optimizer: "adadelta",
+    options: { lr: 1.0 },
+    tfjs: { name: "adadelta", options: { lr: 1.0 } },
+    written: 3,
+    traffic: "r: p, g, sq, acc; w: p, sq, acc",
   },
   {
-    id: 'rmsprop', optimizer: 'rmsprop', options: { lr: 1e-2 },
-    tfjs: { name: 'rmsprop', options: { lr: 1e-2 } }, written: 2, traffic: 'r: p, g, sq; w: p, sq',
+    id: "rmsprop",
+    optimizer: "rmsprop",
+    options: { lr: 1e-2 },
+    tfjs: { name: "rmsprop", options: { lr: 1e-2 } },
+    written: 2,
+    traffic: "r: p, g, sq; w: p, sq",
   },
   {
-    id: 'rprop', optimizer: 'rprop', options: { lr: 1e-2 },
-    tfjs: null, written: 3, traffic: 'r: p, g, prev, step; w: p, prev, step',
+    id: "rprop",
+    optimizer: "rprop",
+    options: { lr: 1e-2 },
+    tfjs: null,
+    written: 3,
+    traffic: "r: p, g, prev, step; w: p, prev, step",
   },
   {
-    id: 'lion', optimizer: 'lion', options: { lr: 1e-4, weightDecay: 0.1 },
-    tfjs: null, written: 2, traffic: 'r: p, g, m; w: p, m',
+    id: "lion",
+    optimizer: "lion",
+    options: { lr: 1e-4, weightDecay: 0.1 },
+    tfjs: null,
+    written: 2,
+    traffic: "r: p, g, m; w: p, m",
   },
   {
-    id: 'asgd', optimizer: 'asgd', options: { lr: 1e-2, t0: 0 },
-    tfjs: null, written: 2, traffic: 'r: p, g, ax; w: p, ax',
+    id: "asgd",
+    optimizer: "asgd",
+    options: { lr: 1e-2, t0: 0 },
+    tfjs: null,
+    written: 2,
+    traffic: "r: p, g, ax; w: p, ax",
   },
   {
-    id: 'ftrl', optimizer: 'ftrl', options: { learningRate: 1e-3, l1RegularizationStrength: 1e-4 },
-    tfjs: null, written: 3, traffic: 'r: p, g, n, z; w: p, n, z',
+    id: "ftrl",
+    optimizer: "ftrl",
+    options: { learningRate: 1e-3, l1RegularizationStrength: 1e-4 },
+    tfjs: null,
+    written: 3,
+    traffic: "r: p, g, n, z; w: p, n, z",
   },
   {
     // Two passes over each tensor (norms, then the update): the traffic counts one.
-    id: 'lamb', optimizer: 'lamb', options: { lr: 1e-3, weightDecay: 1e-2 },
-    tfjs: null, written: 3, traffic: 'r: p, g, m, v; w: p, m, v (+ a second pass: r: p, m, v; w: p)',
+    id: "lamb",
+    optimizer: "lamb",
+    options: { lr: 1e-3, weightDecay: 1e-2 },
+    tfjs: null,
+    written: 3,
+    traffic: "r: p, g, m, v; w: p, m, v (+ a second pass: r: p, m, v; w: p)",
   },
   {
     // A 1-D parameter: the full second moment; three passes (‖p‖, v and ‖u‖, the update): the traffic counts one.
-    id: 'adafactor', optimizer: 'adafactor', options: { lr: 1e-2 },
-    tfjs: null, written: 2, traffic: 'r: p, g, v; w: p, v (+ passes for ‖p‖ and the update)',
+    id: "adafactor",
+    optimizer: "adafactor",
+    options: { lr: 1e-2 },
+    tfjs: null,
+    written: 2,
+    traffic: "r: p, g, v; w: p, v (+ passes for ‖p‖ and the update)",
   },
   {
-    id: 'keras-adam', optimizer: 'keras:adam', options: { learningRate: 1e-3 },
-    tfjs: null, written: 3, traffic: 'r: p, g, m, v; w: p, m, v',
+    id: "keras-adam",
+    optimizer: "keras:adam",
+    options: { learningRate: 1e-3 },
+    tfjs: null,
+    written: 3,
+    traffic: "r: p, g, m, v; w: p, m, v",
   },
   {
-    id: 'optax-lion', optimizer: 'optax:lion', options: { learningRate: 1e-4 },
-    tfjs: null, written: 2, traffic: 'r: p, g, m; w: p, m',
+    id: "optax-lion",
+    optimizer: "optax:lion",
+    options: { learningRate: 1e-4 },
+    tfjs: null,
+    written: 2,
+    traffic: "r: p, g, m; w: p, m",
   },
 ];
 
@@ -108,12 +180,12 @@ export const CASE_IDS: readonly string[] = CASES.map((c) => c.id);
 
 export function findCase(id: string): BenchCase {
   const found = CASES.find((c) => c.id === id);
-  if (found === undefined) throw new Error(`unknown optimizer case '${id}' (known: ${CASE_IDS.join(', ')})`);
+  if (found === undefined) throw new Error(`unknown optimizer case '${id}' (known: ${CASE_IDS.join(", ")})`);
   return found;
 }
 
 export function bytesPerElement(dtype: Dtype): number {
-  return dtype === 'float64' ? 8 : 4;
+  return dtype === "float64" ? 8 : 4;
 }
 
 /** Bytes read + written per parameter per step (steady state). */

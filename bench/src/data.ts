@@ -6,7 +6,7 @@
  * params: uniform in [-1, 1); grads: random sign, magnitude in [0.05, 1.05) — bounded away from 0
  * so every optimizer moves every parameter (and TF.js's centered RMSprop stays finite).
  */
-import { type Dtype } from './cases.js';
+import type { Dtype } from "./cases.js";
 
 export type FloatArray = Float32Array | Float64Array;
 
@@ -31,7 +31,7 @@ function mulberry32(seed: number): () => number {
 const SEED = 0x51d0_b7;
 
 export function makeData(size: number, dtype: Dtype): BenchData {
-  const Arr = dtype === 'float64' ? Float64Array : Float32Array;
+  const Arr = dtype === "float64" ? Float64Array : Float32Array;
   const params = new Arr(size);
   const grads = new Arr(size);
   const next = mulberry32(SEED);

@@ -14,36 +14,41 @@
  * every update is element-wise, and keeps the slow reference cheap at 16M. Any failure throws a
  * GateError naming the implementation, optimizer, size, index and values, which aborts the bench.
  */
-import type { BenchCase, Dtype } from './cases.js';
-import { gateIndexAt, gatherGate, type BenchData, type FloatArray } from './data.js';
-import type { CheckMode, Stepper } from './impls/types.js';
-import { createWasmStepper } from './impls/wasm.js';
+import type { BenchCase, Dtype } from "./cases.js";
+import { gateIndexAt, gatherGate, type BenchData, type FloatArray } from "./data.js";
+import type { CheckMode, Stepper } from "./impls/types.js";
+import { createWasmStepper } from "./impls/wasm.js";
 
 /** Steps taken before the comparison. */
 export const GATE_STEPS = 3;
 
 export class GateError extends Error {
-  override name = 'GateError';
+  override name = "GateError";
 }
 
 export function tolerance(dtype: Dtype): number {
-  return dtype === 'float64' ? 1e-10 : 1e-5;
+  return dtype === "float64" ? 1e-10 : 1e-5;
 }
 
 /**
  * Optimizers whose step reduces over the whole tensor (norms, means): a packed subset would step
  * differently, so their reference runs on all the data and is gathered afterwards.
  */
-const REDUCING: ReadonlySet<string> = new Set(['lamb', 'adafactor', 'optax:lamb']);
+const REDUCING: ReadonlySet<string> = new Set(["lamb", "adafactor", "optax:lamb"]);
 
 /** The reference's parameters after `steps` steps, at the gate indices (packed). */
 export async function referenceAtGate(
-  c: BenchCase, data: BenchData, rounding: 'separate' | 'fused' = 'fused', steps = GATE_STEPS,
+  c: BenchCase,
+  data: BenchData,
+  rounding: "separate" | "fused" = "fused",
+  steps = GATE_STEPS,
 ): Promise<FloatArray> {
   const size = data.params.length;
   const whole = REDUCING.has(c.optimizer);
-  const packed: BenchData = whole ? data : { dtype: data.dtype, params: gatherGate(data.params, size), grads: gatherGate(data.grads, size) };
-  const ref = await createWasmStepper({ binary: 'reference', rounding }, c, packed);
+  const packed: BenchData = whole
+    ? data
+    : { dtype: data.dtype, params: gatherGate(data.params, size), grads: gatherGate(data.grads, size) };
+  const ref = await createWasmStepper({ binary: "reference", rounding }, c, packed);
   try {
     for (let s = 0; s < steps; s++) ref.step();
     return whole ? gatherGate(ref.read(), size) : ref.read();
@@ -62,15 +67,20 @@ export interface GateSubject {
 }
 
 function fmt(x: number): string {
-  return Number.isNaN(x) ? 'NaN' : Object.is(x, -0) ? '-0' : x.toPrecision(9);
+  return Number.isNaN(x) ? "NaN" : Object.is(x, -0) ? "-0" : x.toPrecision(9);
 }
 
 /**
  * Compares `actual` (the implementation's full parameter array) with `expected` (the reference at
  * the gate indices) and `initial` (the data's parameters, for the sanity check). Throws GateError.
  */
-export function checkGate(s: GateSubject, actual: FloatArray, expected: FloatArray, initial: FloatArray): { checked: number } {
-  const where = `${s.impl}, optimizer ${s.caseId}, size ${s.size} ${s.dtype}, after ${s.steps} step${s.steps === 1 ? '' : 's'}`;
+export function checkGate(
+  s: GateSubject,
+  actual: FloatArray,
+  expected: FloatArray,
+  initial: FloatArray,
+): { checked: number } {
+  const where = `${s.impl}, optimizer ${s.caseId}, size ${s.size} ${s.dtype}, after ${s.steps} step${s.steps === 1 ? "" : "s"}`;
   const fail = (msg: string) => {
     throw new GateError(`correctness gate failed for ${where}: ${msg}`);
   };
@@ -80,20 +90,23 @@ export function checkGate(s: GateSubject, actual: FloatArray, expected: FloatArr
   for (let k = 0; k < expected.length; k++) {
     const i = gateIndexAt(k, s.size);
     const a = actual[i];
-    if (s.check === 'exact') {
-      if (!Object.is(a, expected[k])) fail(`index ${i}: got ${fmt(a)}, reference ${fmt(expected[k])} (must be bit-exact)`);
-    } else if (s.check === 'tolerance') {
+    if (s.check === "exact") {
+      if (!Object.is(a, expected[k]))
+        fail(`index ${i}: got ${fmt(a)}, reference ${fmt(expected[k])} (must be bit-exact)`);
+    } else if (s.check === "tolerance") {
       const e = expected[k];
       const bound = tol * Math.max(1, Math.abs(e));
       if (!(Math.abs(a - e) <= bound) && !(Number.isNaN(a) && Number.isNaN(e))) {
-        fail(`index ${i}: got ${fmt(a)}, reference ${fmt(e)} (|diff| ${fmt(Math.abs(a - e))} > ${bound.toExponential(2)})`);
+        fail(
+          `index ${i}: got ${fmt(a)}, reference ${fmt(e)} (|diff| ${fmt(Math.abs(a - e))} > ${bound.toExponential(2)})`,
+        );
       }
     } else {
       if (!Number.isFinite(a)) fail(`index ${i}: got ${fmt(a)}, expected a finite value`);
       if (a !== initial[i]) moved++;
     }
   }
-  if (s.check === 'sanity' && moved < 0.99 * expected.length) {
+  if (s.check === "sanity" && moved < 0.99 * expected.length) {
     fail(`only ${moved} of ${expected.length} checked parameters changed (expected at least 99%)`);
   }
   return { checked: expected.length };

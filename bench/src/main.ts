@@ -1,7 +1,7 @@
 /** Entry point of `npm run bench` (node dist/src/main.js) and `npm run bench:deno`. */
-import process from 'node:process';
+import process from "node:process";
 
-import { main } from './cli.js';
+import { main } from "./cli.js";
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -4,11 +4,11 @@
  * so many small tensors should run nearly as fast as one large one; this measures how nearly, as
  * the ratio of each layout's throughput to the single tensor's in the same run.
  */
-import { createOptimizer, loadRuntime } from 'simdopt';
+import { createOptimizer, loadRuntime } from "simdopt";
 
-import type { TimingSettings } from './args.js';
-import { makeData } from './data.js';
-import { measure, type Measurement } from './timing.js';
+import type { TimingSettings } from "./args.js";
+import { makeData } from "./data.js";
+import { measure, type Measurement } from "./timing.js";
 
 export interface Layout {
   tensors: number;
@@ -34,12 +34,14 @@ export interface LayoutResult extends Layout {
 
 export function layoutLabel({ tensors, length }: Layout): string {
   const size = length >= 1 << 20 ? `${length / (1 << 20)}M` : length >= 1024 ? `${length / 1024}K` : String(length);
-  return `${tensors.toLocaleString('en-US')} x ${size}`;
+  return `${tensors.toLocaleString("en-US")} x ${size}`;
 }
 
 /** Times one Adam step (float32, simdopt's default runtime) for every layout. */
 export async function runManyTensors(
-  timing: TimingSettings, onLayout: (label: string) => void = () => {}, layouts: readonly Layout[] = LAYOUTS,
+  timing: TimingSettings,
+  onLayout: (label: string) => void = () => {},
+  layouts: readonly Layout[] = LAYOUTS,
 ): Promise<LayoutResult[]> {
   const results: LayoutResult[] = [];
   for (const layout of layouts) {
@@ -47,15 +49,20 @@ export async function runManyTensors(
     onLayout(label);
     const params = layout.tensors * layout.length;
     const runtime = await loadRuntime({ initialMemory: Math.min(2 ** 31, 6 * 4 * params + (64 << 20)) });
-    const data = makeData(layout.length, 'float32');
+    const data = makeData(layout.length, "float32");
     const tensors = Array.from({ length: layout.tensors }, () => runtime.parameter(data.params).setGrad(data.grads));
-    const optimizer = createOptimizer('adam', tensors, { lr: 1e-3 });
+    const optimizer = createOptimizer("adam", tensors, { lr: 1e-3 });
     const measurement = measure(() => optimizer.step(), timing);
     optimizer.dispose();
     for (const tensor of tensors) tensor.dispose();
     const mParamsPerSec = params / (measurement.medianMs * 1e3);
     results.push({
-      ...layout, optimizer: 'adam', label, params, measurement, mParamsPerSec,
+      ...layout,
+      optimizer: "adam",
+      label,
+      params,
+      measurement,
+      mParamsPerSec,
       vsOneTensor: results.length === 0 ? 1 : mParamsPerSec / results[0].mParamsPerSec,
     });
   }

@@ -18,16 +18,20 @@ export function formatSize(n: number): string {
 
 export function bar(done: number, total: number, width = 20): string {
   const filled = total === 0 ? width : Math.round((done / total) * width);
-  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
+  return `[${"#".repeat(filled)}${"-".repeat(width - filled)}]`;
 }
 
 export class Progress {
   private done = 0;
   private readonly started = Date.now();
   private lineOpen = false;
-  private label = '';
+  private label = "";
 
-  constructor(private readonly total: number, private readonly out: ProgressStream, private readonly tty = out.isTTY === true) {}
+  constructor(
+    private readonly total: number,
+    private readonly out: ProgressStream,
+    private readonly tty = out.isTTY === true,
+  ) {}
 
   /** Announces the case about to run. */
   start(label: string): void {
@@ -38,13 +42,13 @@ export class Progress {
 
   /** Shows what the current case is doing now (TTY only: CI logs keep one line per case). */
   phase(text: string): void {
-    if (this.tty) this.redraw(this.label === '' ? text : `${this.label}: ${text}`);
+    if (this.tty) this.redraw(this.label === "" ? text : `${this.label}: ${text}`);
   }
 
   /** Marks the current case finished. */
   tick(): void {
     this.done++;
-    this.label = '';
+    this.label = "";
   }
 
   /** A message that must stay visible (n/a reasons, warnings). */
@@ -72,7 +76,7 @@ export class Progress {
 
   private clearLine(): void {
     if (this.tty && this.lineOpen) {
-      this.out.write('\r\x1b[2K');
+      this.out.write("\r\x1b[2K");
       this.lineOpen = false;
     }
   }

@@ -4,22 +4,22 @@
  * Timing continues from the state after the gate's steps (state is not reset: an optimizer step
  * costs the same whatever the step count).
  */
-import type { BenchConfig } from './args.js';
-import { createBandwidthKernel } from './bandwidth.js';
-import { bytesPerElement, bytesPerParam, findCase, type BenchCase, type Dtype } from './cases.js';
-import { GATE_PREFIX, GATE_TAIL, makeData, type FloatArray } from './data.js';
-import { environment, versions, type Environment } from './environment.js';
-import { GATE_STEPS, referenceAtGate, runGate, tolerance } from './gate.js';
-import { findImpl, TFJS_IDS } from './impls/registry.js';
-import type { CheckMode, Impl } from './impls/types.js';
-import { formatSize, Progress, type ProgressStream } from './progress.js';
-import { runManyTensors, type LayoutResult } from './many-tensors.js';
-import { measure, type Measurement } from './timing.js';
+import type { BenchConfig } from "./args.js";
+import { createBandwidthKernel } from "./bandwidth.js";
+import { bytesPerElement, bytesPerParam, findCase, type BenchCase, type Dtype } from "./cases.js";
+import { GATE_PREFIX, GATE_TAIL, makeData, type FloatArray } from "./data.js";
+import { environment, versions, type Environment } from "./environment.js";
+import { GATE_STEPS, referenceAtGate, runGate, tolerance } from "./gate.js";
+import { findImpl, TFJS_IDS } from "./impls/registry.js";
+import type { CheckMode, Impl } from "./impls/types.js";
+import { formatSize, Progress, type ProgressStream } from "./progress.js";
+import { runManyTensors, type LayoutResult } from "./many-tensors.js";
+import { measure, type Measurement } from "./timing.js";
 
 export interface ImplResult {
   impl: string;
   /** `n/a`: the implementation cannot run this case; `skipped`: the profile leaves this size out (see `reason`). */
-  status: 'ok' | 'n/a' | 'skipped';
+  status: "ok" | "n/a" | "skipped";
   reason?: string;
   check?: CheckMode;
   gateSteps?: number;
@@ -29,7 +29,7 @@ export interface ImplResult {
   meanMs?: number;
   samples?: number;
   batch?: number;
-  tinybench?: Measurement['tinybench'];
+  tinybench?: Measurement["tinybench"];
   warmupSteps?: number;
   /** Million parameters updated per second (from the median). */
   mParamsPerSec?: number;
@@ -53,7 +53,7 @@ export interface BandwidthResult {
   samples: number;
   batch: number;
   gbPerSec: number;
-  tinybench: Measurement['tinybench'];
+  tinybench: Measurement["tinybench"];
 }
 
 export interface SizeResult {
@@ -67,23 +67,23 @@ export interface CaseResult {
   id: string;
   optimizer: string;
   options: Record<string, unknown>;
-  tfjs: BenchCase['tfjs'];
+  tfjs: BenchCase["tfjs"];
   bytesPerParam: number;
   traffic: string;
   sizes: SizeResult[];
 }
 
 export interface BenchResults {
-  schema: 'simdopt-bench/1';
+  schema: "simdopt-bench/1";
   date: string;
-  profile: BenchConfig['profile'];
+  profile: BenchConfig["profile"];
   dtype: Dtype;
   argv: string[];
   environment: Environment;
   versions: Record<string, string>;
   impls: Record<string, Record<string, unknown>>;
-  timing: BenchConfig['timing'] & { statistic: string };
-  sizeLimits: BenchConfig['sizeLimits'];
+  timing: BenchConfig["timing"] & { statistic: string };
+  sizeLimits: BenchConfig["sizeLimits"];
   gate: Record<string, unknown>;
   notes: string[];
   cases: CaseResult[];
@@ -93,12 +93,12 @@ export interface BenchResults {
 }
 
 export const NOTES = [
-  'Times are per optimizer step over all parameters: tinybench latency p50 (median), min and max, divided by the batch of steps per sample.',
-  'Setup (allocation, copies, TF.js variables) is outside the timed region; every implementation passes the correctness gate first, and timing continues from the post-gate state.',
-  'wasm-* are checked bit-exact against simdopt\'s reference, js to a relative tolerance; TF.js is compared on speed only (its formulas differ from torch\'s: epsilon placement, defaults, Adagrad/Adadelta/RMSprop variants), checked only to be finite and to have moved.',
-  'The gate compares the first min(size, 65536) and the last 4096 parameters (updates are element-wise, so the reference runs on just those).',
-  'Effective GB/s counts (1 + 2 x arrays written) x element bytes per parameter (the steady-state traffic: every written array is also read, plus the gradient).',
-  'The bandwidth reference is a Wasm SIMD read-modify-write kernel with the same streams and sizes; at small sizes it measures cache, not DRAM, bandwidth.',
+  "Times are per optimizer step over all parameters: tinybench latency p50 (median), min and max, divided by the batch of steps per sample.",
+  "Setup (allocation, copies, TF.js variables) is outside the timed region; every implementation passes the correctness gate first, and timing continues from the post-gate state.",
+  "wasm-* are checked bit-exact against simdopt's reference, js to a relative tolerance; TF.js is compared on speed only (its formulas differ from torch's: epsilon placement, defaults, Adagrad/Adadelta/RMSprop variants), checked only to be finite and to have moved.",
+  "The gate compares the first min(size, 65536) and the last 4096 parameters (updates are element-wise, so the reference runs on just those).",
+  "Effective GB/s counts (1 + 2 x arrays written) x element bytes per parameter (the steady-state traffic: every written array is also read, plus the gradient).",
+  "The bandwidth reference is a Wasm SIMD read-modify-write kernel with the same streams and sizes; at small sizes it measures cache, not DRAM, bandwidth.",
 ];
 
 export interface RunIO {
@@ -114,8 +114,13 @@ export async function runBench(config: BenchConfig, io: RunIO): Promise<BenchRes
   const progress = new Progress(total, io.progress);
   const implInfo: Record<string, Record<string, unknown>> = {};
   const results: CaseResult[] = cases.map((c) => ({
-    id: c.id, optimizer: c.optimizer, options: c.options, tfjs: c.tfjs,
-    bytesPerParam: bytesPerParam(c, config.dtype), traffic: c.traffic, sizes: [],
+    id: c.id,
+    optimizer: c.optimizer,
+    options: c.options,
+    tfjs: c.tfjs,
+    bytesPerParam: bytesPerParam(c, config.dtype),
+    traffic: c.traffic,
+    sizes: [],
   }));
   const noted = new Set<string>();
 
@@ -135,7 +140,11 @@ export async function runBench(config: BenchConfig, io: RunIO): Promise<BenchRes
         bw = {
           streams: { readOnly: 1, readModifyWrite: c.written },
           bytesPerParam: bytesPerParam(c, config.dtype),
-          medianMs: m.medianMs, minMs: m.minMs, maxMs: m.maxMs, samples: m.samples, batch: m.batch,
+          medianMs: m.medianMs,
+          minMs: m.minMs,
+          maxMs: m.maxMs,
+          samples: m.samples,
+          batch: m.batch,
           gbPerSec: kernel.bytes / (m.medianMs * 1e6),
           tinybench: m.tinybench,
         };
@@ -144,7 +153,7 @@ export async function runBench(config: BenchConfig, io: RunIO): Promise<BenchRes
       progress.tick();
 
       const references = new Map<string, Promise<FloatArray>>(); // by rounding, computed when needed
-      const expectedFor = (rounding: Impl['referenceRounding']) => {
+      const expectedFor = (rounding: Impl["referenceRounding"]) => {
         if (!references.has(rounding)) references.set(rounding, referenceAtGate(c, data, rounding));
         return references.get(rounding)!;
       };
@@ -153,7 +162,7 @@ export async function runBench(config: BenchConfig, io: RunIO): Promise<BenchRes
         progress.start(`${label} ${impl.id}`);
         const limit = config.sizeLimits[impl.id];
         if (limit !== undefined && size > limit.maxSize) {
-          implResults.push({ impl: impl.id, status: 'skipped', reason: limit.reason });
+          implResults.push({ impl: impl.id, status: "skipped", reason: limit.reason });
           const key = `${impl.id}: ${limit.reason}`;
           if (!noted.has(key)) {
             noted.add(key);
@@ -165,7 +174,7 @@ export async function runBench(config: BenchConfig, io: RunIO): Promise<BenchRes
         const reason = await impl.unavailable(c, config.dtype);
         implInfo[impl.id] ??= { ...(await impl.describe()), check: impl.check };
         if (reason !== null) {
-          implResults.push({ impl: impl.id, status: 'n/a', reason });
+          implResults.push({ impl: impl.id, status: "n/a", reason });
           const key = `${impl.id}: ${reason}`;
           if (!noted.has(key)) {
             noted.add(key);
@@ -174,21 +183,35 @@ export async function runBench(config: BenchConfig, io: RunIO): Promise<BenchRes
           progress.tick();
           continue;
         }
-        progress.phase('setting up');
+        progress.phase("setting up");
         const stepper = await impl.setup(c, data);
         try {
-          const steps = impl.check === 'sanity' ? 1 : GATE_STEPS;
-          progress.phase('checking against the reference');
+          const steps = impl.check === "sanity" ? 1 : GATE_STEPS;
+          progress.phase("checking against the reference");
           const t0 = performance.now();
           const expected = await expectedFor(impl.referenceRounding);
-          runGate({ impl: impl.id, check: impl.check, caseId: c.id, dtype: config.dtype, size, steps }, stepper, expected, data);
+          runGate(
+            { impl: impl.id, check: impl.check, caseId: c.id, dtype: config.dtype, size, steps },
+            stepper,
+            expected,
+            data,
+          );
           const gateStepMs = (performance.now() - t0) / steps;
-          progress.phase('timing');
+          progress.phase("timing");
           const m = stepper.measureSelf?.(config.timing) ?? measure(stepper.step, config.timing, gateStepMs);
           implResults.push({
-            impl: impl.id, status: 'ok', check: impl.check, gateSteps: steps,
-            medianMs: m.medianMs, minMs: m.minMs, maxMs: m.maxMs, meanMs: m.meanMs,
-            samples: m.samples, batch: m.batch, tinybench: m.tinybench, warmupSteps: m.warmupSteps,
+            impl: impl.id,
+            status: "ok",
+            check: impl.check,
+            gateSteps: steps,
+            medianMs: m.medianMs,
+            minMs: m.minMs,
+            maxMs: m.maxMs,
+            meanMs: m.meanMs,
+            samples: m.samples,
+            batch: m.batch,
+            tinybench: m.tinybench,
+            warmupSteps: m.warmupSteps,
           });
         } finally {
           stepper.dispose();
@@ -207,7 +230,7 @@ export async function runBench(config: BenchConfig, io: RunIO): Promise<BenchRes
   for (const impl of impls) implInfo[impl.id] ??= { ...(await impl.describe()), check: impl.check };
 
   return {
-    schema: 'simdopt-bench/1',
+    schema: "simdopt-bench/1",
     date: new Date().toISOString(),
     profile: config.profile,
     dtype: config.dtype,
@@ -215,11 +238,16 @@ export async function runBench(config: BenchConfig, io: RunIO): Promise<BenchRes
     environment: environment(),
     versions: versions(),
     impls: implInfo,
-    timing: { ...config.timing, statistic: 'median (tinybench latency p50) per step' },
+    timing: { ...config.timing, statistic: "median (tinybench latency p50) per step" },
     sizeLimits: config.sizeLimits,
     gate: {
-      steps: GATE_STEPS, tfjsSteps: 1, prefix: GATE_PREFIX, tail: GATE_TAIL,
-      jsTolerance: tolerance(config.dtype), wasm: 'bit-exact', tfjs: 'finite and moved (speed only)',
+      steps: GATE_STEPS,
+      tfjsSteps: 1,
+      prefix: GATE_PREFIX,
+      tail: GATE_TAIL,
+      jsTolerance: tolerance(config.dtype),
+      wasm: "bit-exact",
+      tfjs: "finite and moved (speed only)",
       reference: "simdopt loadRuntime({ binary: 'reference' })",
     },
     notes: NOTES,
@@ -231,8 +259,8 @@ export async function runBench(config: BenchConfig, io: RunIO): Promise<BenchRes
 
 /** Adds the derived columns (throughput, GB/s, speed-ups, % of bandwidth) to one size's results. */
 export function derive(size: number, bytes: number, bw: BandwidthResult, impls: ImplResult[]): SizeResult {
-  const ok = impls.filter((r) => r.status === 'ok');
-  const js = ok.find((r) => r.impl === 'js');
+  const ok = impls.filter((r) => r.status === "ok");
+  const js = ok.find((r) => r.impl === "js");
   const tfjs = ok.filter((r) => TFJS_IDS.includes(r.impl)).sort((a, b) => a.medianMs! - b.medianMs!)[0];
   for (const r of ok) {
     const t = r.medianMs!;

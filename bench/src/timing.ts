@@ -4,9 +4,9 @@
  * params). Reported times are per step: tinybench's latency statistics divided by `batch`; the
  * median is tinybench's p50.
  */
-import { Bench } from 'tinybench';
+import { Bench } from "tinybench";
 
-import type { TimingSettings } from './args.js';
+import type { TimingSettings } from "./args.js";
 
 export interface Measurement {
   medianMs: number;
@@ -47,13 +47,16 @@ export function measure(step: () => void, t: TimingSettings, knownStepMs = 0): M
   const time = sampleMs * iterations > t.timeMs ? 0 : t.timeMs;
 
   const bench = new Bench({ time, iterations, warmup: false, throws: true });
-  const fn = batch === 1 ? step : () => {
-    for (let k = 0; k < batch; k++) step();
-  };
-  bench.add('step', fn);
+  const fn =
+    batch === 1
+      ? step
+      : () => {
+          for (let k = 0; k < batch; k++) step();
+        };
+  bench.add("step", fn);
   bench.runSync();
   const result = bench.tasks[0].result;
-  if (result.state !== 'completed') {
+  if (result.state !== "completed") {
     throw new Error(`tinybench did not complete the measurement (state ${result.state})`);
   }
   const l = result.latency;

@@ -1,24 +1,30 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from "vitest";
 
-import { TIMING } from '../src/args.js';
-import { findCase } from '../src/cases.js';
-import { makeData } from '../src/data.js';
-import { referenceAtGate, runGate, type GateSubject } from '../src/gate.js';
-import { buildNative, nativeImpl } from '../src/impls/native.js';
-import { findImpl } from '../src/impls/registry.js';
+import { TIMING } from "../src/args.js";
+import { findCase } from "../src/cases.js";
+import { makeData } from "../src/data.js";
+import { referenceAtGate, runGate, type GateSubject } from "../src/gate.js";
+import { buildNative, nativeImpl } from "../src/impls/native.js";
+import { findImpl } from "../src/impls/registry.js";
 
 const subject = (over: Partial<GateSubject>): GateSubject => ({
-  impl: 'x', check: 'exact', caseId: 'adam', dtype: 'float32', size: 1000, steps: 3, ...over,
+  impl: "x",
+  check: "exact",
+  caseId: "adam",
+  dtype: "float32",
+  size: 1000,
+  steps: 3,
+  ...over,
 });
 const tiny = { ...TIMING.quick, timeMs: 20, warmupMs: 2, minSamples: 3, maxTaskMs: 200 };
 
-describe('wasm-simd-threads', () => {
-  it('passes the bit-exact gate on two threads, and its pool ends with the stepper', async () => {
+describe("wasm-simd-threads", () => {
+  it("passes the bit-exact gate on two threads, and its pool ends with the stepper", async () => {
     const size = 300_001; // above the runtime's threshold for threads (262144), with a tail
-    const c = findCase('adam');
-    const data = makeData(size, 'float32');
-    const impl = findImpl('wasm-simd-threads');
-    expect(await impl.unavailable(c, 'float32')).toBeNull();
+    const c = findCase("adam");
+    const data = makeData(size, "float32");
+    const impl = findImpl("wasm-simd-threads");
+    expect(await impl.unavailable(c, "float32")).toBeNull();
     const s = (await impl.setup(c, data)) as Awaited<ReturnType<typeof impl.setup>> & { runtime: { threads: number } };
     expect(s.runtime.threads).toBe(2);
     const expected = await referenceAtGate(c, data);
@@ -28,20 +34,22 @@ describe('wasm-simd-threads', () => {
   });
 });
 
-describe('native', () => {
-  it('builds with the system C compiler, passes the gate for adam and momentum on 1 and 2 threads, and times itself', async () => {
+describe("native", () => {
+  it("builds with the system C compiler, passes the gate for adam and momentum on 1 and 2 threads, and times itself", async () => {
     const build = await buildNative();
-    expect(typeof build, `the native reference did not build: ${String(build)}`).toBe('object');
+    expect(typeof build, `the native reference did not build: ${String(build)}`).toBe("object");
     const size = 70001;
-    for (const id of ['adam', 'momentum']) {
+    for (const id of ["adam", "momentum"]) {
       const c = findCase(id);
-      const data = makeData(size, 'float32');
-      const expected = await referenceAtGate(c, data, 'fused');
+      const data = makeData(size, "float32");
+      const expected = await referenceAtGate(c, data, "fused");
       for (const threads of [1, 2]) {
         const impl = nativeImpl(`native-${threads}`, threads);
-        expect(await impl.unavailable(c, 'float32')).toBeNull();
+        expect(await impl.unavailable(c, "float32")).toBeNull();
         const s = await impl.setup(c, data);
-        expect(() => runGate(subject({ impl: impl.id, check: 'tolerance', caseId: id, size }), s, expected, data)).not.toThrow();
+        expect(() =>
+          runGate(subject({ impl: impl.id, check: "tolerance", caseId: id, size }), s, expected, data),
+        ).not.toThrow();
         const m = s.measureSelf!(tiny);
         expect(m.medianMs).toBeGreaterThan(0);
         expect(m.minMs).toBeLessThanOrEqual(m.medianMs);
@@ -50,9 +58,9 @@ describe('native', () => {
     }
   });
 
-  it('says why a case or dtype has no native kernel', async () => {
-    const impl = nativeImpl('native', 1);
-    expect(await impl.unavailable(findCase('rprop'), 'float32')).toMatch(/no native kernel for rprop/);
-    expect(await impl.unavailable(findCase('adam'), 'float64')).toMatch(/float32 only/);
+  it("says why a case or dtype has no native kernel", async () => {
+    const impl = nativeImpl("native", 1);
+    expect(await impl.unavailable(findCase("rprop"), "float32")).toMatch(/no native kernel for rprop/);
+    expect(await impl.unavailable(findCase("adam"), "float64")).toMatch(/float32 only/);
   });
 });

@@ -25,17 +25,30 @@ function jsBlocks(markdown) {
 }
 
 const snippets = READMES.flatMap((readme) =>
-  jsBlocks(readFileSync(new URL(readme, ROOT), "utf8")).map((block) => ({ name: `${readme}:${block.line}`, ...block })));
+  jsBlocks(readFileSync(new URL(readme, ROOT), "utf8")).map((block) => ({ name: `${readme}:${block.line}`, ...block })),
+);
 
 test("the block extractor finds blocks and their lines", () => {
   expect(jsBlocks("text\n```js\nconst a = 1;\n```\n```sh\nls\n```\n\n```js\nb();\nc();\n```\n")).toEqual([
     { line: 2, code: "const a = 1;" },
     { line: 9, code: "b();\nc();" },
   ]);
-  for (const readme of READMES) expect(snippets.some((s) => s.name.startsWith(`${readme}:`)), readme).toBe(true);
+  for (const readme of READMES)
+    expect(
+      snippets.some((s) => s.name.startsWith(`${readme}:`)),
+      readme,
+    ).toBe(true);
 });
 
-test.each(snippets)("$name runs", ({ name, code }) => {
-  const run = spawnSync(process.execPath, ["--input-type=module", "-"], { cwd: WORKSPACE, input: code, encoding: "utf8" });
-  expect(run.status, `the js block at ${name} failed (exit status ${run.status}):\n${run.stderr}`).toBe(0);
-}, 30_000);
+test.each(snippets)(
+  "$name runs",
+  ({ name, code }) => {
+    const run = spawnSync(process.execPath, ["--input-type=module", "-"], {
+      cwd: WORKSPACE,
+      input: code,
+      encoding: "utf8",
+    });
+    expect(run.status, `the js block at ${name} failed (exit status ${run.status}):\n${run.stderr}`).toBe(0);
+  },
+  30_000,
+);

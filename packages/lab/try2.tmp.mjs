@@ -9,5 +9,10 @@ console.log("load", performance.now() - t, data.train.count, data.test.count);
 for (const o of DIGIT_OPTIMIZERS) {
   t = performance.now();
   const r = train(rt, data, o.optimizer, o.options, { epochs: 1 });
-  console.log(o.label, r.testAccuracy.map((a) => a.toFixed(3)).join(" "), r.msPerEpoch.map(Math.round), Math.round(performance.now() - t));
+  console.log(
+    o.label,
+    r.testAccuracy.map((a) => a.toFixed(3)).join(" "),
+    r.msPerEpoch.map(Math.round),
+    Math.round(performance.now() - t),
+  );
 }

@@ -48,17 +48,17 @@
  * TF.js's console warnings (e.g. the cpu backend's "install tfjs-node" notice);
  * it does not change any computation.
  */
-import { createRequire } from 'node:module';
-import path from 'node:path';
+import { createRequire } from "node:module";
+import path from "node:path";
 
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from "@tensorflow/tfjs-core";
 // Side-effect import: registers the 'cpu' backend.
-import '@tensorflow/tfjs-backend-cpu';
+import "@tensorflow/tfjs-backend-cpu";
 // Registers the 'wasm' backend on import.
-import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 
-export type TfjsBackend = 'tfjs-cpu' | 'tfjs-wasm';
-export type TfjsOptimizerName = 'sgd' | 'momentum' | 'adagrad' | 'adadelta' | 'adam' | 'adamax' | 'rmsprop';
+export type TfjsBackend = "tfjs-cpu" | "tfjs-wasm";
+export type TfjsOptimizerName = "sgd" | "momentum" | "adagrad" | "adadelta" | "adam" | "adamax" | "rmsprop";
 
 /** Torch-style options as simdopt uses them (camelCase): lr, momentum, betas [b1,b2], eps, rho, alpha, initialAccumulatorValue, centered. Unset => torch.optim defaults (see the table at the top of this file). */
 export interface TfjsOptions {
@@ -91,18 +91,18 @@ export interface TfjsInfo {
 }
 
 export const TFJS_OPTIMIZERS: readonly TfjsOptimizerName[] = Object.freeze([
-  'sgd',
-  'momentum',
-  'adagrad',
-  'adadelta',
-  'adam',
-  'adamax',
-  'rmsprop',
+  "sgd",
+  "momentum",
+  "adagrad",
+  "adadelta",
+  "adam",
+  "adamax",
+  "rmsprop",
 ] as const);
 
-const TF_BACKEND_NAME: Record<TfjsBackend, 'cpu' | 'wasm'> = {
-  'tfjs-cpu': 'cpu',
-  'tfjs-wasm': 'wasm',
+const TF_BACKEND_NAME: Record<TfjsBackend, "cpu" | "wasm"> = {
+  "tfjs-cpu": "cpu",
+  "tfjs-wasm": "wasm",
 };
 
 let wasmPathsSet = false;
@@ -111,12 +111,12 @@ let wasmPathsSet = false;
 function wasmDistDir(): string {
   const require = createRequire(import.meta.url);
   // The package has no "exports" map, so package.json is resolvable.
-  const pkgJson = require.resolve('@tensorflow/tfjs-backend-wasm/package.json');
-  return path.join(path.dirname(pkgJson), 'dist') + path.sep;
+  const pkgJson = require.resolve("@tensorflow/tfjs-backend-wasm/package.json");
+  return path.join(path.dirname(pkgJson), "dist") + path.sep;
 }
 
 function isTfjsBackend(b: string): b is TfjsBackend {
-  return Object.prototype.hasOwnProperty.call(TF_BACKEND_NAME, b);
+  return Object.hasOwn(TF_BACKEND_NAME, b);
 }
 
 /** Initialises the backend once (idempotent; tf.setBackend + tf.ready) and makes it the active one. */
@@ -124,8 +124,8 @@ export async function initTfjs(backend: TfjsBackend): Promise<TfjsInfo> {
   if (!isTfjsBackend(backend)) throw new Error(`initTfjs: unknown backend ${String(backend)}`);
   const name = TF_BACKEND_NAME[backend];
   // Only silences console warnings; see the header comment.
-  tf.env().set('PROD', true);
-  if (name === 'wasm' && !wasmPathsSet) {
+  tf.env().set("PROD", true);
+  if (name === "wasm" && !wasmPathsSet) {
     // Must happen before the wasm backend is first initialised. A plain path
     // prefix: Emscripten reads the binary with fs in Node.
     setWasmPaths(wasmDistDir());
@@ -138,15 +138,16 @@ export async function initTfjs(backend: TfjsBackend): Promise<TfjsInfo> {
     if (!ok) throw new Error(`initTfjs: TF.js failed to initialise backend '${name}'`);
   }
   await tf.ready();
-  if (tf.getBackend() !== name) throw new Error(`initTfjs: active TF.js backend is '${tf.getBackend()}', expected '${name}'`);
+  if (tf.getBackend() !== name)
+    throw new Error(`initTfjs: active TF.js backend is '${tf.getBackend()}', expected '${name}'`);
 
   let simd = false;
   let threads: boolean | number = false;
-  if (name === 'wasm') {
+  if (name === "wasm") {
     // The wasm backend picks its binary from these two flags (no explicit
     // wasmPath/file map is given), so they tell which binary is running.
-    simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
-    const mt = (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) === true;
+    simd = (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) === true;
+    const mt = (await tf.env().getAsync("WASM_HAS_MULTITHREAD_SUPPORT")) === true;
     threads = mt && simd ? getThreadsCount() : false;
   }
   return { backend, version: tf.version_core, simd, threads };
@@ -155,21 +156,21 @@ export async function initTfjs(backend: TfjsBackend): Promise<TfjsInfo> {
 function makeOptimizer(name: TfjsOptimizerName, o: TfjsOptions): tf.Optimizer {
   const [b1, b2] = o.betas ?? [0.9, 0.999];
   switch (name) {
-    case 'sgd': {
+    case "sgd": {
       const m = o.momentum ?? 0;
       return m > 0 ? tf.train.momentum(o.lr ?? 1e-3, m) : tf.train.sgd(o.lr ?? 1e-3);
     }
-    case 'momentum':
+    case "momentum":
       return tf.train.momentum(o.lr ?? 1e-3, o.momentum ?? 0.9);
-    case 'adagrad':
+    case "adagrad":
       return tf.train.adagrad(o.lr ?? 1e-2, o.initialAccumulatorValue ?? 0);
-    case 'adadelta':
+    case "adadelta":
       return tf.train.adadelta(o.lr ?? 1.0, o.rho ?? 0.9, o.eps ?? 1e-6);
-    case 'adam':
+    case "adam":
       return tf.train.adam(o.lr ?? 1e-3, b1, b2, o.eps ?? 1e-8);
-    case 'adamax':
+    case "adamax":
       return tf.train.adamax(o.lr ?? 2e-3, b1, b2, o.eps ?? 1e-8, 0);
-    case 'rmsprop':
+    case "rmsprop":
       return tf.train.rmsprop(o.lr ?? 1e-2, o.alpha ?? 0.99, o.momentum ?? 0, o.eps ?? 1e-8, o.centered ?? false);
   }
 }
@@ -194,10 +195,10 @@ export async function createTfjsStepper(
 
   // Tensors are created on the backend active now (tfName). The cpu backend
   // keeps a reference to the array it is given, hence the explicit copies.
-  const initial = tf.tensor1d(params.slice(), 'float32');
+  const initial = tf.tensor1d(params.slice(), "float32");
   const variable = tf.variable(initial, true, `simdopt_bench_tfjs_${tfName}_${optName}_${++varCounter}`);
   initial.dispose(); // the variable holds its own reference to the data
-  const grad = tf.tensor1d(grads.slice(), 'float32');
+  const grad = tf.tensor1d(grads.slice(), "float32");
   const opt = makeOptimizer(optName, options);
   // Built once: step() allocates nothing of its own.
   const gradMap: tf.NamedTensorMap = { [variable.name]: grad };
@@ -205,11 +206,13 @@ export async function createTfjsStepper(
 
   return {
     step(): void {
-      if (disposed) throw new Error('TfjsStepper: step() after dispose()');
+      if (disposed) throw new Error("TfjsStepper: step() after dispose()");
       // Stepping while another backend is active would make TF.js migrate the
       // data to it on every step and time the wrong thing.
       if (tf.getBackend() !== tfName) {
-        throw new Error(`TfjsStepper(${backend}): active TF.js backend is '${tf.getBackend()}'; await initTfjs('${backend}') first`);
+        throw new Error(
+          `TfjsStepper(${backend}): active TF.js backend is '${tf.getBackend()}'; await initTfjs('${backend}') first`,
+        );
       }
       // On the cpu and wasm backends every kernel runs to completion when it is
       // called (unlike webgl/webgpu, nothing is queued), so when applyGradients
@@ -223,7 +226,7 @@ export async function createTfjsStepper(
     read(): Float32Array {
       // dataSync reads from the backend owning the data (cpu: the backing array
       // itself, hence the copy).
-      return variable.dataSync<'float32'>().slice();
+      return variable.dataSync<"float32">().slice();
     },
     dispose(): void {
       if (disposed) return;

@@ -10,13 +10,28 @@
  * default (weight decay, maximize, Nesterov, AMSGrad, centered, ...).
  */
 import {
-  adadeltaDefaults, adagradDefaults, adamaxDefaults, adamDefaults, adamwDefaults, nadamDefaults,
-  adafactorDefaults, asgdDefaults, ftrlDefaults, kerasAdamDefaults, lambDefaults, lionDefaults, optaxLionDefaults, radamDefaults, rmspropDefaults, rpropDefaults, sgdDefaults,
-} from 'simdopt';
+  adadeltaDefaults,
+  adagradDefaults,
+  adamaxDefaults,
+  adamDefaults,
+  adamwDefaults,
+  nadamDefaults,
+  adafactorDefaults,
+  asgdDefaults,
+  ftrlDefaults,
+  kerasAdamDefaults,
+  lambDefaults,
+  lionDefaults,
+  optaxLionDefaults,
+  radamDefaults,
+  rmspropDefaults,
+  rpropDefaults,
+  sgdDefaults,
+} from "simdopt";
 
-import type { BenchCase } from '../cases.js';
-import type { BenchData, FloatArray } from '../data.js';
-import type { Impl, Stepper } from './types.js';
+import type { BenchCase } from "../cases.js";
+import type { BenchData, FloatArray } from "../data.js";
+import type { Impl, Stepper } from "./types.js";
 
 type Arr = FloatArray;
 type Step = () => void;
@@ -42,7 +57,17 @@ function sgdLoop(p: Arr, g: Arr, n: number, lr: number, wd: number, gs: number):
 /** The first momentum step sets buf = d (torch); a separate loop, so that the steady-state loop's
  *  every load has type feedback when V8 optimizes it (a branch first taken after optimization
  *  would deoptimize it into generic element access). */
-function momentumFirstLoop(p: Arr, g: Arr, buf: Arr, n: number, lr: number, wd: number, gs: number, mu: number, nesterov: boolean): void {
+function momentumFirstLoop(
+  p: Arr,
+  g: Arr,
+  buf: Arr,
+  n: number,
+  lr: number,
+  wd: number,
+  gs: number,
+  mu: number,
+  nesterov: boolean,
+): void {
   for (let i = 0; i < n; i++) {
     const x = p[i];
     let d = gs * g[i];
@@ -52,7 +77,18 @@ function momentumFirstLoop(p: Arr, g: Arr, buf: Arr, n: number, lr: number, wd: 
   }
 }
 
-function momentumLoop(p: Arr, g: Arr, buf: Arr, n: number, lr: number, wd: number, gs: number, mu: number, keep: number, nesterov: boolean): void {
+function momentumLoop(
+  p: Arr,
+  g: Arr,
+  buf: Arr,
+  n: number,
+  lr: number,
+  wd: number,
+  gs: number,
+  mu: number,
+  keep: number,
+  nesterov: boolean,
+): void {
   for (let i = 0; i < n; i++) {
     const x = p[i];
     let d = gs * g[i];
@@ -78,8 +114,23 @@ function sgd(o: Options, p: Arr, g: Arr): Step {
 }
 
 function adamLoop(
-  p: Arr, g: Arr, m: Arr, v: Arr, vmax: Arr, n: number, scale: number, wd: number, gs: number,
-  b1: number, c1: number, b2: number, c2: number, stepSize: number, bc2Sqrt: number, eps: number, amsgrad: boolean,
+  p: Arr,
+  g: Arr,
+  m: Arr,
+  v: Arr,
+  vmax: Arr,
+  n: number,
+  scale: number,
+  wd: number,
+  gs: number,
+  b1: number,
+  c1: number,
+  b2: number,
+  c2: number,
+  stepSize: number,
+  bc2Sqrt: number,
+  eps: number,
+  amsgrad: boolean,
 ): void {
   for (let i = 0; i < n; i++) {
     const x = p[i] * scale;
@@ -111,12 +162,43 @@ function adam(decoupled: boolean) {
     let t = 0;
     return () => {
       t++;
-      adamLoop(p, g, m, v, vmax, n, scale, coupledWd, gs, b1, 1 - b1, b2, 1 - b2, lr / (1 - b1 ** t), Math.sqrt(1 - b2 ** t), eps, amsgrad);
+      adamLoop(
+        p,
+        g,
+        m,
+        v,
+        vmax,
+        n,
+        scale,
+        coupledWd,
+        gs,
+        b1,
+        1 - b1,
+        b2,
+        1 - b2,
+        lr / (1 - b1 ** t),
+        Math.sqrt(1 - b2 ** t),
+        eps,
+        amsgrad,
+      );
     };
   };
 }
 
-function adamaxLoop(p: Arr, g: Arr, m: Arr, u: Arr, n: number, wd: number, gs: number, b1: number, c1: number, b2: number, eps: number, clr: number): void {
+function adamaxLoop(
+  p: Arr,
+  g: Arr,
+  m: Arr,
+  u: Arr,
+  n: number,
+  wd: number,
+  gs: number,
+  b1: number,
+  c1: number,
+  b2: number,
+  eps: number,
+  clr: number,
+): void {
   for (let i = 0; i < n; i++) {
     const x = p[i];
     let gi = gs * g[i];
@@ -144,8 +226,21 @@ function adamax(o: Options, p: Arr, g: Arr): Step {
 }
 
 function nadamLoop(
-  p: Arr, g: Arr, m: Arr, v: Arr, n: number, wd: number, gs: number, b1: number, c1: number, b2: number, c2: number,
-  bc2: number, eps: number, gradCoef: number, avgCoef: number,
+  p: Arr,
+  g: Arr,
+  m: Arr,
+  v: Arr,
+  n: number,
+  wd: number,
+  gs: number,
+  b1: number,
+  c1: number,
+  b2: number,
+  c2: number,
+  bc2: number,
+  eps: number,
+  gradCoef: number,
+  avgCoef: number,
 ): void {
   for (let i = 0; i < n; i++) {
     const x = p[i];
@@ -176,7 +271,9 @@ function nadam(o: Options, p: Arr, g: Arr): Step {
     // torch keeps the running product in float32 tensors (see simdopt's nadam.ts); torch 1.13
     // multiplies μ_t into the next one a second time.
     muProduct = Math.fround(muProduct * Math.fround(mu));
-    const muProductNext = o.torch113 ? Math.fround(Math.fround(muProduct * Math.fround(mu)) * Math.fround(muNext)) : muProduct * muNext;
+    const muProductNext = o.torch113
+      ? Math.fround(Math.fround(muProduct * Math.fround(mu)) * Math.fround(muNext))
+      : muProduct * muNext;
     const gradCoef = (lr * (1 - mu)) / (1 - muProduct);
     const avgCoef = (lr * muNext) / (1 - muProductNext);
     nadamLoop(p, g, m, v, n, wd, gs, b1, 1 - b1, b2, 1 - b2, 1 - b2 ** t, eps, gradCoef, avgCoef);
@@ -184,8 +281,22 @@ function nadam(o: Options, p: Arr, g: Arr): Step {
 }
 
 function radamLoop(
-  p: Arr, g: Arr, m: Arr, v: Arr, n: number, wd: number, gs: number, b1: number, c1: number, b2: number, c2: number,
-  bc1: number, lr: number, k: number, eps: number, rectified: boolean,
+  p: Arr,
+  g: Arr,
+  m: Arr,
+  v: Arr,
+  n: number,
+  wd: number,
+  gs: number,
+  b1: number,
+  c1: number,
+  b2: number,
+  c2: number,
+  bc1: number,
+  lr: number,
+  k: number,
+  eps: number,
+  rectified: boolean,
 ): void {
   for (let i = 0; i < n; i++) {
     const x = p[i];
@@ -242,7 +353,19 @@ function adagrad(o: Options, p: Arr, g: Arr): Step {
   };
 }
 
-function adadeltaLoop(p: Arr, g: Arr, sq: Arr, acc: Arr, n: number, wd: number, gs: number, rho: number, c: number, eps: number, lr: number): void {
+function adadeltaLoop(
+  p: Arr,
+  g: Arr,
+  sq: Arr,
+  acc: Arr,
+  n: number,
+  wd: number,
+  gs: number,
+  rho: number,
+  c: number,
+  eps: number,
+  lr: number,
+): void {
   for (let i = 0; i < n; i++) {
     const x = p[i];
     let gi = gs * g[i];
@@ -265,8 +388,20 @@ function adadelta(o: Options, p: Arr, g: Arr): Step {
 }
 
 function rmspropLoop(
-  p: Arr, g: Arr, sq: Arr, ga: Arr, buf: Arr, n: number, wd: number, gs: number, alpha: number, c: number, eps: number,
-  lr: number, momentum: number, centered: boolean,
+  p: Arr,
+  g: Arr,
+  sq: Arr,
+  ga: Arr,
+  buf: Arr,
+  n: number,
+  wd: number,
+  gs: number,
+  alpha: number,
+  c: number,
+  eps: number,
+  lr: number,
+  momentum: number,
+  centered: boolean,
 ): void {
   for (let i = 0; i < n; i++) {
     const x = p[i];
@@ -301,7 +436,18 @@ function rmsprop(o: Options, p: Arr, g: Arr): Step {
   return () => rmspropLoop(p, g, sq, ga, buf, p.length, wd, gs, alpha, 1 - alpha, eps, lr, momentum, centered);
 }
 
-function rpropLoop(p: Arr, g: Arr, prev: Arr, stepSize: Arr, n: number, gs: number, etaMinus: number, etaPlus: number, stepMin: number, stepMax: number): void {
+function rpropLoop(
+  p: Arr,
+  g: Arr,
+  prev: Arr,
+  stepSize: Arr,
+  n: number,
+  gs: number,
+  etaMinus: number,
+  etaPlus: number,
+  stepMin: number,
+  stepMax: number,
+): void {
   for (let i = 0; i < n; i++) {
     let gi = gs * g[i];
     const product = gi * prev[i];
@@ -324,7 +470,17 @@ function rprop(o: Options, p: Arr, g: Arr): Step {
   return () => rpropLoop(p, g, prev, stepSize, p.length, gs, etaMinus, etaPlus, stepMin, stepMax);
 }
 
-function lionLoop(p: Arr, g: Arr, m: Arr, n: number, scale: number, gs: number, b1: number, b2: number, lr: number): void {
+function lionLoop(
+  p: Arr,
+  g: Arr,
+  m: Arr,
+  n: number,
+  scale: number,
+  gs: number,
+  b1: number,
+  b2: number,
+  lr: number,
+): void {
   for (let i = 0; i < n; i++) {
     const gi = gs * g[i];
     const c = b1 * m[i] + (1 - b1) * gi;
@@ -339,7 +495,17 @@ function lion(o: Options, p: Arr, g: Arr): Step {
   return () => lionLoop(p, g, m, p.length, 1 - o.lr * o.weightDecay, o.maximize ? -1 : 1, b1, b2, o.lr);
 }
 
-function asgdLoop(p: Arr, g: Arr, ax: Arr, n: number, wd: number, gs: number, scale: number, eta: number, mu: number): void {
+function asgdLoop(
+  p: Arr,
+  g: Arr,
+  ax: Arr,
+  n: number,
+  wd: number,
+  gs: number,
+  scale: number,
+  eta: number,
+  mu: number,
+): void {
   for (let i = 0; i < n; i++) {
     let gi = gs * g[i];
     if (wd !== 0) gi += wd * p[i];
@@ -363,7 +529,18 @@ function asgd(o: Options, p: Arr, g: Arr): Step {
   };
 }
 
-function ftrlLoop(p: Arr, g: Arr, accum: Arr, linear: Arr, n: number, shrink2: number, power: number, lr: number, twoL2: number, l1: number): void {
+function ftrlLoop(
+  p: Arr,
+  g: Arr,
+  accum: Arr,
+  linear: Arr,
+  n: number,
+  shrink2: number,
+  power: number,
+  lr: number,
+  twoL2: number,
+  l1: number,
+): void {
   for (let i = 0; i < n; i++) {
     const x = p[i];
     const gi = g[i];
@@ -383,10 +560,35 @@ function ftrl(o: Options, p: Arr, g: Arr): Step {
   const linear = zeros(p);
   const lr = o.learningRate;
   const twoL2 = 2 * (o.l2RegularizationStrength + o.beta / (2 * lr));
-  return () => ftrlLoop(p, g, accum, linear, p.length, 2 * o.l2ShrinkageRegularizationStrength, -o.learningRatePower, lr, twoL2, o.l1RegularizationStrength);
+  return () =>
+    ftrlLoop(
+      p,
+      g,
+      accum,
+      linear,
+      p.length,
+      2 * o.l2ShrinkageRegularizationStrength,
+      -o.learningRatePower,
+      lr,
+      twoL2,
+      o.l1RegularizationStrength,
+    );
 }
 
-function lambLoop(p: Arr, g: Arr, m: Arr, v: Arr, n: number, b1: number, b2: number, eps: number, wd: number, stepSize: number, clamp: number, adam: boolean): void {
+function lambLoop(
+  p: Arr,
+  g: Arr,
+  m: Arr,
+  v: Arr,
+  n: number,
+  b1: number,
+  b2: number,
+  eps: number,
+  wd: number,
+  stepSize: number,
+  clamp: number,
+  adam: boolean,
+): void {
   let sumP = 0;
   let sumU = 0;
   for (let i = 0; i < n; i++) {
@@ -418,7 +620,19 @@ function lamb(o: Options, p: Arr, g: Arr): Step {
 }
 
 /** Adafactor on a 1-D parameter (the bench's): a full second moment, two norms per step. */
-function adafactorLoop(p: Arr, g: Arr, v: Arr, n: number, gs: number, scale: number, w: number, rho: number, eps1: number, eps2: number, d: number): void {
+function adafactorLoop(
+  p: Arr,
+  g: Arr,
+  v: Arr,
+  n: number,
+  gs: number,
+  scale: number,
+  w: number,
+  rho: number,
+  eps1: number,
+  eps2: number,
+  d: number,
+): void {
   let sumP = 0;
   for (let i = 0; i < n; i++) sumP += p[i] * p[i];
   const alpha = Math.max(eps2, Math.sqrt(sumP / n)) * rho;
@@ -440,11 +654,33 @@ function adafactor(o: Options, p: Arr, g: Arr): Step {
   let t = 0;
   return () => {
     t++;
-    adafactorLoop(p, g, v, p.length, o.maximize ? -1 : 1, 1 - o.lr * o.weightDecay, t ** o.beta2Decay, Math.min(o.lr, 1 / Math.sqrt(t)), eps1, o.eps[1], o.d);
+    adafactorLoop(
+      p,
+      g,
+      v,
+      p.length,
+      o.maximize ? -1 : 1,
+      1 - o.lr * o.weightDecay,
+      t ** o.beta2Decay,
+      Math.min(o.lr, 1 / Math.sqrt(t)),
+      eps1,
+      o.eps[1],
+      o.d,
+    );
   };
 }
 
-function kerasAdamLoop(p: Arr, g: Arr, m: Arr, v: Arr, n: number, b1: number, b2: number, eps: number, alpha: number): void {
+function kerasAdamLoop(
+  p: Arr,
+  g: Arr,
+  m: Arr,
+  v: Arr,
+  n: number,
+  b1: number,
+  b2: number,
+  eps: number,
+  alpha: number,
+): void {
   for (let i = 0; i < n; i++) {
     const gi = g[i];
     const mi = m[i] + (gi - m[i]) * (1 - b1);
@@ -484,10 +720,11 @@ const LOOPS: Record<string, { defaults: object; loop: Factory }> = {
   ftrl: { defaults: ftrlDefaults, loop: ftrl },
   lamb: { defaults: lambDefaults, loop: lamb },
   adafactor: { defaults: adafactorDefaults, loop: adafactor },
-  'keras:adam': { defaults: kerasAdamDefaults, loop: kerasAdam },
-  'optax:lion': {
+  "keras:adam": { defaults: kerasAdamDefaults, loop: kerasAdam },
+  "optax:lion": {
     defaults: optaxLionDefaults,
-    loop: (o, p, g) => lion({ lr: o.learningRate, betas: [o.b1, o.b2], weightDecay: o.weightDecay, maximize: false }, p, g),
+    loop: (o, p, g) =>
+      lion({ lr: o.learningRate, betas: [o.b1, o.b2], weightDecay: o.weightDecay, maximize: false }, p, g),
   },
 };
 
@@ -502,10 +739,13 @@ export function createJsStepper(c: BenchCase, data: BenchData): Stepper {
 }
 
 export const jsImpl: Impl = {
-  id: 'js',
-  check: 'tolerance',
-  referenceRounding: 'separate',
+  id: "js",
+  check: "tolerance",
+  referenceRounding: "separate",
   unavailable: async () => null,
   setup: async (c, data) => createJsStepper(c, data),
-  describe: async () => ({ library: 'plain JS (bench/src/impls/js.ts)', arithmetic: 'double, stored in the element type' }),
+  describe: async () => ({
+    library: "plain JS (bench/src/impls/js.ts)",
+    arithmetic: "double, stored in the element type",
+  }),
 };

@@ -10,18 +10,18 @@
  * same warm-up and sampling as timing.ts around its own loop and reports the statistics, so no
  * process boundary is inside the timed region.
  */
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 
-import type { TimingSettings } from '../args.js';
-import type { BenchCase, Dtype } from '../cases.js';
-import type { BenchData } from '../data.js';
-import type { Measurement } from '../timing.js';
-import type { Impl, Stepper } from './types.js';
+import type { TimingSettings } from "../args.js";
+import type { BenchCase, Dtype } from "../cases.js";
+import type { BenchData } from "../data.js";
+import type { Measurement } from "../timing.js";
+import type { Impl, Stepper } from "./types.js";
 
 /** The cases the C program implements (see optimizers.c for their options). */
 export const NATIVE_CASES: Readonly<Record<string, Record<string, unknown>>> = {
@@ -32,10 +32,11 @@ export const NATIVE_CASES: Readonly<Record<string, Record<string, unknown>>> = {
 };
 
 // bench/native/optimizers.c, from src/impls (run from source) or dist/src/impls (built).
-const SOURCE = ['../../native/optimizers.c', '../../../native/optimizers.c']
-  .map((relative) => fileURLToPath(new URL(relative, import.meta.url)))
-  .find((candidate) => existsSync(candidate)) ?? 'native/optimizers.c (not found beside the bench)';
-const FLAGS = ['-O3', '-march=native', '-fno-math-errno'];
+const SOURCE =
+  ["../../native/optimizers.c", "../../../native/optimizers.c"]
+    .map((relative) => fileURLToPath(new URL(relative, import.meta.url)))
+    .find((candidate) => existsSync(candidate)) ?? "native/optimizers.c (not found beside the bench)";
+const FLAGS = ["-O3", "-march=native", "-fno-math-errno"];
 
 interface Build {
   binary: string;
@@ -50,29 +51,32 @@ export function buildNative(): Promise<Build | string> {
   build ??= (async () => {
     if (!existsSync(SOURCE)) return `the C source ${SOURCE} is missing`;
     const source = readFileSync(SOURCE);
-    const compiler = ['cc', 'gcc', 'clang'].find((cc) => {
+    const compiler = ["cc", "gcc", "clang"].find((cc) => {
       try {
-        execFileSync(cc, ['--version'], { stdio: 'ignore' });
+        execFileSync(cc, ["--version"], { stdio: "ignore" });
         return true;
       } catch {
         return false;
       }
     });
-    if (compiler === undefined) return 'no C compiler (cc, gcc or clang) on this machine: native reference skipped';
-    const key = createHash('sha256').update(source).update(compiler).update(FLAGS.join(' ')).digest('hex').slice(0, 16);
-    const dir = path.join(os.tmpdir(), 'simdopt-bench-native', key);
+    if (compiler === undefined) return "no C compiler (cc, gcc or clang) on this machine: native reference skipped";
+    const key = createHash("sha256").update(source).update(compiler).update(FLAGS.join(" ")).digest("hex").slice(0, 16);
+    const dir = path.join(os.tmpdir(), "simdopt-bench-native", key);
     mkdirSync(dir, { recursive: true });
     for (const openmp of [true, false]) {
-      const binary = path.join(dir, openmp ? 'optimizers-omp' : 'optimizers');
+      const binary = path.join(dir, openmp ? "optimizers-omp" : "optimizers");
       if (existsSync(binary)) return { binary, compiler, openmp };
       try {
-        execFileSync(compiler, [...FLAGS, ...(openmp ? ['-fopenmp'] : []), '-o', binary, SOURCE, '-lm'], { stdio: 'pipe' });
+        execFileSync(compiler, [...FLAGS, ...(openmp ? ["-fopenmp"] : []), "-o", binary, SOURCE, "-lm"], {
+          stdio: "pipe",
+        });
         return { binary, compiler, openmp };
       } catch (e) {
-        if (!openmp) return `${compiler} failed to build native/optimizers.c: ${(e as { stderr?: Buffer }).stderr?.toString().trim() ?? String(e)}`;
+        if (!openmp)
+          return `${compiler} failed to build native/optimizers.c: ${(e as { stderr?: Buffer }).stderr?.toString().trim() ?? String(e)}`;
       }
     }
-    return 'unreachable';
+    return "unreachable";
   })();
   return build;
 }
@@ -88,22 +92,34 @@ function input(data: BenchData): Buffer {
 function createNativeStepper(native: Build, threads: number, c: BenchCase, data: BenchData): Stepper {
   const stdin = input(data);
   const n = String(data.params.length);
-  const run = (args: string[]) => execFileSync(native.binary, [c.id, n, String(threads), ...args], {
-    input: stdin, maxBuffer: stdin.length + (1 << 20), env: { ...process.env, OMP_PROC_BIND: 'false' },
-  });
+  const run = (args: string[]) =>
+    execFileSync(native.binary, [c.id, n, String(threads), ...args], {
+      input: stdin,
+      maxBuffer: stdin.length + (1 << 20),
+      env: { ...process.env, OMP_PROC_BIND: "false" },
+    });
   let steps = 0;
   return {
     step: () => void steps++,
     read: () => {
-      const out = run(['gate', String(steps)]);
+      const out = run(["gate", String(steps)]);
       return new Float32Array(out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength));
     },
     measureSelf(t: TimingSettings): Measurement {
-      const out = run(['time', ...[t.warmupMs, t.minSampleMs, t.timeMs, t.minSamples, t.maxTaskMs, t.slowMinSamples].map(String)]);
+      const out = run([
+        "time",
+        ...[t.warmupMs, t.minSampleMs, t.timeMs, t.minSamples, t.maxTaskMs, t.slowMinSamples].map(String),
+      ]);
       const r = JSON.parse(out.toString()) as Record<string, number>;
       return {
-        medianMs: r.medianMs, minMs: r.minMs, maxMs: r.maxMs, meanMs: r.meanMs, samples: r.samples, batch: r.batch,
-        tinybench: { time: r.time, iterations: r.iterations, warmup: false }, warmupSteps: r.warmupSteps,
+        medianMs: r.medianMs,
+        minMs: r.minMs,
+        maxMs: r.maxMs,
+        meanMs: r.meanMs,
+        samples: r.samples,
+        batch: r.batch,
+        tinybench: { time: r.time, iterations: r.iterations, warmup: false },
+        warmupSteps: r.warmupSteps,
       };
     },
     dispose: () => {},
@@ -114,28 +130,33 @@ function createNativeStepper(native: Build, threads: number, c: BenchCase, data:
 export function nativeImpl(id: string, threads: number): Impl {
   return {
     id,
-    check: 'tolerance',
-    referenceRounding: 'fused',
+    check: "tolerance",
+    referenceRounding: "fused",
     async unavailable(c: BenchCase, dtype: Dtype) {
       const native = await buildNative();
-      if (typeof native === 'string') return native;
+      if (typeof native === "string") return native;
       if (threads > 1 && !native.openmp) return `${native.compiler} has no OpenMP: one thread only`;
       if (!(c.id in NATIVE_CASES) || JSON.stringify(NATIVE_CASES[c.id]) !== JSON.stringify(c.options)) {
-        return `no native kernel for ${c.id} ${JSON.stringify(c.options)} (native: ${Object.keys(NATIVE_CASES).join(', ')})`;
+        return `no native kernel for ${c.id} ${JSON.stringify(c.options)} (native: ${Object.keys(NATIVE_CASES).join(", ")})`;
       }
-      if (dtype !== 'float32') return 'native kernels are float32 only';
+      if (dtype !== "float32") return "native kernels are float32 only";
       return null;
     },
     async setup(c, data) {
       const native = await buildNative();
-      if (typeof native === 'string') throw new Error(native);
+      if (typeof native === "string") throw new Error(native);
       return createNativeStepper(native, threads, c, data);
     },
     async describe() {
       const native = await buildNative();
-      return typeof native === 'string'
-        ? { library: 'native C', error: native }
-        : { library: 'native C', compiler: native.compiler, flags: [...FLAGS, ...(native.openmp ? ['-fopenmp'] : [])], threads };
+      return typeof native === "string"
+        ? { library: "native C", error: native }
+        : {
+            library: "native C",
+            compiler: native.compiler,
+            flags: [...FLAGS, ...(native.openmp ? ["-fopenmp"] : [])],
+            threads,
+          };
     },
   };
 }

@@ -3,15 +3,15 @@
  * Speed only: TF.js's formulas differ from torch's (see the baseline's header), so the gate only
  * checks that the results are finite and that the parameters moved. float32 only.
  */
-import type { TfjsBackend } from '../baselines/tfjs.js';
-import type { Impl } from './types.js';
+import type { TfjsBackend } from "../baselines/tfjs.js";
+import type { Impl } from "./types.js";
 
-type TfjsModule = typeof import('../baselines/tfjs.js');
+type TfjsModule = typeof import("../baselines/tfjs.js");
 
 let modulePromise: Promise<TfjsModule> | undefined;
 /** Loaded lazily, so that runs without TF.js never import it. */
 function tfjsModule(): Promise<TfjsModule> {
-  modulePromise ??= import('../baselines/tfjs.js');
+  modulePromise ??= import("../baselines/tfjs.js");
   return modulePromise;
 }
 
@@ -22,21 +22,21 @@ export function tfjsImpl(id: TfjsBackend): Impl {
       try {
         const m = await tfjsModule();
         const info = await m.initTfjs(id);
-        return { reason: null, info: { library: '@tensorflow/tfjs-core', ...info } };
+        return { reason: null, info: { library: "@tensorflow/tfjs-core", ...info } };
       } catch (e) {
-        const reason = `TF.js backend failed to initialise: ${(e as Error).message.split('\n')[0]}`;
-        return { reason, info: { library: '@tensorflow/tfjs-core', error: reason } };
+        const reason = `TF.js backend failed to initialise: ${(e as Error).message.split("\n")[0]}`;
+        return { reason, info: { library: "@tensorflow/tfjs-core", error: reason } };
       }
     })();
     return init;
   };
   return {
     id,
-    check: 'sanity',
-    referenceRounding: 'separate',
+    check: "sanity",
+    referenceRounding: "separate",
     async unavailable(c, dtype) {
       if (c.tfjs === null) return `TF.js has no ${c.optimizer} optimizer`;
-      if (dtype !== 'float32') return 'TF.js optimizers run in float32 only';
+      if (dtype !== "float32") return "TF.js optimizers run in float32 only";
       return (await initialise()).reason;
     },
     async setup(c, data) {

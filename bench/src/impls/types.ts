@@ -1,7 +1,7 @@
-import type { BenchCase, Dtype } from '../cases.js';
-import type { TimingSettings } from '../args.js';
-import type { BenchData, FloatArray } from '../data.js';
-import type { Measurement } from '../timing.js';
+import type { BenchCase, Dtype } from "../cases.js";
+import type { TimingSettings } from "../args.js";
+import type { BenchData, FloatArray } from "../data.js";
+import type { Measurement } from "../timing.js";
 
 /** One implementation set up for one case and size. Setup (allocation, copies) happens before. */
 export interface Stepper {
@@ -23,13 +23,13 @@ export interface Stepper {
  * - `tolerance`: relative tolerance (plain JS computes in double, stores in the element type);
  * - `sanity`: finite and moved only (TF.js: different formulas, compared on speed only).
  */
-export type CheckMode = 'exact' | 'tolerance' | 'sanity';
+export type CheckMode = "exact" | "tolerance" | "sanity";
 
 export interface Impl {
   id: string;
   check: CheckMode;
   /** How the reference it is checked against rounds multiply-adds (simdopt's `rounding`). */
-  referenceRounding: 'separate' | 'fused';
+  referenceRounding: "separate" | "fused";
   /** null when the implementation can run this case and dtype, else the reason it is "n/a". */
   unavailable(c: BenchCase, dtype: Dtype): Promise<string | null>;
   setup(c: BenchCase, data: BenchData): Promise<Stepper>;

@@ -3,10 +3,10 @@
  * workers are started (and waited for) at setup, so that every timed step can use them, and
  * ended at dispose, so that no case keeps a pool and its memory alive.
  */
-import type { BenchCase } from '../cases.js';
-import type { BenchData } from '../data.js';
-import type { Impl, Stepper } from './types.js';
-import { createWasmStepper, wasmImpl, type WasmRuntimeOptions } from './wasm.js';
+import type { BenchCase } from "../cases.js";
+import type { BenchData } from "../data.js";
+import type { Impl, Stepper } from "./types.js";
+import { createWasmStepper, wasmImpl, type WasmRuntimeOptions } from "./wasm.js";
 
 export function wasmThreadsImpl(id: string, runtimeOptions: WasmRuntimeOptions & { threads: number }): Impl {
   const base = wasmImpl(id, runtimeOptions);

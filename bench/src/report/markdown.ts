@@ -1,43 +1,72 @@
 /** The results as markdown: a header with the setup, then one table per optimizer. */
-import type { LayoutResult } from '../many-tensors.js';
-import { formatSize } from '../progress.js';
-import type { BenchResults, CaseResult } from '../run.js';
-import { pct, ratio, sig } from './format.js';
+import type { LayoutResult } from "../many-tensors.js";
+import { formatSize } from "../progress.js";
+import type { BenchResults, CaseResult } from "../run.js";
+import { pct, ratio, sig } from "./format.js";
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  const line = (r: string[]) => `| ${r.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join(' | ')} |`;
-  const sep = `|${widths.map((w, c) => (c < 2 ? ` ${'-'.repeat(w)} ` : ` ${'-'.repeat(w - 1)}: `)).join('|')}|`;
-  return [line(rows[0]), sep, ...rows.slice(1).map(line)].join('\n');
+  const line = (r: string[]) =>
+    `| ${r.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join(" | ")} |`;
+  const sep = `|${widths.map((w, c) => (c < 2 ? ` ${"-".repeat(w)} ` : ` ${"-".repeat(w - 1)}: `)).join("|")}|`;
+  return [line(rows[0]), sep, ...rows.slice(1).map(line)].join("\n");
 }
 
 export function caseTable(c: CaseResult): string {
-  const rows: string[][] = [[
-    'size', 'implementation', 'median ms/step', 'min–max ms', 'M params/s', 'GB/s', 'vs js', 'vs best TF.js', '% bandwidth',
-    'x native', 'x native 2t',
-  ]];
+  const rows: string[][] = [
+    [
+      "size",
+      "implementation",
+      "median ms/step",
+      "min–max ms",
+      "M params/s",
+      "GB/s",
+      "vs js",
+      "vs best TF.js",
+      "% bandwidth",
+      "x native",
+      "x native 2t",
+    ],
+  ];
   for (const s of c.sizes) {
     // Speed relative to the native C reference (1 and 2 threads) of the same run: its time / this time.
-    const native = (id: string) => s.impls.find((r) => r.impl === id && r.status === 'ok')?.medianMs;
+    const native = (id: string) => s.impls.find((r) => r.impl === id && r.status === "ok")?.medianMs;
     const ofNative = (id: string, ms: number | undefined) => {
       const reference = native(id);
-      return reference === undefined || ms === undefined ? '' : ratio(reference / ms);
+      return reference === undefined || ms === undefined ? "" : ratio(reference / ms);
     };
     for (const r of s.impls) {
-      if (r.status !== 'ok') {
-        rows.push([formatSize(s.size), r.impl, r.status, '', '', '', '', '', '', '', '']);
+      if (r.status !== "ok") {
+        rows.push([formatSize(s.size), r.impl, r.status, "", "", "", "", "", "", "", ""]);
         continue;
       }
       rows.push([
-        formatSize(s.size), r.impl, sig(r.medianMs), `${sig(r.minMs)}–${sig(r.maxMs)}`, sig(r.mParamsPerSec),
-        sig(r.gbPerSec), ratio(r.speedupVsJs), ratio(r.speedupVsBestTfjs), pct(r.pctBandwidth),
-        ofNative('native', r.medianMs), ofNative('native-2t', r.medianMs),
+        formatSize(s.size),
+        r.impl,
+        sig(r.medianMs),
+        `${sig(r.minMs)}–${sig(r.maxMs)}`,
+        sig(r.mParamsPerSec),
+        sig(r.gbPerSec),
+        ratio(r.speedupVsJs),
+        ratio(r.speedupVsBestTfjs),
+        pct(r.pctBandwidth),
+        ofNative("native", r.medianMs),
+        ofNative("native-2t", r.medianMs),
       ]);
     }
     const b = s.bandwidth;
     rows.push([
-      formatSize(s.size), '*bandwidth ref*', sig(b.medianMs), `${sig(b.minMs)}–${sig(b.maxMs)}`,
-      sig(s.size / (b.medianMs * 1e3)), sig(b.gbPerSec), '', '', '100%', ofNative('native', b.medianMs), ofNative('native-2t', b.medianMs),
+      formatSize(s.size),
+      "*bandwidth ref*",
+      sig(b.medianMs),
+      `${sig(b.minMs)}–${sig(b.maxMs)}`,
+      sig(s.size / (b.medianMs * 1e3)),
+      sig(b.gbPerSec),
+      "",
+      "",
+      "100%",
+      ofNative("native", b.medianMs),
+      ofNative("native-2t", b.medianMs),
     ]);
   }
   return table(rows);
@@ -47,75 +76,78 @@ export function caseTable(c: CaseResult): string {
 export function skippedLines(c: CaseResult): string[] {
   const byImpl = new Map<string, { sizes: string[]; reason: string }>();
   for (const s of c.sizes) {
-    for (const r of s.impls.filter((x) => x.status === 'skipped')) {
-      const entry = byImpl.get(r.impl) ?? { sizes: [], reason: r.reason ?? '' };
+    for (const r of s.impls.filter((x) => x.status === "skipped")) {
+      const entry = byImpl.get(r.impl) ?? { sizes: [], reason: r.reason ?? "" };
       entry.sizes.push(formatSize(s.size));
       byImpl.set(r.impl, entry);
     }
   }
-  return [...byImpl].map(([impl, { sizes, reason }]) => `- \`${impl}\` at ${sizes.join(', ')}: ${reason}.`);
+  return [...byImpl].map(([impl, { sizes, reason }]) => `- \`${impl}\` at ${sizes.join(", ")}: ${reason}.`);
 }
 
 export function toMarkdown(r: BenchResults): string {
   const e = r.environment;
   const out: string[] = [];
-  out.push(`# simdopt benchmark (${r.profile} profile, ${r.dtype})`, '');
+  out.push(`# simdopt benchmark (${r.profile} profile, ${r.dtype})`, "");
   out.push(
-    `${r.date} · ${e.runtime} ${e.runtimeVersion} · ${e.cpuModel} · ${e.threads} thread${e.threads === 1 ? '' : 's'} · ` +
-      `simdopt ${r.versions['simdopt']} · TF.js ${r.versions['@tensorflow/tfjs-core']} · tinybench ${r.versions['tinybench']} · ` +
+    `${r.date} · ${e.runtime} ${e.runtimeVersion} · ${e.cpuModel} · ${e.threads} thread${e.threads === 1 ? "" : "s"} · ` +
+      `simdopt ${r.versions.simdopt} · TF.js ${r.versions["@tensorflow/tfjs-core"]} · tinybench ${r.versions.tinybench} · ` +
       `wall time ${sig(r.wallTimeSec)} s`,
-    '',
+    "",
   );
   const binaries = Object.entries(r.impls)
     .map(([id, info]) => `\`${id}\`: ${describeImpl(info)}`)
-    .join('; ');
-  out.push(`Implementations: ${binaries}.`, '');
+    .join("; ");
+  out.push(`Implementations: ${binaries}.`, "");
   out.push(
     'Median time per optimizer step; "vs js" and "vs best TF.js" are speed-ups (higher is faster); ' +
       '"% bandwidth" compares with a Wasm read-modify-write kernel moving the same bytes over the same buffers, measured in the same run; ' +
       '"x native" and "x native 2t" are speeds relative to torch\'s formulas in C on 1 and 2 threads (`native`, `native-2t`), measured in the same run.',
-    '',
-    '**TF.js is compared on speed only**: its optimizer formulas differ from torch.optim\'s (epsilon placement and defaults; ' +
-      'Adagrad, Adadelta and RMSprop variants), so its results are only checked to be finite and to have moved. ' +
-      'wasm-* results are checked bit-exact against simdopt\'s reference and js results to a relative tolerance before timing.',
-    '',
+    "",
+    "**TF.js is compared on speed only**: its optimizer formulas differ from torch.optim's (epsilon placement and defaults; " +
+      "Adagrad, Adadelta and RMSprop variants), so its results are only checked to be finite and to have moved. " +
+      "wasm-* results are checked bit-exact against simdopt's reference and js results to a relative tolerance before timing.",
+    "",
   );
   for (const c of r.cases) {
-    const opts = JSON.stringify(c.options).replace(/"/g, '').replace(/,/g, ', ').replace(/:/g, ': ');
-    out.push(`## ${c.id}`, '');
+    const opts = JSON.stringify(c.options).replace(/"/g, "").replace(/,/g, ", ").replace(/:/g, ": ");
+    out.push(`## ${c.id}`, "");
     out.push(
       `\`${c.optimizer}\` ${opts} · ${c.bytesPerParam} bytes moved per parameter (${c.traffic}) · ` +
-        (c.tfjs ? `TF.js: \`tf.train.${c.tfjs.name}\`` : 'TF.js: n/a (no such optimizer)'),
-      '',
+        (c.tfjs ? `TF.js: \`tf.train.${c.tfjs.name}\`` : "TF.js: n/a (no such optimizer)"),
+      "",
     );
-    out.push(caseTable(c), '');
+    out.push(caseTable(c), "");
     const skipped = skippedLines(c);
-    if (skipped.length > 0) out.push('Skipped cells:', '', ...skipped, '');
+    if (skipped.length > 0) out.push("Skipped cells:", "", ...skipped, "");
   }
   if (r.manyTensors !== null) out.push(...manyTensorLines(r.manyTensors));
-  out.push('## Notes', '', ...r.notes.map((n) => `- ${n}`), '');
-  return out.join('\n');
+  out.push("## Notes", "", ...r.notes.map((n) => `- ${n}`), "");
+  return out.join("\n");
 }
 
 function describeImpl(info: Record<string, unknown>): string {
   if (info.error) return `n/a (${String(info.error)})`;
-  if (info.library === 'simdopt') return `simdopt, binary ${String(info.binary ?? '?')}, ${String(info.rounding ?? '?')} rounding`;
-  if (info.library === '@tensorflow/tfjs-core') {
-    const threads = info.threads === false ? 'single-threaded' : `${String(info.threads)} threads`;
-    return `TF.js ${String(info.backend).replace('tfjs-', '')} backend${info.backend === 'tfjs-wasm' ? `, SIMD ${info.simd ? 'on' : 'off'}, ${threads}` : ''}`;
+  if (info.library === "simdopt")
+    return `simdopt, binary ${String(info.binary ?? "?")}, ${String(info.rounding ?? "?")} rounding`;
+  if (info.library === "@tensorflow/tfjs-core") {
+    const threads = info.threads === false ? "single-threaded" : `${String(info.threads)} threads`;
+    return `TF.js ${String(info.backend).replace("tfjs-", "")} backend${info.backend === "tfjs-wasm" ? `, SIMD ${info.simd ? "on" : "off"}, ${threads}` : ""}`;
   }
-  return String(info.library ?? '?');
+  return String(info.library ?? "?");
 }
 
 /** The many-tensor table: one group of many small tensors against one tensor of the same size. */
 function manyTensorLines(layouts: LayoutResult[]): string[] {
   return [
-    '## Many tensors', '',
-    'Adam, float32, simdopt\'s default runtime: one parameter group stepped as one Wasm call, whatever its number of tensors.', '',
+    "## Many tensors",
+    "",
+    "Adam, float32, simdopt's default runtime: one parameter group stepped as one Wasm call, whatever its number of tensors.",
+    "",
     table([
-      ['tensors', 'M params/s', 'vs one tensor'],
+      ["tensors", "M params/s", "vs one tensor"],
       ...layouts.map((l) => [l.label, sig(l.mParamsPerSec), `${l.vsOneTensor.toFixed(2)}x`]),
     ]),
-    '',
+    "",
   ];
 }

@@ -3,28 +3,28 @@
  * scale), one line per implementation plus the bandwidth reference (dashed: the throughput the
  * memory system allows for that optimizer's traffic). Self-contained, no scripts or fonts.
  */
-import { formatSize } from '../progress.js';
-import type { BenchResults, CaseResult } from '../run.js';
-import { sig } from './format.js';
+import { formatSize } from "../progress.js";
+import type { BenchResults, CaseResult } from "../run.js";
+import { sig } from "./format.js";
 
 const COLORS: Record<string, string> = {
-  'wasm-simd': '#1f77b4',
-  'wasm-simd-separate': '#8c564b',
-  'wasm-simd-threads': '#17becf',
-  'wasm-scalar': '#2ca02c',
-  js: '#ff7f0e',
-  'tfjs-cpu': '#d62728',
-  'tfjs-wasm': '#9467bd',
-  bandwidth: '#555555',
+  "wasm-simd": "#1f77b4",
+  "wasm-simd-separate": "#8c564b",
+  "wasm-simd-threads": "#17becf",
+  "wasm-scalar": "#2ca02c",
+  js: "#ff7f0e",
+  "tfjs-cpu": "#d62728",
+  "tfjs-wasm": "#9467bd",
+  bandwidth: "#555555",
 };
-const FALLBACK = ['#e377c2', '#bcbd22', '#7f7f7f'];
+const FALLBACK = ["#e377c2", "#bcbd22", "#7f7f7f"];
 
 const PANEL_W = 420;
 const PANEL_H = 280;
 const M = { left: 58, right: 14, top: 30, bottom: 40 };
 
 function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
 interface Series {
@@ -39,11 +39,11 @@ function seriesOf(c: CaseResult, ids: string[]): Series[] {
     dashed: false,
     points: c.sizes.flatMap((s) => {
       const r = s.impls.find((x) => x.impl === id);
-      return r && r.status === 'ok' && r.mParamsPerSec! > 0 ? [{ size: s.size, value: r.mParamsPerSec! }] : [];
+      return r && r.status === "ok" && r.mParamsPerSec! > 0 ? [{ size: s.size, value: r.mParamsPerSec! }] : [];
     }),
   }));
   out.push({
-    id: 'bandwidth',
+    id: "bandwidth",
     dashed: true,
     points: c.sizes.map((s) => ({ size: s.size, value: s.size / (s.bandwidth.medianMs * 1e3) })),
   });
@@ -65,7 +65,9 @@ function panel(c: CaseResult, ids: string[], x0: number, y0: number, color: (id:
   const px = (size: number) => x0 + M.left + ((Math.log2(size) - lx0) / (lx1 - lx0)) * w;
   const py = (v: number) => y0 + M.top + h - ((Math.log10(v) - ly0) / (ly1 - ly0)) * h;
   const parts: string[] = [];
-  parts.push(`<text x="${x0 + M.left}" y="${y0 + 18}" class="title">${esc(c.id)} <tspan class="sub">(${c.bytesPerParam} B/param)</tspan></text>`);
+  parts.push(
+    `<text x="${x0 + M.left}" y="${y0 + 18}" class="title">${esc(c.id)} <tspan class="sub">(${c.bytesPerParam} B/param)</tspan></text>`,
+  );
   parts.push(`<rect x="${x0 + M.left}" y="${y0 + M.top}" width="${w}" height="${h}" class="frame"/>`);
   for (let e = ly0; e <= ly1; e++) {
     const y = py(10 ** e);
@@ -77,14 +79,18 @@ function panel(c: CaseResult, ids: string[], x0: number, y0: number, color: (id:
     parts.push(`<line x1="${x}" x2="${x}" y1="${y0 + M.top}" y2="${y0 + M.top + h}" class="grid"/>`);
     parts.push(`<text x="${x}" y="${y0 + M.top + h + 16}" class="tick" text-anchor="middle">${formatSize(s)}</text>`);
   }
-  parts.push(`<text x="${x0 + M.left + w / 2}" y="${y0 + PANEL_H - 6}" class="axis" text-anchor="middle">parameters</text>`);
+  parts.push(
+    `<text x="${x0 + M.left + w / 2}" y="${y0 + PANEL_H - 6}" class="axis" text-anchor="middle">parameters</text>`,
+  );
   parts.push(
     `<text transform="translate(${x0 + 14},${y0 + M.top + h / 2}) rotate(-90)" class="axis" text-anchor="middle">M params/s</text>`,
   );
   for (const s of series) {
     const pts = s.points.map((p) => `${px(p.size).toFixed(1)},${py(p.value).toFixed(1)}`);
-    const dash = s.dashed ? ' stroke-dasharray="6 4"' : '';
-    parts.push(`<polyline points="${pts.join(' ')}" fill="none" stroke="${color(s.id)}" stroke-width="2"${dash}><title>${esc(s.id)}</title></polyline>`);
+    const dash = s.dashed ? ' stroke-dasharray="6 4"' : "";
+    parts.push(
+      `<polyline points="${pts.join(" ")}" fill="none" stroke="${color(s.id)}" stroke-width="2"${dash}><title>${esc(s.id)}</title></polyline>`,
+    );
     for (const p of s.points) {
       parts.push(
         `<circle cx="${px(p.size).toFixed(1)}" cy="${py(p.value).toFixed(1)}" r="3" fill="${color(s.id)}"><title>${esc(
@@ -93,7 +99,7 @@ function panel(c: CaseResult, ids: string[], x0: number, y0: number, color: (id:
       );
     }
   }
-  return parts.join('\n');
+  return parts.join("\n");
 }
 
 export function toSvg(r: BenchResults): string {
@@ -115,24 +121,28 @@ export function toSvg(r: BenchResults): string {
   const parts: string[] = [];
   parts.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif">`,
-    '<style>.title{font-size:14px;font-weight:bold}.sub{font-weight:normal;fill:#666}.tick{font-size:10px;fill:#444}' +
-      '.axis{font-size:11px;fill:#333}.frame{fill:none;stroke:#999}.grid{stroke:#e4e4e4}.legend{font-size:11px}.caption{font-size:11px;fill:#555}</style>',
+    "<style>.title{font-size:14px;font-weight:bold}.sub{font-weight:normal;fill:#666}.tick{font-size:10px;fill:#444}" +
+      ".axis{font-size:11px;fill:#333}.frame{fill:none;stroke:#999}.grid{stroke:#e4e4e4}.legend{font-size:11px}.caption{font-size:11px;fill:#555}</style>",
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text x="10" y="16" class="caption">${esc(
       `simdopt benchmark, ${r.dtype}: throughput per optimizer step (higher is better) · ${e.runtime} ${e.runtimeVersion} · ${e.cpuModel}`,
     )}</text>`,
   );
-  const legend = [...ids, 'bandwidth'];
+  const legend = [...ids, "bandwidth"];
   legend.forEach((id, i) => {
     const x = 10 + (i % 4) * 150;
     const y = 34 + Math.floor(i / 4) * 16;
-    const dash = id === 'bandwidth' ? ' stroke-dasharray="6 4"' : '';
-    parts.push(`<line x1="${x}" x2="${x + 22}" y1="${y - 4}" y2="${y - 4}" stroke="${color(id)}" stroke-width="2"${dash}/>`);
-    parts.push(`<text x="${x + 28}" y="${y}" class="legend">${esc(id === 'bandwidth' ? 'bandwidth reference' : id)}</text>`);
+    const dash = id === "bandwidth" ? ' stroke-dasharray="6 4"' : "";
+    parts.push(
+      `<line x1="${x}" x2="${x + 22}" y1="${y - 4}" y2="${y - 4}" stroke="${color(id)}" stroke-width="2"${dash}/>`,
+    );
+    parts.push(
+      `<text x="${x + 28}" y="${y}" class="legend">${esc(id === "bandwidth" ? "bandwidth reference" : id)}</text>`,
+    );
   });
   cases.forEach((c, i) => {
     parts.push(panel(c, ids, (i % cols) * PANEL_W, legendH + Math.floor(i / cols) * PANEL_H, color));
   });
-  parts.push('</svg>');
-  return `${parts.join('\n')}\n`;
+  parts.push("</svg>");
+  return `${parts.join("\n")}\n`;
 }

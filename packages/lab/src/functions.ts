@@ -197,7 +197,7 @@ export function findMinimum(fn: LabFunction): [number, number] {
     }
   }
   for (let h = (x1 - x0) / n; h > 1e-9; h /= 2) {
-    for (let moved = true; moved;) {
+    for (let moved = true; moved; ) {
       moved = false;
       for (const [dx, dy] of [
         [h, 0],

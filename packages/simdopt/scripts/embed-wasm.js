@@ -20,7 +20,9 @@ for (const { name } of binaries) {
   writeFileSync(new URL(`binaries/${name}.ts`, out), `${header}export const BYTES = "${base64}";\n`);
 }
 const axes = (b) => `{ instructions: "${b.instructions}", memory: "${b.memory}", multiplyAdd: "${b.multiplyAdd}" }`;
-writeFileSync(new URL("binaries.ts", out), `${header}
+writeFileSync(
+  new URL("binaries.ts", out),
+  `${header}
 /** Every binary by name, with its axes (see assembly/build.js). */
 export const BINARY_AXES = {
 ${binaries.map((b) => `  "${b.name}": ${axes(b)},`).join("\n")}
@@ -32,11 +34,14 @@ export type BinaryName = keyof typeof BINARY_AXES;
 export const BINARY_BYTES: Record<BinaryName, () => Promise<string>> = {
 ${binaries.map((b) => `  "${b.name}": async () => (await import("./binaries/${b.name}.js")).BYTES,`).join("\n")}
 };
-`);
+`,
+);
 
 const { fingerprint, kernels } = JSON.parse(readFileSync(new URL("kernels.json", build), "utf8"));
 const names = Object.keys(kernels);
-writeFileSync(new URL("kernels.ts", out), `${header}import type { ReferenceRule } from "../reference/kernels.js";
+writeFileSync(
+  new URL("kernels.ts", out),
+  `${header}import type { ReferenceRule } from "../reference/kernels.js";
 ${names.map((name) => `import { ${name}Reference } from "../reference/${name}.js";`).join("\n")}
 
 /** The fingerprint of these layouts; every binary exports the one it was built with. */
@@ -49,5 +54,6 @@ export const KERNEL_LAYOUTS = ${JSON.stringify(kernels, null, 2).replace(/\n/g, 
 export const REFERENCE_RULES: { [K in keyof typeof KERNEL_LAYOUTS]: ReferenceRule<K> } = {
 ${names.map((name) => `  ${name}: ${name}Reference,`).join("\n")}
 };
-`);
+`,
+);
 console.log(`embedded ${binaries.length} binaries and ${names.length} kernel layouts into ${fileURLToPath(out)}`);

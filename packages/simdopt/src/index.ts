@@ -11,15 +11,40 @@ export { loadRuntime, Runtime, type RuntimeOptions, type ParameterOptions } from
 export { Parameter } from "./runtime/parameter.js";
 export { ThreadError } from "./threads/thread-error.js";
 export type { ThreadsOption } from "./threads/options.js";
-export { isSimdSupported, relaxedSimdFuses, ROUNDINGS, type BinaryChoice, type BinaryName, type Rounding, type WasmBinary } from "./runtime/load.js";
+export {
+  isSimdSupported,
+  relaxedSimdFuses,
+  ROUNDINGS,
+  type BinaryChoice,
+  type BinaryName,
+  type Rounding,
+  type WasmBinary,
+} from "./runtime/load.js";
 export type { Dtype, KernelName, KernelCall, ScalarsOf, FlagsOf, StateBufferOf } from "./runtime/kernels.js";
 export {
-  Optimizer, type OptimizerDefinition, type OptimizerStateDict, type StepPlan, type ScalarState, type ParamGroup, type ParamGroupInput, type ParamsInput,
+  Optimizer,
+  type OptimizerDefinition,
+  type OptimizerStateDict,
+  type StepPlan,
+  type ScalarState,
+  type ParamGroup,
+  type ParamGroupInput,
+  type ParamsInput,
 } from "./optimizer.js";
-export { clipGradNorm, clipGradValue, gradNorm, gradientsAreFinite, type ClipGradNormOptions } from "./clipping/clip.js";
+export {
+  clipGradNorm,
+  clipGradValue,
+  gradNorm,
+  gradientsAreFinite,
+  type ClipGradNormOptions,
+} from "./clipping/clip.js";
 export type { NormType } from "./clipping/norm.js";
 export {
-  NON_FINITE_MODES, type NonFiniteMode, type ResolvedTrainingOptions, type StepReport, type TrainingOptions,
+  NON_FINITE_MODES,
+  type NonFiniteMode,
+  type ResolvedTrainingOptions,
+  type StepReport,
+  type TrainingOptions,
 } from "./training/training-options.js";
 export { saveSafetensors, loadSafetensors } from "./checkpoint/safetensors.js";
 export { STATE_FORMAT, type LoadStateOptions, type ParameterState } from "./checkpoint/state-dict.js";
@@ -40,31 +65,96 @@ export { Ftrl, type FtrlOptions, ftrlDefaults } from "./optimizers/ftrl.js";
 export { Lamb, type LambOptions, lambDefaults } from "./optimizers/lamb.js";
 export { Adafactor, type AdafactorOptions, adafactorDefaults } from "./optimizers/adafactor.js";
 export {
-  KerasAdam, KerasNadam, KerasRMSprop, KerasSGD, KerasLion, kerasAdamDefaults, kerasNadamDefaults, kerasRMSpropDefaults,
-  kerasSGDDefaults, kerasLionDefaults, type KerasBaseOptions, type KerasAdamOptions, type KerasNadamOptions,
-  type KerasRMSpropOptions, type KerasSGDOptions, type KerasLionOptions,
+  KerasAdam,
+  KerasNadam,
+  KerasRMSprop,
+  KerasSGD,
+  KerasLion,
+  kerasAdamDefaults,
+  kerasNadamDefaults,
+  kerasRMSpropDefaults,
+  kerasSGDDefaults,
+  kerasLionDefaults,
+  type KerasBaseOptions,
+  type KerasAdamOptions,
+  type KerasNadamOptions,
+  type KerasRMSpropOptions,
+  type KerasSGDOptions,
+  type KerasLionOptions,
 } from "./presets/keras.js";
 export {
-  OptaxAdam, OptaxAdamW, OptaxNadam, OptaxSGD, OptaxLion, OptaxAdamax, OptaxAdadelta, OptaxRAdam, OptaxLamb, OptaxRMSprop,
-  optaxAdamDefaults, optaxAdamWDefaults, optaxNadamDefaults, optaxSGDDefaults, optaxLionDefaults, optaxAdamaxDefaults,
-  optaxAdadeltaDefaults, optaxRAdamDefaults, optaxLambDefaults, optaxRMSpropDefaults,
-  type OptaxAdamOptions, type OptaxAdamWOptions, type OptaxSGDOptions, type OptaxLionOptions, type OptaxAdamaxOptions,
-  type OptaxAdadeltaOptions, type OptaxRAdamOptions, type OptaxLambOptions, type OptaxRMSpropOptions, type PresetClass,
+  OptaxAdam,
+  OptaxAdamW,
+  OptaxNadam,
+  OptaxSGD,
+  OptaxLion,
+  OptaxAdamax,
+  OptaxAdadelta,
+  OptaxRAdam,
+  OptaxLamb,
+  OptaxRMSprop,
+  optaxAdamDefaults,
+  optaxAdamWDefaults,
+  optaxNadamDefaults,
+  optaxSGDDefaults,
+  optaxLionDefaults,
+  optaxAdamaxDefaults,
+  optaxAdadeltaDefaults,
+  optaxRAdamDefaults,
+  optaxLambDefaults,
+  optaxRMSpropDefaults,
+  type OptaxAdamOptions,
+  type OptaxAdamWOptions,
+  type OptaxSGDOptions,
+  type OptaxLionOptions,
+  type OptaxAdamaxOptions,
+  type OptaxAdadeltaOptions,
+  type OptaxRAdamOptions,
+  type OptaxLambOptions,
+  type OptaxRMSpropOptions,
+  type PresetClass,
 } from "./presets/optax.js";
 export {
-  TfjsSGD, TfjsMomentum, TfjsAdam, TfjsRMSprop, tfjsSGDDefaults, tfjsMomentumDefaults, tfjsAdamDefaults,
-  tfjsRMSpropDefaults, type TfjsSGDOptions, type TfjsMomentumOptions, type TfjsAdamOptions, type TfjsRMSpropOptions,
+  TfjsSGD,
+  TfjsMomentum,
+  TfjsAdam,
+  TfjsRMSprop,
+  tfjsSGDDefaults,
+  tfjsMomentumDefaults,
+  tfjsAdamDefaults,
+  tfjsRMSpropDefaults,
+  type TfjsSGDOptions,
+  type TfjsMomentumOptions,
+  type TfjsAdamOptions,
+  type TfjsRMSpropOptions,
 } from "./presets/tfjs.js";
-export { createOptimizer, isElementwise, OPTIMIZERS, OPTIMIZER_NAMES, type OptimizerName, type OptionsOf } from "./optimizers/index.js";
+export {
+  createOptimizer,
+  isElementwise,
+  OPTIMIZERS,
+  OPTIMIZER_NAMES,
+  type OptimizerName,
+  type OptionsOf,
+} from "./optimizers/index.js";
 export { TEST_FUNCTIONS, type TestFunction, type TestFunctionName } from "./functions/index.js";
 export { runTrajectory } from "./functions/trajectory.js";
 export {
-  runOptimizerCase, runTrajectoryCase, fromTorchOptions, caseKind, TOLERANCE,
-  type OptimizerCase, type TrajectoryCase, type CaseResult,
+  runOptimizerCase,
+  runTrajectoryCase,
+  fromTorchOptions,
+  caseKind,
+  TOLERANCE,
+  type OptimizerCase,
+  type TrajectoryCase,
+  type CaseResult,
 } from "./conformance/golden.js";
 export * from "./schedules/index.js";
 export {
-  runScheduleCase, fromTorchScheduleOptions, SCHEDULE_TOLERANCE, type ScheduleCase, type ScheduleCaseResult,
+  runScheduleCase,
+  fromTorchScheduleOptions,
+  SCHEDULE_TOLERANCE,
+  type ScheduleCase,
+  type ScheduleCaseResult,
 } from "./conformance/schedules.js";
 export { runClippingCase, type ClippingCase } from "./conformance/clipping-case.js";
 export { caseProblem, fileProblem } from "./conformance/validate-case.js";

@@ -10,7 +10,13 @@
  * (training/) run before the kernels, and a skipped step changes nothing at all.
  */
 import {
-  scalarBytes, writeScalars, type Dtype, type FloatArray, type KernelCall, type KernelName, type StateBufferOf,
+  scalarBytes,
+  writeScalars,
+  type Dtype,
+  type FloatArray,
+  type KernelCall,
+  type KernelName,
+  type StateBufferOf,
 } from "./runtime/kernels.js";
 import { KERNEL_LAYOUTS } from "./generated/kernels.js";
 import { scaleGradients } from "./clipping/norm.js";
@@ -19,11 +25,20 @@ import type { Runtime } from "./runtime/runtime.js";
 import { TensorTable } from "./runtime/tensor-table.js";
 import { OptionChecker, show } from "./runtime/validate.js";
 import {
-  checkTrainingOptions, prepareGradients, TRAINING_DEFAULTS, TRAINING_OPTION_NAMES,
-  type ResolvedTrainingOptions, type StepReport, type TrainingOptions,
+  checkTrainingOptions,
+  prepareGradients,
+  TRAINING_DEFAULTS,
+  TRAINING_OPTION_NAMES,
+  type ResolvedTrainingOptions,
+  type StepReport,
+  type TrainingOptions,
 } from "./training/training-options.js";
 import {
-  readStateDict, writeStateDict, type CheckpointTarget, type LoadStateOptions, type OptimizerStateDict,
+  readStateDict,
+  writeStateDict,
+  type CheckpointTarget,
+  type LoadStateOptions,
+  type OptimizerStateDict,
 } from "./checkpoint/state-dict.js";
 import { releaseWhenCollected, forgetRelease } from "./runtime/finalization.js";
 
@@ -164,7 +179,8 @@ export class Optimizer<O extends object> {
   /** Changes training options (validated first; see `TrainingOptions`). */
   setTrainingOptions(overrides: TrainingOptions): void {
     this.checkUsable();
-    if (overrides === null || typeof overrides !== "object") this.check.fail(`training options must be an object, got ${show(overrides)}`, TypeError);
+    if (overrides === null || typeof overrides !== "object")
+      this.check.fail(`training options must be an object, got ${show(overrides)}`, TypeError);
     for (const key of Object.keys(overrides)) {
       if (!(TRAINING_OPTION_NAMES as readonly string[]).includes(key)) {
         this.check.fail(`unknown training option '${key}' (known: ${TRAINING_OPTION_NAMES.join(", ")})`, TypeError);
@@ -189,7 +205,10 @@ export class Optimizer<O extends object> {
     const resolved = targets.map((group) => this.resolveOptions(group.options, overrides as O));
     resolved.forEach((options, i) => {
       if (!this.sameStateLayout(targets[i].options, options)) {
-        this.check.fail(`options ${Object.keys(overrides).join(", ")} change the optimizer's state layout and cannot change after construction`, TypeError);
+        this.check.fail(
+          `options ${Object.keys(overrides).join(", ")} change the optimizer's state layout and cannot change after construction`,
+          TypeError,
+        );
       }
     });
     targets.forEach((group, i) => (group.options = resolved[i]));
@@ -224,7 +243,8 @@ export class Optimizer<O extends object> {
   step<L>(closure?: () => L): StepReport | L {
     this.checkUsable();
     if (closure === undefined) return this.stepOnce();
-    if (typeof closure !== "function") this.check.fail(`step(closure): the closure must be a function, got ${show(closure)}`, TypeError);
+    if (typeof closure !== "function")
+      this.check.fail(`step(closure): the closure must be a function, got ${show(closure)}`, TypeError);
     const loss = closure();
     if (loss instanceof Promise) {
       this.check.fail("step(closure): the closure returned a Promise; await it yourself, then call step()", TypeError);
@@ -252,7 +272,10 @@ export class Optimizer<O extends object> {
     this.groups.forEach((group, g) => {
       if (!group.initialised) this.initialiseBuffers(group);
       const plan = plans[g] as StepPlan<KernelName> & { scalars: { gradScale: number } };
-      const scaled = scale === 1 || !ridesOnGradScale ? plan : { ...plan, scalars: { ...plan.scalars, gradScale: plan.scalars.gradScale * scale } };
+      const scaled =
+        scale === 1 || !ridesOnGradScale
+          ? plan
+          : { ...plan, scalars: { ...plan.scalars, gradScale: plan.scalars.gradScale * scale } };
       writeScalars(memory, group.scalars, this.definition.kernel, scaled);
       for (const table of group.tables) this.runtime.runKernel(this.definition.kernel, table, group.scalars);
     });
@@ -352,7 +375,11 @@ export class Optimizer<O extends object> {
   /** A group's own options: training options are optimizer-wide and cannot be given per group. */
   private groupOverrides(overrides: object, index: number): O {
     for (const key of TRAINING_OPTION_NAMES) {
-      if (key in overrides) this.check.fail(`option '${key}' of parameter group ${index} is optimizer-wide: give it with the optimizer's options`, TypeError);
+      if (key in overrides)
+        this.check.fail(
+          `option '${key}' of parameter group ${index} is optimizer-wide: give it with the optimizer's options`,
+          TypeError,
+        );
     }
     return overrides as O;
   }
@@ -361,12 +388,20 @@ export class Optimizer<O extends object> {
     const used = this.initialValues(options).map((value) => value !== null);
     const scalars = this.runtime.alloc(scalarBytes(this.definition.kernel));
     const group: Group<O> = {
-      params, options, used, scalars, tables: [], step: 0, state: this.definition.initialState?.() ?? {}, initialised: false,
+      params,
+      options,
+      used,
+      scalars,
+      tables: [],
+      step: 0,
+      state: this.definition.initialState?.() ?? {},
+      initialised: false,
     };
     try {
       for (const dtype of ["float32", "float64"] as Dtype[]) {
         const ofDtype = params.filter((param) => param.dtype === dtype);
-        if (ofDtype.length > 0) group.tables.push(new TensorTable(this.runtime, this.definition.kernel, dtype, ofDtype, used));
+        if (ofDtype.length > 0)
+          group.tables.push(new TensorTable(this.runtime, this.definition.kernel, dtype, ofDtype, used));
       }
     } catch (error) {
       for (const table of group.tables) table.dispose();
@@ -392,7 +427,10 @@ export class Optimizer<O extends object> {
 
   /** True when both sets of options need the same state buffers (so one can replace the other). */
   private sameStateLayout(a: Required<O>, b: Required<O>): boolean {
-    const used = (options: Required<O>) => this.initialValues(options).map((value) => value !== null).join();
+    const used = (options: Required<O>) =>
+      this.initialValues(options)
+        .map((value) => value !== null)
+        .join();
     return used(a) === used(b);
   }
 
@@ -405,7 +443,8 @@ export class Optimizer<O extends object> {
     const k = this.bufferNames.indexOf(name);
     const group = this.groups.find((g) => g.params.includes(param));
     if (k === -1 || group === undefined || !group.used[k]) return undefined;
-    if (!group.initialised) return param.dtype === "float32" ? new Float32Array(param.length) : new Float64Array(param.length);
+    if (!group.initialised)
+      return param.dtype === "float32" ? new Float32Array(param.length) : new Float64Array(param.length);
     return this.bufferView(group, param, k).slice();
   }
 
@@ -431,7 +470,10 @@ export class Optimizer<O extends object> {
     if (params.every((item) => item instanceof Parameter)) return [{ params, overrides: {} }];
     return params.map((item, index) => {
       if (item === null || typeof item !== "object" || item instanceof Parameter || !("params" in item)) {
-        this.check.fail(`params[${index}] must be a parameter group { params, ...options } (do not mix groups and parameters)`, TypeError);
+        this.check.fail(
+          `params[${index}] must be a parameter group { params, ...options } (do not mix groups and parameters)`,
+          TypeError,
+        );
       }
       const { params: groupParams, ...overrides } = item as ParamGroupInput<O>;
       return { params: groupParams, overrides };
@@ -444,7 +486,10 @@ export class Optimizer<O extends object> {
     }
     params.forEach((param, i) => {
       if (!(param instanceof Parameter)) {
-        this.check.fail(`parameter ${i} of group ${groupIndex} is not a simdopt Parameter (create it with runtime.parameter())`, TypeError);
+        this.check.fail(
+          `parameter ${i} of group ${groupIndex} is not a simdopt Parameter (create it with runtime.parameter())`,
+          TypeError,
+        );
       }
       if (param.isDisposed) this.check.fail(`parameter ${i} of group ${groupIndex} was disposed`, TypeError);
     });
@@ -483,7 +528,9 @@ function copyOptions<T extends object>(options: T): T {
 }
 
 /** The optimizer's own options and the training options, apart. */
-function splitOptions<O extends object>(options: O & TrainingOptions): { ownOptions: O; trainingOptions: TrainingOptions } {
+function splitOptions<O extends object>(
+  options: O & TrainingOptions,
+): { ownOptions: O; trainingOptions: TrainingOptions } {
   const ownOptions: Record<string, unknown> = {};
   const trainingOptions: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) {

@@ -47,11 +47,15 @@ describe("parameters at scale", () => {
     const lengths = randomIntegers(count, 200, 1);
     const float64 = randomIntegers(count, 4, 2).map((pick) => pick === 0);
     const params: Parameter[] = lengths.map((length, i) =>
-      runtime.parameter(length, { dtype: float64[i] ? "float64" : "float32" }));
+      runtime.parameter(length, { dtype: float64[i] ? "float64" : "float32" }),
+    );
 
     const blocks = params.flatMap((p) => {
       const size = blockSize(Math.max(1, p.length) * (p.dtype === "float64" ? 8 : 4));
-      return [{ start: p.dataPtr, size }, { start: p.gradPtr, size }];
+      return [
+        { start: p.dataPtr, size },
+        { start: p.gradPtr, size },
+      ];
     });
     expect(blocks.every((block) => block.start > 0 && block.start % 64 === 0)).toBe(true);
     expectDisjoint(blocks);
@@ -76,7 +80,10 @@ describe("parameters at scale", () => {
 class Model {
   readonly live = new Map<number, number>(); // start -> size
 
-  constructor(readonly base: number, readonly maxBytes: number) {}
+  constructor(
+    readonly base: number,
+    readonly maxBytes: number,
+  ) {}
 
   /** The first byte after the highest live block (where fresh space starts). */
   get top(): number {

@@ -13,8 +13,10 @@ const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], {
 test("the golden folder passes, every case of its four files counted; optimizers bit-identical in float32", () => {
   const { status, stdout } = run(GOLDEN_DIR);
   const lines = stdout.trim().split("\n");
-  const counted = ["optimizers.json", "trajectories.json", "clipping.json", "schedules.json"]
-    .reduce((sum, file) => sum + JSON.parse(readFileSync(join(GOLDEN_DIR, file), "utf8")).cases.length, 0);
+  const counted = ["optimizers.json", "trajectories.json", "clipping.json", "schedules.json"].reduce(
+    (sum, file) => sum + JSON.parse(readFileSync(join(GOLDEN_DIR, file), "utf8")).cases.length,
+    0,
+  );
   expect(lines.at(-1)).toBe(`${counted} passed, 0 failed`);
   expect(stdout).not.toMatch(/skipped/);
   expect(stdout).toMatch(/^largest optimizer float32 error: 0 \(relative, over \d+ cases\)$/m);
@@ -32,14 +34,45 @@ describe("malformed files and cases fail, naming file, case and field, with exit
   };
   const first = golden.cases[0];
   test.each([
-    ["a case with no steps (never vacuously passed)", { ...golden, cases: [{ ...first, steps: undefined }] }, /case 0 \(.*\): malformed: field 'steps' must be a whole number > 0/],
-    ["a case with fewer gradients than steps", { ...golden, cases: [{ ...first, params: [{ ...first.params[0], grads: first.params[0].grads.slice(1) }] }] }, /field 'params\[0\]\.grads' must be an array of \d+ arrays/],
-    ["a null case (no stack trace)", { ...golden, cases: [null, first] }, /case 0: malformed: the case is null, not an object/],
-    ["a wrong format", { ...golden, format: "optimizer-golden/2" }, /field 'format' is "optimizer-golden\/2", expected "optimizer-golden\/1"/],
+    [
+      "a case with no steps (never vacuously passed)",
+      { ...golden, cases: [{ ...first, steps: undefined }] },
+      /case 0 \(.*\): malformed: field 'steps' must be a whole number > 0/,
+    ],
+    [
+      "a case with fewer gradients than steps",
+      { ...golden, cases: [{ ...first, params: [{ ...first.params[0], grads: first.params[0].grads.slice(1) }] }] },
+      /field 'params\[0\]\.grads' must be an array of \d+ arrays/,
+    ],
+    [
+      "a null case (no stack trace)",
+      { ...golden, cases: [null, first] },
+      /case 0: malformed: the case is null, not an object/,
+    ],
+    [
+      "a wrong format",
+      { ...golden, format: "optimizer-golden/2" },
+      /field 'format' is "optimizer-golden\/2", expected "optimizer-golden\/1"/,
+    ],
     ["no cases", { format: golden.format }, /field 'cases' must be an array of cases/],
-    ["a case of no known kind", { ...golden, cases: [{ name: "mystery" }] }, /case 0 \(mystery\): malformed: the case is of no known kind/],
-    ["a string among the numbers", { ...golden, cases: [{ ...first, params: [{ ...first.params[0], init: ["1", ...first.params[0].init.slice(1)] }] }] }, /field 'params\[0\]\.init\[0\]' must be a number, got "1"/],
-    ["a clipping case without max_norm", { ...clipping, cases: [{ ...clipping.cases[0], options: {} }] }, /field 'options\.max_norm' must be a positive number/],
+    [
+      "a case of no known kind",
+      { ...golden, cases: [{ name: "mystery" }] },
+      /case 0 \(mystery\): malformed: the case is of no known kind/,
+    ],
+    [
+      "a string among the numbers",
+      {
+        ...golden,
+        cases: [{ ...first, params: [{ ...first.params[0], init: ["1", ...first.params[0].init.slice(1)] }] }],
+      },
+      /field 'params\[0\]\.init\[0\]' must be a number, got "1"/,
+    ],
+    [
+      "a clipping case without max_norm",
+      { ...clipping, cases: [{ ...clipping.cases[0], options: {} }] },
+      /field 'options\.max_norm' must be a positive number/,
+    ],
   ])("%s", (_label, document, message) => {
     const file = write(document);
     const { status, stdout } = run(file);
@@ -68,7 +101,11 @@ test("a wrong expectation fails its case with its largest error, and the exit st
   cases[1].params[0].expected[4][2] += 1e-3; // torch's value moved by 1e-3
   const file = join(mkdtempSync(join(tmpdir(), "simdopt-")), "tampered.json");
   writeFileSync(file, JSON.stringify({ ...golden, cases }));
-  for (const [binary, rounding] of [["simd", "separate"], ["scalar", "fused"], ["reference", "fused"]]) {
+  for (const [binary, rounding] of [
+    ["simd", "separate"],
+    ["scalar", "fused"],
+    ["reference", "fused"],
+  ]) {
     const { status, stdout } = run(file, "--binary", binary, "--rounding", rounding);
     expect(stdout).toContain(`FAIL ${file}: ${cases[1].name}: largest error`);
     expect(stdout.trim().split("\n").at(-1)).toBe("2 passed, 1 failed");
@@ -100,7 +137,9 @@ test("npm run conformance runs the repository's golden/ unless a file or folder 
   expect(byDefault.stdout).toMatch(/^largest schedule float64 error: /m); // golden/schedules.json ran
   expect(byDefault.stdout.trim().split("\n").at(-1)).toMatch(/^\d+ passed, 0 failed$/);
   expect(byDefault.status).toBe(0);
-  const named = spawnSync(process.execPath, [script, "--rounding", "separate", "golden/trajectories.json"], { encoding: "utf8" });
+  const named = spawnSync(process.execPath, [script, "--rounding", "separate", "golden/trajectories.json"], {
+    encoding: "utf8",
+  });
   expect(named.stdout).not.toContain("schedules.json");
   expect(named.stdout).toMatch(/conformance \(simd(-shared)? kernels, separate rounding\)/);
   expect(named.status).toBe(0);

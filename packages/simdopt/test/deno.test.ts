@@ -25,7 +25,11 @@ test("the package runs under Deno and matches the reference", () => {
   }
   // Deno 2 has relaxed SIMD: the default SIMD runtime uses it, and it agrees with the emulation.
   expect(report.relaxed).toBe(true);
-  expect(report.fma.map((r: { binary: string }) => r.binary)).toEqual(
-    ["reference", "scalar-shared-fused", "simd-shared-relaxed", "simd-shared-fused"]);
+  expect(report.fma.map((r: { binary: string }) => r.binary)).toEqual([
+    "reference",
+    "scalar-shared-fused",
+    "simd-shared-relaxed",
+    "simd-shared-fused",
+  ]);
   for (const result of report.fma) expect(result.same, `fused multiply-adds on ${result.binary}`).toBe(true);
 });

@@ -1,9 +1,18 @@
 // One test per fault found by trying the package as a user and as an attacker would (the state
 // dict's faults are in state-dict.test.ts, the conformance command's in conformance-cli.test.ts).
 import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, test } from "vitest";
-import { Adam, adamDefaults, AdamW, loadRuntime, Rprop, rpropDefaults, SGD, sgdDefaults, type Runtime } from "../dist/index.js";
+import {
+  Adam,
+  adamDefaults,
+  AdamW,
+  loadRuntime,
+  Rprop,
+  rpropDefaults,
+  SGD,
+  sgdDefaults,
+  type Runtime,
+} from "../dist/index.js";
 import { memoryUse, randomArray, setQuarantine } from "./helpers.js";
 
 let runtime: Runtime;
@@ -74,7 +83,9 @@ describe("memory", () => {
       const held = live();
       for (let i = 0; i < 20 && live() > start; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 10)); }
       console.log(JSON.stringify({ start, held, after: live() }));`;
-    const { stdout, stderr } = spawnSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", script], { encoding: "utf8" });
+    const { stdout, stderr } = spawnSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", script], {
+      encoding: "utf8",
+    });
     const { start, held, after } = JSON.parse(stdout || stderr);
     expect(held).toBeGreaterThan(start + 20 * 3 * 40000);
     expect(after).toBe(start);
@@ -116,15 +127,23 @@ describe("validation and frozen defaults", () => {
 
   test("rt.parameter of strings throws naming the value, and takes no memory", () => {
     const before = memoryUse(runtime).liveBytes;
-    expect(() => runtime.parameter(["a", "b"] as never)).toThrow(/values for parameter \(2 × float32\) has "a" at index 0, not a number/);
-    expect(() => runtime.parameter([1, 2n] as never, { name: "w" })).toThrow(/values for parameter 'w' has 2 at index 1, not a number/);
-    expect(() => runtime.parameter(new BigInt64Array(2) as never)).toThrow(/must be an array of numbers, got a BigInt64Array/);
+    expect(() => runtime.parameter(["a", "b"] as never)).toThrow(
+      /values for parameter \(2 × float32\) has "a" at index 0, not a number/,
+    );
+    expect(() => runtime.parameter([1, 2n] as never, { name: "w" })).toThrow(
+      /values for parameter 'w' has 2 at index 1, not a number/,
+    );
+    expect(() => runtime.parameter(new BigInt64Array(2) as never)).toThrow(
+      /must be an array of numbers, got a BigInt64Array/,
+    );
     expect(memoryUse(runtime).liveBytes).toBe(before);
   });
 
   test("setGroupOptions(null) names the optimizer and the value", () => {
     const opt = new SGD([runtime.parameter(1)], { lr: 0.1 });
-    expect(() => opt.setGroupOptions(null as never)).toThrow(/SGD: setGroupOptions needs an object of options, got null/);
+    expect(() => opt.setGroupOptions(null as never)).toThrow(
+      /SGD: setGroupOptions needs an object of options, got null/,
+    );
     expect(() => opt.setGroupOptions({ lr: 0.2 }, 3)).toThrow(/SGD: no parameter group 3 \(there are 1\)/);
     expect(opt.paramGroups[0].lr).toBe(0.1);
   });

@@ -43,7 +43,8 @@ test("matches exact arithmetic on 20,000 hard and random cases", () => {
     let b = Math.fround(y * 3);
     let c = Math.fround(z * 2 ** Math.round(x * 8));
     if (k % 3 === 0) c = Math.fround(-(a * b) + z * 1e-7); // cancellation
-    if (k % 3 === 1) { // products near a float32 midpoint, with a tiny addend
+    if (k % 3 === 1) {
+      // products near a float32 midpoint, with a tiny addend
       a = b = Math.fround(1 + Math.floor(Math.abs(x) * 4096) * 2 ** -12);
       c = Math.fround(z * 2 ** -40);
     }

@@ -2,7 +2,14 @@
 import { describe, expect, test } from "vitest";
 import { TEST_FUNCTIONS, type TestFunctionName } from "../dist/index.js";
 
-const points: [number, number][] = [[-2.8, -2.5], [-4, -6], [0.3, -0.7], [1.1, 2.2], [-0.05, 0.4], [-7.2, 2]];
+const points: [number, number][] = [
+  [-2.8, -2.5],
+  [-4, -6],
+  [0.3, -0.7],
+  [1.1, 2.2],
+  [-0.05, 0.4],
+  [-7.2, 2],
+];
 
 describe.each(Object.keys(TEST_FUNCTIONS) as TestFunctionName[])("%s", (name) => {
   const fn = TEST_FUNCTIONS[name];

@@ -16,7 +16,8 @@ test.each(["reference", "scalar", "simd"] as const)("%s: fused multiply-adds rou
 test("the cases tell one rounding from two", async () => {
   const runtime = await loadRuntime({ rounding: "separate" });
   const differs = FMA_CASES.some(([a, addends]) =>
-    fusedOnRuntime(runtime, a, addends).some((value, i) => !Object.is(value, fusedExpected(a, addends)[i])));
+    fusedOnRuntime(runtime, a, addends).some((value, i) => !Object.is(value, fusedExpected(a, addends)[i])),
+  );
   expect(differs).toBe(true);
   const [a] = FMA_CASES[0];
   expect(Math.fround(a * a + 2 ** -60)).not.toBe(fusedExpected(a, [2 ** -60])[0]); // double rounding misses it

@@ -7,8 +7,9 @@ import { join, relative, sep } from "node:path";
 import { expect, test } from "vitest";
 import { GOLDEN_COPY_DIR, GOLDEN_SOURCE_DIR } from "./helpers.js";
 
-const UPDATE = "to update: rm -r golden && cp -r ../shared/golden golden, then regenerate packages/simdopt/test/golden-copy.sha256 "
-  + "with (cd golden && find . -type f | sort | sed 's|^./||' | xargs sha256sum)";
+const UPDATE =
+  "to update: rm -r golden && cp -r ../shared/golden golden, then regenerate packages/simdopt/test/golden-copy.sha256 " +
+  "with (cd golden && find . -type f | sort | sed 's|^./||' | xargs sha256sum)";
 
 /** Every file under `dir`, as a path relative to it with forward slashes, sorted. */
 function filesUnder(dir: string): string[] {
@@ -20,25 +21,42 @@ function filesUnder(dir: string): string[] {
 
 /** SHA-256 (hex) of every file under `dir`, by relative path. */
 function digestsOf(dir: string): Record<string, string> {
-  return Object.fromEntries(filesUnder(dir).map((file) => [file, createHash("sha256").update(readFileSync(join(dir, file))).digest("hex")]));
+  return Object.fromEntries(
+    filesUnder(dir).map((file) => [
+      file,
+      createHash("sha256")
+        .update(readFileSync(join(dir, file)))
+        .digest("hex"),
+    ]),
+  );
 }
 
 /** The digests recorded in golden-copy.sha256. */
 function recordedDigests(): Record<string, string> {
   const text = readFileSync(new URL("./golden-copy.sha256", import.meta.url), "utf8");
-  return Object.fromEntries(text.trim().split("\n").map((line) => {
-    const match = /^([0-9a-f]{64}) {2}(.+)$/.exec(line);
-    if (match === null) throw new Error(`golden-copy.sha256: not a sha256sum line: '${line}'`);
-    return [match[2], match[1]];
-  }));
+  return Object.fromEntries(
+    text
+      .trim()
+      .split("\n")
+      .map((line) => {
+        const match = /^([0-9a-f]{64}) {2}(.+)$/.exec(line);
+        if (match === null) throw new Error(`golden-copy.sha256: not a sha256sum line: '${line}'`);
+        return [match[2], match[1]];
+      }),
+  );
 }
 
 test("golden/ is byte-identical to ../shared/golden, or without it beside the repository to the digests recorded from it", () => {
   const besideRepository = existsSync(GOLDEN_SOURCE_DIR);
   const source = besideRepository ? digestsOf(GOLDEN_SOURCE_DIR) : recordedDigests();
   // Equal digests for the same set of paths: every file of each folder is in the other, with the same bytes.
-  expect(digestsOf(GOLDEN_COPY_DIR), `golden/ differs from ${besideRepository ? "../shared/golden" : "golden-copy.sha256"}; ${UPDATE}`).toEqual(source);
+  expect(
+    digestsOf(GOLDEN_COPY_DIR),
+    `golden/ differs from ${besideRepository ? "../shared/golden" : "golden-copy.sha256"}; ${UPDATE}`,
+  ).toEqual(source);
   // The recorded digests stay those of the source, so that a clone alone checks what a clone beside it checks.
   if (besideRepository) expect(recordedDigests(), `golden-copy.sha256 is out of date; ${UPDATE}`).toEqual(source);
-  expect(Object.keys(source)).toEqual(expect.arrayContaining(["README.md", "torch2/README.md", "next/README.md", "presets/README.md"]));
+  expect(Object.keys(source)).toEqual(
+    expect.arrayContaining(["README.md", "torch2/README.md", "next/README.md", "presets/README.md"]),
+  );
 });

@@ -5,8 +5,16 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import {
-  caseKind, loadRuntime, OPTIMIZER_NAMES, runClippingCase, runOptimizerCase, runTrajectoryCase,
-  type ClippingCase, type OptimizerCase, type Runtime, type TrajectoryCase,
+  caseKind,
+  loadRuntime,
+  OPTIMIZER_NAMES,
+  runClippingCase,
+  runOptimizerCase,
+  runTrajectoryCase,
+  type ClippingCase,
+  type OptimizerCase,
+  type Runtime,
+  type TrajectoryCase,
 } from "../dist/index.js";
 import { GOLDEN_DIR } from "./helpers.js";
 
@@ -20,14 +28,23 @@ function notYet(c: Record<string, unknown>): boolean {
 }
 
 const known = (c: Record<string, unknown>) => (OPTIMIZER_NAMES as string[]).includes(String(c.optimizer).toLowerCase());
-const cases = FOLDERS.flatMap((folder) => readdirSync(join(GOLDEN_DIR, folder))
-  .filter((name) => name.endsWith(".json"))
-  .flatMap((name) => {
-    const file = join(folder, name);
-    const document = JSON.parse(readFileSync(join(GOLDEN_DIR, file), "utf8")) as { source: string; cases: Record<string, unknown>[] };
-    return document.cases.map((c) => ({ file, source: document.source, c }));
-  }))
-  .filter(({ c }) => ["optimizer", "trajectory", "clipping"].includes(caseKind(c)) && (caseKind(c) === "clipping" || known(c)) && !notYet(c));
+const cases = FOLDERS.flatMap((folder) =>
+  readdirSync(join(GOLDEN_DIR, folder))
+    .filter((name) => name.endsWith(".json"))
+    .flatMap((name) => {
+      const file = join(folder, name);
+      const document = JSON.parse(readFileSync(join(GOLDEN_DIR, file), "utf8")) as {
+        source: string;
+        cases: Record<string, unknown>[];
+      };
+      return document.cases.map((c) => ({ file, source: document.source, c }));
+    }),
+).filter(
+  ({ c }) =>
+    ["optimizer", "trajectory", "clipping"].includes(caseKind(c)) &&
+    (caseKind(c) === "clipping" || known(c)) &&
+    !notYet(c),
+);
 
 test("the golden folder holds optimizer, trajectory and clipping cases", () => {
   expect(cases.filter(({ c }) => caseKind(c) === "clipping").length).toBeGreaterThan(0);
@@ -37,44 +54,55 @@ test("the golden folder holds optimizer, trajectory and clipping cases", () => {
 
 test("the cases with options not supported yet fail by name, not with wrong numbers", async () => {
   const runtime = await loadRuntime({ binary: "reference" });
-  const rejected = FOLDERS.flatMap((folder) => readdirSync(join(GOLDEN_DIR, folder)).filter((name) => name.endsWith(".json"))
-    .flatMap((name) => (JSON.parse(readFileSync(join(GOLDEN_DIR, folder, name), "utf8")).cases as Record<string, unknown>[])))
-    .filter((c) => known(c) && notYet(c));
+  const rejected = FOLDERS.flatMap((folder) =>
+    readdirSync(join(GOLDEN_DIR, folder))
+      .filter((name) => name.endsWith(".json"))
+      .flatMap(
+        (name) => JSON.parse(readFileSync(join(GOLDEN_DIR, folder, name), "utf8")).cases as Record<string, unknown>[],
+      ),
+  ).filter((c) => known(c) && notYet(c));
   expect(rejected.length).toBeGreaterThan(0);
-  for (const c of rejected) expect(runOptimizerCase(runtime, c as unknown as OptimizerCase).error).toMatch(/not supported yet/);
+  for (const c of rejected)
+    expect(runOptimizerCase(runtime, c as unknown as OptimizerCase).error).toMatch(/not supported yet/);
 });
 
 const RUNS = (["simd", "scalar", "reference"] as const).flatMap((binary) =>
-  (["separate", "fused"] as const).map((rounding) => ({ binary, rounding })));
+  (["separate", "fused"] as const).map((rounding) => ({ binary, rounding })),
+);
 
 describe.each(RUNS)("golden vectors on $binary with $rounding rounding", ({ binary, rounding }) => {
   let runtime: Runtime;
   beforeAll(async () => {
     runtime = await loadRuntime({ binary, rounding });
   });
-  test.each(cases.map(({ file, source, c }) => ({ file, source, name: (c.name as string | undefined) ?? JSON.stringify(c).slice(0, 80), c })))(
-    "$file: $name",
-    ({ source, c }) => {
-      const kind = caseKind(c);
-      const result = kind === "optimizer"
+  test.each(
+    cases.map(({ file, source, c }) => ({
+      file,
+      source,
+      name: (c.name as string | undefined) ?? JSON.stringify(c).slice(0, 80),
+      c,
+    })),
+  )("$file: $name", ({ source, c }) => {
+    const kind = caseKind(c);
+    const result =
+      kind === "optimizer"
         ? runOptimizerCase(runtime, c as unknown as OptimizerCase, source)
         : kind === "clipping"
           ? runClippingCase(runtime, c as unknown as ClippingCase)
           : runTrajectoryCase(runtime, c as unknown as TrajectoryCase, source);
-      expect(result.error).toBeUndefined();
-      expect(result.maxError).toBeLessThanOrEqual(result.tolerance);
-      expect(result.passed).toBe(true);
-      // Fused multiply-adds reproduce torch 1.13's float32 arithmetic: not just within the tolerance,
-      // but to within a hundredth of it (separately rounded operations drift by up to a tenth).
-      // torch 2 moves its first moments with lerp_ and takes MKL's square roots, up to 3e-7 away;
-      // Keras's rules (Ftrl) compute their scalars in float32, up to 4e-6 away; LAMB sums its norms
-      // in double where torch sums them in float32, 1.1e-7 away.
-      if (rounding === "fused" && c.dtype === "float32") {
-        // optax computes in its own order (1.6e-6 away), Keras its scalars in float32 (4e-6).
-        const keras = c.optimizer === "ftrl" || /^(keras|optax):/.test(String(c.optimizer));
-        const share = keras ? 2 : source.startsWith("torch 2.") || c.optimizer === "lamb" ? 25 : 100;
-        expect(result.maxError).toBeLessThanOrEqual(result.tolerance / share);
-      }
-    },
-  );
+    expect(result.error).toBeUndefined();
+    expect(result.maxError).toBeLessThanOrEqual(result.tolerance);
+    expect(result.passed).toBe(true);
+    // Fused multiply-adds reproduce torch 1.13's float32 arithmetic: not just within the tolerance,
+    // but to within a hundredth of it (separately rounded operations drift by up to a tenth).
+    // torch 2 moves its first moments with lerp_ and takes MKL's square roots, up to 3e-7 away;
+    // Keras's rules (Ftrl) compute their scalars in float32, up to 4e-6 away; LAMB sums its norms
+    // in double where torch sums them in float32, 1.1e-7 away.
+    if (rounding === "fused" && c.dtype === "float32") {
+      // optax computes in its own order (1.6e-6 away), Keras its scalars in float32 (4e-6).
+      const keras = c.optimizer === "ftrl" || /^(keras|optax):/.test(String(c.optimizer));
+      const share = keras ? 2 : source.startsWith("torch 2.") || c.optimizer === "lamb" ? 25 : 100;
+      expect(result.maxError).toBeLessThanOrEqual(result.tolerance / share);
+    }
+  });
 });

@@ -54,15 +54,19 @@ export function memoryUse(runtime: object): { liveBytes: number; highWater: numb
 export function decodedState(dict: { state: Record<string, Record<string, unknown>> }): Record<string, unknown>[] {
   const special: Record<string, number> = { NaN: NaN, Infinity: Infinity, "-Infinity": -Infinity, "-0": -0 };
   const number = (x: unknown) => (typeof x === "string" ? special[x] : (x as number));
-  return Object.values(dict.state).map((entry) => Object.fromEntries(Object.entries(entry).map(([name, value]) => {
-    const camel = name.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
-    if (value !== null && typeof value === "object" && "data" in value) {
-      const tensor = value as { dtype: string; data: unknown[] };
-      const View = tensor.dtype === "float32" ? Float32Array : Float64Array;
-      return [camel, (View as typeof Float64Array).from(tensor.data, number)];
-    }
-    return [camel, number(value)];
-  })));
+  return Object.values(dict.state).map((entry) =>
+    Object.fromEntries(
+      Object.entries(entry).map(([name, value]) => {
+        const camel = name.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+        if (value !== null && typeof value === "object" && "data" in value) {
+          const tensor = value as { dtype: string; data: unknown[] };
+          const View = tensor.dtype === "float32" ? Float32Array : Float64Array;
+          return [camel, (View as typeof Float64Array).from(tensor.data, number)];
+        }
+        return [camel, number(value)];
+      }),
+    ),
+  );
 }
 
 /** Sets the bytes that disposed parameters' blocks wait in quarantine before reuse (internal). */

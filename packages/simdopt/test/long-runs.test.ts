@@ -6,7 +6,9 @@ import { firstDifference, gradientsFor, randomArray } from "./helpers.js";
 import { OPTION_FAMILIES } from "./families.js";
 
 test.each(OPTIMIZER_NAMES)("%s over 3000 steps", async (name) => {
-  const runtimes = await Promise.all((["reference", "scalar", "simd"] as const).map((binary) => loadRuntime({ binary })));
+  const runtimes = await Promise.all(
+    (["reference", "scalar", "simd"] as const).map((binary) => loadRuntime({ binary })),
+  );
   for (const options of OPTION_FAMILIES[name]) {
     for (const dtype of ["float32", "float64"] as const) {
       const finals = runtimes.map((runtime) => {

@@ -17,9 +17,13 @@ let shipped: string[]; // the tarball's files, relative to the package
 beforeAll(() => {
   consumerDir = mkdtempSync(join(tmpdir(), "simdopt-consumer-"));
   // --ignore-scripts: the prepack script would rebuild dist/ while other test files read it.
-  const packed = JSON.parse(execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", consumerDir], {
-    cwd: PACKAGE_DIR, encoding: "utf8", shell: process.platform === "win32",
-  }));
+  const packed = JSON.parse(
+    execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", consumerDir], {
+      cwd: PACKAGE_DIR,
+      encoding: "utf8",
+      shell: process.platform === "win32",
+    }),
+  );
   shipped = packed[0].files.map((file: { path: string }) => file.path).sort();
   const installed = join(consumerDir, "node_modules", "simdopt");
   mkdirSync(installed, { recursive: true });
@@ -32,10 +36,14 @@ function nodeInConsumer(...args: string[]) {
 }
 
 test("the tarball ships the build, the README and the licence, and no source maps", () => {
-  expect(shipped).toEqual(expect.arrayContaining(["LICENSE", "README.md", "package.json", "dist/index.js", "dist/index.d.ts"]));
+  expect(shipped).toEqual(
+    expect.arrayContaining(["LICENSE", "README.md", "package.json", "dist/index.js", "dist/index.d.ts"]),
+  );
   expect(shipped.filter((file) => !/^(dist\/.+\.(js|d\.ts)|LICENSE|README\.md|package\.json)$/.test(file))).toEqual([]);
   for (const file of shipped.filter((name) => name.endsWith(".js"))) {
-    expect(readFileSync(join(consumerDir, "node_modules", "simdopt", file), "utf8"), file).not.toContain("sourceMappingURL");
+    expect(readFileSync(join(consumerDir, "node_modules", "simdopt", file), "utf8"), file).not.toContain(
+      "sourceMappingURL",
+    );
   }
 });
 
@@ -56,7 +64,9 @@ test("every bin is a shipped node script, its path already in the form npm publi
     expect(target, `bin '${name}'`).toBe(posix.normalize(target));
     expect(target.startsWith(".")).toBe(false);
     expect(shipped).toContain(target);
-    expect(readFileSync(join(PACKAGE_DIR, target), "utf8").startsWith("#!/usr/bin/env node\n"), `bin '${name}'`).toBe(true);
+    expect(readFileSync(join(PACKAGE_DIR, target), "utf8").startsWith("#!/usr/bin/env node\n"), `bin '${name}'`).toBe(
+      true,
+    );
   }
   const help = nodeInConsumer(join("node_modules", "simdopt", manifest.bin["simdopt-conformance"]), "--help");
   expect(help.status).toBe(0);
@@ -93,11 +103,24 @@ test("a CommonJS consumer require()s it on this Node", () => {
 test("engines admits exactly the Node versions whose require() loads ES modules without a flag", () => {
   // require(esm) is on by default from Node 20.19 (backported), 22.12 (backported) and 23.0.
   const requireEsm: Record<string, boolean> = {
-    "18.20.8": false, "20.0.0": false, "20.18.3": false, "20.19.0": true, "20.20.2": true, "21.7.3": false,
-    "22.0.0": false, "22.11.0": false, "22.12.0": true, "23.0.0": true, "24.0.0": true, "25.1.0": true,
+    "18.20.8": false,
+    "20.0.0": false,
+    "20.18.3": false,
+    "20.19.0": true,
+    "20.20.2": true,
+    "21.7.3": false,
+    "22.0.0": false,
+    "22.11.0": false,
+    "22.12.0": true,
+    "23.0.0": true,
+    "24.0.0": true,
+    "25.1.0": true,
   };
   for (const [version, works] of Object.entries(requireEsm)) {
-    expect(semver.satisfies(version, manifest.engines.node), `Node ${version} against engines '${manifest.engines.node}'`).toBe(works);
+    expect(
+      semver.satisfies(version, manifest.engines.node),
+      `Node ${version} against engines '${manifest.engines.node}'`,
+    ).toBe(works);
   }
   expect(semver.satisfies(process.version, manifest.engines.node), `this Node, ${process.version}`).toBe(true);
 });

@@ -31,7 +31,13 @@ test("the file holds each state buffer as a tensor and the rest in __metadata__"
   const { w, opt } = trained();
   const bytes = saveSafetensors(opt);
   const h = header(bytes);
-  expect(Object.keys(h).sort()).toEqual(["__metadata__", "state.layer.bias.exp_avg", "state.layer.bias.exp_avg_sq", "state.layer.weight.exp_avg", "state.layer.weight.exp_avg_sq"]);
+  expect(Object.keys(h).sort()).toEqual([
+    "__metadata__",
+    "state.layer.bias.exp_avg",
+    "state.layer.bias.exp_avg_sq",
+    "state.layer.weight.exp_avg",
+    "state.layer.weight.exp_avg_sq",
+  ]);
   expect(h["state.layer.weight.exp_avg"]).toEqual({ dtype: "F32", shape: [10], data_offsets: [0, 40] });
   expect(h["state.layer.bias.exp_avg"].dtype).toBe("F64");
   expect(h.__metadata__).toMatchObject({ format: "simdopt-state/1", kind: "nadam" });
@@ -49,7 +55,10 @@ test("save, load and continue is bit-identical to never stopping", () => {
   const a = trained();
   const bytes = saveSafetensors(a.opt);
   const values = [a.w.toArray(), a.b.toArray()];
-  const b = { w: runtime.parameter(values[0], { name: "layer.weight" }), b: runtime.parameter(values[1], { name: "layer.bias" }) };
+  const b = {
+    w: runtime.parameter(values[0], { name: "layer.weight" }),
+    b: runtime.parameter(values[1], { name: "layer.bias" }),
+  };
   const opt = new NAdam([b.w, b.b], { lr: 0.5 }); // the options come from the file
   loadSafetensors(opt, bytes);
   for (let step = 3; step < 9; step++) {
@@ -72,9 +81,27 @@ test("a state before the first step round-trips with no tensors", () => {
 });
 
 test.each([
-  ["a flipped data byte", (bytes: Uint8Array) => { bytes[bytes.length - 1] ^= 1; }, /the checksum is crc32:[0-9a-f]+ but the contents give crc32:[0-9a-f]+: the file is damaged/],
-  ["a header length past the end", (bytes: Uint8Array) => { new DataView(bytes.buffer).setBigUint64(0, 1n << 40n, true); }, /the header length \d+ runs past the file's \d+ bytes/],
-  ["a header that is not JSON", (bytes: Uint8Array) => { bytes[8] = 0x7b + 1; }, /the header is not JSON/],
+  [
+    "a flipped data byte",
+    (bytes: Uint8Array) => {
+      bytes[bytes.length - 1] ^= 1;
+    },
+    /the checksum is crc32:[0-9a-f]+ but the contents give crc32:[0-9a-f]+: the file is damaged/,
+  ],
+  [
+    "a header length past the end",
+    (bytes: Uint8Array) => {
+      new DataView(bytes.buffer).setBigUint64(0, 1n << 40n, true);
+    },
+    /the header length \d+ runs past the file's \d+ bytes/,
+  ],
+  [
+    "a header that is not JSON",
+    (bytes: Uint8Array) => {
+      bytes[8] = 0x7b + 1;
+    },
+    /the header is not JSON/,
+  ],
   ["too few bytes", (bytes: Uint8Array) => bytes.subarray(0, 5), /too short for a safetensors header/],
 ])("a file with %s is refused and nothing changes", (_label, damage, message) => {
   const { opt } = trained();
@@ -91,7 +118,9 @@ test("another optimizer's file is refused, naming both kinds", () => {
   adamw.step();
   const adam = new Adam([runtime.parameter(3)]);
   const before = adam.stateDict();
-  expect(() => loadSafetensors(adam, saveSafetensors(adamw))).toThrow(/Adam: cannot load state: it is the state of "adamw", this optimizer is 'adam'/);
+  expect(() => loadSafetensors(adam, saveSafetensors(adamw))).toThrow(
+    /Adam: cannot load state: it is the state of "adamw", this optimizer is 'adam'/,
+  );
   expect(adam.stateDict()).toEqual(before);
 });
 

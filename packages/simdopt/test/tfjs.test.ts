@@ -12,9 +12,22 @@ const STEPS = 20;
 /** tf.train's constructor for each preset, from the preset's options (TF.js's own names). */
 const TF_OPTIMIZERS: Record<string, (o: Record<string, unknown>) => tf.Optimizer> = {
   "tfjs:sgd": (o) => tf.train.sgd((o.learningRate as number) ?? 0.01),
-  "tfjs:momentum": (o) => tf.train.momentum((o.learningRate as number) ?? 0.01, (o.momentum as number) ?? 0.9, (o.useNesterov as boolean) ?? false),
-  "tfjs:adam": (o) => tf.train.adam(o.learningRate as number, o.beta1 as number, o.beta2 as number, o.epsilon as number),
-  "tfjs:rmsprop": (o) => tf.train.rmsprop(o.learningRate as number, o.decay as number, o.momentum as number, o.epsilon as number, o.centered as boolean),
+  "tfjs:momentum": (o) =>
+    tf.train.momentum(
+      (o.learningRate as number) ?? 0.01,
+      (o.momentum as number) ?? 0.9,
+      (o.useNesterov as boolean) ?? false,
+    ),
+  "tfjs:adam": (o) =>
+    tf.train.adam(o.learningRate as number, o.beta1 as number, o.beta2 as number, o.epsilon as number),
+  "tfjs:rmsprop": (o) =>
+    tf.train.rmsprop(
+      o.learningRate as number,
+      o.decay as number,
+      o.momentum as number,
+      o.epsilon as number,
+      o.centered as boolean,
+    ),
 };
 
 let runtime: Runtime;
@@ -24,10 +37,19 @@ beforeAll(async () => {
 });
 
 const cases = Object.keys(TF_OPTIMIZERS).flatMap((name) =>
-  OPTION_FAMILIES[name as OptimizerName].map((options) => ({ name, options: options as Record<string, unknown>, label: JSON.stringify(options) })));
+  OPTION_FAMILIES[name as OptimizerName].map((options) => ({
+    name,
+    options: options as Record<string, unknown>,
+    label: JSON.stringify(options),
+  })),
+);
 
 test("every TF.js preset is checked", () => {
-  expect(Object.keys(TF_OPTIMIZERS).sort()).toEqual(Object.keys(OPTION_FAMILIES).filter((name) => name.startsWith("tfjs:")).sort());
+  expect(Object.keys(TF_OPTIMIZERS).sort()).toEqual(
+    Object.keys(OPTION_FAMILIES)
+      .filter((name) => name.startsWith("tfjs:"))
+      .sort(),
+  );
 });
 
 test.each(cases)("$name $label matches tf.train within 1e-5", ({ name, options }) => {
@@ -35,7 +57,9 @@ test.each(cases)("$name $label matches tf.train within 1e-5", ({ name, options }
   const inits = lengths.map((length, k) => randomArray(length, 40 + k));
   const params = inits.map((init) => runtime.parameter(init));
   const optimizer = createOptimizer(name as OptimizerName, params, options);
-  const variables = inits.map((init, k) => tf.variable(tf.tensor1d(init, "float32"), true, `v${k}_${name}_${cases.length}_${Math.random()}`));
+  const variables = inits.map((init, k) =>
+    tf.variable(tf.tensor1d(init, "float32"), true, `v${k}_${name}_${cases.length}_${Math.random()}`),
+  );
   const reference = TF_OPTIMIZERS[name](options);
   let worst = 0;
   let compared = 0;
@@ -49,7 +73,10 @@ test.each(cases)("$name $label matches tf.train within 1e-5", ({ name, options }
       params[k].data.forEach((x, i) => {
         if (Number.isNaN(x) && Number.isNaN(expected[i])) return; // tfjs-core's centered RMSprop quirk, reproduced
         compared++;
-        worst = Math.max(worst, Number.isNaN(x - expected[i]) ? Infinity : Math.abs(x - expected[i]) / Math.max(1, Math.abs(expected[i])));
+        worst = Math.max(
+          worst,
+          Number.isNaN(x - expected[i]) ? Infinity : Math.abs(x - expected[i]) / Math.max(1, Math.abs(expected[i])),
+        );
       });
     });
   }

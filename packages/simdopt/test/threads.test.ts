@@ -6,7 +6,14 @@ import { execFileSync } from "node:child_process";
 import { Worker } from "node:worker_threads";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
-  createOptimizer, loadRuntime, OPTIMIZER_NAMES, ThreadError, type Dtype, type OptimizerName, type Runtime, isElementwise,
+  createOptimizer,
+  loadRuntime,
+  OPTIMIZER_NAMES,
+  ThreadError,
+  type Dtype,
+  type OptimizerName,
+  type Runtime,
+  isElementwise,
 } from "../dist/index.js";
 import { OPTION_FAMILIES } from "./families.js";
 import { decodedState, firstDifference, gradientsFor, randomArray } from "./helpers.js";
@@ -48,7 +55,13 @@ function run(runtime: Runtime, name: OptimizerName, options: object, dtype: Dtyp
   }
   const values = params.map((param) => Array.from(param.data));
   const state = decodedState(optimizer.stateDict()).map((entry) =>
-    Object.fromEntries(Object.entries(entry).map(([key, value]) => [key, typeof value === "number" ? [value] : Array.from(value as ArrayLike<number>)])));
+    Object.fromEntries(
+      Object.entries(entry).map(([key, value]) => [
+        key,
+        typeof value === "number" ? [value] : Array.from(value as ArrayLike<number>),
+      ]),
+    ),
+  );
   optimizer.dispose();
   params.forEach((param) => param.dispose());
   return { values, state };
@@ -56,7 +69,8 @@ function run(runtime: Runtime, name: OptimizerName, options: object, dtype: Dtyp
 
 describe.each(OPTIMIZER_NAMES)("%s: threads ≡ one thread", (name) => {
   const cases = OPTION_FAMILIES[name].flatMap((options) =>
-    (["float32", "float64"] as const).map((dtype) => ({ options, dtype, label: JSON.stringify(options) })));
+    (["float32", "float64"] as const).map((dtype) => ({ options, dtype, label: JSON.stringify(options) })),
+  );
   test.each(cases)("$dtype $label", ({ options, dtype }) => {
     const expected = run(single, name, options, dtype);
     for (const runtime of threaded) {
@@ -70,7 +84,10 @@ describe.each(OPTIMIZER_NAMES)("%s: threads ≡ one thread", (name) => {
       });
       got.state.forEach((entry, k) => {
         for (const [key, value] of Object.entries(entry)) {
-          expect(firstDifference(value, expected.state[k][key]), `${runtime.threads} threads: ${key} of tensor ${k}`).toBe(-1);
+          expect(
+            firstDifference(value, expected.state[k][key]),
+            `${runtime.threads} threads: ${key} of tensor ${k}`,
+          ).toBe(-1);
         }
       });
     }
@@ -110,7 +127,9 @@ describe("faults", () => {
     expect(error).toBeInstanceOf(ThreadError);
     expect((error as ThreadError).updated).toBe("none");
     expect((error as ThreadError).threads).toBe(1);
-    expect((error as Error).message).toMatch(/worker thread 1 exited.*no parameter or state of this call was updated.*not committed/);
+    expect((error as Error).message).toMatch(
+      /worker thread 1 exited.*no parameter or state of this call was updated.*not committed/,
+    );
     expect(firstDifference(t.param.toArray(), before)).toBe(-1);
     expect(t.optimizer.stepCount()).toBe(1);
     // The same step again, on the calling thread alone: the runs agree.
@@ -130,7 +149,9 @@ describe("faults", () => {
     pool.minWaitMs = 300;
     pool.waitPerOwnTime = 1;
     pool.spawn = (init: object, onEnd: (reason: string) => void) => {
-      const worker = new Worker(new URL("./fixtures/claim-and-exit.mjs", import.meta.url), { workerData: { simdopt: init, failure } });
+      const worker = new Worker(new URL("./fixtures/claim-and-exit.mjs", import.meta.url), {
+        workerData: { simdopt: init, failure },
+      });
       worker.on("exit", (code) => onEnd(`exited with code ${code}`));
       return { terminate: () => void worker.terminate() };
     };
@@ -163,7 +184,8 @@ describe("faults", () => {
 
   test("a worker that dies holding a chunk: the step throws after a bounded wait, saying the parameters are partly updated", async () => {
     expect(await failing("exit")).toMatch(
-      /worker thread 1 did not finish 1 of the call's 8 chunks within \d+ ms.*partly updated.*not committed/);
+      /worker thread 1 did not finish 1 of the call's 8 chunks within \d+ ms.*partly updated.*not committed/,
+    );
   });
 
   test("a worker whose kernel throws: the step throws once the other chunks are done", async () => {
@@ -174,11 +196,17 @@ describe("faults", () => {
 describe("options and lifetime", () => {
   test("bad thread options are refused by name", async () => {
     for (const threads of [0, 1.5, -1, "many", 65]) {
-      await expect(loadRuntime({ threads: threads as number })).rejects.toThrow(/option 'threads' must be 'auto' or a whole number/);
+      await expect(loadRuntime({ threads: threads as number })).rejects.toThrow(
+        /option 'threads' must be 'auto' or a whole number/,
+      );
     }
     await expect(loadRuntime({ threadMinElements: -1 })).rejects.toThrow(/option 'threadMinElements'/);
-    await expect(loadRuntime({ threads: 2, binary: "reference" })).rejects.toThrow(/threads' is 2, but the plain-JS reference/);
-    await expect(loadRuntime({ threads: 2, sharedMemory: false })).rejects.toThrow(/threads' is 2, but the memory is not shared/);
+    await expect(loadRuntime({ threads: 2, binary: "reference" })).rejects.toThrow(
+      /threads' is 2, but the plain-JS reference/,
+    );
+    await expect(loadRuntime({ threads: 2, sharedMemory: false })).rejects.toThrow(
+      /threads' is 2, but the memory is not shared/,
+    );
     expect((await loadRuntime({ threads: "auto", sharedMemory: false })).threads).toBe(1);
   });
 
@@ -206,7 +234,10 @@ describe("options and lifetime", () => {
       optimizer.step();
       console.log(param.data.every((value) => value === param.data[0] && value < 0 && value > -0.0011));
     `;
-    const output = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 30_000 });
+    const output = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
+      encoding: "utf8",
+      timeout: 30_000,
+    });
     expect(output.trim().split("\n")).toEqual(["2", "true"]);
   });
 });

@@ -6,11 +6,24 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import {
-  createOptimizer, loadRuntime, OPTIMIZER_NAMES, type Dtype, type OptimizerName, type Parameter, type Rounding, type Runtime,
+  createOptimizer,
+  loadRuntime,
+  OPTIMIZER_NAMES,
+  type Dtype,
+  type OptimizerName,
+  type Parameter,
+  type Rounding,
+  type Runtime,
 } from "../dist/index.js";
 import { OPTION_FAMILIES } from "./families.js";
 import { decodedState, firstDifference, GOLDEN_DIR, gradientsFor, randomArray } from "./helpers.js";
-import { createTorchOptimizer, Tensor, TORCH_OPTIMIZERS, type NAdamVersion, type TorchOptimizerName } from "./torch/index.js";
+import {
+  createTorchOptimizer,
+  Tensor,
+  TORCH_OPTIMIZERS,
+  type NAdamVersion,
+  type TorchOptimizerName,
+} from "./torch/index.js";
 
 const STEPS = 300;
 
@@ -58,10 +71,7 @@ function describeDifference(what: string, actual: ArrayLike<number>, expected: A
 }
 
 /** The first difference between the engine's state and the reference's, or undefined. */
-function stateDifference(
-  engine: Record<string, unknown>[],
-  reference: Record<string, unknown>[],
-): string | undefined {
+function stateDifference(engine: Record<string, unknown>[], reference: Record<string, unknown>[]): string | undefined {
   const isBuffer = (value: unknown): value is Float32Array | Float64Array =>
     value instanceof Float32Array || value instanceof Float64Array;
   for (let p = 0; p < reference.length; p++) {
@@ -135,7 +145,9 @@ const PORTED = OPTIMIZER_NAMES.filter((name): name is OptimizerName & TorchOptim
 describe.each(PORTED)("%s: engine ≡ torch for-loop port, 300 steps, two groups", (name) => {
   const cases = OPTION_FAMILIES[name].flatMap((options) =>
     (["float32", "float64"] as const).flatMap((dtype) =>
-      ROUNDINGS.map((rounding) => ({ options, dtype, rounding, label: JSON.stringify(options) }))));
+      ROUNDINGS.map((rounding) => ({ options, dtype, rounding, label: JSON.stringify(options) })),
+    ),
+  );
   test.each(cases)("$dtype $rounding $label", ({ options, dtype, rounding }) => {
     const divergence = firstDivergence(name, options, dtype, rounding);
     expect(divergence, divergence).toBeUndefined();
@@ -162,12 +174,16 @@ interface GoldenCase {
   params: { group?: number; init: number[]; grads: number[][]; expected: number[][] }[];
 }
 
-const readCases = (file: string) => (JSON.parse(readFileSync(join(GOLDEN_DIR, file), "utf8")).cases as GoldenCase[])
-  .filter((c) => "optimizer" in c && "params" in c);
+const readCases = (file: string) =>
+  (JSON.parse(readFileSync(join(GOLDEN_DIR, file), "utf8")).cases as GoldenCase[]).filter(
+    (c) => "optimizer" in c && "params" in c,
+  );
 
 /** torch's option names (`weight_decay`) as the reference's (`weightDecay`). */
-const camelCase = (options: Record<string, unknown> = {}) => Object.fromEntries(
-  Object.entries(options).map(([key, value]) => [key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), value]));
+const camelCase = (options: Record<string, unknown> = {}) =>
+  Object.fromEntries(
+    Object.entries(options).map(([key, value]) => [key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), value]),
+  );
 
 /** |actual − expected| / max(1, |expected|), the golden files' error measure (NaN matches NaN). */
 const scaledError = (actual: number, expected: number) =>
@@ -181,7 +197,10 @@ function runGolden(c: GoldenCase, fused: boolean, version: NAdamVersion): { maxE
   const tensors = c.params.map((p) => Tensor.from(p.init, arithmetic));
   const groupOptions = c.groups && c.groups.length > 0 ? c.groups : [{}];
   const groups = groupOptions
-    .map((overrides, g) => ({ ...camelCase(overrides), params: tensors.filter((_, k) => (c.params[k].group ?? 0) === g) }))
+    .map((overrides, g) => ({
+      ...camelCase(overrides),
+      params: tensors.filter((_, k) => (c.params[k].group ?? 0) === g),
+    }))
     .filter((group) => group.params.length > 0);
   const name = c.optimizer.toLowerCase() as TorchOptimizerName;
   const optimizer = createTorchOptimizer(name, groups, camelCase(c.options), version);
@@ -190,13 +209,15 @@ function runGolden(c: GoldenCase, fused: boolean, version: NAdamVersion): { maxE
   for (let t = 0; t < c.steps; t++) {
     c.params.forEach((p, k) => (tensors[k].grad = Tensor.from(p.grads[t], arithmetic)));
     optimizer.step();
-    c.params.forEach((p, k) => p.expected[t].forEach((expected, i) => {
-      const error = scaledError(tensors[k].data[i], expected);
-      if (error > 0 && first === undefined) {
-        first = `step ${t + 1}, tensor ${k}, index ${i}: ${tensors[k].data[i]}, torch ${expected}`;
-      }
-      maxError = Math.max(maxError, Number.isNaN(error) ? Infinity : error);
-    }));
+    c.params.forEach((p, k) =>
+      p.expected[t].forEach((expected, i) => {
+        const error = scaledError(tensors[k].data[i], expected);
+        if (error > 0 && first === undefined) {
+          first = `step ${t + 1}, tensor ${k}, index ${i}: ${tensors[k].data[i]}, torch ${expected}`;
+        }
+        maxError = Math.max(maxError, Number.isNaN(error) ? Infinity : error);
+      }),
+    );
   }
   return { maxError, first };
 }
@@ -204,18 +225,27 @@ function runGolden(c: GoldenCase, fused: boolean, version: NAdamVersion): { maxE
 const TOLERANCE: Record<Dtype, number> = { float32: 1e-5, float64: 1e-10 };
 
 describe("the reference reproduces torch 1.13 (golden optimizers.json, and next/'s ASGD)", () => {
-  const cases = [...readCases("optimizers.json"), ...readCases("next/optimizers.json").filter((c) => c.optimizer === "asgd")];
+  const cases = [
+    ...readCases("optimizers.json"),
+    ...readCases("next/optimizers.json").filter((c) => c.optimizer === "asgd"),
+  ];
   test("the file holds every optimizer in both dtypes", () => {
     for (const name of PORTED) {
       for (const dtype of ["float32", "float64"]) {
-        expect(cases.some((c) => c.optimizer.toLowerCase() === name && c.dtype === dtype), `${name} ${dtype}`).toBe(true);
+        expect(
+          cases.some((c) => c.optimizer.toLowerCase() === name && c.dtype === dtype),
+          `${name} ${dtype}`,
+        ).toBe(true);
       }
     }
   });
   test.each(cases.map((c) => ({ c, name: c.name })))("$name", ({ c }) => {
     const { maxError, first } = runGolden(c, true, "1.13");
     if (c.dtype === "float32") expect(maxError, `not bit-exact at ${first}`).toBe(0);
-    else expect(maxError, `largest error ${maxError}, first difference at ${first}`).toBeLessThanOrEqual(TOLERANCE.float64);
+    else
+      expect(maxError, `largest error ${maxError}, first difference at ${first}`).toBeLessThanOrEqual(
+        TOLERANCE.float64,
+      );
   });
   test("separately rounded float32 misses torch's bits somewhere (the fused multiply-adds matter)", () => {
     const missed = cases.filter((c) => c.dtype === "float32" && runGolden(c, false, "1.13").maxError > 0);

@@ -1,8 +1,17 @@
 // Clipping (standalone and fused into the step), non-finite gradients and the step report.
 import { beforeAll, describe, expect, test } from "vitest";
 import {
-  Adam, clipGradNorm, clipGradValue, createOptimizer, gradNorm, gradientsAreFinite, loadRuntime, OPTIMIZER_NAMES, SGD,
-  type Parameter, type Runtime,
+  Adam,
+  clipGradNorm,
+  clipGradValue,
+  createOptimizer,
+  gradNorm,
+  gradientsAreFinite,
+  loadRuntime,
+  OPTIMIZER_NAMES,
+  SGD,
+  type Parameter,
+  type Runtime,
 } from "../dist/index.js";
 import { OPTION_FAMILIES } from "./families.js";
 import { firstDifference, gradientsFor, randomArray } from "./helpers.js";
@@ -10,7 +19,9 @@ import { firstDifference, gradientsFor, randomArray } from "./helpers.js";
 const BINARIES = ["simd", "scalar", "reference"] as const;
 let runtimes: Record<(typeof BINARIES)[number], Runtime>;
 beforeAll(async () => {
-  runtimes = Object.fromEntries(await Promise.all(BINARIES.map(async (binary) => [binary, await loadRuntime({ binary })]))) as typeof runtimes;
+  runtimes = Object.fromEntries(
+    await Promise.all(BINARIES.map(async (binary) => [binary, await loadRuntime({ binary })])),
+  ) as typeof runtimes;
 });
 
 /** Tensors of lengths that cover an empty tensor, tails of every size and a long body, in both dtypes. */
@@ -22,26 +33,29 @@ function tensors(runtime: Runtime, seed: number): Parameter[] {
 }
 
 describe("gradient norms and clipping in Wasm ≡ the plain-JS reference", () => {
-  test.each([2, 1, "inf", 3.5, 0.5] as const)("norm type %s: the same bits on SIMD, scalar and reference", (normType) => {
-    const results = BINARIES.map((binary) => {
-      const params = tensors(runtimes[binary], 7);
-      const norm = gradNorm(params, normType);
-      const clipped = clipGradNorm(params, 0.25, { normType });
-      const grads = params.map((p) => Array.from(p.grad));
-      params.forEach((p) => p.dispose());
-      return { norm, clipped, grads };
-    });
-    for (const { norm, clipped, grads } of results.slice(1)) {
-      if (normType === 3.5 || normType === 0.5) {
-        // |g|^p is Wasm's pow against Math.pow: the same order, within an ulp or two each.
-        expect(Math.abs(norm - results[0].norm) / results[0].norm).toBeLessThan(1e-14);
-      } else {
-        expect(norm).toBe(results[0].norm);
-        expect(clipped).toBe(results[0].clipped);
-        grads.forEach((g, i) => expect(firstDifference(g, results[0].grads[i])).toBe(-1));
+  test.each([2, 1, "inf", 3.5, 0.5] as const)(
+    "norm type %s: the same bits on SIMD, scalar and reference",
+    (normType) => {
+      const results = BINARIES.map((binary) => {
+        const params = tensors(runtimes[binary], 7);
+        const norm = gradNorm(params, normType);
+        const clipped = clipGradNorm(params, 0.25, { normType });
+        const grads = params.map((p) => Array.from(p.grad));
+        params.forEach((p) => p.dispose());
+        return { norm, clipped, grads };
+      });
+      for (const { norm, clipped, grads } of results.slice(1)) {
+        if (normType === 3.5 || normType === 0.5) {
+          // |g|^p is Wasm's pow against Math.pow: the same order, within an ulp or two each.
+          expect(Math.abs(norm - results[0].norm) / results[0].norm).toBeLessThan(1e-14);
+        } else {
+          expect(norm).toBe(results[0].norm);
+          expect(clipped).toBe(results[0].clipped);
+          grads.forEach((g, i) => expect(firstDifference(g, results[0].grads[i])).toBe(-1));
+        }
       }
-    }
-  });
+    },
+  );
 
   test("clipGradNorm returns the norm before clipping and scales by maxNorm / (norm + 1e-6)", () => {
     const rt = runtimes.simd;
@@ -64,52 +78,73 @@ describe("gradient norms and clipping in Wasm ≡ the plain-JS reference", () =>
     expect(gradNorm(w)).toBeNaN();
     expect(gradNorm(w, "inf")).toBeNaN();
     expect(gradientsAreFinite(w)).toBe(false);
-    expect(() => clipGradNorm(w, 1, { errorIfNonfinite: true })).toThrow(/clipGradNorm: the total norm of order 2 of the gradients is NaN/);
+    expect(() => clipGradNorm(w, 1, { errorIfNonfinite: true })).toThrow(
+      /clipGradNorm: the total norm of order 2 of the gradients is NaN/,
+    );
     expect(Array.from(w.grad)).toEqual([1, 2, NaN, 4, 5]);
   });
 
   test.each([
-    ["maxNorm 0", () => clipGradNorm(runtimes.simd.parameter(1), 0), /clipGradNorm: option 'maxNorm' must be a positive finite number, got 0/],
-    ["normType -1", () => gradNorm(runtimes.simd.parameter(1), -1), /gradNorm: option 'normType' must be a positive number or "inf", got -1/],
-    ["clipValue NaN", () => clipGradValue(runtimes.simd.parameter(1), NaN), /clipValue' must be a positive finite number, got NaN/],
+    [
+      "maxNorm 0",
+      () => clipGradNorm(runtimes.simd.parameter(1), 0),
+      /clipGradNorm: option 'maxNorm' must be a positive finite number, got 0/,
+    ],
+    [
+      "normType -1",
+      () => gradNorm(runtimes.simd.parameter(1), -1),
+      /gradNorm: option 'normType' must be a positive number or "inf", got -1/,
+    ],
+    [
+      "clipValue NaN",
+      () => clipGradValue(runtimes.simd.parameter(1), NaN),
+      /clipValue' must be a positive finite number, got NaN/,
+    ],
     ["no parameters", () => gradNorm([]), /gradNorm: params must be a parameter or a non-empty array/],
     ["not a parameter", () => gradNorm([{} as Parameter]), /gradNorm: params\[0\] is not a simdopt Parameter/],
-    ["an unknown option", () => clipGradNorm(runtimes.simd.parameter(1), 1, { norm_type: 2 } as never), /clipGradNorm: unknown option 'norm_type'/],
+    [
+      "an unknown option",
+      () => clipGradNorm(runtimes.simd.parameter(1), 1, { norm_type: 2 } as never),
+      /clipGradNorm: unknown option 'norm_type'/,
+    ],
   ])("bad input: %s", (_label, call, message) => {
     expect(call).toThrow(message);
   });
 });
 
 describe.each(OPTIMIZER_NAMES)("%s: clipping fused into the step ≡ clipping, then stepping", (name) => {
-  test.each([{ maxGradNorm: 0.5 }, { maxGradNorm: 2, gradNormType: "inf" as const }, { maxGradNorm: 1, gradNormType: 1 }, { clipGradValue: 0.3 }])(
-    "%j",
-    (training) => {
-      const rt = runtimes.simd;
-      const run = (fused: boolean) => {
-        const params = [rt.parameter(randomArray(37, 1)), rt.parameter(Float64Array.from(randomArray(5, 2)))];
-        const options = OPTION_FAMILIES[name][0];
-        const opt = createOptimizer(name, params, (fused ? { ...options, ...training } : options) as never);
-        const norms: number[] = [];
-        for (let step = 0; step < 8; step++) {
-          params.forEach((p, k) => p.setGrad(gradientsFor(p.length, step, k)));
-          if (fused) {
-            const report = opt.step();
-            expect(report.applied).toBe(true);
-            if ("maxGradNorm" in training) norms.push(report.gradNorm as number);
-          } else {
-            if ("maxGradNorm" in training) norms.push(clipGradNorm(params, training.maxGradNorm as number, { normType: training.gradNormType ?? 2 }));
-            else clipGradValue(params, training.clipGradValue as number);
-            opt.step();
-          }
+  test.each([
+    { maxGradNorm: 0.5 },
+    { maxGradNorm: 2, gradNormType: "inf" as const },
+    { maxGradNorm: 1, gradNormType: 1 },
+    { clipGradValue: 0.3 },
+  ])("%j", (training) => {
+    const rt = runtimes.simd;
+    const run = (fused: boolean) => {
+      const params = [rt.parameter(randomArray(37, 1)), rt.parameter(Float64Array.from(randomArray(5, 2)))];
+      const options = OPTION_FAMILIES[name][0];
+      const opt = createOptimizer(name, params, (fused ? { ...options, ...training } : options) as never);
+      const norms: number[] = [];
+      for (let step = 0; step < 8; step++) {
+        params.forEach((p, k) => p.setGrad(gradientsFor(p.length, step, k)));
+        if (fused) {
+          const report = opt.step();
+          expect(report.applied).toBe(true);
+          if ("maxGradNorm" in training) norms.push(report.gradNorm as number);
+        } else {
+          if ("maxGradNorm" in training)
+            norms.push(clipGradNorm(params, training.maxGradNorm as number, { normType: training.gradNormType ?? 2 }));
+          else clipGradValue(params, training.clipGradValue as number);
+          opt.step();
         }
-        return { values: params.map((p) => Array.from(p.data)), norms };
-      };
-      const fused = run(true);
-      const separate = run(false);
-      fused.values.forEach((v, k) => expect(firstDifference(v, separate.values[k])).toBe(-1));
-      expect(fused.norms).toEqual(separate.norms);
-    },
-  );
+      }
+      return { values: params.map((p) => Array.from(p.data)), norms };
+    };
+    const fused = run(true);
+    const separate = run(false);
+    fused.values.forEach((v, k) => expect(firstDifference(v, separate.values[k])).toBe(-1));
+    expect(fused.norms).toEqual(separate.norms);
+  });
 });
 
 describe("non-finite gradients", () => {
@@ -124,24 +159,27 @@ describe("non-finite gradients", () => {
     return { w, b, opt };
   };
 
-  test.each([NaN, Infinity, -Infinity])("skip: a %s gradient leaves parameters, state and step counts bit-identical", (bad) => {
-    for (const extra of [{}, { maxGradNorm: 1 }, { clipGradValue: 0.1 }]) {
-      const { w, b, opt } = setup("skip", extra);
-      const before = { w: w.toArray(), b: b.toArray(), state: JSON.stringify(opt.stateDict()) };
-      const grad = randomArray(3, 9);
-      grad[2] = bad;
-      b.setGrad(grad);
-      const report = opt.step();
-      expect(report.applied).toBe(false);
-      expect(report.reason).toBe("non-finite gradient");
-      expect(opt.lastStep).toBe(report);
-      expect(firstDifference(w.data, before.w)).toBe(-1);
-      expect(firstDifference(b.data, before.b)).toBe(-1);
-      expect(JSON.stringify(opt.stateDict())).toBe(before.state);
-      expect(opt.stepCount()).toBe(1);
-      expect(b.grad[2]).toBe(bad); // the gradients are not clamped either
-    }
-  });
+  test.each([NaN, Infinity, -Infinity])(
+    "skip: a %s gradient leaves parameters, state and step counts bit-identical",
+    (bad) => {
+      for (const extra of [{}, { maxGradNorm: 1 }, { clipGradValue: 0.1 }]) {
+        const { w, b, opt } = setup("skip", extra);
+        const before = { w: w.toArray(), b: b.toArray(), state: JSON.stringify(opt.stateDict()) };
+        const grad = randomArray(3, 9);
+        grad[2] = bad;
+        b.setGrad(grad);
+        const report = opt.step();
+        expect(report.applied).toBe(false);
+        expect(report.reason).toBe("non-finite gradient");
+        expect(opt.lastStep).toBe(report);
+        expect(firstDifference(w.data, before.w)).toBe(-1);
+        expect(firstDifference(b.data, before.b)).toBe(-1);
+        expect(JSON.stringify(opt.stateDict())).toBe(before.state);
+        expect(opt.stepCount()).toBe(1);
+        expect(b.grad[2]).toBe(bad); // the gradients are not clamped either
+      }
+    },
+  );
 
   test("skip: huge but finite float64 gradients overflow the norm's sum and still step", () => {
     const { b, opt } = setup("skip", { maxGradNorm: 1 });
@@ -155,7 +193,9 @@ describe("non-finite gradients", () => {
     const { w, opt } = setup("throw");
     const before = JSON.stringify(opt.stateDict());
     w.grad[4] = NaN;
-    expect(() => opt.step()).toThrow(/Adam: a gradient is NaN or infinite \(option nonFinite: 'throw'\); nothing was changed/);
+    expect(() => opt.step()).toThrow(
+      /Adam: a gradient is NaN or infinite \(option nonFinite: 'throw'\); nothing was changed/,
+    );
     expect(JSON.stringify(opt.stateDict())).toBe(before);
   });
 
@@ -178,10 +218,18 @@ describe("non-finite gradients", () => {
   });
 
   test.each([
-    [{ nonFinite: "ignore" }, TypeError, /Adam: option 'nonFinite' must be one of propagate, skip, throw, got "ignore"/],
+    [
+      { nonFinite: "ignore" },
+      TypeError,
+      /Adam: option 'nonFinite' must be one of propagate, skip, throw, got "ignore"/,
+    ],
     [{ maxGradNorm: -1 }, RangeError, /Adam: option 'maxGradNorm' must be a positive finite number, got -1/],
     [{ gradNormType: 0 }, RangeError, /Adam: option 'normType' must be a positive number or "inf", got 0/],
-    [{ clipGradValue: Infinity }, RangeError, /Adam: option 'clipGradValue' must be a positive finite number, got Infinity/],
+    [
+      { clipGradValue: Infinity },
+      RangeError,
+      /Adam: option 'clipGradValue' must be a positive finite number, got Infinity/,
+    ],
     [{ maxGradNorm: 1, clipGradValue: 1 }, TypeError, /cannot both be set/],
   ])("bad training option %j", (options, Kind, message) => {
     const w = runtimes.simd.parameter(2);
@@ -194,6 +242,8 @@ describe("non-finite gradients", () => {
 
   test("training options are optimizer-wide: a group cannot set them", () => {
     const w = runtimes.simd.parameter(2);
-    expect(() => new Adam([{ params: [w], nonFinite: "skip" } as never])).toThrow(/option 'nonFinite' of parameter group 0 is optimizer-wide/);
+    expect(() => new Adam([{ params: [w], nonFinite: "skip" } as never])).toThrow(
+      /option 'nonFinite' of parameter group 0 is optimizer-wide/,
+    );
   });
 });

@@ -1,7 +1,18 @@
 // Bad options and bad parameters throw errors that name the option and the value, before anything
 // is allocated or changed.
 import { beforeAll, describe, expect, test } from "vitest";
-import { Adam, AdamW, createOptimizer, loadRuntime, OPTIMIZER_NAMES, OPTIMIZERS, Rprop, SGD, type Parameter, type Runtime } from "../dist/index.js";
+import {
+  Adam,
+  AdamW,
+  createOptimizer,
+  loadRuntime,
+  OPTIMIZER_NAMES,
+  OPTIMIZERS,
+  Rprop,
+  SGD,
+  type Parameter,
+  type Runtime,
+} from "../dist/index.js";
 import { memoryUse } from "./helpers.js";
 
 let runtime: Runtime;
@@ -36,15 +47,51 @@ describe("options", () => {
     ["adam", "amsgrad not boolean", { amsgrad: 1 }, TypeError, /option 'amsgrad' must be true or false, got 1/],
     ["adam", "snake_case name", { weight_decay: 0.1 }, TypeError, /Adam: unknown option 'weight_decay'/],
     ["adamw", "negative weight decay", { weightDecay: -0.1 }, RangeError, /AdamW: invalid weightDecay: -0.1/],
-    ["adamw", "coupled weight decay", { decoupledWeightDecay: false }, RangeError, /AdamW: option 'decoupledWeightDecay' cannot be false/],
-    ["nadam", "torch113 not boolean", { torch113: "yes" }, TypeError, /NAdam: option 'torch113' must be true or false, got "yes"/],
-    ["radam", "decoupledWeightDecay not boolean", { decoupledWeightDecay: 1 }, TypeError, /RAdam: option 'decoupledWeightDecay' must be true or false/],
+    [
+      "adamw",
+      "coupled weight decay",
+      { decoupledWeightDecay: false },
+      RangeError,
+      /AdamW: option 'decoupledWeightDecay' cannot be false/,
+    ],
+    [
+      "nadam",
+      "torch113 not boolean",
+      { torch113: "yes" },
+      TypeError,
+      /NAdam: option 'torch113' must be true or false, got "yes"/,
+    ],
+    [
+      "radam",
+      "decoupledWeightDecay not boolean",
+      { decoupledWeightDecay: 1 },
+      TypeError,
+      /RAdam: option 'decoupledWeightDecay' must be true or false/,
+    ],
     ["sgd", "negative momentum", { lr: 0.1, momentum: -0.5 }, RangeError, /invalid momentum: -0.5/],
-    ["sgd", "nesterov without momentum", { lr: 0.1, nesterov: true }, RangeError, /Nesterov momentum requires a momentum and zero dampening/],
-    ["sgd", "nesterov with dampening", { lr: 0.1, momentum: 0.9, dampening: 0.1, nesterov: true }, RangeError, /dampening 0.1/],
+    [
+      "sgd",
+      "nesterov without momentum",
+      { lr: 0.1, nesterov: true },
+      RangeError,
+      /Nesterov momentum requires a momentum and zero dampening/,
+    ],
+    [
+      "sgd",
+      "nesterov with dampening",
+      { lr: 0.1, momentum: 0.9, dampening: 0.1, nesterov: true },
+      RangeError,
+      /dampening 0.1/,
+    ],
     ["adadelta", "rho above 1", { rho: 1.5 }, RangeError, /Adadelta: invalid rho: 1.5/],
     ["adagrad", "negative lrDecay", { lrDecay: -1 }, RangeError, /Adagrad: invalid lrDecay: -1/],
-    ["adagrad", "negative initial accumulator", { initialAccumulatorValue: -1 }, RangeError, /invalid initialAccumulatorValue: -1/],
+    [
+      "adagrad",
+      "negative initial accumulator",
+      { initialAccumulatorValue: -1 },
+      RangeError,
+      /invalid initialAccumulatorValue: -1/,
+    ],
     ["rmsprop", "negative alpha", { alpha: -0.1 }, RangeError, /RMSprop: invalid alpha: -0.1/],
     ["rprop", "etas in the wrong order", { etas: [1.2, 0.5] }, RangeError, /Rprop: invalid eta values: 1.2, 0.5/],
     ["nadam", "negative momentumDecay", { momentumDecay: -1 }, RangeError, /NAdam: invalid momentumDecay: -1/],
@@ -83,7 +130,11 @@ describe("parameters", () => {
     expectRejected(() => new Adam([]), TypeError, /params must be a non-empty array/);
   });
   test("something that is not a Parameter", () => {
-    expectRejected(() => new Adam([new Float32Array(3) as never]), TypeError, /params\[0\] must be a parameter group|not a simdopt Parameter/);
+    expectRejected(
+      () => new Adam([new Float32Array(3) as never]),
+      TypeError,
+      /params\[0\] must be a parameter group|not a simdopt Parameter/,
+    );
   });
   test("a parameter in two groups", () => {
     expectRejected(([p]) => new AdamW([{ params: [p] }, { params: [p] }]), TypeError, /more than once/);
@@ -110,8 +161,12 @@ describe("parameters", () => {
   test("runtime options", async () => {
     await expect(loadRuntime({ binary: "gpu" as never })).rejects.toThrow(/option 'binary' must be one of/);
     await expect(loadRuntime({ initialMemory: -1 })).rejects.toThrow(/initialMemory/);
-    await expect(loadRuntime({ sharedMemory: "yes" as never })).rejects.toThrow(/option 'sharedMemory' must be true or false/);
-    await expect(loadRuntime({ rounding: "exact" as never })).rejects.toThrow(/option 'rounding' must be one of fused, separate, got exact/);
+    await expect(loadRuntime({ sharedMemory: "yes" as never })).rejects.toThrow(
+      /option 'sharedMemory' must be true or false/,
+    );
+    await expect(loadRuntime({ rounding: "exact" as never })).rejects.toThrow(
+      /option 'rounding' must be one of fused, separate, got exact/,
+    );
     await expect(loadRuntime({ binery: "simd" } as never)).rejects.toThrow(/unknown runtime option 'binery'/);
     expect(() => runtime.parameter(3, { dtype: "float16" as never })).toThrow(/option 'dtype'/);
     expect(() => runtime.parameter(-1)).toThrow(/needs a length/);
@@ -124,12 +179,17 @@ describe("every option of every optimizer refuses a value of the wrong type, nam
     // null is a valid value where it is the default (Keras's and optax's None: "off").
     const defaults = definition.defaults as Record<string, unknown>;
     return Object.keys(defaults).flatMap((option) =>
-      ["x", null, 2n, [1, "2"], {}].filter((value) => !(value === null && defaults[option] === null))
-        .map((value) => [name, definition.title, option, value] as const));
+      ["x", null, 2n, [1, "2"], {}]
+        .filter((value) => !(value === null && defaults[option] === null))
+        .map((value) => [name, definition.title, option, value] as const),
+    );
   });
   test.each(cases)("%s: %s %s = %s", (name, title, option, value) => {
     const base = name === "sgd" && option !== "lr" ? { lr: 0.1 } : {};
-    expectRejected((params) => createOptimizer(name, params, { ...base, [option]: value } as never), TypeError,
-      new RegExp(`^${title}: option '${option}(\\[\\d\\])?' must be`));
+    expectRejected(
+      (params) => createOptimizer(name, params, { ...base, [option]: value } as never),
+      TypeError,
+      new RegExp(`^${title}: option '${option}(\\[\\d\\])?' must be`),
+    );
   });
 });

@@ -43,7 +43,13 @@ export function encodeTensor(values: FloatArray): JsonTensor {
  * JSON numbers or a typed array of the dtype) or a typed array of the dtype. Throws a TypeError
  * that says `where` and what is wrong; non-finite values only with `allowNonFinite`.
  */
-export function decodeTensor(where: string, value: unknown, dtype: Dtype, length: number, allowNonFinite: boolean): FloatArray {
+export function decodeTensor(
+  where: string,
+  value: unknown,
+  dtype: Dtype,
+  length: number,
+  allowNonFinite: boolean,
+): FloatArray {
   const View = dtype === "float32" ? Float32Array : Float64Array;
   let data: unknown = value;
   if (value !== null && typeof value === "object" && !ArrayBuffer.isView(value)) {
@@ -78,7 +84,8 @@ export function decodeTensor(where: string, value: unknown, dtype: Dtype, length
 export function describe(value: unknown): string {
   if (typeof value === "bigint") return `the BigInt ${value}n`;
   if (value === null || value === undefined) return String(value);
-  if (typeof value === "object") return ArrayBuffer.isView(value) ? `a ${value.constructor.name}` : Array.isArray(value) ? "an array" : "an object";
+  if (typeof value === "object")
+    return ArrayBuffer.isView(value) ? `a ${value.constructor.name}` : Array.isArray(value) ? "an array" : "an object";
   return `${typeof value} ${show(value)}`;
 }
 

@@ -28,7 +28,8 @@ export function saveSafetensors<O extends object>(optimizer: Optimizer<O>): Uint
     if (!group.initialised) return;
     group.params.forEach((param, i) => {
       target.bufferNames.forEach((name, k) => {
-        if (group.used[k]) tensors.push({ name: `state.${keys[g][i]}.${torchSlot(name)}`, values: target.view(g, param, k) });
+        if (group.used[k])
+          tensors.push({ name: `state.${keys[g][i]}.${torchSlot(name)}`, values: target.view(g, param, k) });
       });
     });
   });
@@ -37,7 +38,11 @@ export function saveSafetensors<O extends object>(optimizer: Optimizer<O>): Uint
   let offset = 0;
   const entries: Record<string, unknown> = {};
   for (const { name, values } of tensors) {
-    entries[name] = { dtype: values instanceof Float32Array ? "F32" : "F64", shape: [values.length], data_offsets: [offset, offset + values.byteLength] };
+    entries[name] = {
+      dtype: values instanceof Float32Array ? "F32" : "F64",
+      shape: [values.length],
+      data_offsets: [offset, offset + values.byteLength],
+    };
     offset += values.byteLength;
   }
   const data = new Uint8Array(offset);
@@ -48,7 +53,9 @@ export function saveSafetensors<O extends object>(optimizer: Optimizer<O>): Uint
   }
   const metadata = { format: STATE_FORMAT, kind: dict.kind, param_groups: paramGroups, state: scalarState };
   const checksum = crc32(new TextEncoder().encode(canonical(metadata)), data);
-  let header = new TextEncoder().encode(JSON.stringify({ __metadata__: { ...metadata, checksum: `crc32:${checksum}` }, ...entries }));
+  let header = new TextEncoder().encode(
+    JSON.stringify({ __metadata__: { ...metadata, checksum: `crc32:${checksum}` }, ...entries }),
+  );
   const padded = Math.ceil(header.length / 8) * 8; // the data starts 8-byte aligned
   if (padded !== header.length) {
     const spaced = new Uint8Array(padded).fill(0x20);
@@ -66,13 +73,18 @@ export function saveSafetensors<O extends object>(optimizer: Optimizer<O>): Uint
  * Loads a file from `saveSafetensors` into `optimizer`: the file's structure and checksum are
  * checked, then everything `loadStateDict` checks; a refusal says what is wrong and changes nothing.
  */
-export function loadSafetensors<O extends object>(optimizer: Optimizer<O>, bytes: Uint8Array, options?: LoadStateOptions): void {
+export function loadSafetensors<O extends object>(
+  optimizer: Optimizer<O>,
+  bytes: Uint8Array,
+  options?: LoadStateOptions,
+): void {
   const fail: (message: string) => never = optimizer.checkpointTarget().fail;
   if (!(bytes instanceof Uint8Array)) fail(`a safetensors file must be given as a Uint8Array, got ${typeof bytes}`);
   if (bytes.length < 8) fail(`the file has ${bytes.length} bytes: too short for a safetensors header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const length = view.getBigUint64(0, true);
-  if (length > BigInt(Math.min(MAX_HEADER, bytes.length - 8))) fail(`the header length ${length} runs past the file's ${bytes.length} bytes`);
+  if (length > BigInt(Math.min(MAX_HEADER, bytes.length - 8)))
+    fail(`the header length ${length} runs past the file's ${bytes.length} bytes`);
   const headerEnd = 8 + Number(length);
   let header: Record<string, unknown>;
   try {
@@ -82,11 +94,14 @@ export function loadSafetensors<O extends object>(optimizer: Optimizer<O>, bytes
   }
   if (header === null || typeof header !== "object" || Array.isArray(header)) fail("the header is not a JSON object");
   const metadata = header.__metadata__ as Record<string, unknown> | undefined;
-  if (metadata === null || typeof metadata !== "object") fail("the header has no __metadata__ (not a file of saveSafetensors)");
+  if (metadata === null || typeof metadata !== "object")
+    fail("the header has no __metadata__ (not a file of saveSafetensors)");
   for (const field of ["format", "kind", "param_groups", "state", "checksum"]) {
-    if (typeof metadata[field] !== "string") fail(`__metadata__.${field} must be a string, got ${typeof metadata[field]}`);
+    if (typeof metadata[field] !== "string")
+      fail(`__metadata__.${field} must be a string, got ${typeof metadata[field]}`);
   }
-  if (metadata.format !== STATE_FORMAT) fail(`__metadata__.format is ${JSON.stringify(metadata.format)}, expected '${STATE_FORMAT}'`);
+  if (metadata.format !== STATE_FORMAT)
+    fail(`__metadata__.format is ${JSON.stringify(metadata.format)}, expected '${STATE_FORMAT}'`);
   const data = bytes.subarray(headerEnd);
   const { checksum, ...checked } = metadata as Record<string, string>;
   const actual = `crc32:${crc32(new TextEncoder().encode(canonical(checked as Record<string, string>)), data)}`;
@@ -99,7 +114,8 @@ export function loadSafetensors<O extends object>(optimizer: Optimizer<O>, bytes
   } catch (error) {
     fail(`__metadata__ holds JSON that does not parse: ${(error as Error).message}`);
   }
-  if (state === null || typeof state !== "object" || Array.isArray(state)) fail("__metadata__.state must be a JSON object");
+  if (state === null || typeof state !== "object" || Array.isArray(state))
+    fail("__metadata__.state must be a JSON object");
   const entries = Object.entries(header).filter(([name]) => name !== "__metadata__");
   let expectedOffset = 0;
   for (const [name, entry] of entries) {
@@ -110,14 +126,23 @@ export function loadSafetensors<O extends object>(optimizer: Optimizer<O>, bytes
     if (View === undefined) fail(`tensor '${name}' has dtype ${JSON.stringify(e?.dtype)}, expected F32 or F64`);
     const [begin, end] = Array.isArray(e.data_offsets) ? e.data_offsets : [];
     const count = Array.isArray(e.shape) && e.shape.length === 1 ? e.shape[0] : undefined;
-    if (!Number.isSafeInteger(count) || !Number.isSafeInteger(begin) || !Number.isSafeInteger(end)
-      || begin !== expectedOffset || end - begin !== count * View.BYTES_PER_ELEMENT || end > data.length) {
-      fail(`tensor '${name}' has shape ${JSON.stringify(e.shape)} and offsets ${JSON.stringify(e.data_offsets)} that do not fit the data`);
+    if (
+      !Number.isSafeInteger(count) ||
+      !Number.isSafeInteger(begin) ||
+      !Number.isSafeInteger(end) ||
+      begin !== expectedOffset ||
+      end - begin !== count * View.BYTES_PER_ELEMENT ||
+      end > data.length
+    ) {
+      fail(
+        `tensor '${name}' has shape ${JSON.stringify(e.shape)} and offsets ${JSON.stringify(e.data_offsets)} that do not fit the data`,
+      );
     }
     expectedOffset = end;
     const [, key, slot] = match as RegExpExecArray;
     const values = new View(data.slice(begin, end).buffer);
-    if (state[key] === null || typeof state[key] !== "object") fail(`tensor '${name}' is for parameter '${key}', which __metadata__.state does not have`);
+    if (state[key] === null || typeof state[key] !== "object")
+      fail(`tensor '${name}' is for parameter '${key}', which __metadata__.state does not have`);
     if (slot in state[key]) fail(`tensor '${name}' is given twice`);
     state[key][slot] = values;
   }

@@ -10,7 +10,16 @@
 import type { Dtype, FloatArray } from "../runtime/kernels.js";
 import type { Parameter } from "../runtime/parameter.js";
 import { show } from "../runtime/validate.js";
-import { decodeNumber, decodeTensor, describe, encodeNumber, encodeTensor, torchName, type JsonNumber, type JsonTensor } from "./encoding.js";
+import {
+  decodeNumber,
+  decodeTensor,
+  describe,
+  encodeNumber,
+  encodeTensor,
+  torchName,
+  type JsonNumber,
+  type JsonTensor,
+} from "./encoding.js";
 
 /** The version of the checkpoint format this package writes and reads. */
 export const STATE_FORMAT = "simdopt-state/1";
@@ -75,7 +84,8 @@ export function parameterKeys(target: Pick<CheckpointTarget, "groups" | "fail">)
   if (all.every((param) => param.name !== undefined)) {
     const names = all.map((param) => param.name as string);
     const repeated = names.find((name, i) => names.indexOf(name) !== i);
-    if (repeated !== undefined) target.fail(`two parameters are named '${repeated}': names must be unique to key a checkpoint`);
+    if (repeated !== undefined)
+      target.fail(`two parameters are named '${repeated}': names must be unique to key a checkpoint`);
     return target.groups.map((group) => group.params.map((param) => param.name as string));
   }
   let index = 0;
@@ -83,7 +93,11 @@ export function parameterKeys(target: Pick<CheckpointTarget, "groups" | "fail">)
 }
 
 /** The optimizer's checkpoint (copies); without the state buffers when `tensors` is false. */
-export function writeStateDict<O>(target: CheckpointTarget, options: (g: number) => Required<O>, { tensors = true } = {}): OptimizerStateDict<O> {
+export function writeStateDict<O>(
+  target: CheckpointTarget,
+  options: (g: number) => Required<O>,
+  { tensors = true } = {},
+): OptimizerStateDict<O> {
   const keys = parameterKeys(target);
   const state: Record<string, ParameterState> = {};
   target.groups.forEach((group, g) => {
@@ -103,20 +117,29 @@ export function writeStateDict<O>(target: CheckpointTarget, options: (g: number)
 }
 
 /** Reads and checks a checkpoint for `target`; throws (through target.fail) on the first fault. */
-export function readStateDict(target: CheckpointTarget, dict: unknown, loadOptions: LoadStateOptions = {}): LoadedState {
+export function readStateDict(
+  target: CheckpointTarget,
+  dict: unknown,
+  loadOptions: LoadStateOptions = {},
+): LoadedState {
   const fail: (message: string) => never = target.fail;
-  if (loadOptions === null || typeof loadOptions !== "object") fail(`load options must be an object, got ${describe(loadOptions)}`);
+  if (loadOptions === null || typeof loadOptions !== "object")
+    fail(`load options must be an object, got ${describe(loadOptions)}`);
   const allowNonFinite = loadOptions.allowNonFinite ?? false;
-  if (typeof allowNonFinite !== "boolean") fail(`option 'allowNonFinite' must be true or false, got ${describe(allowNonFinite)}`);
-  if (dict === null || typeof dict !== "object" || Array.isArray(dict)) fail(`expected a state dict object as stateDict() returns, got ${describe(dict)}`);
+  if (typeof allowNonFinite !== "boolean")
+    fail(`option 'allowNonFinite' must be true or false, got ${describe(allowNonFinite)}`);
+  if (dict === null || typeof dict !== "object" || Array.isArray(dict))
+    fail(`expected a state dict object as stateDict() returns, got ${describe(dict)}`);
   const d = dict as Record<string, unknown>;
-  if (d.format !== STATE_FORMAT) fail(`its format is ${show(d.format)}, expected '${STATE_FORMAT}' (a stateDict() of this version)`);
+  if (d.format !== STATE_FORMAT)
+    fail(`its format is ${show(d.format)}, expected '${STATE_FORMAT}' (a stateDict() of this version)`);
   if (d.kind !== target.kind) fail(`it is the state of ${show(d.kind)}, this optimizer is '${target.kind}'`);
   for (const key of Object.keys(d)) {
     if (!["format", "kind", "state", "paramGroups"].includes(key)) fail(`unknown field '${key}'`);
   }
   if (!Array.isArray(d.paramGroups)) fail(`'paramGroups' must be an array, got ${describe(d.paramGroups)}`);
-  if (d.state === null || typeof d.state !== "object" || Array.isArray(d.state)) fail(`'state' must be an object keyed by parameter, got ${describe(d.state)}`);
+  if (d.state === null || typeof d.state !== "object" || Array.isArray(d.state))
+    fail(`'state' must be an object keyed by parameter, got ${describe(d.state)}`);
   const savedGroups = d.paramGroups as unknown[];
   const savedState = d.state as Record<string, unknown>;
   if (savedGroups.length !== target.groups.length) {
@@ -125,15 +148,21 @@ export function readStateDict(target: CheckpointTarget, dict: unknown, loadOptio
   const keys = parameterKeys(target);
   const expectedKeys = new Set(keys.flat());
   for (const key of Object.keys(savedState)) {
-    if (!expectedKeys.has(key)) fail(`'state' has parameter '${key}', which this optimizer does not have (it has ${[...expectedKeys].map((k) => `'${k}'`).join(", ")})`);
+    if (!expectedKeys.has(key))
+      fail(
+        `'state' has parameter '${key}', which this optimizer does not have (it has ${[...expectedKeys].map((k) => `'${k}'`).join(", ")})`,
+      );
   }
   const loaded: LoadedState = { options: [], steps: [], states: [], buffers: [] };
   savedGroups.forEach((saved, g) => {
     const where = `paramGroups[${g}]`;
-    if (saved === null || typeof saved !== "object" || Array.isArray(saved)) fail(`${where} must be an object, got ${describe(saved)}`);
+    if (saved === null || typeof saved !== "object" || Array.isArray(saved))
+      fail(`${where} must be an object, got ${describe(saved)}`);
     const { params, ...raw } = saved as Record<string, unknown>;
     if (!Array.isArray(params) || params.length !== keys[g].length || params.some((key, i) => key !== keys[g][i])) {
-      fail(`${where}.params is ${Array.isArray(params) ? `[${params.map((p) => show(p)).join(", ")}]` : describe(params)}, this optimizer's group ${g} has [${keys[g].map((k) => `'${k}'`).join(", ")}]`);
+      fail(
+        `${where}.params is ${Array.isArray(params) ? `[${params.map((p) => show(p)).join(", ")}]` : describe(params)}, this optimizer's group ${g} has [${keys[g].map((k) => `'${k}'`).join(", ")}]`,
+      );
     }
     for (const name of target.optionNames) {
       if (raw[name] === undefined) fail(`${where} has no option '${name}'`);
@@ -147,32 +176,46 @@ export function readStateDict(target: CheckpointTarget, dict: unknown, loadOptio
     const group = target.groups[g];
     const initial = target.initialValues(options);
     if (initial.some((value, k) => (value !== null) !== group.used[k])) {
-      fail(`${where}'s options need other state buffers than this optimizer's group ${g} (create it with the same options)`);
+      fail(
+        `${where}'s options need other state buffers than this optimizer's group ${g} (create it with the same options)`,
+      );
     }
     const stateNames = Object.keys(group.state);
-    const allowed = new Set(["step", ...stateNames.map(torchName), ...target.bufferNames.filter((_, k) => group.used[k]).map(torchName)]);
+    const allowed = new Set([
+      "step",
+      ...stateNames.map(torchName),
+      ...target.bufferNames.filter((_, k) => group.used[k]).map(torchName),
+    ]);
     let step: number | undefined;
     let scalars: Record<string, number> | undefined;
     const buffers = group.params.map((param, i) => {
       const key = keys[g][i];
       const at = `state['${key}']`;
       const entry = savedState[key];
-      if (entry === null || typeof entry !== "object" || Array.isArray(entry)) fail(`${at} must be an object, got ${describe(entry)}`);
+      if (entry === null || typeof entry !== "object" || Array.isArray(entry))
+        fail(`${at} must be an object, got ${describe(entry)}`);
       const e = entry as Record<string, unknown>;
       for (const slot of Object.keys(e)) {
-        if (!allowed.has(slot)) fail(`${at} has '${slot}', which ${target.kind} with these options does not keep (it keeps ${[...allowed].join(", ")})`);
+        if (!allowed.has(slot))
+          fail(
+            `${at} has '${slot}', which ${target.kind} with these options does not keep (it keeps ${[...allowed].join(", ")})`,
+          );
       }
       const s = e.step;
-      if (typeof s !== "number" || !Number.isSafeInteger(s) || s < 0) fail(`${at}.step must be a whole number >= 0, got ${describe(s)}`);
-      if (step !== undefined && s !== step) fail(`${at}.step is ${s}, the group's other parameters' ${step}: a group steps together`);
+      if (typeof s !== "number" || !Number.isSafeInteger(s) || s < 0)
+        fail(`${at}.step must be a whole number >= 0, got ${describe(s)}`);
+      if (step !== undefined && s !== step)
+        fail(`${at}.step is ${s}, the group's other parameters' ${step}: a group steps together`);
       step = s;
       const own: Record<string, number> = {};
       for (const name of stateNames) {
         const value = e[torchName(name)];
         if (s === 0 && value === undefined) continue;
         const x = decodeNumber(value);
-        if (x === undefined || !Number.isFinite(x)) fail(`${at}.${torchName(name)} must be a finite number, got ${describe(value)}`);
-        if (scalars !== undefined && !Object.is(scalars[name], x)) fail(`${at}.${torchName(name)} differs from the group's other parameters'`);
+        if (x === undefined || !Number.isFinite(x))
+          fail(`${at}.${torchName(name)} must be a finite number, got ${describe(value)}`);
+        if (scalars !== undefined && !Object.is(scalars[name], x))
+          fail(`${at}.${torchName(name)} differs from the group's other parameters'`);
         own[name] = x;
       }
       if (s > 0 || Object.keys(own).length > 0) scalars = own;
@@ -185,13 +228,20 @@ export function readStateDict(target: CheckpointTarget, dict: unknown, loadOptio
         }
         const values = decodeTensor(`${at}.${slot}`, e[slot], param.dtype as Dtype, param.length, allowNonFinite);
         if (s === 0 && values.some((x) => !Object.is(x, initial[k]))) {
-          fail(`${at}.step is 0 but '${slot}' is not its initial value ${initial[k]}: a state before the first step has none`);
+          fail(
+            `${at}.step is 0 but '${slot}' is not its initial value ${initial[k]}: a state before the first step has none`,
+          );
         }
         return s === 0 ? null : values;
       });
     });
     if (step !== 0 && scalars !== undefined && Object.keys(scalars).length !== stateNames.length) {
-      fail(`group ${g}'s state lacks ${stateNames.filter((n) => !(n in (scalars ?? {}))).map(torchName).join(", ")}`);
+      fail(
+        `group ${g}'s state lacks ${stateNames
+          .filter((n) => !(n in (scalars ?? {})))
+          .map(torchName)
+          .join(", ")}`,
+      );
     }
     loaded.options.push(options);
     loaded.steps.push(step ?? 0);

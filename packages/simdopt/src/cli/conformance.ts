@@ -16,8 +16,14 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import {
-  GOLDEN_FORMAT, runOptimizerCase, runTrajectoryCase, TOLERANCE,
-  type CaseKind, type CaseResult, type OptimizerCase, type TrajectoryCase,
+  GOLDEN_FORMAT,
+  runOptimizerCase,
+  runTrajectoryCase,
+  TOLERANCE,
+  type CaseKind,
+  type CaseResult,
+  type OptimizerCase,
+  type TrajectoryCase,
 } from "../conformance/golden.js";
 import { runClippingCase, type ClippingCase } from "../conformance/clipping-case.js";
 import { runScheduleCase } from "../conformance/schedules.js";
@@ -85,14 +91,17 @@ function fail(message: string): never {
 /** The .json files named, folders expanded (sorted, not recursive). */
 function goldenFiles(paths: string[]): string[] {
   return paths.flatMap((path) => {
-    let stat;
+    let stat: ReturnType<typeof statSync>;
     try {
       stat = statSync(path);
     } catch {
       fail(`no such file or folder: ${path}`);
     }
     if (!stat.isDirectory()) return [path];
-    return readdirSync(path).filter((name) => name.endsWith(".json")).sort().map((name) => join(path, name));
+    return readdirSync(path)
+      .filter((name) => name.endsWith(".json"))
+      .sort()
+      .map((name) => join(path, name));
   });
 }
 
@@ -101,15 +110,26 @@ const SKIPPED: Partial<Record<CaseKind, string>> = {};
 /** Runs a validated case of a known kind, or returns undefined for a kind not run (not counted). */
 function dispatch(runtime: Runtime, kind: CaseKind, c: unknown, source: string | undefined): CaseResult | undefined {
   switch (kind) {
-    case "optimizer": return runOptimizerCase(runtime, c as OptimizerCase, source);
-    case "trajectory": return runTrajectoryCase(runtime, c as TrajectoryCase, source);
-    case "clipping": return runClippingCase(runtime, c as ClippingCase);
+    case "optimizer":
+      return runOptimizerCase(runtime, c as OptimizerCase, source);
+    case "trajectory":
+      return runTrajectoryCase(runtime, c as TrajectoryCase, source);
+    case "clipping":
+      return runClippingCase(runtime, c as ClippingCase);
     case "schedule": {
       // Learning rates are doubles: they count with float64.
       const { name, passed, maxError, tolerance, message } = runScheduleCase(c);
-      return { name, passed, maxError, tolerance, dtype: "float64", ...(message === undefined ? {} : { error: message }) };
+      return {
+        name,
+        passed,
+        maxError,
+        tolerance,
+        dtype: "float64",
+        ...(message === undefined ? {} : { error: message }),
+      };
     }
-    default: return undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -154,7 +174,9 @@ async function main(): Promise<void> {
       const { kind, problem } = caseProblem(c);
       if (problem !== undefined) {
         const name = (c as { name?: unknown } | null)?.name;
-        console.log(`FAIL ${file}: case ${index}${typeof name === "string" ? ` (${name})` : ""}: malformed: ${problem}`);
+        console.log(
+          `FAIL ${file}: case ${index}${typeof name === "string" ? ` (${name})` : ""}: malformed: ${problem}`,
+        );
         failed++;
         return;
       }
@@ -163,12 +185,16 @@ async function main(): Promise<void> {
       else report(file, kind, result);
     });
     for (const [kind, count] of skipped) {
-      console.log(`skipped ${file}: ${count} ${SKIPPED[kind] ?? "unrecognised"} case${count === 1 ? "" : "s"} (not supported yet, not counted)`);
+      console.log(
+        `skipped ${file}: ${count} ${SKIPPED[kind] ?? "unrecognised"} case${count === 1 ? "" : "s"} (not supported yet, not counted)`,
+      );
     }
   }
   console.log(`conformance (${runtime.build} kernels, ${runtime.rounding} rounding):`);
   for (const [key, { error, cases }] of [...largest].sort(([a], [b]) => a.localeCompare(b))) {
-    console.log(`largest ${key} error: ${error === 0 ? "0" : error.toExponential(3)} (relative, over ${cases} case${cases === 1 ? "" : "s"})`);
+    console.log(
+      `largest ${key} error: ${error === 0 ? "0" : error.toExponential(3)} (relative, over ${cases} case${cases === 1 ? "" : "s"})`,
+    );
   }
   console.log(`${passed} passed, ${failed} failed`);
   process.exitCode = failed === 0 ? 0 : 1;

@@ -8,7 +8,14 @@ import { Parameter } from "../runtime/parameter.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { show } from "../runtime/validate.js";
 import {
-  allFloat32, checkNormType, checkPositive, clampGradients, clipCoefficient, gradientsFinite, scaleGradients, totalNorm,
+  allFloat32,
+  checkNormType,
+  checkPositive,
+  clampGradients,
+  clipCoefficient,
+  gradientsFinite,
+  scaleGradients,
+  totalNorm,
   type NormType,
 } from "./norm.js";
 
@@ -24,7 +31,11 @@ export interface ClipGradNormOptions {
  * Scales every gradient of `params` by min(1, maxNorm / (norm + 1e-6)), where norm is the p-norm
  * of all of them together, and returns that norm (before clipping), as torch's clip_grad_norm_.
  */
-export function clipGradNorm(params: Parameter | readonly Parameter[], maxNorm: number, options: ClipGradNormOptions = {}): number {
+export function clipGradNorm(
+  params: Parameter | readonly Parameter[],
+  maxNorm: number,
+  options: ClipGradNormOptions = {},
+): number {
   const where = "clipGradNorm";
   checkPositive(where, "maxNorm", maxNorm);
   checkOptions(where, options, ["normType", "errorIfNonfinite"]);
@@ -36,7 +47,9 @@ export function clipGradNorm(params: Parameter | readonly Parameter[], maxNorm: 
   return withGradTables(where, params, (runtime, tables) => {
     const norm = totalNorm(runtime, tables, p);
     if (errorIfNonfinite && !Number.isFinite(norm)) {
-      throw new RangeError(`${where}: the total norm of order ${p} of the gradients is ${norm}; no gradient was changed`);
+      throw new RangeError(
+        `${where}: the total norm of order ${p} of the gradients is ${norm}; no gradient was changed`,
+      );
     }
     const coefficient = clipCoefficient(norm, maxNorm, allFloat32(tables));
     if (coefficient !== 1) scaleGradients(runtime, tables, coefficient);
@@ -62,7 +75,8 @@ export function gradientsAreFinite(params: Parameter | readonly Parameter[]): bo
 }
 
 function checkOptions(where: string, options: object, known: string[]): void {
-  if (options === null || typeof options !== "object") throw new TypeError(`${where}: options must be an object, got ${show(options)}`);
+  if (options === null || typeof options !== "object")
+    throw new TypeError(`${where}: options must be an object, got ${show(options)}`);
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) throw new TypeError(`${where}: unknown option '${key}' (known: ${known.join(", ")})`);
   }
@@ -71,7 +85,11 @@ function checkOptions(where: string, options: object, known: string[]): void {
 const ENTRY_BYTES = 12; // [n, param, grad]
 
 /** Runs `body` over temporary tables of the parameters' gradients, one per dtype, freed afterwards. */
-function withGradTables<R>(where: string, input: Parameter | readonly Parameter[], body: (runtime: Runtime, tables: GradTable[]) => R): R {
+function withGradTables<R>(
+  where: string,
+  input: Parameter | readonly Parameter[],
+  body: (runtime: Runtime, tables: GradTable[]) => R,
+): R {
   const params = input instanceof Parameter ? [input] : input;
   if (!Array.isArray(params) || params.length === 0) {
     throw new TypeError(`${where}: params must be a parameter or a non-empty array of parameters, got ${show(input)}`);
@@ -81,7 +99,8 @@ function withGradTables<R>(where: string, input: Parameter | readonly Parameter[
     if (param.isDisposed) throw new TypeError(`${where}: params[${i}] was disposed`);
   });
   const runtime = params[0].runtime;
-  if (params.some((param) => param.runtime !== runtime)) throw new TypeError(`${where}: all parameters must come from the same runtime`);
+  if (params.some((param) => param.runtime !== runtime))
+    throw new TypeError(`${where}: all parameters must come from the same runtime`);
   const tables: GradTable[] = [];
   try {
     for (const dtype of DTYPES) {

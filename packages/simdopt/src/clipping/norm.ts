@@ -53,12 +53,14 @@ export function totalNorm(runtime: Runtime, tables: readonly GradTable[], p: num
 export function clipCoefficient(norm: number, maxNorm: number, float32: boolean): number {
   const r = float32 ? Math.fround : (x: number) => x;
   const coefficient = r(r(1 / r(norm + r(1e-6))) * r(maxNorm));
-  return coefficient > 1 ? 1 : coefficient; // NaN stays NaN, as torch.clamp leaves it
+  return Math.min(coefficient, 1); // NaN stays NaN, as torch.clamp leaves it
 }
 
 /** True when every gradient of the tables is finite. */
 export function gradientsFinite(runtime: Runtime, tables: readonly GradTable[]): boolean {
-  return tables.every((table) => runtime.gradKernels[table.dtype].allFinite(table.address, table.count, table.stride) !== 0);
+  return tables.every(
+    (table) => runtime.gradKernels[table.dtype].allFinite(table.address, table.count, table.stride) !== 0,
+  );
 }
 
 /** g ← g·factor for every gradient of the tables. */

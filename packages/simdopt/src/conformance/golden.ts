@@ -22,7 +22,10 @@ export interface OptimizerCase {
   steps: number;
   groups?: Record<string, unknown>[];
   params: {
-    group?: number; init: number[]; grads: number[][]; expected: number[][];
+    group?: number;
+    init: number[];
+    grads: number[][];
+    expected: number[][];
     /** ASGD: the averaged iterate after each step (torch's state["ax"]). */
     expected_ax?: number[][];
     /** The tensor's shape when it has 2 or more dims (values stay flat, row-major). */
@@ -123,7 +126,8 @@ export function runOptimizerCase(runtime: Runtime, c: OptimizerCase, source?: st
       c.params.forEach((p, i) => meter.compare(params[i].data, p.expected[t]));
       if (c.params.some((p) => p.expected_ax !== undefined)) {
         const averaged = (optimizer as unknown as { averaged(param: Parameter): ArrayLike<number> }).averaged;
-        if (typeof averaged !== "function") throw new Error(`'expected_ax' is given but ${c.optimizer} keeps no averaged iterate`);
+        if (typeof averaged !== "function")
+          throw new Error(`'expected_ax' is given but ${c.optimizer} keeps no averaged iterate`);
         c.params.forEach((p, i) => {
           if (p.expected_ax !== undefined) meter.compare(averaged.call(optimizer, params[i]), p.expected_ax[t]);
         });
@@ -146,8 +150,15 @@ export function runTrajectoryCase(runtime: Runtime, c: TrajectoryCase, source?: 
   const meter = new ErrorMeter();
   try {
     if (!(c.function in TEST_FUNCTIONS)) throw new Error(`unknown test function '${c.function}'`);
-    const path = runTrajectory(runtime, c.function as TestFunctionName, optimizerName(c.optimizer),
-      { ...compatibilityOptions(c.optimizer, source), ...fromTorchOptions(c.options) }, c.start, c.steps, dtype);
+    const path = runTrajectory(
+      runtime,
+      c.function as TestFunctionName,
+      optimizerName(c.optimizer),
+      { ...compatibilityOptions(c.optimizer, source), ...fromTorchOptions(c.options) },
+      c.start,
+      c.steps,
+      dtype,
+    );
     meter.compare(path.flat(), c.expected_path.flat());
     return { name, passed: meter.max <= tolerance, maxError: meter.max, tolerance, dtype };
   } catch (cause) {

@@ -52,11 +52,15 @@ export function fromTorchScheduleOptions(options: Record<string, unknown>): Reco
     if (value !== null && typeof value === "object") return fromTorchScheduleOptions(value as Record<string, unknown>);
     return value;
   };
-  const kept = Object.entries(options).filter(([key, value]) => !(Object.hasOwn(TORCH_ONLY, key) && TORCH_ONLY[key](value)));
-  return Object.fromEntries(kept.map(([key, value]) => [
-    key.replace(/^T_/, "t_").replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase()),
-    convert(value),
-  ]));
+  const kept = Object.entries(options).filter(
+    ([key, value]) => !(Object.hasOwn(TORCH_ONLY, key) && TORCH_ONLY[key](value)),
+  );
+  return Object.fromEntries(
+    kept.map(([key, value]) => [
+      key.replace(/^T_/, "t_").replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase()),
+      convert(value),
+    ]),
+  );
 }
 
 /**
@@ -88,7 +92,8 @@ class ScheduleProbe implements SchedulableOptimizer {
 
 /** Checks a case's fields strictly; throws naming the first field that is wrong. */
 function checkCase(c: unknown): ScheduleCase {
-  if (c === null || typeof c !== "object" || Array.isArray(c)) throw new Error(`a case must be an object, got ${show(c)}`);
+  if (c === null || typeof c !== "object" || Array.isArray(c))
+    throw new Error(`a case must be an object, got ${show(c)}`);
   const fields = c as Record<string, unknown>;
   const unknown = Object.keys(fields).find((key) => !CASE_FIELDS.includes(key));
   if (unknown !== undefined) throw new Error(`unknown field '${unknown}' (known: ${CASE_FIELDS.join(", ")})`);
@@ -107,8 +112,14 @@ function checkCase(c: unknown): ScheduleCase {
     throw new Error(`field 'steps' must be an integer >= 0, got ${show(steps)}`);
   }
   const numbers = (field: string, value: unknown) => {
-    if (!Array.isArray(value) || value.length !== steps || !value.every((x) => typeof x === "number" && Number.isFinite(x))) {
-      throw new Error(`field '${field}' must be an array of ${steps} finite numbers (one per step), got ${show(value)}`);
+    if (
+      !Array.isArray(value) ||
+      value.length !== steps ||
+      !value.every((x) => typeof x === "number" && Number.isFinite(x))
+    ) {
+      throw new Error(
+        `field '${field}' must be an array of ${steps} finite numbers (one per step), got ${show(value)}`,
+      );
     }
   };
   numbers("expected_lr", expected_lr);
@@ -130,7 +141,11 @@ export function runScheduleCase(caseObject: unknown): ScheduleCaseResult {
   try {
     const c = checkCase(caseObject);
     const optimizer = new ScheduleProbe(c.base_lr);
-    const scheduler = createScheduler(c.scheduler as SchedulerName, optimizer, fromTorchScheduleOptions(c.options) as never);
+    const scheduler = createScheduler(
+      c.scheduler as SchedulerName,
+      optimizer,
+      fromTorchScheduleOptions(c.options) as never,
+    );
     let firstMiss = -1;
     for (let t = 0; t < c.steps; t++) {
       const actual = optimizer.paramGroups[0].options.lr;
@@ -142,7 +157,10 @@ export function runScheduleCase(caseObject: unknown): ScheduleCaseResult {
       else (scheduler as SteppedScheduler).step();
     }
     if (firstMiss >= 0) {
-      return result(false, `largest error ${maxError.toExponential(3)} > tolerance ${SCHEDULE_TOLERANCE} (first at step ${firstMiss})`);
+      return result(
+        false,
+        `largest error ${maxError.toExponential(3)} > tolerance ${SCHEDULE_TOLERANCE} (first at step ${firstMiss})`,
+      );
     }
     return result(true);
   } catch (cause) {

@@ -9,7 +9,8 @@ type Json = Record<string, unknown>;
 
 /** What is wrong with a golden file's top level, or undefined. */
 export function fileProblem(document: unknown): string | undefined {
-  if (document === null || typeof document !== "object" || Array.isArray(document)) return "the file is not a JSON object";
+  if (document === null || typeof document !== "object" || Array.isArray(document))
+    return "the file is not a JSON object";
   const d = document as Json;
   if (d.format !== GOLDEN_FORMAT) return `field 'format' is ${JSON.stringify(d.format)}, expected "${GOLDEN_FORMAT}"`;
   if (!Array.isArray(d.cases)) return "field 'cases' must be an array of cases";
@@ -19,7 +20,8 @@ export function fileProblem(document: unknown): string | undefined {
 
 /** A case's kind and what is wrong with it (`field 'steps' must be ...`), or no problem. */
 export function caseProblem(c: unknown): { kind: CaseKind; problem?: string } {
-  if (c === null || typeof c !== "object" || Array.isArray(c)) return { kind: "unknown", problem: `the case is ${c === null ? "null" : typeof c}, not an object` };
+  if (c === null || typeof c !== "object" || Array.isArray(c))
+    return { kind: "unknown", problem: `the case is ${c === null ? "null" : typeof c}, not an object` };
   const kind = caseKind(c as Json);
   const check = CHECKS[kind];
   try {
@@ -40,29 +42,35 @@ const isNumber = (x: unknown): x is number => typeof x === "number";
 
 function string(c: Json, field: string, optional = false): void {
   if (optional && c[field] === undefined) return;
-  if (typeof c[field] !== "string" || c[field] === "") fail(`field '${field}' must be a non-empty string, got ${JSON.stringify(c[field])}`);
+  if (typeof c[field] !== "string" || c[field] === "")
+    fail(`field '${field}' must be a non-empty string, got ${JSON.stringify(c[field])}`);
 }
 
 function object(c: Json, field: string): void {
   const value = c[field];
-  if (value === null || typeof value !== "object" || Array.isArray(value)) fail(`field '${field}' must be an object, got ${JSON.stringify(value)}`);
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    fail(`field '${field}' must be an object, got ${JSON.stringify(value)}`);
 }
 
 function positiveInteger(c: Json, field: string): number {
   const value = c[field];
-  if (!Number.isSafeInteger(value) || (value as number) <= 0) fail(`field '${field}' must be a whole number > 0, got ${JSON.stringify(value)}`);
+  if (!Number.isSafeInteger(value) || (value as number) <= 0)
+    fail(`field '${field}' must be a whole number > 0, got ${JSON.stringify(value)}`);
   return value as number;
 }
 
 function dtype(c: Json, optional = false): void {
   if (optional && c.dtype === undefined) return;
-  if (c.dtype !== "float32" && c.dtype !== "float64") fail(`field 'dtype' must be "float32" or "float64", got ${JSON.stringify(c.dtype)}`);
+  if (c.dtype !== "float32" && c.dtype !== "float64")
+    fail(`field 'dtype' must be "float32" or "float64", got ${JSON.stringify(c.dtype)}`);
 }
 
 /** An array of `length` numbers (any length when undefined, but at least one). */
 function numbers(value: unknown, field: string, length?: number): number[] {
   if (!Array.isArray(value) || (length === undefined ? value.length === 0 : value.length !== length)) {
-    fail(`field '${field}' must be an array of ${length ?? "one or more"} numbers, got ${Array.isArray(value) ? `${value.length} values` : JSON.stringify(value)}`);
+    fail(
+      `field '${field}' must be an array of ${length ?? "one or more"} numbers, got ${Array.isArray(value) ? `${value.length} values` : JSON.stringify(value)}`,
+    );
   }
   const bad = value.findIndex((x) => !isNumber(x));
   if (bad >= 0) fail(`field '${field}[${bad}]' must be a number, got ${JSON.stringify(value[bad])}`);
@@ -72,7 +80,9 @@ function numbers(value: unknown, field: string, length?: number): number[] {
 /** An array of `rows` arrays of numbers, each of `width` (or of the same length as the first). */
 function matrix(value: unknown, field: string, rows: number | undefined, width?: number): number[][] {
   if (!Array.isArray(value) || (rows === undefined ? value.length === 0 : value.length !== rows)) {
-    fail(`field '${field}' must be an array of ${rows ?? "one or more"} arrays, got ${Array.isArray(value) ? `${value.length}` : JSON.stringify(value)}`);
+    fail(
+      `field '${field}' must be an array of ${rows ?? "one or more"} arrays, got ${Array.isArray(value) ? `${value.length}` : JSON.stringify(value)}`,
+    );
   }
   return value.map((row, i) => numbers(row, `${field}[${i}]`, width));
 }
@@ -86,9 +96,11 @@ const CHECKS: Record<CaseKind, (c: Json) => void> = {
     const steps = positiveInteger(c, "steps");
     let groups = 1;
     if (c.groups !== undefined) {
-      if (!Array.isArray(c.groups) || c.groups.length === 0) fail("field 'groups' must be a non-empty array of objects");
+      if (!Array.isArray(c.groups) || c.groups.length === 0)
+        fail("field 'groups' must be a non-empty array of objects");
       c.groups.forEach((group, g) => {
-        if (group === null || typeof group !== "object" || Array.isArray(group)) fail(`field 'groups[${g}]' must be an object`);
+        if (group === null || typeof group !== "object" || Array.isArray(group))
+          fail(`field 'groups[${g}]' must be an object`);
       });
       groups = c.groups.length;
     }
@@ -97,7 +109,10 @@ const CHECKS: Record<CaseKind, (c: Json) => void> = {
       const at = `params[${i}]`;
       if (p === null || typeof p !== "object" || Array.isArray(p)) fail(`field '${at}' must be an object`);
       const t = p as Json;
-      if (t.group !== undefined && !(Number.isInteger(t.group) && (t.group as number) >= 0 && (t.group as number) < groups)) {
+      if (
+        t.group !== undefined &&
+        !(Number.isInteger(t.group) && (t.group as number) >= 0 && (t.group as number) < groups)
+      ) {
         fail(`field '${at}.group' must be a group number below ${groups}, got ${JSON.stringify(t.group)}`);
       }
       const length = numbers(t.init, `${at}.init`).length;
@@ -117,7 +132,8 @@ const CHECKS: Record<CaseKind, (c: Json) => void> = {
   },
   clipping(c) {
     string(c, "name");
-    if (c.kind !== "norm" && c.kind !== "value") fail(`field 'kind' must be "norm" or "value", got ${JSON.stringify(c.kind)}`);
+    if (c.kind !== "norm" && c.kind !== "value")
+      fail(`field 'kind' must be "norm" or "value", got ${JSON.stringify(c.kind)}`);
     object(c, "options");
     const o = c.options as Json;
     const positive = (field: string) => {
@@ -128,26 +144,32 @@ const CHECKS: Record<CaseKind, (c: Json) => void> = {
     if (c.kind === "norm") {
       positive("max_norm");
       const p = o.norm_type;
-      if (p !== undefined && p !== "inf" && !(isNumber(p) && p > 0)) fail(`field 'options.norm_type' must be a positive number or "inf", got ${JSON.stringify(p)}`);
-      if (c.expected_total_norm !== undefined && !isNumber(c.expected_total_norm)) fail("field 'expected_total_norm' must be a number");
+      if (p !== undefined && p !== "inf" && !(isNumber(p) && p > 0))
+        fail(`field 'options.norm_type' must be a positive number or "inf", got ${JSON.stringify(p)}`);
+      if (c.expected_total_norm !== undefined && !isNumber(c.expected_total_norm))
+        fail("field 'expected_total_norm' must be a number");
     } else {
       positive("clip_value");
     }
     dtype(c);
     const grads = matrix(c.grads, "grads", undefined);
-    if (!Array.isArray(c.expected) || c.expected.length !== grads.length) fail(`field 'expected' must hold ${grads.length} arrays, one per tensor of 'grads'`);
+    if (!Array.isArray(c.expected) || c.expected.length !== grads.length)
+      fail(`field 'expected' must hold ${grads.length} arrays, one per tensor of 'grads'`);
     grads.forEach((g, i) => numbers((c.expected as unknown[])[i], `expected[${i}]`, g.length));
   },
   schedule(c) {
     string(c, "name");
     string(c, "scheduler");
     object(c, "options");
-    if (!isNumber(c.base_lr) || !(c.base_lr > 0)) fail(`field 'base_lr' must be a positive number, got ${JSON.stringify(c.base_lr)}`);
+    if (!isNumber(c.base_lr) || !(c.base_lr > 0))
+      fail(`field 'base_lr' must be a positive number, got ${JSON.stringify(c.base_lr)}`);
     const steps = positiveInteger(c, "steps");
     numbers(c.expected_lr, "expected_lr", steps);
     if (c.metrics !== undefined) numbers(c.metrics, "metrics", steps);
   },
   unknown() {
-    fail("the case is of no known kind (an optimizer case has 'optimizer' and 'params'; a trajectory 'function' and 'expected_path'; a schedule 'scheduler'; a clipping case 'kind')");
+    fail(
+      "the case is of no known kind (an optimizer case has 'optimizer' and 'params'; a trajectory 'function' and 'expected_path'; a schedule 'scheduler'; a clipping case 'kind')",
+    );
   },
 };

@@ -19,7 +19,9 @@ export function runTrajectory(
 ): [number, number][] {
   const fn = TEST_FUNCTIONS[functionName];
   if (fn === undefined) {
-    throw new TypeError(`simdopt: unknown test function '${functionName}' (known: ${Object.keys(TEST_FUNCTIONS).join(", ")})`);
+    throw new TypeError(
+      `simdopt: unknown test function '${functionName}' (known: ${Object.keys(TEST_FUNCTIONS).join(", ")})`,
+    );
   }
   const point = runtime.parameter(start, { name: "point", dtype });
   try {

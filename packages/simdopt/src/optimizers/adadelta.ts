@@ -30,7 +30,14 @@ export const adadeltaDefinition: OptimizerDefinition<AdadeltaOptions, "adadelta"
   },
   buffers: () => ({ squareAvg: 0, accDelta: 0 }),
   plan: (o) => ({
-    scalars: { gradScale: gradScale(o.maximize), weightDecay: o.weightDecay, rho: o.rho, oneMinusRho: 1 - o.rho, eps: o.eps, negLr: -o.lr },
+    scalars: {
+      gradScale: gradScale(o.maximize),
+      weightDecay: o.weightDecay,
+      rho: o.rho,
+      oneMinusRho: 1 - o.rho,
+      eps: o.eps,
+      negLr: -o.lr,
+    },
     flags: { coupled: o.weightDecay !== 0 },
   }),
 };

@@ -30,7 +30,8 @@ export const adafactorDefinition: OptimizerDefinition<AdafactorOptions, "adafact
   validate(o, check) {
     check.nonNegative("lr", o.lr);
     if (check.number("beta2Decay", o.beta2Decay) > 0) check.fail(`invalid beta2Decay: ${o.beta2Decay} (must be <= 0)`);
-    if (!Array.isArray(o.eps) || o.eps.length !== 2) check.fail(`option 'eps' must be a pair [eps1 or null, eps2], got ${String(o.eps)}`, TypeError);
+    if (!Array.isArray(o.eps) || o.eps.length !== 2)
+      check.fail(`option 'eps' must be a pair [eps1 or null, eps2], got ${String(o.eps)}`, TypeError);
     if (o.eps[0] !== null) check.nonNegative("eps[0]", o.eps[0]);
     check.nonNegative("eps[1]", o.eps[1]);
     check.nonNegative("d", o.d);
@@ -42,8 +43,14 @@ export const adafactorDefinition: OptimizerDefinition<AdafactorOptions, "adafact
     const eps1 = o.eps[0];
     return {
       scalars: {
-        gradScale: gradScale(o.maximize), paramScale: 1 - o.lr * o.weightDecay, weight: t ** o.beta2Decay,
-        rho: Math.min(o.lr, 1 / t ** 0.5), eps1: eps1 ?? NaN, eps1Squared: eps1 === null ? NaN : eps1 * eps1, eps2: o.eps[1], d: o.d,
+        gradScale: gradScale(o.maximize),
+        paramScale: 1 - o.lr * o.weightDecay,
+        weight: t ** o.beta2Decay,
+        rho: Math.min(o.lr, 1 / t ** 0.5),
+        eps1: eps1 ?? NaN,
+        eps1Squared: eps1 === null ? NaN : eps1 * eps1,
+        eps2: o.eps[1],
+        d: o.d,
       },
       flags: { decoupled: o.weightDecay !== 0 },
     };

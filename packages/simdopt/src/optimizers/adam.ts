@@ -27,7 +27,11 @@ export const adamDefaults: Required<AdamOptions> = {
  * The checks, buffers and per-step scalars shared by Adam and AdamW (one kernel serves both).
  * `alwaysDecoupled`: AdamW, whose weight decay is decoupled whatever `decoupledWeightDecay` says.
  */
-export function adamFamily(title: string, defaults: Required<AdamOptions>, alwaysDecoupled: boolean): OptimizerDefinition<AdamOptions, "adam"> {
+export function adamFamily(
+  title: string,
+  defaults: Required<AdamOptions>,
+  alwaysDecoupled: boolean,
+): OptimizerDefinition<AdamOptions, "adam"> {
   return {
     title,
     kernel: "adam",
@@ -54,10 +58,19 @@ export function adamFamily(title: string, defaults: Required<AdamOptions>, alway
           gradScale: gradScale(o.maximize),
           paramScale: decoupled ? 1 - o.lr * o.weightDecay : 1,
           weightDecay: decoupled ? 0 : o.weightDecay,
-          beta1, oneMinusBeta1: 1 - beta1, beta2, oneMinusBeta2: 1 - beta2,
-          biasCorrection2Sqrt: Math.sqrt(biasCorrection2), eps: o.eps, negStepSize: -(o.lr / biasCorrection1),
+          beta1,
+          oneMinusBeta1: 1 - beta1,
+          beta2,
+          oneMinusBeta2: 1 - beta2,
+          biasCorrection2Sqrt: Math.sqrt(biasCorrection2),
+          eps: o.eps,
+          negStepSize: -(o.lr / biasCorrection1),
         },
-        flags: { decoupled: decoupled && o.weightDecay !== 0, coupled: !decoupled && o.weightDecay !== 0, amsgrad: o.amsgrad },
+        flags: {
+          decoupled: decoupled && o.weightDecay !== 0,
+          coupled: !decoupled && o.weightDecay !== 0,
+          amsgrad: o.amsgrad,
+        },
       };
     },
   };

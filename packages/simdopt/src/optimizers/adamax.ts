@@ -34,7 +34,13 @@ export const adamaxDefinition: OptimizerDefinition<AdamaxOptions, "adamax"> = {
     const clr = o.lr / (1 - beta1 ** t);
     return {
       scalars: {
-        gradScale: gradScale(o.maximize), weightDecay: o.weightDecay, beta1, oneMinusBeta1: 1 - beta1, beta2, eps: o.eps, negClr: -clr,
+        gradScale: gradScale(o.maximize),
+        weightDecay: o.weightDecay,
+        beta1,
+        oneMinusBeta1: 1 - beta1,
+        beta2,
+        eps: o.eps,
+        negClr: -clr,
       },
       flags: { coupled: o.weightDecay !== 0 },
     };

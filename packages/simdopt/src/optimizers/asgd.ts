@@ -44,7 +44,11 @@ export const asgdDefinition: OptimizerDefinition<ASGDOptions, "asgd"> = {
     const mu = t === 1 ? 1 : state.mu;
     return {
       scalars: {
-        gradScale: gradScale(o.maximize), weightDecay: o.weightDecay, paramScale: 1 - o.lambd * eta, negEta: -eta, mu,
+        gradScale: gradScale(o.maximize),
+        weightDecay: o.weightDecay,
+        paramScale: 1 - o.lambd * eta,
+        negEta: -eta,
+        mu,
       },
       flags: { coupled: o.weightDecay !== 0, averaging: mu !== 1 },
       next: { eta: f32(o.lr / (1 + o.lambd * o.lr * t) ** o.alpha), mu: f32(1 / Math.max(1, t - o.t0)) },

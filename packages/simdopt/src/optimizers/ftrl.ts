@@ -31,7 +31,8 @@ export const ftrlDefinition: OptimizerDefinition<FtrlOptions, "ftrl"> = {
   kernel: "ftrl",
   defaults: ftrlDefaults,
   validate(o, check) {
-    if (check.number("learningRate", o.learningRate) <= 0) check.fail(`invalid learningRate: ${o.learningRate} (must be > 0)`);
+    if (check.number("learningRate", o.learningRate) <= 0)
+      check.fail(`invalid learningRate: ${o.learningRate} (must be > 0)`);
     if (check.number("learningRatePower", o.learningRatePower) > 0) {
       check.fail(`invalid learningRatePower: ${o.learningRatePower} (must be <= 0)`);
     }
@@ -46,9 +47,12 @@ export const ftrlDefinition: OptimizerDefinition<FtrlOptions, "ftrl"> = {
     const lr = o.learningRate;
     return {
       scalars: {
-        shrink2: 2 * o.l2ShrinkageRegularizationStrength, negPower: -o.learningRatePower, lr,
+        shrink2: 2 * o.l2ShrinkageRegularizationStrength,
+        negPower: -o.learningRatePower,
+        lr,
         twoL2: 2 * (o.l2RegularizationStrength + o.beta / (2 * lr)),
-        l1: o.l1RegularizationStrength, negL1: -o.l1RegularizationStrength,
+        l1: o.l1RegularizationStrength,
+        negL1: -o.l1RegularizationStrength,
       },
       flags: { shrinkage: o.l2ShrinkageRegularizationStrength !== 0, sqrtPower: o.learningRatePower === -0.5 },
     };

@@ -18,9 +18,21 @@ import { Ftrl, ftrlDefinition, type FtrlOptions } from "./ftrl.js";
 import { Lamb, lambDefinition, type LambOptions } from "./lamb.js";
 import { Adafactor, adafactorDefinition, type AdafactorOptions } from "./adafactor.js";
 import {
-  KerasAdam, kerasAdamDefinition, KerasLion, kerasLionDefinition, KerasNadam, kerasNadamDefinition, KerasRMSprop,
-  kerasRMSpropDefinition, KerasSGD, kerasSGDDefinition,
-  type KerasAdamOptions, type KerasLionOptions, type KerasNadamOptions, type KerasRMSpropOptions, type KerasSGDOptions,
+  KerasAdam,
+  kerasAdamDefinition,
+  KerasLion,
+  kerasLionDefinition,
+  KerasNadam,
+  kerasNadamDefinition,
+  KerasRMSprop,
+  kerasRMSpropDefinition,
+  KerasSGD,
+  kerasSGDDefinition,
+  type KerasAdamOptions,
+  type KerasLionOptions,
+  type KerasNadamOptions,
+  type KerasRMSpropOptions,
+  type KerasSGDOptions,
 } from "../presets/keras.js";
 import * as optax from "../presets/optax.js";
 import * as tfjs from "../presets/tfjs.js";
@@ -89,7 +101,9 @@ export type OptimizerName = keyof typeof OPTIMIZERS;
 export const OPTIMIZER_NAMES = Object.keys(OPTIMIZERS) as OptimizerName[];
 /** The options of optimizer `N` (for a union of names, the union of their options). */
 export type OptionsOf<N extends OptimizerName> = N extends OptimizerName
-  ? (typeof OPTIMIZERS)[N] extends RegistryEntry<infer O> ? O : never
+  ? (typeof OPTIMIZERS)[N] extends RegistryEntry<infer O>
+    ? O
+    : never
   : never;
 
 /**
@@ -101,7 +115,11 @@ export function isElementwise(name: OptimizerName): boolean {
 }
 
 /** `createOptimizer("adam", params, { lr: 1e-3 })`: any optimizer by name. */
-export function createOptimizer<N extends OptimizerName>(name: N, params: ParamsInput<OptionsOf<N>>, options?: OptionsOf<N> & TrainingOptions): Optimizer<OptionsOf<N>> {
+export function createOptimizer<N extends OptimizerName>(
+  name: N,
+  params: ParamsInput<OptionsOf<N>>,
+  options?: OptionsOf<N> & TrainingOptions,
+): Optimizer<OptionsOf<N>> {
   const found = (OPTIMIZERS as Record<string, RegistryEntry<object>>)[name];
   if (found === undefined) {
     throw new TypeError(`simdopt: unknown optimizer '${String(name)}' (known: ${OPTIMIZER_NAMES.join(", ")})`);

@@ -45,8 +45,14 @@ export const lambDefinition: OptimizerDefinition<LambOptions, "lamb"> = {
     const biasCorrection = o.debias ? Math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t) : 1;
     return {
       scalars: {
-        beta1, oneMinusBeta1: 1 - beta1, beta2, oneMinusBeta2: 1 - beta2, eps: o.eps, weightDecay: o.weightDecay,
-        negStepSize: -(o.lr * biasCorrection), clampValue: o.clampValue,
+        beta1,
+        oneMinusBeta1: 1 - beta1,
+        beta2,
+        oneMinusBeta2: 1 - beta2,
+        eps: o.eps,
+        weightDecay: o.weightDecay,
+        negStepSize: -(o.lr * biasCorrection),
+        clampValue: o.clampValue,
       },
       flags: { decay: o.weightDecay !== 0, adamMode: o.adam },
     };

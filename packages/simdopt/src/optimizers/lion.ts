@@ -32,8 +32,13 @@ export const lionDefinition: OptimizerDefinition<LionOptions, "lion"> = {
     const [beta1, beta2] = o.betas;
     return {
       scalars: {
-        gradScale: gradScale(o.maximize), paramScale: 1 - o.lr * o.weightDecay,
-        beta1, oneMinusBeta1: 1 - beta1, beta2, oneMinusBeta2: 1 - beta2, negLr: -o.lr,
+        gradScale: gradScale(o.maximize),
+        paramScale: 1 - o.lr * o.weightDecay,
+        beta1,
+        oneMinusBeta1: 1 - beta1,
+        beta2,
+        oneMinusBeta2: 1 - beta2,
+        negLr: -o.lr,
       },
       flags: { decoupled: o.weightDecay !== 0 },
     };

@@ -61,9 +61,17 @@ export const nadamDefinition: OptimizerDefinition<NAdamOptions, "nadam"> = {
     const decoupled = o.decoupledWeightDecay && o.weightDecay !== 0;
     return {
       scalars: {
-        gradScale: gradScale(o.maximize), paramScale: decoupled ? 1 - o.lr * o.weightDecay : 1,
-        weightDecay: decoupled ? 0 : o.weightDecay, beta1, oneMinusBeta1: 1 - beta1, beta2,
-        oneMinusBeta2: 1 - beta2, biasCorrection2: 1 - beta2 ** step, eps: o.eps, gradCoef, avgCoef,
+        gradScale: gradScale(o.maximize),
+        paramScale: decoupled ? 1 - o.lr * o.weightDecay : 1,
+        weightDecay: decoupled ? 0 : o.weightDecay,
+        beta1,
+        oneMinusBeta1: 1 - beta1,
+        beta2,
+        oneMinusBeta2: 1 - beta2,
+        biasCorrection2: 1 - beta2 ** step,
+        eps: o.eps,
+        gradCoef,
+        avgCoef,
       },
       flags: { decoupled, coupled: !o.decoupledWeightDecay && o.weightDecay !== 0 },
       next: { muProduct },

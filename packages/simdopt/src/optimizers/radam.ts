@@ -40,15 +40,22 @@ export const radamDefinition: OptimizerDefinition<RAdamOptions, "radam"> = {
     const rhoInf = 2 / (1 - beta2) - 1;
     const rhoT = rhoInf - (2 * step * beta2 ** step) / biasCorrection2;
     const rectified = rhoT > 5;
-    const rect = rectified
-      ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT))
-      : 0;
+    const rect = rectified ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0;
     const decoupled = o.decoupledWeightDecay && o.weightDecay !== 0;
     return {
       scalars: {
-        gradScale: gradScale(o.maximize), paramScale: decoupled ? 1 - o.lr * o.weightDecay : 1,
-        weightDecay: decoupled ? 0 : o.weightDecay, beta1, oneMinusBeta1: 1 - beta1, beta2,
-        oneMinusBeta2: 1 - beta2, biasCorrection1, lr: o.lr, biasCorrection2Sqrt: Math.sqrt(biasCorrection2), eps: o.eps, rect,
+        gradScale: gradScale(o.maximize),
+        paramScale: decoupled ? 1 - o.lr * o.weightDecay : 1,
+        weightDecay: decoupled ? 0 : o.weightDecay,
+        beta1,
+        oneMinusBeta1: 1 - beta1,
+        beta2,
+        oneMinusBeta2: 1 - beta2,
+        biasCorrection1,
+        lr: o.lr,
+        biasCorrection2Sqrt: Math.sqrt(biasCorrection2),
+        eps: o.eps,
+        rect,
       },
       flags: { decoupled, coupled: !o.decoupledWeightDecay && o.weightDecay !== 0, rectified },
     };

@@ -37,10 +37,23 @@ export const rmspropDefinition: OptimizerDefinition<RMSpropOptions, "rmsprop"> =
   buffers: (o) => ({ squareAvg: 0, gradAvg: o.centered ? 0 : null, momentumBuffer: o.momentum > 0 ? 0 : null }),
   plan: (o) => ({
     scalars: {
-      gradScale: gradScale(o.maximize), weightDecay: o.weightDecay, paramScale: 1, alpha: o.alpha, oneMinusAlpha: 1 - o.alpha,
-      eps: o.eps, momentum: o.momentum, momentumScale: 1, negLr: -o.lr,
+      gradScale: gradScale(o.maximize),
+      weightDecay: o.weightDecay,
+      paramScale: 1,
+      alpha: o.alpha,
+      oneMinusAlpha: 1 - o.alpha,
+      eps: o.eps,
+      momentum: o.momentum,
+      momentumScale: 1,
+      negLr: -o.lr,
     },
-    flags: { coupled: o.weightDecay !== 0, decoupled: false, centered: o.centered, withMomentum: o.momentum > 0, epsInRoot: false },
+    flags: {
+      coupled: o.weightDecay !== 0,
+      decoupled: false,
+      centered: o.centered,
+      withMomentum: o.momentum > 0,
+      epsInRoot: false,
+    },
   }),
 };
 

@@ -31,7 +31,9 @@ export const rpropDefinition: OptimizerDefinition<RpropOptions, "rprop"> = {
     const [stepMin, stepMax] = check.pair("stepSizes", o.stepSizes);
     // torch does not check these; [-1, -2] would diverge and [50, 1e-6] freeze every step size.
     if (!(stepMin >= 0 && stepMax > 0 && stepMin <= stepMax)) {
-      check.fail(`invalid stepSizes: [${stepMin}, ${stepMax}] (must be 0 <= stepSizes[0] <= stepSizes[1], stepSizes[1] > 0)`);
+      check.fail(
+        `invalid stepSizes: [${stepMin}, ${stepMax}] (must be 0 <= stepSizes[0] <= stepSizes[1], stepSizes[1] > 0)`,
+      );
     }
     check.boolean("maximize", o.maximize);
   },

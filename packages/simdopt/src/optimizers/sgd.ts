@@ -31,14 +31,19 @@ export const sgdDefinition: OptimizerDefinition<SGDOptions, "sgd"> = {
     check.nonNegative("weightDecay", o.weightDecay);
     check.boolean("maximize", o.maximize);
     if (check.boolean("nesterov", o.nesterov) && (o.momentum <= 0 || o.dampening !== 0)) {
-      check.fail(`Nesterov momentum requires a momentum and zero dampening, got momentum ${o.momentum} and dampening ${o.dampening}`);
+      check.fail(
+        `Nesterov momentum requires a momentum and zero dampening, got momentum ${o.momentum} and dampening ${o.dampening}`,
+      );
     }
   },
   buffers: (o) => ({ momentumBuffer: o.momentum !== 0 ? 0 : null }),
   plan: (o, t) => ({
     scalars: {
-      gradScale: gradScale(o.maximize), weightDecay: o.weightDecay, momentum: o.momentum,
-      oneMinusDampening: 1 - o.dampening, negLr: -o.lr,
+      gradScale: gradScale(o.maximize),
+      weightDecay: o.weightDecay,
+      momentum: o.momentum,
+      oneMinusDampening: 1 - o.dampening,
+      negLr: -o.lr,
     },
     flags: { coupled: o.weightDecay !== 0, withMomentum: o.momentum !== 0, firstStep: t === 1, nesterov: o.nesterov },
   }),

@@ -6,7 +6,13 @@
  * host, before the step), weightDecay (decoupled: θ ← θ − θ·λ·lr, before the update) and decay
  * (lr_t = learningRate / (1 + decay·k), k the steps already taken).
  */
-import { Optimizer, type AnyOptimizerDefinition, type OptimizerDefinition, type ParamsInput, type StepReport } from "../optimizer.js";
+import {
+  Optimizer,
+  type AnyOptimizerDefinition,
+  type OptimizerDefinition,
+  type ParamsInput,
+  type StepReport,
+} from "../optimizer.js";
 import type { OptionChecker } from "../runtime/validate.js";
 import { clipByGlobalNorm, clipByNorm, clipByValue, type ClipOptions } from "./clip.js";
 import { gradientsAreFinite } from "../clipping/clip.js";
@@ -19,7 +25,13 @@ export interface KerasBaseOptions extends ClipOptions {
   decay?: number;
 }
 
-const BASE_DEFAULTS: Required<KerasBaseOptions> = { weightDecay: null, clipnorm: null, globalClipnorm: null, clipvalue: null, decay: 0 };
+const BASE_DEFAULTS: Required<KerasBaseOptions> = {
+  weightDecay: null,
+  clipnorm: null,
+  globalClipnorm: null,
+  clipvalue: null,
+  decay: 0,
+};
 
 function checkBase(o: Required<KerasBaseOptions>, check: OptionChecker): void {
   const set = (["clipnorm", "globalClipnorm", "clipvalue"] as const).filter((name) => o[name] !== null);
@@ -39,7 +51,12 @@ const decays = (o: Required<KerasBaseOptions>) => (o.weightDecay ?? 0) !== 0;
  * `hostWeightDecay` (a kernel without decoupled decay), the weight decay is applied here too.
  */
 class KerasOptimizer<O extends KerasBaseOptions & { learningRate?: number }> extends Optimizer<O> {
-  constructor(params: ParamsInput<O>, options: O, definition: AnyOptimizerDefinition<O>, private readonly hostWeightDecay = false) {
+  constructor(
+    params: ParamsInput<O>,
+    options: O,
+    definition: AnyOptimizerDefinition<O>,
+    private readonly hostWeightDecay = false,
+  ) {
     super(params, options, definition);
   }
 
@@ -89,7 +106,12 @@ export interface KerasAdamOptions extends KerasBaseOptions {
 }
 
 export const kerasAdamDefaults: Required<KerasAdamOptions> = {
-  learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false, ...BASE_DEFAULTS,
+  learningRate: 1e-3,
+  beta1: 0.9,
+  beta2: 0.999,
+  epsilon: 1e-7,
+  amsgrad: false,
+  ...BASE_DEFAULTS,
 };
 
 function checkBetas(o: { beta1: number; beta2: number }, check: OptionChecker): void {
@@ -114,8 +136,15 @@ export const kerasAdamDefinition: OptimizerDefinition<KerasAdamOptions, "adam"> 
     const biasCorrection2Sqrt = Math.sqrt(1 - o.beta2 ** t);
     return {
       scalars: {
-        gradScale: 1, paramScale: paramScale(o, lr), weightDecay: 0, beta1: o.beta1, oneMinusBeta1: 1 - o.beta1,
-        beta2: o.beta2, oneMinusBeta2: 1 - o.beta2, biasCorrection2Sqrt, eps: o.epsilon / biasCorrection2Sqrt,
+        gradScale: 1,
+        paramScale: paramScale(o, lr),
+        weightDecay: 0,
+        beta1: o.beta1,
+        oneMinusBeta1: 1 - o.beta1,
+        beta2: o.beta2,
+        oneMinusBeta2: 1 - o.beta2,
+        biasCorrection2Sqrt,
+        eps: o.epsilon / biasCorrection2Sqrt,
         negStepSize: -(lr / (1 - o.beta1 ** t)),
       },
       flags: { decoupled: decays(o), coupled: false, amsgrad: o.amsgrad },
@@ -135,7 +164,11 @@ export class KerasAdam extends KerasOptimizer<KerasAdamOptions> {
 export type KerasNadamOptions = Omit<KerasAdamOptions, "amsgrad">;
 
 export const kerasNadamDefaults: Required<KerasNadamOptions> = {
-  learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, ...BASE_DEFAULTS,
+  learningRate: 1e-3,
+  beta1: 0.9,
+  beta2: 0.999,
+  epsilon: 1e-7,
+  ...BASE_DEFAULTS,
 };
 
 /**
@@ -161,9 +194,17 @@ export const kerasNadamDefinition: OptimizerDefinition<KerasNadamOptions, "nadam
     const muProduct = state.muProduct * mu;
     return {
       scalars: {
-        gradScale: 1, paramScale: paramScale(o, lr), weightDecay: 0, beta1: o.beta1, oneMinusBeta1: 1 - o.beta1,
-        beta2: o.beta2, oneMinusBeta2: 1 - o.beta2, biasCorrection2: 1 - o.beta2 ** t, eps: o.epsilon,
-        gradCoef: (-lr * (1 - mu)) / (1 - muProduct), avgCoef: (-lr * muNext) / (1 - muProduct * muNext),
+        gradScale: 1,
+        paramScale: paramScale(o, lr),
+        weightDecay: 0,
+        beta1: o.beta1,
+        oneMinusBeta1: 1 - o.beta1,
+        beta2: o.beta2,
+        oneMinusBeta2: 1 - o.beta2,
+        biasCorrection2: 1 - o.beta2 ** t,
+        eps: o.epsilon,
+        gradCoef: (-lr * (1 - mu)) / (1 - muProduct),
+        avgCoef: (-lr * muNext) / (1 - muProduct * muNext),
       },
       flags: { decoupled: decays(o), coupled: false },
       next: { muProduct },
@@ -189,7 +230,12 @@ export interface KerasRMSpropOptions extends KerasBaseOptions {
 }
 
 export const kerasRMSpropDefaults: Required<KerasRMSpropOptions> = {
-  learningRate: 1e-3, rho: 0.9, momentum: 0, epsilon: 1e-7, centered: false, ...BASE_DEFAULTS,
+  learningRate: 1e-3,
+  rho: 0.9,
+  momentum: 0,
+  epsilon: 1e-7,
+  centered: false,
+  ...BASE_DEFAULTS,
 };
 
 /** Keras's RMSprop: ε inside the root, momentum after the learning rate (b ← μb + lr·g/√(v + ε), θ ← θ − b). */
@@ -211,8 +257,15 @@ export const kerasRMSpropDefinition: OptimizerDefinition<KerasRMSpropOptions, "r
     const withMomentum = o.momentum > 0;
     return {
       scalars: {
-        gradScale: 1, weightDecay: 0, paramScale: paramScale(o, lr), alpha: o.rho, oneMinusAlpha: 1 - o.rho, eps: o.epsilon,
-        momentum: o.momentum, momentumScale: lr, negLr: withMomentum ? -1 : -lr,
+        gradScale: 1,
+        weightDecay: 0,
+        paramScale: paramScale(o, lr),
+        alpha: o.rho,
+        oneMinusAlpha: 1 - o.rho,
+        eps: o.epsilon,
+        momentum: o.momentum,
+        momentumScale: lr,
+        negLr: withMomentum ? -1 : -lr,
       },
       flags: { coupled: false, decoupled: decays(o), centered: o.centered, withMomentum, epsInRoot: true },
     };
@@ -234,7 +287,12 @@ export interface KerasSGDOptions extends KerasBaseOptions {
   nesterov?: boolean;
 }
 
-export const kerasSGDDefaults: Required<KerasSGDOptions> = { learningRate: 1e-2, momentum: 0, nesterov: false, ...BASE_DEFAULTS };
+export const kerasSGDDefaults: Required<KerasSGDOptions> = {
+  learningRate: 1e-2,
+  momentum: 0,
+  nesterov: false,
+  ...BASE_DEFAULTS,
+};
 
 /**
  * Keras's SGD: m ← μm − lr·g, θ ← θ + m (Nesterov: θ ← θ + μm − lr·g), the momentum taken after
@@ -255,7 +313,13 @@ export const kerasSGDDefinition: OptimizerDefinition<KerasSGDOptions, "sgd"> = {
     const lr = decayed(o, t);
     const withMomentum = o.momentum !== 0;
     return {
-      scalars: { gradScale: withMomentum ? lr : 1, weightDecay: 0, momentum: o.momentum, oneMinusDampening: 1, negLr: withMomentum ? -1 : -lr },
+      scalars: {
+        gradScale: withMomentum ? lr : 1,
+        weightDecay: 0,
+        momentum: o.momentum,
+        oneMinusDampening: 1,
+        negLr: withMomentum ? -1 : -lr,
+      },
       flags: { coupled: false, withMomentum, firstStep: t === 1, nesterov: withMomentum && o.nesterov },
     };
   },
@@ -272,7 +336,12 @@ export class KerasSGD extends KerasOptimizer<KerasSGDOptions> {
 
 export type KerasLionOptions = Omit<KerasAdamOptions, "epsilon" | "amsgrad">;
 
-export const kerasLionDefaults: Required<KerasLionOptions> = { learningRate: 1e-3, beta1: 0.9, beta2: 0.99, ...BASE_DEFAULTS };
+export const kerasLionDefaults: Required<KerasLionOptions> = {
+  learningRate: 1e-3,
+  beta1: 0.9,
+  beta2: 0.99,
+  ...BASE_DEFAULTS,
+};
 
 /** Keras's Lion: θ ← θ − lr·sign(β1·m + (1 − β1)g), m ← β2·m + (1 − β2)g, Lion's kernel. */
 export const kerasLionDefinition: OptimizerDefinition<KerasLionOptions, "lion"> = {
@@ -290,8 +359,13 @@ export const kerasLionDefinition: OptimizerDefinition<KerasLionOptions, "lion"> 
     const lr = decayed(o, t);
     return {
       scalars: {
-        gradScale: 1, paramScale: paramScale(o, lr), beta1: o.beta1, oneMinusBeta1: 1 - o.beta1, beta2: o.beta2,
-        oneMinusBeta2: 1 - o.beta2, negLr: -lr,
+        gradScale: 1,
+        paramScale: paramScale(o, lr),
+        beta1: o.beta1,
+        oneMinusBeta1: 1 - o.beta1,
+        beta2: o.beta2,
+        oneMinusBeta2: 1 - o.beta2,
+        negLr: -lr,
       },
       flags: { decoupled: decays(o) },
     };

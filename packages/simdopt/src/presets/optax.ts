@@ -20,7 +20,8 @@ function presetClass<O extends object>(definition: AnyOptimizerDefinition<O>): P
 }
 
 function notYet(check: OptionChecker, name: string, value: unknown, off: boolean | number): void {
-  if (typeof off === "boolean") check.boolean(name, value); // a wrong type is a TypeError first
+  if (typeof off === "boolean")
+    check.boolean(name, value); // a wrong type is a TypeError first
   else check.number(name, value);
   if (value !== off) check.fail(`option '${name}' = ${String(value)} is not supported yet (only ${String(off)})`);
 }
@@ -42,7 +43,14 @@ export interface OptaxAdamWOptions extends OptaxAdamOptions {
   weightDecay?: number;
 }
 
-export const optaxAdamDefaults: Required<OptaxAdamOptions> = { learningRate: 1e-3, b1: 0.9, b2: 0.999, eps: 1e-8, epsRoot: 0, nesterov: false };
+export const optaxAdamDefaults: Required<OptaxAdamOptions> = {
+  learningRate: 1e-3,
+  b1: 0.9,
+  b2: 0.999,
+  eps: 1e-8,
+  epsRoot: 0,
+  nesterov: false,
+};
 export const optaxAdamWDefaults: Required<OptaxAdamWOptions> = { ...optaxAdamDefaults, weightDecay: 1e-4 };
 export const optaxNadamDefaults: Required<OptaxAdamOptions> = { ...optaxAdamDefaults, nesterov: true };
 
@@ -59,7 +67,10 @@ function checkAdam(o: Required<OptaxAdamOptions>, check: OptionChecker): void {
  * optax's Adam family on NAdam's kernel, which computes θ + c_g·g/d + c_m·m/d with d = √(v/(1 − β2ᵗ)) + ε:
  * plain, c_m = −lr/(1 − β1ᵗ); Nesterov, c_m = −lr·β1/(1 − β1^(t+1)) and c_g = −lr(1 − β1)/(1 − β1ᵗ).
  */
-function adamFamily(title: string, defaults: Required<OptaxAdamWOptions>): OptimizerDefinition<OptaxAdamWOptions, "nadam"> {
+function adamFamily(
+  title: string,
+  defaults: Required<OptaxAdamWOptions>,
+): OptimizerDefinition<OptaxAdamWOptions, "nadam"> {
   return {
     title,
     kernel: "nadam",
@@ -74,8 +85,15 @@ function adamFamily(title: string, defaults: Required<OptaxAdamWOptions>): Optim
       const bc1 = 1 - o.b1 ** t;
       return {
         scalars: {
-          gradScale: 1, paramScale: 1 - lr * o.weightDecay, weightDecay: 0, beta1: o.b1, oneMinusBeta1: 1 - o.b1, beta2: o.b2,
-          oneMinusBeta2: 1 - o.b2, biasCorrection2: 1 - o.b2 ** t, eps: o.eps,
+          gradScale: 1,
+          paramScale: 1 - lr * o.weightDecay,
+          weightDecay: 0,
+          beta1: o.b1,
+          oneMinusBeta1: 1 - o.b1,
+          beta2: o.b2,
+          oneMinusBeta2: 1 - o.b2,
+          biasCorrection2: 1 - o.b2 ** t,
+          eps: o.eps,
           gradCoef: o.nesterov ? (-lr * (1 - o.b1)) / bc1 : 0,
           avgCoef: o.nesterov ? (-lr * o.b1) / (1 - o.b1 ** (t + 1)) : -lr / bc1,
         },
@@ -85,9 +103,15 @@ function adamFamily(title: string, defaults: Required<OptaxAdamWOptions>): Optim
   };
 }
 
-export const optaxAdamDefinition = adamFamily("optax:adam", { ...optaxAdamDefaults, weightDecay: 0 }) as unknown as OptimizerDefinition<OptaxAdamOptions, "nadam">;
+export const optaxAdamDefinition = adamFamily("optax:adam", {
+  ...optaxAdamDefaults,
+  weightDecay: 0,
+}) as unknown as OptimizerDefinition<OptaxAdamOptions, "nadam">;
 export const optaxAdamWDefinition = adamFamily("optax:adamw", optaxAdamWDefaults);
-export const optaxNadamDefinition = adamFamily("optax:nadam", { ...optaxNadamDefaults, weightDecay: 0 }) as unknown as OptimizerDefinition<OptaxAdamOptions, "nadam">;
+export const optaxNadamDefinition = adamFamily("optax:nadam", {
+  ...optaxNadamDefaults,
+  weightDecay: 0,
+}) as unknown as OptimizerDefinition<OptaxAdamOptions, "nadam">;
 // optax.adam and optax.nadam have no weight decay: their definitions keep it at 0 and do not accept it.
 for (const definition of [optaxAdamDefinition, optaxNadamDefinition]) {
   delete (definition.defaults as Partial<OptaxAdamWOptions>).weightDecay;
@@ -128,7 +152,13 @@ export const optaxSGDDefinition: OptimizerDefinition<OptaxSGDOptions, "sgd"> = {
   plan(o, t) {
     const withMomentum = o.momentum !== null && o.momentum !== 0;
     return {
-      scalars: { gradScale: 1, weightDecay: 0, momentum: o.momentum ?? 0, oneMinusDampening: 1, negLr: -o.learningRate },
+      scalars: {
+        gradScale: 1,
+        weightDecay: 0,
+        momentum: o.momentum ?? 0,
+        oneMinusDampening: 1,
+        negLr: -o.learningRate,
+      },
       flags: { coupled: false, withMomentum, firstStep: t === 1, nesterov: withMomentum && o.nesterov },
     };
   },
@@ -146,7 +176,12 @@ export interface OptaxLionOptions {
   weightDecay?: number;
 }
 
-export const optaxLionDefaults: Required<OptaxLionOptions> = { learningRate: 1e-3, b1: 0.9, b2: 0.99, weightDecay: 1e-3 };
+export const optaxLionDefaults: Required<OptaxLionOptions> = {
+  learningRate: 1e-3,
+  b1: 0.9,
+  b2: 0.99,
+  weightDecay: 1e-3,
+};
 
 /** optax.lion: θ ← θ − lr·(sign(β1·m + (1 − β1)g) + λθ), Lion's kernel. */
 export const optaxLionDefinition: OptimizerDefinition<OptaxLionOptions, "lion"> = {
@@ -161,8 +196,13 @@ export const optaxLionDefinition: OptimizerDefinition<OptaxLionOptions, "lion"> 
   buffers: () => ({ expAvg: 0 }),
   plan: (o) => ({
     scalars: {
-      gradScale: 1, paramScale: 1 - o.learningRate * o.weightDecay, beta1: o.b1, oneMinusBeta1: 1 - o.b1, beta2: o.b2,
-      oneMinusBeta2: 1 - o.b2, negLr: -o.learningRate,
+      gradScale: 1,
+      paramScale: 1 - o.learningRate * o.weightDecay,
+      beta1: o.b1,
+      oneMinusBeta1: 1 - o.b1,
+      beta2: o.b2,
+      oneMinusBeta2: 1 - o.b2,
+      negLr: -o.learningRate,
     },
     flags: { decoupled: o.weightDecay !== 0 },
   }),
@@ -195,7 +235,12 @@ export const optaxAdamaxDefinition: OptimizerDefinition<OptaxAdamaxOptions, "ada
   buffers: () => ({ expAvg: 0, expInf: 0 }),
   plan: (o, t) => ({
     scalars: {
-      gradScale: 1, weightDecay: 0, beta1: o.b1, oneMinusBeta1: 1 - o.b1, beta2: o.b2, eps: o.eps,
+      gradScale: 1,
+      weightDecay: 0,
+      beta1: o.b1,
+      oneMinusBeta1: 1 - o.b1,
+      beta2: o.b2,
+      eps: o.eps,
       negClr: -(o.learningRate / (1 - o.b1 ** t)),
     },
     flags: { coupled: false },
@@ -214,7 +259,12 @@ export interface OptaxAdadeltaOptions {
   weightDecay?: number;
 }
 
-export const optaxAdadeltaDefaults: Required<OptaxAdadeltaOptions> = { learningRate: 1, rho: 0.9, eps: 1e-6, weightDecay: 0 };
+export const optaxAdadeltaDefaults: Required<OptaxAdadeltaOptions> = {
+  learningRate: 1,
+  rho: 0.9,
+  eps: 1e-6,
+  weightDecay: 0,
+};
 
 /** optax.adadelta: torch's Adadelta (λθ added to the gradient). */
 export const optaxAdadeltaDefinition: OptimizerDefinition<OptaxAdadeltaOptions, "adadelta"> = {
@@ -229,7 +279,14 @@ export const optaxAdadeltaDefinition: OptimizerDefinition<OptaxAdadeltaOptions, 
   },
   buffers: () => ({ squareAvg: 0, accDelta: 0 }),
   plan: (o) => ({
-    scalars: { gradScale: 1, weightDecay: o.weightDecay, rho: o.rho, oneMinusRho: 1 - o.rho, eps: o.eps, negLr: -o.learningRate },
+    scalars: {
+      gradScale: 1,
+      weightDecay: o.weightDecay,
+      rho: o.rho,
+      oneMinusRho: 1 - o.rho,
+      eps: o.eps,
+      negLr: -o.learningRate,
+    },
     flags: { coupled: o.weightDecay !== 0 },
   }),
 };
@@ -251,7 +308,13 @@ export interface OptaxRAdamOptions {
 }
 
 export const optaxRAdamDefaults: Required<OptaxRAdamOptions> = {
-  learningRate: 1e-3, b1: 0.9, b2: 0.999, eps: 1e-8, epsRoot: 0, threshold: 5, nesterov: false,
+  learningRate: 1e-3,
+  b1: 0.9,
+  b2: 0.999,
+  eps: 1e-8,
+  epsRoot: 0,
+  threshold: 5,
+  nesterov: false,
 };
 
 /** optax.radam on RAdam's kernel, with optax's bias-corrected ε (ε·√(1 − β2ᵗ) in torch's form) and its threshold. */
@@ -272,8 +335,16 @@ export const optaxRAdamDefinition: OptimizerDefinition<OptaxRAdamOptions, "radam
     const rectified = rhoT >= o.threshold;
     return {
       scalars: {
-        gradScale: 1, paramScale: 1, weightDecay: 0, beta1: o.b1, oneMinusBeta1: 1 - o.b1, beta2: o.b2, oneMinusBeta2: 1 - o.b2,
-        biasCorrection1: 1 - o.b1 ** t, lr: o.learningRate, biasCorrection2Sqrt: Math.sqrt(biasCorrection2),
+        gradScale: 1,
+        paramScale: 1,
+        weightDecay: 0,
+        beta1: o.b1,
+        oneMinusBeta1: 1 - o.b1,
+        beta2: o.b2,
+        oneMinusBeta2: 1 - o.b2,
+        biasCorrection1: 1 - o.b1 ** t,
+        lr: o.learningRate,
+        biasCorrection2Sqrt: Math.sqrt(biasCorrection2),
         eps: o.eps * Math.sqrt(biasCorrection2),
         rect: rectified ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0,
       },
@@ -296,7 +367,14 @@ export interface OptaxLambOptions {
   weightDecay?: number;
 }
 
-export const optaxLambDefaults: Required<OptaxLambOptions> = { learningRate: 1e-3, b1: 0.9, b2: 0.999, eps: 1e-6, epsRoot: 0, weightDecay: 0 };
+export const optaxLambDefaults: Required<OptaxLambOptions> = {
+  learningRate: 1e-3,
+  b1: 0.9,
+  b2: 0.999,
+  eps: 1e-6,
+  epsRoot: 0,
+  weightDecay: 0,
+};
 
 /**
  * optax.lamb on LAMB's kernel: optax's u = m̂/(√v̂ + ε) + λθ is s·(m/(√v + ε√bc2) + (λ/s)θ) with
@@ -317,8 +395,14 @@ export const optaxLambDefinition: OptimizerDefinition<OptaxLambOptions, "lamb"> 
     const bc2Sqrt = Math.sqrt(1 - o.b2 ** t);
     return {
       scalars: {
-        beta1: o.b1, oneMinusBeta1: 1 - o.b1, beta2: o.b2, oneMinusBeta2: 1 - o.b2, eps: o.eps * bc2Sqrt,
-        weightDecay: (o.weightDecay * bc1) / bc2Sqrt, negStepSize: -o.learningRate, clampValue: Infinity,
+        beta1: o.b1,
+        oneMinusBeta1: 1 - o.b1,
+        beta2: o.b2,
+        oneMinusBeta2: 1 - o.b2,
+        eps: o.eps * bc2Sqrt,
+        weightDecay: (o.weightDecay * bc1) / bc2Sqrt,
+        negStepSize: -o.learningRate,
+        clampValue: Infinity,
       },
       flags: { decay: o.weightDecay !== 0, adamMode: false },
     };
@@ -346,7 +430,14 @@ export interface OptaxRMSpropOptions {
 }
 
 export const optaxRMSpropDefaults: Required<OptaxRMSpropOptions> = {
-  learningRate: 1e-3, decay: 0.9, eps: 1e-8, initialScale: 0, epsInSqrt: true, centered: false, momentum: null, nesterov: false,
+  learningRate: 1e-3,
+  decay: 0.9,
+  eps: 1e-8,
+  initialScale: 0,
+  epsInSqrt: true,
+  centered: false,
+  momentum: null,
+  nesterov: false,
   biasCorrection: false,
 };
 
@@ -366,13 +457,24 @@ export const optaxRMSpropDefinition: OptimizerDefinition<OptaxRMSpropOptions, "r
     notYet(check, "nesterov", o.nesterov, false);
     notYet(check, "biasCorrection", o.biasCorrection, false);
   },
-  buffers: (o) => ({ squareAvg: o.initialScale, gradAvg: o.centered ? 0 : null, momentumBuffer: o.momentum ? 0 : null }),
+  buffers: (o) => ({
+    squareAvg: o.initialScale,
+    gradAvg: o.centered ? 0 : null,
+    momentumBuffer: o.momentum ? 0 : null,
+  }),
   plan(o) {
     const withMomentum = o.momentum !== null && o.momentum > 0;
     return {
       scalars: {
-        gradScale: 1, weightDecay: 0, paramScale: 1, alpha: o.decay, oneMinusAlpha: 1 - o.decay, eps: o.eps,
-        momentum: o.momentum ?? 0, momentumScale: o.learningRate, negLr: withMomentum ? -1 : -o.learningRate,
+        gradScale: 1,
+        weightDecay: 0,
+        paramScale: 1,
+        alpha: o.decay,
+        oneMinusAlpha: 1 - o.decay,
+        eps: o.eps,
+        momentum: o.momentum ?? 0,
+        momentumScale: o.learningRate,
+        negLr: withMomentum ? -1 : -o.learningRate,
       },
       flags: { coupled: false, decoupled: false, centered: o.centered, withMomentum, epsInRoot: o.epsInSqrt },
     };

@@ -17,7 +17,12 @@ import { optaxAdamDefinition } from "./optax.js";
 /** TF.js's epsilon when given as null: its backend's, 1e-7. */
 const BACKEND_EPSILON = 1e-7;
 
-function presetClass<O extends object>(definition: AnyOptimizerDefinition<O>): new (params: ParamsInput<O>, options?: O) => Optimizer<O> {
+function presetClass<O extends object>(
+  definition: AnyOptimizerDefinition<O>,
+): new (
+  params: ParamsInput<O>,
+  options?: O,
+) => Optimizer<O> {
   return class extends Optimizer<O> {
     constructor(params: ParamsInput<O>, options: O = {} as O) {
       super(params, options, definition);
@@ -33,7 +38,11 @@ export interface TfjsMomentumOptions {
   useNesterov?: boolean;
 }
 
-export const tfjsMomentumDefaults: Required<TfjsMomentumOptions> = { learningRate: 1e-2, momentum: 0.9, useNesterov: false };
+export const tfjsMomentumDefaults: Required<TfjsMomentumOptions> = {
+  learningRate: 1e-2,
+  momentum: 0.9,
+  useNesterov: false,
+};
 
 export const tfjsMomentumDefinition: OptimizerDefinition<TfjsMomentumOptions, "sgd"> = {
   title: "tfjs:momentum",
@@ -82,10 +91,19 @@ export interface TfjsAdamOptions {
   epsilon?: number | null;
 }
 
-export const tfjsAdamDefaults: Required<TfjsAdamOptions> = { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: null };
+export const tfjsAdamDefaults: Required<TfjsAdamOptions> = {
+  learningRate: 1e-3,
+  beta1: 0.9,
+  beta2: 0.999,
+  epsilon: null,
+};
 
 const optaxAdamOf = (o: Required<TfjsAdamOptions>) => ({
-  ...optaxAdamDefinition.defaults, learningRate: o.learningRate, b1: o.beta1, b2: o.beta2, eps: o.epsilon ?? BACKEND_EPSILON,
+  ...optaxAdamDefinition.defaults,
+  learningRate: o.learningRate,
+  b1: o.beta1,
+  b2: o.beta2,
+  eps: o.epsilon ?? BACKEND_EPSILON,
 });
 
 export const tfjsAdamDefinition: OptimizerDefinition<TfjsAdamOptions, "nadam"> = {
@@ -112,12 +130,22 @@ export interface TfjsRMSpropOptions {
   centered?: boolean;
 }
 
-export const tfjsRMSpropDefaults: Required<TfjsRMSpropOptions> = { learningRate: 1e-3, decay: 0.9, momentum: 0, epsilon: null, centered: false };
+export const tfjsRMSpropDefaults: Required<TfjsRMSpropOptions> = {
+  learningRate: 1e-3,
+  decay: 0.9,
+  momentum: 0,
+  epsilon: null,
+  centered: false,
+};
 
 const kerasRMSpropOf = (o: Required<TfjsRMSpropOptions>) => ({
-  ...kerasRMSpropDefinition.defaults, learningRate: o.learningRate, rho: o.decay, momentum: o.momentum,
+  ...kerasRMSpropDefinition.defaults,
+  learningRate: o.learningRate,
+  rho: o.decay,
+  momentum: o.momentum,
   // tfjs-core's centered RMSprop takes √(ms − (mg² + ε)): ε enters the root with a minus sign.
-  epsilon: (o.epsilon ?? BACKEND_EPSILON) * (o.centered ? -1 : 1), centered: o.centered,
+  epsilon: (o.epsilon ?? BACKEND_EPSILON) * (o.centered ? -1 : 1),
+  centered: o.centered,
 });
 
 export const tfjsRMSpropDefinition: OptimizerDefinition<TfjsRMSpropOptions, "rmsprop"> = {

@@ -1,8 +1,13 @@
 import type { ReferenceRule } from "./kernels.js";
-import { effectiveGradient, emaOfSquare, fma, type Round } from "./rules.js";
+import { effectiveGradient, emaOfSquare, fma } from "./rules.js";
 
 /** Adadelta, the specification of `adadelta_f32` and `adadelta_f64` (see src/optimizers/adadelta.ts for the math). */
-export const adadeltaReference: ReferenceRule<"adadelta"> = (r, { param, grad, squareAvg, accDelta }, { gradScale, weightDecay, rho, oneMinusRho, eps, negLr }, flags) => {
+export const adadeltaReference: ReferenceRule<"adadelta"> = (
+  r,
+  { param, grad, squareAvg, accDelta },
+  { gradScale, weightDecay, rho, oneMinusRho, eps, negLr },
+  flags,
+) => {
   for (let i = 0; i < param.length; i++) {
     const p = param[i];
     const g = effectiveGradient(r, grad[i], gradScale, p, weightDecay, flags.coupled);

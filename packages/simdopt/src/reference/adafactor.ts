@@ -3,10 +3,15 @@ import { fma } from "./rules.js";
 
 /** Adafactor, the specification of `adafactor_f32` and `adafactor_f64` (see src/optimizers/adafactor.ts for the math). */
 export const adafactorReference: ReferenceRule<"adafactor"> = (
-  r, { param, grad, rowVar, colVar, variance }, { gradScale, paramScale, weight, rho, eps1, eps1Squared, eps2, d }, flags, [rows, cols],
+  r,
+  { param, grad, rowVar, colVar, variance },
+  { gradScale, paramScale, weight, rho, eps1, eps1Squared, eps2, d },
+  flags,
+  [rows, cols],
 ) => {
   const float32 = r(0.1) !== 0.1;
-  if (Number.isNaN(eps1)) { // ε1 = the element type's machine epsilon
+  if (Number.isNaN(eps1)) {
+    // ε1 = the element type's machine epsilon
     eps1 = float32 ? 2 ** -23 : 2 ** -52;
     eps1Squared = r(eps1 * eps1);
   }
@@ -72,4 +77,3 @@ export const adafactorReference: ReferenceRule<"adafactor"> = (
     for (let i = 0; i < n; i++) apply(i, scaled(variance[i], g(i)));
   }
 };
-

@@ -1,8 +1,13 @@
 import type { ReferenceRule } from "./kernels.js";
-import { effectiveGradient, fma, type Round } from "./rules.js";
+import { effectiveGradient, fma } from "./rules.js";
 
 /** Adagrad, the specification of `adagrad_f32` and `adagrad_f64` (see src/optimizers/adagrad.ts for the math). */
-export const adagradReference: ReferenceRule<"adagrad"> = (r, { param, grad, sum }, { gradScale, weightDecay, eps, negClr }, flags) => {
+export const adagradReference: ReferenceRule<"adagrad"> = (
+  r,
+  { param, grad, sum },
+  { gradScale, weightDecay, eps, negClr },
+  flags,
+) => {
   for (let i = 0; i < param.length; i++) {
     const p = param[i];
     const g = effectiveGradient(r, grad[i], gradScale, p, weightDecay, flags.coupled);

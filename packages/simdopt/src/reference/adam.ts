@@ -1,8 +1,24 @@
 import type { ReferenceRule } from "./kernels.js";
-import { effectiveGradient, ema, emaOfSquare, type Round } from "./rules.js";
+import { effectiveGradient, ema, emaOfSquare } from "./rules.js";
 
 /** Adam and AdamW, the specification of `adam_f32` and `adam_f64` (see src/optimizers/adam.ts for the math). */
-export const adamReference: ReferenceRule<"adam"> = (r, { param, grad, expAvg, expAvgSq, maxExpAvgSq }, { gradScale, paramScale, weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize }, flags) => {
+export const adamReference: ReferenceRule<"adam"> = (
+  r,
+  { param, grad, expAvg, expAvgSq, maxExpAvgSq },
+  {
+    gradScale,
+    paramScale,
+    weightDecay,
+    beta1,
+    oneMinusBeta1,
+    beta2,
+    oneMinusBeta2,
+    biasCorrection2Sqrt,
+    eps,
+    negStepSize,
+  },
+  flags,
+) => {
   for (let i = 0; i < param.length; i++) {
     let p = param[i];
     if (flags.decoupled) p = r(p * paramScale);

@@ -1,8 +1,13 @@
 import type { ReferenceRule } from "./kernels.js";
-import { effectiveGradient, ema, type Round } from "./rules.js";
+import { effectiveGradient, ema } from "./rules.js";
 
 /** Adamax, the specification of `adamax_f32` and `adamax_f64` (see src/optimizers/adamax.ts for the math). */
-export const adamaxReference: ReferenceRule<"adamax"> = (r, { param, grad, expAvg, expInf }, { gradScale, weightDecay, beta1, oneMinusBeta1, beta2, eps, negClr }, flags) => {
+export const adamaxReference: ReferenceRule<"adamax"> = (
+  r,
+  { param, grad, expAvg, expInf },
+  { gradScale, weightDecay, beta1, oneMinusBeta1, beta2, eps, negClr },
+  flags,
+) => {
   for (let i = 0; i < param.length; i++) {
     const p = param[i];
     const g = effectiveGradient(r, grad[i], gradScale, p, weightDecay, flags.coupled);

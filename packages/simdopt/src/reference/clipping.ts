@@ -24,25 +24,31 @@ function referenceOf(memory: WebAssembly.Memory, dtype: Dtype): GradKernels {
       return new View(memory.buffer, words[(t * stride) / 4 + 2], n);
     });
   };
-  const sum = (term: (x: number) => number) => (table: number, count: number, stride: number): number => {
-    const a = [0, 0, 0, 0];
-    for (const g of gradients(table, count, stride)) for (let i = 0; i < g.length; i++) a[i % 4] += term(g[i]);
-    return (a[0] + a[2]) + (a[1] + a[3]);
-  };
-  const map = (f: (x: number, value: number) => number) => (table: number, count: number, stride: number, value: number): void => {
-    for (const g of gradients(table, count, stride)) for (let i = 0; i < g.length; i++) g[i] = f(g[i], value);
-  };
+  const sum =
+    (term: (x: number) => number) =>
+    (table: number, count: number, stride: number): number => {
+      const a = [0, 0, 0, 0];
+      for (const g of gradients(table, count, stride)) for (let i = 0; i < g.length; i++) a[i % 4] += term(g[i]);
+      return a[0] + a[2] + (a[1] + a[3]);
+    };
+  const map =
+    (f: (x: number, value: number) => number) =>
+    (table: number, count: number, stride: number, value: number): void => {
+      for (const g of gradients(table, count, stride)) for (let i = 0; i < g.length; i++) g[i] = f(g[i], value);
+    };
   return {
     sumSquares: sum((x) => x * x),
     sumAbs: sum(Math.abs),
     sumPow: (table, count, stride, p) => sum((x) => Math.abs(x) ** p)(table, count, stride),
     maxAbs: (table, count, stride) => {
       let best = 0;
-      for (const g of gradients(table, count, stride)) for (let i = 0; i < g.length; i++) best = Math.max(best, Math.abs(g[i]));
+      for (const g of gradients(table, count, stride))
+        for (let i = 0; i < g.length; i++) best = Math.max(best, Math.abs(g[i]));
       return best;
     },
     allFinite: (table, count, stride) => {
-      for (const g of gradients(table, count, stride)) for (let i = 0; i < g.length; i++) if (!Number.isFinite(g[i])) return 0;
+      for (const g of gradients(table, count, stride))
+        for (let i = 0; i < g.length; i++) if (!Number.isFinite(g[i])) return 0;
       return 1;
     },
     scale: map((x, factor) => round(x * round(factor))),

@@ -2,7 +2,12 @@ import type { ReferenceRule } from "./kernels.js";
 import { powNonNegative } from "./pow.js";
 
 /** FTRL, the specification of `ftrl_f32` and `ftrl_f64` (see src/optimizers/ftrl.ts for the math). */
-export const ftrlReference: ReferenceRule<"ftrl"> = (r, { param, grad, accumulator, linear }, { shrink2, negPower, lr, twoL2, l1, negL1 }, flags) => {
+export const ftrlReference: ReferenceRule<"ftrl"> = (
+  r,
+  { param, grad, accumulator, linear },
+  { shrink2, negPower, lr, twoL2, l1, negL1 },
+  flags,
+) => {
   const power = (x: number) => (flags.sqrtPower ? r(Math.sqrt(x)) : r(powNonNegative(x, negPower)));
   for (let i = 0; i < param.length; i++) {
     const p = param[i];

@@ -6,8 +6,18 @@
  */
 import { KERNEL_LAYOUTS, REFERENCE_RULES } from "../generated/kernels.js";
 import {
-  KERNEL_NAMES, kernelKey, readScalars, tableBuffers,
-  type Dtype, type FlagsOf, type FloatArray, type Kernel, type KernelName, type KernelTable, type ScalarsOf, type StateBufferOf,
+  KERNEL_NAMES,
+  kernelKey,
+  readScalars,
+  tableBuffers,
+  type Dtype,
+  type FlagsOf,
+  type FloatArray,
+  type Kernel,
+  type KernelName,
+  type KernelTable,
+  type ScalarsOf,
+  type StateBufferOf,
 } from "../runtime/kernels.js";
 import type { Rounding } from "../runtime/load.js";
 import { roundFor, type Round } from "./rules.js";
@@ -44,10 +54,12 @@ function referenceKernel(memory: WebAssembly.Memory, name: KernelName, dtype: Dt
     const entries = new Uint32Array(memory.buffer, tableAddress, count * words);
     for (let t = 0; t < count; t++) {
       const n = entries[t * words];
-      const buffers = Object.fromEntries(names.map((buffer, k) => {
-        const address = entries[t * words + 1 + k];
-        return [buffer, new View(memory.buffer, address, address === 0 ? 0 : n)]; // 0: unused
-      }));
+      const buffers = Object.fromEntries(
+        names.map((buffer, k) => {
+          const address = entries[t * words + 1 + k];
+          return [buffer, new View(memory.buffer, address, address === 0 ? 0 : n)]; // 0: unused
+        }),
+      );
       const at = t * words + 1 + names.length; // the shape words, where the kernel declares them
       const shape: [number, number] = KERNEL_LAYOUTS[name].shapeWords ? [entries[at], entries[at + 1]] : [0, 0];
       rule(r, buffers as Record<string, FloatArray>, rounded as ScalarsOf<KernelName>, flags, shape);

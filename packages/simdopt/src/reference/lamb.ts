@@ -2,7 +2,12 @@ import type { ReferenceRule } from "./kernels.js";
 import { ema, emaOfSquare, fma, type Round } from "./rules.js";
 
 /** LAMB, the specification of `lamb_f32` and `lamb_f64` (see src/optimizers/lamb.ts for the math). */
-export const lambReference: ReferenceRule<"lamb"> = (r, { param, grad, expAvg, expAvgSq }, { beta1, oneMinusBeta1, beta2, oneMinusBeta2, eps, weightDecay, negStepSize, clampValue }, flags) => {
+export const lambReference: ReferenceRule<"lamb"> = (
+  r,
+  { param, grad, expAvg, expAvgSq },
+  { beta1, oneMinusBeta1, beta2, oneMinusBeta2, eps, weightDecay, negStepSize, clampValue },
+  flags,
+) => {
   const direction = (m: number, v: number, p: number) => {
     const u = r(m / r(r(Math.sqrt(v)) + eps));
     return flags.decay ? fma(r, weightDecay, p, u) : u;
@@ -23,8 +28,8 @@ export const lambReference: ReferenceRule<"lamb"> = (r, { param, grad, expAvg, e
     sumP[i % lanes] += p * p;
     sumU[i % lanes] += u * u;
   }
-  const weightNorm = Math.min(Math.sqrt(((sumP[0] + sumP[1]) + sumP[2]) + sumP[3]), clampValue);
-  const adamNorm = Math.sqrt(((sumU[0] + sumU[1]) + sumU[2]) + sumU[3]);
+  const weightNorm = Math.min(Math.sqrt(sumP[0] + sumP[1] + sumP[2] + sumP[3]), clampValue);
+  const adamNorm = Math.sqrt(sumU[0] + sumU[1] + sumU[2] + sumU[3]);
   const trust = !flags.adamMode && weightNorm !== 0 && adamNorm !== 0 ? weightNorm / adamNorm : 1;
   const coef = r(negStepSize * trust);
   for (let i = 0; i < param.length; i++) {

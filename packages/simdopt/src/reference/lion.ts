@@ -2,7 +2,12 @@ import type { ReferenceRule } from "./kernels.js";
 import { ema, fma, sign } from "./rules.js";
 
 /** Lion, the specification of `lion_f32` and `lion_f64` (see src/optimizers/lion.ts for the math). */
-export const lionReference: ReferenceRule<"lion"> = (r, { param, grad, expAvg }, { gradScale, paramScale, beta1, oneMinusBeta1, beta2, oneMinusBeta2, negLr }, flags) => {
+export const lionReference: ReferenceRule<"lion"> = (
+  r,
+  { param, grad, expAvg },
+  { gradScale, paramScale, beta1, oneMinusBeta1, beta2, oneMinusBeta2, negLr },
+  flags,
+) => {
   for (let i = 0; i < param.length; i++) {
     let p = param[i];
     if (flags.decoupled) p = r(p * paramScale);

@@ -1,8 +1,25 @@
 import type { ReferenceRule } from "./kernels.js";
-import { effectiveGradient, ema, emaOfSquare, type Round } from "./rules.js";
+import { effectiveGradient, ema, emaOfSquare } from "./rules.js";
 
 /** NAdam, the specification of `nadam_f32` and `nadam_f64` (see src/optimizers/nadam.ts for the math). */
-export const nadamReference: ReferenceRule<"nadam"> = (r, { param, grad, expAvg, expAvgSq }, { gradScale, paramScale, weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2, eps, gradCoef, avgCoef }, flags) => {
+export const nadamReference: ReferenceRule<"nadam"> = (
+  r,
+  { param, grad, expAvg, expAvgSq },
+  {
+    gradScale,
+    paramScale,
+    weightDecay,
+    beta1,
+    oneMinusBeta1,
+    beta2,
+    oneMinusBeta2,
+    biasCorrection2,
+    eps,
+    gradCoef,
+    avgCoef,
+  },
+  flags,
+) => {
   for (let i = 0; i < param.length; i++) {
     let p = param[i];
     if (flags.decoupled) p = r(p * paramScale);

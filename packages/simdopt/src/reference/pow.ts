@@ -1,10 +1,10 @@
 // x^y for x ≥ 0, step for step as assembly/lib/pow.ts computes it (IEEE operations only), so that
 // the reference and the kernels agree bit for bit where JS's Math.pow and Wasm's would not.
 
-const LN2_HI = 6.93147180369123816490e-01;
-const LN2_LO = 1.90821492927058770002e-10;
-const INV_LN2 = 1.44269504088896338700e+00;
-const SQRT2 = 1.4142135623730951;
+const LN2_HI = 0.6931471803691238;
+const LN2_LO = 1.9082149292705877e-10;
+const INV_LN2 = Math.LOG2E;
+const SQRT2 = Math.SQRT2;
 
 const word = new Float64Array(1);
 const halves = new Uint32Array(word.buffer); // little-endian: [low, high]
@@ -44,7 +44,7 @@ export function powNonNegative(x: number, y: number): number {
   if (t > 709.8) return Infinity;
   if (t < -745.2) return 0;
   const k = Math.floor(t * INV_LN2 + 0.5);
-  const r = (t - k * LN2_HI) - k * LN2_LO;
+  const r = t - k * LN2_HI - k * LN2_LO;
   let poly = 1.0 / 6402373705728000.0;
   let factorial = 6402373705728000.0;
   for (let n = 18; n >= 1; n--) {

@@ -1,8 +1,26 @@
 import type { ReferenceRule } from "./kernels.js";
-import { effectiveGradient, ema, emaOfSquare, type Round } from "./rules.js";
+import { effectiveGradient, ema, emaOfSquare } from "./rules.js";
 
 /** RAdam, the specification of `radam_f32` and `radam_f64` (see src/optimizers/radam.ts for the math). */
-export const radamReference: ReferenceRule<"radam"> = (r, { param, grad, expAvg, expAvgSq }, { gradScale, paramScale, weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection1, lr, biasCorrection2Sqrt, eps, rect }, flags) => {
+export const radamReference: ReferenceRule<"radam"> = (
+  r,
+  { param, grad, expAvg, expAvgSq },
+  {
+    gradScale,
+    paramScale,
+    weightDecay,
+    beta1,
+    oneMinusBeta1,
+    beta2,
+    oneMinusBeta2,
+    biasCorrection1,
+    lr,
+    biasCorrection2Sqrt,
+    eps,
+    rect,
+  },
+  flags,
+) => {
   for (let i = 0; i < param.length; i++) {
     let p = param[i];
     if (flags.decoupled) p = r(p * paramScale);

@@ -1,8 +1,13 @@
 import type { ReferenceRule } from "./kernels.js";
-import { effectiveGradient, ema, emaOfSquare, fma, type Round } from "./rules.js";
+import { effectiveGradient, ema, emaOfSquare, fma } from "./rules.js";
 
 /** RMSprop, the specification of `rmsprop_f32` and `rmsprop_f64` (see src/optimizers/rmsprop.ts for the math). */
-export const rmspropReference: ReferenceRule<"rmsprop"> = (r, { param, grad, squareAvg, gradAvg, momentumBuffer }, { gradScale, weightDecay, paramScale, alpha, oneMinusAlpha, eps, momentum, momentumScale, negLr }, flags) => {
+export const rmspropReference: ReferenceRule<"rmsprop"> = (
+  r,
+  { param, grad, squareAvg, gradAvg, momentumBuffer },
+  { gradScale, weightDecay, paramScale, alpha, oneMinusAlpha, eps, momentum, momentumScale, negLr },
+  flags,
+) => {
   for (let i = 0; i < param.length; i++) {
     const p = flags.decoupled ? r(param[i] * paramScale) : param[i];
     const g = effectiveGradient(r, grad[i], gradScale, p, weightDecay, flags.coupled);

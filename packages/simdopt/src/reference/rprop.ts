@@ -1,8 +1,13 @@
 import type { ReferenceRule } from "./kernels.js";
-import { sign, type Round } from "./rules.js";
+import { sign } from "./rules.js";
 
 /** Rprop, the specification of `rprop_f32` and `rprop_f64` (see src/optimizers/rprop.ts for the math). */
-export const rpropReference: ReferenceRule<"rprop"> = (r, { param, grad, prev, stepSize }, { gradScale, etaPlus, etaMinus, stepMin, stepMax }, _flags) => {
+export const rpropReference: ReferenceRule<"rprop"> = (
+  r,
+  { param, grad, prev, stepSize },
+  { gradScale, etaPlus, etaMinus, stepMin, stepMax },
+  _flags,
+) => {
   for (let i = 0; i < param.length; i++) {
     let g = r(grad[i] * gradScale);
     const product = r(g * prev[i]);

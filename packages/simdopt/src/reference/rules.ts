@@ -36,7 +36,14 @@ export function fma(r: Round, a: number, b: number, c: number): number {
 }
 
 /** The gradient as the optimizer sees it: grad·gradScale, plus λ·p when `coupled` (as lib/rules.ts). */
-export function effectiveGradient(r: Round, grad: number, gradScale: number, p: number, weightDecay: number, coupled: boolean): number {
+export function effectiveGradient(
+  r: Round,
+  grad: number,
+  gradScale: number,
+  p: number,
+  weightDecay: number,
+  coupled: boolean,
+): number {
   const g = r(grad * gradScale);
   return coupled ? fma(r, weightDecay, p, g) : g;
 }

@@ -1,8 +1,13 @@
 import type { ReferenceRule } from "./kernels.js";
-import { effectiveGradient, ema, fma, type Round } from "./rules.js";
+import { effectiveGradient, ema, fma } from "./rules.js";
 
 /** SGD, the specification of `sgd_f32` and `sgd_f64` (see src/optimizers/sgd.ts for the math). */
-export const sgdReference: ReferenceRule<"sgd"> = (r, { param, grad, momentumBuffer }, { gradScale, weightDecay, momentum, oneMinusDampening, negLr }, flags) => {
+export const sgdReference: ReferenceRule<"sgd"> = (
+  r,
+  { param, grad, momentumBuffer },
+  { gradScale, weightDecay, momentum, oneMinusDampening, negLr },
+  flags,
+) => {
   for (let i = 0; i < param.length; i++) {
     const p = param[i];
     let d = effectiveGradient(r, grad[i], gradScale, p, weightDecay, flags.coupled);

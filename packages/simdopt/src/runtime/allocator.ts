@@ -49,7 +49,10 @@ export class Allocator {
   private live = 0;
   private words = new Float64Array(0); // a view of the memory, renewed when a block lies beyond it
 
-  constructor(private readonly memory: WebAssembly.Memory, heapBase: number) {
+  constructor(
+    private readonly memory: WebAssembly.Memory,
+    heapBase: number,
+  ) {
     this.top = alignUp(heapBase);
     this.peak = this.top;
   }
@@ -130,7 +133,8 @@ export class Allocator {
       this.unlink(next);
       to = next.start + next.size;
     }
-    if (to === this.top) this.top = from; // the free tail goes back to the bump region
+    if (to === this.top)
+      this.top = from; // the free tail goes back to the bump region
     else this.link(previous ?? next ?? newFreeBlock(), from, to - from);
   }
 
@@ -196,7 +200,8 @@ export class Allocator {
     if (classPrevious !== undefined) classPrevious.classNext = classNext;
     else {
       this.classHeads[classIndex] = classNext;
-      if (classNext === undefined) { // the class is now empty
+      if (classNext === undefined) {
+        // the class is now empty
         const level = classIndex >>> SUBCLASS_BITS;
         this.subclassMaps[level] &= ~(1 << (classIndex & (SUBCLASSES - 1)));
         if (this.subclassMaps[level] === 0) this.levelMap &= ~(1 << level);
@@ -241,8 +246,13 @@ export class Allocator {
 
 function newFreeBlock(): FreeBlock {
   return {
-    start: 0, size: 0, classIndex: 0,
-    classPrevious: undefined, classNext: undefined, sizePrevious: undefined, sizeNext: undefined,
+    start: 0,
+    size: 0,
+    classIndex: 0,
+    classPrevious: undefined,
+    classNext: undefined,
+    sizePrevious: undefined,
+    sizeNext: undefined,
   };
 }
 

@@ -3,15 +3,16 @@
  * back when the garbage collector reclaims them (at some later time, or never before the process
  * ends: `dispose()` stays the deterministic way). The held value must not reference the object.
  */
-const registry = typeof FinalizationRegistry === "function"
-  ? new FinalizationRegistry<() => void>((release) => {
-    try {
-      release();
-    } catch {
-      // the runtime may be unusable by now; nothing else can be done in a finalizer
-    }
-  })
-  : undefined;
+const registry =
+  typeof FinalizationRegistry === "function"
+    ? new FinalizationRegistry<() => void>((release) => {
+        try {
+          release();
+        } catch {
+          // the runtime may be unusable by now; nothing else can be done in a finalizer
+        }
+      })
+    : undefined;
 
 /** Calls `release` once `owner` has been garbage-collected, unless `forgetRelease(owner)` came first. */
 export function releaseWhenCollected(owner: object, release: () => void): void {

@@ -39,11 +39,15 @@ const EXPORTS: Record<keyof GradKernels, string> = {
 
 /** The gradient kernels of both element types from a binary's exports; throws if one is missing. */
 export function gradKernelsOf(exports: Record<string, unknown>, binary: string): Record<Dtype, GradKernels> {
-  const of = (suffix: string) => Object.fromEntries(Object.entries(EXPORTS).map(([key, name]) => {
-    const exported = exports[`${name}_${suffix}`];
-    if (typeof exported !== "function") throw new Error(`simdopt: binary '${binary}' lacks the gradient kernel ${name}_${suffix}`);
-    return [key, exported];
-  })) as unknown as GradKernels;
+  const of = (suffix: string) =>
+    Object.fromEntries(
+      Object.entries(EXPORTS).map(([key, name]) => {
+        const exported = exports[`${name}_${suffix}`];
+        if (typeof exported !== "function")
+          throw new Error(`simdopt: binary '${binary}' lacks the gradient kernel ${name}_${suffix}`);
+        return [key, exported];
+      }),
+    ) as unknown as GradKernels;
   return { float32: of("f32"), float64: of("f64") };
 }
 

@@ -48,7 +48,12 @@ export function scalarBytes(name: KernelName): number {
 }
 
 /** Writes a step's scalars and flags into the block at `address` (8-byte aligned). */
-export function writeScalars<K extends KernelName>(memory: WebAssembly.Memory, address: number, name: K, call: KernelCall<K>): void {
+export function writeScalars<K extends KernelName>(
+  memory: WebAssembly.Memory,
+  address: number,
+  name: K,
+  call: KernelCall<K>,
+): void {
   const layout = KERNEL_LAYOUTS[name];
   const values = new Float64Array(memory.buffer, address, layout.scalars.length);
   const scalars = call.scalars as Record<string, number>;

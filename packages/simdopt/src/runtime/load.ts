@@ -30,8 +30,7 @@ export type { BinaryName };
 
 // (module (func (result v128) i32.const 0 i8x16.splat i8x16.popcnt))
 const SIMD_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15,
-  253, 98, 11,
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
 ]);
 
 let simdSupported: boolean | undefined;
@@ -62,7 +61,11 @@ function compile(name: BinaryName): Promise<WebAssembly.Module> {
 }
 
 /** The binary with these axes (see assembly/build.js for the names). */
-export function binaryName(instructions: WasmBinary, shared: boolean, multiplyAdd: "separate" | "fused" | "relaxed"): BinaryName {
+export function binaryName(
+  instructions: WasmBinary,
+  shared: boolean,
+  multiplyAdd: "separate" | "fused" | "relaxed",
+): BinaryName {
   const name = [instructions, shared && "shared", multiplyAdd !== "separate" && multiplyAdd].filter(Boolean).join("-");
   if (!(name in BINARY_AXES)) throw new Error(`simdopt: no binary '${name}' was built`);
   return name as BinaryName;
@@ -79,7 +82,9 @@ export function relaxedSimdFuses(): Promise<boolean> {
   relaxedFused ??= (async () => {
     const name = binaryName("simd", false, "relaxed");
     try {
-      const instance = await WebAssembly.instantiate(await compile(name), { env: { memory: new WebAssembly.Memory({ initial: 1 }) } });
+      const instance = await WebAssembly.instantiate(await compile(name), {
+        env: { memory: new WebAssembly.Memory({ initial: 1 }) },
+      });
       return (instance.exports as unknown as { multiply_add_fused(): number }).multiply_add_fused() === 1;
     } catch {
       modules.delete(name); // the engine has no relaxed SIMD
@@ -123,9 +128,14 @@ export interface WasmKernels {
  */
 export async function instantiate(name: BinaryName, memory: WebAssembly.Memory): Promise<WasmKernels> {
   const instance = await WebAssembly.instantiate(await compile(name), { env: { memory } });
-  const table = instance.exports as unknown as Record<string, unknown> & { heap_base(): number; layout_fingerprint(): number };
+  const table = instance.exports as unknown as Record<string, unknown> & {
+    heap_base(): number;
+    layout_fingerprint(): number;
+  };
   if (typeof table.layout_fingerprint !== "function" || table.layout_fingerprint() >>> 0 !== LAYOUT_FINGERPRINT) {
-    throw new Error(`simdopt: binary '${name}' was built from other kernel declarations than this package (rebuild both)`);
+    throw new Error(
+      `simdopt: binary '${name}' was built from other kernel declarations than this package (rebuild both)`,
+    );
   }
   for (const kernel of KERNEL_NAMES) {
     for (const suffix of ["f32", "f64"]) {
@@ -135,7 +145,11 @@ export async function instantiate(name: BinaryName, memory: WebAssembly.Memory):
       }
     }
   }
-  return { kernels: table as unknown as KernelTable, gradKernels: gradKernelsOf(table, name), heapBase: table.heap_base() };
+  return {
+    kernels: table as unknown as KernelTable,
+    gradKernels: gradKernelsOf(table, name),
+    heapBase: table.heap_base(),
+  };
 }
 
 function decodeBase64(base64: string): Uint8Array<ArrayBuffer> {

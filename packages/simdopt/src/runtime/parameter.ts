@@ -98,7 +98,10 @@ export class Parameter<D extends Dtype = Dtype> {
     const buffer = this.runtime.memory.buffer;
     if (this.views === undefined || this.views.buffer !== buffer) {
       const View = (this.dtype === "float32" ? Float32Array : Float64Array) as unknown as new (
-        buffer: ArrayBufferLike, byteOffset: number, length: number) => TypedArrayOf<D>;
+        buffer: ArrayBufferLike,
+        byteOffset: number,
+        length: number,
+      ) => TypedArrayOf<D>;
       this.views = {
         buffer,
         data: new View(buffer, this.dataPtr, this.length),
@@ -115,13 +118,27 @@ export class Parameter<D extends Dtype = Dtype> {
     if (!ArrayBuffer.isView(values)) {
       for (let i = 0; i < values.length; i++) {
         if (typeof values[i] !== "number") {
-          throw new TypeError(`simdopt: ${what} for parameter ${this.label()} has ${show(values[i])} at index ${i}, not a number`);
+          throw new TypeError(
+            `simdopt: ${what} for parameter ${this.label()} has ${show(values[i])} at index ${i}, not a number`,
+          );
         }
       }
-    } else if (!(values instanceof Float32Array || values instanceof Float64Array || values instanceof Int32Array
-      || values instanceof Uint8Array || values instanceof Int16Array || values instanceof Uint16Array
-      || values instanceof Int8Array || values instanceof Uint32Array || values instanceof Uint8ClampedArray)) {
-      throw new TypeError(`simdopt: ${what} for parameter ${this.label()} must be an array of numbers, got a ${values.constructor.name}`);
+    } else if (
+      !(
+        values instanceof Float32Array ||
+        values instanceof Float64Array ||
+        values instanceof Int32Array ||
+        values instanceof Uint8Array ||
+        values instanceof Int16Array ||
+        values instanceof Uint16Array ||
+        values instanceof Int8Array ||
+        values instanceof Uint32Array ||
+        values instanceof Uint8ClampedArray
+      )
+    ) {
+      throw new TypeError(
+        `simdopt: ${what} for parameter ${this.label()} must be an array of numbers, got a ${values.constructor.name}`,
+      );
     }
     if (values.length !== this.length) {
       throw new RangeError(

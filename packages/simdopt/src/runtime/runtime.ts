@@ -1,7 +1,18 @@
 import { Allocator } from "./allocator.js";
 import {
-  BINARY_CHOICES, binaryName, createMemory, instantiate, isShared, MAX_PAGES, relaxedSimdFuses, resolveBinary, ROUNDINGS,
-  type BinaryChoice, type BinaryName, type Rounding, type WasmBinary,
+  BINARY_CHOICES,
+  binaryName,
+  createMemory,
+  instantiate,
+  isShared,
+  MAX_PAGES,
+  relaxedSimdFuses,
+  resolveBinary,
+  ROUNDINGS,
+  type BinaryChoice,
+  type BinaryName,
+  type Rounding,
+  type WasmBinary,
 } from "./load.js";
 import { DTYPES, kernelKey, type Dtype, type KernelName, type KernelTable } from "./kernels.js";
 import type { TensorTable } from "./tensor-table.js";
@@ -11,7 +22,12 @@ import { referenceKernels } from "../reference/kernels.js";
 import { referenceGradKernels } from "../reference/clipping.js";
 import type { GradKernels } from "./grad-kernels.js";
 import { controlBytes } from "../threads/control.js";
-import { checkThreadMinElements, DEFAULT_THREAD_MIN_ELEMENTS, resolveThreads, type ThreadsOption } from "../threads/options.js";
+import {
+  checkThreadMinElements,
+  DEFAULT_THREAD_MIN_ELEMENTS,
+  resolveThreads,
+  type ThreadsOption,
+} from "../threads/options.js";
 import { ThreadPool } from "../threads/pool.js";
 import type { SpawnWorker } from "../threads/spawn.js";
 
@@ -68,7 +84,15 @@ export interface ParameterOptions<D extends Dtype> {
 const PAGE = 65536;
 /** The word that fills quarantined blocks: a quiet NaN as float32, and pairs of it one as float64. */
 const QUARANTINE_PATTERN = 0x7fc0dead;
-const RUNTIME_OPTIONS = ["binary", "initialMemory", "sharedMemory", "rounding", "relaxedSimd", "threads", "threadMinElements"];
+const RUNTIME_OPTIONS = [
+  "binary",
+  "initialMemory",
+  "sharedMemory",
+  "rounding",
+  "relaxedSimd",
+  "threads",
+  "threadMinElements",
+];
 // Closes the worker threads of a runtime that was dropped without close().
 const pools = new FinalizationRegistry<ThreadPool>((pool) => pool.close());
 
@@ -113,11 +137,18 @@ export class Runtime {
       }
     }
     const {
-      binary = "auto", initialMemory = 1 << 20, sharedMemory = true, rounding = "fused", relaxedSimd = true, threads = "auto",
+      binary = "auto",
+      initialMemory = 1 << 20,
+      sharedMemory = true,
+      rounding = "fused",
+      relaxedSimd = true,
+      threads = "auto",
       threadMinElements = DEFAULT_THREAD_MIN_ELEMENTS,
     } = options;
     if (!BINARY_CHOICES.includes(binary)) {
-      throw new TypeError(`simdopt: option 'binary' must be one of ${BINARY_CHOICES.join(", ")}, got ${String(binary)}`);
+      throw new TypeError(
+        `simdopt: option 'binary' must be one of ${BINARY_CHOICES.join(", ")}, got ${String(binary)}`,
+      );
     }
     if (!Number.isInteger(initialMemory) || initialMemory < 0 || initialMemory > MAX_PAGES * PAGE) {
       throw new RangeError(`simdopt: option 'initialMemory' must be a byte count up to 4 GiB, got ${initialMemory}`);
@@ -125,8 +156,12 @@ export class Runtime {
     if (!ROUNDINGS.includes(rounding)) {
       throw new TypeError(`simdopt: option 'rounding' must be one of ${ROUNDINGS.join(", ")}, got ${String(rounding)}`);
     }
-    for (const [name, value] of [["sharedMemory", sharedMemory], ["relaxedSimd", relaxedSimd]] as const) {
-      if (typeof value !== "boolean") throw new TypeError(`simdopt: option '${name}' must be true or false, got ${String(value)}`);
+    for (const [name, value] of [
+      ["sharedMemory", sharedMemory],
+      ["relaxedSimd", relaxedSimd],
+    ] as const) {
+      if (typeof value !== "boolean")
+        throw new TypeError(`simdopt: option '${name}' must be true or false, got ${String(value)}`);
     }
     checkThreadMinElements(threadMinElements);
     const resolved = resolveBinary(binary);
@@ -134,7 +169,15 @@ export class Runtime {
     const pool = await resolveThreads(threads, resolved !== "reference", isShared(memory));
     if (resolved === "reference") {
       // Address 0 means "unused" in a tensor table, so the heap starts above it.
-      return new Runtime(memory, referenceKernels(memory, rounding), resolved, resolved, rounding, 64, referenceGradKernels(memory));
+      return new Runtime(
+        memory,
+        referenceKernels(memory, rounding),
+        resolved,
+        resolved,
+        rounding,
+        64,
+        referenceGradKernels(memory),
+      );
     }
     const relaxed = rounding === "fused" && resolved === "simd" && relaxedSimd && (await relaxedSimdFuses());
     const name = binaryName(resolved, isShared(memory), relaxed ? "relaxed" : rounding);
@@ -151,7 +194,13 @@ export class Runtime {
   /** The pool, created (with its control block) on first use; undefined without workers. */
   #threadPool(): ThreadPool | undefined {
     if (this.#pool === undefined && this.#workers > 0) {
-      this.#pool = new ThreadPool(this.memory, this.alloc(controlBytes(this.#workers)), this.#workers, this.build, this.#spawn!);
+      this.#pool = new ThreadPool(
+        this.memory,
+        this.alloc(controlBytes(this.#workers)),
+        this.#workers,
+        this.build,
+        this.#spawn!,
+      );
       pools.register(this, this.#pool, this);
     }
     return this.#pool;
@@ -191,7 +240,10 @@ export class Runtime {
    * A new parameter in this runtime's memory: from a length (zeros) or from values (copied).
    * The dtype defaults to that of a Float64Array given as values, float32 otherwise.
    */
-  parameter<D extends Dtype>(init: number | ArrayLike<number>, options: ParameterOptions<D> & { dtype: D }): Parameter<D>;
+  parameter<D extends Dtype>(
+    init: number | ArrayLike<number>,
+    options: ParameterOptions<D> & { dtype: D },
+  ): Parameter<D>;
   parameter(init: Float64Array, options?: ParameterOptions<"float64">): Parameter<"float64">;
   parameter(init: number | ArrayLike<number>, options?: ParameterOptions<"float32">): Parameter<"float32">;
   parameter(init: number | ArrayLike<number>, options: ParameterOptions<Dtype> = {}): Parameter {
@@ -207,8 +259,14 @@ export class Runtime {
       throw new TypeError(`simdopt: option 'name' must be a string, got ${String(options.name)}`);
     }
     const shape = options.shape ?? [length];
-    if (!Array.isArray(shape) || shape.some((dim) => !Number.isInteger(dim) || dim < 0) || shape.reduce((a, b) => a * b, 1) !== length) {
-      throw new TypeError(`simdopt: option 'shape' must be whole numbers whose product is the length ${length}, got ${JSON.stringify(shape)}`);
+    if (
+      !Array.isArray(shape) ||
+      shape.some((dim) => !Number.isInteger(dim) || dim < 0) ||
+      shape.reduce((a, b) => a * b, 1) !== length
+    ) {
+      throw new TypeError(
+        `simdopt: option 'shape' must be whole numbers whose product is the length ${length}, got ${JSON.stringify(shape)}`,
+      );
     }
     const parameter = new Parameter(this, length, dtype, options.name, Object.freeze([...shape]));
     if (typeof init !== "number") {
@@ -286,8 +344,10 @@ export class Runtime {
       this.#allocator.free(address);
     }
     if (stale.length > 0) {
-      throw new Error(`simdopt: parameter ${stale.join(", ")} was written through a view kept after dispose(); ` +
-        "views of a parameter must not be used after it is disposed");
+      throw new Error(
+        `simdopt: parameter ${stale.join(", ")} was written through a view kept after dispose(); ` +
+          "views of a parameter must not be used after it is disposed",
+      );
     }
   }
 

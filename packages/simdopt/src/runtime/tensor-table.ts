@@ -47,19 +47,24 @@ export class TensorTable {
       throw error;
     }
     let next = this.arena;
-    this.stateAddresses = params.map((_, t) => used.map((isUsed) => {
-      if (!isUsed) return 0;
-      const address = next;
-      next += sizes[t];
-      return address;
-    }));
+    this.stateAddresses = params.map((_, t) =>
+      used.map((isUsed) => {
+        if (!isUsed) return 0;
+        const address = next;
+        next += sizes[t];
+        return address;
+      }),
+    );
     this.count = params.length;
     this.stride = layout.tableStride;
     this.elements = params.reduce((total, param) => total + param.length, 0);
     const words = new Uint32Array(runtime.memory.buffer, this.address, params.length * (layout.tableStride / 4));
     params.forEach((param, t) => {
       const shape = layout.shapeWords ? lastTwoDims(param.shape) : [];
-      words.set([param.length, param.dataPtr, param.gradPtr, ...this.stateAddresses[t], ...shape], t * (layout.tableStride / 4));
+      words.set(
+        [param.length, param.dataPtr, param.gradPtr, ...this.stateAddresses[t], ...shape],
+        t * (layout.tableStride / 4),
+      );
     });
   }
 

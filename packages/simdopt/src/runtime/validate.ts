@@ -46,14 +46,17 @@ export class OptionChecker {
   /** Each beta in [0, 1), named as torch names them ("beta parameter at index 0"). */
   betas(value: unknown, names?: readonly [string, string]): [number, number] {
     // With `names`, two separate options (a preset's beta1 and beta2) given as a pair.
-    const betas: [number, number] = names === undefined
-      ? this.pair("betas", value)
-      : [this.number(names[0], (value as unknown[])[0]), this.number(names[1], (value as unknown[])[1])];
+    const betas: [number, number] =
+      names === undefined
+        ? this.pair("betas", value)
+        : [this.number(names[0], (value as unknown[])[0]), this.number(names[1], (value as unknown[])[1])];
     betas.forEach((beta, index) => {
       if (!(beta >= 0 && beta < 1)) {
-        this.fail(names === undefined
-          ? `invalid beta parameter at index ${index}: ${beta} (must be in [0, 1))`
-          : `invalid ${names[index]}: ${beta} (must be in [0, 1))`);
+        this.fail(
+          names === undefined
+            ? `invalid beta parameter at index ${index}: ${beta} (must be in [0, 1))`
+            : `invalid ${names[index]}: ${beta} (must be in [0, 1))`,
+        );
       }
     });
     return betas;

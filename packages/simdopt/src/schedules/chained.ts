@@ -21,16 +21,23 @@ export class ChainedScheduler extends SteppedScheduler {
     super("ChainedScheduler", optimizer);
     const schedulers = this.check.options(options, ["schedulers"]).schedulers;
     if (!Array.isArray(schedulers) || schedulers.length === 0) {
-      this.check.fail(`option 'schedulers' must be a non-empty array of schedulers, got ${show(schedulers)}`, TypeError);
+      this.check.fail(
+        `option 'schedulers' must be a non-empty array of schedulers, got ${show(schedulers)}`,
+        TypeError,
+      );
     }
     schedulers.forEach((scheduler: unknown, i) => {
       if (!(scheduler instanceof SteppedScheduler)) {
         if (scheduler instanceof Scheduler) {
-          this.check.fail(`schedulers[${i}] is a ${scheduler.kind}, which needs a metric at each step and cannot be chained`, TypeError);
+          this.check.fail(
+            `schedulers[${i}] is a ${scheduler.kind}, which needs a metric at each step and cannot be chained`,
+            TypeError,
+          );
         }
         this.check.fail(`schedulers[${i}] is not a scheduler, got ${show(scheduler)}`, TypeError);
       }
-      if (scheduler.optimizer !== optimizer) this.check.fail(`schedulers[${i}] (${scheduler.kind}) drives another optimizer`, TypeError);
+      if (scheduler.optimizer !== optimizer)
+        this.check.fail(`schedulers[${i}] (${scheduler.kind}) drives another optimizer`, TypeError);
       if (schedulers.indexOf(scheduler) !== i) this.check.fail(`schedulers[${i}] appears more than once`, TypeError);
     });
     this.schedulers = [...schedulers];

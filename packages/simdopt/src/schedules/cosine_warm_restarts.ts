@@ -52,7 +52,10 @@ export class CosineAnnealingWarmRestarts extends LRScheduler<Resolved> {
   /** Advances one epoch, or goes to `epoch` (≥ 0, possibly fractional) when given. */
   override step(epoch?: number): void {
     if (epoch !== undefined && (typeof epoch !== "number" || !Number.isFinite(epoch) || epoch < 0)) {
-      this.check.fail(`step(epoch) needs a finite epoch >= 0, got ${show(epoch)}`, typeof epoch === "number" ? RangeError : TypeError);
+      this.check.fail(
+        `step(epoch) needs a finite epoch >= 0, got ${show(epoch)}`,
+        typeof epoch === "number" ? RangeError : TypeError,
+      );
     }
     this.atomically(() => this.advance(epoch));
   }

@@ -72,8 +72,17 @@ export class CyclicLR extends LRScheduler<Resolved> {
   protected resolve(input: unknown): Resolved {
     const c = this.check;
     const o = c.options(input, [
-      "baseLr", "maxLr", "stepSizeUp", "stepSizeDown", "mode", "gamma", "scaleFn", "scaleMode",
-      "cycleMomentum", "baseMomentum", "maxMomentum",
+      "baseLr",
+      "maxLr",
+      "stepSizeUp",
+      "stepSizeDown",
+      "mode",
+      "gamma",
+      "scaleFn",
+      "scaleMode",
+      "cycleMomentum",
+      "baseMomentum",
+      "maxMomentum",
     ]);
     const stepSizeUp = c.positive("stepSizeUp", orDefault(o.stepSizeUp, 2000));
     const mode = c.oneOf("mode", orDefault(o.mode, "triangular"), MODES);
@@ -81,7 +90,8 @@ export class CyclicLR extends LRScheduler<Resolved> {
     const givenScaleMode = c.oneOf("scaleMode", orDefault(o.scaleMode, "cycle"), ["cycle", "iterations"] as const);
     const cycleMomentum = c.boolean("cycleMomentum", orDefault(o.cycleMomentum, true));
     const option = cycledOption(this.kind, this.optimizer, cycleMomentum);
-    const lrs = (name: string, value: unknown) => c.perGroup(name, value, this.groupCount, (label, item) => c.nonNegative(label, item));
+    const lrs = (name: string, value: unknown) =>
+      c.perGroup(name, value, this.groupCount, (label, item) => c.nonNegative(label, item));
     const resolved: Resolved = {
       baseLr: lrs("baseLr", o.baseLr),
       maxLr: lrs("maxLr", o.maxLr),
@@ -103,7 +113,8 @@ export class CyclicLR extends LRScheduler<Resolved> {
     const { scaleFn, mode, gamma } = this.options;
     if (scaleFn !== undefined) {
       const scale = scaleFn(x);
-      if (typeof scale !== "number") this.check.fail(`scaleFn returned ${show(scale)} for ${x}, expected a number`, TypeError);
+      if (typeof scale !== "number")
+        this.check.fail(`scaleFn returned ${show(scale)} for ${x}, expected a number`, TypeError);
       return scale;
     }
     if (mode === "triangular") return 1;

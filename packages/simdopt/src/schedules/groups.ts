@@ -21,9 +21,16 @@ export interface SchedulableOptimizer {
 /** Throws unless `optimizer` looks like one: groups, each with a finite `lr`, and `setGroupOptions`. */
 export function checkOptimizer(scheduler: string, optimizer: unknown): asserts optimizer is SchedulableOptimizer {
   const candidate = optimizer as Partial<SchedulableOptimizer> | null;
-  if (candidate === null || typeof candidate !== "object" || typeof candidate.setGroupOptions !== "function"
-    || !Array.isArray(candidate.paramGroups) || candidate.paramGroups.length === 0) {
-    throw new TypeError(`${scheduler}: expected an optimizer (with paramGroups and setGroupOptions), got ${show(optimizer)}`);
+  if (
+    candidate === null ||
+    typeof candidate !== "object" ||
+    typeof candidate.setGroupOptions !== "function" ||
+    !Array.isArray(candidate.paramGroups) ||
+    candidate.paramGroups.length === 0
+  ) {
+    throw new TypeError(
+      `${scheduler}: expected an optimizer (with paramGroups and setGroupOptions), got ${show(optimizer)}`,
+    );
   }
   candidate.paramGroups.forEach((group, i) => {
     const lr = (group?.options as { lr?: unknown } | undefined)?.lr;
@@ -39,12 +46,19 @@ export function groupLrs(optimizer: SchedulableOptimizer): number[] {
 }
 
 /** Sets options of group `index`, reporting a refusal by the optimizer as the scheduler's error. */
-export function setGroup(scheduler: string, optimizer: SchedulableOptimizer, index: number, values: ScheduledOptions): void {
+export function setGroup(
+  scheduler: string,
+  optimizer: SchedulableOptimizer,
+  index: number,
+  values: ScheduledOptions,
+): void {
   try {
     optimizer.setGroupOptions(values, index);
   } catch (cause) {
     const Kind = cause instanceof RangeError ? RangeError : TypeError;
-    const what = Object.entries(values).map(([key, value]) => `${key} ${show(value)}`).join(", ");
+    const what = Object.entries(values)
+      .map(([key, value]) => `${key} ${show(value)}`)
+      .join(", ");
     const message = cause instanceof Error ? cause.message : String(cause);
     throw new Kind(`${scheduler}: cannot set ${what} on parameter group ${index}: ${message}`, { cause });
   }
@@ -64,7 +78,11 @@ export function momentumOption(scheduler: string, optimizer: SchedulableOptimize
 
 /** Sets a group's momentum, or β1 keeping β2. */
 export function setMomentum(
-  scheduler: string, optimizer: SchedulableOptimizer, index: number, option: MomentumOption, value: number,
+  scheduler: string,
+  optimizer: SchedulableOptimizer,
+  index: number,
+  option: MomentumOption,
+  value: number,
 ): void {
   if (option === "momentum") {
     setGroup(scheduler, optimizer, index, { momentum: value });
@@ -76,7 +94,10 @@ export function setMomentum(
 
 /** The scheduled options of every group, to put back when a change is refused halfway. */
 export class GroupSnapshot {
-  private constructor(private readonly optimizer: SchedulableOptimizer, private readonly saved: ScheduledOptions[]) {}
+  private constructor(
+    private readonly optimizer: SchedulableOptimizer,
+    private readonly saved: ScheduledOptions[],
+  ) {}
 
   static capture(optimizer: SchedulableOptimizer): GroupSnapshot {
     const saved = optimizer.paramGroups.map(({ options }) => {
@@ -111,5 +132,8 @@ export function initialLrs(optimizer: SchedulableOptimizer): number[] {
 /** Records `initial_lr` for groups that have none (torch's `setdefault`), or for all when `overwrite`. */
 export function recordInitialLrs(optimizer: SchedulableOptimizer, lrs: readonly number[], overwrite: boolean): void {
   const recorded = INITIAL_LRS.get(optimizer) ?? [];
-  INITIAL_LRS.set(optimizer, lrs.map((lr, i) => (overwrite ? lr : recorded[i] ?? lr)));
+  INITIAL_LRS.set(
+    optimizer,
+    lrs.map((lr, i) => (overwrite ? lr : (recorded[i] ?? lr))),
+  );
 }

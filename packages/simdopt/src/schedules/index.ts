@@ -18,7 +18,7 @@ import { MultiStepLR, type MultiStepLROptions } from "./multistep.js";
 import { OneCycleLR, type OneCycleLROptions } from "./onecycle.js";
 import { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from "./plateau.js";
 import { PolynomialLR, type PolynomialLROptions } from "./polynomial.js";
-import { LRScheduler, Scheduler, SteppedScheduler } from "./scheduler.js";
+import { type LRScheduler, Scheduler, type SteppedScheduler } from "./scheduler.js";
 import { SequentialLR } from "./sequential.js";
 import { StepLR, type StepLROptions } from "./step.js";
 
@@ -133,7 +133,9 @@ export const SCHEDULER_NAMES = Object.keys(SCHEDULERS) as SchedulerName[];
  * optimizer's groups are as they were (also when it made schedulers from specifications).
  */
 export function createScheduler<N extends SchedulerName>(
-  name: N, optimizer: SchedulableOptimizer, options: SchedulerOptionsByName[N],
+  name: N,
+  optimizer: SchedulableOptimizer,
+  options: SchedulerOptionsByName[N],
 ): SchedulerByName[N] {
   if (typeof name !== "string" || !Object.hasOwn(SCHEDULERS, name)) {
     throw new TypeError(`simdopt: unknown scheduler ${show(name)} (known: ${SCHEDULER_NAMES.join(", ")})`);
@@ -143,20 +145,31 @@ export function createScheduler<N extends SchedulerName>(
 
 /** Makes the schedulers of specifications in order, putting the groups back if any fails. */
 function fromSpecs<T extends Scheduler>(
-  title: string, optimizer: SchedulableOptimizer, entries: unknown, build: (schedulers: Scheduler[]) => T,
+  title: string,
+  optimizer: SchedulableOptimizer,
+  entries: unknown,
+  build: (schedulers: Scheduler[]) => T,
 ): T {
   if (!Array.isArray(entries)) {
     throw new TypeError(
       `${title}: option 'schedulers' must be an array of schedulers or { scheduler: name, ...options }, got ${show(entries)}`,
     );
   }
-  const groups = optimizer !== null && typeof optimizer === "object" && Array.isArray(optimizer.paramGroups)
-    ? GroupSnapshot.capture(optimizer) : undefined;
+  const groups =
+    optimizer !== null && typeof optimizer === "object" && Array.isArray(optimizer.paramGroups)
+      ? GroupSnapshot.capture(optimizer)
+      : undefined;
   try {
     const schedulers = entries.map((entry: unknown, i) => {
       if (entry instanceof Scheduler) return entry;
-      if (entry === null || typeof entry !== "object" || typeof (entry as { scheduler?: unknown }).scheduler !== "string") {
-        throw new TypeError(`${title}: schedulers[${i}] must be a scheduler or { scheduler: name, ...options }, got ${show(entry)}`);
+      if (
+        entry === null ||
+        typeof entry !== "object" ||
+        typeof (entry as { scheduler?: unknown }).scheduler !== "string"
+      ) {
+        throw new TypeError(
+          `${title}: schedulers[${i}] must be a scheduler or { scheduler: name, ...options }, got ${show(entry)}`,
+        );
       }
       const { scheduler, ...options } = entry as SchedulerSpec;
       if (scheduler === ("plateau" as string)) {
@@ -173,14 +186,28 @@ function fromSpecs<T extends Scheduler>(
 
 function sequential(optimizer: SchedulableOptimizer, options: SequentialSpecOptions): SequentialLR {
   const { schedulers, ...rest } = (options ?? {}) as Partial<SequentialSpecOptions>;
-  return fromSpecs("SequentialLR", optimizer, schedulers, (made) =>
-    new SequentialLR(optimizer, { ...rest, schedulers: made as LRScheduler[] } as SequentialSpecOptions & { schedulers: LRScheduler[] }));
+  return fromSpecs(
+    "SequentialLR",
+    optimizer,
+    schedulers,
+    (made) =>
+      new SequentialLR(optimizer, { ...rest, schedulers: made as LRScheduler[] } as SequentialSpecOptions & {
+        schedulers: LRScheduler[];
+      }),
+  );
 }
 
-function chained(optimizer: SchedulableOptimizer, options: ChainedSpecOptions | ChainedSchedulerOptions): ChainedScheduler {
+function chained(
+  optimizer: SchedulableOptimizer,
+  options: ChainedSpecOptions | ChainedSchedulerOptions,
+): ChainedScheduler {
   const { schedulers, ...rest } = (options ?? {}) as Partial<ChainedSpecOptions>;
-  return fromSpecs("ChainedScheduler", optimizer, schedulers, (made) =>
-    new ChainedScheduler(optimizer, { ...rest, schedulers: made as SteppedScheduler[] }));
+  return fromSpecs(
+    "ChainedScheduler",
+    optimizer,
+    schedulers,
+    (made) => new ChainedScheduler(optimizer, { ...rest, schedulers: made as SteppedScheduler[] }),
+  );
 }
 
 function warmupCosine(optimizer: SchedulableOptimizer, options: WarmupCosineOptions): SequentialLR {
@@ -189,14 +216,20 @@ function warmupCosine(optimizer: SchedulableOptimizer, options: WarmupCosineOpti
   };
   if (options === null || typeof options !== "object") fail(`options must be an object, got ${show(options)}`);
   const { warmup = {}, then, milestones, ...unknown } = options;
-  if (Object.keys(unknown).length > 0) fail(`unknown option '${Object.keys(unknown)[0]}' (known: warmup, then, milestones)`);
-  if (warmup === null || typeof warmup !== "object") fail(`option 'warmup' must be LinearLR's options, got ${show(warmup)}`);
-  if (then === null || typeof then !== "object") fail(`option 'then' must be CosineAnnealingLR's options, got ${show(then)}`);
+  if (Object.keys(unknown).length > 0)
+    fail(`unknown option '${Object.keys(unknown)[0]}' (known: warmup, then, milestones)`);
+  if (warmup === null || typeof warmup !== "object")
+    fail(`option 'warmup' must be LinearLR's options, got ${show(warmup)}`);
+  if (then === null || typeof then !== "object")
+    fail(`option 'then' must be CosineAnnealingLR's options, got ${show(then)}`);
   const { scheduler: warmupKind = "linear", ...warmupOptions } = warmup;
   const { scheduler: thenKind = "cosine", ...thenOptions } = then;
   if (warmupKind !== "linear") fail(`the warm-up is LinearLR ("linear"), got ${show(warmupKind)}`);
   if (thenKind !== "cosine") fail(`the annealing is CosineAnnealingLR ("cosine"), got ${show(thenKind)}`);
-  const specs = [{ scheduler: "linear", ...warmupOptions }, { scheduler: "cosine", ...thenOptions }];
+  const specs = [
+    { scheduler: "linear", ...warmupOptions },
+    { scheduler: "cosine", ...thenOptions },
+  ];
   return fromSpecs("SequentialLR", optimizer, specs, (made) => {
     const switchAt = milestones ?? [(made[0] as LinearLR).totalIters];
     return new SequentialLR(optimizer, { schedulers: made as LRScheduler[], milestones: switchAt });

@@ -20,13 +20,21 @@ export function resolveLambdas(check: ScheduleOptionChecker, value: unknown, gro
     return Array.from({ length: groups }, () => single);
   }
   if (value.length !== groups) {
-    check.fail(`option 'lrLambda' must have one function per parameter group (${groups}), got ${value.length}`, TypeError);
+    check.fail(
+      `option 'lrLambda' must have one function per parameter group (${groups}), got ${value.length}`,
+      TypeError,
+    );
   }
   return value.map((item, i) => check.func<LrLambda>(`lrLambda[${i}]`, item));
 }
 
 /** Calls group `index`'s function at `epoch`; throws unless it returns a number. */
-export function callLambda(check: ScheduleOptionChecker, lambdas: readonly LrLambda[], index: number, epoch: number): number {
+export function callLambda(
+  check: ScheduleOptionChecker,
+  lambdas: readonly LrLambda[],
+  index: number,
+  epoch: number,
+): number {
   const factor = lambdas[index](epoch);
   if (typeof factor !== "number") {
     check.fail(`lrLambda of group ${index} returned ${show(factor)} at epoch ${epoch}, expected a number`, TypeError);

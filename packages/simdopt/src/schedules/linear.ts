@@ -39,7 +39,8 @@ export class LinearLR extends LRScheduler<Resolved> {
   protected resolve(input: unknown): Resolved {
     const o = this.check.options(input, ["startFactor", "endFactor", "totalIters"]);
     const startFactor = this.check.number("startFactor", orDefault(o.startFactor, 1 / 3));
-    if (!(startFactor > 0 && startFactor <= 1)) this.check.fail(`invalid startFactor: ${startFactor} (must be in (0, 1])`);
+    if (!(startFactor > 0 && startFactor <= 1))
+      this.check.fail(`invalid startFactor: ${startFactor} (must be in (0, 1])`);
     const endFactor = this.check.inRange("endFactor", orDefault(o.endFactor, 1), 0, 1, true);
     return { startFactor, endFactor, totalIters: this.check.integer("totalIters", orDefault(o.totalIters, 5), 1) };
   }

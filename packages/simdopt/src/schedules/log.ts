@@ -13,7 +13,7 @@ type DoubleDouble = [number, number];
 function twoSum(a: number, b: number): DoubleDouble {
   const s = a + b;
   const v = s - a;
-  return [s, (a - (s - v)) + (b - v)];
+  return [s, a - (s - v) + (b - v)];
 }
 
 const SPLITTER = 134217729; // 2^27 + 1
@@ -28,7 +28,7 @@ function twoProduct(a: number, b: number): DoubleDouble {
   const p = a * b;
   const [ah, al] = split(a);
   const [bh, bl] = split(b);
-  return [p, ((ah * bh - p) + ah * bl + al * bh) + al * bl];
+  return [p, ah * bh - p + ah * bl + al * bh + al * bl];
 }
 
 function add([ah, al]: DoubleDouble, [bh, bl]: DoubleDouble): DoubleDouble {
@@ -50,7 +50,7 @@ function divide(a: DoubleDouble, b: DoubleDouble): DoubleDouble {
 }
 
 /** ln 2 as a double-double. */
-const LN2: DoubleDouble = [0.6931471805599453, 2.3190468138462996e-17];
+const LN2: DoubleDouble = [Math.LN2, 2.3190468138462996e-17];
 
 /** ln x for a finite x > 0, correctly rounded (other inputs as `Math.log`). */
 export function correctlyRoundedLog(x: number): number {
@@ -58,7 +58,8 @@ export function correctlyRoundedLog(x: number): number {
   // x = m·2^k with m in [√½, √2): ln x = k·ln 2 + 2·atanh((m − 1)/(m + 1)).
   let k = Math.floor(Math.log2(x));
   let m = x / 2 ** k;
-  if (!Number.isFinite(m) || m === 0) { // subnormal x: scale first
+  if (!Number.isFinite(m) || m === 0) {
+    // subnormal x: scale first
     k = Math.floor(Math.log2(x * 2 ** 64)) - 64;
     m = (x * 2 ** 64) / 2 ** (k + 64);
   }

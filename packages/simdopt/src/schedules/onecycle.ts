@@ -49,7 +49,11 @@ interface Phase {
   momentum: [MomentumAnchor, MomentumAnchor];
 }
 
-function phasesOf({ pctStart, totalSteps, threePhase }: Pick<Resolved, "pctStart" | "totalSteps" | "threePhase">): Phase[] {
+function phasesOf({
+  pctStart,
+  totalSteps,
+  threePhase,
+}: Pick<Resolved, "pctStart" | "totalSteps" | "threePhase">): Phase[] {
   if (threePhase) {
     return [
       { endStep: pctStart * totalSteps - 1, lr: ["initial", "max"], momentum: ["max", "base"] },
@@ -92,14 +96,27 @@ export class OneCycleLR extends LRScheduler<Resolved> {
     super("OneCycleLR", optimizer);
     this.options = this.resolve(options);
     const { maxLr, divFactor } = this.options;
-    this.start(undefined, maxLr.map((max) => max / divFactor));
+    this.start(
+      undefined,
+      maxLr.map((max) => max / divFactor),
+    );
   }
 
   protected resolve(input: unknown): Resolved {
     const c = this.check;
     const o = c.options(input, [
-      "maxLr", "totalSteps", "epochs", "stepsPerEpoch", "pctStart", "annealStrategy", "cycleMomentum",
-      "baseMomentum", "maxMomentum", "divFactor", "finalDivFactor", "threePhase",
+      "maxLr",
+      "totalSteps",
+      "epochs",
+      "stepsPerEpoch",
+      "pctStart",
+      "annealStrategy",
+      "cycleMomentum",
+      "baseMomentum",
+      "maxMomentum",
+      "divFactor",
+      "finalDivFactor",
+      "threePhase",
     ]);
     let totalSteps: number;
     if (o.totalSteps !== undefined) {
@@ -140,10 +157,13 @@ export class OneCycleLR extends LRScheduler<Resolved> {
       const start = i === 0 ? 0 : phases[i - 1].endStep;
       if (phase.endStep === start) {
         const first = Math.max(0, Math.floor(previousEnd) + 1);
-        const last = i === phases.length - 1 ? options.totalSteps : Math.min(options.totalSteps, Math.floor(phase.endStep));
+        const last =
+          i === phases.length - 1 ? options.totalSteps : Math.min(options.totalSteps, Math.floor(phase.endStep));
         if (first <= last) {
           const { pctStart, totalSteps } = options;
-          this.check.fail(`invalid pctStart: ${pctStart} with totalSteps ${totalSteps} (phase ${i + 1} of the cycle would have no steps)`);
+          this.check.fail(
+            `invalid pctStart: ${pctStart} with totalSteps ${totalSteps} (phase ${i + 1} of the cycle would have no steps)`,
+          );
         }
       }
       previousEnd = Math.max(previousEnd, phase.endStep);
@@ -174,8 +194,17 @@ export class OneCycleLR extends LRScheduler<Resolved> {
       const initial = max / divFactor;
       const lrs: Record<LrAnchor, number> = { initial, max, min: initial / finalDivFactor };
       if (option !== null) {
-        const momenta: Record<MomentumAnchor, number> = { base: this.options.baseMomentum[i], max: this.options.maxMomentum[i] };
-        setMomentum(this.kind, this.optimizer, i, option, anneal(momenta[phase.momentum[0]], momenta[phase.momentum[1]], pct));
+        const momenta: Record<MomentumAnchor, number> = {
+          base: this.options.baseMomentum[i],
+          max: this.options.maxMomentum[i],
+        };
+        setMomentum(
+          this.kind,
+          this.optimizer,
+          i,
+          option,
+          anneal(momenta[phase.momentum[0]], momenta[phase.momentum[1]], pct),
+        );
       }
       return anneal(lrs[phase.lr[0]], lrs[phase.lr[1]], pct);
     });

@@ -38,7 +38,10 @@ export class ScheduleOptionChecker extends OptionChecker {
   /** One of a few strings. */
   oneOf<T extends string>(name: string, value: unknown, choices: readonly T[]): T {
     if (typeof value !== "string" || !(choices as readonly string[]).includes(value)) {
-      this.fail(`option '${name}' must be one of ${choices.map((c) => `"${c}"`).join(", ")}, got ${show(value)}`, TypeError);
+      this.fail(
+        `option '${name}' must be one of ${choices.map((c) => `"${c}"`).join(", ")}, got ${show(value)}`,
+        TypeError,
+      );
     }
     return value as T;
   }
@@ -59,14 +62,18 @@ export class ScheduleOptionChecker extends OptionChecker {
       return Array.from({ length: groups }, () => single);
     }
     if (value.length !== groups) {
-      this.fail(`option '${name}' must have one value per parameter group (${groups}), got ${value.length}: ${show(value)}`, TypeError);
+      this.fail(
+        `option '${name}' must have one value per parameter group (${groups}), got ${value.length}: ${show(value)}`,
+        TypeError,
+      );
     }
     return value.map((item, i) => each(`${name}[${i}]`, item));
   }
 
   /** Integers, each ≥ `min`, in non-decreasing order when `sorted`. */
   integers(name: string, value: unknown, min: number, sorted: boolean): number[] {
-    if (!Array.isArray(value)) this.fail(`option '${name}' must be an array of integers, got ${show(value)}`, TypeError);
+    if (!Array.isArray(value))
+      this.fail(`option '${name}' must be an array of integers, got ${show(value)}`, TypeError);
     const numbers = value.map((item, i) => this.integer(`${name}[${i}]`, item, min));
     if (sorted && numbers.some((n, i) => i > 0 && n < numbers[i - 1])) {
       this.fail(`invalid ${name}: ${show(numbers)} (must be in increasing order)`);

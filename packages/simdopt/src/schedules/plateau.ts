@@ -61,7 +61,16 @@ export class ReduceLROnPlateau extends Scheduler {
 
   private resolve(input: unknown): Resolved {
     const c = this.check;
-    const o = c.options(input, ["mode", "factor", "patience", "threshold", "thresholdMode", "cooldown", "minLr", "eps"]);
+    const o = c.options(input, [
+      "mode",
+      "factor",
+      "patience",
+      "threshold",
+      "thresholdMode",
+      "cooldown",
+      "minLr",
+      "eps",
+    ]);
     return {
       mode: c.oneOf("mode", orDefault(o.mode, "min"), ["min", "max"] as const),
       factor: c.inRange("factor", orDefault(o.factor, 0.1), 0, 1),
@@ -114,7 +123,7 @@ export class ReduceLROnPlateau extends Scheduler {
   private reduceLr(): void {
     groupLrs(this.optimizer).forEach((old, i) => {
       const reduced = old * this.options.factor;
-      const lr = this.options.minLr[i] > reduced ? this.options.minLr[i] : reduced;
+      const lr = Math.max(this.options.minLr[i], reduced);
       if (old - lr > this.options.eps) setGroup(this.kind, this.optimizer, i, { lr });
     });
   }

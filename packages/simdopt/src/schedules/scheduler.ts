@@ -8,7 +8,15 @@
  * constructor that the optimizer refuses (a learning rate it rejects) puts the groups and the
  * scheduler back as they were before throwing.
  */
-import { checkOptimizer, groupLrs, GroupSnapshot, initialLrs, recordInitialLrs, setGroup, type SchedulableOptimizer } from "./groups.js";
+import {
+  checkOptimizer,
+  groupLrs,
+  GroupSnapshot,
+  initialLrs,
+  recordInitialLrs,
+  setGroup,
+  type SchedulableOptimizer,
+} from "./groups.js";
 import { ScheduleOptionChecker } from "./options.js";
 import { StateReader, type JsonValue, type SchedulerStateDict } from "./state.js";
 
@@ -19,7 +27,10 @@ export abstract class Scheduler {
   protected lastLr: number[];
 
   /** `kind` is torch's class name, used in messages and as the `kind` of `stateDict()`. */
-  protected constructor(readonly kind: string, optimizer: SchedulableOptimizer) {
+  protected constructor(
+    readonly kind: string,
+    optimizer: SchedulableOptimizer,
+  ) {
     checkOptimizer(kind, optimizer);
     this.optimizer = optimizer;
     this.check = new ScheduleOptionChecker(kind);
@@ -188,10 +199,18 @@ export abstract class LRScheduler<O extends ResolvedOptions = ResolvedOptions> e
   }
 
   protected saveState(): Record<string, JsonValue> {
-    const options = Object.fromEntries(Object.entries(this.options)
-      .filter(([, value]) => !holdsFunctions(value))
-      .map(([key, value]) => [key, Array.isArray(value) ? [...value] : value])) as Record<string, JsonValue>;
-    return { options, lastEpoch: this.lastEpoch, baseLrs: [...this.baseLrs], lastLr: [...this.lastLr], ...this.saveExtra() };
+    const options = Object.fromEntries(
+      Object.entries(this.options)
+        .filter(([, value]) => !holdsFunctions(value))
+        .map(([key, value]) => [key, Array.isArray(value) ? [...value] : value]),
+    ) as Record<string, JsonValue>;
+    return {
+      options,
+      lastEpoch: this.lastEpoch,
+      baseLrs: [...this.baseLrs],
+      lastLr: [...this.lastLr],
+      ...this.saveExtra(),
+    };
   }
 
   /** State beyond torch's base fields (none by default). */

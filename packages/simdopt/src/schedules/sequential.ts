@@ -35,7 +35,10 @@ export class SequentialLR extends SteppedScheduler {
     const o = this.check.options(options, ["schedulers", "milestones"]);
     const schedulers = o.schedulers;
     if (!Array.isArray(schedulers) || schedulers.length === 0) {
-      this.check.fail(`option 'schedulers' must be a non-empty array of schedulers, got ${show(schedulers)}`, TypeError);
+      this.check.fail(
+        `option 'schedulers' must be a non-empty array of schedulers, got ${show(schedulers)}`,
+        TypeError,
+      );
     }
     schedulers.forEach((scheduler: unknown, i) => {
       if (!(scheduler instanceof LRScheduler)) {
@@ -43,11 +46,15 @@ export class SequentialLR extends SteppedScheduler {
           this.check.fail(`schedulers[${i}] is a ${scheduler.kind}; SequentialLR takes single schedulers`, TypeError);
         }
         if (scheduler instanceof Scheduler) {
-          this.check.fail(`schedulers[${i}] is a ${scheduler.kind}, which needs a metric at each step and cannot be sequenced`, TypeError);
+          this.check.fail(
+            `schedulers[${i}] is a ${scheduler.kind}, which needs a metric at each step and cannot be sequenced`,
+            TypeError,
+          );
         }
         this.check.fail(`schedulers[${i}] is not a scheduler, got ${show(scheduler)}`, TypeError);
       }
-      if (scheduler.optimizer !== optimizer) this.check.fail(`schedulers[${i}] (${scheduler.kind}) drives another optimizer`, TypeError);
+      if (scheduler.optimizer !== optimizer)
+        this.check.fail(`schedulers[${i}] (${scheduler.kind}) drives another optimizer`, TypeError);
       if (schedulers.indexOf(scheduler) !== i) this.check.fail(`schedulers[${i}] appears more than once`, TypeError);
     });
     this.schedulers = [...schedulers];
@@ -66,7 +73,10 @@ export class SequentialLR extends SteppedScheduler {
     const milestones = this.check.integers("milestones", value, 0, true);
     if (milestones.length !== this.schedulers.length - 1) {
       const expected = this.schedulers.length - 1;
-      this.check.fail(`expected ${expected} milestones (one fewer than schedulers), got ${milestones.length}: ${show(milestones)}`, TypeError);
+      this.check.fail(
+        `expected ${expected} milestones (one fewer than schedulers), got ${milestones.length}: ${show(milestones)}`,
+        TypeError,
+      );
     }
     return milestones;
   }
@@ -120,4 +130,3 @@ export class SequentialLR extends SteppedScheduler {
     }
   }
 }
-

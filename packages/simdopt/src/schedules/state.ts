@@ -29,7 +29,10 @@ export class StateReader {
   private readonly dict: Record<string, unknown>;
   private readonly read = new Set<string>(["kind"]);
 
-  constructor(private readonly scheduler: string, dict: unknown) {
+  constructor(
+    private readonly scheduler: string,
+    dict: unknown,
+  ) {
     if (dict === null || typeof dict !== "object" || Array.isArray(dict)) {
       this.fail(`expected an object as stateDict() returns, got ${show(dict)}`);
     }
@@ -60,7 +63,8 @@ export class StateReader {
 
   number(name: string): number {
     const value = this.field(name);
-    if (typeof value !== "number" || !Number.isFinite(value)) this.fail(`field '${name}' must be a finite number, got ${show(value)}`);
+    if (typeof value !== "number" || !Number.isFinite(value))
+      this.fail(`field '${name}' must be a finite number, got ${show(value)}`);
     return value;
   }
 
@@ -75,7 +79,11 @@ export class StateReader {
   /** Exactly `length` finite numbers. */
   numbers(name: string, length: number): number[] {
     const value = this.field(name);
-    if (!Array.isArray(value) || value.length !== length || !value.every((x) => typeof x === "number" && Number.isFinite(x))) {
+    if (
+      !Array.isArray(value) ||
+      value.length !== length ||
+      !value.every((x) => typeof x === "number" && Number.isFinite(x))
+    ) {
       this.fail(`field '${name}' must be an array of ${length} finite numbers, got ${show(value)}`);
     }
     return [...(value as number[])];
@@ -114,6 +122,7 @@ export class StateReader {
   /** Fails on fields that no reader asked for (a snapshot of something else). */
   finish(): void {
     const unknown = Object.keys(this.dict).filter((key) => !this.read.has(key));
-    if (unknown.length > 0) this.fail(`unknown field${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `'${k}'`).join(", ")}`);
+    if (unknown.length > 0)
+      this.fail(`unknown field${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `'${k}'`).join(", ")}`);
   }
 }

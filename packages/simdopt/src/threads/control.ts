@@ -75,7 +75,9 @@ export function claimChunk(control: Int32Array, generation: number): number {
 }
 
 /** Every kernel export in one fixed order, so that a kernel travels as an index. */
-export const KERNEL_KEYS: readonly (keyof KernelTable)[] = KERNEL_NAMES.flatMap((name) => [`${name}_f32`, `${name}_f64`] as const);
+export const KERNEL_KEYS: readonly (keyof KernelTable)[] = KERNEL_NAMES.flatMap(
+  (name) => [`${name}_f32`, `${name}_f64`] as const,
+);
 
 /** What a worker needs to serve: the memory, where its control block is, its slot and binary. */
 export interface WorkerInit {

@@ -26,9 +26,15 @@ export interface ResolvedThreads {
  * Resolves the `threads` option. `auto` falls back to 1 quietly; an explicit count above 1 that
  * cannot be honoured throws, saying why.
  */
-export async function resolveThreads(option: ThreadsOption, wasm: boolean, sharedMemory: boolean): Promise<ResolvedThreads> {
+export async function resolveThreads(
+  option: ThreadsOption,
+  wasm: boolean,
+  sharedMemory: boolean,
+): Promise<ResolvedThreads> {
   if (option !== "auto" && !(Number.isInteger(option) && option >= 1 && option <= MAX_THREADS)) {
-    throw new TypeError(`simdopt: option 'threads' must be 'auto' or a whole number from 1 to ${MAX_THREADS}, got ${String(option)}`);
+    throw new TypeError(
+      `simdopt: option 'threads' must be 'auto' or a whole number from 1 to ${MAX_THREADS}, got ${String(option)}`,
+    );
   }
   const wanted = option === "auto" ? Math.min(await coreCount(), MAX_THREADS) : option;
   if (wanted === 1) return { threads: 1 };
@@ -38,10 +44,14 @@ export async function resolveThreads(option: ThreadsOption, wasm: boolean, share
   };
   if (!wasm) return refuse("the plain-JS reference binary runs on the calling thread only");
   if (!sharedMemory) {
-    return refuse("the memory is not shared (sharedMemory: false, or no SharedArrayBuffer: a browser page must be cross-origin isolated)");
+    return refuse(
+      "the memory is not shared (sharedMemory: false, or no SharedArrayBuffer: a browser page must be cross-origin isolated)",
+    );
   }
   if (!canBlock()) {
-    return refuse("this thread may not wait in Atomics.wait (a browser's main thread): run simdopt inside a worker to use threads");
+    return refuse(
+      "this thread may not wait in Atomics.wait (a browser's main thread): run simdopt inside a worker to use threads",
+    );
   }
   const spawn = await workerSpawner();
   if (typeof spawn === "string") return refuse(spawn);

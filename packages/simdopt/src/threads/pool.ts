@@ -13,8 +13,26 @@
 import type { Kernel, KernelName } from "../runtime/kernels.js";
 import type { TensorTable } from "../runtime/tensor-table.js";
 import {
-  CHUNKS, CLAIM, COMMAND, COMPLETED, DIRECTORY, EXIT, FAILED, GENERATION, KERNEL, KERNEL_KEYS, RUN, SCALARS, SLOT_BUSY,
-  SLOT_READY, SLOT_RUNS, SLOT_STATUS, claimChunk, controlBytes, openClaim, slotWord,
+  CHUNKS,
+  CLAIM,
+  COMMAND,
+  COMPLETED,
+  DIRECTORY,
+  EXIT,
+  FAILED,
+  GENERATION,
+  KERNEL,
+  KERNEL_KEYS,
+  RUN,
+  SCALARS,
+  SLOT_BUSY,
+  SLOT_READY,
+  SLOT_RUNS,
+  SLOT_STATUS,
+  claimChunk,
+  controlBytes,
+  openClaim,
+  slotWord,
 } from "./control.js";
 import { SliceTables, type SliceMemory } from "./slices.js";
 import type { SpawnWorker, WorkerHandle } from "./spawn.js";
@@ -74,7 +92,11 @@ export class ThreadPool {
     this.started = true;
     for (const worker of this.workers) {
       const init = {
-        memory: this.memory, control: this.controlAddress, workers: this.workers.length, slot: worker.slot, binary: this.binary,
+        memory: this.memory,
+        control: this.controlAddress,
+        workers: this.workers.length,
+        slot: worker.slot,
+        binary: this.binary,
       };
       try {
         worker.handle = this.spawn(init, (reason) => this.lost(worker, reason));
@@ -94,7 +116,9 @@ export class ThreadPool {
     while (!this.closed && this.workers.some((worker) => worker.alive && !this.isReady(worker))) {
       if (performance.now() > deadline) {
         const late = this.workers.filter((worker) => worker.alive && !this.isReady(worker));
-        throw new Error(`simdopt: ${workerNames(late)} did not start within ${STARTUP_MS / 1000} s (steps run on the others meanwhile)`);
+        throw new Error(
+          `simdopt: ${workerNames(late)} did not start within ${STARTUP_MS / 1000} s (steps run on the others meanwhile)`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
@@ -172,22 +196,32 @@ export class ThreadPool {
   private join(chunks: number, waitMs: number): void {
     const control = this.control;
     const deadline = performance.now() + waitMs;
-    for (let completed = Atomics.load(control, COMPLETED); completed < chunks; completed = Atomics.load(control, COMPLETED)) {
+    for (
+      let completed = Atomics.load(control, COMPLETED);
+      completed < chunks;
+      completed = Atomics.load(control, COMPLETED)
+    ) {
       const left = deadline - performance.now();
       if (left <= 0) {
         // Close the generation, so that no chunk is claimed from now on.
         Atomics.store(control, CLAIM, -1);
-        const stuck = this.workers.filter((worker) => worker.alive && Atomics.load(control, slotWord(worker.slot, SLOT_BUSY)) !== 0);
+        const stuck = this.workers.filter(
+          (worker) => worker.alive && Atomics.load(control, slotWord(worker.slot, SLOT_BUSY)) !== 0,
+        );
         for (const worker of stuck) this.drop(worker);
         const who = stuck.length > 0 ? workerNames(stuck) : "a worker thread";
         throw new ThreadError(
           `${who} did not finish ${chunks - completed} of the call's ${chunks} chunks within ${Math.round(waitMs)} ms ` +
-          "(it ended or was stopped; now terminated)", "partly", this.threads,
+            "(it ended or was stopped; now terminated)",
+          "partly",
+          this.threads,
         );
       }
       Atomics.wait(control, COMPLETED, completed, left);
     }
-    const failed = this.workers.filter((worker) => worker.alive && Atomics.load(control, slotWord(worker.slot, SLOT_STATUS)) === FAILED);
+    const failed = this.workers.filter(
+      (worker) => worker.alive && Atomics.load(control, slotWord(worker.slot, SLOT_STATUS)) === FAILED,
+    );
     if (failed.length > 0) {
       for (const worker of failed) this.drop(worker);
       throw new ThreadError(`${workerNames(failed)} threw in its kernel (now terminated)`, "partly", this.threads);

@@ -28,7 +28,12 @@ export class SliceTables {
   readonly directory: number;
   private readonly block: number;
 
-  constructor(private readonly runtime: SliceMemory, kernel: KernelName, table: TensorTable, readonly parts: number) {
+  constructor(
+    private readonly runtime: SliceMemory,
+    kernel: KernelName,
+    table: TensorTable,
+    readonly parts: number,
+  ) {
     const stride = KERNEL_LAYOUTS[kernel].tableStride / 4;
     const elementBytes = bytesPerElement(table.dtype);
     const unit = ALIGNMENT / elementBytes; // elements per 64-byte block
@@ -66,7 +71,7 @@ export class SliceTables {
       this.addresses.push(this.block + next * stride * 4);
       this.counts.push(part.length);
       words.set([this.addresses[p], part.length], tableWords + 2 * p);
-      for (const entry of part) words.set(entry, (next++) * stride);
+      for (const entry of part) words.set(entry, next++ * stride);
     });
   }
 

@@ -19,7 +19,9 @@ export type SpawnWorker = (init: WorkerInit, onEnd: OnWorkerEnd) => WorkerHandle
 
 const WORKER_URL = new URL("./worker.js", import.meta.url);
 
-interface NodeProcess { versions?: { node?: string } }
+interface NodeProcess {
+  versions?: { node?: string };
+}
 const nodeLike = typeof (globalThis as { process?: NodeProcess }).process?.versions?.node === "string";
 
 /** A function that starts a worker, or, where workers are missing, the reason. */
@@ -64,7 +66,8 @@ export function canBlock(): boolean {
 
 /** The number of logical cores (1 when the engine does not say). */
 export async function coreCount(): Promise<number> {
-  const navigatorCount = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
+  const navigatorCount = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator
+    ?.hardwareConcurrency;
   if (typeof navigatorCount === "number" && navigatorCount > 0) return navigatorCount;
   if (nodeLike) {
     const os = await import("node:os");

@@ -15,13 +15,14 @@ export class ThreadError extends Error {
   readonly threads: number;
 
   constructor(fault: string, updated: "none" | "partly", threads: number) {
-    const effect = updated === "none"
-      ? "no parameter or state of this call was updated"
-      : "this call's parameters and state buffers are partly updated (the other slices were, the failed worker's may be in part)";
+    const effect =
+      updated === "none"
+        ? "no parameter or state of this call was updated"
+        : "this call's parameters and state buffers are partly updated (the other slices were, the failed worker's may be in part)";
     super(
       `simdopt: ${fault}; ${effect}; any parameter group stepped earlier in the same step() was updated, and the step ` +
-      `count and scalar state were not committed (they are those from before the step). Steps continue on ${threads} ` +
-      `thread${threads === 1 ? "" : "s"}.`,
+        `count and scalar state were not committed (they are those from before the step). Steps continue on ${threads} ` +
+        `thread${threads === 1 ? "" : "s"}.`,
     );
     this.name = "ThreadError";
     this.updated = updated;

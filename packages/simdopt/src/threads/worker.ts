@@ -6,8 +6,24 @@
  */
 import { instantiate, type BinaryName } from "../runtime/load.js";
 import {
-  COMMAND, COMPLETED, CHUNKS, DIRECTORY, EXIT, FAILED, GENERATION, KERNEL, KERNEL_KEYS, SCALARS, SLOT_BUSY, SLOT_READY,
-  SLOT_RUNS, SLOT_STATUS, claimChunk, controlBytes, slotWord, type WorkerInit,
+  COMMAND,
+  COMPLETED,
+  CHUNKS,
+  DIRECTORY,
+  EXIT,
+  FAILED,
+  GENERATION,
+  KERNEL,
+  KERNEL_KEYS,
+  SCALARS,
+  SLOT_BUSY,
+  SLOT_READY,
+  SLOT_RUNS,
+  SLOT_STATUS,
+  claimChunk,
+  controlBytes,
+  slotWord,
+  type WorkerInit,
 } from "./control.js";
 
 async function serve(init: WorkerInit): Promise<void> {
@@ -39,7 +55,9 @@ async function serve(init: WorkerInit): Promise<void> {
   }
 }
 
-interface NodeProcess { versions?: { node?: string } }
+interface NodeProcess {
+  versions?: { node?: string };
+}
 const nodeLike = typeof (globalThis as { process?: NodeProcess }).process?.versions?.node === "string";
 
 if (nodeLike) {

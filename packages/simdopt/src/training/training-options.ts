@@ -7,7 +7,16 @@
  * kernel already multiplies the gradient by: no extra pass, and `grad` itself is left unscaled.
  * Clipping by value clamps the gradients in place first (a pass of its own: it is not a scale).
  */
-import { allFloat32, checkNormType, checkPositive, clampGradients, clipCoefficient, gradientsFinite, totalNorm, type NormType } from "../clipping/norm.js";
+import {
+  allFloat32,
+  checkNormType,
+  checkPositive,
+  clampGradients,
+  clipCoefficient,
+  gradientsFinite,
+  totalNorm,
+  type NormType,
+} from "../clipping/norm.js";
 import type { GradTable } from "../runtime/grad-kernels.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { show } from "../runtime/validate.js";
@@ -46,7 +55,10 @@ export const TRAINING_OPTION_NAMES = ["maxGradNorm", "gradNormType", "clipGradVa
 
 /** No clipping, and torch's behaviour for non-finite gradients. */
 export const TRAINING_DEFAULTS: ResolvedTrainingOptions = Object.freeze({
-  maxGradNorm: null, gradNormType: 2, clipGradValue: null, nonFinite: "propagate",
+  maxGradNorm: null,
+  gradNormType: 2,
+  clipGradValue: null,
+  nonFinite: "propagate",
 });
 
 /** What one `step()` did. */
@@ -60,17 +72,25 @@ export interface StepReport {
 }
 
 /** `base` with `overrides` applied, validated; throws naming `title`, the option and the value. */
-export function checkTrainingOptions(title: string, base: ResolvedTrainingOptions, overrides: Partial<TrainingOptions>): ResolvedTrainingOptions {
+export function checkTrainingOptions(
+  title: string,
+  base: ResolvedTrainingOptions,
+  overrides: Partial<TrainingOptions>,
+): ResolvedTrainingOptions {
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
   const o = { ...base, ...defined } as Record<string, unknown>;
   if (o.maxGradNorm !== null) checkPositive(title, "maxGradNorm", o.maxGradNorm);
   if (o.clipGradValue !== null) checkPositive(title, "clipGradValue", o.clipGradValue);
   const p = checkNormType(title, o.gradNormType);
   if (!NON_FINITE_MODES.includes(o.nonFinite as NonFiniteMode)) {
-    throw new TypeError(`${title}: option 'nonFinite' must be one of ${NON_FINITE_MODES.join(", ")}, got ${show(o.nonFinite)}`);
+    throw new TypeError(
+      `${title}: option 'nonFinite' must be one of ${NON_FINITE_MODES.join(", ")}, got ${show(o.nonFinite)}`,
+    );
   }
   if (o.maxGradNorm !== null && o.clipGradValue !== null) {
-    throw new TypeError(`${title}: options 'maxGradNorm' and 'clipGradValue' cannot both be set (clip by norm or by value)`);
+    throw new TypeError(
+      `${title}: options 'maxGradNorm' and 'clipGradValue' cannot both be set (clip by norm or by value)`,
+    );
   }
   return Object.freeze({
     maxGradNorm: o.maxGradNorm as number | null,
@@ -92,7 +112,12 @@ export interface Preparation {
  * reduction), the finiteness check where the norm cannot tell (one more pass, only when needed),
  * and clamping by value. Changes nothing when the step is skipped or throws.
  */
-export function prepareGradients(title: string, runtime: Runtime, tables: readonly GradTable[], o: ResolvedTrainingOptions): Preparation {
+export function prepareGradients(
+  title: string,
+  runtime: Runtime,
+  tables: readonly GradTable[],
+  o: ResolvedTrainingOptions,
+): Preparation {
   const p = o.gradNormType === "inf" ? Infinity : o.gradNormType;
   const norm = o.maxGradNorm === null ? undefined : totalNorm(runtime, tables, p);
   const withNorm = norm === undefined ? {} : { gradNorm: norm };
@@ -101,7 +126,9 @@ export function prepareGradients(title: string, runtime: Runtime, tables: readon
     const finite = (norm !== undefined && Number.isFinite(norm)) || gradientsFinite(runtime, tables);
     if (!finite) {
       if (o.nonFinite === "throw") {
-        throw new RangeError(`${title}: a gradient is NaN or infinite (option nonFinite: 'throw'); nothing was changed`);
+        throw new RangeError(
+          `${title}: a gradient is NaN or infinite (option nonFinite: 'throw'); nothing was changed`,
+        );
       }
       return { report: Object.freeze({ applied: false, reason: "non-finite gradient", ...withNorm }), scale: 1 };
     }

@@ -16,7 +16,10 @@ const results = [];
 for (const name of OPTIMIZER_NAMES) {
   for (const dtype of ["float32", "float64"] as const) {
     const finals = runtimes.map((runtime) => {
-      const p = runtime.parameter(Array.from({ length: 37 }, (_, i) => Math.sin(i + 1)), { dtype });
+      const p = runtime.parameter(
+        Array.from({ length: 37 }, (_, i) => Math.sin(i + 1)),
+        { dtype },
+      );
       const opt = createOptimizer(name, [p], name === "sgd" ? { lr: 0.05, momentum: 0.9, nesterov: true } : {});
       for (let step = 0; step < 6; step++) {
         p.setGrad(Array.from({ length: 37 }, (_, i) => (i % 7 === 0 ? 0 : Math.cos(i * (step + 2)))));
@@ -39,8 +42,9 @@ for (const name of OPTIMIZER_NAMES) {
 const fma = runtimes.map((runtime) => ({
   binary: runtime.build,
   same: FMA_CASES.every(([a, addends]) =>
-    fusedOnRuntime(runtime, a, addends).every((value, i) => Object.is(value, fusedExpected(a, addends)[i]))),
+    fusedOnRuntime(runtime, a, addends).every((value, i) => Object.is(value, fusedExpected(a, addends)[i])),
+  ),
 }));
 const relaxed = await relaxedSimdFuses();
-// @ts-ignore: Deno is the global of the runtime this script is written for
+// @ts-expect-error: Deno is the global of the runtime this script is written for
 console.log(JSON.stringify({ runtime: `deno ${Deno.version.deno}`, simd: isSimdSupported(), relaxed, results, fma }));

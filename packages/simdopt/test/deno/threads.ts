@@ -11,10 +11,17 @@ const results = [];
 for (const name of OPTIMIZER_NAMES) {
   for (const dtype of ["float32", "float64"] as const) {
     const [one, two] = [single, threaded].map((runtime) => {
-      const params = lengths.map((n, k) => runtime.parameter(Array.from({ length: n }, (_, i) => Math.sin(i + k + 1)), { dtype }));
+      const params = lengths.map((n, k) =>
+        runtime.parameter(
+          Array.from({ length: n }, (_, i) => Math.sin(i + k + 1)),
+          { dtype },
+        ),
+      );
       const opt = createOptimizer(name, params, name === "sgd" ? { lr: 0.05, momentum: 0.9, nesterov: true } : {});
       for (let step = 0; step < 5; step++) {
-        params.forEach((p) => p.setGrad(Array.from({ length: p.length }, (_, i) => (i % 7 === 0 ? 0 : Math.cos(i * (step + 2))))));
+        params.forEach((p) =>
+          p.setGrad(Array.from({ length: p.length }, (_, i) => (i % 7 === 0 ? 0 : Math.cos(i * (step + 2))))),
+        );
         opt.step();
       }
       return params.flatMap((p) => Array.from(p.data));

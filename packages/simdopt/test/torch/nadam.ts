@@ -35,7 +35,11 @@ export type NAdamVersion = "1.13" | "2";
 
 /** torch.optim.NAdam: state `step` and `muProduct` (float32 0-dim tensors), `expAvg`, `expAvgSq`. */
 export class TorchNAdam extends TorchOptimizer<NAdamOptions> {
-  constructor(params: ParamsInput<NAdamOptions>, options: NAdamOptions = {}, readonly version: NAdamVersion = "1.13") {
+  constructor(
+    params: ParamsInput<NAdamOptions>,
+    options: NAdamOptions = {},
+    readonly version: NAdamVersion = "1.13",
+  ) {
     super(params, options, DEFAULTS, "NAdam");
     if (version !== "1.13" && version !== "2") throw new TypeError(`NAdam: unknown torch version '${String(version)}'`);
   }
@@ -73,7 +77,15 @@ function singleTensorNAdam(
   expAvgSqs: Tensor[],
   muProducts: Tensor[],
   stateSteps: Tensor[],
-  { betas: [beta1, beta2], lr, weightDecay, decoupledWeightDecay, momentumDecay, eps, maximize }: Required<NAdamOptions>,
+  {
+    betas: [beta1, beta2],
+    lr,
+    weightDecay,
+    decoupledWeightDecay,
+    momentumDecay,
+    eps,
+    maximize,
+  }: Required<NAdamOptions>,
   version: NAdamVersion,
 ): void {
   params.forEach((param, i) => {

@@ -53,13 +53,15 @@ export abstract class TorchOptimizer<O extends object> {
       ...options,
       params: params.map(() => index++),
     }));
-    const state = this.paramGroups.flatMap(({ params }) => params.map((param) => {
-      const entry: Record<string, number | Float32Array | Float64Array> = {};
-      for (const [key, value] of Object.entries(this.state.get(param) ?? {})) {
-        entry[key] = typeof value === "number" ? value : value.dim === 0 ? value.item() : value.toTypedArray();
-      }
-      return entry;
-    }));
+    const state = this.paramGroups.flatMap(({ params }) =>
+      params.map((param) => {
+        const entry: Record<string, number | Float32Array | Float64Array> = {};
+        for (const [key, value] of Object.entries(this.state.get(param) ?? {})) {
+          entry[key] = typeof value === "number" ? value : value.dim === 0 ? value.item() : value.toTypedArray();
+        }
+        return entry;
+      }),
+    );
     return { state, paramGroups };
   }
 
@@ -76,7 +78,8 @@ export abstract class TorchOptimizer<O extends object> {
   /** The parameters of `params` that have a gradient, each with its gradient and its state. */
   protected withGrad(params: readonly Tensor[]): { param: Tensor; grad: Tensor; state: ParamState }[] {
     return params.flatMap((param) =>
-      param.grad === null ? [] : [{ param, grad: param.grad, state: this.stateOf(param) }]);
+      param.grad === null ? [] : [{ param, grad: param.grad, state: this.stateOf(param) }],
+    );
   }
 }
 

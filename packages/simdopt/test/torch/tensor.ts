@@ -31,12 +31,19 @@ export class Tensor {
   grad: Tensor | null = null;
 
   /** `dim`: 0 for a 0-dimensional tensor (`torch.tensor(1.)`), 1 otherwise. */
-  private constructor(readonly data: Float64Array, readonly arithmetic: Arithmetic, readonly dim: 0 | 1 = 1) {}
+  private constructor(
+    readonly data: Float64Array,
+    readonly arithmetic: Arithmetic,
+    readonly dim: 0 | 1 = 1,
+  ) {}
 
   /** A tensor holding `values`, each rounded to the element type. */
   static from(values: ArrayLike<number>, arithmetic: Arithmetic): Tensor {
     const round = roundTo(arithmetic.dtype);
-    return new Tensor(Float64Array.from(values, (x) => round(x)), arithmetic);
+    return new Tensor(
+      Float64Array.from(values, (x) => round(x)),
+      arithmetic,
+    );
   }
 
   /** `torch.full_like(self, value)`. */
