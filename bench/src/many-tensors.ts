@@ -48,7 +48,8 @@ export async function runManyTensors(
     const label = layoutLabel(layout);
     onLayout(label);
     const params = layout.tensors * layout.length;
-    const runtime = await loadRuntime({ initialMemory: Math.min(2 ** 31, 6 * 4 * params + (64 << 20)) });
+    // One thread: this measures what many tensors cost a step, not how a step splits across threads.
+    const runtime = await loadRuntime({ threads: 1, initialMemory: Math.min(2 ** 31, 6 * 4 * params + (64 << 20)) });
     const data = makeData(layout.length, "float32");
     const tensors = Array.from({ length: layout.tensors }, () => runtime.parameter(data.params).setGrad(data.grads));
     const optimizer = createOptimizer("adam", tensors, { lr: 1e-3 });

@@ -142,7 +142,7 @@ function manyTensorLines(layouts: LayoutResult[]): string[] {
   return [
     "## Many tensors",
     "",
-    "Adam, float32, simdopt's default runtime: one parameter group stepped as one Wasm call, whatever its number of tensors.",
+    "Adam, float32, simdopt's default runtime on one thread: one parameter group stepped as one Wasm call, whatever its number of tensors.",
     "",
     table([
       ["tensors", "M params/s", "vs one tensor"],
