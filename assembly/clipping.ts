@@ -9,6 +9,8 @@
 // (a0 + a2) + (a1 + a3). The SIMD build keeps a0..a3 in two f64x2 vectors, the scalar build in
 // four locals: the same operations in the same order, so the sums are bit-identical.
 
+import { abs, add, lanesOf, max, min, mul } from "./lib/lanes";
+
 /** Which term a sum adds up for an element x. */
 const SQUARE = 0; // x²
 const ABS = 1; // |x|
@@ -115,11 +117,11 @@ export function grad_sum_pow_f64(table: usize, count: usize, stride: usize, p: f
     const grad = <usize>load<u32>(entry, 8);
     let i: usize = 0;
     if (ASC_FEATURE_SIMD) {
-      const lanes: usize = 16 / sizeof<T>();
+      const lanes = lanesOf<T>();
       let vector = v128.splat<T>(best);
       for (; i + lanes <= n; i += lanes) {
         const v = v128.load(grad + i * sizeof<T>());
-        vector = sizeof<T>() == 4 ? f32x4.max(vector, f32x4.abs(v)) : f64x2.max(vector, f64x2.abs(v));
+        vector = max<T, v128>(vector, abs<T, v128>(v));
       }
       if (sizeof<T>() == 4) {
         best = <T>f32.max(f32.max(f32x4.extract_lane(vector, 0), f32x4.extract_lane(vector, 1)),
@@ -128,7 +130,7 @@ export function grad_sum_pow_f64(table: usize, count: usize, stride: usize, p: f
         best = <T>f64.max(f64x2.extract_lane(vector, 0), f64x2.extract_lane(vector, 1));
       }
     }
-    for (; i < n; i++) best = max<T>(best, abs<T>(load<T>(grad + i * sizeof<T>())));
+    for (; i < n; i++) best = max<T, T>(best, abs<T, T>(load<T>(grad + i * sizeof<T>())));
   }
   return <f64>best;
 }
@@ -152,12 +154,12 @@ export function grad_max_abs_f64(table: usize, count: usize, stride: usize): f64
     const grad = <usize>load<u32>(entry, 8);
     let i: usize = 0;
     if (ASC_FEATURE_SIMD) {
-      const lanes: usize = 16 / sizeof<T>();
+      const lanes = lanesOf<T>();
       let vector = v128.splat<T>(0);
       const zero = v128.splat<T>(0);
       for (; i + lanes <= n; i += lanes) {
         const v = v128.load(grad + i * sizeof<T>());
-        vector = sizeof<T>() == 4 ? f32x4.add(vector, f32x4.mul(v, zero)) : f64x2.add(vector, f64x2.mul(v, zero));
+        vector = add<T, v128>(vector, mul<T, v128>(v, zero));
       }
       if (sizeof<T>() == 4) {
         probe += f32x4.extract_lane(vector, 0) + f32x4.extract_lane(vector, 1)
@@ -189,11 +191,11 @@ export function grad_all_finite_f64(table: usize, count: usize, stride: usize): 
     const grad = <usize>load<u32>(entry, 8);
     let i: usize = 0;
     if (ASC_FEATURE_SIMD) {
-      const lanes: usize = 16 / sizeof<T>();
+      const lanes = lanesOf<T>();
       const fv = v128.splat<T>(f);
       for (; i + lanes <= n; i += lanes) {
         const address = grad + i * sizeof<T>();
-        v128.store(address, sizeof<T>() == 4 ? f32x4.mul(v128.load(address), fv) : f64x2.mul(v128.load(address), fv));
+        v128.store(address, mul<T, v128>(v128.load(address), fv));
       }
     }
     for (; i < n; i++) {
@@ -222,20 +224,18 @@ export function grad_scale_f64(table: usize, count: usize, stride: usize, factor
     const grad = <usize>load<u32>(entry, 8);
     let i: usize = 0;
     if (ASC_FEATURE_SIMD) {
-      const lanes: usize = 16 / sizeof<T>();
+      const lanes = lanesOf<T>();
       const highV = v128.splat<T>(high);
       const lowV = v128.splat<T>(low);
       for (; i + lanes <= n; i += lanes) {
         const address = grad + i * sizeof<T>();
         const v = v128.load(address);
-        v128.store(address, sizeof<T>() == 4
-          ? f32x4.min(f32x4.max(v, lowV), highV)
-          : f64x2.min(f64x2.max(v, lowV), highV));
+        v128.store(address, min<T, v128>(max<T, v128>(v, lowV), highV));
       }
     }
     for (; i < n; i++) {
       const address = grad + i * sizeof<T>();
-      store<T>(address, min<T>(max<T>(load<T>(address), low), high));
+      store<T>(address, min<T, T>(max<T, T>(load<T>(address), low), high));
     }
   }
 }
