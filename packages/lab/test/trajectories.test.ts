@@ -15,7 +15,8 @@ import {
   type LabOptimizer,
 } from "../dist/index.js";
 
-const GOLDEN = process.env.SIMDOPT_GOLDEN ?? fileURLToPath(new URL("../../../../shared/golden/", import.meta.url));
+// The repository's copy of the golden vectors (simdopt's tests check it against ../shared/golden).
+const GOLDEN = process.env.SIMDOPT_GOLDEN ?? fileURLToPath(new URL("../../../golden/", import.meta.url));
 
 interface GoldenTrajectory {
   name: string;
