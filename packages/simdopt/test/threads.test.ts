@@ -15,6 +15,7 @@ import {
   type Runtime,
   isElementwise,
 } from "../dist/index.js";
+import { claimChunk, claimOrder, closeClaims, controlBytes } from "../dist/threads/control.js";
 import { OPTION_FAMILIES } from "./families.js";
 import { decodedState, firstDifference, gradientsFor, randomArray } from "./helpers.js";
 
@@ -239,5 +240,35 @@ describe("options and lifetime", () => {
       timeout: 30_000,
     });
     expect(output.trim().split("\n")).toEqual(["2", "true"]);
+  });
+});
+
+describe("claiming chunks", () => {
+  test("each thread tries its own run first, then the others' from their ends", () => {
+    expect([...claimOrder(0, 2)]).toEqual([0, 1, 2, 3, 7, 6, 5, 4]);
+    expect([...claimOrder(1, 3)]).toEqual([4, 5, 6, 7, 11, 10, 9, 8, 3, 2, 1, 0]);
+  });
+
+  test("every chunk of a generation is claimed once, and none after the generation is closed", () => {
+    const workers = 2;
+    const control = new Int32Array(new SharedArrayBuffer(controlBytes(workers)));
+    const orders = [0, 1, 2].map((thread) => claimOrder(thread, workers + 1));
+    for (const generation of [1, 2]) {
+      const claimed: number[] = [];
+      const cursors = [0, 0, 0];
+      for (let round = 0; cursors.some((c) => c >= 0); round++) {
+        const thread = round % 3; // the threads take turns
+        if (cursors[thread] < 0) continue;
+        const at = claimChunk(control, generation, orders[thread], cursors[thread]);
+        cursors[thread] = at < 0 ? -1 : at + 1;
+        if (at >= 0) claimed.push(orders[thread][at]);
+      }
+      expect(claimed.sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    }
+    // A thread still in generation 2 takes nothing of generation 3, even where 3 has begun.
+    expect(orders[1][claimChunk(control, 3, orders[1], 0)]).toBe(4);
+    expect(orders.map((order) => claimChunk(control, 2, order, 0))).toEqual([-1, -1, -1]);
+    closeClaims(control, 3, workers);
+    expect(orders.map((order) => claimChunk(control, 3, order, 0))).toEqual([-1, -1, -1]);
   });
 });

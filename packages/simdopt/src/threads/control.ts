@@ -1,13 +1,14 @@
 /**
  * The control block through which the calling thread hands a kernel call to the workers and joins
  * them: a few 32-bit words in the shared Wasm memory, read and written with `Atomics`. No message
- * is sent per step. The call's tensor table is cut into chunks (slices.ts); the calling thread
- * publishes the kernel, the scalars and the chunk directory, resets `CLAIM` to the new
- * generation's tag and index 0, bumps `GENERATION` and notifies. Then every thread, the calling
- * one included, claims chunks one at a time (compare-and-swap on `CLAIM`, valid only while its tag
- * is the generation's), runs them, and bumps `COMPLETED`; the calling thread waits on `COMPLETED`
- * until it counts every chunk, or the bounded wait runs out. A worker that wakes late finds every
- * chunk claimed and does nothing: the others have done its share.
+ * is sent per step. The call's tensor table is cut into chunks (slices.ts), CHUNKS_PER_THREAD per
+ * thread; the calling thread publishes the kernel, the scalars and the chunk directory, bumps
+ * `GENERATION` and notifies. Then every thread, the calling one included, claims chunks one at a
+ * time (compare-and-swap of the chunk's claim word to the generation), runs them, and bumps
+ * `COMPLETED`; the calling thread waits on `COMPLETED` until it counts every chunk, or the bounded
+ * wait runs out. Each thread claims its own run of chunks first, the same elements every step, so
+ * that they stay in its core's caches; then it takes what is left of the others' runs, from their
+ * ends. A worker that wakes late finds its chunks taken and does nothing: the others did its share.
  */
 import { KERNEL_NAMES } from "../runtime/kernels.js";
 import type { KernelTable } from "../runtime/kernels.js";
@@ -22,13 +23,14 @@ export const KERNEL = 2;
 export const SCALARS = 3;
 /** Chunks finished in the current generation. */
 export const COMPLETED = 4;
-/** The next chunk to claim: the generation's tag (its low 16 bits) << 16 | chunk index. */
-export const CLAIM = 5;
 /** Chunks in the current generation. */
-export const CHUNKS = 6;
+export const CHUNKS = 5;
 /** Byte address of the chunk directory: [table address, entry count] as u32 pairs. */
-export const DIRECTORY = 7;
-const HEADER_WORDS = 8;
+export const DIRECTORY = 6;
+const HEADER_WORDS = 7;
+
+/** Chunks per thread: enough for the others to even out a late or descheduled thread. */
+export const CHUNKS_PER_THREAD = 4;
 
 export const RUN = 1;
 export const EXIT = 2;
@@ -45,9 +47,9 @@ export const FAILED = 1;
 /** Chunks the worker has run (tests check that workers took part). */
 export const SLOT_RUNS = 3;
 
-/** Bytes of a control block for `workers` workers. */
+/** Bytes of a control block for `workers` workers: the header, their slots, the claim words. */
 export function controlBytes(workers: number): number {
-  return (HEADER_WORDS + workers * SLOT_WORDS) * 4;
+  return (HEADER_WORDS + workers * SLOT_WORDS + CHUNKS_PER_THREAD * (workers + 1)) * 4;
 }
 
 /** The word index of field `field` of worker `worker`'s slot. */
@@ -55,23 +57,70 @@ export function slotWord(worker: number, field: number): number {
   return HEADER_WORDS + worker * SLOT_WORDS + field;
 }
 
-/** The claim word that opens generation `generation` at chunk 0. */
-export function openClaim(generation: number): number {
-  return (generation & 0xffff) << 16;
+/** The word index of chunk `chunk`'s claim word: the last generation that claimed it. */
+function claimWord(workers: number, chunk: number): number {
+  return HEADER_WORDS + workers * SLOT_WORDS + chunk;
 }
 
 /**
- * Claims the next chunk of `generation`: its index, or -1 when every chunk is taken or the
- * generation is over. Shared by the calling thread and the workers.
+ * The order in which thread `thread` of `threads` (0 the calling thread, worker slot s is s + 1)
+ * tries the chunks: its own run front to back, then each other thread's run back to front.
  */
-export function claimChunk(control: Int32Array, generation: number): number {
-  const tag = generation & 0xffff;
-  for (;;) {
-    const claim = Atomics.load(control, CLAIM);
-    const index = claim & 0xffff;
-    if (claim >>> 16 !== tag || index >= Atomics.load(control, CHUNKS)) return -1;
-    if (Atomics.compareExchange(control, CLAIM, claim, claim + 1) === claim) return index;
+export function claimOrder(thread: number, threads: number): Int32Array {
+  const order: number[] = [];
+  for (let i = 0; i < CHUNKS_PER_THREAD; i++) order.push(thread * CHUNKS_PER_THREAD + i);
+  for (let k = 1; k < threads; k++) {
+    const owner = (thread + k) % threads;
+    for (let i = CHUNKS_PER_THREAD - 1; i >= 0; i--) order.push(owner * CHUNKS_PER_THREAD + i);
   }
+  return Int32Array.from(order);
+}
+
+/**
+ * Claims, for `generation`, the first chunk of `order` at or after position `from` that no thread
+ * has claimed: returns its position in `order`, or -1 when every chunk is taken. Shared by the
+ * calling thread and the workers.
+ */
+export function claimChunk(control: Int32Array, generation: number, order: Int32Array, from: number): number {
+  const workers = order.length / CHUNKS_PER_THREAD - 1;
+  for (let at = from; at < order.length; at++) {
+    const word = claimWord(workers, order[at]);
+    const last = Atomics.load(control, word);
+    // Only a chunk last claimed in an earlier generation: a worker still in an old generation must
+    // not take (or give back) a chunk of the current one. Generations wrap, hence the difference.
+    if (((generation - last) | 0) > 0 && Atomics.compareExchange(control, word, last, generation) === last) return at;
+  }
+  return -1;
+}
+
+/** Marks every chunk of `generation` claimed, so that no thread starts one from now on. */
+export function closeClaims(control: Int32Array, generation: number, workers: number): void {
+  for (let chunk = 0; chunk < CHUNKS_PER_THREAD * (workers + 1); chunk++) {
+    Atomics.store(control, claimWord(workers, chunk), generation);
+  }
+}
+
+/**
+ * How long a thread polls a control word before sleeping on it, in ms. Waking a thread from
+ * `Atomics.wait` takes tens of microseconds, as long as a whole step over 4K parameters: a worker
+ * that has just finished a call polls for the next one for this long first, so that back-to-back
+ * steps find it awake, and the calling thread polls for the last chunks before it sleeps.
+ */
+export const SPIN_MS = 0.1;
+
+/**
+ * Polls `control[index]` for up to SPIN_MS while it holds `value`: returns the new value as soon
+ * as it changes, or `value` if it did not change in time.
+ */
+export function pollWhileEqual(control: Int32Array, index: number, value: number): number {
+  const until = performance.now() + SPIN_MS;
+  do {
+    for (let i = 0; i < 64; i++) {
+      const now = Atomics.load(control, index);
+      if (now !== value) return now;
+    }
+  } while (performance.now() < until);
+  return value;
 }
 
 /** Every kernel export in one fixed order, so that a kernel travels as an index. */

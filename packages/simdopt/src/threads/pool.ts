@@ -14,7 +14,6 @@ import type { Kernel, KernelName } from "../runtime/kernels.js";
 import type { TensorTable } from "../runtime/tensor-table.js";
 import {
   CHUNKS,
-  CLAIM,
   COMMAND,
   COMPLETED,
   DIRECTORY,
@@ -29,9 +28,12 @@ import {
   SLOT_READY,
   SLOT_RUNS,
   SLOT_STATUS,
+  CHUNKS_PER_THREAD,
   claimChunk,
+  claimOrder,
+  closeClaims,
   controlBytes,
-  openClaim,
+  pollWhileEqual,
   slotWord,
 } from "./control.js";
 import { SliceTables, type SliceMemory } from "./slices.js";
@@ -52,8 +54,6 @@ export const MIN_WAIT_MS = 5000;
 const STARTUP_MS = 30_000;
 /** The wait is also at least this many times as long as the calling thread's own chunks took. */
 const WAIT_PER_OWN_TIME = 100;
-/** Chunks per thread: enough for the others to even out a late or descheduled thread. */
-const CHUNKS_PER_THREAD = 4;
 
 export class ThreadPool {
   /** @internal The shortest wait for the workers of one call, in ms (lowered by the fault tests). */
@@ -63,6 +63,8 @@ export class ThreadPool {
   /** @internal Calls that were split between threads (tests check that threads took part). */
   splitCalls = 0;
   private readonly control: Int32Array;
+  /** The order in which the calling thread claims chunks (control.ts). */
+  private readonly order: Int32Array;
   /** @internal */
   readonly workers: PoolWorker[];
   private started = false;
@@ -79,6 +81,7 @@ export class ThreadPool {
   ) {
     this.control = new Int32Array(memory.buffer, controlAddress, controlBytes(workers) / 4);
     this.workers = Array.from({ length: workers }, (_, slot) => ({ slot, handle: undefined, alive: true }));
+    this.order = claimOrder(0, workers + 1);
   }
 
   /** Threads that steps run on: the calling thread and every worker that has not failed. */
@@ -142,7 +145,8 @@ export class ThreadPool {
       kernel(table.address, table.count, scalars);
       return;
     }
-    const chunks = CHUNKS_PER_THREAD * (helpers + 1);
+    // Every thread's run of chunks, a missing worker's too: the others take those.
+    const chunks = CHUNKS_PER_THREAD * (this.workers.length + 1);
     if (table.slices?.parts !== chunks) {
       table.slices?.dispose();
       table.slices = undefined;
@@ -158,18 +162,23 @@ export class ThreadPool {
     Atomics.store(control, COMPLETED, 0);
     Atomics.store(control, COMMAND, RUN);
     const generation = (Atomics.load(control, GENERATION) + 1) | 0;
-    Atomics.store(control, CLAIM, openClaim(generation));
     Atomics.store(control, GENERATION, generation);
     Atomics.notify(control, GENERATION);
     const started = performance.now();
     try {
-      for (let chunk = claimChunk(control, generation); chunk >= 0; chunk = claimChunk(control, generation)) {
+      const order = this.order;
+      for (
+        let at = claimChunk(control, generation, order, 0);
+        at >= 0;
+        at = claimChunk(control, generation, order, at + 1)
+      ) {
+        const chunk = order[at];
         if (counts[chunk] > 0) kernel(addresses[chunk], counts[chunk], scalars);
         Atomics.add(control, COMPLETED, 1);
       }
     } finally {
       const waitMs = Math.max(this.minWaitMs, this.waitPerOwnTime * (performance.now() - started));
-      this.join(chunks, waitMs);
+      this.join(generation, chunks, waitMs);
     }
   }
 
@@ -192,8 +201,8 @@ export class ThreadPool {
     return this.closed;
   }
 
-  /** Waits until all `chunks` are finished, for at most `waitMs`; throws on a fault. */
-  private join(chunks: number, waitMs: number): void {
+  /** Waits until all `chunks` of `generation` are finished, for at most `waitMs`; throws on a fault. */
+  private join(generation: number, chunks: number, waitMs: number): void {
     const control = this.control;
     const deadline = performance.now() + waitMs;
     for (
@@ -203,8 +212,7 @@ export class ThreadPool {
     ) {
       const left = deadline - performance.now();
       if (left <= 0) {
-        // Close the generation, so that no chunk is claimed from now on.
-        Atomics.store(control, CLAIM, -1);
+        closeClaims(control, generation, this.workers.length);
         const stuck = this.workers.filter(
           (worker) => worker.alive && Atomics.load(control, slotWord(worker.slot, SLOT_BUSY)) !== 0,
         );
@@ -217,7 +225,8 @@ export class ThreadPool {
           this.threads,
         );
       }
-      Atomics.wait(control, COMPLETED, completed, left);
+      if (pollWhileEqual(control, COMPLETED, completed) === completed)
+        Atomics.wait(control, COMPLETED, completed, left);
     }
     const failed = this.workers.filter(
       (worker) => worker.alive && Atomics.load(control, slotWord(worker.slot, SLOT_STATUS)) === FAILED,

@@ -21,7 +21,9 @@ import {
   SLOT_RUNS,
   SLOT_STATUS,
   claimChunk,
+  claimOrder,
   controlBytes,
+  pollWhileEqual,
   slotWord,
   type WorkerInit,
 } from "./control.js";
@@ -31,15 +33,21 @@ async function serve(init: WorkerInit): Promise<void> {
   const byIndex = KERNEL_KEYS.map((key) => kernels[key]);
   const control = new Int32Array(init.memory.buffer, init.control, controlBytes(init.workers) / 4);
   const busy = slotWord(init.slot, SLOT_BUSY);
+  const order = claimOrder(init.slot + 1, init.workers + 1);
   let seen = Atomics.load(control, GENERATION);
   Atomics.store(control, slotWord(init.slot, SLOT_READY), 1);
   for (;;) {
-    Atomics.wait(control, GENERATION, seen);
+    if (pollWhileEqual(control, GENERATION, seen) === seen) Atomics.wait(control, GENERATION, seen);
     const generation = Atomics.load(control, GENERATION);
     if (generation === seen) continue;
     seen = generation;
     if (Atomics.load(control, COMMAND) === EXIT) return;
-    for (let chunk = claimChunk(control, generation); chunk >= 0; chunk = claimChunk(control, generation)) {
+    for (
+      let at = claimChunk(control, generation, order, 0);
+      at >= 0;
+      at = claimChunk(control, generation, order, at + 1)
+    ) {
+      const chunk = order[at];
       // Read after the claim: the calling thread publishes the next call only once this chunk is done.
       const directory = new Uint32Array(init.memory.buffer, Atomics.load(control, DIRECTORY) + chunk * 8, 2);
       Atomics.store(control, busy, chunk + 1);
