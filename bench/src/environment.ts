@@ -5,6 +5,8 @@ import os from "node:os";
 import path from "node:path";
 import process from "node:process";
 
+import { v8FlagsSet } from "./relaxed-simd.js";
+
 export interface Environment {
   runtime: "node" | "deno" | "bun" | "unknown";
   runtimeVersion: string;
@@ -16,6 +18,8 @@ export interface Environment {
   cpus: number;
   threads: number;
   totalMemoryGiB: number;
+  /** V8 flags the benchmark turned on for itself (relaxed-simd.ts). */
+  v8Flags: string[];
 }
 
 export function environment(): Environment {
@@ -43,6 +47,7 @@ export function environment(): Environment {
     cpus: cpus.length,
     threads: typeof os.availableParallelism === "function" ? os.availableParallelism() : cpus.length,
     totalMemoryGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+    v8Flags: [...v8FlagsSet],
   };
 }
 

@@ -1,4 +1,6 @@
 /** Entry point of `npm run bench` (node dist/src/main.js) and `npm run bench:deno`. */
+import "./relaxed-simd.js"; // first: before any Wasm binary is compiled
+
 import process from "node:process";
 
 import { main } from "./cli.js";

@@ -10,7 +10,7 @@ import { bytesPerElement, bytesPerParam, findCase, type BenchCase, type Dtype } 
 import { GATE_PREFIX, GATE_TAIL, makeData, type FloatArray } from "./data.js";
 import { environment, versions, type Environment } from "./environment.js";
 import { GATE_STEPS, referenceAtGate, runGate, tolerance } from "./gate.js";
-import { findImpl, TFJS_IDS } from "./impls/registry.js";
+import { findImpl, ONE_THREAD_OF, TFJS_IDS } from "./impls/registry.js";
 import type { CheckMode, Impl } from "./impls/types.js";
 import { formatSize, Progress, type ProgressStream } from "./progress.js";
 import { runManyTensors, type LayoutResult } from "./many-tensors.js";
@@ -41,6 +41,12 @@ export interface ImplResult {
   speedupVsBestTfjs?: number | null;
   /** 100 × bandwidth-reference median / this median. */
   pctBandwidth?: number;
+  /** native (torch's formulas in C, one thread) median / this median (null when it did not run). */
+  xNative?: number | null;
+  /** native-2t (the same on two threads) median / this median (null when it did not run). */
+  xNative2t?: number | null;
+  /** For a multi-threaded implementation: its one-thread counterpart's median / this median. */
+  vsOneThread?: number | null;
 }
 
 export interface BandwidthResult {
@@ -257,11 +263,19 @@ export async function runBench(config: BenchConfig, io: RunIO): Promise<BenchRes
   };
 }
 
-/** Adds the derived columns (throughput, GB/s, speed-ups, % of bandwidth) to one size's results. */
+/**
+ * Adds the derived columns (throughput, GB/s, speed-ups, % of bandwidth, ratios to native code and
+ * to one thread) to one size's results.
+ */
 export function derive(size: number, bytes: number, bw: BandwidthResult, impls: ImplResult[]): SizeResult {
   const ok = impls.filter((r) => r.status === "ok");
   const js = ok.find((r) => r.impl === "js");
   const tfjs = ok.filter((r) => TFJS_IDS.includes(r.impl)).sort((a, b) => a.medianMs! - b.medianMs!)[0];
+  const medianOf = (id: string | undefined) => ok.find((r) => r.impl === id)?.medianMs;
+  const versus = (id: string | undefined, t: number) => {
+    const reference = medianOf(id);
+    return reference === undefined ? null : reference / t;
+  };
   for (const r of ok) {
     const t = r.medianMs!;
     r.mParamsPerSec = size / (t * 1e3);
@@ -269,6 +283,9 @@ export function derive(size: number, bytes: number, bw: BandwidthResult, impls: 
     r.speedupVsJs = js ? js.medianMs! / t : null;
     r.speedupVsBestTfjs = tfjs ? tfjs.medianMs! / t : null;
     r.pctBandwidth = (100 * bw.medianMs) / t;
+    r.xNative = versus("native", t);
+    r.xNative2t = versus("native-2t", t);
+    if (r.impl in ONE_THREAD_OF) r.vsOneThread = versus(ONE_THREAD_OF[r.impl], t);
   }
   return { size, bandwidth: bw, impls, bestTfjs: tfjs?.impl ?? null };
 }

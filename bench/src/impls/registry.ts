@@ -22,6 +22,12 @@ export const IMPLS: readonly Impl[] = [
   tfjsImpl("tfjs-wasm"),
 ];
 
+/** Each multi-threaded implementation's one-thread counterpart: the "vs one thread" ratio. */
+export const ONE_THREAD_OF: Readonly<Record<string, string>> = {
+  "wasm-simd-threads": "wasm-simd",
+  "native-2t": "native",
+};
+
 export const IMPL_IDS: readonly string[] = IMPLS.map((i) => i.id);
 
 /** The implementations whose speed is the TF.js baseline ("speed-up over the best TF.js"). */

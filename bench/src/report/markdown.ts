@@ -3,6 +3,7 @@ import type { LayoutResult } from "../many-tensors.js";
 import { formatSize } from "../progress.js";
 import type { BenchResults, CaseResult } from "../run.js";
 import { pct, ratio, sig } from "./format.js";
+import { threadLines } from "./threads.js";
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
@@ -29,11 +30,11 @@ export function caseTable(c: CaseResult): string {
     ],
   ];
   for (const s of c.sizes) {
-    // Speed relative to the native C reference (1 and 2 threads) of the same run: its time / this time.
+    // The bandwidth reference's speed relative to native code (an implementation's is in its result).
     const native = (id: string) => s.impls.find((r) => r.impl === id && r.status === "ok")?.medianMs;
-    const ofNative = (id: string, ms: number | undefined) => {
+    const ofNative = (id: string, ms: number) => {
       const reference = native(id);
-      return reference === undefined || ms === undefined ? "" : ratio(reference / ms);
+      return reference === undefined ? "" : ratio(reference / ms);
     };
     for (const r of s.impls) {
       if (r.status !== "ok") {
@@ -50,8 +51,8 @@ export function caseTable(c: CaseResult): string {
         ratio(r.speedupVsJs),
         ratio(r.speedupVsBestTfjs),
         pct(r.pctBandwidth),
-        ofNative("native", r.medianMs),
-        ofNative("native-2t", r.medianMs),
+        r.xNative == null ? "" : ratio(r.xNative),
+        r.xNative2t == null ? "" : ratio(r.xNative2t),
       ]);
     }
     const b = s.bandwidth;
@@ -121,6 +122,7 @@ export function toMarkdown(r: BenchResults): string {
     const skipped = skippedLines(c);
     if (skipped.length > 0) out.push("Skipped cells:", "", ...skipped, "");
   }
+  out.push(...threadLines(r));
   if (r.manyTensors !== null) out.push(...manyTensorLines(r.manyTensors));
   out.push("## Notes", "", ...r.notes.map((n) => `- ${n}`), "");
   return out.join("\n");
@@ -129,7 +131,7 @@ export function toMarkdown(r: BenchResults): string {
 function describeImpl(info: Record<string, unknown>): string {
   if (info.error) return `n/a (${String(info.error)})`;
   if (info.library === "simdopt")
-    return `simdopt, binary ${String(info.binary ?? "?")}, ${String(info.rounding ?? "?")} rounding`;
+    return `simdopt, binary ${String(info.build ?? info.binary ?? "?")}, ${String(info.rounding ?? "?")} rounding`;
   if (info.library === "@tensorflow/tfjs-core") {
     const threads = info.threads === false ? "single-threaded" : `${String(info.threads)} threads`;
     return `TF.js ${String(info.backend).replace("tfjs-", "")} backend${info.backend === "tfjs-wasm" ? `, SIMD ${info.simd ? "on" : "off"}, ${threads}` : ""}`;

@@ -1,0 +1,90 @@
+/**
+ * The threads summary: for every case and size, what a second thread gives (`wasm-simd-threads` ÷
+ * `wasm-simd`, and `native-2t` ÷ `native` for what the machine allows), checked against the
+ * targets the benchmark holds simdopt to.
+ */
+import { formatSize } from "../progress.js";
+import type { BenchResults, ImplResult, SizeResult } from "../run.js";
+import { ratio } from "./format.js";
+
+/** Smallest `wasm-simd-threads` ÷ `wasm-simd` allowed, by size; sizes not listed have no target. */
+export const THREAD_TARGETS: ReadonlyMap<number, number> = new Map([
+  [4096, 0.95],
+  [1 << 20, 1.8],
+  [1 << 24, 1.8],
+]);
+
+/** Smallest `wasm-simd-threads` ÷ `native-2t` allowed for Adam at 16M. */
+export const ADAM_NATIVE_TARGET = 0.8;
+
+function result(s: SizeResult, impl: string): ImplResult | undefined {
+  return s.impls.find((r) => r.impl === impl && r.status === "ok");
+}
+
+export interface TargetCheck {
+  what: string;
+  value: number;
+  target: number;
+  met: boolean;
+}
+
+/** Every target this run has the measurements for. */
+export function targetChecks(r: BenchResults): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  for (const c of r.cases) {
+    for (const s of c.sizes) {
+      const threads = result(s, "wasm-simd-threads");
+      const target = THREAD_TARGETS.get(s.size);
+      if (threads?.vsOneThread != null && target !== undefined) {
+        const value = threads.vsOneThread;
+        checks.push({
+          what: `${c.id} ${formatSize(s.size)} threads ÷ one thread`,
+          value,
+          target,
+          met: value >= target,
+        });
+      }
+      if (c.id === "adam" && s.size === 1 << 24 && threads?.xNative2t != null) {
+        const value = threads.xNative2t;
+        checks.push({
+          what: "adam 16M threads ÷ native-2t",
+          value,
+          target: ADAM_NATIVE_TARGET,
+          met: value >= ADAM_NATIVE_TARGET,
+        });
+      }
+    }
+  }
+  return checks;
+}
+
+/** The markdown section, or nothing when the run had no threaded implementation. */
+export function threadLines(r: BenchResults): string[] {
+  const sizes = [...new Set(r.cases.flatMap((c) => c.sizes.map((s) => s.size)))].sort((a, b) => a - b);
+  const cell = (s: SizeResult | undefined) => {
+    const wasm = s && result(s, "wasm-simd-threads")?.vsOneThread;
+    const native = s && result(s, "native-2t")?.vsOneThread;
+    if (wasm == null && native == null) return "";
+    return native == null ? ratio(wasm) : `${ratio(wasm)} (${ratio(native)})`;
+  };
+  const rows = r.cases.map((c) => [c.id, ...sizes.map((size) => cell(c.sizes.find((s) => s.size === size)))]);
+  if (rows.every((row) => row.slice(1).every((x) => x === ""))) return [];
+  const checks = targetChecks(r);
+  const missed = checks.filter((x) => !x.met);
+  return [
+    "## Threads",
+    "",
+    "Speed on two threads over speed on one, from this run: `wasm-simd-threads` ÷ `wasm-simd`, and in brackets `native-2t` ÷ `native`, what the machine gives native code.",
+    "",
+    `| case | ${sizes.map(formatSize).join(" | ")} |`,
+    `|---|${sizes.map(() => "--:").join("|")}|`,
+    ...rows.map((row) => `| ${row.join(" | ")} |`),
+    "",
+    checks.length === 0
+      ? "No target applies to the sizes of this run."
+      : `Targets (≥ ${[...THREAD_TARGETS].map(([size, t]) => `${t}× at ${formatSize(size)}`).join(", ")}; Adam at 16M ≥ ${ADAM_NATIVE_TARGET}× native-2t): ` +
+        `${checks.length - missed.length} of ${checks.length} met` +
+        (missed.length === 0 ? "." : `; missed: ${missed.map((x) => `${x.what} ${ratio(x.value)}`).join(", ")}.`),
+    "",
+  ];
+}

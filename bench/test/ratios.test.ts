@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+
+import { threadLines, targetChecks } from "../src/report/threads.js";
+import { derive, type BandwidthResult, type BenchResults, type ImplResult } from "../src/run.js";
+
+const bandwidth = { medianMs: 1 } as BandwidthResult;
+const ok = (impl: string, medianMs: number): ImplResult => ({ impl, status: "ok", medianMs });
+
+function results(cases: { id: string; sizes: [number, ImplResult[]][] }[]): BenchResults {
+  return {
+    cases: cases.map((c) => ({ id: c.id, sizes: c.sizes.map(([size, impls]) => derive(size, 28, bandwidth, impls)) })),
+  } as unknown as BenchResults;
+}
+
+describe("ratios to native code and to one thread", () => {
+  it("are the reference's median over the implementation's, null where the reference did not run", () => {
+    const s = derive(1 << 20, 28, bandwidth, [
+      ok("wasm-simd", 4),
+      ok("wasm-simd-threads", 2.5),
+      ok("native", 2),
+      ok("native-2t", 1),
+      { impl: "js", status: "n/a", reason: "x" },
+    ]);
+    const threads = s.impls.find((r) => r.impl === "wasm-simd-threads")!;
+    expect(threads.xNative).toBeCloseTo(0.8);
+    expect(threads.xNative2t).toBeCloseTo(0.4);
+    expect(threads.vsOneThread).toBeCloseTo(1.6);
+    expect(s.impls.find((r) => r.impl === "native-2t")!.vsOneThread).toBe(2);
+    expect(s.impls.find((r) => r.impl === "wasm-simd")!.vsOneThread).toBeUndefined();
+    const alone = derive(4096, 28, bandwidth, [ok("wasm-simd-threads", 1)]).impls[0];
+    expect([alone.xNative, alone.xNative2t, alone.vsOneThread]).toEqual([null, null, null]);
+  });
+});
+
+describe("thread targets", () => {
+  const run = results([
+    {
+      id: "adam",
+      sizes: [
+        [4096, [ok("wasm-simd", 1), ok("wasm-simd-threads", 1.1)]],
+        [65536, [ok("wasm-simd", 1), ok("wasm-simd-threads", 0.5)]],
+        [1 << 24, [ok("wasm-simd", 10), ok("wasm-simd-threads", 5), ok("native", 6), ok("native-2t", 3.5)]],
+      ],
+    },
+  ]);
+
+  it("check every size that has a target, and Adam at 16M against native-2t", () => {
+    const checks = targetChecks(run);
+    expect(checks.map((c) => [c.what, c.met])).toEqual([
+      ["adam 4K threads ÷ one thread", false],
+      ["adam 16M threads ÷ one thread", true],
+      ["adam 16M threads ÷ native-2t", false],
+    ]);
+    expect(checks[2].value).toBeCloseTo(0.7);
+  });
+
+  it("are summarised under the table, naming what was missed", () => {
+    const text = threadLines(run).join("\n");
+    expect(text).toContain("| adam | 0.909× | 2× | 2× (1.71×) |");
+    expect(text).toContain(
+      "1 of 3 met; missed: adam 4K threads ÷ one thread 0.909×, adam 16M threads ÷ native-2t 0.7×.",
+    );
+  });
+
+  it("leave the report alone when no threaded implementation ran", () => {
+    expect(threadLines(results([{ id: "sgd", sizes: [[4096, [ok("wasm-simd", 1)]]] }]))).toEqual([]);
+  });
+});
