@@ -95,6 +95,7 @@ describe("options", () => {
     ["rmsprop", "negative alpha", { alpha: -0.1 }, RangeError, /RMSprop: invalid alpha: -0.1/],
     ["rprop", "etas in the wrong order", { etas: [1.2, 0.5] }, RangeError, /Rprop: invalid eta values: 1.2, 0.5/],
     ["nadam", "negative momentumDecay", { momentumDecay: -1 }, RangeError, /NAdam: invalid momentumDecay: -1/],
+    ["optax:adam", "negative epsRoot", { epsRoot: -1e-8 }, RangeError, /optax:adam: invalid epsRoot: -1e-8/],
   ];
   test.each(cases)("%s: %s", (name, _label, options, Kind, message) => {
     expectRejected((params) => createOptimizer(name as "adam", params, options), Kind, message);

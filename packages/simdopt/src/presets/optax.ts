@@ -1,9 +1,10 @@
 /**
  * optax's optimizers (optax 0.2.8) on simdopt's kernels: optax's option names in camelCase and its
- * defaults, each update rule mapped onto the kernel that computes it. Where optax bias-corrects ε
- * (m̂/(√v̂ + ε)) and torch does not, the per-step ε becomes ε·√(1 − β2ᵗ); optax's Nesterov Adam is
- * NAdam's kernel with optax's two coefficients; its momentum comes after the learning rate. Not yet
- * mapped (rejected by name): epsRoot ≠ 0, rmsprop's nesterov and biasCorrection.
+ * defaults, each update rule mapped onto the kernel that computes it. optax's Adam, NAdam and RAdam
+ * run on NAdam's kernel with optax's bias corrections, √(v̂ + epsRoot) + eps and its two Nesterov
+ * coefficients; where a torch kernel takes ε outside the bias correction (LAMB), the per-step ε
+ * becomes ε·√(1 − β2ᵗ); momentum comes after the learning rate. Not mapped yet: adagrad, rprop and
+ * adafactor.
  */
 export type { PresetClass } from "./optax/preset.js";
 export * from "./optax/adam.js";

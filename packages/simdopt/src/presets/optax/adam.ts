@@ -1,13 +1,13 @@
 import type { OptimizerDefinition } from "../../optimizer.js";
 import type { OptionChecker } from "../../runtime/validate.js";
-import { notYet, presetClass } from "./preset.js";
+import { presetClass } from "./preset.js";
 
 export interface OptaxAdamOptions {
   learningRate?: number;
   b1?: number;
   b2?: number;
   eps?: number;
-  /** ε inside the root, √(v̂ + epsRoot): only 0 so far. */
+  /** ε inside the root as well: m̂/(√(v̂ + epsRoot) + eps). */
   epsRoot?: number;
   nesterov?: boolean;
 }
@@ -33,14 +33,25 @@ export function checkAdam(o: Required<OptaxAdamOptions>, check: OptionChecker): 
   check.betas([o.b1, o.b2], ["b1", "b2"]);
   check.nonNegative("eps", o.eps);
   check.nonNegative("epsRoot", o.epsRoot);
-  notYet(check, "epsRoot", o.epsRoot, 0);
   check.boolean("nesterov", o.nesterov);
 }
 
 /**
- * optax's Adam family on NAdam's kernel, which computes θ + c_g·g/d + c_m·m/d with d = √(v/(1 − β2ᵗ)) + ε:
- * plain, c_m = −lr/(1 − β1ᵗ); Nesterov, c_m = −lr·β1/(1 − β1^(t+1)) and c_g = −lr(1 − β1)/(1 − β1ᵗ).
+ * NAdam's kernel computes θ + c_g·g/d + c_m·m/d with d = √(v/(1 − β2ᵗ) + εroot) + ε: for a step
+ * s·m̂ (s = −lr for Adam), plain m̂ gives c_g = 0 and c_m = s/(1 − β1ᵗ); Nesterov's
+ * m̂ = β1·m/(1 − β1^(t+1)) + (1 − β1)·g/(1 − β1ᵗ) gives c_m = s·β1/(1 − β1^(t+1)) and c_g = s(1 − β1)/(1 − β1ᵗ).
  */
+export function momentumCoefficients(
+  o: Required<OptaxAdamOptions>,
+  t: number,
+  step: number,
+): { gradCoef: number; avgCoef: number } {
+  const bc1 = 1 - o.b1 ** t;
+  if (!o.nesterov) return { gradCoef: 0, avgCoef: step / bc1 };
+  return { gradCoef: (step * (1 - o.b1)) / bc1, avgCoef: (step * o.b1) / (1 - o.b1 ** (t + 1)) };
+}
+
+/** optax's Adam family on NAdam's kernel (see `momentumCoefficients`), adamw's decay decoupled. */
 function adamFamily(
   title: string,
   defaults: Required<OptaxAdamWOptions>,
@@ -56,7 +67,6 @@ function adamFamily(
     buffers: () => ({ expAvg: 0, expAvgSq: 0 }),
     plan(o, t) {
       const lr = o.learningRate;
-      const bc1 = 1 - o.b1 ** t;
       return {
         scalars: {
           gradScale: 1,
@@ -68,10 +78,10 @@ function adamFamily(
           oneMinusBeta2: 1 - o.b2,
           biasCorrection2: 1 - o.b2 ** t,
           eps: o.eps,
-          gradCoef: o.nesterov ? (-lr * (1 - o.b1)) / bc1 : 0,
-          avgCoef: o.nesterov ? (-lr * o.b1) / (1 - o.b1 ** (t + 1)) : -lr / bc1,
+          ...momentumCoefficients(o, t, -lr),
+          epsRoot: o.epsRoot,
         },
-        flags: { decoupled: o.weightDecay !== 0, coupled: false },
+        flags: { decoupled: o.weightDecay !== 0, coupled: false, withEpsRoot: o.epsRoot !== 0, momentumOnly: false },
       };
     },
   };

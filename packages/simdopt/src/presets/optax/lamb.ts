@@ -21,9 +21,9 @@ export const optaxLambDefaults: Required<OptaxLambOptions> = {
 };
 
 /**
- * optax.lamb on LAMB's kernel: optax's u = m̂/(√v̂ + ε) + λθ is s·(m/(√v + ε√bc2) + (λ/s)θ) with
- * s = √bc2/bc1, and the trust ratio ‖θ‖/‖u‖ takes the scale s out again, so the kernel runs with
- * ε·√bc2, λ/s, no clamp and a step of −lr.
+ * optax.lamb on LAMB's kernel: optax's u = m̂/(√(v̂ + εroot) + ε) + λθ is
+ * s·(m/(√(v + εroot·bc2) + ε√bc2) + (λ/s)θ) with s = √bc2/bc1, and the trust ratio ‖θ‖/‖u‖ takes
+ * the scale s out again, so the kernel runs with εroot·bc2, ε·√bc2, λ/s, no clamp and a step of −lr.
  */
 export const optaxLambDefinition: OptimizerDefinition<OptaxLambOptions, "lamb"> = {
   title: "optax:lamb",
@@ -36,7 +36,8 @@ export const optaxLambDefinition: OptimizerDefinition<OptaxLambOptions, "lamb"> 
   buffers: () => ({ expAvg: 0, expAvgSq: 0 }),
   plan(o, t) {
     const bc1 = 1 - o.b1 ** t;
-    const bc2Sqrt = Math.sqrt(1 - o.b2 ** t);
+    const bc2 = 1 - o.b2 ** t;
+    const bc2Sqrt = Math.sqrt(bc2);
     return {
       scalars: {
         beta1: o.b1,
@@ -47,8 +48,9 @@ export const optaxLambDefinition: OptimizerDefinition<OptaxLambOptions, "lamb"> 
         weightDecay: (o.weightDecay * bc1) / bc2Sqrt,
         negStepSize: -o.learningRate,
         clampValue: Infinity,
+        epsRoot: o.epsRoot * bc2,
       },
-      flags: { decay: o.weightDecay !== 0, adamMode: false },
+      flags: { decay: o.weightDecay !== 0, adamMode: false, withEpsRoot: o.epsRoot !== 0 },
     };
   },
 };

@@ -1,7 +1,5 @@
-// What every optax preset shares: its class over its definition, and the refusal of an option
-// value that is not mapped yet.
+// The class every optax preset is: its definition under optax's name.
 import { Optimizer, type AnyOptimizerDefinition, type ParamsInput } from "../../optimizer.js";
-import type { OptionChecker } from "../../runtime/validate.js";
 
 /** A class over a preset's definition: `new OptaxAdam(params, options)`. */
 export type PresetClass<O extends object> = new (params: ParamsInput<O>, options?: O) => Optimizer<O>;
@@ -12,11 +10,4 @@ export function presetClass<O extends object>(definition: AnyOptimizerDefinition
       super(params, options, definition);
     }
   };
-}
-
-export function notYet(check: OptionChecker, name: string, value: unknown, off: boolean | number): void {
-  if (typeof off === "boolean")
-    check.boolean(name, value); // a wrong type is a TypeError first
-  else check.number(name, value);
-  if (value !== off) check.fail(`option '${name}' = ${String(value)} is not supported yet (only ${String(off)})`);
 }

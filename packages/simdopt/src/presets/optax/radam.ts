@@ -1,6 +1,6 @@
 import type { OptimizerDefinition } from "../../optimizer.js";
-import { notYet, presetClass } from "./preset.js";
-import { checkAdam } from "./adam.js";
+import { presetClass } from "./preset.js";
+import { checkAdam, momentumCoefficients } from "./adam.js";
 
 export interface OptaxRAdamOptions {
   learningRate?: number;
@@ -23,14 +23,17 @@ export const optaxRAdamDefaults: Required<OptaxRAdamOptions> = {
   nesterov: false,
 };
 
-/** optax.radam on RAdam's kernel, with optax's bias-corrected ε (ε·√(1 − β2ᵗ) in torch's form) and its threshold. */
-export const optaxRAdamDefinition: OptimizerDefinition<OptaxRAdamOptions, "radam"> = {
+/**
+ * optax.radam on NAdam's kernel: ρ∞ = 2/(1 − β2) − 1, ρ_t = ρ∞ − 2t·β2ᵗ/(1 − β2ᵗ); from ρ_t ≥ threshold
+ * on, optax's Adam step times the rectification r_t, before that the step −lr·m̂ alone (the kernel
+ * without its denominator). m̂ is Nesterov's with `nesterov`.
+ */
+export const optaxRAdamDefinition: OptimizerDefinition<OptaxRAdamOptions, "nadam"> = {
   title: "optax:radam",
-  kernel: "radam",
+  kernel: "nadam",
   defaults: optaxRAdamDefaults,
   validate(o, check) {
     checkAdam(o, check);
-    notYet(check, "nesterov", o.nesterov, false);
     check.number("threshold", o.threshold);
   },
   buffers: () => ({ expAvg: 0, expAvgSq: 0 }),
@@ -39,6 +42,7 @@ export const optaxRAdamDefinition: OptimizerDefinition<OptaxRAdamOptions, "radam
     const rhoInf = 2 / (1 - o.b2) - 1;
     const rhoT = rhoInf - (2 * t * o.b2 ** t) / biasCorrection2;
     const rectified = rhoT >= o.threshold;
+    const rect = rectified ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 1;
     return {
       scalars: {
         gradScale: 1,
@@ -48,13 +52,12 @@ export const optaxRAdamDefinition: OptimizerDefinition<OptaxRAdamOptions, "radam
         oneMinusBeta1: 1 - o.b1,
         beta2: o.b2,
         oneMinusBeta2: 1 - o.b2,
-        biasCorrection1: 1 - o.b1 ** t,
-        lr: o.learningRate,
-        biasCorrection2Sqrt: Math.sqrt(biasCorrection2),
-        eps: o.eps * Math.sqrt(biasCorrection2),
-        rect: rectified ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0,
+        biasCorrection2,
+        eps: o.eps,
+        ...momentumCoefficients(o, t, -o.learningRate * rect),
+        epsRoot: o.epsRoot,
       },
-      flags: { decoupled: false, coupled: false, rectified },
+      flags: { decoupled: false, coupled: false, withEpsRoot: rectified && o.epsRoot !== 0, momentumOnly: !rectified },
     };
   },
 };

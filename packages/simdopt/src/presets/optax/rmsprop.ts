@@ -1,5 +1,5 @@
 import type { OptimizerDefinition } from "../../optimizer.js";
-import { notYet, presetClass } from "./preset.js";
+import { presetClass } from "./preset.js";
 
 export interface OptaxRMSpropOptions {
   learningRate?: number;
@@ -12,7 +12,9 @@ export interface OptaxRMSpropOptions {
   centered?: boolean;
   /** null: no momentum; taken after the learning rate. */
   momentum?: number | null;
+  /** With momentum: θ ← θ + s + μ·tr, tr the new trace (optax's trace with nesterov). */
   nesterov?: boolean;
+  /** Divide ν (and the centered mean) by 1 − decayᵗ. */
   biasCorrection?: boolean;
 }
 
@@ -28,7 +30,12 @@ export const optaxRMSpropDefaults: Required<OptaxRMSpropOptions> = {
   biasCorrection: false,
 };
 
-/** optax.rmsprop on RMSprop's kernel (ε inside or outside the root, momentum after the learning rate). */
+/**
+ * optax.rmsprop on RMSprop's kernel (ε inside or outside the root, momentum after the learning
+ * rate). Bias correction, with c = 1 − decayᵗ: g/√(ν/c − (μ/c)² + ε) = √c·g/√(ν − μ·(μ/c) + ε·c) and
+ * g/(√(ν/c − (μ/c)²) + ε) = √c·g/(√(ν − μ·(μ/c)) + ε·√c), so the kernel runs with ε·c (or ε·√c), the
+ * learning rate times √c and the mean scaled by 1/c in the variance.
+ */
 export const optaxRMSpropDefinition: OptimizerDefinition<OptaxRMSpropOptions, "rmsprop"> = {
   title: "optax:rmsprop",
   kernel: "rmsprop",
@@ -41,16 +48,18 @@ export const optaxRMSpropDefinition: OptimizerDefinition<OptaxRMSpropOptions, "r
     check.boolean("epsInSqrt", o.epsInSqrt);
     check.boolean("centered", o.centered);
     if (o.momentum !== null) check.nonNegative("momentum", o.momentum);
-    notYet(check, "nesterov", o.nesterov, false);
-    notYet(check, "biasCorrection", o.biasCorrection, false);
+    check.boolean("nesterov", o.nesterov);
+    check.boolean("biasCorrection", o.biasCorrection);
   },
   buffers: (o) => ({
     squareAvg: o.initialScale,
     gradAvg: o.centered ? 0 : null,
     momentumBuffer: o.momentum ? 0 : null,
   }),
-  plan(o) {
+  plan(o, t) {
     const withMomentum = o.momentum !== null && o.momentum > 0;
+    const c = o.biasCorrection ? 1 - o.decay ** t : 1;
+    const lr = o.learningRate * Math.sqrt(c);
     return {
       scalars: {
         gradScale: 1,
@@ -58,12 +67,20 @@ export const optaxRMSpropDefinition: OptimizerDefinition<OptaxRMSpropOptions, "r
         paramScale: 1,
         alpha: o.decay,
         oneMinusAlpha: 1 - o.decay,
-        eps: o.eps,
+        eps: o.epsInSqrt ? o.eps * c : o.eps * Math.sqrt(c),
         momentum: o.momentum ?? 0,
-        momentumScale: o.learningRate,
-        negLr: withMomentum ? -1 : -o.learningRate,
+        momentumScale: lr,
+        negLr: withMomentum ? -1 : -lr,
+        gradAvgScale: 1 / c,
       },
-      flags: { coupled: false, decoupled: false, centered: o.centered, withMomentum, epsInRoot: o.epsInSqrt },
+      flags: {
+        coupled: false,
+        decoupled: false,
+        centered: o.centered,
+        withMomentum,
+        epsInRoot: o.epsInSqrt,
+        nesterov: withMomentum && o.nesterov,
+      },
     };
   },
 };
