@@ -93,6 +93,7 @@ export {
   OptaxRAdam,
   OptaxLamb,
   OptaxRMSprop,
+  OptaxAdagrad,
   optaxAdamDefaults,
   optaxAdamWDefaults,
   optaxNadamDefaults,
@@ -103,6 +104,7 @@ export {
   optaxRAdamDefaults,
   optaxLambDefaults,
   optaxRMSpropDefaults,
+  optaxAdagradDefaults,
   type OptaxAdamOptions,
   type OptaxAdamWOptions,
   type OptaxSGDOptions,
@@ -112,6 +114,7 @@ export {
   type OptaxRAdamOptions,
   type OptaxLambOptions,
   type OptaxRMSpropOptions,
+  type OptaxAdagradOptions,
   type PresetClass,
 } from "./presets/optax.js";
 export {

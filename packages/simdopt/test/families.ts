@@ -139,6 +139,11 @@ export const OPTION_FAMILIES: Record<OptimizerName, object[]> = {
     { learningRate: 0.005, centered: true, momentum: 0.9, nesterov: true, epsInSqrt: false },
     { learningRate: 0.01, centered: true, biasCorrection: true, eps: 1e-4 },
   ],
+  "optax:adagrad": [
+    { learningRate: 0.1 },
+    { learningRate: 0.1, initialAccumulatorValue: 0, eps: 1e-3 },
+    { learningRate: 0.3, initialAccumulatorValue: 0, eps: 0 },
+  ],
   "tfjs:sgd": [{ learningRate: 0.1 }],
   "tfjs:momentum": [{ learningRate: 0.05 }, { learningRate: 0.05, momentum: 0.5, useNesterov: true }],
   "tfjs:adam": [{ learningRate: 0.01 }, { learningRate: 0.02, beta1: 0.8, beta2: 0.99, epsilon: 1e-3 }],

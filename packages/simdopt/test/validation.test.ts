@@ -96,6 +96,13 @@ describe("options", () => {
     ["rprop", "etas in the wrong order", { etas: [1.2, 0.5] }, RangeError, /Rprop: invalid eta values: 1.2, 0.5/],
     ["nadam", "negative momentumDecay", { momentumDecay: -1 }, RangeError, /NAdam: invalid momentumDecay: -1/],
     ["optax:adam", "negative epsRoot", { epsRoot: -1e-8 }, RangeError, /optax:adam: invalid epsRoot: -1e-8/],
+    [
+      "optax:adagrad",
+      "negative initial accumulator",
+      { initialAccumulatorValue: -0.1 },
+      RangeError,
+      /optax:adagrad: invalid initialAccumulatorValue: -0.1/,
+    ],
   ];
   test.each(cases)("%s: %s", (name, _label, options, Kind, message) => {
     expectRejected((params) => createOptimizer(name as "adam", params, options), Kind, message);
