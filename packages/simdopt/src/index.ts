@@ -94,6 +94,7 @@ export {
   OptaxLamb,
   OptaxRMSprop,
   OptaxAdagrad,
+  OptaxRprop,
   optaxAdamDefaults,
   optaxAdamWDefaults,
   optaxNadamDefaults,
@@ -105,6 +106,7 @@ export {
   optaxLambDefaults,
   optaxRMSpropDefaults,
   optaxAdagradDefaults,
+  optaxRpropDefaults,
   type OptaxAdamOptions,
   type OptaxAdamWOptions,
   type OptaxSGDOptions,
@@ -115,6 +117,7 @@ export {
   type OptaxLambOptions,
   type OptaxRMSpropOptions,
   type OptaxAdagradOptions,
+  type OptaxRpropOptions,
   type PresetClass,
 } from "./presets/optax.js";
 export {

@@ -144,6 +144,10 @@ export const OPTION_FAMILIES: Record<OptimizerName, object[]> = {
     { learningRate: 0.1, initialAccumulatorValue: 0, eps: 1e-3 },
     { learningRate: 0.3, initialAccumulatorValue: 0, eps: 0 },
   ],
+  "optax:rprop": [
+    { learningRate: 0.01 },
+    { learningRate: 0.05, etaMinus: 0.3, etaPlus: 1.5, minStepSize: 1e-4, maxStepSize: 1 },
+  ],
   "tfjs:sgd": [{ learningRate: 0.1 }],
   "tfjs:momentum": [{ learningRate: 0.05 }, { learningRate: 0.05, momentum: 0.5, useNesterov: true }],
   "tfjs:adam": [{ learningRate: 0.01 }, { learningRate: 0.02, beta1: 0.8, beta2: 0.99, epsilon: 1e-3 }],

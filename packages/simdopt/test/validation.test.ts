@@ -103,6 +103,15 @@ describe("options", () => {
       RangeError,
       /optax:adagrad: invalid initialAccumulatorValue: -0.1/,
     ],
+    ["optax:rprop", "etaMinus of 1", { etaMinus: 1 }, RangeError, /optax:rprop: invalid etaMinus: 1/],
+    ["optax:rprop", "etaPlus below 1", { etaPlus: 0.9 }, RangeError, /optax:rprop: invalid etaPlus: 0.9/],
+    [
+      "optax:rprop",
+      "maxStepSize below minStepSize",
+      { minStepSize: 0.1, maxStepSize: 0.01 },
+      RangeError,
+      /optax:rprop: invalid maxStepSize: 0.01/,
+    ],
   ];
   test.each(cases)("%s: %s", (name, _label, options, Kind, message) => {
     expectRejected((params) => createOptimizer(name as "adam", params, options), Kind, message);
