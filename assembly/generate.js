@@ -11,6 +11,9 @@
 // optimizers/<name>.ts: the generated file re-exports them instead of walking the table itself.
 // `"shapeWords": true` (hand-written kernels only) appends two u32 words to each table entry: the
 // tensor's last two dims [rows, cols] when it has 2 or more, [0, 0] otherwise.
+// Flag combinations that no caller sends need no loops: `"exclusive": [["a", "b"]]` (at most one of
+// a group is set) and `"requires": { "a": "b" }` (a only with b) leave them out of the switch, where
+// they reach `unreachable()`; the host refuses to send them (runtime/kernels.ts).
 //
 // The ABI of every kernel: `<name>_<f32|f64>(table, count, scalars)`. `table` holds `count`
 // entries of u32 words [n, param, grad, ...state buffers]: an element count and byte addresses;
@@ -41,6 +44,8 @@ export function readDeclarations() {
         flags: names("flags"),
         handWritten: json.handWritten === true,
         shapeWords: json.shapeWords === true,
+        exclusive: json.exclusive ?? [],
+        requires: json.requires ?? {},
       };
     });
 }
@@ -73,6 +78,21 @@ function checkRule(declaration) {
   }
 }
 
+/** Whether the flags `isSet` says are set form a combination the declaration allows. */
+function allowed({ exclusive, requires }, isSet) {
+  return (
+    exclusive.every((group) => group.filter(isSet).length <= 1) &&
+    Object.entries(requires).every(([flag, needed]) => !isSet(flag) || isSet(needed))
+  );
+}
+
+/** Flag names in `exclusive` and `requires` must be declared flags. */
+function checkFlagRules(declaration) {
+  const named = [...declaration.exclusive.flat(), ...Object.entries(declaration.requires).flat()];
+  const unknown = named.filter((flag) => !declaration.flags.includes(flag));
+  if (unknown.length > 0) throw new Error(`optimizers/${declaration.name}.json: unknown flags ${unknown.join(", ")}`);
+}
+
 /** The host's view of a kernel: where everything goes. */
 function layout(declaration) {
   const buffers = ["param", "grad", ...declaration.state];
@@ -82,6 +102,8 @@ function layout(declaration) {
     scalars: declaration.scalars,
     flags: declaration.flags,
     shapeWords: declaration.shapeWords,
+    exclusive: declaration.exclusive,
+    requires: declaration.requires,
     // Element by element: any slice of a table may be stepped on its own (threads split tables);
     // hand-written kernels reduce over whole tensors, so a table is stepped whole.
     elementwise: !declaration.handWritten,
@@ -128,11 +150,12 @@ ${readBuffers}
       for (; i < n; i++) ${call("T", "")};
     }`;
   const flagParams = flags.map((f) => `, ${f}: bool`).join("");
-  const combinations = Array.from(
-    { length: 2 ** flags.length },
-    (_, bits) =>
-      `    case ${bits}: ${name}Tensors<T>(table, count, scalars${flags.map((_, k) => ((bits >> k) & 1 ? ", true" : ", false")).join("")}); break;`,
-  );
+  const combinations = Array.from({ length: 2 ** flags.length }, (_, bits) => bits)
+    .filter((bits) => allowed(declaration, (flag) => ((bits >> flags.indexOf(flag)) & 1) === 1))
+    .map(
+      (bits) =>
+        `    case ${bits}: ${name}Tensors<T>(table, count, scalars${flags.map((_, k) => ((bits >> k) & 1 ? ", true" : ", false")).join("")}); break;`,
+    );
   return `/** Steps the tensors of the table with the flags as literals, so each combination compiles to its own loops. */
 @inline function ${name}Tensors<T>(table: usize, count: usize, scalars: usize${flagParams}): void {
 ${readScalars}
@@ -171,6 +194,7 @@ declarations.forEach((d) => {
     throw new Error(`optimizers/${d.name}.json: shapeWords needs a hand-written kernel`);
   if (d.handWritten) checkHandWritten(d);
   else checkRule(d);
+  checkFlagRules(d);
 });
 const layouts = Object.fromEntries(declarations.map((d) => [d.name, layout(d)]));
 // A fingerprint of the layouts: a binary and the host's tables must come from the same declarations.

@@ -1,6 +1,7 @@
 // LAMB (You et al., 2020; torch_optimizer.Lamb 0.3.0), hand-written: the trust ratio needs two
 // norms of each tensor before any parameter moves. One call steps a whole group; per tensor:
 //   pass 1: m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  u = m/(√v + ε) (+ λ·p);  Σp², Σu²
+//           (with withEpsRoot, u = m/(√(v + εroot) + ε): optax's eps_root)
 //   pass 2: trust = min(‖p‖, clamp)/‖u‖ (1 if either norm is 0, or in adam mode)
 //           p ← p + (negStepSize·trust)·u, u recomputed from the stored m, v and the same p.
 // The sums of squares are taken in double in a fixed order that the SIMD body, the scalar build
@@ -11,9 +12,12 @@ import { ema, emaOfSquare } from "../lib/rules";
 
 const STRIDE: usize = 20; // [n, param, grad, expAvg, expAvgSq]
 
-/** Adam's direction for element(s) i: m/(√v + ε), plus λ·p when `decay`. */
-@inline function direction<T, V>(m: V, v: V, p: V, eps: V, weightDecay: V, decay: bool): V {
-  const u = div<T, V>(m, add<T, V>(sqrt<T, V>(v), eps));
+/** Adam's direction for element(s) i: m/(√v + ε) (or m/(√(v + εroot) + ε)), plus λ·p when `decay`. */
+@inline function direction<T, V>(
+  m: V, v: V, p: V, eps: V, weightDecay: V, epsRoot: V, decay: bool, withEpsRoot: bool,
+): V {
+  const root = sqrt<T, V>(withEpsRoot ? add<T, V>(v, epsRoot) : v);
+  const u = div<T, V>(m, add<T, V>(root, eps));
   return decay ? fma<T, V>(weightDecay, p, u) : u;
 }
 
@@ -28,7 +32,9 @@ const STRIDE: usize = 20; // [n, param, grad, expAvg, expAvgSq]
   return f64x2.mul(wide, wide);
 }
 
-@inline function lambTensors<T>(table: usize, count: usize, scalars: usize, decay: bool, adamMode: bool): void {
+@inline function lambTensors<T>(
+  table: usize, count: usize, scalars: usize, decay: bool, adamMode: bool, withEpsRoot: bool,
+): void {
   const beta1 = <T>load<f64>(scalars, 0);
   const oneMinusBeta1 = <T>load<f64>(scalars, 8);
   const beta2 = <T>load<f64>(scalars, 16);
@@ -37,6 +43,7 @@ const STRIDE: usize = 20; // [n, param, grad, expAvg, expAvgSq]
   const weightDecay = <T>load<f64>(scalars, 40);
   const negStepSize = <f64><T>load<f64>(scalars, 48);
   const clampValue = <f64><T>load<f64>(scalars, 56);
+  const epsRoot = <T>load<f64>(scalars, 64);
   const lanes = lanesOf<T>();
   for (let t: usize = 0; t < count; t++) {
     const entry = table + t * STRIDE;
@@ -52,6 +59,7 @@ const STRIDE: usize = 20; // [n, param, grad, expAvg, expAvgSq]
       const beta1V = splat<T, v128>(beta1), oneMinusBeta1V = splat<T, v128>(oneMinusBeta1);
       const beta2V = splat<T, v128>(beta2), oneMinusBeta2V = splat<T, v128>(oneMinusBeta2);
       const epsV = splat<T, v128>(eps), weightDecayV = splat<T, v128>(weightDecay);
+      const epsRootV = splat<T, v128>(epsRoot);
       let pLow = f64x2.splat(0), pHigh = f64x2.splat(0), uLow = f64x2.splat(0), uHigh = f64x2.splat(0);
       for (; i + lanes <= n; i += lanes) {
         const g = loadAt<T, v128>(grad, i);
@@ -60,7 +68,7 @@ const STRIDE: usize = 20; // [n, param, grad, expAvg, expAvgSq]
         storeAt<T, v128>(expAvg, i, m);
         storeAt<T, v128>(expAvgSq, i, v);
         const p = loadAt<T, v128>(param, i);
-        const u = direction<T, v128>(m, v, p, epsV, weightDecayV, decay);
+        const u = direction<T, v128>(m, v, p, epsV, weightDecayV, epsRootV, decay, withEpsRoot);
         if (sizeof<T>() == 4) {
           pLow = f64x2.add(pLow, squaresLow(p));
           pHigh = f64x2.add(pHigh, squaresHigh(p));
@@ -87,7 +95,7 @@ const STRIDE: usize = 20; // [n, param, grad, expAvg, expAvgSq]
       storeAt<T, T>(expAvg, i, m);
       storeAt<T, T>(expAvgSq, i, v);
       const p = loadAt<T, T>(param, i);
-      const u = direction<T, T>(m, v, p, eps, weightDecay, decay);
+      const u = direction<T, T>(m, v, p, eps, weightDecay, epsRoot, decay, withEpsRoot);
       const pp = <f64>p * <f64>p, uu = <f64>u * <f64>u;
       const j = i & (lanes - 1);
       if (j == 0) {
@@ -112,27 +120,34 @@ const STRIDE: usize = 20; // [n, param, grad, expAvg, expAvgSq]
     i = 0;
     if (ASC_FEATURE_SIMD) {
       const epsV = splat<T, v128>(eps), weightDecayV = splat<T, v128>(weightDecay), coefV = splat<T, v128>(coef);
+      const epsRootV = splat<T, v128>(epsRoot);
       for (; i + lanes <= n; i += lanes) {
         const p = loadAt<T, v128>(param, i);
-        const u = direction<T, v128>(loadAt<T, v128>(expAvg, i), loadAt<T, v128>(expAvgSq, i), p, epsV, weightDecayV, decay);
+        const m = loadAt<T, v128>(expAvg, i), v = loadAt<T, v128>(expAvgSq, i);
+        const u = direction<T, v128>(m, v, p, epsV, weightDecayV, epsRootV, decay, withEpsRoot);
         storeAt<T, v128>(param, i, fma<T, v128>(coefV, u, p));
       }
     }
     for (; i < n; i++) {
       const p = loadAt<T, T>(param, i);
-      const u = direction<T, T>(loadAt<T, T>(expAvg, i), loadAt<T, T>(expAvgSq, i), p, eps, weightDecay, decay);
+      const m = loadAt<T, T>(expAvg, i), v = loadAt<T, T>(expAvgSq, i);
+      const u = direction<T, T>(m, v, p, eps, weightDecay, epsRoot, decay, withEpsRoot);
       storeAt<T, T>(param, i, fma<T, T>(coef, u, p));
     }
   }
 }
 
 @inline function lambStep<T>(table: usize, count: usize, scalars: usize): void {
-  const flags = load<u32>(scalars, 64);
+  const flags = load<u32>(scalars, 72);
   switch (flags) {
-    case 0: lambTensors<T>(table, count, scalars, false, false); break;
-    case 1: lambTensors<T>(table, count, scalars, true, false); break;
-    case 2: lambTensors<T>(table, count, scalars, false, true); break;
-    case 3: lambTensors<T>(table, count, scalars, true, true); break;
+    case 0: lambTensors<T>(table, count, scalars, false, false, false); break;
+    case 1: lambTensors<T>(table, count, scalars, true, false, false); break;
+    case 2: lambTensors<T>(table, count, scalars, false, true, false); break;
+    case 3: lambTensors<T>(table, count, scalars, true, true, false); break;
+    case 4: lambTensors<T>(table, count, scalars, false, false, true); break;
+    case 5: lambTensors<T>(table, count, scalars, true, false, true); break;
+    case 6: lambTensors<T>(table, count, scalars, false, true, true); break;
+    case 7: lambTensors<T>(table, count, scalars, true, true, true); break;
     default: unreachable();
   }
 }

@@ -4,13 +4,16 @@
 //   p ← p + gradCoef·g / denom + avgCoef·m / denom
 // gradCoef = −lr(1−μ_t)/(1−Πμ), avgCoef = −lr·μ_{t+1}/(1−Πμ·μ_{t+1}) and bc2 = 1 − β2^t come
 // from the caller, which keeps torch's running product of μ (torch 2's, or torch 1.13's).
+// optax's Adam family runs here too: ε inside the root as well, denom = √(v / bc2 + εroot) + ε,
+// and RAdam's update before its threshold, p ← p + gradCoef·g + avgCoef·m (no denominator).
 import { lanesOf, loadAt, storeAt, splat, add, mul, div, sqrt } from "../lib/lanes";
 import { effectiveGradient, ema, emaOfSquare } from "../lib/rules";
 
 @inline export function nadamAt<T, V>(
   i: usize, param: usize, grad: usize, expAvg: usize, expAvgSq: usize,
   gradScale: V, paramScale: V, weightDecay: V, beta1: V, oneMinusBeta1: V, beta2: V, oneMinusBeta2: V,
-  biasCorrection2: V, eps: V, gradCoef: V, avgCoef: V, decoupled: bool, coupled: bool,
+  biasCorrection2: V, eps: V, gradCoef: V, avgCoef: V, epsRoot: V,
+  decoupled: bool, coupled: bool, withEpsRoot: bool, momentumOnly: bool,
 ): void {
   let p = loadAt<T, V>(param, i);
   if (decoupled) p = mul<T, V>(p, paramScale);
@@ -19,7 +22,14 @@ import { effectiveGradient, ema, emaOfSquare } from "../lib/rules";
   const v = emaOfSquare<T, V>(loadAt<T, V>(expAvgSq, i), beta2, oneMinusBeta2, g);
   storeAt<T, V>(expAvg, i, m);
   storeAt<T, V>(expAvgSq, i, v);
-  const denom = add<T, V>(sqrt<T, V>(div<T, V>(v, biasCorrection2)), eps);
-  p = add<T, V>(p, div<T, V>(mul<T, V>(gradCoef, g), denom));
-  storeAt<T, V>(param, i, add<T, V>(p, div<T, V>(mul<T, V>(avgCoef, m), denom)));
+  if (momentumOnly) {
+    p = add<T, V>(p, mul<T, V>(gradCoef, g));
+    storeAt<T, V>(param, i, add<T, V>(p, mul<T, V>(avgCoef, m)));
+  } else {
+    let vHat = div<T, V>(v, biasCorrection2);
+    if (withEpsRoot) vHat = add<T, V>(vHat, epsRoot);
+    const denom = add<T, V>(sqrt<T, V>(vHat), eps);
+    p = add<T, V>(p, div<T, V>(mul<T, V>(gradCoef, g), denom));
+    storeAt<T, V>(param, i, add<T, V>(p, div<T, V>(mul<T, V>(avgCoef, m), denom)));
+  }
 }

@@ -93,6 +93,8 @@ export {
   OptaxRAdam,
   OptaxLamb,
   OptaxRMSprop,
+  OptaxAdagrad,
+  OptaxRprop,
   optaxAdamDefaults,
   optaxAdamWDefaults,
   optaxNadamDefaults,
@@ -103,6 +105,8 @@ export {
   optaxRAdamDefaults,
   optaxLambDefaults,
   optaxRMSpropDefaults,
+  optaxAdagradDefaults,
+  optaxRpropDefaults,
   type OptaxAdamOptions,
   type OptaxAdamWOptions,
   type OptaxSGDOptions,
@@ -112,6 +116,8 @@ export {
   type OptaxRAdamOptions,
   type OptaxLambOptions,
   type OptaxRMSpropOptions,
+  type OptaxAdagradOptions,
+  type OptaxRpropOptions,
   type PresetClass,
 } from "./presets/optax.js";
 export {

@@ -95,6 +95,23 @@ describe("options", () => {
     ["rmsprop", "negative alpha", { alpha: -0.1 }, RangeError, /RMSprop: invalid alpha: -0.1/],
     ["rprop", "etas in the wrong order", { etas: [1.2, 0.5] }, RangeError, /Rprop: invalid eta values: 1.2, 0.5/],
     ["nadam", "negative momentumDecay", { momentumDecay: -1 }, RangeError, /NAdam: invalid momentumDecay: -1/],
+    ["optax:adam", "negative epsRoot", { epsRoot: -1e-8 }, RangeError, /optax:adam: invalid epsRoot: -1e-8/],
+    [
+      "optax:adagrad",
+      "negative initial accumulator",
+      { initialAccumulatorValue: -0.1 },
+      RangeError,
+      /optax:adagrad: invalid initialAccumulatorValue: -0.1/,
+    ],
+    ["optax:rprop", "etaMinus of 1", { etaMinus: 1 }, RangeError, /optax:rprop: invalid etaMinus: 1/],
+    ["optax:rprop", "etaPlus below 1", { etaPlus: 0.9 }, RangeError, /optax:rprop: invalid etaPlus: 0.9/],
+    [
+      "optax:rprop",
+      "maxStepSize below minStepSize",
+      { minStepSize: 0.1, maxStepSize: 0.01 },
+      RangeError,
+      /optax:rprop: invalid maxStepSize: 0.01/,
+    ],
   ];
   test.each(cases)("%s: %s", (name, _label, options, Kind, message) => {
     expectRejected((params) => createOptimizer(name as "adam", params, options), Kind, message);

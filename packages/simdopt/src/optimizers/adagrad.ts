@@ -38,7 +38,7 @@ export const adagradDefinition: OptimizerDefinition<AdagradOptions, "adagrad"> =
     const clr = o.lr / (1 + (t - 1) * o.lrDecay);
     return {
       scalars: { gradScale: gradScale(o.maximize), weightDecay: o.weightDecay, eps: o.eps, negClr: -clr },
-      flags: { coupled: o.weightDecay !== 0 },
+      flags: { coupled: o.weightDecay !== 0, epsInRoot: false },
     };
   },
 };

@@ -82,6 +82,8 @@ export const OPTIMIZERS = {
   "optax:radam": entry<optax.OptaxRAdamOptions>(optax.OptaxRAdam, optax.optaxRAdamDefinition),
   "optax:lamb": entry<optax.OptaxLambOptions>(optax.OptaxLamb, optax.optaxLambDefinition),
   "optax:rmsprop": entry<optax.OptaxRMSpropOptions>(optax.OptaxRMSprop, optax.optaxRMSpropDefinition),
+  "optax:adagrad": entry<optax.OptaxAdagradOptions>(optax.OptaxAdagrad, optax.optaxAdagradDefinition),
+  "optax:rprop": entry<optax.OptaxRpropOptions>(optax.OptaxRprop, optax.optaxRpropDefinition),
   "tfjs:sgd": entry<tfjs.TfjsSGDOptions>(tfjs.TfjsSGD, tfjs.tfjsSGDDefinition),
   "tfjs:momentum": entry<tfjs.TfjsMomentumOptions>(tfjs.TfjsMomentum, tfjs.tfjsMomentumDefinition),
   "tfjs:adam": entry<tfjs.TfjsAdamOptions>(tfjs.TfjsAdam, tfjs.tfjsAdamDefinition),

@@ -53,8 +53,9 @@ export const lambDefinition: OptimizerDefinition<LambOptions, "lamb"> = {
         weightDecay: o.weightDecay,
         negStepSize: -(o.lr * biasCorrection),
         clampValue: o.clampValue,
+        epsRoot: 0,
       },
-      flags: { decay: o.weightDecay !== 0, adamMode: o.adam },
+      flags: { decay: o.weightDecay !== 0, adamMode: o.adam, withEpsRoot: false },
     };
   },
 };

@@ -72,8 +72,14 @@ export const nadamDefinition: OptimizerDefinition<NAdamOptions, "nadam"> = {
         eps: o.eps,
         gradCoef,
         avgCoef,
+        epsRoot: 0,
       },
-      flags: { decoupled, coupled: !o.decoupledWeightDecay && o.weightDecay !== 0 },
+      flags: {
+        decoupled,
+        coupled: !o.decoupledWeightDecay && o.weightDecay !== 0,
+        withEpsRoot: false,
+        momentumOnly: false,
+      },
       next: { muProduct },
     };
   },

@@ -46,6 +46,7 @@ export const rmspropDefinition: OptimizerDefinition<RMSpropOptions, "rmsprop"> =
       momentum: o.momentum,
       momentumScale: 1,
       negLr: -o.lr,
+      gradAvgScale: 1,
     },
     flags: {
       coupled: o.weightDecay !== 0,
@@ -53,6 +54,7 @@ export const rmspropDefinition: OptimizerDefinition<RMSpropOptions, "rmsprop"> =
       centered: o.centered,
       withMomentum: o.momentum > 0,
       epsInRoot: false,
+      nesterov: false,
     },
   }),
 };

@@ -42,7 +42,10 @@ export const rpropDefinition: OptimizerDefinition<RpropOptions, "rprop"> = {
   plan(o) {
     const [etaMinus, etaPlus] = o.etas;
     const [stepMin, stepMax] = o.stepSizes;
-    return { scalars: { gradScale: gradScale(o.maximize), etaPlus, etaMinus, stepMin, stepMax }, flags: {} };
+    return {
+      scalars: { gradScale: gradScale(o.maximize), etaPlus, etaMinus, stepMin, stepMax },
+      flags: { lagged: false },
+    };
   },
 };
 

@@ -205,8 +205,9 @@ export const kerasNadamDefinition: OptimizerDefinition<KerasNadamOptions, "nadam
         eps: o.epsilon,
         gradCoef: (-lr * (1 - mu)) / (1 - muProduct),
         avgCoef: (-lr * muNext) / (1 - muProduct * muNext),
+        epsRoot: 0,
       },
-      flags: { decoupled: decays(o), coupled: false },
+      flags: { decoupled: decays(o), coupled: false, withEpsRoot: false, momentumOnly: false },
       next: { muProduct },
     };
   },
@@ -266,8 +267,16 @@ export const kerasRMSpropDefinition: OptimizerDefinition<KerasRMSpropOptions, "r
         momentum: o.momentum,
         momentumScale: lr,
         negLr: withMomentum ? -1 : -lr,
+        gradAvgScale: 1,
       },
-      flags: { coupled: false, decoupled: decays(o), centered: o.centered, withMomentum, epsInRoot: true },
+      flags: {
+        coupled: false,
+        decoupled: decays(o),
+        centered: o.centered,
+        withMomentum,
+        epsInRoot: true,
+        nesterov: false,
+      },
     };
   },
 };

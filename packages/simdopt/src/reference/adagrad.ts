@@ -13,7 +13,13 @@ export const adagradReference: ReferenceRule<"adagrad"> = (
     const g = effectiveGradient(r, grad[i], gradScale, p, weightDecay, flags.coupled);
     const s = fma(r, g, g, sum[i]);
     sum[i] = s;
-    const std = r(r(Math.sqrt(s)) + eps);
-    param[i] = r(p + r(r(negClr * g) / std));
+    if (flags.epsInRoot) {
+      // optax: where s is 0 (or NaN) the step is 0·g, NaN for an infinite or NaN g.
+      const step = s > 0 ? r(r(negClr * g) / r(Math.sqrt(r(s + eps)))) : r(g * 0);
+      param[i] = r(p + step);
+    } else {
+      const std = r(r(Math.sqrt(s)) + eps);
+      param[i] = r(p + r(r(negClr * g) / std));
+    }
   }
 };

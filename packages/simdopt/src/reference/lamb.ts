@@ -5,11 +5,12 @@ import { ema, emaOfSquare, fma, type Round } from "./rules.js";
 export const lambReference: ReferenceRule<"lamb"> = (
   r,
   { param, grad, expAvg, expAvgSq },
-  { beta1, oneMinusBeta1, beta2, oneMinusBeta2, eps, weightDecay, negStepSize, clampValue },
+  { beta1, oneMinusBeta1, beta2, oneMinusBeta2, eps, weightDecay, negStepSize, clampValue, epsRoot },
   flags,
 ) => {
   const direction = (m: number, v: number, p: number) => {
-    const u = r(m / r(r(Math.sqrt(v)) + eps));
+    const root = r(Math.sqrt(flags.withEpsRoot ? r(v + epsRoot) : v));
+    const u = r(m / r(root + eps));
     return flags.decay ? fma(r, weightDecay, p, u) : u;
   };
   // Sums of squares in double: element i goes to partial sum i mod lanes (4 for float32, 2 for

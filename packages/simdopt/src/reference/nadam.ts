@@ -17,6 +17,7 @@ export const nadamReference: ReferenceRule<"nadam"> = (
     eps,
     gradCoef,
     avgCoef,
+    epsRoot,
   },
   flags,
 ) => {
@@ -28,8 +29,15 @@ export const nadamReference: ReferenceRule<"nadam"> = (
     const v = emaOfSquare(r, expAvgSq[i], beta2, oneMinusBeta2, g);
     expAvg[i] = m;
     expAvgSq[i] = v;
-    const denom = r(r(Math.sqrt(r(v / biasCorrection2))) + eps);
-    p = r(p + r(r(gradCoef * g) / denom));
-    param[i] = r(p + r(r(avgCoef * m) / denom));
+    if (flags.momentumOnly) {
+      p = r(p + r(gradCoef * g));
+      param[i] = r(p + r(avgCoef * m));
+    } else {
+      let vHat = r(v / biasCorrection2);
+      if (flags.withEpsRoot) vHat = r(vHat + epsRoot);
+      const denom = r(r(Math.sqrt(vHat)) + eps);
+      p = r(p + r(r(gradCoef * g) / denom));
+      param[i] = r(p + r(r(avgCoef * m) / denom));
+    }
   }
 };

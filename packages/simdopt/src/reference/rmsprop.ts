@@ -5,7 +5,7 @@ import { effectiveGradient, ema, emaOfSquare, fma } from "./rules.js";
 export const rmspropReference: ReferenceRule<"rmsprop"> = (
   r,
   { param, grad, squareAvg, gradAvg, momentumBuffer },
-  { gradScale, weightDecay, paramScale, alpha, oneMinusAlpha, eps, momentum, momentumScale, negLr },
+  { gradScale, weightDecay, paramScale, alpha, oneMinusAlpha, eps, momentum, momentumScale, negLr, gradAvgScale },
   flags,
 ) => {
   for (let i = 0; i < param.length; i++) {
@@ -17,15 +17,17 @@ export const rmspropReference: ReferenceRule<"rmsprop"> = (
     if (flags.centered) {
       const ga = ema(r, gradAvg[i], alpha, oneMinusAlpha, g);
       gradAvg[i] = ga;
-      const variance = fma(r, -ga, ga, s);
+      const variance = fma(r, -ga, r(gradAvgScale * ga), s);
       avg = flags.epsInRoot ? r(Math.sqrt(r(variance + eps))) : r(r(Math.sqrt(variance)) + eps);
     } else {
       avg = flags.epsInRoot ? r(Math.sqrt(r(s + eps))) : r(r(Math.sqrt(s)) + eps);
     }
     if (flags.withMomentum) {
-      const b = r(r(momentumBuffer[i] * momentum) + r(momentumScale * r(g / avg)));
+      const scaled = r(momentumScale * r(g / avg));
+      const b = r(r(momentumBuffer[i] * momentum) + scaled);
       momentumBuffer[i] = b;
-      param[i] = fma(r, negLr, b, p);
+      const step = flags.nesterov ? r(r(momentum * b) + scaled) : b;
+      param[i] = fma(r, negLr, step, p);
     } else {
       param[i] = r(p + r(r(negLr * g) / avg));
     }

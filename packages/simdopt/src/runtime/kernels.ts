@@ -59,11 +59,27 @@ export function writeScalars<K extends KernelName>(
   const scalars = call.scalars as Record<string, number>;
   layout.scalars.forEach((scalar, k) => (values[k] = scalars[scalar]));
   const flags = call.flags as Record<string, boolean>;
+  checkFlags(name, flags);
   let mask = 0;
   layout.flags.forEach((flag, k) => {
     if (flags[flag]) mask |= 1 << k;
   });
   new Uint32Array(memory.buffer, address + layout.flagsOffset, 1)[0] = mask;
+}
+
+/** A kernel has no loops for a combination its declaration rules out (`exclusive`, `requires`). */
+function checkFlags(name: KernelName, flags: Record<string, boolean>): void {
+  const layout = KERNEL_LAYOUTS[name] as {
+    exclusive: readonly (readonly string[])[];
+    requires: Readonly<Record<string, string>>;
+  };
+  for (const group of layout.exclusive) {
+    if (group.filter((flag) => flags[flag]).length > 1)
+      throw new Error(`simdopt: kernel ${name}: flags ${group.join(", ")} exclude each other`);
+  }
+  for (const [flag, needed] of Object.entries(layout.requires)) {
+    if (flags[flag] && !flags[needed]) throw new Error(`simdopt: kernel ${name}: flag ${flag} needs ${needed}`);
+  }
 }
 
 /** Reads back what `writeScalars` wrote: the reference kernels decode their arguments with it. */

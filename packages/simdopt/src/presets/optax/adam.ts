@@ -1,0 +1,112 @@
+import type { OptimizerDefinition } from "../../optimizer.js";
+import type { OptionChecker } from "../../runtime/validate.js";
+import { presetClass } from "./preset.js";
+
+export interface OptaxAdamOptions {
+  learningRate?: number;
+  b1?: number;
+  b2?: number;
+  eps?: number;
+  /** ε inside the root as well: m̂/(√(v̂ + epsRoot) + eps). */
+  epsRoot?: number;
+  nesterov?: boolean;
+}
+
+export interface OptaxAdamWOptions extends OptaxAdamOptions {
+  /** Decoupled, multiplied by the learning rate: θ ← θ − lr·(u + λθ). */
+  weightDecay?: number;
+}
+
+export const optaxAdamDefaults: Required<OptaxAdamOptions> = {
+  learningRate: 1e-3,
+  b1: 0.9,
+  b2: 0.999,
+  eps: 1e-8,
+  epsRoot: 0,
+  nesterov: false,
+};
+export const optaxAdamWDefaults: Required<OptaxAdamWOptions> = { ...optaxAdamDefaults, weightDecay: 1e-4 };
+export const optaxNadamDefaults: Required<OptaxAdamOptions> = { ...optaxAdamDefaults, nesterov: true };
+
+export function checkAdam(o: Required<OptaxAdamOptions>, check: OptionChecker): void {
+  check.nonNegative("learningRate", o.learningRate);
+  check.betas([o.b1, o.b2], ["b1", "b2"]);
+  check.nonNegative("eps", o.eps);
+  check.nonNegative("epsRoot", o.epsRoot);
+  check.boolean("nesterov", o.nesterov);
+}
+
+/**
+ * NAdam's kernel computes θ + c_g·g/d + c_m·m/d with d = √(v/(1 − β2ᵗ) + εroot) + ε: for a step
+ * s·m̂ (s = −lr for Adam), plain m̂ gives c_g = 0 and c_m = s/(1 − β1ᵗ); Nesterov's
+ * m̂ = β1·m/(1 − β1^(t+1)) + (1 − β1)·g/(1 − β1ᵗ) gives c_m = s·β1/(1 − β1^(t+1)) and c_g = s(1 − β1)/(1 − β1ᵗ).
+ */
+export function momentumCoefficients(
+  o: Required<OptaxAdamOptions>,
+  t: number,
+  step: number,
+): { gradCoef: number; avgCoef: number } {
+  const bc1 = 1 - o.b1 ** t;
+  if (!o.nesterov) return { gradCoef: 0, avgCoef: step / bc1 };
+  return { gradCoef: (step * (1 - o.b1)) / bc1, avgCoef: (step * o.b1) / (1 - o.b1 ** (t + 1)) };
+}
+
+/** optax's Adam family on NAdam's kernel (see `momentumCoefficients`), adamw's decay decoupled. */
+function adamFamily(
+  title: string,
+  defaults: Required<OptaxAdamWOptions>,
+): OptimizerDefinition<OptaxAdamWOptions, "nadam"> {
+  return {
+    title,
+    kernel: "nadam",
+    defaults,
+    validate(o, check) {
+      checkAdam(o, check);
+      check.nonNegative("weightDecay", o.weightDecay);
+    },
+    buffers: () => ({ expAvg: 0, expAvgSq: 0 }),
+    plan(o, t) {
+      const lr = o.learningRate;
+      return {
+        scalars: {
+          gradScale: 1,
+          paramScale: 1 - lr * o.weightDecay,
+          weightDecay: 0,
+          beta1: o.b1,
+          oneMinusBeta1: 1 - o.b1,
+          beta2: o.b2,
+          oneMinusBeta2: 1 - o.b2,
+          biasCorrection2: 1 - o.b2 ** t,
+          eps: o.eps,
+          ...momentumCoefficients(o, t, -lr),
+          epsRoot: o.epsRoot,
+        },
+        flags: { decoupled: o.weightDecay !== 0, coupled: false, withEpsRoot: o.epsRoot !== 0, momentumOnly: false },
+      };
+    },
+  };
+}
+
+export const optaxAdamDefinition = adamFamily("optax:adam", {
+  ...optaxAdamDefaults,
+  weightDecay: 0,
+}) as unknown as OptimizerDefinition<OptaxAdamOptions, "nadam">;
+export const optaxAdamWDefinition = adamFamily("optax:adamw", optaxAdamWDefaults);
+export const optaxNadamDefinition = adamFamily("optax:nadam", {
+  ...optaxNadamDefaults,
+  weightDecay: 0,
+}) as unknown as OptimizerDefinition<OptaxAdamOptions, "nadam">;
+// optax.adam and optax.nadam have no weight decay: their definitions keep it at 0 and do not accept it.
+for (const definition of [optaxAdamDefinition, optaxNadamDefinition]) {
+  delete (definition.defaults as Partial<OptaxAdamWOptions>).weightDecay;
+  const { validate, plan } = definition;
+  definition.validate = (o, check) => validate({ ...o, weightDecay: 0 } as Required<OptaxAdamOptions>, check);
+  definition.plan = (o, t, state) => plan({ ...o, weightDecay: 0 } as Required<OptaxAdamOptions>, t, state);
+}
+
+/** optax.adam. */
+export const OptaxAdam = presetClass(optaxAdamDefinition);
+/** optax.adamw. */
+export const OptaxAdamW = presetClass(optaxAdamWDefinition);
+/** optax.nadam (optax.adam with nesterov). */
+export const OptaxNadam = presetClass(optaxNadamDefinition);

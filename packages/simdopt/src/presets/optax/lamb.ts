@@ -1,0 +1,59 @@
+import type { OptimizerDefinition } from "../../optimizer.js";
+import { presetClass } from "./preset.js";
+import { checkAdam } from "./adam.js";
+
+export interface OptaxLambOptions {
+  learningRate?: number;
+  b1?: number;
+  b2?: number;
+  eps?: number;
+  epsRoot?: number;
+  weightDecay?: number;
+}
+
+export const optaxLambDefaults: Required<OptaxLambOptions> = {
+  learningRate: 1e-3,
+  b1: 0.9,
+  b2: 0.999,
+  eps: 1e-6,
+  epsRoot: 0,
+  weightDecay: 0,
+};
+
+/**
+ * optax.lamb on LAMB's kernel: optax's u = m̂/(√(v̂ + εroot) + ε) + λθ is
+ * s·(m/(√(v + εroot·bc2) + ε√bc2) + (λ/s)θ) with s = √bc2/bc1, and the trust ratio ‖θ‖/‖u‖ takes
+ * the scale s out again, so the kernel runs with εroot·bc2, ε·√bc2, λ/s, no clamp and a step of −lr.
+ */
+export const optaxLambDefinition: OptimizerDefinition<OptaxLambOptions, "lamb"> = {
+  title: "optax:lamb",
+  kernel: "lamb",
+  defaults: optaxLambDefaults,
+  validate(o, check) {
+    checkAdam({ ...o, nesterov: false }, check);
+    check.nonNegative("weightDecay", o.weightDecay);
+  },
+  buffers: () => ({ expAvg: 0, expAvgSq: 0 }),
+  plan(o, t) {
+    const bc1 = 1 - o.b1 ** t;
+    const bc2 = 1 - o.b2 ** t;
+    const bc2Sqrt = Math.sqrt(bc2);
+    return {
+      scalars: {
+        beta1: o.b1,
+        oneMinusBeta1: 1 - o.b1,
+        beta2: o.b2,
+        oneMinusBeta2: 1 - o.b2,
+        eps: o.eps * bc2Sqrt,
+        weightDecay: (o.weightDecay * bc1) / bc2Sqrt,
+        negStepSize: -o.learningRate,
+        clampValue: Infinity,
+        epsRoot: o.epsRoot * bc2,
+      },
+      flags: { decay: o.weightDecay !== 0, adamMode: false, withEpsRoot: o.epsRoot !== 0 },
+    };
+  },
+};
+
+/** optax.lamb. */
+export const OptaxLamb = presetClass(optaxLambDefinition);

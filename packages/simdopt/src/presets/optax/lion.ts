@@ -1,0 +1,44 @@
+import type { OptimizerDefinition } from "../../optimizer.js";
+import { presetClass } from "./preset.js";
+
+export interface OptaxLionOptions {
+  learningRate?: number;
+  b1?: number;
+  b2?: number;
+  weightDecay?: number;
+}
+
+export const optaxLionDefaults: Required<OptaxLionOptions> = {
+  learningRate: 1e-3,
+  b1: 0.9,
+  b2: 0.99,
+  weightDecay: 1e-3,
+};
+
+/** optax.lion: θ ← θ − lr·(sign(β1·m + (1 − β1)g) + λθ), Lion's kernel. */
+export const optaxLionDefinition: OptimizerDefinition<OptaxLionOptions, "lion"> = {
+  title: "optax:lion",
+  kernel: "lion",
+  defaults: optaxLionDefaults,
+  validate(o, check) {
+    check.nonNegative("learningRate", o.learningRate);
+    check.betas([o.b1, o.b2], ["b1", "b2"]);
+    check.nonNegative("weightDecay", o.weightDecay);
+  },
+  buffers: () => ({ expAvg: 0 }),
+  plan: (o) => ({
+    scalars: {
+      gradScale: 1,
+      paramScale: 1 - o.learningRate * o.weightDecay,
+      beta1: o.b1,
+      oneMinusBeta1: 1 - o.b1,
+      beta2: o.b2,
+      oneMinusBeta2: 1 - o.b2,
+      negLr: -o.learningRate,
+    },
+    flags: { decoupled: o.weightDecay !== 0 },
+  }),
+};
+
+/** optax.lion. */
+export const OptaxLion = presetClass(optaxLionDefinition);

@@ -1,0 +1,66 @@
+import type { OptimizerDefinition } from "../../optimizer.js";
+import { presetClass } from "./preset.js";
+import { checkAdam, momentumCoefficients } from "./adam.js";
+
+export interface OptaxRAdamOptions {
+  learningRate?: number;
+  b1?: number;
+  b2?: number;
+  eps?: number;
+  epsRoot?: number;
+  /** The ρ_t from which the rectified update applies (ρ_t ≥ threshold). */
+  threshold?: number;
+  nesterov?: boolean;
+}
+
+export const optaxRAdamDefaults: Required<OptaxRAdamOptions> = {
+  learningRate: 1e-3,
+  b1: 0.9,
+  b2: 0.999,
+  eps: 1e-8,
+  epsRoot: 0,
+  threshold: 5,
+  nesterov: false,
+};
+
+/**
+ * optax.radam on NAdam's kernel: ρ∞ = 2/(1 − β2) − 1, ρ_t = ρ∞ − 2t·β2ᵗ/(1 − β2ᵗ); from ρ_t ≥ threshold
+ * on, optax's Adam step times the rectification r_t, before that the step −lr·m̂ alone (the kernel
+ * without its denominator). m̂ is Nesterov's with `nesterov`.
+ */
+export const optaxRAdamDefinition: OptimizerDefinition<OptaxRAdamOptions, "nadam"> = {
+  title: "optax:radam",
+  kernel: "nadam",
+  defaults: optaxRAdamDefaults,
+  validate(o, check) {
+    checkAdam(o, check);
+    check.number("threshold", o.threshold);
+  },
+  buffers: () => ({ expAvg: 0, expAvgSq: 0 }),
+  plan(o, t) {
+    const biasCorrection2 = 1 - o.b2 ** t;
+    const rhoInf = 2 / (1 - o.b2) - 1;
+    const rhoT = rhoInf - (2 * t * o.b2 ** t) / biasCorrection2;
+    const rectified = rhoT >= o.threshold;
+    const rect = rectified ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 1;
+    return {
+      scalars: {
+        gradScale: 1,
+        paramScale: 1,
+        weightDecay: 0,
+        beta1: o.b1,
+        oneMinusBeta1: 1 - o.b1,
+        beta2: o.b2,
+        oneMinusBeta2: 1 - o.b2,
+        biasCorrection2,
+        eps: o.eps,
+        ...momentumCoefficients(o, t, -o.learningRate * rect),
+        epsRoot: o.epsRoot,
+      },
+      flags: { decoupled: false, coupled: false, withEpsRoot: rectified && o.epsRoot !== 0, momentumOnly: !rectified },
+    };
+  },
+};
+
+/** optax.radam. */
+export const OptaxRAdam = presetClass(optaxRAdamDefinition);
