@@ -115,6 +115,11 @@ export {
   type PresetClass,
 } from "./presets/optax.js";
 export {
+  OptaxAdafactor,
+  optaxAdafactorDefaults,
+  type OptaxAdafactorOptions,
+} from "./presets/optax-adafactor.js";
+export {
   TfjsSGD,
   TfjsMomentum,
   TfjsAdam,

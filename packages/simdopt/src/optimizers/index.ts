@@ -35,6 +35,7 @@ import {
   type KerasSGDOptions,
 } from "../presets/keras.js";
 import * as optax from "../presets/optax.js";
+import { OptaxAdafactor, optaxAdafactorDefinition, type OptaxAdafactorOptions } from "../presets/optax-adafactor.js";
 import * as tfjs from "../presets/tfjs.js";
 
 export interface RegistryEntry<O extends object> {
@@ -82,6 +83,7 @@ export const OPTIMIZERS = {
   "optax:radam": entry<optax.OptaxRAdamOptions>(optax.OptaxRAdam, optax.optaxRAdamDefinition),
   "optax:lamb": entry<optax.OptaxLambOptions>(optax.OptaxLamb, optax.optaxLambDefinition),
   "optax:rmsprop": entry<optax.OptaxRMSpropOptions>(optax.OptaxRMSprop, optax.optaxRMSpropDefinition),
+  "optax:adafactor": entry<OptaxAdafactorOptions>(OptaxAdafactor, optaxAdafactorDefinition),
   "tfjs:sgd": entry<tfjs.TfjsSGDOptions>(tfjs.TfjsSGD, tfjs.tfjsSGDDefinition),
   "tfjs:momentum": entry<tfjs.TfjsMomentumOptions>(tfjs.TfjsMomentum, tfjs.tfjsMomentumDefinition),
   "tfjs:adam": entry<tfjs.TfjsAdamOptions>(tfjs.TfjsAdam, tfjs.tfjsAdamDefinition),

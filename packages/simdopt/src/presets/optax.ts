@@ -11,7 +11,7 @@ import type { OptionChecker } from "../runtime/validate.js";
 /** A class over a preset's definition: `new OptaxAdam(params, options)`. */
 export type PresetClass<O extends object> = new (params: ParamsInput<O>, options?: O) => Optimizer<O>;
 
-function presetClass<O extends object>(definition: AnyOptimizerDefinition<O>): PresetClass<O> {
+export function presetClass<O extends object>(definition: AnyOptimizerDefinition<O>): PresetClass<O> {
   return class extends Optimizer<O> {
     constructor(params: ParamsInput<O>, options: O = {} as O) {
       super(params, options, definition);

@@ -28,8 +28,8 @@ export type ReferenceRule<K extends KernelName> = (
   buffers: Record<"param" | "grad" | StateBufferOf<K>, FloatArray>,
   scalars: ScalarsOf<K>,
   flags: FlagsOf<K>,
-  /** The tensor's last two dims [rows, cols] ([0, 0] for 1-D), for kernels that declare shapeWords. */
-  shape: readonly [number, number],
+  /** The tensor's shape words, for kernels that declare shapeWords (runtime/shape-words.ts); empty otherwise. */
+  shape: readonly number[],
 ) => void;
 
 export function referenceKernels(memory: WebAssembly.Memory, rounding: Rounding): KernelTable {
@@ -60,8 +60,7 @@ function referenceKernel(memory: WebAssembly.Memory, name: KernelName, dtype: Dt
           return [buffer, new View(memory.buffer, address, address === 0 ? 0 : n)]; // 0: unused
         }),
       );
-      const at = t * words + 1 + names.length; // the shape words, where the kernel declares them
-      const shape: [number, number] = KERNEL_LAYOUTS[name].shapeWords ? [entries[at], entries[at + 1]] : [0, 0];
+      const shape = Array.from(entries.subarray(t * words + 1 + names.length, (t + 1) * words)); // shape words, if any
       rule(r, buffers as Record<string, FloatArray>, rounded as ScalarsOf<KernelName>, flags, shape);
     }
   };
