@@ -9,6 +9,9 @@
 // A declaration with `"handWritten": true` (an optimizer that needs per-tensor reductions, such as
 // norms) keeps the ABI and the layout but exports its own `<name>_f32` and `<name>_f64` from
 // optimizers/<name>.ts: the generated file re-exports them instead of walking the table itself.
+// `"doubleScalars": [names]` (hand-written kernels only) lists scalars the kernel uses in double,
+// unrounded (torch computes with them as Python floats); every other scalar is rounded to the
+// element type once.
 // `"shapeWords": "<view>"` (hand-written kernels only) appends u32 words to each table entry that
 // describe the tensor's shape as the kernel views it (SHAPE_WORDS; the package computes them).
 //
@@ -51,6 +54,7 @@ export function readDeclarations() {
         flags: names("flags"),
         handWritten: json.handWritten === true,
         shapeWords: json.shapeWords ?? null,
+        doubleScalars: json.doubleScalars ?? [],
       };
     });
 }
@@ -92,6 +96,7 @@ function layout(declaration) {
     scalars: declaration.scalars,
     flags: declaration.flags,
     shapeWords: declaration.shapeWords,
+    doubleScalars: declaration.doubleScalars,
     // Element by element: any slice of a table may be stepped on its own (threads split tables);
     // hand-written kernels reduce over whole tensors, so a table is stepped whole.
     elementwise: !declaration.handWritten,
@@ -179,6 +184,8 @@ const declarations = readDeclarations();
 declarations.forEach((d) => {
   if (d.shapeWords !== null && !(d.shapeWords in SHAPE_WORDS))
     throw new Error(`optimizers/${d.name}.json: shapeWords must be one of ${Object.keys(SHAPE_WORDS).join(", ")}`);
+  if (d.doubleScalars.some((name) => !d.scalars.includes(name)) || (d.doubleScalars.length > 0 && !d.handWritten))
+    throw new Error(`optimizers/${d.name}.json: doubleScalars must name scalars of a hand-written kernel`);
   if (d.shapeWords !== null && !d.handWritten)
     throw new Error(`optimizers/${d.name}.json: shapeWords needs a hand-written kernel`);
   if (d.handWritten) checkHandWritten(d);

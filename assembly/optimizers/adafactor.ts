@@ -8,9 +8,9 @@
 //              v̂ = R·C / max(mean(R), ε1)
 //   1-D:       V ← lerp(V, g², w);  v̂ = V
 //   u = g / √max(v̂, ε1²);   p ← p·(1 − lr·λ) − α/max(1, ‖u‖/(√n·d)) · u
-// Sums are taken in double. The norms, the row sums of g² and each row's share of ‖u‖² are sums
-// of contiguous runs in the order of lib/sums.ts (partial sums by position mod lanes), ‖u‖² adding
-// the rows' shares in order; column sums and mean(R) add in row order. The SIMD body and the scalar
+// Sums are taken in double. The rows' sums of g², p² and u² are sums of contiguous runs in the
+// order of lib/sums.ts (partial sums by position mod lanes); ‖p‖² and ‖u‖² add the rows' sums in
+// order (a 1-D tensor is one run); column sums and mean(R) add in row order. The SIMD body and the scalar
 // build both follow that order, so every binary and the reference agree bit for bit.
 import { lanesOf, loadAt, storeAt, splat, add, sub, mul, div, sqrt, max as maximum, fma } from "../lib/lanes";
 import { addSquaresLow, addSquaresHigh, quotientsOf, partialsTotal } from "../lib/sums";
@@ -151,11 +151,11 @@ const FULL_UPDATE: i32 = 2; // variance[k] ← lerp(variance[k], g², w), then s
   const gradScale = <T>load<f64>(scalars, 0);
   const paramScale = <T>load<f64>(scalars, 8);
   const weight = <T>load<f64>(scalars, 16);
-  const rho = <f64><T>load<f64>(scalars, 24);
+  const rho = load<f64>(scalars, 24); // in double (doubleScalars)
   let eps1 = <T>load<f64>(scalars, 32);
   let eps1Squared = <T>load<f64>(scalars, 40);
-  const eps2 = <f64><T>load<f64>(scalars, 48);
-  const d = <f64><T>load<f64>(scalars, 56);
+  const eps2 = load<f64>(scalars, 48); // in double (doubleScalars)
+  const d = load<f64>(scalars, 56); // in double (doubleScalars)
   if (isNaN(eps1)) { // ε1 = the element type's machine epsilon
     eps1 = sizeof<T>() == 4 ? <T>1.1920928955078125e-7 : <T>2.220446049250313e-16;
     eps1Squared = eps1 * eps1;
@@ -164,6 +164,7 @@ const FULL_UPDATE: i32 = 2; // variance[k] ← lerp(variance[k], g², w), then s
   for (let t: usize = 0; t < count; t++) {
     const entry = table + t * STRIDE;
     const n = <usize>load<u32>(entry);
+    if (n == 0) continue;
     const param = <usize>load<u32>(entry, 4);
     const grad = <usize>load<u32>(entry, 8);
     const rowVar = <usize>load<u32>(entry, 12);
@@ -171,7 +172,12 @@ const FULL_UPDATE: i32 = 2; // variance[k] ← lerp(variance[k], g², w), then s
     const variance = <usize>load<u32>(entry, 20);
     const rows = <usize>load<u32>(entry, 24);
     const cols = <usize>load<u32>(entry, 28);
-    const sumP = runSumOfSquares<T>(SCALED_VALUES, n, param, 0, 1, 0, 0, 0, 0);
+    // ‖p‖², like ‖u‖²: the sums of the runs along the last dim (one run for a 1-D tensor), in order.
+    let sumP: f64 = 0;
+    const run = rows > 0 ? cols : n;
+    for (let at: usize = 0; at < n; at += run) {
+      sumP += runSumOfSquares<T>(SCALED_VALUES, run, param + at * size, 0, 1, 0, 0, 0, 0);
+    }
     const alpha = max<f64>(eps2, Math.sqrt(sumP) / Math.sqrt(<f64>n)) * rho;
     let sumU: f64 = 0;
     const batches = rows > 0 ? n / (rows * cols) : 0;

@@ -33,7 +33,11 @@ export const adafactorReference: ReferenceRule<"adafactor"> = (
   const g = (i: number) => r(grad[i] * gradScale);
   const range = (from: number, count: number) => Array.from({ length: count }, (_, k) => from + k);
   const n = param.length;
-  const sumP = runSumOfSquares(Array.from(param), lanes);
+  if (n === 0) return;
+  // ‖p‖², like ‖u‖²: the sums of the runs along the last dim (one run for a 1-D tensor), in order.
+  const run = rows > 0 ? cols : n;
+  let sumP = 0;
+  for (let at = 0; at < n; at += run) sumP += runSumOfSquares(Array.from(param.subarray(at, at + run)), lanes);
   const alpha = Math.max(eps2, Math.sqrt(sumP) / Math.sqrt(n)) * rho;
   const rowMean = (b: number) => {
     let s = 0;

@@ -49,8 +49,12 @@ function referenceKernel(memory: WebAssembly.Memory, name: KernelName, dtype: Dt
   const rule = REFERENCE_RULES[name] as ReferenceRule<KernelName>;
   return (tableAddress, count, scalarsAddress) => {
     const { scalars, flags } = readScalars(memory, scalarsAddress, name);
-    // Scalars reach a kernel as float64 and are rounded to the element type once, as in Wasm.
-    const rounded = Object.fromEntries(Object.entries(scalars).map(([key, value]) => [key, r(value as number)]));
+    // Scalars reach a kernel as float64 and are rounded to the element type once, as in Wasm,
+    // except those the kernel declares it uses in double.
+    const inDouble: readonly string[] = KERNEL_LAYOUTS[name].doubleScalars;
+    const rounded = Object.fromEntries(
+      Object.entries(scalars).map(([key, value]) => [key, inDouble.includes(key) ? value : r(value as number)]),
+    );
     const entries = new Uint32Array(memory.buffer, tableAddress, count * words);
     for (let t = 0; t < count; t++) {
       const n = entries[t * words];
