@@ -9,8 +9,11 @@
 // A declaration with `"handWritten": true` (an optimizer that needs per-tensor reductions, such as
 // norms) keeps the ABI and the layout but exports its own `<name>_f32` and `<name>_f64` from
 // optimizers/<name>.ts: the generated file re-exports them instead of walking the table itself.
-// `"shapeWords": true` (hand-written kernels only) appends two u32 words to each table entry: the
-// tensor's last two dims [rows, cols] when it has 2 or more, [0, 0] otherwise.
+// `"doubleScalars": [names]` (hand-written kernels only) lists scalars the kernel uses in double,
+// unrounded (torch computes with them as Python floats); every other scalar is rounded to the
+// element type once.
+// `"shapeWords": "<view>"` (hand-written kernels only) appends u32 words to each table entry that
+// describe the tensor's shape as the kernel views it (SHAPE_WORDS; the package computes them).
 // Flag combinations that no caller sends need no loops: `"exclusive": [["a", "b"]]` (at most one of
 // a group is set) and `"requires": { "a": "b" }` (a only with b) leave them out of the switch, where
 // they reach `unreachable()`; the host refuses to send them (runtime/kernels.ts).
@@ -22,6 +25,16 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 
 const here = (path) => new URL(path, import.meta.url);
+
+/** The shape views a hand-written kernel may declare, and how many u32 words each appends. */
+const SHAPE_WORDS = {
+  // [rows, cols]: the last two dims of a tensor with 2 or more, [0, 0] otherwise.
+  lastTwoDims: 2,
+  // [outer, first, middle, second, inner, firstIsLarger]: the tensor as [outer, first, middle,
+  // second, inner] with `first` and `second` its two largest dims in the order they come (ties go
+  // to the later dim), firstIsLarger 1 when `first` is the largest; all 0 below 2 dims.
+  twoLargestDims: 6,
+};
 
 /** Every declaration, sorted by name: `{ name, rule, state, scalars, flags }` with name lists. */
 export function readDeclarations() {
@@ -43,7 +56,8 @@ export function readDeclarations() {
         scalars: names("scalars"),
         flags: names("flags"),
         handWritten: json.handWritten === true,
-        shapeWords: json.shapeWords === true,
+        shapeWords: json.shapeWords ?? null,
+        doubleScalars: json.doubleScalars ?? [],
         exclusive: json.exclusive ?? [],
         requires: json.requires ?? {},
       };
@@ -102,12 +116,13 @@ function layout(declaration) {
     scalars: declaration.scalars,
     flags: declaration.flags,
     shapeWords: declaration.shapeWords,
+    doubleScalars: declaration.doubleScalars,
     exclusive: declaration.exclusive,
     requires: declaration.requires,
     // Element by element: any slice of a table may be stepped on its own (threads split tables);
     // hand-written kernels reduce over whole tensors, so a table is stepped whole.
     elementwise: !declaration.handWritten,
-    tableStride: 4 * (1 + buffers.length + (declaration.shapeWords ? 2 : 0)),
+    tableStride: 4 * (1 + buffers.length + (SHAPE_WORDS[declaration.shapeWords] ?? 0)),
     flagsOffset: 8 * declaration.scalars.length,
     scalarsBytes: 8 * declaration.scalars.length + 4,
   };
@@ -190,7 +205,11 @@ export function ${name}_f64(table: usize, count: usize, scalars: usize): void {
 
 const declarations = readDeclarations();
 declarations.forEach((d) => {
-  if (d.shapeWords && !d.handWritten)
+  if (d.shapeWords !== null && !(d.shapeWords in SHAPE_WORDS))
+    throw new Error(`optimizers/${d.name}.json: shapeWords must be one of ${Object.keys(SHAPE_WORDS).join(", ")}`);
+  if (d.doubleScalars.some((name) => !d.scalars.includes(name)) || (d.doubleScalars.length > 0 && !d.handWritten))
+    throw new Error(`optimizers/${d.name}.json: doubleScalars must name scalars of a hand-written kernel`);
+  if (d.shapeWords !== null && !d.handWritten)
     throw new Error(`optimizers/${d.name}.json: shapeWords needs a hand-written kernel`);
   if (d.handWritten) checkHandWritten(d);
   else checkRule(d);

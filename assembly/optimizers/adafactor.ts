@@ -8,38 +8,163 @@
 //              v̂ = R·C / max(mean(R), ε1)
 //   1-D:       V ← lerp(V, g², w);  v̂ = V
 //   u = g / √max(v̂, ε1²);   p ← p·(1 − lr·λ) − α/max(1, ‖u‖/(√n·d)) · u
-// Loops are scalar (no SIMD body) so that every binary and the reference sum in the same order;
-// sums are taken in double, element by element in row-major order.
-import { fma } from "../lib/lanes";
+// Sums are taken in double. The rows' sums of g², p² and u² are sums of contiguous runs in the
+// order of lib/sums.ts (partial sums by position mod lanes); ‖p‖² and ‖u‖² add the rows' sums in
+// order (a 1-D tensor is one run); column sums and mean(R) add in row order. The SIMD body and the scalar
+// build both follow that order, so every binary and the reference agree bit for bit.
+import { lanesOf, loadAt, storeAt, splat, add, sub, mul, div, sqrt, max as maximum, fma } from "../lib/lanes";
+import { addSquaresLow, addSquaresHigh, quotientsOf, partialsTotal } from "../lib/sums";
 
 const STRIDE: usize = 32; // [n, param, grad, rowVar, colVar, variance, rows, cols]
 
+// What a run of a tensor yields, value k of it (see `valueAt`).
+const SCALED_VALUES: i32 = 0; // values[k]·scale
+const FACTORED_UPDATE: i32 = 1; // the update of a factored row: scaled(rowVar·colVar[k]/mean, grad[k]·gradScale)
+const FULL_UPDATE: i32 = 2; // variance[k] ← lerp(variance[k], g², w), then scaled(variance[k], g)
+
 /** torch's lerp: self + w·(end − self) for w < ½, end − (end − self)·(1 − w) otherwise. */
-@inline function lerp<T>(start: T, end: T, weight: T): T {
-  return weight < <T>0.5 ? start + weight * (end - start) : end - (end - start) * (<T>1 - weight);
+@inline function lerp<T, V>(start: V, end: V, weight: T): V {
+  if (weight < <T>0.5) return add<T, V>(start, mul<T, V>(splat<T, V>(weight), sub<T, V>(end, start)));
+  return sub<T, V>(end, mul<T, V>(sub<T, V>(end, start), splat<T, V>(<T>1 - weight)));
 }
 
-/** The update's element from the second-moment estimate and the gradient: g / √max(v̂, ε1²). */
-@inline function scaled<T>(estimate: T, g: T, eps1Squared: T): T {
-  return (<T>1 / <T>Math.sqrt(<f64>max<T>(estimate, eps1Squared))) * g;
+/** The update's element(s) from the second-moment estimate and the gradient: g / √max(v̂, ε1²). */
+@inline function scaled<T, V>(estimate: V, g: V, eps1Squared: V): V {
+  return mul<T, V>(div<T, V>(splat<T, V>(<T>1), sqrt<T, V>(maximum<T, V>(estimate, eps1Squared))), g);
+}
+
+/** Value(s) k of a run: `values` is the run's values, colVar or variance; `grad` its gradient. */
+@inline function valueAt<T, V>(
+  kind: i32, k: usize, values: usize, grad: usize, scale: V, rowFactor: V, mean: V, weight: T, eps1Squared: V,
+): V {
+  if (kind == SCALED_VALUES) return mul<T, V>(loadAt<T, V>(values, k), scale);
+  const g = mul<T, V>(loadAt<T, V>(grad, k), scale);
+  if (kind == FACTORED_UPDATE) {
+    return scaled<T, V>(div<T, V>(mul<T, V>(rowFactor, loadAt<T, V>(values, k)), mean), g, eps1Squared);
+  }
+  const v = lerp<T, V>(loadAt<T, V>(values, k), mul<T, V>(g, g), weight);
+  storeAt<T, V>(values, k, v);
+  return scaled<T, V>(v, g, eps1Squared);
+}
+
+@inline function square<T>(x: T): f64 {
+  return <f64>x * <f64>x;
+}
+
+/**
+ * Σ x² over the `n` values of a run (`valueAt`), in double, in the order of lib/sums.ts: value k
+ * to partial sum k mod lanes, the SIMD body a vector at a time, the scalar build `lanes` at a time.
+ */
+@inline function runSumOfSquares<T>(
+  kind: i32, n: usize, values: usize, grad: usize, scale: T, rowFactor: T, mean: T, weight: T, eps1Squared: T,
+): f64 {
+  const lanes = lanesOf<T>();
+  let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
+  let k: usize = 0;
+  if (ASC_FEATURE_SIMD) {
+    const scaleV = splat<T, v128>(scale), rowFactorV = splat<T, v128>(rowFactor);
+    const meanV = splat<T, v128>(mean), eps1SquaredV = splat<T, v128>(eps1Squared);
+    let low = f64x2.splat(0), high = f64x2.splat(0);
+    for (; k + lanes <= n; k += lanes) {
+      const x = valueAt<T, v128>(kind, k, values, grad, scaleV, rowFactorV, meanV, weight, eps1SquaredV);
+      low = addSquaresLow<T>(low, x);
+      high = addSquaresHigh<T>(high, x);
+    }
+    s0 = f64x2.extract_lane(low, 0);
+    s1 = f64x2.extract_lane(low, 1);
+    s2 = f64x2.extract_lane(high, 0);
+    s3 = f64x2.extract_lane(high, 1);
+  } else {
+    for (; k + lanes <= n; k += lanes) {
+      s0 += square<T>(valueAt<T, T>(kind, k, values, grad, scale, rowFactor, mean, weight, eps1Squared));
+      s1 += square<T>(valueAt<T, T>(kind, k + 1, values, grad, scale, rowFactor, mean, weight, eps1Squared));
+      if (lanes == 4) {
+        s2 += square<T>(valueAt<T, T>(kind, k + 2, values, grad, scale, rowFactor, mean, weight, eps1Squared));
+        s3 += square<T>(valueAt<T, T>(kind, k + 3, values, grad, scale, rowFactor, mean, weight, eps1Squared));
+      }
+    }
+  }
+  // The tail, fewer than `lanes` values: value k + j goes to partial j.
+  if (k < n) s0 += square<T>(valueAt<T, T>(kind, k, values, grad, scale, rowFactor, mean, weight, eps1Squared));
+  if (k + 1 < n) s1 += square<T>(valueAt<T, T>(kind, k + 1, values, grad, scale, rowFactor, mean, weight, eps1Squared));
+  if (k + 2 < n) s2 += square<T>(valueAt<T, T>(kind, k + 2, values, grad, scale, rowFactor, mean, weight, eps1Squared));
+  return partialsTotal(s0, s1, s2, s3);
+}
+
+/** colVar ← lerp(colVar, colmean(g²), w) for one batch: each column summed over the rows in order, columns a vector at a time. */
+@inline function columnMeans<T>(grad: usize, colVar: usize, rows: usize, cols: usize, gradScale: T, weight: T): void {
+  let c: usize = 0;
+  if (ASC_FEATURE_SIMD) {
+    const lanes = lanesOf<T>();
+    const gradScaleV = splat<T, v128>(gradScale);
+    for (; c + lanes <= cols; c += lanes) {
+      let low = f64x2.splat(0), high = f64x2.splat(0);
+      for (let r: usize = 0; r < rows; r++) {
+        const g = mul<T, v128>(loadAt<T, v128>(grad, r * cols + c), gradScaleV);
+        low = addSquaresLow<T>(low, g);
+        high = addSquaresHigh<T>(high, g);
+      }
+      storeAt<T, v128>(colVar, c, lerp<T, v128>(loadAt<T, v128>(colVar, c), quotientsOf<T>(low, high, <f64>rows), weight));
+    }
+  }
+  for (; c < cols; c++) {
+    let s: f64 = 0;
+    for (let r: usize = 0; r < rows; r++) s += square<T>(loadAt<T, T>(grad, r * cols + c) * gradScale);
+    storeAt<T, T>(colVar, c, lerp<T, T>(loadAt<T, T>(colVar, c), <T>(s / <f64>rows), weight));
+  }
+}
+
+/** p ← p·(1 − lr·λ) + coef·u for element(s) k of a run (`kind`: FACTORED_UPDATE or FULL_UPDATE, already stored). */
+@inline function applyAt<T, V>(
+  kind: i32, k: usize, param: usize, values: usize, grad: usize, gradScale: V, rowFactor: V, mean: V,
+  eps1Squared: V, paramScale: V, coef: V, decoupled: bool,
+): void {
+  const g = mul<T, V>(loadAt<T, V>(grad, k), gradScale);
+  const estimate = kind == FACTORED_UPDATE
+    ? div<T, V>(mul<T, V>(rowFactor, loadAt<T, V>(values, k)), mean)
+    : loadAt<T, V>(values, k);
+  const u = scaled<T, V>(estimate, g, eps1Squared);
+  let p = loadAt<T, V>(param, k);
+  if (decoupled) p = mul<T, V>(p, paramScale);
+  storeAt<T, V>(param, k, fma<T, V>(coef, u, p));
+}
+
+@inline function applyRun<T>(
+  kind: i32, n: usize, param: usize, values: usize, grad: usize, gradScale: T, rowFactor: T, mean: T,
+  eps1Squared: T, paramScale: T, coef: T, decoupled: bool,
+): void {
+  let k: usize = 0;
+  if (ASC_FEATURE_SIMD) {
+    const lanes = lanesOf<T>();
+    const gradScaleV = splat<T, v128>(gradScale), rowFactorV = splat<T, v128>(rowFactor), meanV = splat<T, v128>(mean);
+    const eps1SquaredV = splat<T, v128>(eps1Squared), paramScaleV = splat<T, v128>(paramScale), coefV = splat<T, v128>(coef);
+    for (; k + lanes <= n; k += lanes) {
+      applyAt<T, v128>(kind, k, param, values, grad, gradScaleV, rowFactorV, meanV, eps1SquaredV, paramScaleV, coefV, decoupled);
+    }
+  }
+  for (; k < n; k++) {
+    applyAt<T, T>(kind, k, param, values, grad, gradScale, rowFactor, mean, eps1Squared, paramScale, coef, decoupled);
+  }
 }
 
 @inline function adafactorTensors<T>(table: usize, count: usize, scalars: usize, decoupled: bool): void {
   const gradScale = <T>load<f64>(scalars, 0);
   const paramScale = <T>load<f64>(scalars, 8);
   const weight = <T>load<f64>(scalars, 16);
-  const rho = <f64><T>load<f64>(scalars, 24);
+  const rho = load<f64>(scalars, 24); // in double (doubleScalars)
   let eps1 = <T>load<f64>(scalars, 32);
   let eps1Squared = <T>load<f64>(scalars, 40);
-  const eps2 = <f64><T>load<f64>(scalars, 48);
-  const d = <f64><T>load<f64>(scalars, 56);
+  const eps2 = load<f64>(scalars, 48); // in double (doubleScalars)
+  const d = load<f64>(scalars, 56); // in double (doubleScalars)
   if (isNaN(eps1)) { // ε1 = the element type's machine epsilon
     eps1 = sizeof<T>() == 4 ? <T>1.1920928955078125e-7 : <T>2.220446049250313e-16;
     eps1Squared = eps1 * eps1;
   }
+  const size = sizeof<T>();
   for (let t: usize = 0; t < count; t++) {
     const entry = table + t * STRIDE;
     const n = <usize>load<u32>(entry);
+    if (n == 0) continue;
     const param = <usize>load<u32>(entry, 4);
     const grad = <usize>load<u32>(entry, 8);
     const rowVar = <usize>load<u32>(entry, 12);
@@ -47,87 +172,52 @@ const STRIDE: usize = 32; // [n, param, grad, rowVar, colVar, variance, rows, co
     const variance = <usize>load<u32>(entry, 20);
     const rows = <usize>load<u32>(entry, 24);
     const cols = <usize>load<u32>(entry, 28);
-    const size = sizeof<T>();
+    // ‖p‖², like ‖u‖²: the sums of the runs along the last dim (one run for a 1-D tensor), in order.
     let sumP: f64 = 0;
-    for (let i: usize = 0; i < n; i++) {
-      const p = <f64>load<T>(param + i * size);
-      sumP += p * p;
+    const run = rows > 0 ? cols : n;
+    for (let at: usize = 0; at < n; at += run) {
+      sumP += runSumOfSquares<T>(SCALED_VALUES, run, param + at * size, 0, 1, 0, 0, 0, 0);
     }
     const alpha = max<f64>(eps2, Math.sqrt(sumP) / Math.sqrt(<f64>n)) * rho;
     let sumU: f64 = 0;
+    const batches = rows > 0 ? n / (rows * cols) : 0;
     if (rows > 0) {
-      const batches = n / (rows * cols);
       for (let b: usize = 0; b < batches; b++) {
-        const base = b * rows * cols;
+        const batchGrad = grad + b * rows * cols * size;
         for (let r: usize = 0; r < rows; r++) {
-          let s: f64 = 0;
-          for (let c: usize = 0; c < cols; c++) {
-            const g = <f64>(load<T>(grad + (base + r * cols + c) * size) * gradScale);
-            s += g * g;
-          }
+          const s = runSumOfSquares<T>(SCALED_VALUES, cols, batchGrad + r * cols * size, 0, gradScale, 0, 0, 0, 0);
           const at = rowVar + (b * rows + r) * size;
-          store<T>(at, lerp<T>(load<T>(at), <T>(s / <f64>cols), weight));
+          store<T>(at, lerp<T, T>(load<T>(at), <T>(s / <f64>cols), weight));
         }
-        for (let c: usize = 0; c < cols; c++) {
-          let s: f64 = 0;
-          for (let r: usize = 0; r < rows; r++) {
-            const g = <f64>(load<T>(grad + (base + r * cols + c) * size) * gradScale);
-            s += g * g;
-          }
-          const at = colVar + (b * cols + c) * size;
-          store<T>(at, lerp<T>(load<T>(at), <T>(s / <f64>rows), weight));
-        }
+        columnMeans<T>(batchGrad, colVar + b * cols * size, rows, cols, gradScale, weight);
         const mean = rowMean<T>(rowVar + b * rows * size, rows, eps1);
         for (let r: usize = 0; r < rows; r++) {
           const rv = load<T>(rowVar + (b * rows + r) * size);
-          for (let c: usize = 0; c < cols; c++) {
-            const g = load<T>(grad + (base + r * cols + c) * size) * gradScale;
-            const u = <f64>scaled<T>(rv * load<T>(colVar + (b * cols + c) * size) / mean, g, eps1Squared);
-            sumU += u * u;
-          }
+          const rowGrad = batchGrad + r * cols * size;
+          sumU += runSumOfSquares<T>(FACTORED_UPDATE, cols, colVar + b * cols * size, rowGrad, gradScale, rv, mean, weight, eps1Squared);
         }
       }
     } else {
-      for (let i: usize = 0; i < n; i++) {
-        const g = load<T>(grad + i * size) * gradScale;
-        const v = lerp<T>(load<T>(variance + i * size), g * g, weight);
-        store<T>(variance + i * size, v);
-        const u = <f64>scaled<T>(v, g, eps1Squared);
-        sumU += u * u;
-      }
+      sumU = runSumOfSquares<T>(FULL_UPDATE, n, variance, grad, gradScale, 0, 0, weight, eps1Squared);
     }
     const denom = max<f64>(1, Math.sqrt(sumU) / (Math.sqrt(<f64>n) * d));
     const coef = <T>(-alpha / denom);
     if (rows > 0) {
-      const batches = n / (rows * cols);
       for (let b: usize = 0; b < batches; b++) {
-        const base = b * rows * cols;
         const mean = rowMean<T>(rowVar + b * rows * size, rows, eps1);
         for (let r: usize = 0; r < rows; r++) {
           const rv = load<T>(rowVar + (b * rows + r) * size);
-          for (let c: usize = 0; c < cols; c++) {
-            const i = base + r * cols + c;
-            const g = load<T>(grad + i * size) * gradScale;
-            const u = scaled<T>(rv * load<T>(colVar + (b * cols + c) * size) / mean, g, eps1Squared);
-            let p = load<T>(param + i * size);
-            if (decoupled) p = p * paramScale;
-            store<T>(param + i * size, fma<T, T>(coef, u, p));
-          }
+          const offset = ((b * rows + r) * cols) * size;
+          applyRun<T>(FACTORED_UPDATE, cols, param + offset, colVar + b * cols * size, grad + offset, gradScale, rv, mean, eps1Squared, paramScale, coef, decoupled);
         }
       }
     } else {
-      for (let i: usize = 0; i < n; i++) {
-        const g = load<T>(grad + i * size) * gradScale;
-        const u = scaled<T>(load<T>(variance + i * size), g, eps1Squared);
-        let p = load<T>(param + i * size);
-        if (decoupled) p = p * paramScale;
-        store<T>(param + i * size, fma<T, T>(coef, u, p));
-      }
+      applyRun<T>(FULL_UPDATE, n, param, variance, grad, gradScale, 0, 0, eps1Squared, paramScale, coef, decoupled);
     }
   }
 }
 
-/** max(mean of `rows` values at `at`, ε1), the mean summed in double. */
+/** max(mean of `rows` values at `at`, ε1), the mean summed in double in order. */
 @inline function rowMean<T>(at: usize, rows: usize, eps1: T): T {
   let s: f64 = 0;
   for (let r: usize = 0; r < rows; r++) s += <f64>load<T>(at + r * sizeof<T>());

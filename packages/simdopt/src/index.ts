@@ -119,6 +119,9 @@ export {
   type OptaxAdagradOptions,
   type OptaxRpropOptions,
   type PresetClass,
+  OptaxAdafactor,
+  optaxAdafactorDefaults,
+  type OptaxAdafactorOptions,
 } from "./presets/optax.js";
 export {
   TfjsSGD,

@@ -69,7 +69,7 @@ test("Adafactor with shaped parameters: reference ≡ scalar ≡ SIMD bit for bi
       (["separate", "fused"] as const).map((rounding) => loadRuntime({ binary, rounding })),
     ),
   );
-  const shapes = [[6, 5], [2, 3, 4], [7], [1, 4], [3, 17]];
+  const shapes = [[6, 5], [2, 3, 4], [7], [1, 4], [3, 17], [4, 11], [2, 5, 34]];
   const run = (rt: Runtime, options: object, dtype: Dtype) => {
     const params = shapes.map((shape, k) =>
       rt.parameter(

@@ -67,8 +67,8 @@ export const adafactorDefinition: OptimizerDefinition<AdafactorOptions, "adafact
  *     v̂ = R·C / max(mean(R), ε1)  (1-D: V ← lerp(V, g², w), v̂ = V);   u = g/√max(v̂, ε1²)
  *     θ ← θ(1 − γλ) − α/max(1, RMS(u)/d) · u
  *
- * The kernel is hand-written with scalar loops (its norms and means are summed in double, in
- * row-major order, the same in every binary); the state buffers take the tensor's length each.
+ * The kernel is hand-written with a SIMD body (norms and means summed in double, in an order the
+ * SIMD body, the scalar build and the reference share); the state buffers take the tensor's length each.
  */
 export class Adafactor extends Optimizer<AdafactorOptions> {
   constructor(params: ParamsInput<AdafactorOptions>, options: AdafactorOptions = {}) {

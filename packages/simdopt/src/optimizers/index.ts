@@ -84,6 +84,7 @@ export const OPTIMIZERS = {
   "optax:rmsprop": entry<optax.OptaxRMSpropOptions>(optax.OptaxRMSprop, optax.optaxRMSpropDefinition),
   "optax:adagrad": entry<optax.OptaxAdagradOptions>(optax.OptaxAdagrad, optax.optaxAdagradDefinition),
   "optax:rprop": entry<optax.OptaxRpropOptions>(optax.OptaxRprop, optax.optaxRpropDefinition),
+  "optax:adafactor": entry<optax.OptaxAdafactorOptions>(optax.OptaxAdafactor, optax.optaxAdafactorDefinition),
   "tfjs:sgd": entry<tfjs.TfjsSGDOptions>(tfjs.TfjsSGD, tfjs.tfjsSGDDefinition),
   "tfjs:momentum": entry<tfjs.TfjsMomentumOptions>(tfjs.TfjsMomentum, tfjs.tfjsMomentumDefinition),
   "tfjs:adam": entry<tfjs.TfjsAdamOptions>(tfjs.TfjsAdam, tfjs.tfjsAdamDefinition),

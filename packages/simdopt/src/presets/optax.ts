@@ -4,7 +4,7 @@
  * run on NAdam's kernel with optax's bias corrections, √(v̂ + epsRoot) + eps and its two Nesterov
  * coefficients; where a torch kernel takes ε outside the bias correction (LAMB), the per-step ε
  * becomes ε·√(1 − β2ᵗ); momentum comes after the learning rate; adagrad takes ε inside the root;
- * rprop reproduces 0.2.8's one-step-late update. Not mapped here: adafactor.
+ * rprop reproduces 0.2.8's one-step-late update; adafactor has a kernel of its own.
  */
 export type { PresetClass } from "./optax/preset.js";
 export * from "./optax/adam.js";
@@ -17,3 +17,4 @@ export * from "./optax/lamb.js";
 export * from "./optax/rmsprop.js";
 export * from "./optax/adagrad.js";
 export * from "./optax/rprop.js";
+export * from "./optax/adafactor.js";

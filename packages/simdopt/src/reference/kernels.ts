@@ -28,8 +28,8 @@ export type ReferenceRule<K extends KernelName> = (
   buffers: Record<"param" | "grad" | StateBufferOf<K>, FloatArray>,
   scalars: ScalarsOf<K>,
   flags: FlagsOf<K>,
-  /** The tensor's last two dims [rows, cols] ([0, 0] for 1-D), for kernels that declare shapeWords. */
-  shape: readonly [number, number],
+  /** The tensor's shape words, for kernels that declare shapeWords (runtime/shape-words.ts); empty otherwise. */
+  shape: readonly number[],
 ) => void;
 
 export function referenceKernels(memory: WebAssembly.Memory, rounding: Rounding): KernelTable {
@@ -49,8 +49,12 @@ function referenceKernel(memory: WebAssembly.Memory, name: KernelName, dtype: Dt
   const rule = REFERENCE_RULES[name] as ReferenceRule<KernelName>;
   return (tableAddress, count, scalarsAddress) => {
     const { scalars, flags } = readScalars(memory, scalarsAddress, name);
-    // Scalars reach a kernel as float64 and are rounded to the element type once, as in Wasm.
-    const rounded = Object.fromEntries(Object.entries(scalars).map(([key, value]) => [key, r(value as number)]));
+    // Scalars reach a kernel as float64 and are rounded to the element type once, as in Wasm,
+    // except those the kernel declares it uses in double.
+    const inDouble: readonly string[] = KERNEL_LAYOUTS[name].doubleScalars;
+    const rounded = Object.fromEntries(
+      Object.entries(scalars).map(([key, value]) => [key, inDouble.includes(key) ? value : r(value as number)]),
+    );
     const entries = new Uint32Array(memory.buffer, tableAddress, count * words);
     for (let t = 0; t < count; t++) {
       const n = entries[t * words];
@@ -60,8 +64,7 @@ function referenceKernel(memory: WebAssembly.Memory, name: KernelName, dtype: Dt
           return [buffer, new View(memory.buffer, address, address === 0 ? 0 : n)]; // 0: unused
         }),
       );
-      const at = t * words + 1 + names.length; // the shape words, where the kernel declares them
-      const shape: [number, number] = KERNEL_LAYOUTS[name].shapeWords ? [entries[at], entries[at + 1]] : [0, 0];
+      const shape = Array.from(entries.subarray(t * words + 1 + names.length, (t + 1) * words)); // shape words, if any
       rule(r, buffers as Record<string, FloatArray>, rounded as ScalarsOf<KernelName>, flags, shape);
     }
   };

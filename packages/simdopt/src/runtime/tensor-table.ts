@@ -1,7 +1,7 @@
 /**
  * The tensors of one parameter group that share a dtype, laid out for one kernel call: a table in
  * Wasm memory of [n, param, grad, ...state buffers] per tensor (see kernels.ts; kernels that
- * declare `shapeWords` add the tensor's last two dims [rows, cols], [0, 0] for 1-D), and one arena
+ * declare `shapeWords` add the tensor's shape as they view it, shape-words.ts), and one arena
  * holding every tensor's state buffers, each 64-byte aligned. The parameters stay where they are:
  * a view a user took of them keeps working.
  */
@@ -10,6 +10,7 @@ import { bytesPerElement, type Dtype, type FloatArray, type KernelName } from ".
 import { KERNEL_LAYOUTS } from "../generated/kernels.js";
 import type { Parameter } from "./parameter.js";
 import type { Runtime } from "./runtime.js";
+import { shapeWords } from "./shape-words.js";
 import type { SliceTables } from "../threads/slices.js";
 
 export class TensorTable {
@@ -60,7 +61,7 @@ export class TensorTable {
     this.elements = params.reduce((total, param) => total + param.length, 0);
     const words = new Uint32Array(runtime.memory.buffer, this.address, params.length * (layout.tableStride / 4));
     params.forEach((param, t) => {
-      const shape = layout.shapeWords ? lastTwoDims(param.shape) : [];
+      const shape = layout.shapeWords === null ? [] : shapeWords(layout.shapeWords, param.shape);
       words.set(
         [param.length, param.dataPtr, param.gradPtr, ...this.stateAddresses[t], ...shape],
         t * (layout.tableStride / 4),
@@ -91,11 +92,6 @@ export class TensorTable {
     if (this.arena !== 0) this.runtime.free(this.arena);
     this.runtime.free(this.address);
   }
-}
-
-/** [rows, cols]: the last two dims of a shape with 2 or more, [0, 0] otherwise. */
-export function lastTwoDims(shape: readonly number[]): [number, number] {
-  return shape.length >= 2 ? [shape[shape.length - 2], shape[shape.length - 1]] : [0, 0];
 }
 
 function alignUp(bytes: number): number {

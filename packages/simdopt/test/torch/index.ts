@@ -1,5 +1,6 @@
 // Every torch.optim for-loop port by its stem (the name the engine and the golden files use).
 import { TorchAdadelta } from "./adadelta.js";
+import { TorchAdafactor } from "./adafactor.js";
 import { TorchASGD } from "./asgd.js";
 import { TorchAdagrad } from "./adagrad.js";
 import { TorchAdam } from "./adam.js";
@@ -34,6 +35,7 @@ export const TORCH_OPTIMIZERS = {
   rmsprop: as((params, options) => new TorchRMSprop(params, options)),
   rprop: as((params, options) => new TorchRprop(params, options)),
   asgd: as((params, options) => new TorchASGD(params, options)),
+  adafactor: as((params, options) => new TorchAdafactor(params, options)),
 } as const;
 
 /** The stems of `TORCH_OPTIMIZERS`. */

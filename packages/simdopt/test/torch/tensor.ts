@@ -30,20 +30,25 @@ export class Tensor {
   /** The gradient that `backward()` would have left, or null (a parameter without a gradient). */
   grad: Tensor | null = null;
 
-  /** `dim`: 0 for a 0-dimensional tensor (`torch.tensor(1.)`), 1 otherwise. */
+  /**
+   * `dim`: 0 for a 0-dimensional tensor (`torch.tensor(1.)`), 1 otherwise. `shape`: the sizes the
+   * flat, row-major `data` stands for ([length] unless given); operations keep it.
+   */
   private constructor(
     readonly data: Float64Array,
     readonly arithmetic: Arithmetic,
     readonly dim: 0 | 1 = 1,
+    readonly shape: readonly number[] = [data.length],
   ) {}
 
-  /** A tensor holding `values`, each rounded to the element type. */
-  static from(values: ArrayLike<number>, arithmetic: Arithmetic): Tensor {
+  /** A tensor holding `values`, each rounded to the element type, of `shape` (flat when omitted). */
+  static from(values: ArrayLike<number>, arithmetic: Arithmetic, shape?: readonly number[]): Tensor {
     const round = roundTo(arithmetic.dtype);
-    return new Tensor(
-      Float64Array.from(values, (x) => round(x)),
-      arithmetic,
-    );
+    const data = Float64Array.from(values, (x) => round(x));
+    if (shape !== undefined && shape.reduce((a, b) => a * b, 1) !== data.length) {
+      throw new RangeError(`shape [${shape.join(", ")}] for ${data.length} values`);
+    }
+    return new Tensor(data, arithmetic, 1, shape ?? [data.length]);
   }
 
   /** `torch.full_like(self, value)`. */
@@ -82,7 +87,7 @@ export class Tensor {
   }
 
   clone(): Tensor {
-    return new Tensor(this.data.slice(), this.arithmetic, this.dim);
+    return new Tensor(this.data.slice(), this.arithmetic, this.dim, this.shape);
   }
 
   /** `self.copy_(other)`. */
@@ -213,7 +218,7 @@ export class Tensor {
   }
 
   private map(f: (x: number) => number): Tensor {
-    return new Tensor(this.data.map(f), this.arithmetic, this.dim);
+    return new Tensor(this.data.map(f), this.arithmetic, this.dim, this.shape);
   }
 
   private apply(f: (x: number, i: number) => number): this {
