@@ -2,7 +2,8 @@
 //   g = grad·gradScale + weightDecay·p        s ← s + g²        p ← p − clr·g / (√s + ε)
 // with the decayed rate clr = lr / (1 + (t − 1)·lrDecay) computed once per step by the caller.
 // optax's scale_by_rss with epsInRoot: p ← p − clr·g / √(s + ε) where s > 0, and where s is 0 (or
-// NaN) the step is 0·g, as optax's jnp.where(s > 0, rsqrt(s + ε), 0)·g.
+// NaN) the step is 0·g, as optax's jnp.where(s > 0, rsqrt(s + ε), 0)·g. TF.js's adagrad is the same
+// rule: its s starts at initialAccumulatorValue ≥ 0, so s is 0 only where g is, and its step is 0 there.
 import { lanesOf, loadAt, storeAt, splat, add, mul, div, sqrt, fma, whereAboveZero } from "../lib/lanes";
 import { effectiveGradient } from "../lib/rules";
 

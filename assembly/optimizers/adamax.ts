@@ -2,19 +2,22 @@
 //   g = grad·gradScale + weightDecay·p
 //   m ← β1·m + (1−β1)·g        u ← max(β2·u, |g| + ε)        p ← p − clr·m / u
 // with clr = lr / (1 − β1^t) computed once per step by the caller.
+// epsAfterMax (TF.js): u ← max(β2·u, |g|) and p ← p − clr·m / (u + ε).
 import { lanesOf, loadAt, storeAt, splat, add, mul, div, abs, max } from "../lib/lanes";
 import { effectiveGradient, ema } from "../lib/rules";
 
 @inline export function adamaxAt<T, V>(
   i: usize, param: usize, grad: usize, expAvg: usize, expInf: usize,
   gradScale: V, weightDecay: V, beta1: V, oneMinusBeta1: V, beta2: V, eps: V, negClr: V,
-  coupled: bool,
+  coupled: bool, epsAfterMax: bool,
 ): void {
   const p = loadAt<T, V>(param, i);
   const g = effectiveGradient<T, V>(grad, i, gradScale, p, weightDecay, coupled);
   const m = ema<T, V>(loadAt<T, V>(expAvg, i), beta1, oneMinusBeta1, g);
-  const u = max<T, V>(mul<T, V>(loadAt<T, V>(expInf, i), beta2), add<T, V>(abs<T, V>(g), eps));
+  const decayed = mul<T, V>(loadAt<T, V>(expInf, i), beta2);
+  const u = epsAfterMax ? max<T, V>(decayed, abs<T, V>(g)) : max<T, V>(decayed, add<T, V>(abs<T, V>(g), eps));
   storeAt<T, V>(expAvg, i, m);
   storeAt<T, V>(expInf, i, u);
-  storeAt<T, V>(param, i, add<T, V>(p, div<T, V>(mul<T, V>(negClr, m), u)));
+  const denom = epsAfterMax ? add<T, V>(u, eps) : u;
+  storeAt<T, V>(param, i, add<T, V>(p, div<T, V>(mul<T, V>(negClr, m), denom)));
 }

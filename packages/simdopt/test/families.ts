@@ -172,6 +172,9 @@ export const OPTION_FAMILIES: Record<OptimizerName, object[]> = {
   "tfjs:momentum": [{ learningRate: 0.05 }, { learningRate: 0.05, momentum: 0.5, useNesterov: true }],
   "tfjs:adam": [{ learningRate: 0.01 }, { learningRate: 0.02, beta1: 0.8, beta2: 0.99, epsilon: 1e-3 }],
   "tfjs:rmsprop": [{ learningRate: 0.01 }, { learningRate: 0.01, momentum: 0.9, centered: true, epsilon: 1e-4 }],
+  "tfjs:adagrad": [{ learningRate: 0.1 }, { learningRate: 0.05, initialAccumulatorValue: 0 }],
+  "tfjs:adamax": [{}, { learningRate: 0.02, beta1: 0.8, beta2: 0.99, epsilon: 1e-3, decay: 0.05 }],
+  "tfjs:adadelta": [{ learningRate: 1 }, { learningRate: 0.5, rho: 0.8, epsilon: 1e-4 }],
   lion: [
     { lr: 0.01 },
     { lr: 0.003, betas: [0.95, 0.98], weightDecay: 0.1 },

@@ -28,6 +28,17 @@ const TF_OPTIMIZERS: Record<string, (o: Record<string, unknown>) => tf.Optimizer
       o.epsilon as number,
       o.centered as boolean,
     ),
+  "tfjs:adagrad": (o) =>
+    tf.train.adagrad((o.learningRate as number) ?? 0.01, o.initialAccumulatorValue as number | undefined),
+  "tfjs:adamax": (o) =>
+    tf.train.adamax(
+      o.learningRate as number,
+      o.beta1 as number,
+      o.beta2 as number,
+      o.epsilon as number,
+      o.decay as number,
+    ),
+  "tfjs:adadelta": (o) => tf.train.adadelta(o.learningRate as number, o.rho as number, o.epsilon as number),
 };
 
 let runtime: Runtime;

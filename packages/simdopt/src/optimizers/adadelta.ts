@@ -38,7 +38,7 @@ export const adadeltaDefinition: OptimizerDefinition<AdadeltaOptions, "adadelta"
       eps: o.eps,
       negLr: -o.lr,
     },
-    flags: { coupled: o.weightDecay !== 0 },
+    flags: { coupled: o.weightDecay !== 0, previousSquareAvg: false },
   }),
 };
 

@@ -42,7 +42,7 @@ export const adamaxDefinition: OptimizerDefinition<AdamaxOptions, "adamax"> = {
         eps: o.eps,
         negClr: -clr,
       },
-      flags: { coupled: o.weightDecay !== 0 },
+      flags: { coupled: o.weightDecay !== 0, epsAfterMax: false },
     };
   },
 };

@@ -89,6 +89,9 @@ export const OPTIMIZERS = {
   "tfjs:momentum": entry<tfjs.TfjsMomentumOptions>(tfjs.TfjsMomentum, tfjs.tfjsMomentumDefinition),
   "tfjs:adam": entry<tfjs.TfjsAdamOptions>(tfjs.TfjsAdam, tfjs.tfjsAdamDefinition),
   "tfjs:rmsprop": entry<tfjs.TfjsRMSpropOptions>(tfjs.TfjsRMSprop, tfjs.tfjsRMSpropDefinition),
+  "tfjs:adagrad": entry<tfjs.TfjsAdagradOptions>(tfjs.TfjsAdagrad, tfjs.tfjsAdagradDefinition),
+  "tfjs:adamax": entry<tfjs.TfjsAdamaxOptions>(tfjs.TfjsAdamax, tfjs.tfjsAdamaxDefinition),
+  "tfjs:adadelta": entry<tfjs.TfjsAdadeltaOptions>(tfjs.TfjsAdadelta, tfjs.tfjsAdadeltaDefinition),
 };
 
 // The defaults are torch's and shared by every optimizer created later: frozen, so that changing

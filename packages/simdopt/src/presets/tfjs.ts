@@ -7,8 +7,12 @@
  *   adam      m̂ = m/(1 − β1ᵗ), v̂ = v/(1 − β2ᵗ);  θ ← θ − lr·m̂/(√v̂ + ε)   (ε bias-corrected, like optax)
  *   rmsprop   ε inside the root, momentum after the learning rate (like Keras); centered, tfjs-core
  *             subtracts ε instead: √(ms − (mg² + ε)), NaN where ms − mg² < ε, reproduced here
- * Not mapped: tf.train.adagrad (ε inside the root), tf.train.adamax (ε added after the maximum) and
- * tf.train.adadelta (its update divides by the previous step's mean square, not the new one).
+ *   adagrad   s ← s + g²;  θ ← θ − lr·g/√(s + ε)   (ε inside the root; s starts at 0.1, no ε option)
+ *   adamax    m ← β1·m + (1 − β1)·g,  u ← max(β2·u, |g|);  θ ← θ − lr_t/(1 − β1ᵗ) · m/(u + ε)
+ *             (ε added after the maximum, not inside it as torch's; lr_t = lr/(1 + decay·(t − 1)))
+ *   adadelta  s' = ρ·s + (1 − ρ)·g²;  δ = √(a + ε)/√(s + ε)·g with the previous step's s, not s'
+ *             (torch divides by √(s' + ε); at the first step δ = g);  a ← ρ·a + (1 − ρ)·δ²;  s ← s'
+ * tf.train.adagrad has no default learning rate; here it is 1e-2, as tfjs:sgd's.
  */
 import { Optimizer, type AnyOptimizerDefinition, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
 import { kerasRMSpropDefinition } from "./keras.js";
@@ -165,6 +169,119 @@ export const tfjsRMSpropDefinition: OptimizerDefinition<TfjsRMSpropOptions, "rms
   plan: (o, t, state) => kerasRMSpropDefinition.plan(kerasRMSpropOf(o), t, state),
 };
 
+// ---- adagrad
+
+export interface TfjsAdagradOptions {
+  learningRate?: number;
+  initialAccumulatorValue?: number;
+}
+
+export const tfjsAdagradDefaults: Required<TfjsAdagradOptions> = {
+  learningRate: 1e-2,
+  initialAccumulatorValue: 0.1,
+};
+
+/** tf.train.adagrad: Adagrad's kernel with ε (the backend's, 1e-7) inside the root. */
+export const tfjsAdagradDefinition: OptimizerDefinition<TfjsAdagradOptions, "adagrad"> = {
+  title: "tfjs:adagrad",
+  kernel: "adagrad",
+  defaults: tfjsAdagradDefaults,
+  validate(o, check) {
+    check.nonNegative("learningRate", o.learningRate);
+    check.nonNegative("initialAccumulatorValue", o.initialAccumulatorValue);
+  },
+  buffers: (o) => ({ sum: o.initialAccumulatorValue }),
+  plan: (o) => ({
+    scalars: { gradScale: 1, weightDecay: 0, eps: BACKEND_EPSILON, negClr: -o.learningRate },
+    flags: { coupled: false, epsInRoot: true },
+  }),
+};
+
+// ---- adamax
+
+export interface TfjsAdamaxOptions {
+  learningRate?: number;
+  beta1?: number;
+  beta2?: number;
+  /** null: the backend's epsilon (1e-7). */
+  epsilon?: number | null;
+  /** Learning-rate decay: lr_t = learningRate / (1 + decay·(t − 1)). */
+  decay?: number;
+}
+
+export const tfjsAdamaxDefaults: Required<TfjsAdamaxOptions> = {
+  learningRate: 2e-3,
+  beta1: 0.9,
+  beta2: 0.999,
+  epsilon: null,
+  decay: 0,
+};
+
+/** tf.train.adamax: Adamax's kernel with ε added to u after the maximum. */
+export const tfjsAdamaxDefinition: OptimizerDefinition<TfjsAdamaxOptions, "adamax"> = {
+  title: "tfjs:adamax",
+  kernel: "adamax",
+  defaults: tfjsAdamaxDefaults,
+  validate(o, check) {
+    check.nonNegative("learningRate", o.learningRate);
+    check.betas([o.beta1, o.beta2], ["beta1", "beta2"]);
+    if (o.epsilon !== null) check.nonNegative("epsilon", o.epsilon);
+    check.nonNegative("decay", o.decay);
+  },
+  buffers: () => ({ expAvg: 0, expInf: 0 }),
+  plan: (o, t) => ({
+    scalars: {
+      gradScale: 1,
+      weightDecay: 0,
+      beta1: o.beta1,
+      oneMinusBeta1: 1 - o.beta1,
+      beta2: o.beta2,
+      eps: o.epsilon ?? BACKEND_EPSILON,
+      negClr: -(o.learningRate / (1 + o.decay * (t - 1))) / (1 - o.beta1 ** t),
+    },
+    flags: { coupled: false, epsAfterMax: true },
+  }),
+};
+
+// ---- adadelta
+
+export interface TfjsAdadeltaOptions {
+  learningRate?: number;
+  rho?: number;
+  /** null: the backend's epsilon (1e-7). */
+  epsilon?: number | null;
+}
+
+export const tfjsAdadeltaDefaults: Required<TfjsAdadeltaOptions> = {
+  learningRate: 1e-3,
+  rho: 0.95,
+  epsilon: null,
+};
+
+/** tf.train.adadelta: Adadelta's kernel, the step divided by the previous step's mean square. */
+export const tfjsAdadeltaDefinition: OptimizerDefinition<TfjsAdadeltaOptions, "adadelta"> = {
+  title: "tfjs:adadelta",
+  kernel: "adadelta",
+  defaults: tfjsAdadeltaDefaults,
+  validate(o, check) {
+    check.nonNegative("learningRate", o.learningRate);
+    check.inRange("rho", o.rho, 0, 1, true);
+    if (o.epsilon !== null) check.nonNegative("epsilon", o.epsilon);
+  },
+  buffers: () => ({ squareAvg: 0, accDelta: 0 }),
+  plan: (o) => ({
+    scalars: {
+      gradScale: 1,
+      weightDecay: 0,
+      rho: o.rho,
+      oneMinusRho: 1 - o.rho,
+      eps: o.epsilon ?? BACKEND_EPSILON,
+      negLr: -o.learningRate,
+    },
+    flags: { coupled: false, previousSquareAvg: true },
+  }),
+};
+
 /** tf.train.sgd. */
 export const TfjsSGD = presetClass(tfjsSGDDefinition);
 /** tf.train.momentum. */
@@ -173,3 +290,9 @@ export const TfjsMomentum = presetClass(tfjsMomentumDefinition);
 export const TfjsAdam = presetClass(tfjsAdamDefinition);
 /** tf.train.rmsprop. */
 export const TfjsRMSprop = presetClass(tfjsRMSpropDefinition);
+/** tf.train.adagrad. */
+export const TfjsAdagrad = presetClass(tfjsAdagradDefinition);
+/** tf.train.adamax. */
+export const TfjsAdamax = presetClass(tfjsAdamaxDefinition);
+/** tf.train.adadelta. */
+export const TfjsAdadelta = presetClass(tfjsAdadeltaDefinition);

@@ -12,9 +12,11 @@ export const adamaxReference: ReferenceRule<"adamax"> = (
     const p = param[i];
     const g = effectiveGradient(r, grad[i], gradScale, p, weightDecay, flags.coupled);
     const m = ema(r, expAvg[i], beta1, oneMinusBeta1, g);
-    const u = Math.max(r(expInf[i] * beta2), r(Math.abs(g) + eps));
+    const decayed = r(expInf[i] * beta2);
+    const u = flags.epsAfterMax ? Math.max(decayed, Math.abs(g)) : Math.max(decayed, r(Math.abs(g) + eps));
     expAvg[i] = m;
     expInf[i] = u;
-    param[i] = r(p + r(r(negClr * m) / u));
+    const denom = flags.epsAfterMax ? r(u + eps) : u;
+    param[i] = r(p + r(r(negClr * m) / denom));
   }
 };

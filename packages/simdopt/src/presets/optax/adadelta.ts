@@ -36,7 +36,7 @@ export const optaxAdadeltaDefinition: OptimizerDefinition<OptaxAdadeltaOptions, 
       eps: o.eps,
       negLr: -o.learningRate,
     },
-    flags: { coupled: o.weightDecay !== 0 },
+    flags: { coupled: o.weightDecay !== 0, previousSquareAvg: false },
   }),
 };
 
