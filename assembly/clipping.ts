@@ -9,7 +9,7 @@
 // (a0 + a2) + (a1 + a3). The SIMD build keeps a0..a3 in two f64x2 vectors, the scalar build in
 // four locals: the same operations in the same order, so the sums are bit-identical.
 
-import { abs, add, lanesOf, max, min, mul } from "./lib/lanes";
+import { abs, add, div, lanesOf, max, min, mul } from "./lib/lanes";
 
 /** Which term a sum adds up for an element x. */
 const SQUARE = 0; // x²
@@ -213,6 +213,47 @@ export function grad_scale_f32(table: usize, count: usize, stride: usize, factor
 /** grad ← grad·factor for every float64 gradient of the table. */
 export function grad_scale_f64(table: usize, count: usize, stride: usize, factor: f64): void {
   scaleOf<f64>(table, count, stride, factor);
+}
+
+@inline function clipNormOf<T>(table: usize, count: usize, stride: usize, clipNorm: f64): void {
+  const c = <T>clipNorm;
+  for (let t: usize = 0; t < count; t++) {
+    const entry = table + t * stride;
+    const n = <usize>load<u32>(entry);
+    const grad = <usize>load<u32>(entry, 8);
+    // This tensor's norm, its sum in the fixed order of every reduction here, rounded to T.
+    const norm = <T>Math.sqrt(sumOf<T>(SQUARE, entry, 1, stride, 2));
+    const divisor = max<T, T>(norm, c);
+    let i: usize = 0;
+    if (ASC_FEATURE_SIMD) {
+      const lanes = lanesOf<T>();
+      const cV = v128.splat<T>(c);
+      const divisorV = v128.splat<T>(divisor);
+      for (; i + lanes <= n; i += lanes) {
+        const address = grad + i * sizeof<T>();
+        v128.store(address, div<T, v128>(mul<T, v128>(v128.load(address), cV), divisorV));
+      }
+    }
+    for (; i < n; i++) {
+      const address = grad + i * sizeof<T>();
+      store<T>(address, div<T, T>(mul<T, T>(load<T>(address), c), divisor));
+    }
+  }
+}
+
+/**
+ * grad ← grad·c / max(‖grad‖₂, c) for each float32 gradient of the table on its own (Keras's
+ * clipnorm): the product, then the quotient, each rounded to float32 as Keras computes them, with
+ * c and the tensor's norm (its float64 sum in the fixed order, square-rooted) rounded to float32.
+ * A tensor of norm ≤ c is unchanged but for that rounding; a NaN norm makes the tensor NaN.
+ */
+export function grad_clip_norm_f32(table: usize, count: usize, stride: usize, clipNorm: f64): void {
+  clipNormOf<f32>(table, count, stride, clipNorm);
+}
+
+/** grad ← grad·c / max(‖grad‖₂, c) for each float64 gradient of the table on its own. */
+export function grad_clip_norm_f64(table: usize, count: usize, stride: usize, clipNorm: f64): void {
+  clipNormOf<f64>(table, count, stride, clipNorm);
 }
 
 @inline function clampOf<T>(table: usize, count: usize, stride: usize, limit: f64): void {

@@ -20,6 +20,7 @@ import {
 } from "./runtime/kernels.js";
 import { KERNEL_LAYOUTS } from "./generated/kernels.js";
 import { scaleGradients } from "./clipping/norm.js";
+import type { GradTable } from "./runtime/grad-kernels.js";
 import { Parameter } from "./runtime/parameter.js";
 import type { Runtime } from "./runtime/runtime.js";
 import { TensorTable } from "./runtime/tensor-table.js";
@@ -290,6 +291,14 @@ export class Optimizer<O extends object> {
   zeroGrad(): void {
     this.checkUsable();
     for (const group of this.groups) for (const param of group.params) param.grad.fill(0);
+  }
+
+  /**
+   * The tensor tables of group `index` (one per dtype present): the gradient kernels run over them
+   * (a preset's own clipping, before the step) without tables of their own.
+   */
+  protected groupTables(index: number): readonly GradTable[] {
+    return this.groups[index].tables;
   }
 
   /** Steps taken by the parameters of group `index` (0 before the first step). */

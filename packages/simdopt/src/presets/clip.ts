@@ -1,9 +1,13 @@
 /**
- * Keras's gradient clipping, done on the host before a step: by value, by each tensor's norm, or
- * by the norm of all tensors together. It writes the clipped gradient into `param.grad`, as
- * torch's clip_grad_norm_ does.
+ * Keras's gradient clipping (keras.optimizers.Optimizer's clipnorm, global_clipnorm, clipvalue),
+ * on the runtime's gradient kernels over an optimizer's own tensor tables: one Wasm pass each, no
+ * host loop over elements. It writes the clipped gradient into `param.grad`, as Keras hands the
+ * clipped gradients to its update. Keras computes in the variables' dtype; so do these, with the
+ * norms summed in float64 in the kernels' fixed order (Keras's float32 sums agree to rounding).
  */
-import type { Parameter } from "../runtime/parameter.js";
+import { allFloat32, clampGradients, scaleGradients, totalNorm } from "../clipping/norm.js";
+import type { GradTable } from "../runtime/grad-kernels.js";
+import type { Runtime } from "../runtime/runtime.js";
 
 /** Keras's clipping options: at most one is set (null or undefined: off). */
 export interface ClipOptions {
@@ -12,37 +16,28 @@ export interface ClipOptions {
   clipvalue?: number | null;
 }
 
-/** Σg² of a gradient, in double. */
-function sumOfSquares(param: Parameter): number {
-  let sum = 0;
-  for (const g of param.grad) sum += g * g;
-  return sum;
+/** Clips the gradients of the tables as the options say (at most one of them is set). */
+export function clipAsKeras(runtime: Runtime, tables: readonly GradTable[], o: Required<ClipOptions>): void {
+  if (o.clipvalue !== null) clampGradients(runtime, tables, o.clipvalue);
+  if (o.clipnorm !== null) clipEachNorm(runtime, tables, o.clipnorm);
+  if (o.globalClipnorm !== null) clipGlobalNorm(runtime, tables, o.globalClipnorm);
 }
 
-/** g ← clip(g, −v, v). */
-export function clipByValue(params: readonly Parameter[], value: number): void {
-  for (const param of params) {
-    const grad = param.grad;
-    for (let i = 0; i < grad.length; i++) grad[i] = Math.min(Math.max(grad[i], -value), value);
+/** g ← g·c / max(‖g‖₂, c), each tensor with its own norm (Keras's `_clip_by_norm`). */
+function clipEachNorm(runtime: Runtime, tables: readonly GradTable[], clipNorm: number): void {
+  for (const table of tables) {
+    runtime.gradKernels[table.dtype].clipNorm(table.address, table.count, table.stride, clipNorm);
   }
 }
 
-/** g ← g·c / max(‖g‖₂, c), each tensor on its own (Keras's clipnorm). */
-export function clipByNorm(params: readonly Parameter[], clipNorm: number): void {
-  for (const param of params) {
-    const norm = Math.sqrt(sumOfSquares(param));
-    const grad = param.grad;
-    const denominator = Math.max(norm, clipNorm);
-    for (let i = 0; i < grad.length; i++) grad[i] = (grad[i] * clipNorm) / denominator;
-  }
-}
-
-/** g ← g·c·min(1/N, 1/c) with N the norm of all the gradients together (Keras's global_clipnorm). */
-export function clipByGlobalNorm(params: readonly Parameter[], clipNorm: number): void {
-  const norm = Math.sqrt(params.reduce((sum, param) => sum + sumOfSquares(param), 0));
-  const scale = clipNorm * Math.min(1 / norm, 1 / clipNorm);
-  for (const param of params) {
-    const grad = param.grad;
-    for (let i = 0; i < grad.length; i++) grad[i] = grad[i] * scale;
-  }
+/**
+ * g ← g·s with s = c·min(1/N, 1/c) + (N − N), N the norm of all the gradients together (Keras's
+ * `clip_by_global_norm`): s in float32 when every gradient is, and NaN when N is not finite, as
+ * Keras makes it.
+ */
+function clipGlobalNorm(runtime: Runtime, tables: readonly GradTable[], clipNorm: number): void {
+  const r = allFloat32(tables) ? Math.fround : (x: number) => x;
+  const norm = totalNorm(runtime, tables, 2);
+  const scale = r(r(r(clipNorm) * Math.min(r(1 / norm), r(1 / clipNorm))) + r(norm - norm));
+  scaleGradients(runtime, tables, scale);
 }

@@ -2,9 +2,10 @@
  * Keras's optimizers (Keras 3, with Keras 2's `decay`) on simdopt's kernels: Keras's option names
  * in camelCase and its defaults, its update rules mapped onto the kernel that computes the same
  * thing (Adam's ε-hat as a per-step ε, momentum taken after the learning rate as a gradient scale,
- * ε inside RMSprop's root), and Keras's base options: clipnorm, globalClipnorm, clipvalue (on the
- * host, before the step), weightDecay (decoupled: θ ← θ − θ·λ·lr, before the update) and decay
- * (lr_t = learningRate / (1 + decay·k), k the steps already taken).
+ * ε inside RMSprop's root), and Keras's base options: clipnorm, globalClipnorm, clipvalue (Wasm
+ * passes over the group's gradients before the step, see clip.ts), weightDecay (decoupled:
+ * θ ← θ − θ·λ·lr, before the update) and decay (lr_t = learningRate / (1 + decay·k), k the steps
+ * already taken).
  */
 import {
   Optimizer,
@@ -14,8 +15,8 @@ import {
   type StepReport,
 } from "../optimizer.js";
 import type { OptionChecker } from "../runtime/validate.js";
-import { clipByGlobalNorm, clipByNorm, clipByValue, type ClipOptions } from "./clip.js";
-import { gradientsAreFinite } from "../clipping/clip.js";
+import { clipAsKeras, type ClipOptions } from "./clip.js";
+import { gradientsFinite } from "../clipping/norm.js";
 
 /** The options every Keras optimizer takes (keras.optimizers.Optimizer's). */
 export interface KerasBaseOptions extends ClipOptions {
@@ -76,14 +77,12 @@ class KerasOptimizer<O extends KerasBaseOptions & { learningRate?: number }> ext
   }
 
   private applyKerasOptions(): void {
+    const tables = this.paramGroups.map((_, g) => this.groupTables(g));
     // A step that will be skipped (or refused) for a non-finite gradient changes nothing here either.
-    const params = this.paramGroups.flatMap((group) => group.params);
-    if (this.trainingOptions.nonFinite !== "propagate" && !gradientsAreFinite(params)) return;
+    if (this.trainingOptions.nonFinite !== "propagate" && !gradientsFinite(this.runtime, tables.flat())) return;
     this.paramGroups.forEach(({ params, options }, g) => {
       const o = options as unknown as Required<KerasBaseOptions> & { learningRate: number };
-      if (o.clipvalue !== null) clipByValue(params, o.clipvalue);
-      if (o.clipnorm !== null) clipByNorm(params, o.clipnorm);
-      if (o.globalClipnorm !== null) clipByGlobalNorm(params, o.globalClipnorm);
+      clipAsKeras(this.runtime, tables[g], o);
       if (this.hostWeightDecay && decays(o)) {
         const factor = (o.weightDecay as number) * decayed(o, this.stepCount(g) + 1);
         for (const param of params) {

@@ -2,8 +2,8 @@
  * The plain-JS reference of the gradient kernels (assembly/clipping.ts), with the same ABI over the
  * runtime's memory and the same order of operations: element i of every tensor goes to accumulator
  * a[i % 4] (float64), the result is (a0 + a2) + (a1 + a3). Sums of squares and of |g|, max |g|, the
- * finiteness probe, scaling and clamping are bit-identical to the Wasm kernels; Σ|g|^p calls
- * Math.pow where Wasm has its own pow, which may differ in the last place.
+ * finiteness probe, scaling, clamping and clipping each tensor's norm are bit-identical to the Wasm
+ * kernels; Σ|g|^p calls Math.pow where Wasm has its own pow, which may differ in the last place.
  */
 import type { GradKernels } from "../runtime/grad-kernels.js";
 import type { Dtype } from "../runtime/kernels.js";
@@ -53,5 +53,13 @@ function referenceOf(memory: WebAssembly.Memory, dtype: Dtype): GradKernels {
     },
     scale: map((x, factor) => round(x * round(factor))),
     clamp: map((x, limit) => Math.min(Math.max(x, -round(limit)), round(limit))),
+    clipNorm: (table, count, stride, clipNorm) => {
+      const c = round(clipNorm);
+      gradients(table, count, stride).forEach((g, t) => {
+        const norm = round(Math.sqrt(sum((x) => x * x)(table + t * stride, 1, stride)));
+        const divisor = Math.max(norm, c);
+        for (let i = 0; i < g.length; i++) g[i] = round(round(g[i] * c) / divisor);
+      });
+    },
   };
 }

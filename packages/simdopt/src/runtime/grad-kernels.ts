@@ -25,6 +25,8 @@ export interface GradKernels {
   scale: Rescale;
   /** g ← min(max(g, −limit), limit). */
   clamp: Rescale;
+  /** g ← g·c / max(‖g‖₂, c), each tensor with its own norm (Keras's clipnorm). */
+  clipNorm: Rescale;
 }
 
 const EXPORTS: Record<keyof GradKernels, string> = {
@@ -35,6 +37,7 @@ const EXPORTS: Record<keyof GradKernels, string> = {
   allFinite: "grad_all_finite",
   scale: "grad_scale",
   clamp: "grad_clamp",
+  clipNorm: "grad_clip_norm",
 };
 
 /** The gradient kernels of both element types from a binary's exports; throws if one is missing. */
