@@ -3,15 +3,17 @@
 //   b ← g on the first step, then b ← momentum·b + (1 − dampening)·g
 //   d = g + momentum·b (Nesterov) or d = b (momentum) or d = g (no momentum)
 //   p ← p − lr·d
-import { lanesOf, loadAt, storeAt, splat, fma } from "../lib/lanes";
+// decoupled (Keras's weight decay): p ← p·paramScale first, paramScale = 1 − λ·lr.
+import { lanesOf, loadAt, storeAt, splat, fma, mul } from "../lib/lanes";
 import { effectiveGradient, ema } from "../lib/rules";
 
 @inline export function sgdAt<T, V>(
   i: usize, param: usize, grad: usize, momentumBuffer: usize,
-  gradScale: V, weightDecay: V, momentum: V, oneMinusDampening: V, negLr: V,
-  coupled: bool, withMomentum: bool, firstStep: bool, nesterov: bool,
+  gradScale: V, paramScale: V, weightDecay: V, momentum: V, oneMinusDampening: V, negLr: V,
+  coupled: bool, decoupled: bool, withMomentum: bool, firstStep: bool, nesterov: bool,
 ): void {
-  const p = loadAt<T, V>(param, i);
+  let p = loadAt<T, V>(param, i);
+  if (decoupled) p = mul<T, V>(p, paramScale);
   let d = effectiveGradient<T, V>(grad, i, gradScale, p, weightDecay, coupled);
   if (withMomentum) {
     let b = d;

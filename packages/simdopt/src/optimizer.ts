@@ -516,7 +516,8 @@ export class Optimizer<O extends object> {
     return runtime;
   }
 
-  private checkUsable(): void {
+  /** Throws when the optimizer or one of its parameters was disposed. */
+  protected checkUsable(): void {
     if (this.disposed) this.check.fail("the optimizer was disposed", TypeError);
     // Scan the parameters only when some parameter of the runtime was disposed since the last scan.
     if (this.runtime.disposals === this.disposalsChecked) return;

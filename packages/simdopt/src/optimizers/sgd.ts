@@ -40,12 +40,19 @@ export const sgdDefinition: OptimizerDefinition<SGDOptions, "sgd"> = {
   plan: (o, t) => ({
     scalars: {
       gradScale: gradScale(o.maximize),
+      paramScale: 1,
       weightDecay: o.weightDecay,
       momentum: o.momentum,
       oneMinusDampening: 1 - o.dampening,
       negLr: -o.lr,
     },
-    flags: { coupled: o.weightDecay !== 0, withMomentum: o.momentum !== 0, firstStep: t === 1, nesterov: o.nesterov },
+    flags: {
+      coupled: o.weightDecay !== 0,
+      decoupled: false,
+      withMomentum: o.momentum !== 0,
+      firstStep: t === 1,
+      nesterov: o.nesterov,
+    },
   }),
 };
 

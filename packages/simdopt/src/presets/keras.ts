@@ -7,13 +7,7 @@
  * θ ← θ − θ·λ·lr, before the update) and decay (lr_t = learningRate / (1 + decay·k), k the steps
  * already taken).
  */
-import {
-  Optimizer,
-  type AnyOptimizerDefinition,
-  type OptimizerDefinition,
-  type ParamsInput,
-  type StepReport,
-} from "../optimizer.js";
+import { Optimizer, type OptimizerDefinition, type ParamsInput, type StepReport } from "../optimizer.js";
 import type { OptionChecker } from "../runtime/validate.js";
 import { clipAsKeras, type ClipOptions } from "./clip.js";
 import { gradientsFinite } from "../clipping/norm.js";
@@ -48,49 +42,34 @@ const paramScale = (o: Required<KerasBaseOptions>, lr: number) => 1 - (o.weightD
 const decays = (o: Required<KerasBaseOptions>) => (o.weightDecay ?? 0) !== 0;
 
 /**
- * A Keras optimizer: clips the gradients of each group as its options say, then steps. With
- * `hostWeightDecay` (a kernel without decoupled decay), the weight decay is applied here too.
+ * A Keras optimizer: clips the gradients of each group as its options say, then steps (the
+ * kernels apply the weight decay, as each preset's plan says).
  */
-class KerasOptimizer<O extends KerasBaseOptions & { learningRate?: number }> extends Optimizer<O> {
-  constructor(
-    params: ParamsInput<O>,
-    options: O,
-    definition: AnyOptimizerDefinition<O>,
-    private readonly hostWeightDecay = false,
-  ) {
-    super(params, options, definition);
-  }
-
+export class KerasOptimizer<O extends KerasBaseOptions & { learningRate?: number }> extends Optimizer<O> {
   override step(): StepReport;
   override step<L>(closure: () => L): L;
   override step<L>(closure?: () => L): StepReport | L {
+    // The tables must still be there before a kernel reads them.
+    this.checkUsable();
     // With a closure, it computes the gradients first (as torch's step(closure)); then they are clipped.
     if (closure === undefined) {
-      this.applyKerasOptions();
+      this.clipGradients();
       return super.step();
     }
     return super.step(() => {
       const loss = closure();
-      this.applyKerasOptions();
+      this.clipGradients();
       return loss;
     });
   }
 
-  private applyKerasOptions(): void {
+  private clipGradients(): void {
     const tables = this.paramGroups.map((_, g) => this.groupTables(g));
     // A step that will be skipped (or refused) for a non-finite gradient changes nothing here either.
     if (this.trainingOptions.nonFinite !== "propagate" && !gradientsFinite(this.runtime, tables.flat())) return;
-    this.paramGroups.forEach(({ params, options }, g) => {
-      const o = options as unknown as Required<KerasBaseOptions> & { learningRate: number };
-      clipAsKeras(this.runtime, tables[g], o);
-      if (this.hostWeightDecay && decays(o)) {
-        const factor = (o.weightDecay as number) * decayed(o, this.stepCount(g) + 1);
-        for (const param of params) {
-          const data = param.data;
-          for (let i = 0; i < data.length; i++) data[i] = data[i] - data[i] * factor;
-        }
-      }
-    });
+    this.paramGroups.forEach(({ options }, g) =>
+      clipAsKeras(this.runtime, tables[g], options as unknown as Required<KerasBaseOptions>),
+    );
   }
 }
 
@@ -323,20 +302,27 @@ export const kerasSGDDefinition: OptimizerDefinition<KerasSGDOptions, "sgd"> = {
     return {
       scalars: {
         gradScale: withMomentum ? lr : 1,
+        paramScale: paramScale(o, lr),
         weightDecay: 0,
         momentum: o.momentum,
         oneMinusDampening: 1,
         negLr: withMomentum ? -1 : -lr,
       },
-      flags: { coupled: false, withMomentum, firstStep: t === 1, nesterov: withMomentum && o.nesterov },
+      flags: {
+        coupled: false,
+        decoupled: decays(o),
+        withMomentum,
+        firstStep: t === 1,
+        nesterov: withMomentum && o.nesterov,
+      },
     };
   },
 };
 
-/** keras.optimizers.SGD (its weight decay is applied on the host: SGD's kernel has no decoupled decay). */
+/** keras.optimizers.SGD. */
 export class KerasSGD extends KerasOptimizer<KerasSGDOptions> {
   constructor(params: ParamsInput<KerasSGDOptions>, options: KerasSGDOptions = {}) {
-    super(params, options, kerasSGDDefinition, true);
+    super(params, options, kerasSGDDefinition);
   }
 }
 

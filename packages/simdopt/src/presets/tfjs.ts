@@ -61,8 +61,21 @@ export const tfjsMomentumDefinition: OptimizerDefinition<TfjsMomentumOptions, "s
   plan(o, t) {
     const withMomentum = o.momentum !== 0;
     return {
-      scalars: { gradScale: 1, weightDecay: 0, momentum: o.momentum, oneMinusDampening: 1, negLr: -o.learningRate },
-      flags: { coupled: false, withMomentum, firstStep: t === 1, nesterov: withMomentum && o.useNesterov },
+      scalars: {
+        gradScale: 1,
+        paramScale: 1,
+        weightDecay: 0,
+        momentum: o.momentum,
+        oneMinusDampening: 1,
+        negLr: -o.learningRate,
+      },
+      flags: {
+        coupled: false,
+        decoupled: false,
+        withMomentum,
+        firstStep: t === 1,
+        nesterov: withMomentum && o.useNesterov,
+      },
     };
   },
 };
@@ -80,8 +93,8 @@ export const tfjsSGDDefinition: OptimizerDefinition<TfjsSGDOptions, "sgd"> = {
   validate: (o, check) => void check.nonNegative("learningRate", o.learningRate),
   buffers: () => ({ momentumBuffer: null }),
   plan: (o) => ({
-    scalars: { gradScale: 1, weightDecay: 0, momentum: 0, oneMinusDampening: 1, negLr: -o.learningRate },
-    flags: { coupled: false, withMomentum: false, firstStep: false, nesterov: false },
+    scalars: { gradScale: 1, paramScale: 1, weightDecay: 0, momentum: 0, oneMinusDampening: 1, negLr: -o.learningRate },
+    flags: { coupled: false, decoupled: false, withMomentum: false, firstStep: false, nesterov: false },
   }),
 };
 

@@ -5,11 +5,11 @@ import { effectiveGradient, ema, fma } from "./rules.js";
 export const sgdReference: ReferenceRule<"sgd"> = (
   r,
   { param, grad, momentumBuffer },
-  { gradScale, weightDecay, momentum, oneMinusDampening, negLr },
+  { gradScale, paramScale, weightDecay, momentum, oneMinusDampening, negLr },
   flags,
 ) => {
   for (let i = 0; i < param.length; i++) {
-    const p = param[i];
+    const p = flags.decoupled ? r(param[i] * paramScale) : param[i];
     let d = effectiveGradient(r, grad[i], gradScale, p, weightDecay, flags.coupled);
     if (flags.withMomentum) {
       const b = flags.firstStep ? d : ema(r, momentumBuffer[i], momentum, oneMinusDampening, d);

@@ -26,12 +26,19 @@ export const optaxSGDDefinition: OptimizerDefinition<OptaxSGDOptions, "sgd"> = {
     return {
       scalars: {
         gradScale: 1,
+        paramScale: 1,
         weightDecay: 0,
         momentum: o.momentum ?? 0,
         oneMinusDampening: 1,
         negLr: -o.learningRate,
       },
-      flags: { coupled: false, withMomentum, firstStep: t === 1, nesterov: withMomentum && o.nesterov },
+      flags: {
+        coupled: false,
+        decoupled: false,
+        withMomentum,
+        firstStep: t === 1,
+        nesterov: withMomentum && o.nesterov,
+      },
     };
   },
 };
