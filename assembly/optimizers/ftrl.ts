@@ -2,15 +2,17 @@
 //   g' = g + shrink2·p        n' = n + g²        z ← z + g' − (P(n') − P(n))/lr · p
 //   q = P(n')/lr + twoL2      p ← (clip(z, −l1, l1) − z) / q        n ← n'
 // P is a square root for the usual power −½ (sqrtPower), otherwise lib/pow.ts, lane by lane.
+// decoupled (Keras's weight decay, before the update): p ← p·paramScale first.
 import { loadAt, storeAt, add, sub, mul, div, sqrt, min, max } from "../lib/lanes";
 import { powLanes } from "../lib/pow";
 
 @inline export function ftrlAt<T, V>(
   i: usize, param: usize, grad: usize, accumulator: usize, linear: usize,
-  shrink2: V, negPower: V, lr: V, twoL2: V, l1: V, negL1: V,
-  shrinkage: bool, sqrtPower: bool,
+  paramScale: V, shrink2: V, negPower: V, lr: V, twoL2: V, l1: V, negL1: V,
+  decoupled: bool, shrinkage: bool, sqrtPower: bool,
 ): void {
-  const p = loadAt<T, V>(param, i);
+  let p = loadAt<T, V>(param, i);
+  if (decoupled) p = mul<T, V>(p, paramScale);
   const g = loadAt<T, V>(grad, i);
   const gu = shrinkage ? add<T, V>(g, mul<T, V>(shrink2, p)) : g;
   const n = loadAt<T, V>(accumulator, i);

@@ -62,6 +62,14 @@ export const OPTION_FAMILIES: Record<OptimizerName, object[]> = {
       beta: 0.5,
     },
     { learningRate: 0.2, learningRatePower: 0, l2ShrinkageRegularizationStrength: 0.01 },
+    { learningRate: 0.1, weightDecay: 0.05, clipnorm: 0.5, decay: 0.05 },
+    {
+      learningRate: 0.05,
+      learningRatePower: -0.7,
+      globalClipnorm: 1,
+      weightDecay: 0.1,
+      l1RegularizationStrength: 0.01,
+    },
   ],
   lamb: [
     { lr: 0.01 },

@@ -1,7 +1,16 @@
-import { Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
+import type { OptimizerDefinition, ParamsInput } from "../optimizer.js";
+import {
+  checkKerasBase,
+  decayedLearningRate,
+  decaysWeights,
+  KERAS_BASE_DEFAULTS,
+  KerasOptimizer,
+  weightDecayScale,
+  type KerasBaseOptions,
+} from "../presets/keras-base.js";
 
-/** keras.optimizers.Ftrl's options, in camelCase. */
-export interface FtrlOptions {
+/** keras.optimizers.Ftrl's options, in camelCase, with Keras's base options. */
+export interface FtrlOptions extends KerasBaseOptions {
   learningRate?: number;
   /** The power of n in the per-coordinate rate; −½ (a square root) is the usual. At most 0. */
   learningRatePower?: number;
@@ -24,6 +33,7 @@ export const ftrlDefaults: Required<FtrlOptions> = {
   l2RegularizationStrength: 0,
   l2ShrinkageRegularizationStrength: 0,
   beta: 0,
+  ...KERAS_BASE_DEFAULTS,
 };
 
 export const ftrlDefinition: OptimizerDefinition<FtrlOptions, "ftrl"> = {
@@ -41,12 +51,15 @@ export const ftrlDefinition: OptimizerDefinition<FtrlOptions, "ftrl"> = {
     check.nonNegative("l2RegularizationStrength", o.l2RegularizationStrength);
     check.nonNegative("l2ShrinkageRegularizationStrength", o.l2ShrinkageRegularizationStrength);
     check.nonNegative("beta", o.beta);
+    checkKerasBase(o, check);
   },
   buffers: (o) => ({ accumulator: o.initialAccumulatorValue, linear: 0 }),
-  plan(o) {
-    const lr = o.learningRate;
+  plan(o, t) {
+    // Keras 2's decayed rate is the rate of the whole step, β's term of the L2 strength included.
+    const lr = decayedLearningRate(o, t);
     return {
       scalars: {
+        paramScale: weightDecayScale(o, lr),
         shrink2: 2 * o.l2ShrinkageRegularizationStrength,
         negPower: -o.learningRatePower,
         lr,
@@ -54,7 +67,11 @@ export const ftrlDefinition: OptimizerDefinition<FtrlOptions, "ftrl"> = {
         l1: o.l1RegularizationStrength,
         negL1: -o.l1RegularizationStrength,
       },
-      flags: { shrinkage: o.l2ShrinkageRegularizationStrength !== 0, sqrtPower: o.learningRatePower === -0.5 },
+      flags: {
+        decoupled: decaysWeights(o),
+        shrinkage: o.l2ShrinkageRegularizationStrength !== 0,
+        sqrtPower: o.learningRatePower === -0.5,
+      },
     };
   },
 };
@@ -67,10 +84,11 @@ export const ftrlDefinition: OptimizerDefinition<FtrlOptions, "ftrl"> = {
  *     g' = g + 2λ_shrink·θ;   n' = n + g²;   z ← z + g' − (P(n') − P(n))/γ · θ
  *     θ ← (clip(z, −λ1, λ1) − z) / (P(n')/γ + 2(λ2 + β/(2γ)));   n ← n'
  *
- * Options keep Keras's names (in camelCase); a non-default power runs through a portable pow
- * that the kernels and the reference compute alike.
+ * Options keep Keras's names (in camelCase), with Keras's base options (clipnorm, globalClipnorm,
+ * clipvalue, weightDecay, decay; see presets/keras-base.ts). A non-default power runs through a
+ * portable pow that the kernels and the reference compute alike.
  */
-export class Ftrl extends Optimizer<FtrlOptions> {
+export class Ftrl extends KerasOptimizer<FtrlOptions> {
   constructor(params: ParamsInput<FtrlOptions>, options: FtrlOptions = {}) {
     super(params, options, ftrlDefinition);
   }

@@ -9,7 +9,7 @@ import { allFloat32, clampGradients, scaleGradients, totalNorm } from "../clippi
 import type { GradTable } from "../runtime/grad-kernels.js";
 import type { Runtime } from "../runtime/runtime.js";
 
-/** Keras's clipping options: at most one is set (null or undefined: off). */
+/** Keras's clipping options: at most one is set (null or undefined: off; 0 clips nothing, as in Keras). */
 export interface ClipOptions {
   clipnorm?: number | null;
   globalClipnorm?: number | null;
@@ -18,9 +18,10 @@ export interface ClipOptions {
 
 /** Clips the gradients of the tables as the options say (at most one of them is set). */
 export function clipAsKeras(runtime: Runtime, tables: readonly GradTable[], o: Required<ClipOptions>): void {
-  if (o.clipvalue !== null) clampGradients(runtime, tables, o.clipvalue);
-  if (o.clipnorm !== null) clipEachNorm(runtime, tables, o.clipnorm);
-  if (o.globalClipnorm !== null) clipGlobalNorm(runtime, tables, o.globalClipnorm);
+  // Keras clips only with a positive limit (`if self.clipnorm and self.clipnorm > 0`).
+  if (o.clipnorm !== null && o.clipnorm > 0) clipEachNorm(runtime, tables, o.clipnorm);
+  else if (o.globalClipnorm !== null && o.globalClipnorm > 0) clipGlobalNorm(runtime, tables, o.globalClipnorm);
+  else if (o.clipvalue !== null && o.clipvalue > 0) clampGradients(runtime, tables, o.clipvalue);
 }
 
 /** g ← g·c / max(‖g‖₂, c), each tensor with its own norm (Keras's `_clip_by_norm`). */

@@ -2,76 +2,21 @@
  * Keras's optimizers (Keras 3, with Keras 2's `decay`) on simdopt's kernels: Keras's option names
  * in camelCase and its defaults, its update rules mapped onto the kernel that computes the same
  * thing (Adam's ε-hat as a per-step ε, momentum taken after the learning rate as a gradient scale,
- * ε inside RMSprop's root), and Keras's base options: clipnorm, globalClipnorm, clipvalue (Wasm
- * passes over the group's gradients before the step, see clip.ts), weightDecay (decoupled:
- * θ ← θ − θ·λ·lr, before the update) and decay (lr_t = learningRate / (1 + decay·k), k the steps
- * already taken).
+ * ε inside RMSprop's root), and Keras's base options (keras-base.ts).
  */
-import { Optimizer, type OptimizerDefinition, type ParamsInput, type StepReport } from "../optimizer.js";
+import type { OptimizerDefinition, ParamsInput } from "../optimizer.js";
 import type { OptionChecker } from "../runtime/validate.js";
-import { clipAsKeras, type ClipOptions } from "./clip.js";
-import { gradientsFinite } from "../clipping/norm.js";
+import {
+  checkKerasBase,
+  decayedLearningRate,
+  decaysWeights,
+  KERAS_BASE_DEFAULTS,
+  KerasOptimizer,
+  weightDecayScale,
+  type KerasBaseOptions,
+} from "./keras-base.js";
 
-/** The options every Keras optimizer takes (keras.optimizers.Optimizer's). */
-export interface KerasBaseOptions extends ClipOptions {
-  /** Decoupled weight decay λ: θ ← θ − θ·λ·lr before the update (null: none). */
-  weightDecay?: number | null;
-  /** Keras 2's learning-rate decay: lr_t = learningRate / (1 + decay·k). */
-  decay?: number;
-}
-
-const BASE_DEFAULTS: Required<KerasBaseOptions> = {
-  weightDecay: null,
-  clipnorm: null,
-  globalClipnorm: null,
-  clipvalue: null,
-  decay: 0,
-};
-
-function checkBase(o: Required<KerasBaseOptions>, check: OptionChecker): void {
-  const set = (["clipnorm", "globalClipnorm", "clipvalue"] as const).filter((name) => o[name] !== null);
-  for (const name of set) check.nonNegative(name, o[name]);
-  if (set.length > 1) check.fail(`set at most one of clipnorm, globalClipnorm and clipvalue, got ${set.join(" and ")}`);
-  if (o.weightDecay !== null) check.nonNegative("weightDecay", o.weightDecay);
-  check.nonNegative("decay", o.decay);
-}
-
-/** The learning rate of step t (1 for the first) with Keras 2's decay. */
-const decayed = (o: { learningRate: number; decay: number }, t: number) => o.learningRate / (1 + o.decay * (t - 1));
-const paramScale = (o: Required<KerasBaseOptions>, lr: number) => 1 - (o.weightDecay ?? 0) * lr;
-const decays = (o: Required<KerasBaseOptions>) => (o.weightDecay ?? 0) !== 0;
-
-/**
- * A Keras optimizer: clips the gradients of each group as its options say, then steps (the
- * kernels apply the weight decay, as each preset's plan says).
- */
-export class KerasOptimizer<O extends KerasBaseOptions & { learningRate?: number }> extends Optimizer<O> {
-  override step(): StepReport;
-  override step<L>(closure: () => L): L;
-  override step<L>(closure?: () => L): StepReport | L {
-    // The tables must still be there before a kernel reads them.
-    this.checkUsable();
-    // With a closure, it computes the gradients first (as torch's step(closure)); then they are clipped.
-    if (closure === undefined) {
-      this.clipGradients();
-      return super.step();
-    }
-    return super.step(() => {
-      const loss = closure();
-      this.clipGradients();
-      return loss;
-    });
-  }
-
-  private clipGradients(): void {
-    const tables = this.paramGroups.map((_, g) => this.groupTables(g));
-    // A step that will be skipped (or refused) for a non-finite gradient changes nothing here either.
-    if (this.trainingOptions.nonFinite !== "propagate" && !gradientsFinite(this.runtime, tables.flat())) return;
-    this.paramGroups.forEach(({ options }, g) =>
-      clipAsKeras(this.runtime, tables[g], options as unknown as Required<KerasBaseOptions>),
-    );
-  }
-}
+export type { KerasBaseOptions } from "./keras-base.js";
 
 // ---- keras.optimizers.Adam
 
@@ -89,7 +34,7 @@ export const kerasAdamDefaults: Required<KerasAdamOptions> = {
   beta2: 0.999,
   epsilon: 1e-7,
   amsgrad: false,
-  ...BASE_DEFAULTS,
+  ...KERAS_BASE_DEFAULTS,
 };
 
 function checkBetas(o: { beta1: number; beta2: number }, check: OptionChecker): void {
@@ -106,16 +51,16 @@ export const kerasAdamDefinition: OptimizerDefinition<KerasAdamOptions, "adam"> 
     checkBetas(o, check);
     check.nonNegative("epsilon", o.epsilon);
     check.boolean("amsgrad", o.amsgrad);
-    checkBase(o, check);
+    checkKerasBase(o, check);
   },
   buffers: (o) => ({ expAvg: 0, expAvgSq: 0, maxExpAvgSq: o.amsgrad ? 0 : null }),
   plan(o, t) {
-    const lr = decayed(o, t);
+    const lr = decayedLearningRate(o, t);
     const biasCorrection2Sqrt = Math.sqrt(1 - o.beta2 ** t);
     return {
       scalars: {
         gradScale: 1,
-        paramScale: paramScale(o, lr),
+        paramScale: weightDecayScale(o, lr),
         weightDecay: 0,
         beta1: o.beta1,
         oneMinusBeta1: 1 - o.beta1,
@@ -125,7 +70,7 @@ export const kerasAdamDefinition: OptimizerDefinition<KerasAdamOptions, "adam"> 
         eps: o.epsilon / biasCorrection2Sqrt,
         negStepSize: -(lr / (1 - o.beta1 ** t)),
       },
-      flags: { decoupled: decays(o), coupled: false, amsgrad: o.amsgrad },
+      flags: { decoupled: decaysWeights(o), coupled: false, amsgrad: o.amsgrad },
     };
   },
 };
@@ -146,7 +91,7 @@ export const kerasNadamDefaults: Required<KerasNadamOptions> = {
   beta1: 0.9,
   beta2: 0.999,
   epsilon: 1e-7,
-  ...BASE_DEFAULTS,
+  ...KERAS_BASE_DEFAULTS,
 };
 
 /**
@@ -161,19 +106,19 @@ export const kerasNadamDefinition: OptimizerDefinition<KerasNadamOptions, "nadam
     check.nonNegative("learningRate", o.learningRate);
     checkBetas(o, check);
     check.nonNegative("epsilon", o.epsilon);
-    checkBase(o, check);
+    checkKerasBase(o, check);
   },
   buffers: () => ({ expAvg: 0, expAvgSq: 0 }),
   initialState: () => ({ muProduct: 1 }),
   plan(o, t, state) {
-    const lr = decayed(o, t);
+    const lr = decayedLearningRate(o, t);
     const mu = o.beta1 * (1 - 0.5 * 0.96 ** t);
     const muNext = o.beta1 * (1 - 0.5 * 0.96 ** (t + 1));
     const muProduct = state.muProduct * mu;
     return {
       scalars: {
         gradScale: 1,
-        paramScale: paramScale(o, lr),
+        paramScale: weightDecayScale(o, lr),
         weightDecay: 0,
         beta1: o.beta1,
         oneMinusBeta1: 1 - o.beta1,
@@ -185,7 +130,7 @@ export const kerasNadamDefinition: OptimizerDefinition<KerasNadamOptions, "nadam
         avgCoef: (-lr * muNext) / (1 - muProduct * muNext),
         epsRoot: 0,
       },
-      flags: { decoupled: decays(o), coupled: false, withEpsRoot: false, momentumOnly: false },
+      flags: { decoupled: decaysWeights(o), coupled: false, withEpsRoot: false, momentumOnly: false },
       next: { muProduct },
     };
   },
@@ -214,7 +159,7 @@ export const kerasRMSpropDefaults: Required<KerasRMSpropOptions> = {
   momentum: 0,
   epsilon: 1e-7,
   centered: false,
-  ...BASE_DEFAULTS,
+  ...KERAS_BASE_DEFAULTS,
 };
 
 /** Keras's RMSprop: ε inside the root, momentum after the learning rate (b ← μb + lr·g/√(v + ε), θ ← θ − b). */
@@ -228,17 +173,17 @@ export const kerasRMSpropDefinition: OptimizerDefinition<KerasRMSpropOptions, "r
     check.nonNegative("momentum", o.momentum);
     check.nonNegative("epsilon", o.epsilon);
     check.boolean("centered", o.centered);
-    checkBase(o, check);
+    checkKerasBase(o, check);
   },
   buffers: (o) => ({ squareAvg: 0, gradAvg: o.centered ? 0 : null, momentumBuffer: o.momentum > 0 ? 0 : null }),
   plan(o, t) {
-    const lr = decayed(o, t);
+    const lr = decayedLearningRate(o, t);
     const withMomentum = o.momentum > 0;
     return {
       scalars: {
         gradScale: 1,
         weightDecay: 0,
-        paramScale: paramScale(o, lr),
+        paramScale: weightDecayScale(o, lr),
         alpha: o.rho,
         oneMinusAlpha: 1 - o.rho,
         eps: o.epsilon,
@@ -249,7 +194,7 @@ export const kerasRMSpropDefinition: OptimizerDefinition<KerasRMSpropOptions, "r
       },
       flags: {
         coupled: false,
-        decoupled: decays(o),
+        decoupled: decaysWeights(o),
         centered: o.centered,
         withMomentum,
         epsInRoot: true,
@@ -278,7 +223,7 @@ export const kerasSGDDefaults: Required<KerasSGDOptions> = {
   learningRate: 1e-2,
   momentum: 0,
   nesterov: false,
-  ...BASE_DEFAULTS,
+  ...KERAS_BASE_DEFAULTS,
 };
 
 /**
@@ -293,16 +238,16 @@ export const kerasSGDDefinition: OptimizerDefinition<KerasSGDOptions, "sgd"> = {
     check.nonNegative("learningRate", o.learningRate);
     check.inRange("momentum", o.momentum, 0, 1, true);
     check.boolean("nesterov", o.nesterov);
-    checkBase(o, check);
+    checkKerasBase(o, check);
   },
   buffers: (o) => ({ momentumBuffer: o.momentum !== 0 ? 0 : null }),
   plan(o, t) {
-    const lr = decayed(o, t);
+    const lr = decayedLearningRate(o, t);
     const withMomentum = o.momentum !== 0;
     return {
       scalars: {
         gradScale: withMomentum ? lr : 1,
-        paramScale: paramScale(o, lr),
+        paramScale: weightDecayScale(o, lr),
         weightDecay: 0,
         momentum: o.momentum,
         oneMinusDampening: 1,
@@ -310,7 +255,7 @@ export const kerasSGDDefinition: OptimizerDefinition<KerasSGDOptions, "sgd"> = {
       },
       flags: {
         coupled: false,
-        decoupled: decays(o),
+        decoupled: decaysWeights(o),
         withMomentum,
         firstStep: t === 1,
         nesterov: withMomentum && o.nesterov,
@@ -334,7 +279,7 @@ export const kerasLionDefaults: Required<KerasLionOptions> = {
   learningRate: 1e-3,
   beta1: 0.9,
   beta2: 0.99,
-  ...BASE_DEFAULTS,
+  ...KERAS_BASE_DEFAULTS,
 };
 
 /** Keras's Lion: θ ← θ − lr·sign(β1·m + (1 − β1)g), m ← β2·m + (1 − β2)g, Lion's kernel. */
@@ -346,22 +291,22 @@ export const kerasLionDefinition: OptimizerDefinition<KerasLionOptions, "lion"> 
     check.nonNegative("learningRate", o.learningRate);
     check.inRange("beta1", o.beta1, 0, 1, true);
     check.inRange("beta2", o.beta2, 0, 1, true);
-    checkBase(o, check);
+    checkKerasBase(o, check);
   },
   buffers: () => ({ expAvg: 0 }),
   plan(o, t) {
-    const lr = decayed(o, t);
+    const lr = decayedLearningRate(o, t);
     return {
       scalars: {
         gradScale: 1,
-        paramScale: paramScale(o, lr),
+        paramScale: weightDecayScale(o, lr),
         beta1: o.beta1,
         oneMinusBeta1: 1 - o.beta1,
         beta2: o.beta2,
         oneMinusBeta2: 1 - o.beta2,
         negLr: -lr,
       },
-      flags: { decoupled: decays(o) },
+      flags: { decoupled: decaysWeights(o) },
     };
   },
 };
