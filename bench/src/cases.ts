@@ -174,6 +174,15 @@ export const CASES: readonly BenchCase[] = [
     written: 2,
     traffic: "r: p, g, m; w: p, m",
   },
+  {
+    // The same update as TF.js's own tf.train.adam (ε bias-corrected, the backend's 1e-7).
+    id: "tfjs-adam",
+    optimizer: "tfjs:adam",
+    options: { learningRate: 1e-3 },
+    tfjs: { name: "adam", options: { lr: 1e-3, eps: 1e-7 } },
+    written: 3,
+    traffic: "r: p, g, m, v; w: p, m, v",
+  },
 ];
 
 export const CASE_IDS: readonly string[] = CASES.map((c) => c.id);

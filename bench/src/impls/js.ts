@@ -27,6 +27,7 @@ import {
   rmspropDefaults,
   rpropDefaults,
   sgdDefaults,
+  tfjsAdamDefaults,
 } from "simdopt";
 
 import type { BenchCase } from "../cases.js";
@@ -702,6 +703,41 @@ function kerasAdam(o: Options, p: Arr, g: Arr): Step {
   };
 }
 
+function tfjsAdamLoop(
+  p: Arr,
+  g: Arr,
+  m: Arr,
+  v: Arr,
+  n: number,
+  b1: number,
+  b2: number,
+  eps: number,
+  bc1: number,
+  bc2: number,
+  lr: number,
+): void {
+  for (let i = 0; i < n; i++) {
+    const gi = g[i];
+    const mi = b1 * m[i] + (1 - b1) * gi;
+    const vi = b2 * v[i] + (1 - b2) * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] -= (lr * (mi / bc1)) / (Math.sqrt(vi / bc2) + eps);
+  }
+}
+
+/** tf.train.adam: m̂/(√v̂ + ε), ε added to the bias-corrected root (null: the backend's 1e-7). */
+function tfjsAdam(o: Options, p: Arr, g: Arr): Step {
+  const m = zeros(p);
+  const v = zeros(p);
+  const eps = o.epsilon ?? 1e-7;
+  let t = 0;
+  return () => {
+    t++;
+    tfjsAdamLoop(p, g, m, v, p.length, o.beta1, o.beta2, eps, 1 - o.beta1 ** t, 1 - o.beta2 ** t, o.learningRate);
+  };
+}
+
 type Factory = (o: Options, p: Arr, g: Arr) => Step;
 
 const LOOPS: Record<string, { defaults: object; loop: Factory }> = {
@@ -726,6 +762,7 @@ const LOOPS: Record<string, { defaults: object; loop: Factory }> = {
     loop: (o, p, g) =>
       lion({ lr: o.learningRate, betas: [o.b1, o.b2], weightDecay: o.weightDecay, maximize: false }, p, g),
   },
+  "tfjs:adam": { defaults: tfjsAdamDefaults, loop: tfjsAdam },
 };
 
 /** A plain-JS stepper for `c` over copies of the data. */
