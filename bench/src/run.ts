@@ -14,6 +14,7 @@ import { findImpl, ONE_THREAD_OF, TFJS_IDS } from "./impls/registry.js";
 import type { CheckMode, Impl } from "./impls/types.js";
 import { formatSize, Progress, type ProgressStream } from "./progress.js";
 import { runManyTensors, type LayoutResult } from "./many-tensors.js";
+import { pairThreads, type PairedRatio } from "./paired.js";
 import { measure, type Measurement } from "./timing.js";
 
 export interface ImplResult {
@@ -67,6 +68,8 @@ export interface SizeResult {
   bandwidth: BandwidthResult;
   impls: ImplResult[];
   bestTfjs: string | null;
+  /** `wasm-simd-threads` over `wasm-simd` timed in alternating pairs (paired.ts), when both ran. */
+  threadsPaired?: PairedRatio | null;
 }
 
 export interface CaseResult {
@@ -224,7 +227,10 @@ export async function runBench(config: BenchConfig, io: RunIO): Promise<BenchRes
         }
         progress.tick();
       }
-      results[ci].sizes.push(derive(size, bytesPerParam(c, config.dtype), bw, implResults));
+      const sizeResult = derive(size, bytesPerParam(c, config.dtype), bw, implResults);
+      progress.phase("two threads against one, timed in pairs");
+      sizeResult.threadsPaired = await pairThreads(c, data, implResults, config.timing);
+      results[ci].sizes.push(sizeResult);
     }
   }
   let manyTensors: LayoutResult[] | null = null;

@@ -62,6 +62,13 @@ describe("thread targets", () => {
     );
   });
 
+  it("use the paired ratio where it was timed", () => {
+    const paired = results([{ id: "sgd", sizes: [[1 << 20, [ok("wasm-simd", 2), ok("wasm-simd-threads", 1.9)]]] }]);
+    paired.cases[0].sizes[0].threadsPaired = { ratio: 1.85, pairs: 9, batch: 1 };
+    expect(targetChecks(paired).map((c) => [c.value, c.met])).toEqual([[1.85, true]]);
+    expect(threadLines(paired).join("\n")).toContain("| sgd | 1.85× |");
+  });
+
   it("leave the report alone when no threaded implementation ran", () => {
     expect(threadLines(results([{ id: "sgd", sizes: [[4096, [ok("wasm-simd", 1)]]] }]))).toEqual([]);
   });

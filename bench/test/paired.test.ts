@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+
+import { TIMING } from "../src/args.js";
+import type { Stepper } from "../src/impls/types.js";
+import { pairedRatio, STEPS_PER_BATCH } from "../src/paired.js";
+
+/** Steppers on a fake clock: each step advances it by the stepper's own cost; `order` logs the steps. */
+function clockedSteppers(costs: () => [number, number]) {
+  let clock = 0;
+  const order: string[] = [];
+  const make = (index: 0 | 1, name: string): Stepper => ({
+    step: () => {
+      clock += costs()[index];
+      order.push(name);
+    },
+    read: () => new Float32Array(0),
+    dispose: () => {},
+  });
+  return { one: make(0, "one"), threads: make(1, "threads"), now: () => clock, order };
+}
+
+describe("two threads against one, in pairs", () => {
+  const timing = TIMING.quick;
+
+  it("is the median of the pairs' ratios, in batches of at least minSampleMs", () => {
+    const s = clockedSteppers(() => [2, 1]);
+    const r = pairedRatio(s.one, s.threads, timing, 0.001, s.now);
+    expect(r.ratio).toBe(2);
+    expect(r.batch).toBe(Math.max(STEPS_PER_BATCH, Math.ceil(timing.minSampleMs / 0.001)));
+    expect(r.pairs).toBeGreaterThanOrEqual(5);
+    expect(r.pairs).toBeLessThanOrEqual(31);
+  });
+
+  it("alternates which of the two goes first, and a drift that slows both cancels out", () => {
+    let t = 0;
+    const s = clockedSteppers(() => {
+      t++;
+      const slow = 1 + t / 1000; // the machine slows down steadily
+      return [3 * slow, 2 * slow];
+    });
+    const r = pairedRatio(s.one, s.threads, timing, 50, s.now);
+    expect(r.batch).toBe(STEPS_PER_BATCH);
+    expect(r.ratio).toBeCloseTo(1.5, 1);
+    // after the warm-up's two batches, pairs in the order one-threads, then threads-one
+    const batches = s.order.filter((_, i) => i % STEPS_PER_BATCH === 0);
+    expect(batches.slice(2, 10)).toEqual(["one", "threads", "threads", "one", "one", "threads", "threads", "one"]);
+  });
+});
