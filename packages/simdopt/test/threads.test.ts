@@ -13,7 +13,6 @@ import {
   type Dtype,
   type OptimizerName,
   type Runtime,
-  isElementwise,
 } from "../dist/index.js";
 import { claimChunk, claimOrder, closeClaims, controlBytes } from "../dist/threads/control.js";
 import { OPTION_FAMILIES } from "./families.js";
@@ -77,8 +76,9 @@ describe.each(OPTIMIZER_NAMES)("%s: threads ≡ one thread", (name) => {
     for (const runtime of threaded) {
       const before = poolOf(runtime).splitCalls;
       const got = run(runtime, name, options, dtype);
-      // Element-wise kernels split every step; kernels that reduce over whole tensors never do.
-      expect(poolOf(runtime).splitCalls - before, "steps split between threads").toBe(isElementwise(name) ? STEPS : 0);
+      // Every step is split: element-wise kernels within tensors, kernels that reduce over whole
+      // tensors between them (the group has several).
+      expect(poolOf(runtime).splitCalls - before, "steps split between threads").toBe(STEPS);
       got.values.forEach((tensor, k) => {
         const at = firstDifference(tensor, expected.values[k]);
         expect(at, `${runtime.threads} threads: tensor ${k} (length ${LENGTHS[k]}) differs at ${at}`).toBe(-1);
@@ -271,4 +271,43 @@ describe("claiming chunks", () => {
     closeClaims(control, 3, workers);
     expect(orders.map((order) => claimChunk(control, 3, order, 0))).toEqual([-1, -1, -1]);
   });
+});
+
+describe("kernels that reduce over whole tensors, with shapes", () => {
+  const SHAPES = [[30, 40], [7], [2, 3, 5], [16, 9], [300]];
+  test.each(["adafactor", "optax:adafactor", "lamb"] as const)(
+    "%s: a group of shaped tensors, split between them ≡ one thread",
+    (name) => {
+      const step = (runtime: Runtime) => {
+        const params = SHAPES.map((shape, k) =>
+          runtime.parameter(
+            randomArray(
+              shape.reduce((a, b) => a * b, 1),
+              5 + k,
+            ),
+            { shape },
+          ),
+        );
+        const optimizer = createOptimizer(name, params, {
+          ...OPTION_FAMILIES[name][0],
+          ...(name === "optax:adafactor" ? { minDimSizeToFactor: 4 } : {}),
+        });
+        for (let s = 0; s < STEPS; s++) {
+          params.forEach((param, k) => param.setGrad(gradientsFor(param.length, s, 11 + k)));
+          optimizer.step();
+        }
+        const values = params.map((param) => Array.from(param.data));
+        optimizer.dispose();
+        params.forEach((param) => param.dispose());
+        return values;
+      };
+      const expected = step(single);
+      for (const runtime of threaded) {
+        const before = poolOf(runtime).splitCalls;
+        const got = step(runtime);
+        expect(poolOf(runtime).splitCalls - before).toBe(STEPS);
+        got.forEach((tensor, k) => expect(firstDifference(tensor, expected[k]), `tensor ${k}`).toBe(-1));
+      }
+    },
+  );
 });

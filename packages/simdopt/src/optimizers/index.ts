@@ -114,7 +114,8 @@ export type OptionsOf<N extends OptimizerName> = N extends OptimizerName
 
 /**
  * Whether optimizer `name`'s kernel works element by element, so that worker threads split its
- * steps; a kernel that reduces over whole tensors (LAMB, Adafactor) steps each table on one thread.
+ * steps within tensors; a kernel that reduces over whole tensors (LAMB, Adafactor) is split only
+ * between the tensors of a group, so one large tensor steps on one thread.
  */
 export function isElementwise(name: OptimizerName): boolean {
   return KERNEL_LAYOUTS[OPTIMIZERS[name].definition.kernel].elementwise;

@@ -288,8 +288,9 @@ export class Runtime {
   /** @internal Runs `kernel` over every tensor of `table` with the scalar block at `scalars`. */
   runKernel(kernel: KernelName, table: TensorTable, scalars: number): void {
     const run = this.kernels[kernelKey(kernel, table.dtype)];
-    // A kernel that reduces over whole tensors (LAMB, Adafactor) cannot be split into slices.
-    const splittable = KERNEL_LAYOUTS[kernel].elementwise && table.elements >= this.#threadMinElements;
+    // A kernel that reduces over whole tensors (LAMB, Adafactor) is split between tensors only.
+    const splittable =
+      (KERNEL_LAYOUTS[kernel].elementwise || table.count > 1) && table.elements >= this.#threadMinElements;
     const pool = splittable ? this.#threadPool() : undefined;
     if (pool !== undefined) {
       pool.run(this, kernel, run, table, scalars);

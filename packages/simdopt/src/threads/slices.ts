@@ -6,6 +6,8 @@
  * element-wise, so running the kernel over every slice table computes exactly what one call over
  * the whole table computes; the boundaries keep every SIMD vector whole and every buffer's
  * alignment, and only a tensor's own last elements run in the scalar tail, as they do unsliced.
+ * Kernels that reduce over a whole tensor (not `elementwise`) are cut between tensors only: each
+ * tensor runs entire in one slice, so a group of several tensors still spreads over threads.
  */
 import { ALIGNMENT } from "../runtime/allocator.js";
 import { bytesPerElement, type KernelName } from "../runtime/kernels.js";
@@ -44,8 +46,17 @@ export class SliceTables {
     // Entries of every part: [n, addresses...] with the addresses moved to the slice's start.
     const entries: number[][][] = Array.from({ length: parts }, () => []);
     let firstBlock = 0; // of the current tensor, in the global count of blocks
+    // A kernel that reduces over whole tensors (LAMB, Adafactor) gets whole tensors: each one goes,
+    // entire, to the part its first block falls in.
+    const wholeTensors = !KERNEL_LAYOUTS[kernel].elementwise;
     lengths.forEach((n, t) => {
       const tensorBlocks = Math.ceil(n / unit);
+      if (wholeTensors) {
+        const part = Math.min(parts - 1, Math.floor(firstBlock / perPart));
+        entries[part].push(Array.from(source.subarray(t * stride, (t + 1) * stride)));
+        firstBlock += tensorBlocks;
+        return;
+      }
       for (let part = Math.floor(firstBlock / perPart); part < parts; part++) {
         const from = Math.max(part * perPart, firstBlock) - firstBlock;
         const to = Math.min((part + 1) * perPart, firstBlock + tensorBlocks) - firstBlock;
