@@ -93,6 +93,22 @@ export function claimChunk(control: Int32Array, generation: number, order: Int32
   return -1;
 }
 
+/** Claims the chunks of `generation` in `order`, one at a time, and runs `run` on each until none is left. */
+export function runClaimedChunks(
+  control: Int32Array,
+  generation: number,
+  order: Int32Array,
+  run: (chunk: number) => void,
+): void {
+  for (
+    let at = claimChunk(control, generation, order, 0);
+    at >= 0;
+    at = claimChunk(control, generation, order, at + 1)
+  ) {
+    run(order[at]);
+  }
+}
+
 /** Marks every chunk of `generation` claimed, so that no thread starts one from now on. */
 export function closeClaims(control: Int32Array, generation: number, workers: number): void {
   for (let chunk = 0; chunk < CHUNKS_PER_THREAD * (workers + 1); chunk++) {

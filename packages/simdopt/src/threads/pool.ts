@@ -29,9 +29,9 @@ import {
   SLOT_RUNS,
   SLOT_STATUS,
   CHUNKS_PER_THREAD,
-  claimChunk,
   claimOrder,
   closeClaims,
+  runClaimedChunks,
   controlBytes,
   pollWhileEqual,
   slotWord,
@@ -166,16 +166,10 @@ export class ThreadPool {
     Atomics.notify(control, GENERATION);
     const started = performance.now();
     try {
-      const order = this.order;
-      for (
-        let at = claimChunk(control, generation, order, 0);
-        at >= 0;
-        at = claimChunk(control, generation, order, at + 1)
-      ) {
-        const chunk = order[at];
+      runClaimedChunks(control, generation, this.order, (chunk) => {
         if (counts[chunk] > 0) kernel(addresses[chunk], counts[chunk], scalars);
         Atomics.add(control, COMPLETED, 1);
-      }
+      });
     } finally {
       const waitMs = Math.max(this.minWaitMs, this.waitPerOwnTime * (performance.now() - started));
       this.join(generation, chunks, waitMs);

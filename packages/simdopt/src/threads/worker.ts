@@ -20,10 +20,10 @@ import {
   SLOT_READY,
   SLOT_RUNS,
   SLOT_STATUS,
-  claimChunk,
   claimOrder,
   controlBytes,
   pollWhileEqual,
+  runClaimedChunks,
   slotWord,
   type WorkerInit,
 } from "./control.js";
@@ -42,12 +42,7 @@ async function serve(init: WorkerInit): Promise<void> {
     if (generation === seen) continue;
     seen = generation;
     if (Atomics.load(control, COMMAND) === EXIT) return;
-    for (
-      let at = claimChunk(control, generation, order, 0);
-      at >= 0;
-      at = claimChunk(control, generation, order, at + 1)
-    ) {
-      const chunk = order[at];
+    runClaimedChunks(control, generation, order, (chunk) => {
       // Read after the claim: the calling thread publishes the next call only once this chunk is done.
       const directory = new Uint32Array(init.memory.buffer, Atomics.load(control, DIRECTORY) + chunk * 8, 2);
       Atomics.store(control, busy, chunk + 1);
@@ -59,7 +54,7 @@ async function serve(init: WorkerInit): Promise<void> {
       Atomics.store(control, busy, 0);
       Atomics.add(control, slotWord(init.slot, SLOT_RUNS), 1);
       if (Atomics.add(control, COMPLETED, 1) + 1 === Atomics.load(control, CHUNKS)) Atomics.notify(control, COMPLETED);
-    }
+    });
   }
 }
 
