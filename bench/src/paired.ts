@@ -8,7 +8,7 @@
 import type { TimingSettings } from "./args.js";
 import type { BenchCase } from "./cases.js";
 import type { BenchData } from "./data.js";
-import { findImpl } from "./impls/registry.js";
+import { findImpl, ONE_THREAD_OF } from "./impls/registry.js";
 import type { Stepper } from "./impls/types.js";
 import type { ImplResult } from "./run.js";
 
@@ -64,22 +64,29 @@ export function pairedRatio(
   return { ratio: ratios[pairs >> 1], pairs, batch };
 }
 
+/** The threaded Wasm implementation whose speed over its one-thread counterpart is paired. */
+const THREADS_ID = "wasm-simd-threads";
+
 /**
- * `wasm-simd-threads` over `wasm-simd` in pairs, on fresh steppers over the same data, when both
- * ran (and passed the gate) at this size; null otherwise.
+ * `wasm-simd-threads` over its one-thread counterpart (registry.ts) in pairs, on fresh steppers
+ * over the same data, when both ran (and passed the gate) at this size; null otherwise.
+ * `announce` is called before the pairs are timed.
  */
 export async function pairThreads(
   c: BenchCase,
   data: BenchData,
   results: readonly ImplResult[],
   t: TimingSettings,
+  announce: () => void,
 ): Promise<PairedRatio | null> {
+  const oneId = ONE_THREAD_OF[THREADS_ID];
   const ran = (id: string) => results.find((r) => r.impl === id && r.status === "ok");
-  const one = ran("wasm-simd");
-  if (one === undefined || ran("wasm-simd-threads") === undefined) return null;
-  const oneStepper = await findImpl("wasm-simd").setup(c, data);
+  const one = ran(oneId);
+  if (one === undefined || ran(THREADS_ID) === undefined) return null;
+  announce();
+  const oneStepper = await findImpl(oneId).setup(c, data);
   try {
-    const threadsStepper = await findImpl("wasm-simd-threads").setup(c, data);
+    const threadsStepper = await findImpl(THREADS_ID).setup(c, data);
     try {
       return pairedRatio(oneStepper, threadsStepper, t, one.medianMs!);
     } finally {

@@ -228,8 +228,9 @@ export async function runBench(config: BenchConfig, io: RunIO): Promise<BenchRes
         progress.tick();
       }
       const sizeResult = derive(size, bytesPerParam(c, config.dtype), bw, implResults);
-      progress.phase("two threads against one, timed in pairs");
-      sizeResult.threadsPaired = await pairThreads(c, data, implResults, config.timing);
+      sizeResult.threadsPaired = await pairThreads(c, data, implResults, config.timing, () =>
+        progress.phase("two threads against one, timed in pairs"),
+      );
       results[ci].sizes.push(sizeResult);
     }
   }
