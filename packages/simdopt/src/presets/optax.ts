@@ -6,7 +6,7 @@
  * becomes ε·√(1 − β2ᵗ); momentum comes after the learning rate; adagrad takes ε inside the root;
  * rprop reproduces 0.2.8's one-step-late update; adafactor has a kernel of its own.
  */
-export type { PresetClass } from "./optax/preset.js";
+export type { PresetClass } from "./preset-class.js";
 export * from "./optax/adam.js";
 export * from "./optax/sgd.js";
 export * from "./optax/lion.js";

@@ -1,5 +1,5 @@
-// The class every optax preset is: its definition under optax's name.
-import { Optimizer, type AnyOptimizerDefinition, type ParamsInput } from "../../optimizer.js";
+// The class every preset is: its definition under the framework's name.
+import { Optimizer, type AnyOptimizerDefinition, type ParamsInput } from "../optimizer.js";
 
 /** A class over a preset's definition: `new OptaxAdam(params, options)`. */
 export type PresetClass<O extends object> = new (params: ParamsInput<O>, options?: O) => Optimizer<O>;

@@ -14,25 +14,14 @@
  *             (torch divides by √(s' + ε); at the first step δ = g);  a ← ρ·a + (1 − ρ)·δ²;  s ← s'
  * tf.train.adagrad has no default learning rate; here it is 1e-2, as tfjs:sgd's.
  */
-import { Optimizer, type AnyOptimizerDefinition, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
+import type { OptimizerDefinition } from "../optimizer.js";
 import { kerasRMSpropDefinition } from "./keras.js";
 import { optaxAdamDefinition } from "./optax.js";
+import { heavyBallPlan } from "./heavy-ball.js";
+import { presetClass } from "./preset-class.js";
 
 /** TF.js's epsilon when given as null: its backend's, 1e-7. */
 const BACKEND_EPSILON = 1e-7;
-
-function presetClass<O extends object>(
-  definition: AnyOptimizerDefinition<O>,
-): new (
-  params: ParamsInput<O>,
-  options?: O,
-) => Optimizer<O> {
-  return class extends Optimizer<O> {
-    constructor(params: ParamsInput<O>, options: O = {} as O) {
-      super(params, options, definition);
-    }
-  };
-}
 
 // ---- sgd and momentum
 
@@ -58,26 +47,7 @@ export const tfjsMomentumDefinition: OptimizerDefinition<TfjsMomentumOptions, "s
     check.boolean("useNesterov", o.useNesterov);
   },
   buffers: (o) => ({ momentumBuffer: o.momentum !== 0 ? 0 : null }),
-  plan(o, t) {
-    const withMomentum = o.momentum !== 0;
-    return {
-      scalars: {
-        gradScale: 1,
-        paramScale: 1,
-        weightDecay: 0,
-        momentum: o.momentum,
-        oneMinusDampening: 1,
-        negLr: -o.learningRate,
-      },
-      flags: {
-        coupled: false,
-        decoupled: false,
-        withMomentum,
-        firstStep: t === 1,
-        nesterov: withMomentum && o.useNesterov,
-      },
-    };
-  },
+  plan: (o, t) => heavyBallPlan(o.learningRate, o.momentum, o.useNesterov, t),
 };
 
 export interface TfjsSGDOptions {
@@ -92,10 +62,7 @@ export const tfjsSGDDefinition: OptimizerDefinition<TfjsSGDOptions, "sgd"> = {
   defaults: tfjsSGDDefaults,
   validate: (o, check) => void check.nonNegative("learningRate", o.learningRate),
   buffers: () => ({ momentumBuffer: null }),
-  plan: (o) => ({
-    scalars: { gradScale: 1, paramScale: 1, weightDecay: 0, momentum: 0, oneMinusDampening: 1, negLr: -o.learningRate },
-    flags: { coupled: false, decoupled: false, withMomentum: false, firstStep: false, nesterov: false },
-  }),
+  plan: (o, t) => heavyBallPlan(o.learningRate, 0, false, t),
 };
 
 // ---- adam

@@ -3,7 +3,7 @@
  * optax's option names in camelCase and its defaults, `null` where optax takes None (off).
  */
 import type { OptimizerDefinition } from "../../optimizer.js";
-import { presetClass } from "./preset.js";
+import { presetClass } from "../preset-class.js";
 
 export interface OptaxAdafactorOptions {
   /** null: no learning rate (the update is not scaled by one). */

@@ -1,6 +1,6 @@
 import type { OptimizerDefinition } from "../../optimizer.js";
 import type { OptionChecker } from "../../runtime/validate.js";
-import { presetClass } from "./preset.js";
+import { presetClass } from "../preset-class.js";
 
 export interface OptaxAdamOptions {
   learningRate?: number;

@@ -1,5 +1,5 @@
 import type { OptimizerDefinition } from "../../optimizer.js";
-import { presetClass } from "./preset.js";
+import { presetClass } from "../preset-class.js";
 import { checkAdam, momentumCoefficients } from "./adam.js";
 
 export interface OptaxRAdamOptions {

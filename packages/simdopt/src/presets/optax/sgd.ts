@@ -1,5 +1,6 @@
 import type { OptimizerDefinition } from "../../optimizer.js";
-import { presetClass } from "./preset.js";
+import { heavyBallPlan } from "../heavy-ball.js";
+import { presetClass } from "../preset-class.js";
 
 export interface OptaxSGDOptions {
   learningRate?: number;
@@ -21,26 +22,7 @@ export const optaxSGDDefinition: OptimizerDefinition<OptaxSGDOptions, "sgd"> = {
     check.boolean("nesterov", o.nesterov);
   },
   buffers: (o) => ({ momentumBuffer: o.momentum !== null && o.momentum !== 0 ? 0 : null }),
-  plan(o, t) {
-    const withMomentum = o.momentum !== null && o.momentum !== 0;
-    return {
-      scalars: {
-        gradScale: 1,
-        paramScale: 1,
-        weightDecay: 0,
-        momentum: o.momentum ?? 0,
-        oneMinusDampening: 1,
-        negLr: -o.learningRate,
-      },
-      flags: {
-        coupled: false,
-        decoupled: false,
-        withMomentum,
-        firstStep: t === 1,
-        nesterov: withMomentum && o.nesterov,
-      },
-    };
-  },
+  plan: (o, t) => heavyBallPlan(o.learningRate, o.momentum ?? 0, o.nesterov, t),
 };
 
 /** optax.sgd. */
