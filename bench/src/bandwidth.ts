@@ -11,7 +11,8 @@
  * keep it independent of the element type and free of floating-point slow paths.
  *
  * The module is emitted here as bytes (no toolchain needed at build or run time): one exported
- * function `rmw<k>(nbytes, g, a1, ..., ak)` per k in 1..MAX_STREAMS, over an imported memory.
+ * function `rmw<k>(nbytes, g, a1, ..., ak)` per k in 1..MAX_STREAMS, over an imported memory
+ * (a shared one for the two-thread reference, bandwidth-threads.ts).
  */
 
 export const MAX_STREAMS = 6;
@@ -23,7 +24,7 @@ interface WasmMemory {
 declare const WebAssembly: {
   Module: new (bytes: Uint8Array<ArrayBuffer>) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number; maximum?: number }) => WasmMemory;
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
 };
 
 function uleb(n: number): number[] {
@@ -141,10 +142,15 @@ function kernelBody(k: number): number[] {
   return [...uleb(body.length), ...body];
 }
 
-export function bandwidthModuleBytes(): Uint8Array<ArrayBuffer> {
+/** Pages of wasm32's 4 GiB: the maximum a shared memory's import declares. */
+const MAX_PAGES = 65536;
+
+/** The module; `shared`: it imports a shared memory (limits flag 3: shared, with a maximum). */
+export function bandwidthModuleBytes(shared = false): Uint8Array<ArrayBuffer> {
   const ks = Array.from({ length: MAX_STREAMS }, (_, i) => i + 1);
   const types = vec(ks.map((k) => [0x60, ...vec(Array.from({ length: k + 2 }, () => [I32])), 0x00]));
-  const imports = vec([[...name("env"), ...name("memory"), 0x02, 0x00, 0x01]]);
+  const limits = shared ? [0x03, 0x01, ...uleb(MAX_PAGES)] : [0x00, 0x01];
+  const imports = vec([[...name("env"), ...name("memory"), 0x02, ...limits]]);
   const funcs = vec(ks.map((_, i) => uleb(i)));
   const exports = vec(ks.map((k, i) => [...name(`rmw${k}`), 0x00, ...uleb(i)]));
   const code = vec(ks.map(kernelBody));
@@ -172,31 +178,59 @@ export interface BandwidthKernel {
   step(): void;
   /** Bytes read + written by one pass. */
   bytes: number;
+  /** A copy of stream `j` (0 the read-only one), as 32-bit integers (tests check the passes). */
+  read(j: number): Int32Array;
   dispose(): void;
 }
 
 const BASE = 65536;
 
-/** Sets up `k` read-modify-write streams plus one read-only stream of `nbytes` each, in a fresh memory. */
-export function createBandwidthKernel(k: number, nbytes: number): BandwidthKernel {
+/** Where `k` read-modify-write streams and the read-only one of `nbytes` each lie in a memory. */
+export interface StreamLayout {
+  /** Byte address of each stream, the read-only (gradient) stream first. */
+  pointers: number[];
+  /** Pages the memory needs. */
+  pages: number;
+  /** One past the last byte of the streams. */
+  end: number;
+}
+
+export function streamLayout(k: number, nbytes: number): StreamLayout {
   if (!Number.isInteger(k) || k < 1 || k > MAX_STREAMS)
     throw new RangeError(`bandwidth: streams must be 1..${MAX_STREAMS}, got ${k}`);
   if (nbytes % 4 !== 0) throw new RangeError(`bandwidth: byte count must be a multiple of 4, got ${nbytes}`);
-  compiled ??= new WebAssembly.Module(bandwidthModuleBytes());
   // 64-byte aligned streams, each padded to a cache-line multiple.
   const stride = Math.ceil(nbytes / 64) * 64 + 64;
-  const total = BASE + (k + 1) * stride;
-  if (total > 4 * 1024 ** 3) throw new RangeError(`bandwidth: ${total} bytes exceed the 4 GiB of wasm32`);
-  const memory = new WebAssembly.Memory({ initial: Math.ceil(total / 65536) });
-  const instance = new WebAssembly.Instance(compiled, { env: { memory } });
-  const fn = instance.exports[`rmw${k}`] as (...args: number[]) => void;
-  const pointers = Array.from({ length: k + 1 }, (_, j) => BASE + j * stride);
+  const end = BASE + (k + 1) * stride;
+  if (end > 4 * 1024 ** 3) throw new RangeError(`bandwidth: ${end} bytes exceed the 4 GiB of wasm32`);
+  return { pointers: Array.from({ length: k + 1 }, (_, j) => BASE + j * stride), pages: Math.ceil(end / 65536), end };
+}
+
+/** A memory of `pages` (shared, or not) with the module instantiated over it: its `rmw<k>` export. */
+export function bandwidthInstance(
+  k: number,
+  pages: number,
+  shared: boolean,
+): { memory: WasmMemory; run: (...args: number[]) => void } {
+  let module: object;
+  if (shared) module = new WebAssembly.Module(bandwidthModuleBytes(true));
+  else module = compiled ??= new WebAssembly.Module(bandwidthModuleBytes());
+  const memory = new WebAssembly.Memory(shared ? { initial: pages, maximum: pages, shared } : { initial: pages });
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  return { memory, run: instance.exports[`rmw${k}`] as (...args: number[]) => void };
+}
+
+/** Sets up `k` read-modify-write streams plus one read-only stream of `nbytes` each, in a fresh memory. */
+export function createBandwidthKernel(k: number, nbytes: number): BandwidthKernel {
+  const layout = streamLayout(k, nbytes);
+  const { memory, run } = bandwidthInstance(k, layout.pages, false);
   // Touch every page (and give the streams non-zero contents).
-  new Uint8Array(memory.buffer).fill(1, BASE, total);
-  const args = [nbytes, ...pointers];
+  new Uint8Array(memory.buffer).fill(1, BASE, layout.end);
+  const args = [nbytes, ...layout.pointers];
   return {
-    step: () => fn(...args),
+    step: () => run(...args),
     bytes: (1 + 2 * k) * nbytes,
+    read: (j) => new Int32Array(memory.buffer, layout.pointers[j], nbytes / 4).slice(),
     dispose: () => {},
   };
 }

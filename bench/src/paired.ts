@@ -32,15 +32,15 @@ export const STEPS_PER_BATCH = 8;
  * to 31).
  */
 export function pairedRatio(
-  one: Stepper,
-  threads: Stepper,
+  one: Pick<Stepper, "step">,
+  threads: Pick<Stepper, "step">,
   t: TimingSettings,
   stepMs: number,
   now: () => number = () => performance.now(),
 ): PairedRatio {
   const batch = Math.max(STEPS_PER_BATCH, Math.ceil(t.minSampleMs / Math.max(stepMs, 1e-6)));
   const pairs = Math.min(31, Math.max(5, Math.floor(t.timeMs / (2 * batch * Math.max(stepMs, 1e-6)))));
-  const time = (stepper: Stepper) => {
+  const time = (stepper: Pick<Stepper, "step">) => {
     const start = now();
     for (let k = 0; k < batch; k++) stepper.step();
     return now() - start;
@@ -65,7 +65,7 @@ export function pairedRatio(
 }
 
 /** The threaded Wasm implementation whose speed over its one-thread counterpart is paired. */
-const THREADS_ID = "wasm-simd-threads";
+export const THREADS_ID = "wasm-simd-threads";
 
 /**
  * `wasm-simd-threads` over its one-thread counterpart (registry.ts) in pairs, on fresh steppers

@@ -6,6 +6,7 @@
  */
 import type { BenchConfig } from "./args.js";
 import { createBandwidthKernel } from "./bandwidth.js";
+import { pairedBandwidth } from "./bandwidth-threads.js";
 import { bytesPerElement, bytesPerParam, findCase, type BenchCase, type Dtype } from "./cases.js";
 import { GATE_PREFIX, GATE_TAIL, makeData, type FloatArray } from "./data.js";
 import { environment, versions, type Environment } from "./environment.js";
@@ -14,7 +15,7 @@ import { findImpl, ONE_THREAD_OF, TFJS_IDS } from "./impls/registry.js";
 import type { CheckMode, Impl } from "./impls/types.js";
 import { formatSize, Progress, type ProgressStream } from "./progress.js";
 import { runManyTensors, type LayoutResult } from "./many-tensors.js";
-import { pairThreads, type PairedRatio } from "./paired.js";
+import { pairThreads, THREADS_ID, type PairedRatio } from "./paired.js";
 import { measure, type Measurement } from "./timing.js";
 
 export interface ImplResult {
@@ -61,6 +62,11 @@ export interface BandwidthResult {
   batch: number;
   gbPerSec: number;
   tinybench: Measurement["tinybench"];
+  /**
+   * The same traffic on two threads over one, timed in pairs (bandwidth-threads.ts): what the memory
+   * system gives a second thread. Measured when the run has a threaded implementation.
+   */
+  twoThreads?: PairedRatio | null;
 }
 
 export interface SizeResult {
@@ -108,6 +114,7 @@ export const NOTES = [
   "The gate compares the first min(size, 65536) and the last 4096 parameters (updates are element-wise, so the reference runs on just those).",
   "Effective GB/s counts (1 + 2 x arrays written) x element bytes per parameter (the steady-state traffic: every written array is also read, plus the gradient).",
   "The bandwidth reference is a Wasm SIMD read-modify-write kernel with the same streams and sizes; at small sizes it measures cache, not DRAM, bandwidth.",
+  "With a threaded implementation in the run, the bandwidth reference also runs on two threads (each moving half of every stream), timed in alternating pairs against one thread: what the memory system gives a second thread.",
 ];
 
 export interface RunIO {
@@ -143,8 +150,14 @@ export async function runBench(config: BenchConfig, io: RunIO): Promise<BenchRes
       progress.start(`${label} bandwidth`);
       let bw = bandwidthCache.get(c.written);
       if (bw === undefined) {
-        const kernel = createBandwidthKernel(c.written, size * bytesPerElement(config.dtype));
+        const nbytes = size * bytesPerElement(config.dtype);
+        const kernel = createBandwidthKernel(c.written, nbytes);
         const m = measure(kernel.step, config.timing);
+        let twoThreads: PairedRatio | null = null;
+        if (config.impls.includes(THREADS_ID)) {
+          progress.phase("the same on two threads, timed in pairs");
+          twoThreads = await pairedBandwidth(kernel, c.written, nbytes, config.timing, m.medianMs);
+        }
         kernel.dispose();
         bw = {
           streams: { readOnly: 1, readModifyWrite: c.written },
@@ -156,6 +169,7 @@ export async function runBench(config: BenchConfig, io: RunIO): Promise<BenchRes
           batch: m.batch,
           gbPerSec: kernel.bytes / (m.medianMs * 1e6),
           tinybench: m.tinybench,
+          twoThreads,
         };
         bandwidthCache.set(c.written, bw);
       }

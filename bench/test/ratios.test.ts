@@ -56,7 +56,7 @@ describe("thread targets", () => {
 
   it("are summarised under the table, naming what was missed", () => {
     const text = threadLines(run).join("\n");
-    expect(text).toContain("| adam | 0.909× | 2× | 2× (1.71×) |");
+    expect(text).toContain("| adam | 0.909× | 2× | 2× (native 1.71×) |");
     expect(text).toContain(
       "1 of 3 met; missed: adam 4K threads ÷ one thread 0.909×, adam 16M threads ÷ native-2t 0.7×.",
     );
@@ -67,6 +67,15 @@ describe("thread targets", () => {
     paired.cases[0].sizes[0].threadsPaired = { ratio: 1.85, pairs: 9, batch: 1 };
     expect(targetChecks(paired).map((c) => [c.value, c.met])).toEqual([[1.85, true]]);
     expect(threadLines(paired).join("\n")).toContain("| sgd | 1.85× |");
+  });
+
+  it("show, and name with a miss, what the bandwidth reference gained from a second thread", () => {
+    const memory = results([{ id: "sgd", sizes: [[1 << 24, [ok("wasm-simd", 2), ok("wasm-simd-threads", 1.6)]]] }]);
+    memory.cases[0].sizes[0].bandwidth = { ...bandwidth, twoThreads: { ratio: 1.4, pairs: 5, batch: 8 } };
+    expect(targetChecks(memory)[0]).toMatchObject({ value: 1.25, met: false, memory: 1.4 });
+    const text = threadLines(memory).join("\n");
+    expect(text).toContain("| sgd | 1.25× (memory 1.4×) |");
+    expect(text).toContain("missed: sgd 16M threads ÷ one thread 1.25× (memory 1.4×).");
   });
 
   it("leave the report alone when no threaded implementation ran", () => {

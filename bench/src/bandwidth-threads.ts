@@ -1,0 +1,111 @@
+/**
+ * The bandwidth reference on two threads: the kernel and streams of bandwidth.ts over a shared
+ * memory, the calling thread running the first half of every stream and a worker the second half,
+ * each pass handed over and joined through two words of shared memory (both threads poll: the
+ * worker lives only while this reference is timed). What a second thread gains on it is what the
+ * memory system gives a second thread at that size and traffic, in the same run as the optimizers.
+ */
+import { Worker } from "node:worker_threads";
+
+import type { TimingSettings } from "./args.js";
+import { bandwidthInstance, bandwidthModuleBytes, streamLayout, type BandwidthKernel } from "./bandwidth.js";
+import { pairedRatio, type PairedRatio } from "./paired.js";
+
+/** Control words: the pass the calling thread asks for (-1: exit), and the last pass the worker finished. */
+const ASKED = 0;
+const DONE = 1;
+/** Set to 1 by the worker once it has instantiated the module. */
+const READY = 2;
+
+/** How long a pass or the worker's start may take before it counts as lost. */
+const LOST_MS = 10_000;
+
+// CommonJS, run by `eval`: Node and Deno both start it without a file of its own.
+const WORKER_SOURCE = `
+const { workerData } = require("node:worker_threads");
+const { memory, bytes, name, args, control: buffer } = workerData;
+const run = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports[name];
+const control = new Int32Array(buffer);
+Atomics.store(control, ${READY}, 1);
+for (let seen = 0; ; ) {
+  let asked;
+  for (let spins = 0; (asked = Atomics.load(control, ${ASKED})) === seen; spins++) {
+    if (spins > 1e6) { Atomics.wait(control, ${ASKED}, seen, 50); spins = 0; }
+  }
+  if (asked < 0) break;
+  seen = asked;
+  run(...args);
+  Atomics.store(control, ${DONE}, asked);
+}
+`;
+
+/** Polls `control[index]` until it holds `value`, or throws after LOST_MS. */
+function pollUntil(control: Int32Array, index: number, value: number, what: string): void {
+  const deadline = performance.now() + LOST_MS;
+  for (let spins = 1; Atomics.load(control, index) !== value; spins++) {
+    if ((spins & 1023) === 0 && performance.now() > deadline) {
+      throw new Error(`bandwidth: the reference's worker thread did not ${what} within ${LOST_MS / 1000} s`);
+    }
+  }
+}
+
+/** `createBandwidthKernel` on two threads, each moving half of every stream (cut at a cache line). */
+export async function createTwoThreadBandwidthKernel(k: number, nbytes: number): Promise<BandwidthKernel> {
+  const layout = streamLayout(k, nbytes);
+  const { memory, run } = bandwidthInstance(k, layout.pages, true);
+  new Uint8Array(memory.buffer).fill(1, layout.pointers[0], layout.end);
+  const half = Math.floor(nbytes / 128) * 64;
+  const own = [half, ...layout.pointers];
+  const theirs = [nbytes - half, ...layout.pointers.map((p) => p + half)];
+  const control = new Int32Array(new SharedArrayBuffer(12));
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { memory, bytes: bandwidthModuleBytes(true), name: `rmw${k}`, args: theirs, control: control.buffer },
+  });
+  worker.unref();
+  let failure: string | undefined;
+  worker.on("error", (error) => (failure = error.message));
+  const deadline = performance.now() + LOST_MS;
+  while (Atomics.load(control, READY) !== 1) {
+    if (failure !== undefined || performance.now() > deadline) {
+      void worker.terminate();
+      throw new Error(`bandwidth: the reference's worker thread did not start (${failure ?? "timed out"})`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  let pass = 0;
+  return {
+    step: () => {
+      pass++;
+      Atomics.store(control, ASKED, pass);
+      run(...own);
+      pollUntil(control, DONE, pass, "finish its half of a pass");
+    },
+    bytes: (1 + 2 * k) * nbytes,
+    read: (j) => new Int32Array(memory.buffer, layout.pointers[j], nbytes / 4).slice(),
+    dispose: () => {
+      Atomics.store(control, ASKED, -1);
+      Atomics.notify(control, ASKED);
+      void worker.terminate();
+    },
+  };
+}
+
+/**
+ * The bandwidth reference's two threads over its one (`one`, already timed at `oneMs` a pass), timed
+ * in alternating pairs like the optimizers' (paired.ts).
+ */
+export async function pairedBandwidth(
+  one: BandwidthKernel,
+  k: number,
+  nbytes: number,
+  t: TimingSettings,
+  oneMs: number,
+): Promise<PairedRatio> {
+  const two = await createTwoThreadBandwidthKernel(k, nbytes);
+  try {
+    return pairedRatio(one, two, t, oneMs);
+  } finally {
+    two.dispose();
+  }
+}
