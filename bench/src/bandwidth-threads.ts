@@ -1,9 +1,12 @@
 /**
  * The bandwidth reference on two threads: the kernel and streams of bandwidth.ts over a shared
  * memory, the calling thread running the first half of every stream and a worker the second half,
- * each pass handed over and joined through two words of shared memory (both threads poll: the
- * worker lives only while this reference is timed). What a second thread gains on it is what the
- * memory system gives a second thread at that size and traffic, in the same run as the optimizers.
+ * each pass handed over and joined through words of shared memory (both threads poll: the worker
+ * lives only while this reference is timed). The worker claims its half before it runs it; a half
+ * still unclaimed when the calling thread is done with its own, it runs itself, so that a worker
+ * descheduled by other load costs a pass no more than one thread's time, as in simdopt's pool.
+ * What a second thread gains on it is what the memory system gives a second thread at that size
+ * and traffic, in the same run as the optimizers.
  */
 import { Worker } from "node:worker_threads";
 
@@ -16,6 +19,8 @@ const ASKED = 0;
 const DONE = 1;
 /** Set to 1 by the worker once it has instantiated the module. */
 const READY = 2;
+/** The last pass whose second half a thread has claimed. */
+const CLAIMED = 3;
 
 /** How long a pass or the worker's start may take before it counts as lost. */
 const LOST_MS = 10_000;
@@ -34,6 +39,7 @@ for (let seen = 0; ; ) {
   }
   if (asked < 0) break;
   seen = asked;
+  if (Atomics.compareExchange(control, ${CLAIMED}, asked - 1, asked) !== asked - 1) continue;
   run(...args);
   Atomics.store(control, ${DONE}, asked);
 }
@@ -57,7 +63,7 @@ export async function createTwoThreadBandwidthKernel(k: number, nbytes: number):
   const half = Math.floor(nbytes / 128) * 64;
   const own = [half, ...layout.pointers];
   const theirs = [nbytes - half, ...layout.pointers.map((p) => p + half)];
-  const control = new Int32Array(new SharedArrayBuffer(12));
+  const control = new Int32Array(new SharedArrayBuffer(16));
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     workerData: { memory, bytes: bandwidthModuleBytes(true), name: `rmw${k}`, args: theirs, control: control.buffer },
@@ -79,7 +85,8 @@ export async function createTwoThreadBandwidthKernel(k: number, nbytes: number):
       pass++;
       Atomics.store(control, ASKED, pass);
       run(...own);
-      pollUntil(control, DONE, pass, "finish its half of a pass");
+      if (Atomics.compareExchange(control, CLAIMED, pass - 1, pass) === pass - 1) run(...theirs);
+      else pollUntil(control, DONE, pass, "finish its half of a pass");
     },
     bytes: (1 + 2 * k) * nbytes,
     read: (j) => new Int32Array(memory.buffer, layout.pointers[j], nbytes / 4).slice(),
