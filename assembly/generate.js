@@ -144,7 +144,8 @@ function layout(declaration) {
     exclusive: declaration.exclusive,
     requires: declaration.requires,
     // Element by element: any slice of a table may be stepped on its own (threads split tables);
-    // hand-written kernels reduce over whole tensors, so a table is stepped whole.
+    // hand-written kernels reduce over tensors, so threads cut them between tensors only, or at
+    // their blocks when they declare `blocks`.
     elementwise: !declaration.handWritten,
     // Cut inside tensors at block boundaries, in phases (see BLOCK_WORDS); null: not blocked.
     blocks,
