@@ -14,6 +14,14 @@
 // element type once.
 // `"shapeWords": "<view>"` (hand-written kernels only) appends u32 words to each table entry that
 // describe the tensor's shape as the kernel views it (SHAPE_WORDS; the package computes them).
+// `"blocks": { "elements", "phases", "scratchBytes" }` (hand-written kernels only) makes a kernel
+// that reduces over a tensor splittable inside it: its sums are taken per block of `elements`
+// elements (a power of two, so a block is whole 64-byte lines and whole SIMD vectors of either
+// dtype) into a scratch slot of `scratchBytes` per block, and combined in block order, so that the
+// result depends on the tensor alone, not on how it is cut. A step is `phases` passes over the
+// table with a join between them (all of pass 1 before any of pass 2); each entry gets BLOCK_WORDS
+// after its shape words, and the host cuts each pass at block boundaries (threads/slices.ts).
+// The kernel's block size is generated (generated/blocks.ts) so that it cannot drift from here.
 // Flag combinations that no caller sends need no loops: `"exclusive": [["a", "b"]]` (at most one of
 // a group is set) and `"requires": { "a": "b" }` (a only with b) leave them out of the switch, where
 // they reach `unreachable()`; the host refuses to send them (runtime/kernels.ts).
@@ -35,6 +43,15 @@ const SHAPE_WORDS = {
   // to the later dim), firstIsLarger 1 when `first` is the largest; all 0 below 2 dims.
   twoLargestDims: 6,
 };
+
+/**
+ * The words a blocked kernel's table entry ends with. `phase`: 0 runs every phase over the entry
+ * (a whole tensor on one thread), k only phase k (the pool runs all of phase k before phase k+1);
+ * `blockScratch`: the byte address of the scratch slot of the entry's first block (per block: moved
+ * by the slice's first block when a tensor is cut); `tensorScratch` and `tensorLength`: the address
+ * of the tensor's first slot and its element count (per tensor: the same in every slice of it).
+ */
+const BLOCK_WORDS = ["phase", "blockScratch", "tensorScratch", "tensorLength"];
 
 /** Every declaration, sorted by name: `{ name, rule, state, scalars, flags }` with name lists. */
 export function readDeclarations() {
@@ -60,6 +77,7 @@ export function readDeclarations() {
         doubleScalars: json.doubleScalars ?? [],
         exclusive: json.exclusive ?? [],
         requires: json.requires ?? {},
+        blocks: json.blocks ?? null,
       };
     });
 }
@@ -110,6 +128,12 @@ function checkFlagRules(declaration) {
 /** The host's view of a kernel: where everything goes. */
 function layout(declaration) {
   const buffers = ["param", "grad", ...declaration.state];
+  const wordsBeforeBlocks = 1 + buffers.length + (SHAPE_WORDS[declaration.shapeWords] ?? 0);
+  const blocks = declaration.blocks && {
+    ...declaration.blocks,
+    // The word index of each of BLOCK_WORDS in an entry.
+    words: Object.fromEntries(BLOCK_WORDS.map((word, k) => [word, wordsBeforeBlocks + k])),
+  };
   return {
     summary: declaration.summary,
     state: declaration.state,
@@ -120,12 +144,33 @@ function layout(declaration) {
     exclusive: declaration.exclusive,
     requires: declaration.requires,
     // Element by element: any slice of a table may be stepped on its own (threads split tables);
-    // hand-written kernels reduce over whole tensors, so a table is stepped whole.
+    // hand-written kernels reduce over tensors, so threads cut them between tensors only, or at
+    // their blocks when they declare `blocks`.
     elementwise: !declaration.handWritten,
-    tableStride: 4 * (1 + buffers.length + (SHAPE_WORDS[declaration.shapeWords] ?? 0)),
+    // Cut inside tensors at block boundaries, in phases (see BLOCK_WORDS); null: not blocked.
+    blocks,
+    tableStride: 4 * (wordsBeforeBlocks + (blocks ? BLOCK_WORDS.length : 0)),
     flagsOffset: 8 * declaration.scalars.length,
     scalarsBytes: 8 * declaration.scalars.length + 4,
   };
+}
+
+/** Blocks: a hand-written kernel, a power of two of at least 16 elements, 2 or more phases, whole f64 slots. */
+function checkBlocks({ name, handWritten, blocks }) {
+  const { elements, phases, scratchBytes } = blocks;
+  const power = Number.isInteger(elements) && elements >= 16 && (elements & (elements - 1)) === 0;
+  const keys = Object.keys(blocks).sort().join();
+  if (
+    !handWritten ||
+    keys !== "elements,phases,scratchBytes" ||
+    !power ||
+    !(Number.isInteger(phases) && phases >= 2) ||
+    !(Number.isInteger(scratchBytes) && scratchBytes > 0 && scratchBytes % 8 === 0)
+  ) {
+    throw new Error(
+      `optimizers/${name}.json: blocks must be { elements: a power of two >= 16, phases: 2 or more, scratchBytes: a multiple of 8 } of a hand-written kernel`,
+    );
+  }
 }
 
 /** A hand-written kernel must export both entry points itself. */
@@ -211,6 +256,7 @@ declarations.forEach((d) => {
     throw new Error(`optimizers/${d.name}.json: doubleScalars must name scalars of a hand-written kernel`);
   if (d.shapeWords !== null && !d.handWritten)
     throw new Error(`optimizers/${d.name}.json: shapeWords needs a hand-written kernel`);
+  if (d.blocks !== null) checkBlocks(d);
   if (d.handWritten) checkHandWritten(d);
   else checkRule(d);
   checkFlagRules(d);
@@ -237,5 +283,18 @@ export function layout_fingerprint(): u32 {
 ${declarations.map(kernelSource).join("\n")}`,
 );
 mkdirSync(here("build/"), { recursive: true });
+// Each blocked kernel's block size, for its source to import.
+writeFileSync(
+  here("generated/blocks.ts"),
+  `// Generated by generate.js from optimizers/*.json: do not edit.
+${declarations
+  .filter((d) => d.blocks !== null)
+  .map(
+    (d) => `/** Elements per block of ${d.name} (its declaration's blocks.elements). */
+export const ${d.name.toUpperCase()}_BLOCK_ELEMENTS: usize = ${d.blocks.elements};`,
+  )
+  .join("\n")}
+`,
+);
 writeFileSync(here("build/kernels.json"), `${JSON.stringify({ fingerprint, kernels: layouts }, null, 2)}\n`);
 console.log(`generated ${declarations.length} kernels: ${declarations.map((d) => d.name).join(", ")}`);

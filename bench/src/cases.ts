@@ -141,7 +141,8 @@ export const CASES: readonly BenchCase[] = [
     traffic: "r: p, g, n, z; w: p, n, z",
   },
   {
-    // Two passes over each tensor (norms, then the update): the traffic counts one.
+    // Two passes over each tensor (moments and block sums of the norms, then the update; on several
+    // threads two phases with a join between them): the traffic counts one.
     id: "lamb",
     optimizer: "lamb",
     options: { lr: 1e-3, weightDecay: 1e-2 },

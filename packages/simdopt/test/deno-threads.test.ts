@@ -1,5 +1,6 @@
 // The threaded path of the built package under Deno (workers through Deno's node:worker_threads):
-// bit-identical to one thread for every optimizer, and the process exits without close().
+// bit-identical to one thread for every optimizer and for LAMB's one tensor cut at its blocks, and
+// the process exits without close().
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { expect, test } from "vitest";
@@ -24,5 +25,11 @@ test("threads run under Deno and match one thread bit for bit", () => {
   for (const result of report.results) {
     expect(result.same, `${result.name} ${result.dtype}`).toBe(true);
     expect(result.moved, `${result.name} ${result.dtype}`).toBe(true);
+  }
+  // LAMB's single tensor, cut at its blocks: the same bits, and the worker took part.
+  expect(report.lambOneTensor).toHaveLength(2);
+  for (const result of report.lambOneTensor) {
+    expect(result.same, `lamb ${result.dtype}`).toBe(true);
+    expect(result.workerRan, `lamb ${result.dtype}: chunks the worker ran`).toBeGreaterThan(0);
   }
 });

@@ -10,6 +10,7 @@ import {
   type Rounding,
   type Runtime,
 } from "../dist/index.js";
+import { KERNEL_LAYOUTS } from "../dist/generated/kernels.js";
 import { OPTION_FAMILIES } from "./families.js";
 import { firstDifference, gradientsFor, randomArray } from "./helpers.js";
 
@@ -70,6 +71,28 @@ describe.each(OPTIMIZER_NAMES)("%s: reference ≡ scalar ≡ SIMD", (name) => {
         (length, k) => firstDifference(reference[k], randomArray(length, 11 + k).map(round)) !== -1,
       );
       if (n > 1) expect(moved).toBe(true);
+    }
+  });
+});
+
+describe("LAMB's sums over several blocks: reference ≡ scalar ≡ SIMD", () => {
+  // The norms are summed per block and the blocks in order: lengths of one block, one past it, and
+  // several blocks with a scalar tail.
+  const block = KERNEL_LAYOUTS.lamb.blocks.elements;
+  const cases = (["lamb", "optax:lamb"] as const).flatMap((name) =>
+    OPTION_FAMILIES[name].flatMap((options) =>
+      (["float32", "float64"] as const).map((dtype) => ({ name, options, dtype, label: JSON.stringify(options) })),
+    ),
+  );
+  test.each(cases)("$name $dtype $label", ({ name, options, dtype }) => {
+    for (const n of [block, block + 1, 3 * block + 5]) {
+      const [reference, ...others] = runtimes.fused.map((runtime) => run(runtime, name, options, dtype, n));
+      others.forEach((values, b) =>
+        expect(
+          firstDifference(values[0], reference[0]),
+          `${runtimes.fused[b + 1].binary} differs from the reference at length ${n}`,
+        ).toBe(-1),
+      );
     }
   });
 });

@@ -15,6 +15,7 @@ import {
   type Runtime,
 } from "../dist/index.js";
 import { claimChunk, claimOrder, closeClaims, controlBytes } from "../dist/threads/control.js";
+import { KERNEL_LAYOUTS } from "../dist/generated/kernels.js";
 import { OPTION_FAMILIES } from "./families.js";
 import { decodedState, firstDifference, gradientsFor, randomArray } from "./helpers.js";
 
@@ -142,8 +143,12 @@ describe("faults", () => {
     expect(firstDifference(t.param.toArray(), s.param.toArray())).toBe(-1);
   });
 
-  /** A runtime whose one worker fails as `failure` says at a chunk it claims (fixtures/claim-and-exit.mjs). */
-  async function failing(failure: "exit" | "throw") {
+  /**
+   * A runtime whose one worker fails as `failure` says at a chunk it claims (fixtures/claim-and-exit.mjs),
+   * stepping Adam, or LAMB with the worker failing only in phase `failPhase`. Returns the error's
+   * message, and whether the failed step left the parameter as it was.
+   */
+  async function failing(failure: "exit" | "throw", lamb?: { failPhase: number }) {
     const n = 1 << 20;
     const runtime = await loadRuntime({ threads: 2, threadMinElements: 1024 });
     const pool = poolOf(runtime) as Pool & { spawn: unknown; waitPerOwnTime: number };
@@ -151,25 +156,28 @@ describe("faults", () => {
     pool.waitPerOwnTime = 1;
     pool.spawn = (init: object, onEnd: (reason: string) => void) => {
       const worker = new Worker(new URL("./fixtures/claim-and-exit.mjs", import.meta.url), {
-        workerData: { simdopt: init, failure },
+        workerData: { simdopt: init, failure, phaseWord: KERNEL_LAYOUTS.lamb.blocks.words.phase, ...lamb },
       });
       worker.on("exit", (code) => onEnd(`exited with code ${code}`));
       return { terminate: () => void worker.terminate() };
     };
     expect(await runtime.startThreads()).toBe(2);
     const param = runtime.parameter(randomArray(n, 1));
-    const optimizer = createOptimizer("adam", [param], { lr: 0.01 });
+    const optimizer = createOptimizer(lamb === undefined ? "adam" : "lamb", [param], { lr: 0.01 });
     param.setGrad(gradientsFor(n, 0, 2));
     let error: unknown;
     const started = performance.now();
     // Each step is a race for chunks: step until the worker has claimed one.
+    let unchanged = false;
     for (let step = 0; step < 50 && error === undefined; step++) {
       const count = optimizer.stepCount();
+      const before = param.toArray();
       try {
         optimizer.step();
       } catch (e) {
         error = e;
         expect(optimizer.stepCount(), "the failed step is not committed").toBe(count);
+        unchanged = firstDifference(param.toArray(), before) === -1;
       }
     }
     expect(performance.now() - started).toBeLessThan(20_000);
@@ -180,17 +188,37 @@ describe("faults", () => {
     const count = optimizer.stepCount();
     optimizer.step();
     expect(optimizer.stepCount()).toBe(count + 1);
-    return (error as Error).message;
+    return { message: (error as Error).message, unchanged };
   }
 
   test("a worker that dies holding a chunk: the step throws after a bounded wait, saying the parameters are partly updated", async () => {
-    expect(await failing("exit")).toMatch(
+    expect((await failing("exit")).message).toMatch(
       /worker thread 1 did not finish 1 of the call's 8 chunks within \d+ ms.*partly updated.*not committed/,
     );
   });
 
   test("a worker whose kernel throws: the step throws once the other chunks are done", async () => {
-    expect(await failing("throw")).toMatch(/worker thread 1 threw in its kernel.*partly updated.*not committed/);
+    expect((await failing("throw")).message).toMatch(
+      /worker thread 1 threw in its kernel.*partly updated.*not committed/,
+    );
+  });
+
+  test("LAMB: a worker that fails in phase 2, after every norm is summed, leaves the parameters partly updated", async () => {
+    const thrown = await failing("throw", { failPhase: 2 });
+    expect(thrown.message).toMatch(
+      /worker thread 1 threw in its kernel in phase 2 of 2 .*parameters and state buffers are partly updated.*not committed/,
+    );
+    expect(thrown.unchanged, "the other slices were updated").toBe(false);
+    expect((await failing("exit", { failPhase: 2 })).message).toMatch(
+      /worker thread 1 did not finish 1 of the call's 8 chunks in phase 2 of 2 within \d+ ms.*partly updated/,
+    );
+  });
+
+  test("LAMB: a worker that fails in phase 1 stops the call before phase 2", async () => {
+    const thrown = await failing("throw", { failPhase: 1 });
+    expect(thrown.message).toMatch(/threw in its kernel in phase 1 of 2 .*partly updated/);
+    // Only the moments moved: no thread started on phase 2.
+    expect(thrown.unchanged, "no parameter moved").toBe(true);
   });
 });
 
@@ -310,4 +338,61 @@ describe("kernels that reduce over whole tensors, with shapes", () => {
       }
     },
   );
+});
+
+describe("LAMB cuts one tensor between threads at its blocks", () => {
+  // One tensor of several blocks and a part block, its last elements in the scalar tail: the
+  // slices of 2 and 3 threads (8 and 12 chunks) each get blocks of it.
+  const BLOCK = KERNEL_LAYOUTS.lamb.blocks.elements;
+  const LENGTH = 13 * BLOCK + 3;
+  const lambChunks = new Map<Runtime, number[]>();
+  afterAll(() => {
+    // Every worker of every threaded runtime ran chunks of these single tensors.
+    for (const [runtime, runs] of lambChunks) {
+      runs.forEach((count, worker) =>
+        expect(count, `${runtime.threads} threads, worker ${worker + 1}`).toBeGreaterThan(0),
+      );
+    }
+  });
+
+  const cases = (["lamb", "optax:lamb"] as const).flatMap((name) =>
+    OPTION_FAMILIES[name].flatMap((options) =>
+      (["float32", "float64"] as const).map((dtype) => ({ name, options, dtype, label: JSON.stringify(options) })),
+    ),
+  );
+  test.each(cases)("$name $dtype $label: 2 and 3 threads ≡ one thread", ({ name, options, dtype }) => {
+    const step = (runtime: Runtime) => {
+      const param = runtime.parameter(randomArray(LENGTH, 21), { dtype });
+      const optimizer = createOptimizer(name, [param], options);
+      for (let s = 0; s < STEPS; s++) {
+        param.setGrad(gradientsFor(LENGTH, s, 23));
+        optimizer.step();
+      }
+      const values = Array.from(param.data);
+      const state = Object.entries(decodedState(optimizer.stateDict())[0]).filter(([, v]) => typeof v !== "number");
+      optimizer.dispose();
+      param.dispose();
+      return { values, state: state.map(([key, v]) => [key, Array.from(v as ArrayLike<number>)] as const) };
+    };
+    const expected = step(single);
+    expect(
+      firstDifference(expected.values, randomArray(LENGTH, 21).map(dtype === "float32" ? Math.fround : Number)),
+    ).not.toBe(-1);
+    for (const runtime of threaded) {
+      const pool = poolOf(runtime);
+      const before = { split: pool.splitCalls, runs: pool.chunksRun() };
+      const got = step(runtime);
+      expect(pool.splitCalls - before.split, "steps split between threads").toBe(STEPS);
+      const runs = pool.chunksRun().map((count, worker) => count - before.runs[worker]);
+      lambChunks.set(
+        runtime,
+        (lambChunks.get(runtime) ?? runs.map(() => 0)).map((total, worker) => total + runs[worker]),
+      );
+      expect(firstDifference(got.values, expected.values), `${runtime.threads} threads`).toBe(-1);
+      expect(got.state.map(([key]) => key)).toEqual(expected.state.map(([key]) => key));
+      got.state.forEach(([key, value], k) =>
+        expect(firstDifference(value, expected.state[k][1]), `${runtime.threads} threads: ${key}`).toBe(-1),
+      );
+    }
+  });
 });

@@ -47,6 +47,7 @@ function referenceKernel(memory: WebAssembly.Memory, name: KernelName, dtype: Dt
   const names = tableBuffers(name);
   const words = KERNEL_LAYOUTS[name].tableStride / 4;
   const rule = REFERENCE_RULES[name] as ReferenceRule<KernelName>;
+  const blocked = KERNEL_LAYOUTS[name].blocks;
   return (tableAddress, count, scalarsAddress) => {
     const { scalars, flags } = readScalars(memory, scalarsAddress, name);
     // Scalars reach a kernel as float64 and are rounded to the element type once, as in Wasm,
@@ -64,7 +65,10 @@ function referenceKernel(memory: WebAssembly.Memory, name: KernelName, dtype: Dt
           return [buffer, new View(memory.buffer, address, address === 0 ? 0 : n)]; // 0: unused
         }),
       );
-      const shape = Array.from(entries.subarray(t * words + 1 + names.length, (t + 1) * words)); // shape words, if any
+      // Shape words, if any, come before a blocked kernel's block words; the reference runs whole
+      // tensors on one thread (phase 0), so it needs no block words.
+      const shapeEnd = blocked === null ? words : blocked.words.phase;
+      const shape = Array.from(entries.subarray(t * words + 1 + names.length, t * words + shapeEnd));
       rule(r, buffers as Record<string, FloatArray>, rounded as ScalarsOf<KernelName>, flags, shape);
     }
   };

@@ -288,9 +288,11 @@ export class Runtime {
   /** @internal Runs `kernel` over every tensor of `table` with the scalar block at `scalars`. */
   runKernel(kernel: KernelName, table: TensorTable, scalars: number): void {
     const run = this.kernels[kernelKey(kernel, table.dtype)];
-    // A kernel that reduces over whole tensors (LAMB, Adafactor) is split between tensors only.
+    // A kernel that reduces over whole tensors without blocks (Adafactor) is split between tensors
+    // only; element-wise and blocked kernels (LAMB) within tensors too (threads/slices.ts).
+    const layout = KERNEL_LAYOUTS[kernel];
     const splittable =
-      (KERNEL_LAYOUTS[kernel].elementwise || table.count > 1) && table.elements >= this.#threadMinElements;
+      (layout.elementwise || layout.blocks !== null || table.count > 1) && table.elements >= this.#threadMinElements;
     const pool = splittable ? this.#threadPool() : undefined;
     if (pool !== undefined) {
       pool.run(this, kernel, run, table, scalars);

@@ -3,7 +3,9 @@
  * Wasm memory of [n, param, grad, ...state buffers] per tensor (see kernels.ts; kernels that
  * declare `shapeWords` add the tensor's shape as they view it, shape-words.ts), and one arena
  * holding every tensor's state buffers, each 64-byte aligned. The parameters stay where they are:
- * a view a user took of them keeps working.
+ * a view a user took of them keeps working. A kernel that declares `blocks` also gets a scratch
+ * block for its per-block sums (internal: not state, never saved, freed with the table), and each
+ * entry the words that say where a tensor's slots are (generate.js's BLOCK_WORDS).
  */
 import { ALIGNMENT } from "./allocator.js";
 import { bytesPerElement, type Dtype, type FloatArray, type KernelName } from "./kernels.js";
@@ -26,6 +28,8 @@ export class TensorTable {
   /** Byte address of each tensor's state buffers, [tensor][buffer] in declaration order; 0 where unused. */
   readonly stateAddresses: readonly (readonly number[])[];
   private readonly arena: number;
+  /** Byte address of the blocked kernel's scratch slots, or 0. */
+  private readonly scratch: number;
   private positions: Map<Parameter, number> | undefined;
 
   /** `used[k]`: whether state buffer k of the kernel exists with these options. */
@@ -40,11 +44,24 @@ export class TensorTable {
     const sizes = params.map((param) => alignUp(Math.max(1, param.length) * bytesPerElement(dtype)));
     const usedCount = used.filter(Boolean).length;
     const arenaBytes = sizes.reduce((total, size) => total + size * usedCount, 0);
+    const blocks = layout.blocks;
+    // Each tensor's scratch slots: one per block, 64-byte aligned per tensor.
+    const scratchSizes = params.map((param) =>
+      blocks === null ? 0 : alignUp(Math.ceil(param.length / blocks.elements) * blocks.scratchBytes),
+    );
+    const scratchBytes = scratchSizes.reduce((total, size) => total + size, 0);
     this.arena = arenaBytes === 0 ? 0 : runtime.alloc(arenaBytes);
+    try {
+      this.scratch = scratchBytes === 0 ? 0 : runtime.alloc(scratchBytes);
+    } catch (error) {
+      if (this.arena !== 0) runtime.free(this.arena);
+      throw error;
+    }
     try {
       this.address = runtime.alloc(params.length * layout.tableStride);
     } catch (error) {
       if (this.arena !== 0) runtime.free(this.arena);
+      if (this.scratch !== 0) runtime.free(this.scratch);
       throw error;
     }
     let next = this.arena;
@@ -60,10 +77,14 @@ export class TensorTable {
     this.stride = layout.tableStride;
     this.elements = params.reduce((total, param) => total + param.length, 0);
     const words = new Uint32Array(runtime.memory.buffer, this.address, params.length * (layout.tableStride / 4));
+    let slots = this.scratch;
     params.forEach((param, t) => {
       const shape = layout.shapeWords === null ? [] : shapeWords(layout.shapeWords, param.shape);
+      // Phase 0 (every phase, the whole tensor), the first block's slot, the tensor's, its length.
+      const blockWords = blocks === null ? [] : [0, slots, slots, param.length];
+      slots += scratchSizes[t];
       words.set(
-        [param.length, param.dataPtr, param.gradPtr, ...this.stateAddresses[t], ...shape],
+        [param.length, param.dataPtr, param.gradPtr, ...this.stateAddresses[t], ...shape, ...blockWords],
         t * (layout.tableStride / 4),
       );
     });
@@ -90,6 +111,7 @@ export class TensorTable {
     this.slices?.dispose();
     this.slices = undefined;
     if (this.arena !== 0) this.runtime.free(this.arena);
+    if (this.scratch !== 0) this.runtime.free(this.scratch);
     this.runtime.free(this.address);
   }
 }

@@ -5,7 +5,8 @@
  * worker, then waits, for a bounded time, until every chunk is finished. `step()` so stays
  * synchronous, and a busy or late worker costs at most the time of its claimed chunks: the others
  * take what it did not claim. Workers start on the first threaded call (or `ready()`), and take
- * part once they have signalled that they are ready.
+ * part once they have signalled that they are ready. A kernel in phases (LAMB: its norms, then the
+ * update) is one generation per phase, each joined before the next is published.
  *
  * The pool holds no reference to its runtime, so that a runtime dropped without `close()` can be
  * collected and its pool closed by a FinalizationRegistry.
@@ -152,28 +153,30 @@ export class ThreadPool {
       table.slices = undefined;
       table.slices = new SliceTables(memory, name, table, chunks);
     }
-    const { addresses, counts, directory } = table.slices;
     const control = this.control;
     this.splitCalls++;
     Atomics.store(control, KERNEL, KERNEL_KEYS.indexOf(`${name}_${table.dtype === "float32" ? "f32" : "f64"}`));
     Atomics.store(control, SCALARS, scalars);
-    Atomics.store(control, DIRECTORY, directory);
-    Atomics.store(control, CHUNKS, chunks);
-    Atomics.store(control, COMPLETED, 0);
-    Atomics.store(control, COMMAND, RUN);
-    const generation = (Atomics.load(control, GENERATION) + 1) | 0;
-    Atomics.store(control, GENERATION, generation);
-    Atomics.notify(control, GENERATION);
-    const started = performance.now();
-    try {
-      runClaimedChunks(control, generation, this.order, (chunk) => {
-        if (counts[chunk] > 0) kernel(addresses[chunk], counts[chunk], scalars);
-        Atomics.add(control, COMPLETED, 1);
-      });
-    } finally {
-      const waitMs = Math.max(this.minWaitMs, this.waitPerOwnTime * (performance.now() - started));
-      this.join(generation, chunks, waitMs);
-    }
+    const { phases } = table.slices;
+    phases.forEach(({ addresses, counts, directory }, phase) => {
+      Atomics.store(control, DIRECTORY, directory);
+      Atomics.store(control, CHUNKS, chunks);
+      Atomics.store(control, COMPLETED, 0);
+      Atomics.store(control, COMMAND, RUN);
+      const generation = (Atomics.load(control, GENERATION) + 1) | 0;
+      Atomics.store(control, GENERATION, generation);
+      Atomics.notify(control, GENERATION);
+      const started = performance.now();
+      try {
+        runClaimedChunks(control, generation, this.order, (chunk) => {
+          if (counts[chunk] > 0) kernel(addresses[chunk], counts[chunk], scalars);
+          Atomics.add(control, COMPLETED, 1);
+        });
+      } finally {
+        const waitMs = Math.max(this.minWaitMs, this.waitPerOwnTime * (performance.now() - started));
+        this.join(generation, chunks, waitMs, phases.length > 1 ? ` in phase ${phase + 1} of ${phases.length}` : "");
+      }
+    });
   }
 
   /** Tells the workers to exit and ends them; later calls run on the calling thread alone. */
@@ -195,8 +198,12 @@ export class ThreadPool {
     return this.closed;
   }
 
-  /** Waits until all `chunks` of `generation` are finished, for at most `waitMs`; throws on a fault. */
-  private join(generation: number, chunks: number, waitMs: number): void {
+  /**
+   * Waits until all `chunks` of `generation` are finished, for at most `waitMs`; throws on a fault
+   * (`where` names the phase in the message). Any phase that fails leaves the call `partly` done:
+   * phase 1 of LAMB has updated state buffers, phase 2 parameters.
+   */
+  private join(generation: number, chunks: number, waitMs: number, where: string): void {
     const control = this.control;
     const deadline = performance.now() + waitMs;
     for (
@@ -213,7 +220,7 @@ export class ThreadPool {
         for (const worker of stuck) this.drop(worker);
         const who = stuck.length > 0 ? workerNames(stuck) : "a worker thread";
         throw new ThreadError(
-          `${who} did not finish ${chunks - completed} of the call's ${chunks} chunks within ${Math.round(waitMs)} ms ` +
+          `${who} did not finish ${chunks - completed} of the call's ${chunks} chunks${where} within ${Math.round(waitMs)} ms ` +
             "(it ended or was stopped; now terminated)",
           "partly",
           this.threads,
@@ -227,7 +234,11 @@ export class ThreadPool {
     );
     if (failed.length > 0) {
       for (const worker of failed) this.drop(worker);
-      throw new ThreadError(`${workerNames(failed)} threw in its kernel (now terminated)`, "partly", this.threads);
+      throw new ThreadError(
+        `${workerNames(failed)} threw in its kernel${where} (now terminated)`,
+        "partly",
+        this.threads,
+      );
     }
   }
 

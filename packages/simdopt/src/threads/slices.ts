@@ -1,16 +1,20 @@
 /**
  * A tensor table cut into contiguous slices for threads: the table's elements, tensor after
- * tensor, split into `parts` runs of about equal length whose boundaries fall on whole 64-byte
- * blocks of every tensor, each run described by a table of its own in the kernel's layout ([n,
- * param, grad, ...state] with the addresses moved to the slice's first element). Update rules are
- * element-wise, so running the kernel over every slice table computes exactly what one call over
- * the whole table computes; the boundaries keep every SIMD vector whole and every buffer's
+ * tensor, split into `parts` runs of about equal length whose boundaries fall on whole units of
+ * every tensor, each run described by a table of its own in the kernel's layout ([n, param, grad,
+ * ...state] with the addresses moved to the slice's first element). Update rules are element-wise,
+ * so running the kernel over every slice table computes exactly what one call over the whole table
+ * computes; the unit is a 64-byte block, which keeps every SIMD vector whole and every buffer's
  * alignment, and only a tensor's own last elements run in the scalar tail, as they do unsliced.
- * Kernels that reduce over a whole tensor (not `elementwise`) are cut between tensors only: each
- * tensor runs entire in one slice, so a group of several tensors still spreads over threads.
+ * A kernel that reduces over tensors in `blocks` (LAMB) is cut at its blocks instead, once per
+ * phase: the slices of phase k are the same with the phase word k, the per-block scratch word
+ * moved by the slice's first block, the per-tensor words as they are (generate.js's BLOCK_WORDS).
+ * Other kernels that reduce over a whole tensor (not `elementwise`: Adafactor) are cut between
+ * tensors only: each tensor runs entire in one slice, so a group of several tensors still spreads
+ * over threads.
  */
 import { ALIGNMENT } from "../runtime/allocator.js";
-import { bytesPerElement, type KernelName } from "../runtime/kernels.js";
+import { bytesPerElement, tableBuffers, type KernelName } from "../runtime/kernels.js";
 import { KERNEL_LAYOUTS } from "../generated/kernels.js";
 import type { TensorTable } from "../runtime/tensor-table.js";
 
@@ -21,13 +25,19 @@ export interface SliceMemory {
   free(address: number): void;
 }
 
-export class SliceTables {
+/** One phase's slices: a table per slice, and the directory the workers read. */
+export interface SlicePhase {
   /** Byte address of each slice's table. */
-  readonly addresses: number[] = [];
+  readonly addresses: number[];
   /** Entries in each slice's table (0 for an empty slice). */
-  readonly counts: number[] = [];
+  readonly counts: number[];
   /** Byte address of the directory: [table address, entry count] per slice, as u32 pairs. */
   readonly directory: number;
+}
+
+export class SliceTables {
+  /** The slices of each phase the pool runs in turn, joining between them (one for most kernels). */
+  readonly phases: SlicePhase[] = [];
   private readonly block: number;
 
   constructor(
@@ -36,54 +46,66 @@ export class SliceTables {
     table: TensorTable,
     readonly parts: number,
   ) {
-    const stride = KERNEL_LAYOUTS[kernel].tableStride / 4;
+    const layout = KERNEL_LAYOUTS[kernel];
+    const blocks = layout.blocks;
+    const stride = layout.tableStride / 4;
     const elementBytes = bytesPerElement(table.dtype);
-    const unit = ALIGNMENT / elementBytes; // elements per 64-byte block
+    const unit = blocks?.elements ?? ALIGNMENT / elementBytes; // elements per unit a cut falls between
+    const buffers = tableBuffers(kernel).length; // words 1..buffers are element addresses
     const source = new Uint32Array(runtime.memory.buffer, table.address, table.count * stride).slice();
     const lengths = Array.from({ length: table.count }, (_, t) => source[t * stride]);
-    const blocks = lengths.reduce((total, n) => total + Math.ceil(n / unit), 0);
-    const perPart = Math.max(1, Math.ceil(blocks / parts));
+    const units = lengths.reduce((total, n) => total + Math.ceil(n / unit), 0);
+    const perPart = Math.max(1, Math.ceil(units / parts));
     // Entries of every part: [n, addresses...] with the addresses moved to the slice's start.
     const entries: number[][][] = Array.from({ length: parts }, () => []);
-    let firstBlock = 0; // of the current tensor, in the global count of blocks
-    // A kernel that reduces over whole tensors (LAMB, Adafactor) gets whole tensors: each one goes,
-    // entire, to the part its first block falls in.
-    const wholeTensors = !KERNEL_LAYOUTS[kernel].elementwise;
+    let firstUnit = 0; // of the current tensor, in the global count of units
+    // A kernel that reduces over whole tensors without blocks (Adafactor) gets whole tensors: each
+    // one goes, entire, to the part its first unit falls in.
+    const wholeTensors = !layout.elementwise && blocks === null;
     lengths.forEach((n, t) => {
-      const tensorBlocks = Math.ceil(n / unit);
+      const tensorUnits = Math.ceil(n / unit);
+      const whole = Array.from(source.subarray(t * stride, (t + 1) * stride));
       if (wholeTensors) {
-        const part = Math.min(parts - 1, Math.floor(firstBlock / perPart));
-        entries[part].push(Array.from(source.subarray(t * stride, (t + 1) * stride)));
-        firstBlock += tensorBlocks;
+        const part = Math.min(parts - 1, Math.floor(firstUnit / perPart));
+        entries[part].push(whole);
+        firstUnit += tensorUnits;
         return;
       }
-      for (let part = Math.floor(firstBlock / perPart); part < parts; part++) {
-        const from = Math.max(part * perPart, firstBlock) - firstBlock;
-        const to = Math.min((part + 1) * perPart, firstBlock + tensorBlocks) - firstBlock;
+      for (let part = Math.floor(firstUnit / perPart); part < parts; part++) {
+        const from = Math.max(part * perPart, firstUnit) - firstUnit;
+        const to = Math.min((part + 1) * perPart, firstUnit + tensorUnits) - firstUnit;
         if (to <= from) break;
         const start = from * unit;
-        const end = Math.min(to * unit, n);
-        const entry = [end - start];
-        for (let k = 1; k < stride; k++) {
-          const address = source[t * stride + k];
-          entry.push(address === 0 ? 0 : address + start * elementBytes);
-        }
+        const entry = [...whole];
+        entry[0] = Math.min(to * unit, n) - start;
+        for (let k = 1; k <= buffers; k++) if (whole[k] !== 0) entry[k] = whole[k] + start * elementBytes;
+        if (blocks !== null) entry[blocks.words.blockScratch] += from * blocks.scratchBytes;
         entries[part].push(entry);
       }
-      firstBlock += tensorBlocks;
+      firstUnit += tensorUnits;
     });
     const total = entries.reduce((sum, part) => sum + part.length, 0);
     const tableWords = Math.max(1, total) * stride;
-    this.block = runtime.alloc((tableWords + 2 * parts) * 4);
-    this.directory = this.block + tableWords * 4;
-    const words = new Uint32Array(runtime.memory.buffer, this.block, tableWords + 2 * parts);
-    let next = 0;
-    entries.forEach((part, p) => {
-      this.addresses.push(this.block + next * stride * 4);
-      this.counts.push(part.length);
-      words.set([this.addresses[p], part.length], tableWords + 2 * p);
-      for (const entry of part) words.set(entry, next++ * stride);
-    });
+    const phaseCount = blocks?.phases ?? 1;
+    const phaseWords = tableWords + 2 * parts;
+    this.block = runtime.alloc(phaseCount * phaseWords * 4);
+    const words = new Uint32Array(runtime.memory.buffer, this.block, phaseCount * phaseWords);
+    for (let phase = 0; phase < phaseCount; phase++) {
+      const base = this.block + phase * phaseWords * 4;
+      const slices: SlicePhase = { addresses: [], counts: [], directory: base + tableWords * 4 };
+      let next = phase * phaseWords;
+      entries.forEach((part, p) => {
+        slices.addresses.push(this.block + next * 4);
+        slices.counts.push(part.length);
+        words.set([slices.addresses[p], part.length], phase * phaseWords + tableWords + 2 * p);
+        for (const entry of part) {
+          words.set(entry, next);
+          if (blocks !== null) words[next + blocks.words.phase] = phase + 1;
+          next += stride;
+        }
+      });
+      this.phases.push(slices);
+    }
   }
 
   dispose(): void {

@@ -1,6 +1,7 @@
 // Run by deno-threads.test.ts under Deno: every optimizer, float32 and float64, on two threads
 // (every call split) and on one, compared bit for bit; the runtime is not closed, so the process
-// must also exit by itself. Prints one JSON line: { runtime, threads, split, results: [{ name, dtype, same, moved }] }.
+// must also exit by itself; then LAMB on one tensor cut between the threads. Prints one JSON line:
+// { runtime, threads, split, results: [{ name, dtype, same, moved }], lambOneTensor: [{ dtype, same, workerRan }] }.
 import { createOptimizer, loadRuntime, OPTIMIZER_NAMES } from "../../dist/index.js";
 
 const single = await loadRuntime({ threads: 1 });
@@ -34,5 +35,30 @@ for (const name of OPTIMIZER_NAMES) {
     });
   }
 }
-const split = (threaded as unknown as { threadPool: { splitCalls: number } }).threadPool.splitCalls;
-console.log(JSON.stringify({ runtime: `deno ${Deno.version.deno}`, threads, split, results }));
+const pool = (threaded as unknown as { threadPool: { splitCalls: number; chunksRun(): number[] } }).threadPool;
+const split = pool.splitCalls;
+// LAMB on one tensor of several blocks (cut inside it, in two phases), both dtypes: the same bits,
+// and the worker ran chunks of it.
+const lambOneTensor = [];
+for (const dtype of ["float32", "float64"] as const) {
+  const length = 64 * 4096 + 3;
+  const runsBefore = pool.chunksRun()[0];
+  const [one, two] = [single, threaded].map((runtime) => {
+    const param = runtime.parameter(
+      Array.from({ length }, (_, i) => Math.sin(i + 1)),
+      { dtype },
+    );
+    const opt = createOptimizer("lamb", [param], { lr: 0.01, weightDecay: 0.01 });
+    for (let step = 0; step < 5; step++) {
+      param.setGrad(Array.from({ length }, (_, i) => Math.cos(i * (step + 2))));
+      opt.step();
+    }
+    return Array.from(param.data);
+  });
+  lambOneTensor.push({
+    dtype,
+    same: one.every((value, i) => Object.is(value, two[i])),
+    workerRan: pool.chunksRun()[0] - runsBefore,
+  });
+}
+console.log(JSON.stringify({ runtime: `deno ${Deno.version.deno}`, threads, split, results, lambOneTensor }));
