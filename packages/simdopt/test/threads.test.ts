@@ -223,6 +223,27 @@ describe("faults", () => {
 });
 
 describe("options and lifetime", () => {
+  test("threadMinElements can be changed between steps: above a group's size its steps stay on the calling thread", async () => {
+    const runtime = await loadRuntime({ threads: 2, threadMinElements: 1024 });
+    await runtime.startThreads();
+    const param = runtime.parameter(randomArray(4096, 1)).setGrad(gradientsFor(4096, 0, 2));
+    const optimizer = createOptimizer("adam", [param], { lr: 0.01 });
+    const pool = poolOf(runtime);
+    optimizer.step();
+    expect(pool.splitCalls).toBe(1);
+    runtime.threadMinElements = Number.MAX_SAFE_INTEGER;
+    optimizer.step();
+    expect([runtime.threadMinElements, pool.splitCalls]).toEqual([Number.MAX_SAFE_INTEGER, 1]);
+    runtime.threadMinElements = 0;
+    optimizer.step();
+    expect(pool.splitCalls).toBe(2);
+    expect(() => {
+      runtime.threadMinElements = 1.5;
+    }).toThrow(/option 'threadMinElements'/);
+    expect(runtime.threadMinElements).toBe(0);
+    runtime.close();
+  });
+
   test("bad thread options are refused by name", async () => {
     for (const threads of [0, 1.5, -1, "many", 65]) {
       await expect(loadRuntime({ threads: threads as number })).rejects.toThrow(

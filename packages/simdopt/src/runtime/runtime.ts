@@ -217,6 +217,19 @@ export class Runtime {
   }
 
   /**
+   * The `threadMinElements` in force: a group (of one dtype) with fewer elements steps on the
+   * calling thread alone. Settable at any time, e.g. to a value no group reaches
+   * (`Number.MAX_SAFE_INTEGER`) for steps that should leave the workers idle, and back.
+   */
+  get threadMinElements(): number {
+    return this.#threadMinElements;
+  }
+
+  set threadMinElements(value: number) {
+    this.#threadMinElements = checkThreadMinElements(value);
+  }
+
+  /**
    * Starts the worker threads now rather than at the first large step, and resolves with
    * `threads` once they are ready (steps before that run on the calling thread).
    */
