@@ -6,13 +6,14 @@
  * still unclaimed when the calling thread is done with its own, it runs itself, so that a worker
  * descheduled by other load costs a pass no more than one thread's time, as in simdopt's pool.
  * What a second thread gains on it is what the memory system gives a second thread at that size
- * and traffic, in the same run as the optimizers.
+ * and traffic, in the same run as the optimizers: timed in pairs against its own one-thread mode
+ * (`oneThread`), in which the calling thread runs both halves, over the same memory.
  */
 import { Worker } from "node:worker_threads";
 
 import type { TimingSettings } from "./args.js";
 import { bandwidthInstance, bandwidthModuleBytes, streamLayout, type BandwidthKernel } from "./bandwidth.js";
-import { pairedRatio, type PairedRatio } from "./paired.js";
+import { pairedRatio, switchedPair, type PairedRatio } from "./paired.js";
 
 /** Control words: the pass the calling thread asks for (-1: exit), and the last pass the worker finished. */
 const ASKED = 0;
@@ -55,8 +56,13 @@ function pollUntil(control: Int32Array, index: number, value: number, what: stri
   }
 }
 
+/** A bandwidth kernel on two threads, with a switch that keeps its passes on the calling thread. */
+export interface TwoThreadBandwidthKernel extends BandwidthKernel {
+  oneThread(on: boolean): void;
+}
+
 /** `createBandwidthKernel` on two threads, each moving half of every stream (cut at a cache line). */
-export async function createTwoThreadBandwidthKernel(k: number, nbytes: number): Promise<BandwidthKernel> {
+export async function createTwoThreadBandwidthKernel(k: number, nbytes: number): Promise<TwoThreadBandwidthKernel> {
   const layout = streamLayout(k, nbytes);
   const { memory, run } = bandwidthInstance(k, layout.pages, true);
   new Uint8Array(memory.buffer).fill(1, layout.pointers[0], layout.end);
@@ -80,8 +86,14 @@ export async function createTwoThreadBandwidthKernel(k: number, nbytes: number):
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
   let pass = 0;
+  let alone = false;
   return {
     step: () => {
+      if (alone) {
+        run(...own);
+        run(...theirs);
+        return;
+      }
       pass++;
       Atomics.store(control, ASKED, pass);
       run(...own);
@@ -90,6 +102,9 @@ export async function createTwoThreadBandwidthKernel(k: number, nbytes: number):
     },
     bytes: (1 + 2 * k) * nbytes,
     read: (j) => new Int32Array(memory.buffer, layout.pointers[j], nbytes / 4).slice(),
+    oneThread: (on) => {
+      alone = on;
+    },
     dispose: () => {
       Atomics.store(control, ASKED, -1);
       Atomics.notify(control, ASKED);
@@ -99,20 +114,20 @@ export async function createTwoThreadBandwidthKernel(k: number, nbytes: number):
 }
 
 /**
- * The bandwidth reference's two threads over its one (`one`, already timed at `oneMs` a pass), timed
- * in alternating pairs like the optimizers' (paired.ts).
+ * The bandwidth reference's two threads over one (a pass on one thread takes about `oneMs`), timed
+ * in alternating pairs like the optimizers' (paired.ts), over one memory.
  */
 export async function pairedBandwidth(
-  one: BandwidthKernel,
   k: number,
   nbytes: number,
   t: TimingSettings,
   oneMs: number,
 ): Promise<PairedRatio> {
-  const two = await createTwoThreadBandwidthKernel(k, nbytes);
+  const kernel = await createTwoThreadBandwidthKernel(k, nbytes);
   try {
+    const [one, two] = switchedPair(kernel);
     return pairedRatio(one, two, t, oneMs);
   } finally {
-    two.dispose();
+    kernel.dispose();
   }
 }

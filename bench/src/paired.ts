@@ -1,9 +1,12 @@
 /**
- * Two threads over one, timed in pairs: the one-thread and the threaded stepper run alternating
- * batches (in the order one, threads, threads, one, ... so that neither always goes first), each
- * pair gives a ratio of their times, and the result is the median ratio. Both see the same state of
- * a shared machine, whose memory bandwidth drifts over seconds; two medians timed one after the
- * other, seconds apart, can differ by more than the second thread gives.
+ * Two threads over one, timed in pairs: one threaded stepper runs alternating batches on one
+ * thread and on its threads (in the order one, threads, threads, one, ... so that neither always
+ * goes first), each pair gives a ratio of their times, and the result is the median ratio. Both
+ * halves of a pair see the same state of a shared machine, whose memory bandwidth drifts over
+ * seconds (two medians timed one after the other, seconds apart, can differ by more than the second
+ * thread gives), and the same memory: the same data in the same caches. Two steppers with memories
+ * of their own would evict each other's data from the last-level cache at every switch where both
+ * do not fit in it together (Adam at 1M: 16 MB each, in a 32 MB cache), and time cold batches.
  */
 import type { TimingSettings } from "./args.js";
 import type { BenchCase } from "./cases.js";
@@ -20,10 +23,7 @@ export interface PairedRatio {
   batch: number;
 }
 
-/**
- * Steps per batch at least: the two steppers have memories of their own, so a batch starts with
- * the other's data in the caches; over several steps that first step's misses weigh little.
- */
+/** Steps per batch at least: the first step after a switch finds the workers asleep. */
 export const STEPS_PER_BATCH = 8;
 
 /**
@@ -64,12 +64,32 @@ export function pairedRatio(
   return { ratio: ratios[pairs >> 1], pairs, batch };
 }
 
-/** The threaded Wasm implementation whose speed over its one-thread counterpart is paired. */
+/** The threaded Wasm implementation whose speed over one thread is paired. */
 export const THREADS_ID = "wasm-simd-threads";
 
+type Stepper1 = Pick<Stepper, "step">;
+
+/** `stepper` on one thread (`oneThread` on) and on its threads, as the two steppers of a pair. */
+export function switchedPair(stepper: { step(): void; oneThread(on: boolean): void }): [Stepper1, Stepper1] {
+  return [
+    {
+      step: () => {
+        stepper.oneThread(true);
+        stepper.step();
+      },
+    },
+    {
+      step: () => {
+        stepper.oneThread(false);
+        stepper.step();
+      },
+    },
+  ];
+}
+
 /**
- * `wasm-simd-threads` over its one-thread counterpart (registry.ts) in pairs, on fresh steppers
- * over the same data, when both ran (and passed the gate) at this size; null otherwise.
+ * `wasm-simd-threads` on one thread and on its threads, in pairs (`switchedPair`), on a fresh
+ * stepper over the same data, when it ran (and passed the gate) at this size; null otherwise.
  * `announce` is called before the pairs are timed.
  */
 export async function pairThreads(
@@ -79,20 +99,17 @@ export async function pairThreads(
   t: TimingSettings,
   announce: () => void,
 ): Promise<PairedRatio | null> {
-  const oneId = ONE_THREAD_OF[THREADS_ID];
-  const ran = (id: string) => results.find((r) => r.impl === id && r.status === "ok");
-  const one = ran(oneId);
-  if (one === undefined || ran(THREADS_ID) === undefined) return null;
+  const ran = results.find((r) => r.impl === THREADS_ID && r.status === "ok");
+  if (ran === undefined) return null;
   announce();
-  const oneStepper = await findImpl(oneId).setup(c, data);
+  const stepper = await findImpl(THREADS_ID).setup(c, data);
   try {
-    const threadsStepper = await findImpl(THREADS_ID).setup(c, data);
-    try {
-      return pairedRatio(oneStepper, threadsStepper, t, one.medianMs!);
-    } finally {
-      threadsStepper.dispose();
-    }
+    if (stepper.oneThread === undefined) throw new Error(`${THREADS_ID} has no one-thread switch`);
+    const [one, threads] = switchedPair({ step: stepper.step, oneThread: stepper.oneThread });
+    // Batches sized by the one-thread step: that of the one-thread counterpart where it ran.
+    const oneMs = results.find((r) => r.impl === ONE_THREAD_OF[THREADS_ID] && r.status === "ok")?.medianMs;
+    return pairedRatio(one, threads, t, oneMs ?? ran.medianMs!);
   } finally {
-    oneStepper.dispose();
+    stepper.dispose();
   }
 }

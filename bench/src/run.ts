@@ -156,7 +156,7 @@ export async function runBench(config: BenchConfig, io: RunIO): Promise<BenchRes
         let twoThreads: PairedRatio | null = null;
         if (config.impls.includes(THREADS_ID)) {
           progress.phase("the same on two threads, timed in pairs");
-          twoThreads = await pairedBandwidth(kernel, c.written, nbytes, config.timing, m.medianMs);
+          twoThreads = await pairedBandwidth(c.written, nbytes, config.timing, m.medianMs);
         }
         kernel.dispose();
         bw = {

@@ -20,7 +20,7 @@ describe("bandwidth reference kernel", () => {
     expect(kernel.bytes).toBe(7 * 4096 * 4);
   });
 
-  it("on two threads moves every element of every stream once a pass, the worker's half too", async () => {
+  it("on two threads moves every element of every stream once a pass, the worker's half too (or the calling thread alone)", async () => {
     const k = 3;
     const nbytes = 4 * 1001; // halves cut at a cache line; a remainder that is not a whole vector
     const one = createBandwidthKernel(k, nbytes);
@@ -28,6 +28,7 @@ describe("bandwidth reference kernel", () => {
     try {
       for (let pass = 0; pass < 3; pass++) {
         one.step();
+        two.oneThread(pass === 1); // the middle pass on the calling thread alone
         two.step();
       }
       for (let j = 0; j <= k; j++) expect(two.read(j)).toEqual(one.read(j));

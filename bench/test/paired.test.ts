@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { TIMING } from "../src/args.js";
 import type { Stepper } from "../src/impls/types.js";
-import { pairedRatio, STEPS_PER_BATCH } from "../src/paired.js";
+import { pairedRatio, STEPS_PER_BATCH, switchedPair } from "../src/paired.js";
 
 /** Steppers on a fake clock: each step advances it by the stepper's own cost; `order` logs the steps. */
 function clockedSteppers(costs: () => [number, number]) {
@@ -44,5 +44,15 @@ describe("two threads against one, in pairs", () => {
     // after the warm-up's two batches, pairs in the order one-threads, then threads-one
     const batches = s.order.filter((_, i) => i % STEPS_PER_BATCH === 0);
     expect(batches.slice(2, 10)).toEqual(["one", "threads", "threads", "one", "one", "threads", "threads", "one"]);
+  });
+
+  it("switches one threaded stepper to one thread and back, before every step", () => {
+    const log: string[] = [];
+    const stepper = { step: () => log.push("step"), oneThread: (on: boolean) => log.push(on ? "one" : "threads") };
+    const [one, threads] = switchedPair(stepper);
+    one.step();
+    threads.step();
+    threads.step();
+    expect(log).toEqual(["one", "step", "threads", "step", "threads", "step"]);
   });
 });

@@ -15,6 +15,11 @@ export interface Stepper {
    * own loop with these settings, as timing.ts does, instead of being timed through step().
    */
   measureSelf?(timing: TimingSettings): Measurement;
+  /**
+   * A threaded stepper's switch: `true` keeps its steps on the calling thread, `false` gives them
+   * its threads again; the same memory and data either way (two threads against one, paired.ts).
+   */
+  oneThread?(on: boolean): void;
 }
 
 /**

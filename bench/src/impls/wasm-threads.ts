@@ -1,7 +1,8 @@
 /**
  * simdopt on several threads: the wasm implementation with a `threads` runtime option, whose
  * workers are started (and waited for) at setup, so that every timed step can use them, and
- * ended at dispose, so that no case keeps a pool and its memory alive.
+ * ended at dispose, so that no case keeps a pool and its memory alive. Its `oneThread` switch
+ * moves the runtime's `threadMinElements` out of reach of any step, and back.
  */
 import type { BenchCase } from "../cases.js";
 import type { BenchData } from "../data.js";
@@ -20,8 +21,12 @@ export function wasmThreadsImpl(id: string, runtimeOptions: WasmRuntimeOptions &
         stepper.runtime.close();
         throw new Error(`${id}: ${runtimeOptions.threads} threads were asked for, ${threads} started`);
       }
+      const threadMinElements = stepper.runtime.threadMinElements;
       return {
         ...stepper,
+        oneThread: (on) => {
+          stepper.runtime.threadMinElements = on ? Number.MAX_SAFE_INTEGER : threadMinElements;
+        },
         dispose: () => {
           stepper.dispose();
           stepper.runtime.close();
