@@ -5,7 +5,8 @@
  */
 import { formatSize } from "../progress.js";
 import type { BenchResults, ImplResult, SizeResult } from "../run.js";
-import { ratio } from "./format.js";
+import { ONE_THREAD_OF } from "../impls/registry.js";
+import { pct, ratio } from "./format.js";
 
 /** Smallest `wasm-simd-threads` ÷ `wasm-simd` allowed, by size; sizes not listed have no target. */
 export const THREAD_TARGETS: ReadonlyMap<number, number> = new Map([
@@ -13,6 +14,9 @@ export const THREAD_TARGETS: ReadonlyMap<number, number> = new Map([
   [1 << 20, 1.8],
   [1 << 24, 1.8],
 ]);
+
+/** The one-thread counterpart of `wasm-simd-threads`, whose % of bandwidth the shares start from. */
+const ONE_THREAD_ID = ONE_THREAD_OF["wasm-simd-threads"];
 
 /** Smallest `wasm-simd-threads` ÷ `native-2t` allowed for Adam at 16M. */
 export const ADAM_NATIVE_TARGET = 0.8;
@@ -31,6 +35,13 @@ export function memoryTwoOverOne(s: SizeResult): number | null {
   return s.bandwidth.twoThreads?.ratio ?? null;
 }
 
+/** Two threads' speed (`over` one thread's) as a share of the two-thread bandwidth reference. */
+function ofTwoThreadBandwidth(s: SizeResult, over: number): number | null {
+  const memory = memoryTwoOverOne(s);
+  const oneThreadPct = result(s, ONE_THREAD_ID)?.pctBandwidth;
+  return memory == null || oneThreadPct == null ? null : ((oneThreadPct / 100) * over) / memory;
+}
+
 export interface TargetCheck {
   what: string;
   value: number;
@@ -38,6 +49,11 @@ export interface TargetCheck {
   met: boolean;
   /** For a threads-over-one target: what the bandwidth reference gained from a second thread. */
   memory?: number | null;
+  /**
+   * For a threads-over-one target: the threaded speed as a share of the two-thread bandwidth
+   * reference (one thread's % of bandwidth × this ratio ÷ `memory`), 1 where it moves as much.
+   */
+  ofTwoThreadBandwidth?: number | null;
 }
 
 /** Every target this run has the measurements for. */
@@ -55,6 +71,7 @@ export function targetChecks(r: BenchResults): TargetCheck[] {
           target,
           met: value >= target,
           memory: memoryTwoOverOne(s),
+          ofTwoThreadBandwidth: ofTwoThreadBandwidth(s, value),
         });
       }
       if (c.id === "adam" && s.size === 1 << 24 && threads?.xNative2t != null) {
@@ -71,9 +88,16 @@ export function targetChecks(r: BenchResults): TargetCheck[] {
   return checks;
 }
 
-/** A missed target, with what the memory system itself gained from a second thread there. */
+/**
+ * A missed target, with what the memory system itself gained from a second thread there and how
+ * much of the two-thread bandwidth the two threads reached.
+ */
 function describeMiss(x: TargetCheck): string {
-  return `${x.what} ${ratio(x.value)}` + (x.memory == null ? "" : ` (memory ${ratio(x.memory)})`);
+  const notes = [
+    ...(x.memory == null ? [] : [`memory ${ratio(x.memory)}`]),
+    ...(x.ofTwoThreadBandwidth == null ? [] : [`${pct(100 * x.ofTwoThreadBandwidth)} of two-thread bandwidth`]),
+  ];
+  return `${x.what} ${ratio(x.value)}` + (notes.length === 0 ? "" : ` (${notes.join(", ")})`);
 }
 
 /** The markdown section, or nothing when the run had no threaded implementation. */
