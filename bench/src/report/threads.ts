@@ -97,7 +97,8 @@ function describeMiss(x: TargetCheck): string {
     ...(x.memory == null ? [] : [`memory ${ratio(x.memory)}`]),
     ...(x.ofTwoThreadBandwidth == null ? [] : [`${pct(100 * x.ofTwoThreadBandwidth)} of two-thread bandwidth`]),
   ];
-  return `${x.what} ${ratio(x.value)}` + (notes.length === 0 ? "" : ` (${notes.join(", ")})`);
+  const noted = notes.length === 0 ? "" : ` (${notes.join(", ")})`;
+  return `${x.what} ${ratio(x.value)}${noted}`;
 }
 
 /** The markdown section, or nothing when the run had no threaded implementation. */
