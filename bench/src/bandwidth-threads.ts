@@ -1,10 +1,11 @@
 /**
  * The bandwidth reference on two threads: the kernel and streams of bandwidth.ts over a shared
  * memory, the calling thread running the first half of every stream and a worker the second half,
- * each pass handed over and joined through words of shared memory (both threads poll: the worker
- * lives only while this reference is timed). The worker claims its half before it runs it; a half
- * still unclaimed when the calling thread is done with its own, it runs itself, so that a worker
- * descheduled by other load costs a pass no more than one thread's time, as in simdopt's pool.
+ * each pass handed over and joined through words of shared memory (both threads poll, the worker
+ * sleeping until woken once it has had no pass for POLL_MS; it lives only while this reference is
+ * timed). The worker claims its half before it runs it; a half still unclaimed when the calling
+ * thread is done with its own, it runs itself, so that a worker descheduled by other load costs a
+ * pass no more than one thread's time, as in simdopt's pool.
  * What a second thread gains on it is what the memory system gives a second thread at that size
  * and traffic, in the same run as the optimizers: timed in pairs against its own one-thread mode
  * (`oneThread`), in which the calling thread runs both halves, over the same memory.
@@ -26,6 +27,12 @@ const CLAIMED = 3;
 /** How long a pass or the worker's start may take before it counts as lost. */
 const LOST_MS = 10_000;
 
+/**
+ * How long the worker polls for the next pass before it sleeps until notified, in ms: as long as
+ * simdopt's workers (its SPIN_MS), so that both pay the same to wake after a one-thread batch.
+ */
+const POLL_MS = 0.5;
+
 // CommonJS, run by `eval`: Node and Deno both start it without a file of its own.
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
@@ -35,8 +42,8 @@ const control = new Int32Array(buffer);
 Atomics.store(control, ${READY}, 1);
 for (let seen = 0; ; ) {
   let asked;
-  for (let spins = 0; (asked = Atomics.load(control, ${ASKED})) === seen; spins++) {
-    if (spins > 1e6) { Atomics.wait(control, ${ASKED}, seen, 50); spins = 0; }
+  for (let until = performance.now() + ${POLL_MS}; (asked = Atomics.load(control, ${ASKED})) === seen; ) {
+    if (performance.now() > until) Atomics.wait(control, ${ASKED}, seen);
   }
   if (asked < 0) break;
   seen = asked;
@@ -96,6 +103,7 @@ export async function createTwoThreadBandwidthKernel(k: number, nbytes: number):
       }
       pass++;
       Atomics.store(control, ASKED, pass);
+      Atomics.notify(control, ASKED);
       run(...own);
       if (Atomics.compareExchange(control, CLAIMED, pass - 1, pass) === pass - 1) run(...theirs);
       else pollUntil(control, DONE, pass, "finish its half of a pass");
