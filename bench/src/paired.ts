@@ -23,6 +23,9 @@ export interface PairedRatio {
   batch: number;
 }
 
+/** What pairing needs of a stepper: its step. */
+type Steps = Pick<Stepper, "step">;
+
 /** Steps per batch at least: the first step after a switch finds the workers asleep. */
 export const STEPS_PER_BATCH = 8;
 
@@ -32,15 +35,15 @@ export const STEPS_PER_BATCH = 8;
  * to 31).
  */
 export function pairedRatio(
-  one: Pick<Stepper, "step">,
-  threads: Pick<Stepper, "step">,
+  one: Steps,
+  threads: Steps,
   t: TimingSettings,
   stepMs: number,
   now: () => number = () => performance.now(),
 ): PairedRatio {
   const batch = Math.max(STEPS_PER_BATCH, Math.ceil(t.minSampleMs / Math.max(stepMs, 1e-6)));
   const pairs = Math.min(31, Math.max(5, Math.floor(t.timeMs / (2 * batch * Math.max(stepMs, 1e-6)))));
-  const time = (stepper: Pick<Stepper, "step">) => {
+  const time = (stepper: Steps) => {
     const start = now();
     for (let k = 0; k < batch; k++) stepper.step();
     return now() - start;
@@ -67,10 +70,8 @@ export function pairedRatio(
 /** The threaded Wasm implementation whose speed over one thread is paired. */
 export const THREADS_ID = "wasm-simd-threads";
 
-type Stepper1 = Pick<Stepper, "step">;
-
 /** `stepper` on one thread (`oneThread` on) and on its threads, as the two steppers of a pair. */
-export function switchedPair(stepper: { step(): void; oneThread(on: boolean): void }): [Stepper1, Stepper1] {
+export function switchedPair(stepper: { step(): void; oneThread(on: boolean): void }): [Steps, Steps] {
   return [
     {
       step: () => {
