@@ -1,8 +1,8 @@
 // Adafactor (Shazeer & Stern, 2018; torch.optim.Adafactor, torch 2.5), hand-written: it needs the
 // norms of p and of the update, and for a tensor of 2 or more dims the row and column means of g²
 // over its last two dims (leading dims are batches), with a factored second moment: rowVar holds
-// batch·rows values, colVar batch·cols (both live in buffers of the tensor's length), variance n
-// values for a 1-D tensor. Per tensor, with w = t^β2decay, ρ = min(lr, 1/√t):
+// batch·rows values, colVar batch·cols (buffers of exactly those lengths; variance's address is
+// then 0), variance n values for a 1-D tensor (rowVar's and colVar's addresses then 0). Per tensor, with w = t^β2decay, ρ = min(lr, 1/√t):
 //   α = max(ε2, ‖p‖/√n)·ρ          (before the weight decay)
 //   factored:  R ← lerp(R, rowmean(g²), w);  C ← lerp(C, colmean(g²), w)
 //              v̂ = R·C / max(mean(R), ε1)

@@ -64,6 +64,18 @@ export interface OptimizerDefinition<O extends object, K extends KernelName = Ke
    * `constructorOptions` are the options given to the constructor (before any group's own).
    */
   buffers(options: Required<O>, constructorOptions: Required<O>): Record<StateBufferOf<K>, number | null>;
+  /**
+   * Each state buffer's length for a tensor of `shape` (`length` elements) where it is not
+   * `length`; 0: that tensor has no such buffer (address 0, absent from checkpoints). Omitted:
+   * every buffer takes the tensor's length.
+   */
+  bufferLengths?(
+    options: Required<O>,
+    shape: readonly number[],
+    length: number,
+  ): Partial<Record<StateBufferOf<K>, number>>;
+  /** Each state buffer's shape in a checkpoint that carries shapes (safetensors), where it is not [its length]. */
+  bufferShapes?(shape: readonly number[]): Partial<Record<StateBufferOf<K>, readonly number[]>>;
   /** Scalar state before the first step. */
   initialState?: () => ScalarState;
   /** The kernel's arguments for step `t` (1 for the first); pure: returns the next scalar state. */
@@ -97,8 +109,8 @@ interface Group<O> {
   options: Required<O>;
   /** One table per dtype present in the group. */
   tables: TensorTable[];
-  /** Whether each state buffer exists with the group's options (fixed at construction). */
-  used: boolean[];
+  /** [parameter][buffer]: each state buffer's length, null where there is none (fixed at construction). */
+  layout: StateLayout;
   /** Byte address of the group's scalar block. */
   scalars: number;
   step: number;
@@ -107,6 +119,9 @@ interface Group<O> {
   initialised: boolean;
   view?: ParamGroup<O>;
 }
+
+/** [parameter][buffer]: each state buffer's length for a parameter, null where it has none. */
+type StateLayout = readonly (readonly (number | null)[])[];
 
 /** The memory of an optimizer's groups: what a finalizer gives back. */
 function releaseGroups(runtime: Runtime, groups: readonly Group<unknown>[]): void {
@@ -205,7 +220,7 @@ export class Optimizer<O extends object> {
     const targets = index === undefined ? this.groups : [this.groups[index]];
     const resolved = targets.map((group) => this.resolveOptions(group.options, overrides as O));
     resolved.forEach((options, i) => {
-      if (!this.sameStateLayout(targets[i].options, options)) {
+      if (!this.sameLayout(this.stateLayout(options, targets[i].params), targets[i].layout)) {
         this.check.fail(
           `options ${Object.keys(overrides).join(", ")} change the optimizer's state layout and cannot change after construction`,
           TypeError,
@@ -350,6 +365,9 @@ export class Optimizer<O extends object> {
       view: (g, param, k) => this.bufferView(this.groups[g], param, k),
       resolveOptions: (raw) => this.resolveOptions(this.definition.defaults, raw as O),
       initialValues: (options) => this.initialValues(options as Required<O>),
+      layout: (options, g) => this.stateLayout(options as Required<O>, this.groups[g].params),
+      sameLayout: (a, b) => this.sameLayout(a, b),
+      shape: (param, k) => this.bufferShape(param, k),
     };
   }
 
@@ -394,12 +412,12 @@ export class Optimizer<O extends object> {
   }
 
   private newGroup(params: Parameter[], options: Required<O>): Group<O> {
-    const used = this.initialValues(options).map((value) => value !== null);
+    const layout = this.stateLayout(options, params);
     const scalars = this.runtime.alloc(scalarBytes(this.definition.kernel));
     const group: Group<O> = {
       params,
       options,
-      used,
+      layout,
       scalars,
       tables: [],
       step: 0,
@@ -409,8 +427,9 @@ export class Optimizer<O extends object> {
     try {
       for (const dtype of ["float32", "float64"] as Dtype[]) {
         const ofDtype = params.filter((param) => param.dtype === dtype);
+        const lengths = layout.filter((_, i) => params[i].dtype === dtype);
         if (ofDtype.length > 0)
-          group.tables.push(new TensorTable(this.runtime, this.definition.kernel, dtype, ofDtype, used));
+          group.tables.push(new TensorTable(this.runtime, this.definition.kernel, dtype, ofDtype, lengths));
       }
     } catch (error) {
       for (const table of group.tables) table.dispose();
@@ -434,16 +453,31 @@ export class Optimizer<O extends object> {
     group.initialised = true;
   }
 
-  /** True when both sets of options need the same state buffers (so one can replace the other). */
-  private sameStateLayout(a: Required<O>, b: Required<O>): boolean {
-    const used = (options: Required<O>) =>
-      this.initialValues(options)
-        .map((value) => value !== null)
-        .join();
-    return used(a) === used(b);
+  /** Each parameter's state buffer lengths with these options, null where it has none. */
+  private stateLayout(options: Required<O>, params: readonly Parameter[]): StateLayout {
+    const initial = this.initialValues(options);
+    return params.map((param) => {
+      const declared = (this.definition.bufferLengths?.(options, param.shape, param.length) ?? {}) as Record<
+        string,
+        number | undefined
+      >;
+      return this.bufferNames.map((name, k) => {
+        return initial[k] === null || declared[name] === 0 ? null : (declared[name] ?? param.length);
+      });
+    });
   }
 
-  /** A view of state buffer `k` of `param` in `group`. */
+  /** True when two layouts have the same buffers of the same lengths (so one set of options can replace the other). */
+  private sameLayout(a: StateLayout, b: StateLayout): boolean {
+    return a.length === b.length && a.every((lengths, i) => lengths.every((length, k) => length === b[i][k]));
+  }
+
+  /** The shape of state buffer `k` of `param` in a checkpoint that carries shapes. */
+  private bufferShape(param: Parameter, k: number): readonly number[] | undefined {
+    const shapes = (this.definition.bufferShapes?.(param.shape) ?? {}) as Record<string, readonly number[] | undefined>;
+    return shapes[this.bufferNames[k]];
+  }
+
   /**
    * A copy of state buffer `name` of `param` (e.g. ASGD's `ax`), zeros before the first step;
    * undefined when `param` is not this optimizer's or these options keep no such buffer.
@@ -451,12 +485,13 @@ export class Optimizer<O extends object> {
   protected stateBuffer(param: Parameter, name: string): FloatArray | undefined {
     const k = this.bufferNames.indexOf(name);
     const group = this.groups.find((g) => g.params.includes(param));
-    if (k === -1 || group === undefined || !group.used[k]) return undefined;
-    if (!group.initialised)
-      return param.dtype === "float32" ? new Float32Array(param.length) : new Float64Array(param.length);
+    const length = k === -1 || group === undefined ? null : group.layout[group.params.indexOf(param)][k];
+    if (length === null || group === undefined) return undefined;
+    if (!group.initialised) return param.dtype === "float32" ? new Float32Array(length) : new Float64Array(length);
     return this.bufferView(group, param, k).slice();
   }
 
+  /** A view of state buffer `k` of `param` in `group`. */
   private bufferView(group: Group<O>, param: Parameter, k: number): FloatArray {
     const table = group.tables.find((t) => t.dtype === param.dtype) as TensorTable;
     return table.stateView(table.indexOf(param), k);

@@ -149,12 +149,7 @@ function firstDivergence(
         const difference = describeDifference(`tensor ${k}`, params[k].data, tensors[k].data);
         if (difference !== undefined) return `step ${step}, ${difference}`;
       }
-      const engineState = decodedState(engine.stateDict());
-      const difference =
-        name === "adafactor"
-          ? (factoredSlack(engineState, TENSORS) ??
-            stateDifference(asTorchAdafactorState(engineState, TENSORS), reference.stateDict().state))
-          : stateDifference(engineState, reference.stateDict().state);
+      const difference = stateDifference(decodedState(engine.stateDict()), reference.stateDict().state);
       if (difference !== undefined) return `step ${step}, ${difference}`;
     }
     return undefined;
@@ -162,38 +157,6 @@ function firstDivergence(
     engine.dispose();
     params.forEach((param) => param.dispose());
   }
-}
-
-/**
- * The engine keeps each Adafactor buffer at its tensor's length; torch keeps row_var and col_var
- * (batch·rows and batch·cols values) for a tensor of 2 or more dims and variance for a 1-D one.
- * This is the engine's state in torch's layout.
- */
-function asTorchAdafactorState(state: Record<string, unknown>[], tensors: readonly RunTensor[]) {
-  return state.map((entry, k) => {
-    const shape = tensors[k].shape ?? [tensors[k].length];
-    if (shape.length < 2) return { step: entry.step, variance: entry.variance };
-    const [rows, cols] = shape.slice(-2);
-    const batches = tensors[k].length / (rows * cols);
-    const head = (name: string, count: number) => (entry[name] as Float64Array).slice(0, count);
-    return { step: entry.step, rowVar: head("rowVar", batches * rows), colVar: head("colVar", batches * cols) };
-  });
-}
-
-/** Where the engine's Adafactor buffers hold anything beyond torch's state (they must stay 0), or undefined. */
-function factoredSlack(state: Record<string, unknown>[], tensors: readonly RunTensor[]): string | undefined {
-  for (const [k, entry] of state.entries()) {
-    const shape = tensors[k].shape ?? [tensors[k].length];
-    const [rows, cols] = shape.length < 2 ? [0, 0] : shape.slice(-2);
-    const batches = rows === 0 ? 0 : tensors[k].length / (rows * cols);
-    const used =
-      shape.length < 2 ? { rowVar: 0, colVar: 0 } : { rowVar: batches * rows, colVar: batches * cols, variance: 0 };
-    for (const [name, count] of Object.entries(used)) {
-      const values = Array.from(entry[name] as Float64Array).slice(count);
-      if (values.some((x) => x !== 0)) return `tensor ${k} state '${name}' holds values past torch's ${count}`;
-    }
-  }
-  return undefined;
 }
 
 /** The engine's optimizers that torch has (the others are checked against their golden vectors). */

@@ -1,7 +1,8 @@
 /**
  * An optimizer's checkpoint as a safetensors file (https://github.com/huggingface/safetensors), for
  * large models: every state buffer is a tensor `state.<parameter key>.<torch slot name>` (F32 or
- * F64, one dimension), and the header's `__metadata__` (strings only) holds the format version, the
+ * F64; one dimension, or the shape torch gives it where the optimizer says, as Adafactor's row_var
+ * [..., rows, 1] and col_var [..., 1, cols]), and the header's `__metadata__` (strings only) holds the format version, the
  * optimizer's kind, the groups' options and parameter keys (JSON), each parameter's scalar state
  * (step, mu_product, ...: JSON) and a CRC-32 checksum of all of that and of the tensor bytes.
  * PyTorch users open it with `safetensors.torch.load_file`.
@@ -22,14 +23,18 @@ export function saveSafetensors<O extends object>(optimizer: Optimizer<O>): Uint
   const target = optimizer.checkpointTarget();
   // The tensors are written straight from Wasm memory; only the small rest goes through JSON.
   const dict = writeStateDict<O>(target, (g) => ({ ...optimizer.paramGroups[g].options }), { tensors: false });
-  const tensors: { name: string; values: FloatArray }[] = [];
+  const tensors: { name: string; values: FloatArray; shape: readonly number[] }[] = [];
   const keys = dict.paramGroups.map((group) => group.params);
   target.groups.forEach((group, g) => {
     if (!group.initialised) return;
     group.params.forEach((param, i) => {
       target.bufferNames.forEach((name, k) => {
-        if (group.used[k])
-          tensors.push({ name: `state.${keys[g][i]}.${torchSlot(name)}`, values: target.view(g, param, k) });
+        if (group.layout[i][k] === null) return;
+        const values = target.view(g, param, k);
+        const shape = target.shape(param, k) ?? [values.length];
+        if (shape.reduce((a, b) => a * b, 1) !== values.length)
+          throw new Error(`simdopt: the shape [${shape}] of '${name}' does not hold its ${values.length} values`);
+        tensors.push({ name: `state.${keys[g][i]}.${torchSlot(name)}`, values, shape });
       });
     });
   });
@@ -37,10 +42,10 @@ export function saveSafetensors<O extends object>(optimizer: Optimizer<O>): Uint
   const scalarState = JSON.stringify(dict.state);
   let offset = 0;
   const entries: Record<string, unknown> = {};
-  for (const { name, values } of tensors) {
+  for (const { name, values, shape } of tensors) {
     entries[name] = {
       dtype: values instanceof Float32Array ? "F32" : "F64",
-      shape: [values.length],
+      shape,
       data_offsets: [offset, offset + values.byteLength],
     };
     offset += values.byteLength;
@@ -125,7 +130,11 @@ export function loadSafetensors<O extends object>(
     const View = DTYPES[e?.dtype as keyof typeof DTYPES];
     if (View === undefined) fail(`tensor '${name}' has dtype ${JSON.stringify(e?.dtype)}, expected F32 or F64`);
     const [begin, end] = Array.isArray(e.data_offsets) ? e.data_offsets : [];
-    const count = Array.isArray(e.shape) && e.shape.length === 1 ? e.shape[0] : undefined;
+    // Any number of dims: loadStateDict checks the length each slot needs.
+    const count =
+      Array.isArray(e.shape) && e.shape.every((dim) => Number.isSafeInteger(dim) && dim >= 0)
+        ? (e.shape as number[]).reduce((a, b) => a * b, 1)
+        : NaN;
     if (
       !Number.isSafeInteger(count) ||
       !Number.isSafeInteger(begin) ||

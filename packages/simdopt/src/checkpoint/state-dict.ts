@@ -49,7 +49,8 @@ export interface CheckpointGroup {
   readonly step: number;
   readonly state: Readonly<Record<string, number>>;
   readonly initialised: boolean;
-  readonly used: readonly boolean[];
+  /** [parameter][buffer]: each state buffer's length, null where the parameter has none. */
+  readonly layout: readonly (readonly (number | null)[])[];
 }
 
 /** What the checkpoint code needs of an optimizer. */
@@ -67,6 +68,12 @@ export interface CheckpointTarget {
   resolveOptions(raw: object): object;
   /** Each buffer's initial value for these options, null where unused. */
   initialValues(options: object): readonly (number | null)[];
+  /** Group g's layout (as `CheckpointGroup.layout`) with these options. */
+  layout(options: object, g: number): readonly (readonly (number | null)[])[];
+  /** True when two layouts have the same buffers of the same lengths. */
+  sameLayout(a: readonly (readonly (number | null)[])[], b: readonly (readonly (number | null)[])[]): boolean;
+  /** Buffer k's shape for `param` in a checkpoint that carries shapes; undefined: [its length]. */
+  shape(param: Parameter, k: number): readonly number[] | undefined;
 }
 
 /** The state of the optimizer after a load, converted and checked, ready to commit. */
@@ -106,7 +113,7 @@ export function writeStateDict<O>(
       if (group.initialised) {
         for (const [name, value] of Object.entries(group.state)) entry[torchName(name)] = encodeNumber(value);
         target.bufferNames.forEach((name, k) => {
-          if (group.used[k] && tensors) entry[torchName(name)] = encodeTensor(target.view(g, param, k));
+          if (group.layout[i][k] !== null && tensors) entry[torchName(name)] = encodeTensor(target.view(g, param, k));
         });
       }
       state[keys[g][i]] = entry;
@@ -175,17 +182,12 @@ export function readStateDict(
     }
     const group = target.groups[g];
     const initial = target.initialValues(options);
-    if (initial.some((value, k) => (value !== null) !== group.used[k])) {
+    if (!target.sameLayout(target.layout(options, g), group.layout)) {
       fail(
         `${where}'s options need other state buffers than this optimizer's group ${g} (create it with the same options)`,
       );
     }
     const stateNames = Object.keys(group.state);
-    const allowed = new Set([
-      "step",
-      ...stateNames.map(torchName),
-      ...target.bufferNames.filter((_, k) => group.used[k]).map(torchName),
-    ]);
     let step: number | undefined;
     let scalars: Record<string, number> | undefined;
     const buffers = group.params.map((param, i) => {
@@ -195,10 +197,16 @@ export function readStateDict(
       if (entry === null || typeof entry !== "object" || Array.isArray(entry))
         fail(`${at} must be an object, got ${describe(entry)}`);
       const e = entry as Record<string, unknown>;
+      const lengths = group.layout[i];
+      const allowed = new Set([
+        "step",
+        ...stateNames.map(torchName),
+        ...target.bufferNames.filter((_, k) => lengths[k] !== null).map(torchName),
+      ]);
       for (const slot of Object.keys(e)) {
         if (!allowed.has(slot))
           fail(
-            `${at} has '${slot}', which ${target.kind} with these options does not keep (it keeps ${[...allowed].join(", ")})`,
+            `${at} has '${slot}', which ${target.kind} with these options does not keep for it (it keeps ${[...allowed].join(", ")})`,
           );
       }
       const s = e.step;
@@ -220,13 +228,14 @@ export function readStateDict(
       }
       if (s > 0 || Object.keys(own).length > 0) scalars = own;
       return target.bufferNames.map((name, k) => {
-        if (!group.used[k]) return null;
+        const length = lengths[k];
+        if (length === null) return null;
         const slot = torchName(name);
         if (e[slot] === undefined) {
           if (s === 0) return null;
           fail(`${at} has no '${slot}' (a state after ${s} steps needs it)`);
         }
-        const values = decodeTensor(`${at}.${slot}`, e[slot], param.dtype as Dtype, param.length, allowNonFinite);
+        const values = decodeTensor(`${at}.${slot}`, e[slot], param.dtype as Dtype, length, allowNonFinite);
         if (s === 0 && values.some((x) => !Object.is(x, initial[k]))) {
           fail(
             `${at}.step is 0 but '${slot}' is not its initial value ${initial[k]}: a state before the first step has none`,

@@ -1,4 +1,6 @@
 import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
+import { lastTwoDims } from "../runtime/shape-words.js";
+import { adafactorLengths } from "../runtime/state-lengths.js";
 
 export interface AdafactorOptions {
   lr?: number;
@@ -39,6 +41,12 @@ export const adafactorDefinition: OptimizerDefinition<AdafactorOptions, "adafact
     check.boolean("maximize", o.maximize);
   },
   buffers: () => ({ rowVar: 0, colVar: 0, variance: 0 }),
+  bufferLengths: (_, shape, length) => adafactorLengths(length, lastTwoDims(shape)),
+  // torch's shapes: row_var [..., rows, 1] and col_var [..., 1, cols] (variance: the tensor's).
+  bufferShapes: (shape) =>
+    shape.length < 2
+      ? {}
+      : { rowVar: [...shape.slice(0, -1), 1], colVar: [...shape.slice(0, -2), 1, shape.at(-1) ?? 0] },
   plan(o, t) {
     const eps1 = o.eps[0];
     return {
@@ -68,7 +76,9 @@ export const adafactorDefinition: OptimizerDefinition<AdafactorOptions, "adafact
  *     θ ← θ(1 − γλ) − α/max(1, RMS(u)/d) · u
  *
  * The kernel is hand-written with a SIMD body (norms and means summed in double, in an order the
- * SIMD body, the scalar build and the reference share); the state buffers take the tensor's length each.
+ * SIMD body, the scalar build and the reference share). The state is what torch keeps: for 2 or
+ * more dims `row_var` (batch·rows values, shape [..., rows, 1]) and `col_var` (batch·cols, shape
+ * [..., 1, cols]); for fewer, `variance` of the tensor's length.
  */
 export class Adafactor extends Optimizer<AdafactorOptions> {
   constructor(params: ParamsInput<AdafactorOptions>, options: AdafactorOptions = {}) {

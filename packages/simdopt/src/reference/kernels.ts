@@ -14,12 +14,14 @@ import {
   type FlagsOf,
   type FloatArray,
   type Kernel,
+  type KernelCall,
   type KernelName,
   type KernelTable,
   type ScalarsOf,
   type StateBufferOf,
 } from "../runtime/kernels.js";
 import type { Rounding } from "../runtime/load.js";
+import { adafactorLengths, optaxAdafactorLengths } from "../runtime/state-lengths.js";
 import { roundFor, type Round } from "./rules.js";
 
 /** Kernel K's update rule over one tensor: its arrays (empty where unused), scalars and flags, by name. */
@@ -31,6 +33,23 @@ export type ReferenceRule<K extends KernelName> = (
   /** The tensor's shape words, for kernels that declare shapeWords (runtime/shape-words.ts); empty otherwise. */
   shape: readonly number[],
 ) => void;
+
+/**
+ * The state buffer lengths of the kernels whose buffers are not all the tensor's length, from the
+ * tensor's length, shape words and call: the reference views exactly these, so that reading past
+ * them shows (undefined, NaN) instead of reading a neighbour's values as the Wasm kernel would.
+ */
+const STATE_LENGTHS: {
+  [K in KernelName]?: (
+    n: number,
+    shape: readonly number[],
+    call: KernelCall<K>,
+  ) => Partial<Record<StateBufferOf<K>, number>>;
+} = {
+  adafactor: (n, shape) => adafactorLengths(n, shape),
+  optaxAdafactor: (n, shape, { scalars, flags }) =>
+    optaxAdafactorLengths(n, shape, flags.factored, scalars.minDimSizeToFactor),
+};
 
 export function referenceKernels(memory: WebAssembly.Memory, rounding: Rounding): KernelTable {
   const table: Partial<KernelTable> = {};
@@ -47,6 +66,9 @@ function referenceKernel(memory: WebAssembly.Memory, name: KernelName, dtype: Dt
   const names = tableBuffers(name);
   const words = KERNEL_LAYOUTS[name].tableStride / 4;
   const rule = REFERENCE_RULES[name] as ReferenceRule<KernelName>;
+  const stateLengths = STATE_LENGTHS[name] as
+    | ((n: number, shape: readonly number[], call: KernelCall<KernelName>) => Record<string, number | undefined>)
+    | undefined;
   const blocked = KERNEL_LAYOUTS[name].blocks;
   return (tableAddress, count, scalarsAddress) => {
     const { scalars, flags } = readScalars(memory, scalarsAddress, name);
@@ -59,16 +81,17 @@ function referenceKernel(memory: WebAssembly.Memory, name: KernelName, dtype: Dt
     const entries = new Uint32Array(memory.buffer, tableAddress, count * words);
     for (let t = 0; t < count; t++) {
       const n = entries[t * words];
-      const buffers = Object.fromEntries(
-        names.map((buffer, k) => {
-          const address = entries[t * words + 1 + k];
-          return [buffer, new View(memory.buffer, address, address === 0 ? 0 : n)]; // 0: unused
-        }),
-      );
       // Shape words, if any, come before a blocked kernel's block words; the reference runs whole
       // tensors on one thread (phase 0), so it needs no block words.
       const shapeEnd = blocked === null ? words : blocked.words.phase;
       const shape = Array.from(entries.subarray(t * words + 1 + names.length, t * words + shapeEnd));
+      const lengths = stateLengths?.(n, shape, { scalars, flags }) ?? {};
+      const buffers = Object.fromEntries(
+        names.map((buffer, k) => {
+          const address = entries[t * words + 1 + k];
+          return [buffer, new View(memory.buffer, address, address === 0 ? 0 : (lengths[buffer] ?? n))]; // 0: unused
+        }),
+      );
       rule(r, buffers as Record<string, FloatArray>, rounded as ScalarsOf<KernelName>, flags, shape);
     }
   };

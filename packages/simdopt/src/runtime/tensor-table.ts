@@ -3,7 +3,9 @@
  * Wasm memory of [n, param, grad, ...state buffers] per tensor (see kernels.ts; kernels that
  * declare `shapeWords` add the tensor's shape as they view it, shape-words.ts), and one arena
  * holding every tensor's state buffers, each 64-byte aligned. The parameters stay where they are:
- * a view a user took of them keeps working. A kernel that declares `blocks` also gets a scratch
+ * a view a user took of them keeps working. A buffer takes the length its optimizer gives it for
+ * the tensor (most take the tensor's length; Adafactor's factors fewer); one of no length is not
+ * allocated and its address is 0. A kernel that declares `blocks` also gets a scratch
  * block for its per-block sums (internal: not state, never saved, freed with the table), and each
  * entry the words that say where a tensor's slots are (generate.js's BLOCK_WORDS).
  */
@@ -32,18 +34,22 @@ export class TensorTable {
   private readonly scratch: number;
   private positions: Map<Parameter, number> | undefined;
 
-  /** `used[k]`: whether state buffer k of the kernel exists with these options. */
+  /** `lengths[t][k]`: the elements of state buffer k of tensor t, null where it has none. */
   constructor(
     private readonly runtime: Runtime,
     kernel: KernelName,
     readonly dtype: Dtype,
     readonly params: readonly Parameter[],
-    used: readonly boolean[],
+    readonly lengths: readonly (readonly (number | null)[])[],
   ) {
     const layout = KERNEL_LAYOUTS[kernel];
-    const sizes = params.map((param) => alignUp(Math.max(1, param.length) * bytesPerElement(dtype)));
-    const usedCount = used.filter(Boolean).length;
-    const arenaBytes = sizes.reduce((total, size) => total + size * usedCount, 0);
+    // Element-wise kernels are sliced for threads at the same offset in every buffer (slices.ts).
+    if (layout.elementwise && lengths.some((row, t) => row.some((n) => n !== null && n !== params[t].length)))
+      throw new Error(`simdopt: kernel ${kernel} is element-wise: its state buffers take the tensor's length`);
+    const sizes = lengths.map((row) =>
+      row.map((n) => (n === null ? 0 : alignUp(Math.max(1, n) * bytesPerElement(dtype)))),
+    );
+    const arenaBytes = sizes.flat().reduce((total, size) => total + size, 0);
     const blocks = layout.blocks;
     // Each tensor's scratch slots: one per block, 64-byte aligned per tensor.
     const scratchSizes = params.map((param) =>
@@ -65,11 +71,11 @@ export class TensorTable {
       throw error;
     }
     let next = this.arena;
-    this.stateAddresses = params.map((_, t) =>
-      used.map((isUsed) => {
-        if (!isUsed) return 0;
+    this.stateAddresses = sizes.map((row) =>
+      row.map((size) => {
+        if (size === 0) return 0;
         const address = next;
-        next += sizes[t];
+        next += size;
         return address;
       }),
     );
@@ -99,7 +105,7 @@ export class TensorTable {
   /** A view of state buffer `k` of tensor `t` (valid until the memory next grows, if it is not shared). */
   stateView(t: number, k: number): FloatArray {
     const View = this.dtype === "float32" ? Float32Array : Float64Array;
-    return new View(this.runtime.memory.buffer, this.stateAddresses[t][k], this.params[t].length);
+    return new View(this.runtime.memory.buffer, this.stateAddresses[t][k], this.lengths[t][k] ?? 0);
   }
 
   /** Sets every element of state buffer `k` of every tensor to `value`. */

@@ -60,7 +60,8 @@ export class SliceTables {
     const entries: number[][][] = Array.from({ length: parts }, () => []);
     let firstUnit = 0; // of the current tensor, in the global count of units
     // A kernel that reduces over whole tensors without blocks (Adafactor) gets whole tensors: each
-    // one goes, entire, to the part its first unit falls in.
+    // one goes, entire, to the part its first unit falls in, its entry copied word for word (so a
+    // buffer shorter than the tensor, or absent at address 0, is handed over as it is).
     const wholeTensors = !layout.elementwise && blocks === null;
     lengths.forEach((n, t) => {
       const tensorUnits = Math.ceil(n / unit);

@@ -4,6 +4,8 @@
  */
 import type { OptimizerDefinition } from "../../optimizer.js";
 import { presetClass } from "../preset-class.js";
+import { twoLargestDims } from "../../runtime/shape-words.js";
+import { optaxAdafactorLengths } from "../../runtime/state-lengths.js";
 
 export interface OptaxAdafactorOptions {
   /** null: no learning rate (the update is not scaled by one). */
@@ -52,7 +54,9 @@ export const optaxAdafactorDefaults: Required<OptaxAdafactorOptions> = {
  *     U ← U / max(1, RMS(U)/clippingThreshold);  U ← lr·U;  U ← U·max(RMS(p), 1e-3)
  *     E ← (1 − momentum)·U + momentum·E, U ← E;  U ← U + weightDecayRate·p;  p ← p − U
  *
- * Parameters give their shape with `runtime.parameter(values, { shape })`; one without is 1-D.
+ * Parameters give their shape with `runtime.parameter(values, { shape })`; one without is 1-D. A
+ * factored tensor keeps vRow (its shape without d0), vCol (without d1) and in v the means of R
+ * over d1 (the shape without both); one that is not keeps v of its length.
  */
 export const optaxAdafactorDefinition: OptimizerDefinition<OptaxAdafactorOptions, "optaxAdafactor"> = {
   title: "optax:adafactor",
@@ -72,6 +76,8 @@ export const optaxAdafactorDefinition: OptimizerDefinition<OptaxAdafactorOptions
     check.boolean("factored", o.factored);
   },
   buffers: (o) => ({ vRow: 0, vCol: 0, v: 0, ema: o.momentum === null ? null : 0 }),
+  bufferLengths: (o, shape, length) =>
+    optaxAdafactorLengths(length, twoLargestDims(shape), o.factored, o.minDimSizeToFactor),
   plan(o, t) {
     // optax: t = float32(step − decay_offset), β̂ = 1 − t^(−decay_rate), all in float32.
     const decay = Math.fround(1 - Math.fround(Math.fround(t - o.decayOffset) ** Math.fround(-o.decayRate)));
