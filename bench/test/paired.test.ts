@@ -41,9 +41,26 @@ describe("two threads against one, in pairs", () => {
     const r = pairedRatio(s.one, s.threads, timing, 50, s.now);
     expect(r.batch).toBe(STEPS_PER_BATCH);
     expect(r.ratio).toBeCloseTo(1.5, 1);
-    // after the warm-up's two batches, pairs in the order one-threads, then threads-one
-    const batches = s.order.filter((_, i) => i % STEPS_PER_BATCH === 0);
+    // after the warm-up's two batches, pairs in the order one-threads, then threads-one (each
+    // batch an untimed step and the timed ones)
+    const batches = s.order.filter((_, i) => i % (STEPS_PER_BATCH + 1) === 0);
     expect(batches.slice(2, 10)).toEqual(["one", "threads", "threads", "one", "one", "threads", "threads", "one"]);
+  });
+
+  it("leaves the first step after a switch untimed", () => {
+    // The threaded stepper's first step after the other's batch costs 10 (workers waking), then 1.
+    let last = "";
+    let clock = 0;
+    const make = (name: string, cost: number): Stepper => ({
+      step: () => {
+        clock += name === "threads" && last !== "threads" ? 10 : cost;
+        last = name;
+      },
+      read: () => new Float32Array(0),
+      dispose: () => {},
+    });
+    const r = pairedRatio(make("one", 2), make("threads", 1), timing, 0.001, () => clock);
+    expect(r.ratio).toBe(2);
   });
 
   it("switches one threaded stepper to one thread and back, before every step", () => {
