@@ -21,6 +21,10 @@
 // result depends on the tensor alone, not on how it is cut. A step is `phases` passes over the
 // table with a join between them (all of pass 1 before any of pass 2); each entry gets BLOCK_WORDS
 // after its shape words, and the host cuts each pass at block boundaries (threads/slices.ts).
+// With `"wholeRows": true` (and shapeWords lastTwoDims), a tensor of 2 or more dims, viewed as
+// [batch, rows, cols], is cut instead in blocks of whole rows of one batch, max(1, ⌊elements/cols⌋)
+// rows each (a batch's last block may have fewer); a 1-D tensor keeps blocks of `elements`. The
+// package computes the same blocks (runtime/tensor-blocks.ts).
 // The kernel's block size is generated (generated/blocks.ts) so that it cannot drift from here.
 // Flag combinations that no caller sends need no loops: `"exclusive": [["a", "b"]]` (at most one of
 // a group is set) and `"requires": { "a": "b" }` (a only with b) leave them out of the switch, where
@@ -47,11 +51,11 @@ const SHAPE_WORDS = {
 /**
  * The words a blocked kernel's table entry ends with. `phase`: 0 runs every phase over the entry
  * (a whole tensor on one thread), k only phase k (the pool runs all of phase k before phase k+1);
- * `blockScratch`: the byte address of the scratch slot of the entry's first block (per block: moved
- * by the slice's first block when a tensor is cut); `tensorScratch` and `tensorLength`: the address
- * of the tensor's first slot and its element count (per tensor: the same in every slice of it).
+ * `first`: the index in the tensor of the entry's first element (0 for a whole tensor; a slice's
+ * n counts its elements from there, and its buffer addresses stay the tensor's own); `scratch` and
+ * `tensorLength`: the byte address of the tensor's first slot and its element count.
  */
-const BLOCK_WORDS = ["phase", "blockScratch", "tensorScratch", "tensorLength"];
+const BLOCK_WORDS = ["phase", "first", "scratch", "tensorLength"];
 
 /** Every declaration, sorted by name: `{ name, rule, state, scalars, flags }` with name lists. */
 export function readDeclarations() {
@@ -130,6 +134,7 @@ function layout(declaration) {
   const buffers = ["param", "grad", ...declaration.state];
   const wordsBeforeBlocks = 1 + buffers.length + (SHAPE_WORDS[declaration.shapeWords] ?? 0);
   const blocks = declaration.blocks && {
+    wholeRows: false,
     ...declaration.blocks,
     // The word index of each of BLOCK_WORDS in an entry.
     words: Object.fromEntries(BLOCK_WORDS.map((word, k) => [word, wordsBeforeBlocks + k])),
@@ -156,19 +161,24 @@ function layout(declaration) {
 }
 
 /** Blocks: a hand-written kernel, a power of two of at least 16 elements, 2 or more phases, whole f64 slots. */
-function checkBlocks({ name, handWritten, blocks }) {
-  const { elements, phases, scratchBytes } = blocks;
+function checkBlocks({ name, handWritten, blocks, shapeWords }) {
+  const { elements, phases, scratchBytes, wholeRows = false } = blocks;
   const power = Number.isInteger(elements) && elements >= 16 && (elements & (elements - 1)) === 0;
-  const keys = Object.keys(blocks).sort().join();
+  const keys = Object.keys(blocks)
+    .filter((key) => key !== "wholeRows")
+    .sort()
+    .join();
   if (
     !handWritten ||
     keys !== "elements,phases,scratchBytes" ||
+    typeof wholeRows !== "boolean" ||
+    (wholeRows && shapeWords !== "lastTwoDims") ||
     !power ||
     !(Number.isInteger(phases) && phases >= 2) ||
     !(Number.isInteger(scratchBytes) && scratchBytes > 0 && scratchBytes % 8 === 0)
   ) {
     throw new Error(
-      `optimizers/${name}.json: blocks must be { elements: a power of two >= 16, phases: 2 or more, scratchBytes: a multiple of 8 } of a hand-written kernel`,
+      `optimizers/${name}.json: blocks must be { elements: a power of two >= 16, phases: 2 or more, scratchBytes: a multiple of 8, wholeRows?: a boolean, true only with shapeWords lastTwoDims } of a hand-written kernel`,
     );
   }
 }

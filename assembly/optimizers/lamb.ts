@@ -5,7 +5,8 @@
 //   phase 2: ‖p‖, ‖u‖ from the tensor's block sums; trust = min(‖p‖, clamp)/‖u‖ (1 if either norm
 //            is 0, or in adam mode); p ← p + (negStepSize·trust)·u, u recomputed from m, v and p.
 // An entry's phase word says which phases it runs: 0 both, tensor by tensor (one thread), 1 or 2
-// one of them over a slice of whole blocks (the pool joins all of phase 1 before phase 2).
+// one of them over a slice of whole blocks from element `first` on (the pool joins all of phase 1
+// before phase 2).
 // The sums of squares are taken in double in a fixed order that the SIMD body, the scalar build
 // and the reference share, and that depends on the tensor alone: per block of LAMB_BLOCK_ELEMENTS,
 // four (float32) or two (float64) partial sums, element i going to sum i mod lanes in increasing
@@ -14,7 +15,7 @@ import { lanesOf, loadAt, storeAt, splat, add, div, sqrt, fma } from "../lib/lan
 import { ema, emaOfSquare } from "../lib/rules";
 import { LAMB_BLOCK_ELEMENTS } from "../generated/blocks";
 
-// [n, param, grad, expAvg, expAvgSq, phase, blockSums, tensorSums, tensorLength] (generate.js's BLOCK_WORDS)
+// [n, param, grad, expAvg, expAvgSq, phase, first, scratch, tensorLength] (generate.js's BLOCK_WORDS)
 const STRIDE: usize = 36;
 /** Bytes of a block's scratch slot: [Σp², Σu²] as f64 (the declaration's blocks.scratchBytes). */
 const SLOT: usize = 16;
@@ -157,13 +158,15 @@ const SLOT: usize = 16;
   for (let t: usize = 0; t < count; t++) {
     const entry = table + t * STRIDE;
     const n = <usize>load<u32>(entry);
-    const param = <usize>load<u32>(entry, 4);
-    const grad = <usize>load<u32>(entry, 8);
-    const expAvg = <usize>load<u32>(entry, 12);
-    const expAvgSq = <usize>load<u32>(entry, 16);
+    const first = <usize>load<u32>(entry, 24) * sizeof<T>(); // bytes from the tensor's start
+    const param = <usize>load<u32>(entry, 4) + first;
+    const grad = <usize>load<u32>(entry, 8) + first;
+    const expAvg = <usize>load<u32>(entry, 12) + first;
+    const expAvgSq = <usize>load<u32>(entry, 16) + first;
     const phase = load<u32>(entry, 20);
+    const tensorSums = <usize>load<u32>(entry, 28);
     if (phase != 2) {
-      const blockSums = <usize>load<u32>(entry, 24);
+      const blockSums = tensorSums + (<usize>load<u32>(entry, 24) / LAMB_BLOCK_ELEMENTS) * SLOT;
       momentsAndSums<T>(
         n, param, grad, expAvg, expAvgSq, blockSums,
         beta1, oneMinusBeta1, beta2, oneMinusBeta2, eps, weightDecay, epsRoot, decay, withEpsRoot,
@@ -171,7 +174,6 @@ const SLOT: usize = 16;
     }
     if (phase != 1) {
       // The tensor's sums from all its blocks, in block order: the same in every slice of it.
-      const tensorSums = <usize>load<u32>(entry, 28);
       const blocks = (<usize>load<u32>(entry, 32) + LAMB_BLOCK_ELEMENTS - 1) / LAMB_BLOCK_ELEMENTS;
       let sumP: f64 = 0, sumU: f64 = 0;
       for (let b: usize = 0; b < blocks; b++) {

@@ -15,6 +15,7 @@ import { KERNEL_LAYOUTS } from "../generated/kernels.js";
 import type { Parameter } from "./parameter.js";
 import type { Runtime } from "./runtime.js";
 import { shapeWords } from "./shape-words.js";
+import { tensorBlocks, type TensorBlocks } from "./tensor-blocks.js";
 import type { SliceTables } from "../threads/slices.js";
 
 export class TensorTable {
@@ -27,6 +28,8 @@ export class TensorTable {
   readonly elements: number;
   /** @internal The table cut into slices for threads (threads/slices.ts), built when first needed; freed with the table. */
   slices: SliceTables | undefined;
+  /** A blocked kernel's blocks of each tensor (tensor-blocks.ts); empty for other kernels. */
+  readonly blocks: readonly TensorBlocks[];
   /** Byte address of each tensor's state buffers, [tensor][buffer] in declaration order; 0 where unused. */
   readonly stateAddresses: readonly (readonly number[])[];
   private readonly arena: number;
@@ -51,10 +54,12 @@ export class TensorTable {
     );
     const arenaBytes = sizes.flat().reduce((total, size) => total + size, 0);
     const blocks = layout.blocks;
-    // Each tensor's scratch slots: one per block, 64-byte aligned per tensor.
-    const scratchSizes = params.map((param) =>
-      blocks === null ? 0 : alignUp(Math.ceil(param.length / blocks.elements) * blocks.scratchBytes),
+    const shapes = params.map((param) =>
+      layout.shapeWords === null ? [] : shapeWords(layout.shapeWords, param.shape),
     );
+    this.blocks = blocks === null ? [] : params.map((param, t) => tensorBlocks(blocks, param.length, shapes[t]));
+    // Each tensor's scratch slots: one per block, 64-byte aligned per tensor.
+    const scratchSizes = this.blocks.map(({ count }) => alignUp(count * (blocks?.scratchBytes ?? 0)));
     const scratchBytes = scratchSizes.reduce((total, size) => total + size, 0);
     this.arena = arenaBytes === 0 ? 0 : runtime.alloc(arenaBytes);
     try {
@@ -85,12 +90,11 @@ export class TensorTable {
     const words = new Uint32Array(runtime.memory.buffer, this.address, params.length * (layout.tableStride / 4));
     let slots = this.scratch;
     params.forEach((param, t) => {
-      const shape = layout.shapeWords === null ? [] : shapeWords(layout.shapeWords, param.shape);
-      // Phase 0 (every phase, the whole tensor), the first block's slot, the tensor's, its length.
-      const blockWords = blocks === null ? [] : [0, slots, slots, param.length];
-      slots += scratchSizes[t];
+      // Phase 0 (every phase, the whole tensor) from its first element, its slots, its length.
+      const blockWords = blocks === null ? [] : [0, 0, slots, param.length];
+      if (blocks !== null) slots += scratchSizes[t];
       words.set(
-        [param.length, param.dataPtr, param.gradPtr, ...this.stateAddresses[t], ...shape, ...blockWords],
+        [param.length, param.dataPtr, param.gradPtr, ...this.stateAddresses[t], ...shapes[t], ...blockWords],
         t * (layout.tableStride / 4),
       );
     });

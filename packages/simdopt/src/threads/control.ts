@@ -44,7 +44,7 @@ export const SLOT_BUSY = 1;
 /** 0, or `FAILED` once the kernel threw in this worker. */
 export const SLOT_STATUS = 2;
 export const FAILED = 1;
-/** Chunks the worker has run (tests check that workers took part). */
+/** Chunks with tensors in them that the worker has run (tests check that workers took part). */
 export const SLOT_RUNS = 3;
 
 /** Bytes of a control block for `workers` workers: the header, their slots, the claim words. */

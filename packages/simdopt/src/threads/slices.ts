@@ -6,12 +6,12 @@
  * so running the kernel over every slice table computes exactly what one call over the whole table
  * computes; the unit is a 64-byte block, which keeps every SIMD vector whole and every buffer's
  * alignment, and only a tensor's own last elements run in the scalar tail, as they do unsliced.
- * A kernel that reduces over tensors in `blocks` (LAMB) is cut at its blocks instead, once per
- * phase: the slices of phase k are the same with the phase word k, the per-block scratch word
- * moved by the slice's first block, the per-tensor words as they are (generate.js's BLOCK_WORDS).
- * Other kernels that reduce over a whole tensor (not `elementwise`: Adafactor) are cut between
- * tensors only: each tensor runs entire in one slice, so a group of several tensors still spreads
- * over threads.
+ * A kernel that reduces over tensors in `blocks` (LAMB, Adafactor) is cut at its blocks instead
+ * (runtime/tensor-blocks.ts), once per phase: the slices of phase k are the same with the phase
+ * word k; each keeps the tensor's addresses and gives its first element in the word `first`
+ * (generate.js's BLOCK_WORDS). Other kernels that reduce over a whole tensor (not `elementwise`:
+ * optax:adafactor) are cut between tensors only: each tensor runs entire in one slice, so a group
+ * of several tensors still spreads over threads.
  */
 import { ALIGNMENT } from "../runtime/allocator.js";
 import { bytesPerElement, tableBuffers, type KernelName } from "../runtime/kernels.js";
@@ -50,21 +50,25 @@ export class SliceTables {
     const blocks = layout.blocks;
     const stride = layout.tableStride / 4;
     const elementBytes = bytesPerElement(table.dtype);
-    const unit = blocks?.elements ?? ALIGNMENT / elementBytes; // elements per unit a cut falls between
+    const unit = ALIGNMENT / elementBytes; // elements per unit a cut of an element-wise kernel falls between
     const buffers = tableBuffers(kernel).length; // words 1..buffers are element addresses
     const source = new Uint32Array(runtime.memory.buffer, table.address, table.count * stride).slice();
     const lengths = Array.from({ length: table.count }, (_, t) => source[t * stride]);
-    const units = lengths.reduce((total, n) => total + Math.ceil(n / unit), 0);
+    // Units a tensor is cut between, and the index of a unit's first element: its blocks, or 64-byte lines.
+    const unitCount = (t: number) => (blocks === null ? Math.ceil(lengths[t] / unit) : table.blocks[t].count);
+    const unitStart = (t: number, u: number) =>
+      blocks === null ? Math.min(u * unit, lengths[t]) : table.blocks[t].start(u);
+    const units = lengths.reduce((total, _, t) => total + unitCount(t), 0);
     const perPart = Math.max(1, Math.ceil(units / parts));
-    // Entries of every part: [n, addresses...] with the addresses moved to the slice's start.
+    // Entries of every part: the tensor's entry with the slice's length and where it starts.
     const entries: number[][][] = Array.from({ length: parts }, () => []);
     let firstUnit = 0; // of the current tensor, in the global count of units
-    // A kernel that reduces over whole tensors without blocks (Adafactor) gets whole tensors: each
-    // one goes, entire, to the part its first unit falls in, its entry copied word for word (so a
-    // buffer shorter than the tensor, or absent at address 0, is handed over as it is).
+    // A kernel that reduces over whole tensors without blocks (optax:adafactor) gets whole tensors:
+    // each one goes, entire, to the part its first unit falls in, its entry copied word for word
+    // (so a buffer shorter than the tensor, or absent at address 0, is handed over as it is).
     const wholeTensors = !layout.elementwise && blocks === null;
-    lengths.forEach((n, t) => {
-      const tensorUnits = Math.ceil(n / unit);
+    lengths.forEach((_, t) => {
+      const tensorUnits = unitCount(t);
       const whole = Array.from(source.subarray(t * stride, (t + 1) * stride));
       if (wholeTensors) {
         const part = Math.min(parts - 1, Math.floor(firstUnit / perPart));
@@ -76,11 +80,15 @@ export class SliceTables {
         const from = Math.max(part * perPart, firstUnit) - firstUnit;
         const to = Math.min((part + 1) * perPart, firstUnit + tensorUnits) - firstUnit;
         if (to <= from) break;
-        const start = from * unit;
+        const start = unitStart(t, from);
         const entry = [...whole];
-        entry[0] = Math.min(to * unit, n) - start;
-        for (let k = 1; k <= buffers; k++) if (whole[k] !== 0) entry[k] = whole[k] + start * elementBytes;
-        if (blocks !== null) entry[blocks.words.blockScratch] += from * blocks.scratchBytes;
+        entry[0] = unitStart(t, to) - start;
+        if (blocks !== null) {
+          // A blocked kernel finds its blocks, slots and rows from where the slice starts.
+          entry[blocks.words.first] = start;
+        } else {
+          for (let k = 1; k <= buffers; k++) if (whole[k] !== 0) entry[k] = whole[k] + start * elementBytes;
+        }
         entries[part].push(entry);
       }
       firstUnit += tensorUnits;

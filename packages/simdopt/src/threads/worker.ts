@@ -52,7 +52,7 @@ async function serve(init: WorkerInit): Promise<void> {
         Atomics.store(control, slotWord(init.slot, SLOT_STATUS), FAILED);
       }
       Atomics.store(control, busy, 0);
-      Atomics.add(control, slotWord(init.slot, SLOT_RUNS), 1);
+      if (directory[1] > 0) Atomics.add(control, slotWord(init.slot, SLOT_RUNS), 1);
       if (Atomics.add(control, COMPLETED, 1) + 1 === Atomics.load(control, CHUNKS)) Atomics.notify(control, COMPLETED);
     });
   }
