@@ -8,14 +8,31 @@
 //              v̂ = R·C / max(mean(R), ε1)
 //   1-D:       V ← lerp(V, g², w);  v̂ = V
 //   u = g / √max(v̂, ε1²);   p ← p·(1 − lr·λ) − α/max(1, ‖u‖/(√n·d)) · u
-// Sums are taken in double. The rows' sums of g², p² and u² are sums of contiguous runs in the
-// order of lib/sums.ts (partial sums by position mod lanes); ‖p‖² and ‖u‖² add the rows' sums in
-// order (a 1-D tensor is one run); column sums and mean(R) add in row order. The SIMD body and the scalar
-// build both follow that order, so every binary and the reference agree bit for bit.
+// Sums are taken in double, in an order that depends on the tensor alone, so that the SIMD body,
+// the scalar build, the reference and any cut of the tensor between threads agree bit for bit.
+// A tensor is summed in blocks (the declaration's blocks, wholeRows): a 1-D tensor in blocks of
+// ADAFACTOR_BLOCK_ELEMENTS, a factored one in blocks of max(1, ⌊ADAFACTOR_BLOCK_ELEMENTS/cols⌋)
+// whole rows of one batch. Runs of contiguous values (a 1-D block, a row) are summed in the order
+// of lib/sums.ts (partial sums by position mod lanes); a block's sums add its runs in order, and
+// the tensor's (or a batch's) the blocks' in block order. A column's sum of g² adds the batch's
+// rows in order. A step runs in four phases, each over whole blocks (the pool joins each phase
+// before the next; phase word 0 runs all four in turn):
+//   1  Σp² per block; factored: R per row and ΣR per block; 1-D: V and Σu²
+//   2  factored: C, each block of a batch taking a share of the batch's columns over all its rows
+//   3  factored: Σu² per block, with mean(R) from the batch's ΣR
+//   4  ‖p‖ and ‖u‖ from all the tensor's blocks, then p moves
 import { lanesOf, loadAt, storeAt, splat, add, sub, mul, div, sqrt, max as maximum, fma } from "../lib/lanes";
 import { addSquaresLow, addSquaresHigh, quotientsOf, partialsTotal } from "../lib/sums";
+import { ADAFACTOR_BLOCK_ELEMENTS } from "../generated/blocks";
 
-const STRIDE: usize = 32; // [n, param, grad, rowVar, colVar, variance, rows, cols]
+// [n, param, grad, rowVar, colVar, variance, rows, cols, phase, first, scratch, tensorLength]
+// (generate.js's BLOCK_WORDS after the shape words)
+const STRIDE: usize = 48;
+// A block's scratch slot (the declaration's blocks.scratchBytes): [Σp², Σu², ΣR, unused] as f64.
+const SLOT: usize = 32;
+const SUM_P: usize = 0;
+const SUM_U: usize = 8;
+const SUM_R: usize = 16;
 
 // What a run of a tensor yields, value k of it (see `valueAt`).
 const SCALED_VALUES: i32 = 0; // values[k]·scale
@@ -91,13 +108,18 @@ const FULL_UPDATE: i32 = 2; // variance[k] ← lerp(variance[k], g², w), then s
   return partialsTotal(s0, s1, s2, s3);
 }
 
-/** colVar ← lerp(colVar, colmean(g²), w) for one batch: each column summed over the rows in order, columns a vector at a time. */
-@inline function columnMeans<T>(grad: usize, colVar: usize, rows: usize, cols: usize, gradScale: T, weight: T): void {
-  let c: usize = 0;
+/**
+ * colVar ← lerp(colVar, colmean(g²), w) for columns [from, to) of one batch: each column's Σg² in
+ * double over the rows in order, columns a vector at a time.
+ */
+@inline function columnMeans<T>(
+  grad: usize, colVar: usize, rows: usize, cols: usize, from: usize, to: usize, gradScale: T, weight: T,
+): void {
+  let c = from;
   if (ASC_FEATURE_SIMD) {
     const lanes = lanesOf<T>();
     const gradScaleV = splat<T, v128>(gradScale);
-    for (; c + lanes <= cols; c += lanes) {
+    for (; c + lanes <= to; c += lanes) {
       let low = f64x2.splat(0), high = f64x2.splat(0);
       for (let r: usize = 0; r < rows; r++) {
         const g = mul<T, v128>(loadAt<T, v128>(grad, r * cols + c), gradScaleV);
@@ -107,7 +129,7 @@ const FULL_UPDATE: i32 = 2; // variance[k] ← lerp(variance[k], g², w), then s
       storeAt<T, v128>(colVar, c, lerp<T, v128>(loadAt<T, v128>(colVar, c), quotientsOf<T>(low, high, <f64>rows), weight));
     }
   }
-  for (; c < cols; c++) {
+  for (; c < to; c++) {
     let s: f64 = 0;
     for (let r: usize = 0; r < rows; r++) s += square<T>(loadAt<T, T>(grad, r * cols + c) * gradScale);
     storeAt<T, T>(colVar, c, lerp<T, T>(loadAt<T, T>(colVar, c), <T>(s / <f64>rows), weight));
@@ -147,6 +169,122 @@ const FULL_UPDATE: i32 = 2; // variance[k] ← lerp(variance[k], g², w), then s
   }
 }
 
+/**
+ * One phase of a tensor's step over its elements [first, first + n), whole blocks (the entry's
+ * words give the rest). Nothing is allocated: threads share the memory and the stub runtime's heap.
+ */
+@inline function adafactorPhase<T>(
+  phase: u32, entry: usize, first: usize, n: usize, gradScale: T, paramScale: T, weight: T,
+  rho: f64, eps1: T, eps1Squared: T, eps2: f64, d: f64, decoupled: bool,
+): void {
+  const size = sizeof<T>();
+  const param = <usize>load<u32>(entry, 4);
+  const grad = <usize>load<u32>(entry, 8);
+  const rowVar = <usize>load<u32>(entry, 12);
+  const colVar = <usize>load<u32>(entry, 16);
+  const variance = <usize>load<u32>(entry, 20);
+  const rows = <usize>load<u32>(entry, 24);
+  const cols = <usize>load<u32>(entry, 28);
+  const scratch = <usize>load<u32>(entry, 40);
+  const tensorLength = <usize>load<u32>(entry, 44);
+  // Factored: rows per block and blocks per batch (generate.js's wholeRows).
+  const rowsPerBlock = rows > 0 ? max<usize>(1, ADAFACTOR_BLOCK_ELEMENTS / cols) : 0;
+  const perBatch = rows > 0 ? (rows + rowsPerBlock - 1) / rowsPerBlock : 0;
+  let coef: T = 0;
+  if (phase == 4) {
+    // ‖p‖² and ‖u‖²: the block sums of the whole tensor, in order (the same in every slice of it).
+    const count = rows > 0
+      ? (tensorLength / (rows * cols)) * perBatch
+      : (tensorLength + ADAFACTOR_BLOCK_ELEMENTS - 1) / ADAFACTOR_BLOCK_ELEMENTS;
+    let sumP: f64 = 0, sumU: f64 = 0;
+    for (let k: usize = 0; k < count; k++) {
+      sumP += load<f64>(scratch + k * SLOT, SUM_P);
+      sumU += load<f64>(scratch + k * SLOT, SUM_U);
+    }
+    const alpha = max<f64>(eps2, Math.sqrt(sumP) / Math.sqrt(<f64>tensorLength)) * rho;
+    const denom = max<f64>(1, Math.sqrt(sumU) / (Math.sqrt(<f64>tensorLength) * d));
+    coef = <T>(-alpha / denom);
+  }
+  // mean(R) of the batch `meanBatch` (phases 3 and 4), computed once per batch.
+  let meanBatch: usize = usize.MAX_VALUE, mean: T = 0;
+  const end = first + n;
+  for (let start = first; start < end;) {
+    // The block from `start` on: its end `stop` and slot `index`; factored, its batch and rows.
+    let stop: usize, index: usize, batch: usize = 0, row: usize = 0;
+    if (rows == 0) {
+      index = start / ADAFACTOR_BLOCK_ELEMENTS;
+      stop = min<usize>(start + ADAFACTOR_BLOCK_ELEMENTS, end);
+    } else {
+      batch = start / (rows * cols);
+      row = (start % (rows * cols)) / cols;
+      index = batch * perBatch + row / rowsPerBlock;
+      stop = (batch * rows + min<usize>(row + rowsPerBlock, rows)) * cols;
+    }
+    const slot = scratch + index * SLOT;
+    const batchColVar = colVar + batch * cols * size;
+    if ((phase == 3 || phase == 4) && rows > 0 && batch != meanBatch) {
+      mean = rowMean<T>(scratch + batch * perBatch * SLOT, perBatch, rows, eps1);
+      meanBatch = batch;
+    }
+    if (phase == 1 && rows == 0) {
+      store<f64>(slot, runSumOfSquares<T>(SCALED_VALUES, stop - start, param + start * size, 0, 1, 0, 0, 0, 0), SUM_P);
+      const sumU = runSumOfSquares<T>(
+        FULL_UPDATE, stop - start, variance + start * size, grad + start * size, gradScale, 0, 0, weight, eps1Squared,
+      );
+      store<f64>(slot, sumU, SUM_U);
+    } else if (phase == 1) {
+      let sumP: f64 = 0, sumR: f64 = 0;
+      for (let at = start; at < stop; at += cols) {
+        sumP += runSumOfSquares<T>(SCALED_VALUES, cols, param + at * size, 0, 1, 0, 0, 0, 0);
+        const sumG = runSumOfSquares<T>(SCALED_VALUES, cols, grad + at * size, 0, gradScale, 0, 0, 0, 0);
+        const r = rowVar + (at / cols) * size;
+        const updated = lerp<T, T>(load<T>(r), <T>(sumG / <f64>cols), weight);
+        store<T>(r, updated);
+        sumR += <f64>updated;
+      }
+      store<f64>(slot, sumP, SUM_P);
+      store<f64>(slot, sumR, SUM_R);
+    } else if (phase == 2 && rows > 0) {
+      // Block j of a batch's `perBatch` takes its columns [⌊j·cols/perBatch⌋, ⌊(j+1)·cols/perBatch⌋).
+      const j = row / rowsPerBlock;
+      const from = (j * cols) / perBatch, to = ((j + 1) * cols) / perBatch;
+      columnMeans<T>(grad + batch * rows * cols * size, batchColVar, rows, cols, from, to, gradScale, weight);
+    } else if (phase == 3 && rows > 0) {
+      let sumU: f64 = 0;
+      for (let at = start; at < stop; at += cols) {
+        const rv = load<T>(rowVar + (at / cols) * size);
+        sumU += runSumOfSquares<T>(
+          FACTORED_UPDATE, cols, batchColVar, grad + at * size, gradScale, rv, mean, weight, eps1Squared,
+        );
+      }
+      store<f64>(slot, sumU, SUM_U);
+    } else if (phase == 4) {
+      if (rows == 0) {
+        applyRun<T>(
+          FULL_UPDATE, stop - start, param + start * size, variance + start * size, grad + start * size,
+          gradScale, 0, 0, eps1Squared, paramScale, coef, decoupled,
+        );
+      } else {
+        for (let at = start; at < stop; at += cols) {
+          const rv = load<T>(rowVar + (at / cols) * size);
+          applyRun<T>(
+            FACTORED_UPDATE, cols, param + at * size, batchColVar, grad + at * size,
+            gradScale, rv, mean, eps1Squared, paramScale, coef, decoupled,
+          );
+        }
+      }
+    }
+    start = stop;
+  }
+}
+
+/** max(mean(R), ε1) of a batch: the ΣR of its `perBatch` slots from `batchSlots`, in order, over `rows`. */
+@inline function rowMean<T>(batchSlots: usize, perBatch: usize, rows: usize, eps1: T): T {
+  let sum: f64 = 0;
+  for (let k: usize = 0; k < perBatch; k++) sum += load<f64>(batchSlots + k * SLOT, SUM_R);
+  return max<T>(<T>(sum / <f64>rows), eps1);
+}
+
 @inline function adafactorTensors<T>(table: usize, count: usize, scalars: usize, decoupled: bool): void {
   const gradScale = <T>load<f64>(scalars, 0);
   const paramScale = <T>load<f64>(scalars, 8);
@@ -160,68 +298,18 @@ const FULL_UPDATE: i32 = 2; // variance[k] ← lerp(variance[k], g², w), then s
     eps1 = sizeof<T>() == 4 ? <T>1.1920928955078125e-7 : <T>2.220446049250313e-16;
     eps1Squared = eps1 * eps1;
   }
-  const size = sizeof<T>();
   for (let t: usize = 0; t < count; t++) {
     const entry = table + t * STRIDE;
     const n = <usize>load<u32>(entry);
     if (n == 0) continue;
-    const param = <usize>load<u32>(entry, 4);
-    const grad = <usize>load<u32>(entry, 8);
-    const rowVar = <usize>load<u32>(entry, 12);
-    const colVar = <usize>load<u32>(entry, 16);
-    const variance = <usize>load<u32>(entry, 20);
-    const rows = <usize>load<u32>(entry, 24);
-    const cols = <usize>load<u32>(entry, 28);
-    // ‖p‖², like ‖u‖²: the sums of the runs along the last dim (one run for a 1-D tensor), in order.
-    let sumP: f64 = 0;
-    const run = rows > 0 ? cols : n;
-    for (let at: usize = 0; at < n; at += run) {
-      sumP += runSumOfSquares<T>(SCALED_VALUES, run, param + at * size, 0, 1, 0, 0, 0, 0);
-    }
-    const alpha = max<f64>(eps2, Math.sqrt(sumP) / Math.sqrt(<f64>n)) * rho;
-    let sumU: f64 = 0;
-    const batches = rows > 0 ? n / (rows * cols) : 0;
-    if (rows > 0) {
-      for (let b: usize = 0; b < batches; b++) {
-        const batchGrad = grad + b * rows * cols * size;
-        for (let r: usize = 0; r < rows; r++) {
-          const s = runSumOfSquares<T>(SCALED_VALUES, cols, batchGrad + r * cols * size, 0, gradScale, 0, 0, 0, 0);
-          const at = rowVar + (b * rows + r) * size;
-          store<T>(at, lerp<T, T>(load<T>(at), <T>(s / <f64>cols), weight));
-        }
-        columnMeans<T>(batchGrad, colVar + b * cols * size, rows, cols, gradScale, weight);
-        const mean = rowMean<T>(rowVar + b * rows * size, rows, eps1);
-        for (let r: usize = 0; r < rows; r++) {
-          const rv = load<T>(rowVar + (b * rows + r) * size);
-          const rowGrad = batchGrad + r * cols * size;
-          sumU += runSumOfSquares<T>(FACTORED_UPDATE, cols, colVar + b * cols * size, rowGrad, gradScale, rv, mean, weight, eps1Squared);
-        }
+    const phase = load<u32>(entry, 32);
+    const first = <usize>load<u32>(entry, 36);
+    for (let p: u32 = 1; p <= 4; p++) {
+      if (phase == 0 || phase == p) {
+        adafactorPhase<T>(p, entry, first, n, gradScale, paramScale, weight, rho, eps1, eps1Squared, eps2, d, decoupled);
       }
-    } else {
-      sumU = runSumOfSquares<T>(FULL_UPDATE, n, variance, grad, gradScale, 0, 0, weight, eps1Squared);
-    }
-    const denom = max<f64>(1, Math.sqrt(sumU) / (Math.sqrt(<f64>n) * d));
-    const coef = <T>(-alpha / denom);
-    if (rows > 0) {
-      for (let b: usize = 0; b < batches; b++) {
-        const mean = rowMean<T>(rowVar + b * rows * size, rows, eps1);
-        for (let r: usize = 0; r < rows; r++) {
-          const rv = load<T>(rowVar + (b * rows + r) * size);
-          const offset = ((b * rows + r) * cols) * size;
-          applyRun<T>(FACTORED_UPDATE, cols, param + offset, colVar + b * cols * size, grad + offset, gradScale, rv, mean, eps1Squared, paramScale, coef, decoupled);
-        }
-      }
-    } else {
-      applyRun<T>(FULL_UPDATE, n, param, variance, grad, gradScale, 0, 0, eps1Squared, paramScale, coef, decoupled);
     }
   }
-}
-
-/** max(mean of `rows` values at `at`, ε1), the mean summed in double in order. */
-@inline function rowMean<T>(at: usize, rows: usize, eps1: T): T {
-  let s: f64 = 0;
-  for (let r: usize = 0; r < rows; r++) s += <f64>load<T>(at + r * sizeof<T>());
-  return max<T>(<T>(s / <f64>rows), eps1);
 }
 
 @inline function adafactorStep<T>(table: usize, count: usize, scalars: usize): void {

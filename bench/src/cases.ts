@@ -151,7 +151,8 @@ export const CASES: readonly BenchCase[] = [
     traffic: "r: p, g, m, v; w: p, m, v (+ a second pass: r: p, m, v; w: p)",
   },
   {
-    // A 1-D parameter: the full second moment; three passes (‖p‖, v and ‖u‖, the update): the traffic counts one.
+    // A 1-D parameter: the full second moment; two passes (‖p‖, v and ‖u‖ per block; the update), on
+    // several threads four phases with a join between them: the traffic counts one.
     id: "adafactor",
     optimizer: "adafactor",
     options: { lr: 1e-2 },

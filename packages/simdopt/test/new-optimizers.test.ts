@@ -3,6 +3,7 @@
 // Adafactor over shaped parameters (the equivalence test's parameters are 1-D).
 import { expect, test } from "vitest";
 import { ASGD, createOptimizer, Ftrl, loadRuntime, type Dtype, type Runtime } from "../dist/index.js";
+import { KERNEL_LAYOUTS } from "../dist/generated/kernels.js";
 import { powNonNegative } from "../dist/reference/pow.js";
 import { OPTION_FAMILIES } from "./families.js";
 import { decodedState, firstDifference, gradientsFor, randomArray } from "./helpers.js";
@@ -63,13 +64,13 @@ test("the portable pow is within 1e-14 of Math.pow for |y·ln x| up to 50, exact
   expect(powNonNegative(4, 0.5)).toBe(2);
 });
 
-test("Adafactor with shaped parameters: reference ≡ scalar ≡ SIMD bit for bit, factored and not", async () => {
+/** Adafactor over `shapes` for `steps` steps on reference, scalar and SIMD, separate and fused: the same bits. */
+async function adafactorAgrees(shapes: number[][], steps: number) {
   const binaries = await Promise.all(
     (["reference", "scalar", "simd"] as const).flatMap((binary) =>
       (["separate", "fused"] as const).map((rounding) => loadRuntime({ binary, rounding })),
     ),
   );
-  const shapes = [[6, 5], [2, 3, 4], [7], [1, 4], [3, 17], [4, 11], [2, 5, 34]];
   const run = (rt: Runtime, options: object, dtype: Dtype) => {
     const params = shapes.map((shape, k) =>
       rt.parameter(
@@ -81,13 +82,15 @@ test("Adafactor with shaped parameters: reference ≡ scalar ≡ SIMD bit for bi
       ),
     );
     const opt = createOptimizer("adafactor", params, options);
-    for (let t = 0; t < 8; t++) {
+    for (let t = 0; t < steps; t++) {
       params.forEach((p, k) => p.setGrad(gradientsFor(p.length, t, 30 + k)));
       opt.step();
     }
     const state = decodedState(opt.stateDict());
+    opt.dispose();
     return { values: params.map((p) => Array.from(p.data)), state };
   };
+  const results = [];
   for (const options of OPTION_FAMILIES.adafactor) {
     for (const dtype of ["float32", "float64"] as const) {
       for (const rounding of [0, 1]) {
@@ -106,13 +109,28 @@ test("Adafactor with shaped parameters: reference ≡ scalar ≡ SIMD bit for bi
             }
           });
         }
-        // The factored tensors moved: their row factors hold their batch·rows values, all positive.
-        const rowVar = reference.state[0].rowVar as Float64Array;
-        expect(rowVar).toHaveLength(6);
-        expect(Array.from(rowVar).every((x) => x > 0)).toBe(true);
+        results.push(reference);
       }
     }
   }
+  return results;
+}
+
+test("Adafactor with shaped parameters: reference ≡ scalar ≡ SIMD bit for bit, factored and not", async () => {
+  for (const reference of await adafactorAgrees([[6, 5], [2, 3, 4], [7], [1, 4], [3, 17], [4, 11], [2, 5, 34]], 8)) {
+    // The factored tensors moved: their row factors hold their batch·rows values, all positive.
+    const rowVar = reference.state[0].rowVar as Float64Array;
+    expect(rowVar).toHaveLength(6);
+    expect(Array.from(rowVar).every((x) => x > 0)).toBe(true);
+  }
+});
+
+test("Adafactor over several blocks (its sums in block order): reference ≡ scalar ≡ SIMD bit for bit", async () => {
+  // A 1-D tensor of two blocks and a part; blocks of whole rows of 1001 columns, two and a part,
+  // in one batch and in two.
+  const { elements } = KERNEL_LAYOUTS.adafactor.blocks;
+  const rowsPerBlock = Math.floor(elements / 1001);
+  await adafactorAgrees([[2 * elements + 5], [2 * rowsPerBlock + 1, 1001], [2, rowsPerBlock + 3, 1001]], 3);
 });
 
 test("a parameter's shape must match its length", async () => {

@@ -361,32 +361,47 @@ describe("kernels that reduce over whole tensors, with shapes", () => {
   );
 });
 
-describe("LAMB cuts one tensor between threads at its blocks", () => {
-  // One tensor of several blocks and a part block, its last elements in the scalar tail: the
-  // slices of 2 and 3 threads (8 and 12 chunks) each get blocks of it.
-  const BLOCK = KERNEL_LAYOUTS.lamb.blocks.elements;
-  const LENGTH = 13 * BLOCK + 3;
-  const lambChunks = new Map<Runtime, number[]>();
+describe("blocked kernels cut one tensor between threads at their blocks", () => {
+  // One tensor of several blocks and a part block, its last elements in the scalar tail; for
+  // Adafactor, blocks of whole rows too (rows of 1001 columns: no row starts on a vector), in one
+  // batch and in several. The slices of 2 and 3 threads (8 and 12 chunks) each get blocks of it.
+  const LAMB_BLOCK = KERNEL_LAYOUTS.lamb.blocks.elements;
+  const ADAFACTOR_BLOCK = KERNEL_LAYOUTS.adafactor.blocks.elements;
+  const rowsPerBlock = Math.floor(ADAFACTOR_BLOCK / 1001);
+  const shapes = {
+    lamb: [[13 * LAMB_BLOCK + 3]],
+    "optax:lamb": [[13 * LAMB_BLOCK + 3]],
+    adafactor: [[13 * ADAFACTOR_BLOCK + 3], [12 * rowsPerBlock + 5, 1001], [4, 3 * rowsPerBlock - 2, 1001]],
+  };
+  const blockedChunks = new Map<string, number[]>();
   afterAll(() => {
-    // Every worker of every threaded runtime ran chunks of these single tensors.
-    for (const [runtime, runs] of lambChunks) {
-      runs.forEach((count, worker) =>
-        expect(count, `${runtime.threads} threads, worker ${worker + 1}`).toBeGreaterThan(0),
-      );
+    // For each kernel, every worker of every threaded runtime ran chunks of these single tensors.
+    expect(blockedChunks.size).toBe(3 * threaded.length);
+    for (const [key, runs] of blockedChunks) {
+      runs.forEach((count, worker) => expect(count, `${key}, worker ${worker + 1}`).toBeGreaterThan(0));
     }
   });
 
-  const cases = (["lamb", "optax:lamb"] as const).flatMap((name) =>
+  const cases = (["lamb", "optax:lamb", "adafactor"] as const).flatMap((name) =>
     OPTION_FAMILIES[name].flatMap((options) =>
-      (["float32", "float64"] as const).map((dtype) => ({ name, options, dtype, label: JSON.stringify(options) })),
+      (["float32", "float64"] as const).flatMap((dtype) =>
+        shapes[name].map((shape) => ({
+          name,
+          options,
+          dtype,
+          shape,
+          label: `${JSON.stringify(shape)} ${JSON.stringify(options)}`,
+        })),
+      ),
     ),
   );
-  test.each(cases)("$name $dtype $label: 2 and 3 threads ≡ one thread", ({ name, options, dtype }) => {
+  test.each(cases)("$name $dtype $label: 2 and 3 threads ≡ one thread", ({ name, options, dtype, shape }) => {
+    const length = shape.reduce((a, b) => a * b, 1);
     const step = (runtime: Runtime) => {
-      const param = runtime.parameter(randomArray(LENGTH, 21), { dtype });
+      const param = runtime.parameter(randomArray(length, 21), { dtype, shape });
       const optimizer = createOptimizer(name, [param], options);
       for (let s = 0; s < STEPS; s++) {
-        param.setGrad(gradientsFor(LENGTH, s, 23));
+        param.setGrad(gradientsFor(length, s, 23));
         optimizer.step();
       }
       const values = Array.from(param.data);
@@ -397,7 +412,7 @@ describe("LAMB cuts one tensor between threads at its blocks", () => {
     };
     const expected = step(single);
     expect(
-      firstDifference(expected.values, randomArray(LENGTH, 21).map(dtype === "float32" ? Math.fround : Number)),
+      firstDifference(expected.values, randomArray(length, 21).map(dtype === "float32" ? Math.fround : Number)),
     ).not.toBe(-1);
     for (const runtime of threaded) {
       const pool = poolOf(runtime);
@@ -405,9 +420,10 @@ describe("LAMB cuts one tensor between threads at its blocks", () => {
       const got = step(runtime);
       expect(pool.splitCalls - before.split, "steps split between threads").toBe(STEPS);
       const runs = pool.chunksRun().map((count, worker) => count - before.runs[worker]);
-      lambChunks.set(
-        runtime,
-        (lambChunks.get(runtime) ?? runs.map(() => 0)).map((total, worker) => total + runs[worker]),
+      const key = `${name} on ${runtime.threads} threads`;
+      blockedChunks.set(
+        key,
+        (blockedChunks.get(key) ?? runs.map(() => 0)).map((total, worker) => total + runs[worker]),
       );
       expect(firstDifference(got.values, expected.values), `${runtime.threads} threads`).toBe(-1);
       expect(got.state.map(([key]) => key)).toEqual(expected.state.map(([key]) => key));

@@ -114,10 +114,10 @@ export type OptionsOf<N extends OptimizerName> = N extends OptimizerName
 
 /**
  * Whether optimizer `name`'s kernel works element by element, so that worker threads split its
- * steps anywhere within tensors. LAMB's kernel reduces over each tensor in fixed blocks and is
- * split within tensors at those blocks (in two phases, bit-identical to one thread); Adafactor's
- * reduces over whole tensors and is split only between the tensors of a group, so one large tensor
- * steps on one thread.
+ * steps anywhere within tensors. LAMB's and Adafactor's kernels reduce over each tensor in fixed
+ * blocks and are split within tensors at those blocks (in phases, bit-identical to one thread);
+ * optax:adafactor's reduces over whole tensors and is split only between the tensors of a group, so
+ * one large tensor steps on one thread.
  */
 export function isElementwise(name: OptimizerName): boolean {
   return KERNEL_LAYOUTS[OPTIMIZERS[name].definition.kernel].elementwise;

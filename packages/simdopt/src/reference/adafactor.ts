@@ -1,5 +1,7 @@
 import type { ReferenceRule } from "./kernels.js";
 import { fma } from "./rules.js";
+import { KERNEL_LAYOUTS } from "../generated/kernels.js";
+import { tensorBlocks } from "../runtime/tensor-blocks.js";
 
 /**
  * Σ x² over a run of values in double, in the kernels' order (assembly/lib/sums.ts): value k to
@@ -12,13 +14,17 @@ function runSumOfSquares(values: readonly number[], lanes: number): number {
   return partials[0] + partials[1] + partials[2] + partials[3];
 }
 
-/** Adafactor, the specification of `adafactor_f32` and `adafactor_f64` (see src/optimizers/adafactor.ts for the math). */
+/**
+ * Adafactor, the specification of `adafactor_f32` and `adafactor_f64` (see src/optimizers/adafactor.ts
+ * for the math). Sums follow the kernel's blocks (runtime/tensor-blocks.ts) and its four phases
+ * (assembly/optimizers/adafactor.ts): run sums per block, block sums in block order.
+ */
 export const adafactorReference: ReferenceRule<"adafactor"> = (
   r,
   { param, grad, rowVar, colVar, variance },
   { gradScale, paramScale, weight, rho, eps1, eps1Squared, eps2, d },
   flags,
-  [rows, cols],
+  shape,
 ) => {
   const float32 = r(0.1) !== 0.1;
   const lanes = float32 ? 4 : 2;
@@ -31,72 +37,79 @@ export const adafactorReference: ReferenceRule<"adafactor"> = (
     weight < 0.5 ? r(start + r(weight * r(end - start))) : r(end - r(r(end - start) * r(1 - weight)));
   const scaled = (estimate: number, g: number) => r(r(1 / r(Math.sqrt(Math.max(estimate, eps1Squared)))) * g);
   const g = (i: number) => r(grad[i] * gradScale);
-  const range = (from: number, count: number) => Array.from({ length: count }, (_, k) => from + k);
+  const range = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => from + k);
   const n = param.length;
   if (n === 0) return;
-  // ‖p‖², like ‖u‖²: the sums of the runs along the last dim (one run for a 1-D tensor), in order.
-  const run = rows > 0 ? cols : n;
-  let sumP = 0;
-  for (let at = 0; at < n; at += run) sumP += runSumOfSquares(Array.from(param.subarray(at, at + run)), lanes);
-  const alpha = Math.max(eps2, Math.sqrt(sumP) / Math.sqrt(n)) * rho;
-  const rowMean = (b: number) => {
-    let s = 0;
-    for (let k = 0; k < rows; k++) s += rowVar[b * rows + k];
-    return Math.max(r(s / rows), eps1);
-  };
-  const batches = rows > 0 ? n / (rows * cols) : 0;
-  /** v̂ for element c of row k of batch b. */
-  const estimate = (b: number, k: number, c: number, mean: number) =>
-    r(r(rowVar[b * rows + k] * colVar[b * cols + c]) / mean);
-  let sumU = 0;
+  const [rows, cols] = shape;
+  const blocks = tensorBlocks(KERNEL_LAYOUTS.adafactor.blocks, n, shape); // read here: generated/kernels.js imports this module
+  const block = range(0, blocks.count).map((b) => {
+    const start = blocks.start(b);
+    return { start, stop: blocks.start(b + 1), batch: rows > 0 ? Math.floor(start / (rows * cols)) : 0 };
+  });
+  /** Each block's sums: Σp², Σu², and ΣR (factored). */
+  const sums = block.map(() => ({ p: 0, u: 0, r: 0 }));
+  const runs = (start: number, stop: number) => range(0, (stop - start) / cols).map((k) => start + k * cols);
+
+  // Phase 1: Σp² per block; factored R and ΣR; 1-D V and Σu².
+  block.forEach(({ start, stop }, b) => {
+    if (rows === 0) {
+      sums[b].p = runSumOfSquares(Array.from(param.subarray(start, stop)), lanes);
+      for (let i = start; i < stop; i++) variance[i] = lerp(variance[i], r(g(i) * g(i)));
+      sums[b].u = runSumOfSquares(
+        range(start, stop).map((i) => scaled(variance[i], g(i))),
+        lanes,
+      );
+      return;
+    }
+    for (const at of runs(start, stop)) {
+      sums[b].p += runSumOfSquares(Array.from(param.subarray(at, at + cols)), lanes);
+      const row = at / cols;
+      rowVar[row] = lerp(rowVar[row], r(runSumOfSquares(range(at, at + cols).map(g), lanes) / cols));
+      sums[b].r += rowVar[row];
+    }
+  });
+  const perBatch = rows > 0 ? blocks.count / (n / (rows * cols)) : 0;
+  const batchSums = (batch: number) => sums.slice(batch * perBatch, (batch + 1) * perBatch);
+  const rowMean = (batch: number) => Math.max(r(batchSums(batch).reduce((s, { r: sumR }) => s + sumR, 0) / rows), eps1);
+  /** v̂ for element c of the row at element `at` of batch `batch`. */
+  const estimate = (batch: number, at: number, c: number, mean: number) =>
+    r(r(rowVar[at / cols] * colVar[batch * cols + c]) / mean);
   if (rows > 0) {
-    for (let b = 0; b < batches; b++) {
-      const base = b * rows * cols;
-      for (let k = 0; k < rows; k++) {
-        const s = runSumOfSquares(
-          range(base + k * cols, cols).map((i) => g(i)),
-          lanes,
-        );
-        rowVar[b * rows + k] = lerp(rowVar[b * rows + k], r(s / cols));
-      }
+    // Phase 2: C, each column's Σg² over its batch's rows in order.
+    for (let batch = 0; batch < n / (rows * cols); batch++) {
       for (let c = 0; c < cols; c++) {
         let s = 0;
-        for (let k = 0; k < rows; k++) {
-          const x = g(base + k * cols + c);
-          s += x * x;
-        }
-        colVar[b * cols + c] = lerp(colVar[b * cols + c], r(s / rows));
-      }
-      const mean = rowMean(b);
-      for (let k = 0; k < rows; k++) {
-        const u = range(0, cols).map((c) => scaled(estimate(b, k, c, mean), g(base + k * cols + c)));
-        sumU += runSumOfSquares(u, lanes);
+        for (let k = 0; k < rows; k++) s += g((batch * rows + k) * cols + c) * g((batch * rows + k) * cols + c);
+        colVar[batch * cols + c] = lerp(colVar[batch * cols + c], r(s / rows));
       }
     }
-  } else {
-    for (let i = 0; i < n; i++) variance[i] = lerp(variance[i], r(g(i) * g(i)));
-    sumU = runSumOfSquares(
-      range(0, n).map((i) => scaled(variance[i], g(i))),
-      lanes,
-    );
+    // Phase 3: Σu² per block.
+    block.forEach(({ start, stop, batch }, b) => {
+      const mean = rowMean(batch);
+      for (const at of runs(start, stop)) {
+        const u = range(0, cols).map((c) => scaled(estimate(batch, at, c, mean), g(at + c)));
+        sums[b].u += runSumOfSquares(u, lanes);
+      }
+    });
   }
+  // Phase 4: the norms from every block in order, then p moves.
+  const sumP = sums.reduce((s, { p }) => s + p, 0);
+  const sumU = sums.reduce((s, { u }) => s + u, 0);
+  const alpha = Math.max(eps2, Math.sqrt(sumP) / Math.sqrt(n)) * rho;
   const denom = Math.max(1, Math.sqrt(sumU) / (Math.sqrt(n) * d));
   const coef = r(-alpha / denom);
   const apply = (i: number, u: number) => {
     const p = flags.decoupled ? r(param[i] * paramScale) : param[i];
     param[i] = fma(r, coef, u, p);
   };
-  if (rows > 0) {
-    for (let b = 0; b < batches; b++) {
-      const mean = rowMean(b);
-      for (let k = 0; k < rows; k++) {
-        for (let c = 0; c < cols; c++) {
-          const i = b * rows * cols + k * cols + c;
-          apply(i, scaled(estimate(b, k, c, mean), g(i)));
-        }
-      }
+  for (const { start, stop, batch } of block) {
+    if (rows === 0) {
+      for (let i = start; i < stop; i++) apply(i, scaled(variance[i], g(i)));
+      continue;
     }
-  } else {
-    for (let i = 0; i < n; i++) apply(i, scaled(variance[i], g(i)));
+    const mean = rowMean(batch);
+    for (const at of runs(start, stop)) {
+      for (let c = 0; c < cols; c++) apply(at + c, scaled(estimate(batch, at, c, mean), g(at + c)));
+    }
   }
 };

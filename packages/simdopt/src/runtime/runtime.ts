@@ -301,8 +301,8 @@ export class Runtime {
   /** @internal Runs `kernel` over every tensor of `table` with the scalar block at `scalars`. */
   runKernel(kernel: KernelName, table: TensorTable, scalars: number): void {
     const run = this.kernels[kernelKey(kernel, table.dtype)];
-    // A kernel that reduces over whole tensors without blocks (Adafactor) is split between tensors
-    // only; element-wise and blocked kernels (LAMB) within tensors too (threads/slices.ts).
+    // A kernel that reduces over whole tensors without blocks (optax:adafactor) is split between
+    // tensors only; element-wise and blocked kernels (LAMB, Adafactor) within tensors too (threads/slices.ts).
     const layout = KERNEL_LAYOUTS[kernel];
     const splittable =
       (layout.elementwise || layout.blocks !== null || table.count > 1) && table.elements >= this.#threadMinElements;

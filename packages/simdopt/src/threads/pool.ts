@@ -201,7 +201,7 @@ export class ThreadPool {
   /**
    * Waits until all `chunks` of `generation` are finished, for at most `waitMs`; throws on a fault
    * (`where` names the phase in the message). Any phase that fails leaves the call `partly` done:
-   * phase 1 of LAMB has updated state buffers, phase 2 parameters.
+   * phase 1 of LAMB has updated state buffers, phase 2 parameters (Adafactor's last phase moves them).
    */
   private join(generation: number, chunks: number, waitMs: number, where: string): void {
     const control = this.control;
@@ -242,7 +242,7 @@ export class ThreadPool {
     }
   }
 
-  /** @internal Chunks each worker has run. */
+  /** @internal Chunks with tensors in them that each worker has run. */
   chunksRun(): number[] {
     return this.workers.map((worker) => Atomics.load(this.control, slotWord(worker.slot, SLOT_RUNS)));
   }

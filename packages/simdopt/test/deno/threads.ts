@@ -37,28 +37,35 @@ for (const name of OPTIMIZER_NAMES) {
 }
 const pool = (threaded as unknown as { threadPool: { splitCalls: number; chunksRun(): number[] } }).threadPool;
 const split = pool.splitCalls;
-// LAMB on one tensor of several blocks (cut inside it, in two phases), both dtypes: the same bits,
-// and the worker ran chunks of it.
-const lambOneTensor = [];
-for (const dtype of ["float32", "float64"] as const) {
-  const length = 64 * 4096 + 3;
-  const runsBefore = pool.chunksRun()[0];
-  const [one, two] = [single, threaded].map((runtime) => {
-    const param = runtime.parameter(
-      Array.from({ length }, (_, i) => Math.sin(i + 1)),
-      { dtype },
-    );
-    const opt = createOptimizer("lamb", [param], { lr: 0.01, weightDecay: 0.01 });
-    for (let step = 0; step < 5; step++) {
-      param.setGrad(Array.from({ length }, (_, i) => Math.cos(i * (step + 2))));
-      opt.step();
-    }
-    return Array.from(param.data);
-  });
-  lambOneTensor.push({
-    dtype,
-    same: one.every((value, i) => Object.is(value, two[i])),
-    workerRan: pool.chunksRun()[0] - runsBefore,
-  });
+// LAMB on one tensor of several blocks, and Adafactor on one of several blocks of whole rows (cut
+// inside them, in phases), both dtypes: the same bits, and the worker ran chunks of them.
+const oneTensor = [];
+const blocked = [
+  { name: "lamb", shape: [64 * 4096 + 3], options: { lr: 0.01, weightDecay: 0.01 } },
+  { name: "adafactor", shape: [256, 1001], options: { lr: 0.01, weightDecay: 0.01 } },
+] as const;
+for (const { name, shape, options } of blocked) {
+  for (const dtype of ["float32", "float64"] as const) {
+    const length = shape.reduce((a: number, b: number) => a * b, 1);
+    const runsBefore = pool.chunksRun()[0];
+    const [one, two] = [single, threaded].map((runtime) => {
+      const param = runtime.parameter(
+        Array.from({ length }, (_, i) => Math.sin(i + 1)),
+        { dtype, shape: [...shape] },
+      );
+      const opt = createOptimizer(name, [param], options);
+      for (let step = 0; step < 5; step++) {
+        param.setGrad(Array.from({ length }, (_, i) => Math.cos(i * (step + 2))));
+        opt.step();
+      }
+      return Array.from(param.data);
+    });
+    oneTensor.push({
+      name,
+      dtype,
+      same: one.every((value, i) => Object.is(value, two[i])),
+      workerRan: pool.chunksRun()[0] - runsBefore,
+    });
+  }
 }
-console.log(JSON.stringify({ runtime: `deno ${Deno.version.deno}`, threads, split, results, lambOneTensor }));
+console.log(JSON.stringify({ runtime: `deno ${Deno.version.deno}`, threads, split, results, oneTensor }));

@@ -5,10 +5,16 @@
 // Reductions follow simdopt's convention, not torch's CPU reduction order (which no other port
 // could match either): a norm is √ of the sum of x² in double, the runs along the last dim summed
 // one by one in lane order (value k of a run to partial k mod lanes, 4 for float32, 2 for float64,
-// added ((s0 + s1) + s2) + s3) and the runs' sums added in order; `norm(dim=-1)²/n` is that run's
-// sum divided and rounded once; means over rows add in row order. lerp is torch's scalar lerp.
+// added ((s0 + s1) + s2) + s3), the runs' sums added in order per block of the kernel (BLOCK
+// elements of a 1-D tensor; max(1, ⌊BLOCK/cols⌋) rows of one batch) and the blocks' sums in order;
+// `norm(dim=-1)²/n` is that run's sum divided and rounded once; the mean over rows adds the rows
+// in order per block, then the blocks; a column's sum adds its rows in order. lerp is torch's
+// scalar lerp.
+import { KERNEL_LAYOUTS } from "../../dist/generated/kernels.js";
 import { stateTensor, TorchOptimizer, type ParamsInput } from "./optimizer.js";
 import { Tensor } from "./tensor.js";
+
+const BLOCK = KERNEL_LAYOUTS.adafactor.blocks.elements;
 
 /** torch.optim.Adafactor's options in camelCase. */
 export interface AdafactorOptions {
@@ -79,13 +85,32 @@ function runSumOfSquares(values: ArrayLike<number>, lanes: number): number {
   return partials[0] + partials[1] + partials[2] + partials[3];
 }
 
-/** `t.norm(2).item()`: the runs along the last dim summed in order (see the module comment). */
-function norm(t: Tensor): number {
-  const run = t.shape.length > 1 ? t.shape[t.shape.length - 1] : t.length;
-  const lanes = t.dtype === "float32" ? 4 : 2;
+/** Σ of `values` (one per row, rows of `rows` per batch) per block of rows, then the blocks' sums in order. */
+function sumInRowBlocks(values: readonly number[], rows: number, rowsPerBlock: number): number {
   let sum = 0;
-  for (let at = 0; at < t.length; at += run) sum += runSumOfSquares(t.data.subarray(at, at + run), lanes);
-  return Math.sqrt(sum);
+  for (let start = 0; start < values.length; start += Math.min(rowsPerBlock, rows - (start % rows))) {
+    let block = 0;
+    for (let k = start; k < start + Math.min(rowsPerBlock, rows - (start % rows)); k++) block += values[k];
+    sum += block;
+  }
+  return sum;
+}
+
+/** `t.norm(2).item()`: the runs along the last dim summed per block, then the blocks (see the module comment). */
+function norm(t: Tensor): number {
+  const lanes = t.dtype === "float32" ? 4 : 2;
+  if (t.shape.length < 2) {
+    const blocks = Array.from({ length: Math.ceil(t.length / BLOCK) }, (_, b) =>
+      runSumOfSquares(t.data.subarray(b * BLOCK, (b + 1) * BLOCK), lanes),
+    );
+    return Math.sqrt(blocks.reduce((sum, block) => sum + block, 0));
+  }
+  const rows = t.shape[t.shape.length - 2];
+  const cols = t.shape[t.shape.length - 1];
+  const runs = Array.from({ length: t.length / cols }, (_, r) =>
+    runSumOfSquares(t.data.subarray(r * cols, (r + 1) * cols), lanes),
+  );
+  return Math.sqrt(sumInRowBlocks(runs, rows, Math.max(1, Math.floor(BLOCK / cols))));
 }
 
 /** torch's scalar lerp: self + w·(end − self) for w < ½, end − (end − self)·(1 − w) otherwise. */
@@ -146,8 +171,8 @@ function singleTensorAdafactor(
           colVar.data[b * cols + c] = lerp(round, colVar.data[b * cols + c], round(s / rows), oneMinusBeta2T);
         }
         // var_estimate = row_var @ col_var; var_estimate.div_(row_var.mean(dim=-2, keepdim=True).clamp_(min=eps1))
-        let s = 0;
-        for (let r = 0; r < rows; r++) s += rowVar.data[b * rows + r];
+        const batchRows = Array.from(rowVar.data.subarray(b * rows, (b + 1) * rows));
+        const s = sumInRowBlocks(batchRows, rows, Math.max(1, Math.floor(BLOCK / cols)));
         const mean = Math.max(round(s / rows), round(eps1));
         for (let r = 0; r < rows; r++) {
           for (let c = 0; c < cols; c++) {
