@@ -22,9 +22,10 @@
 // table with a join between them (all of pass 1 before any of pass 2); each entry gets BLOCK_WORDS
 // after its shape words, and the host cuts each pass at block boundaries (threads/slices.ts).
 // With `"wholeRows": true` (and shapeWords lastTwoDims), a tensor of 2 or more dims, viewed as
-// [batch, rows, cols], is cut instead in blocks of whole rows of one batch, max(1, ⌊elements/cols⌋)
-// rows each (a batch's last block may have fewer); a 1-D tensor keeps blocks of `elements`. The
-// package computes the same blocks (runtime/tensor-blocks.ts).
+// [batch, rows, cols], is cut instead in blocks of ⌊elements/(rows·cols)⌋ whole batches where a
+// batch has at most `elements` elements, else of max(1, ⌊elements/cols⌋) whole rows of one batch
+// (a batch's last block may have fewer); a 1-D tensor keeps blocks of `elements`. The package
+// computes the same blocks (runtime/tensor-blocks.ts).
 // The kernel's block size is generated (generated/blocks.ts) so that it cannot drift from here.
 // Flag combinations that no caller sends need no loops: `"exclusive": [["a", "b"]]` (at most one of
 // a group is set) and `"requires": { "a": "b" }` (a only with b) leave them out of the switch, where

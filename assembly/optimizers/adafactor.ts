@@ -11,15 +11,16 @@
 // Sums are taken in double, in an order that depends on the tensor alone, so that the SIMD body,
 // the scalar build, the reference and any cut of the tensor between threads agree bit for bit.
 // A tensor is summed in blocks (the declaration's blocks, wholeRows): a 1-D tensor in blocks of
-// ADAFACTOR_BLOCK_ELEMENTS, a factored one in blocks of max(1, ⌊ADAFACTOR_BLOCK_ELEMENTS/cols⌋)
-// whole rows of one batch. Runs of contiguous values (a 1-D block, a row) are summed in the order
-// of lib/sums.ts (partial sums by position mod lanes); a block's sums add its runs in order, and
-// the tensor's (or a batch's) the blocks' in block order. A column's sum of g² adds the batch's
-// rows in order. A step runs in four phases, each over whole blocks (the pool joins each phase
+// ADAFACTOR_BLOCK_ELEMENTS, a factored one in blocks of whole batches (⌊ADAFACTOR_BLOCK_ELEMENTS/
+// (rows·cols)⌋ of them) or, where a batch is larger than a block, of max(1, ⌊ADAFACTOR_BLOCK_ELEMENTS/
+// cols⌋) whole rows of one batch. Runs of contiguous values (a 1-D block, a row) are summed in the
+// order of lib/sums.ts (partial sums by position mod lanes); a block's sums add its runs in order,
+// and the tensor's the blocks' in block order. mean(R) adds a batch's rows in order within each
+// block, then its blocks' sums in order; a column's sum of g² adds the batch's rows in order. A step runs in four phases, each over whole blocks (the pool joins each phase
 // before the next; phase word 0 runs all four in turn):
-//   1  Σp² per block; factored: R per row and ΣR per block; 1-D: V and Σu²
-//   2  factored: C, each block of a batch taking a share of the batch's columns over all its rows
-//   3  factored: Σu² per block, with mean(R) from the batch's ΣR
+//   1  Σp² per block; factored: R per row (and ΣR per block of a split batch); 1-D: V and Σu²
+//   2  factored: C, of each whole batch, or a share of a split batch's columns over all its rows
+//   3  factored: Σu² per block, with mean(R)
 //   4  ‖p‖ and ‖u‖ from all the tensor's blocks, then p moves
 import { lanesOf, loadAt, storeAt, splat, add, sub, mul, div, sqrt, max as maximum, fma } from "../lib/lanes";
 import { addSquaresLow, addSquaresHigh, quotientsOf, partialsTotal } from "../lib/sums";
@@ -187,15 +188,22 @@ const FULL_UPDATE: i32 = 2; // variance[k] ← lerp(variance[k], g², w), then s
   const cols = <usize>load<u32>(entry, 28);
   const scratch = <usize>load<u32>(entry, 40);
   const tensorLength = <usize>load<u32>(entry, 44);
-  // Factored: rows per block and blocks per batch (generate.js's wholeRows).
-  const rowsPerBlock = rows > 0 ? max<usize>(1, ADAFACTOR_BLOCK_ELEMENTS / cols) : 0;
-  const perBatch = rows > 0 ? (rows + rowsPerBlock - 1) / rowsPerBlock : 0;
+  // Factored (generate.js's wholeRows): a batch of at most a block's elements goes whole into a
+  // block of `batchesPerBlock` batches; a larger one is split in `perBatch` blocks of `rowsPerBlock` rows.
+  const batchElements = rows * cols;
+  const split = rows > 0 && batchElements > ADAFACTOR_BLOCK_ELEMENTS;
+  const batchesPerBlock = rows > 0 && !split ? ADAFACTOR_BLOCK_ELEMENTS / batchElements : 0;
+  const rowsPerBlock = split ? max<usize>(1, ADAFACTOR_BLOCK_ELEMENTS / cols) : 0; // fewer than rows
+  const perBatch = split ? (rows + rowsPerBlock - 1) / rowsPerBlock : 1;
+  const blockElements = rows == 0
+    ? ADAFACTOR_BLOCK_ELEMENTS
+    : split ? rowsPerBlock * cols : batchesPerBlock * batchElements;
   let coef: T = 0;
   if (phase == 4) {
     // ‖p‖² and ‖u‖²: the block sums of the whole tensor, in order (the same in every slice of it).
-    const count = rows > 0
-      ? (tensorLength / (rows * cols)) * perBatch
-      : (tensorLength + ADAFACTOR_BLOCK_ELEMENTS - 1) / ADAFACTOR_BLOCK_ELEMENTS;
+    const count = split
+      ? (tensorLength / batchElements) * perBatch
+      : (tensorLength + blockElements - 1) / blockElements;
     let sumP: f64 = 0, sumU: f64 = 0;
     for (let k: usize = 0; k < count; k++) {
       sumP += load<f64>(scratch + k * SLOT, SUM_P);
@@ -209,63 +217,72 @@ const FULL_UPDATE: i32 = 2; // variance[k] ← lerp(variance[k], g², w), then s
   let meanBatch: usize = usize.MAX_VALUE, mean: T = 0;
   const end = first + n;
   for (let start = first; start < end;) {
-    // The block from `start` on: its end `stop` and slot `index`; factored, its batch and rows.
-    let stop: usize, index: usize, batch: usize = 0, row: usize = 0;
-    if (rows == 0) {
-      index = start / ADAFACTOR_BLOCK_ELEMENTS;
-      stop = min<usize>(start + ADAFACTOR_BLOCK_ELEMENTS, end);
-    } else {
-      batch = start / (rows * cols);
-      row = (start % (rows * cols)) / cols;
+    // The block from `start` on: its end `stop` and its slot.
+    let stop: usize, index: usize;
+    if (split) {
+      const batch = start / batchElements;
+      const row = (start % batchElements) / cols;
       index = batch * perBatch + row / rowsPerBlock;
       stop = (batch * rows + min<usize>(row + rowsPerBlock, rows)) * cols;
+    } else {
+      index = start / blockElements;
+      stop = min<usize>(start + blockElements, end);
     }
     const slot = scratch + index * SLOT;
-    const batchColVar = colVar + batch * cols * size;
-    if ((phase == 3 || phase == 4) && rows > 0 && batch != meanBatch) {
-      mean = rowMean<T>(scratch + batch * perBatch * SLOT, perBatch, rows, eps1);
-      meanBatch = batch;
-    }
-    if (phase == 1 && rows == 0) {
-      store<f64>(slot, runSumOfSquares<T>(SCALED_VALUES, stop - start, param + start * size, 0, 1, 0, 0, 0, 0), SUM_P);
-      const sumU = runSumOfSquares<T>(
-        FULL_UPDATE, stop - start, variance + start * size, grad + start * size, gradScale, 0, 0, weight, eps1Squared,
-      );
-      store<f64>(slot, sumU, SUM_U);
-    } else if (phase == 1) {
-      let sumP: f64 = 0, sumR: f64 = 0;
-      for (let at = start; at < stop; at += cols) {
-        sumP += runSumOfSquares<T>(SCALED_VALUES, cols, param + at * size, 0, 1, 0, 0, 0, 0);
-        const sumG = runSumOfSquares<T>(SCALED_VALUES, cols, grad + at * size, 0, gradScale, 0, 0, 0, 0);
-        const r = rowVar + (at / cols) * size;
-        const updated = lerp<T, T>(load<T>(r), <T>(sumG / <f64>cols), weight);
-        store<T>(r, updated);
-        sumR += <f64>updated;
-      }
-      store<f64>(slot, sumP, SUM_P);
-      store<f64>(slot, sumR, SUM_R);
-    } else if (phase == 2 && rows > 0) {
-      // Block j of a batch's `perBatch` takes its columns [⌊j·cols/perBatch⌋, ⌊(j+1)·cols/perBatch⌋).
-      const j = row / rowsPerBlock;
-      const from = (j * cols) / perBatch, to = ((j + 1) * cols) / perBatch;
-      columnMeans<T>(grad + batch * rows * cols * size, batchColVar, rows, cols, from, to, gradScale, weight);
-    } else if (phase == 3 && rows > 0) {
-      let sumU: f64 = 0;
-      for (let at = start; at < stop; at += cols) {
-        const rv = load<T>(rowVar + (at / cols) * size);
-        sumU += runSumOfSquares<T>(
-          FACTORED_UPDATE, cols, batchColVar, grad + at * size, gradScale, rv, mean, weight, eps1Squared,
+    if (rows == 0) {
+      if (phase == 1) {
+        store<f64>(slot, runSumOfSquares<T>(SCALED_VALUES, stop - start, param + start * size, 0, 1, 0, 0, 0, 0), SUM_P);
+        const sumU = runSumOfSquares<T>(
+          FULL_UPDATE, stop - start, variance + start * size, grad + start * size, gradScale, 0, 0, weight, eps1Squared,
         );
-      }
-      store<f64>(slot, sumU, SUM_U);
-    } else if (phase == 4) {
-      if (rows == 0) {
+        store<f64>(slot, sumU, SUM_U);
+      } else if (phase == 4) {
         applyRun<T>(
           FULL_UPDATE, stop - start, param + start * size, variance + start * size, grad + start * size,
           gradScale, 0, 0, eps1Squared, paramScale, coef, decoupled,
         );
+      }
+      start = stop;
+      continue;
+    }
+    // A factored block: its part of one batch (split), or its whole batches, one after another.
+    let sumP: f64 = 0, sumU: f64 = 0;
+    for (let part = start; part < stop;) {
+      const batch = part / batchElements;
+      const partEnd = min<usize>(stop, (batch + 1) * batchElements);
+      const batchColVar = colVar + batch * cols * size;
+      if ((phase == 3 || phase == 4) && batch != meanBatch) {
+        mean = split
+          ? rowMean<T>(scratch + batch * perBatch * SLOT, perBatch, rows, eps1)
+          : batchRowMean<T>(rowVar + batch * rows * size, rows, eps1);
+        meanBatch = batch;
+      }
+      if (phase == 1) {
+        let sumR: f64 = 0;
+        for (let at = part; at < partEnd; at += cols) {
+          sumP += runSumOfSquares<T>(SCALED_VALUES, cols, param + at * size, 0, 1, 0, 0, 0, 0);
+          const sumG = runSumOfSquares<T>(SCALED_VALUES, cols, grad + at * size, 0, gradScale, 0, 0, 0, 0);
+          const r = rowVar + (at / cols) * size;
+          const updated = lerp<T, T>(load<T>(r), <T>(sumG / <f64>cols), weight);
+          store<T>(r, updated);
+          sumR += <f64>updated;
+        }
+        if (split) store<f64>(slot, sumR, SUM_R);
+      } else if (phase == 2) {
+        // A whole batch's columns; of a split batch, block j of its `perBatch` takes its columns
+        // [⌊j·cols/perBatch⌋, ⌊(j+1)·cols/perBatch⌋) over all the batch's rows.
+        const j = split ? (part % batchElements) / cols / rowsPerBlock : 0;
+        const from = (j * cols) / perBatch, to = ((j + 1) * cols) / perBatch;
+        columnMeans<T>(grad + batch * batchElements * size, batchColVar, rows, cols, from, to, gradScale, weight);
+      } else if (phase == 3) {
+        for (let at = part; at < partEnd; at += cols) {
+          const rv = load<T>(rowVar + (at / cols) * size);
+          sumU += runSumOfSquares<T>(
+            FACTORED_UPDATE, cols, batchColVar, grad + at * size, gradScale, rv, mean, weight, eps1Squared,
+          );
+        }
       } else {
-        for (let at = start; at < stop; at += cols) {
+        for (let at = part; at < partEnd; at += cols) {
           const rv = load<T>(rowVar + (at / cols) * size);
           applyRun<T>(
             FACTORED_UPDATE, cols, param + at * size, batchColVar, grad + at * size,
@@ -273,15 +290,25 @@ const FULL_UPDATE: i32 = 2; // variance[k] ← lerp(variance[k], g², w), then s
           );
         }
       }
+      part = partEnd;
     }
+    if (phase == 1) store<f64>(slot, sumP, SUM_P);
+    if (phase == 3) store<f64>(slot, sumU, SUM_U);
     start = stop;
   }
 }
 
-/** max(mean(R), ε1) of a batch: the ΣR of its `perBatch` slots from `batchSlots`, in order, over `rows`. */
+/** max(mean(R), ε1) of a split batch: the ΣR of its `perBatch` slots from `batchSlots`, in order, over `rows`. */
 @inline function rowMean<T>(batchSlots: usize, perBatch: usize, rows: usize, eps1: T): T {
   let sum: f64 = 0;
   for (let k: usize = 0; k < perBatch; k++) sum += load<f64>(batchSlots + k * SLOT, SUM_R);
+  return max<T>(<T>(sum / <f64>rows), eps1);
+}
+
+/** max(mean(R), ε1) of a batch within one block: its `rows` values at `at` added in order. */
+@inline function batchRowMean<T>(at: usize, rows: usize, eps1: T): T {
+  let sum: f64 = 0;
+  for (let r: usize = 0; r < rows; r++) sum += <f64>load<T>(at + r * sizeof<T>());
   return max<T>(<T>(sum / <f64>rows), eps1);
 }
 

@@ -182,6 +182,20 @@ test("optax:adafactor: options that would change which tensors are factored cann
   expect(() => run.optimizer.loadStateDict(saved)).toThrow(/need other state buffers/);
 });
 
+test("Adafactor over a [256, 128, 3, 3] convolution: its scratch is a slot per block of many small batches", () => {
+  const w = runtime.parameter(new Float32Array(256 * 128 * 9), { shape: [256, 128, 3, 3] });
+  const before = memoryUse(runtime).liveBytes;
+  const optimizer = new Adafactor([w]);
+  const bytes = memoryUse(runtime).liveBytes - before;
+  // rowVar and colVar, 3 values per batch each; blocks of ⌊elements/9⌋ whole batches.
+  const { elements, scratchBytes } = KERNEL_LAYOUTS.adafactor.blocks;
+  const scratch = Math.ceil((256 * 128) / Math.floor(elements / 9)) * scratchBytes;
+  expect(bytes).toBeGreaterThanOrEqual(2 * 256 * 128 * 3 * 4 + scratch);
+  expect(bytes).toBeLessThan(2 * 256 * 128 * 3 * 4 + scratch + 1024);
+  optimizer.dispose();
+  w.dispose();
+});
+
 test("Adafactor over a [1024, 1024] parameter keeps rows + cols values, not 3n", () => {
   for (const dtype of ["float32", "float64"] as const) {
     const w = runtime.parameter(new Float32Array(1024 * 1024), { dtype, shape: [1024, 1024] });

@@ -127,10 +127,13 @@ test("Adafactor with shaped parameters: reference ≡ scalar ≡ SIMD bit for bi
 
 test("Adafactor over several blocks (its sums in block order): reference ≡ scalar ≡ SIMD bit for bit", async () => {
   // A 1-D tensor of two blocks and a part; blocks of whole rows of 1001 columns, two and a part,
-  // in one batch and in two.
+  // in one batch and in two; blocks of whole small batches, several and a part.
   const { elements } = KERNEL_LAYOUTS.adafactor.blocks;
   const rowsPerBlock = Math.floor(elements / 1001);
-  await adafactorAgrees([[2 * elements + 5], [2 * rowsPerBlock + 1, 1001], [2, rowsPerBlock + 3, 1001]], 3);
+  await adafactorAgrees(
+    [[2 * elements + 5], [2 * rowsPerBlock + 1, 1001], [2, rowsPerBlock + 3, 1001], [2500, 3, 3], [6, 40, 101]],
+    3,
+  );
 });
 
 test("a parameter's shape must match its length", async () => {

@@ -364,14 +364,19 @@ describe("kernels that reduce over whole tensors, with shapes", () => {
 describe("blocked kernels cut one tensor between threads at their blocks", () => {
   // One tensor of several blocks and a part block, its last elements in the scalar tail; for
   // Adafactor, blocks of whole rows too (rows of 1001 columns: no row starts on a vector), in one
-  // batch and in several. The slices of 2 and 3 threads (8 and 12 chunks) each get blocks of it.
+  // batch and in several, and blocks of many small batches. The slices of 2 and 3 threads (8 and 12 chunks) each get blocks of it.
   const LAMB_BLOCK = KERNEL_LAYOUTS.lamb.blocks.elements;
   const ADAFACTOR_BLOCK = KERNEL_LAYOUTS.adafactor.blocks.elements;
   const rowsPerBlock = Math.floor(ADAFACTOR_BLOCK / 1001);
   const shapes = {
     lamb: [[13 * LAMB_BLOCK + 3]],
     "optax:lamb": [[13 * LAMB_BLOCK + 3]],
-    adafactor: [[13 * ADAFACTOR_BLOCK + 3], [12 * rowsPerBlock + 5, 1001], [4, 3 * rowsPerBlock - 2, 1001]],
+    adafactor: [
+      [13 * ADAFACTOR_BLOCK + 3],
+      [12 * rowsPerBlock + 5, 1001],
+      [4, 3 * rowsPerBlock - 2, 1001],
+      [25000, 3, 3], // blocks of whole batches
+    ],
   };
   const blockedChunks = new Map<string, number[]>();
   afterAll(() => {

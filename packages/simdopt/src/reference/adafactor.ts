@@ -42,15 +42,13 @@ export const adafactorReference: ReferenceRule<"adafactor"> = (
   if (n === 0) return;
   const [rows, cols] = shape;
   const blocks = tensorBlocks(KERNEL_LAYOUTS.adafactor.blocks, n, shape); // read here: generated/kernels.js imports this module
-  const block = range(0, blocks.count).map((b) => {
-    const start = blocks.start(b);
-    return { start, stop: blocks.start(b + 1), batch: rows > 0 ? Math.floor(start / (rows * cols)) : 0 };
-  });
-  /** Each block's sums: Σp², Σu², and ΣR (factored). */
-  const sums = block.map(() => ({ p: 0, u: 0, r: 0 }));
+  const block = range(0, blocks.count).map((b) => ({ start: blocks.start(b), stop: blocks.start(b + 1) }));
+  /** Each block's sums: Σp² and Σu². */
+  const sums = block.map(() => ({ p: 0, u: 0 }));
   const runs = (start: number, stop: number) => range(0, (stop - start) / cols).map((k) => start + k * cols);
+  const batchOf = (at: number) => Math.floor(at / (rows * cols));
 
-  // Phase 1: Σp² per block; factored R and ΣR; 1-D V and Σu².
+  // Phase 1: Σp² per block; factored R; 1-D V and Σu².
   block.forEach(({ start, stop }, b) => {
     if (rows === 0) {
       sums[b].p = runSumOfSquares(Array.from(param.subarray(start, stop)), lanes);
@@ -65,15 +63,27 @@ export const adafactorReference: ReferenceRule<"adafactor"> = (
       sums[b].p += runSumOfSquares(Array.from(param.subarray(at, at + cols)), lanes);
       const row = at / cols;
       rowVar[row] = lerp(rowVar[row], r(runSumOfSquares(range(at, at + cols).map(g), lanes) / cols));
-      sums[b].r += rowVar[row];
     }
   });
-  const perBatch = rows > 0 ? blocks.count / (n / (rows * cols)) : 0;
-  const batchSums = (batch: number) => sums.slice(batch * perBatch, (batch + 1) * perBatch);
-  const rowMean = (batch: number) => Math.max(r(batchSums(batch).reduce((s, { r: sumR }) => s + sumR, 0) / rows), eps1);
-  /** v̂ for element c of the row at element `at` of batch `batch`. */
-  const estimate = (batch: number, at: number, c: number, mean: number) =>
-    r(r(rowVar[at / cols] * colVar[batch * cols + c]) / mean);
+  // mean(R) of each batch: its rows added in order within each block, then the blocks' sums in order.
+  const rowSums = new Float64Array(rows > 0 ? n / (rows * cols) : 0);
+  for (const { start, stop } of rows > 0 ? block : []) {
+    let batch = -1;
+    let part = 0;
+    for (const at of runs(start, stop)) {
+      if (batchOf(at) !== batch) {
+        if (batch >= 0) rowSums[batch] += part;
+        batch = batchOf(at);
+        part = 0;
+      }
+      part += rowVar[at / cols];
+    }
+    if (batch >= 0) rowSums[batch] += part;
+  }
+  const meanOf = (batch: number) => Math.max(r(rowSums[batch] / rows), eps1);
+  /** v̂ for element c of the row at element `at`. */
+  const estimate = (at: number, c: number) =>
+    r(r(rowVar[at / cols] * colVar[batchOf(at) * cols + c]) / meanOf(batchOf(at)));
   if (rows > 0) {
     // Phase 2: C, each column's Σg² over its batch's rows in order.
     for (let batch = 0; batch < n / (rows * cols); batch++) {
@@ -84,10 +94,9 @@ export const adafactorReference: ReferenceRule<"adafactor"> = (
       }
     }
     // Phase 3: Σu² per block.
-    block.forEach(({ start, stop, batch }, b) => {
-      const mean = rowMean(batch);
+    block.forEach(({ start, stop }, b) => {
       for (const at of runs(start, stop)) {
-        const u = range(0, cols).map((c) => scaled(estimate(batch, at, c, mean), g(at + c)));
+        const u = range(0, cols).map((c) => scaled(estimate(at, c), g(at + c)));
         sums[b].u += runSumOfSquares(u, lanes);
       }
     });
@@ -102,14 +111,13 @@ export const adafactorReference: ReferenceRule<"adafactor"> = (
     const p = flags.decoupled ? r(param[i] * paramScale) : param[i];
     param[i] = fma(r, coef, u, p);
   };
-  for (const { start, stop, batch } of block) {
+  for (const { start, stop } of block) {
     if (rows === 0) {
       for (let i = start; i < stop; i++) apply(i, scaled(variance[i], g(i)));
       continue;
     }
-    const mean = rowMean(batch);
     for (const at of runs(start, stop)) {
-      for (let c = 0; c < cols; c++) apply(at + c, scaled(estimate(batch, at, c, mean), g(at + c)));
+      for (let c = 0; c < cols; c++) apply(at + c, scaled(estimate(at, c), g(at + c)));
     }
   }
 };

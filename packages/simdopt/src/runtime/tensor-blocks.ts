@@ -3,8 +3,9 @@
  * in, and where each starts. The kernel computes the same blocks, so the tensor table gives it a
  * scratch slot per block and the threads cut the tensor (slices.ts) where the kernel expects.
  * A block is `elements` elements, the last one shorter; with `wholeRows`, a tensor viewed as
- * [batch, rows, cols] (its shape words, rows > 0) has blocks of max(1, ⌊elements/cols⌋) whole rows
- * of one batch, the last block of each batch shorter.
+ * [batch, rows, cols] (its shape words, rows > 0) has blocks of ⌊elements/(rows·cols)⌋ whole
+ * batches where a batch has at most `elements` elements (the last block fewer), and otherwise
+ * blocks of max(1, ⌊elements/cols⌋) whole rows of one batch (the last block of each batch fewer).
  */
 export interface BlocksLayout {
   readonly elements: number;
@@ -27,9 +28,16 @@ export function tensorBlocks(layout: BlocksLayout, n: number, shape: readonly nu
       start: (b) => Math.min(b * layout.elements, n),
     };
   }
+  const batches = n / (rows * cols);
+  if (rows * cols <= layout.elements) {
+    const batchesPerBlock = Math.floor(layout.elements / (rows * cols));
+    return {
+      count: Math.ceil(batches / batchesPerBlock),
+      start: (b) => Math.min(b * batchesPerBlock, batches) * rows * cols,
+    };
+  }
   const rowsPerBlock = Math.max(1, Math.floor(layout.elements / cols));
   const perBatch = Math.ceil(rows / rowsPerBlock);
-  const batches = n / (rows * cols);
   return {
     count: batches * perBatch,
     start: (b) => {

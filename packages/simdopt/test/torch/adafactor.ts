@@ -6,7 +6,7 @@
 // could match either): a norm is √ of the sum of x² in double, the runs along the last dim summed
 // one by one in lane order (value k of a run to partial k mod lanes, 4 for float32, 2 for float64,
 // added ((s0 + s1) + s2) + s3), the runs' sums added in order per block of the kernel (BLOCK
-// elements of a 1-D tensor; max(1, ⌊BLOCK/cols⌋) rows of one batch) and the blocks' sums in order;
+// elements of a 1-D tensor; whole batches or rows, `rowBlocks`) and the blocks' sums in order;
 // `norm(dim=-1)²/n` is that run's sum divided and rounded once; the mean over rows adds the rows
 // in order per block, then the blocks; a column's sum adds its rows in order. lerp is torch's
 // scalar lerp.
@@ -85,12 +85,33 @@ function runSumOfSquares(values: ArrayLike<number>, lanes: number): number {
   return partials[0] + partials[1] + partials[2] + partials[3];
 }
 
-/** Σ of `values` (one per row, rows of `rows` per batch) per block of rows, then the blocks' sums in order. */
-function sumInRowBlocks(values: readonly number[], rows: number, rowsPerBlock: number): number {
+/**
+ * The kernel's blocks of a tensor viewed as [batch, rows, cols], as [first row, end row): whole
+ * batches, ⌊BLOCK/(rows·cols)⌋ of them, where a batch has at most BLOCK elements; otherwise
+ * max(1, ⌊BLOCK/cols⌋) rows of one batch.
+ */
+function rowBlocks(batches: number, rows: number, cols: number): [number, number][] {
+  const blocks: [number, number][] = [];
+  if (rows * cols <= BLOCK) {
+    const perBlock = Math.floor(BLOCK / (rows * cols)) * rows;
+    for (let from = 0; from < batches * rows; from += perBlock)
+      blocks.push([from, Math.min(from + perBlock, batches * rows)]);
+    return blocks;
+  }
+  const perBlock = Math.max(1, Math.floor(BLOCK / cols));
+  for (let b = 0; b < batches; b++) {
+    for (let from = 0; from < rows; from += perBlock)
+      blocks.push([b * rows + from, b * rows + Math.min(from + perBlock, rows)]);
+  }
+  return blocks;
+}
+
+/** Σ of `values` (one per row) per block of rows (`rowBlocks`) where `keep(row)`, then the blocks' sums in order. */
+function sumInRowBlocks(values: ArrayLike<number>, blocks: [number, number][], keep = (_row: number) => true): number {
   let sum = 0;
-  for (let start = 0; start < values.length; start += Math.min(rowsPerBlock, rows - (start % rows))) {
+  for (const [from, to] of blocks) {
     let block = 0;
-    for (let k = start; k < start + Math.min(rowsPerBlock, rows - (start % rows)); k++) block += values[k];
+    for (let k = from; k < to; k++) if (keep(k)) block += values[k];
     sum += block;
   }
   return sum;
@@ -110,7 +131,7 @@ function norm(t: Tensor): number {
   const runs = Array.from({ length: t.length / cols }, (_, r) =>
     runSumOfSquares(t.data.subarray(r * cols, (r + 1) * cols), lanes),
   );
-  return Math.sqrt(sumInRowBlocks(runs, rows, Math.max(1, Math.floor(BLOCK / cols))));
+  return Math.sqrt(sumInRowBlocks(runs, rowBlocks(t.length / (rows * cols), rows, cols)));
 }
 
 /** torch's scalar lerp: self + w·(end − self) for w < ½, end − (end − self)·(1 − w) otherwise. */
@@ -171,8 +192,8 @@ function singleTensorAdafactor(
           colVar.data[b * cols + c] = lerp(round, colVar.data[b * cols + c], round(s / rows), oneMinusBeta2T);
         }
         // var_estimate = row_var @ col_var; var_estimate.div_(row_var.mean(dim=-2, keepdim=True).clamp_(min=eps1))
-        const batchRows = Array.from(rowVar.data.subarray(b * rows, (b + 1) * rows));
-        const s = sumInRowBlocks(batchRows, rows, Math.max(1, Math.floor(BLOCK / cols)));
+        const inBatch = (row: number) => Math.floor(row / rows) === b;
+        const s = sumInRowBlocks(rowVar.data, rowBlocks(batches, rows, cols), inBatch);
         const mean = Math.max(round(s / rows), round(eps1));
         for (let r = 0; r < rows; r++) {
           for (let c = 0; c < cols; c++) {
