@@ -14,6 +14,7 @@ import type { BenchData } from "./data.js";
 import { findImpl, ONE_THREAD_OF } from "./impls/registry.js";
 import type { Stepper } from "./impls/types.js";
 import type { ImplResult } from "./run.js";
+import { settleHeap } from "./settle-heap.js";
 
 export interface PairedRatio {
   /** Median over the pairs of (one-thread batch time) / (threaded batch time). */
@@ -51,6 +52,7 @@ export function pairedRatio(
     for (let k = 0; k < batch; k++) stepper.step();
     return now() - start;
   };
+  settleHeap();
   time(one); // warm-up: both have been timed before, but not just now
   time(threads);
   const ratios: number[] = [];
