@@ -15,6 +15,7 @@ import { Worker } from "node:worker_threads";
 import type { TimingSettings } from "./args.js";
 import { bandwidthInstance, bandwidthModuleBytes, streamLayout, type BandwidthKernel } from "./bandwidth.js";
 import { pairedRatio, switchedPair, type PairedRatio } from "./paired.js";
+import { settleHeap } from "./settle-heap.js";
 
 /** Control words: the pass the calling thread asks for (-1: exit), and the last pass the worker finished. */
 const ASKED = 0;
@@ -134,6 +135,7 @@ export async function pairedBandwidth(
   const kernel = await createTwoThreadBandwidthKernel(k, nbytes);
   try {
     const [one, two] = switchedPair(kernel);
+    await settleHeap();
     return pairedRatio(one, two, t, oneMs);
   } finally {
     kernel.dispose();

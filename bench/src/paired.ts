@@ -52,7 +52,6 @@ export function pairedRatio(
     for (let k = 0; k < batch; k++) stepper.step();
     return now() - start;
   };
-  settleHeap();
   time(one); // warm-up: both have been timed before, but not just now
   time(threads);
   const ratios: number[] = [];
@@ -114,6 +113,7 @@ export async function pairThreads(
     const [one, threads] = switchedPair({ step: stepper.step, oneThread: stepper.oneThread });
     // Batches sized by the one-thread step: that of the one-thread counterpart where it ran.
     const oneMs = results.find((r) => r.impl === ONE_THREAD_OF[THREADS_ID] && r.status === "ok")?.medianMs;
+    await settleHeap();
     return pairedRatio(one, threads, t, oneMs ?? ran.medianMs!);
   } finally {
     stepper.dispose();

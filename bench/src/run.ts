@@ -17,6 +17,7 @@ import { formatSize, Progress, type ProgressStream } from "./progress.js";
 import { runManyTensors, type LayoutResult } from "./many-tensors.js";
 import { pairThreads, THREADS_ID, type PairedRatio } from "./paired.js";
 import { measure, type Measurement } from "./timing.js";
+import { settleHeap } from "./settle-heap.js";
 
 export interface ImplResult {
   impl: string;
@@ -152,6 +153,7 @@ export async function runBench(config: BenchConfig, io: RunIO): Promise<BenchRes
       if (bw === undefined) {
         const nbytes = size * bytesPerElement(config.dtype);
         const kernel = createBandwidthKernel(c.written, nbytes);
+        await settleHeap();
         const m = measure(kernel.step, config.timing);
         let twoThreads: PairedRatio | null = null;
         if (config.impls.includes(THREADS_ID)) {
@@ -230,6 +232,7 @@ export async function runBench(config: BenchConfig, io: RunIO): Promise<BenchRes
           );
           const gateStepMs = (performance.now() - t0) / steps;
           progress.phase("timing");
+          await settleHeap();
           const m = stepper.measureSelf?.(config.timing) ?? measure(stepper.step, config.timing, gateStepMs);
           implResults.push({
             impl: impl.id,

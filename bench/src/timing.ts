@@ -7,7 +7,6 @@
 import { Bench } from "tinybench";
 
 import type { TimingSettings } from "./args.js";
-import { settleHeap } from "./settle-heap.js";
 
 export interface Measurement {
   medianMs: number;
@@ -28,7 +27,6 @@ export interface Measurement {
  * budget no further warm-up steps are run.
  */
 export function measure(step: () => void, t: TimingSettings, knownStepMs = 0): Measurement {
-  settleHeap();
   // Warm-up: JIT tiers up, caches and page tables are touched; gives the step-time estimate.
   let warmupSteps = 0;
   let estimate = knownStepMs;

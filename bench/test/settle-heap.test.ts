@@ -8,6 +8,6 @@ test("settleHeap collects an unreachable object now, and the flag it set is reco
   const ref = (() => new WeakRef(new Float64Array(1 << 20)))();
   // A WeakRef's target stays alive until the current job ends.
   await new Promise((resolve) => setTimeout(resolve, 0));
-  settleHeap();
+  await settleHeap();
   expect(ref.deref()).toBeUndefined();
 });
