@@ -322,7 +322,7 @@ describe("claiming chunks", () => {
   });
 });
 
-describe("kernels that reduce over whole tensors, with shapes", () => {
+describe("kernels that reduce over tensors, with groups of shaped tensors", () => {
   const SHAPES = [[30, 40], [7], [2, 3, 5], [16, 9], [300]];
   test.each(["adafactor", "optax:adafactor", "lamb"] as const)(
     "%s: a group of shaped tensors, split between them ≡ one thread",
