@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findDeno as findDenoFrom } from "../../../scripts/find-deno.mjs";
 
@@ -9,6 +11,24 @@ export const GOLDEN_SOURCE_DIR = fileURLToPath(new URL("../../../../shared/golde
 
 /** The golden vectors the tests run: $SIMDOPT_GOLDEN, or the repository's copy. */
 export const GOLDEN_DIR = process.env.SIMDOPT_GOLDEN ?? GOLDEN_COPY_DIR;
+
+/**
+ * Folders of ../shared/golden that the repository does not carry (24 MB of data): tests read them
+ * from ../shared/golden (or $SIMDOPT_GOLDEN) where it is present, and say that they skipped them
+ * where it is not.
+ */
+export const GOLDEN_NOT_CARRIED = ["frontier", "lowbit"] as const;
+
+/**
+ * The folder `name` of the golden vectors that the repository does not carry: under $SIMDOPT_GOLDEN,
+ * or ../shared/golden; undefined (with a line saying which tests are skipped) where it is absent.
+ */
+export function sharedGoldenFolder(name: (typeof GOLDEN_NOT_CARRIED)[number], skipped: string): string | undefined {
+  const dir = join(process.env.SIMDOPT_GOLDEN ?? GOLDEN_SOURCE_DIR, name);
+  if (existsSync(dir)) return dir;
+  console.warn(`skipped: ${skipped}: ${dir} is not there (it comes with ../shared beside the repository)`);
+  return undefined;
+}
 
 /** Deterministic pseudo-random numbers in [-1, 1) (a 32-bit LCG): tests need no seed handling. */
 export function randomArray(length: number, seed: number): number[] {
