@@ -74,11 +74,13 @@ export class Parameter<D extends Dtype = Dtype> {
   /** Gives the memory back. The parameter must not be used afterwards. */
   dispose(): void {
     if (this.disposed) return;
+    // Bookkeeping first: retire() throws when it finds a stale write (through any parameter's view),
+    // and the optimizers over this parameter must see it disposed all the same.
     this.disposed = true;
+    this.views = undefined;
+    this.runtime.disposals++;
     forgetRelease(this);
     this.runtime.retire([this.dataPtr, this.gradPtr], this.label());
-    this.runtime.disposals++;
-    this.views = undefined;
   }
 
   /** @internal Frees the blocks at once, for a parameter that never reached the user (failed `set`). */
