@@ -43,6 +43,7 @@ import {
 } from "./checkpoint/state-dict.js";
 import { releaseWhenCollected, forgetRelease } from "./runtime/finalization.js";
 import { Lifecycle } from "./runtime/lifecycle.js";
+import { copyList } from "./runtime/param-list.js";
 
 /** Scalar state of a group beside its step count, such as NAdam's running μ product. */
 export type ScalarState = Readonly<Record<string, number>>;
@@ -536,8 +537,9 @@ export class Optimizer<O extends object> {
     return options;
   }
 
-  private groupInputs(params: ParamsInput<O>): { params: unknown; overrides: object }[] {
-    if (!Array.isArray(params) || params.length === 0) {
+  private groupInputs(input: ParamsInput<O>): { params: unknown; overrides: object }[] {
+    const params = Array.isArray(input) ? copyList(input, "", (message, Kind) => this.check.fail(message, Kind)) : [];
+    if (params.length === 0) {
       this.check.fail("params must be a non-empty array of parameters or of parameter groups", TypeError);
     }
     if (params.every((item) => item instanceof Parameter)) return [{ params, overrides: {} }];
@@ -553,8 +555,13 @@ export class Optimizer<O extends object> {
     });
   }
 
-  private checkParams(params: unknown, groupIndex: number): Parameter[] {
-    if (!Array.isArray(params) || params.length === 0) {
+  /** A copy of a group's `params`, each a live Parameter. */
+  private checkParams(input: unknown, groupIndex: number): Parameter[] {
+    const where = ` of parameter group ${groupIndex}`;
+    const params = Array.isArray(input)
+      ? copyList(input, where, (message, Kind) => this.check.fail(message, Kind))
+      : [];
+    if (params.length === 0) {
       this.check.fail(`parameter group ${groupIndex} must have a non-empty 'params' array`, TypeError);
     }
     params.forEach((param, i) => {

@@ -1,9 +1,11 @@
 // The lifecycle of optimizers and parameters: an optimizer is live, busy in a step (its closure
-// included) or disposed, and no public method reaches freed memory.
+// included) or disposed, and no public method reaches freed memory; the optimizer owns copies of
+// the arrays and groups it was given.
 import { beforeAll, describe, expect, test } from "vitest";
 import {
   Adam,
   ASGD,
+  clipGradNorm,
   KerasAdam,
   loadRuntime,
   loadSafetensors,
@@ -176,5 +178,91 @@ describe("a disposed optimizer reads no memory", () => {
     const opt = new Adam([p]);
     p.dispose();
     expect(() => saveSafetensors(opt)).toThrow(/Adam: a parameter of this optimizer was disposed/);
+  });
+});
+
+describe("the optimizer owns copies of what it was given", () => {
+  test("changing the params array or a group object afterwards changes nothing", () => {
+    const [a, b, c] = [1, 2, 3].map((x) => runtime.parameter([x], { name: `copy${x}` }));
+    const list: Parameter[] = [a, b];
+    const group = { params: [c], lr: 0.5 };
+    const opt = new SGD([{ params: list }, group], { lr: 0.1 });
+    list.pop();
+    list.push(undefined as unknown as Parameter);
+    group.params.length = 0;
+    group.lr = 7;
+    expect(opt.paramGroups.map((g) => g.params.length)).toEqual([2, 1]);
+    expect(opt.paramGroups[1].lr).toBe(0.5);
+    for (const p of [a, b, c]) p.setGrad([1]);
+    opt.step();
+    expect(a.data[0]).toBeCloseTo(0.9, 6);
+    expect(b.data[0]).toBeCloseTo(1.9, 6);
+    expect(c.data[0]).toBeCloseTo(2.5, 6);
+    expect(opt.stateDict().paramGroups.map((g) => g.params.length)).toEqual([2, 1]);
+
+    const flat = [a, b];
+    const plain = new SGD(flat, { lr: 0.1 });
+    flat.reverse();
+    flat.push(c);
+    expect(plain.paramGroups[0].params).toEqual([a, b]);
+
+    const added = [c];
+    const other = new SGD([a], { lr: 0.1 });
+    other.addParamGroup({ params: added });
+    added.push(b);
+    expect(other.paramGroups[1].params).toEqual([c]);
+  });
+
+  test("a sparse array is refused, naming the hole", () => {
+    const [a, b]: Parameter[] = [runtime.parameter(2), runtime.parameter(2)];
+    type Groups = { params: Parameter[] }[];
+    // biome-ignore lint/suspicious/noSparseArray: the hole is the point
+    expect(() => new Adam([a, , b] as Parameter[])).toThrow(/Adam: params\[1\] is a hole/);
+    // biome-ignore lint/suspicious/noSparseArray: the hole is the point
+    const holeInGroup = [{ params: [a, , b] }] as Groups;
+    expect(() => new Adam(holeInGroup)).toThrow(/Adam: params\[1\] of parameter group 0 is a hole/);
+    // biome-ignore lint/suspicious/noSparseArray: the hole is the point
+    const holeBetweenGroups = [{ params: [a] }, , { params: [b] }] as Groups;
+    expect(() => new Adam(holeBetweenGroups)).toThrow(/Adam: params\[1\] is a hole/);
+    const opt = new Adam([a]);
+    // biome-ignore lint/suspicious/noSparseArray: the hole is the point
+    expect(() => opt.addParamGroup({ params: [b, ,] as Parameter[] })).toThrow(
+      /Adam: params\[1\] of parameter group 1 is a hole/,
+    );
+    expect(opt.paramGroups).toHaveLength(1);
+  });
+
+  test("an array of length 2^32 - 1 is refused before a single element is read", () => {
+    const huge: Parameter[] = [];
+    huge.length = 2 ** 32 - 1;
+    let reads = 0;
+    const counted = new Proxy(huge, {
+      get(target, key, receiver) {
+        if (typeof key === "string" && /^\d+$/.test(key) && ++reads > 100) throw new Error("iterated (test)");
+        return Reflect.get(target, key, receiver);
+      },
+      has(target, key) {
+        if (typeof key === "string" && /^\d+$/.test(key) && ++reads > 100) throw new Error("iterated (test)");
+        return Reflect.has(target, key);
+      },
+    });
+    expect(() => new Adam(counted)).toThrow(/Adam: params has 4294967295 entries/);
+    expect(() => new Adam([{ params: counted }])).toThrow(/Adam: params of parameter group 0 has 4294967295 entries/);
+    expect(() => clipGradNorm(counted, 1)).toThrow(/clipGradNorm: params has 4294967295 entries/);
+    expect(reads).toBe(0);
+  });
+
+  test("each element of the params array is read once", () => {
+    const [a, b] = [runtime.parameter([1]), runtime.parameter([2])];
+    const reads: string[] = [];
+    const counted = new Proxy([a, b], {
+      get(target, key, receiver) {
+        if (typeof key === "string" && /^\d+$/.test(key)) reads.push(key);
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    const opt = new SGD(counted, { lr: 0.1 });
+    expect(reads).toEqual(["0", "1"]);
+    expect(opt.paramGroups[0].params).toEqual([a, b]);
   });
 });
