@@ -542,9 +542,11 @@ export class Optimizer<O extends object> {
     if (params.length === 0) {
       this.check.fail("params must be a non-empty array of parameters or of parameter groups", TypeError);
     }
-    if (params.every((item) => item instanceof Parameter)) return [{ params, overrides: {} }];
+    if (params.every((item) => Parameter.isParameter(item))) return [{ params, overrides: {} }];
+    // Anything else with Parameter's prototype is a forgery: named as a parameter, not as a group.
+    if (params.some((item) => item instanceof Parameter)) return [{ params, overrides: {} }];
     return params.map((item, index) => {
-      if (item === null || typeof item !== "object" || item instanceof Parameter || !("params" in item)) {
+      if (item === null || typeof item !== "object" || !("params" in item)) {
         this.check.fail(
           `params[${index}] must be a parameter group { params, ...options } (do not mix groups and parameters)`,
           TypeError,
@@ -555,7 +557,7 @@ export class Optimizer<O extends object> {
     });
   }
 
-  /** A copy of a group's `params`, each a live Parameter. */
+  /** A copy of a group's `params`, each a live Parameter (checked by brand, not by prototype). */
   private checkParams(input: unknown, groupIndex: number): Parameter[] {
     const where = ` of parameter group ${groupIndex}`;
     const params = Array.isArray(input)
@@ -565,7 +567,7 @@ export class Optimizer<O extends object> {
       this.check.fail(`parameter group ${groupIndex} must have a non-empty 'params' array`, TypeError);
     }
     params.forEach((param, i) => {
-      if (!(param instanceof Parameter)) {
+      if (!Parameter.isParameter(param)) {
         this.check.fail(
           `parameter ${i} of group ${groupIndex} is not a simdopt Parameter (create it with runtime.parameter())`,
           TypeError,

@@ -1,6 +1,6 @@
 // The lifecycle of optimizers and parameters: an optimizer is live, busy in a step (its closure
 // included) or disposed, and no public method reaches freed memory; the optimizer owns copies of
-// the arrays and groups it was given.
+// the arrays and groups it was given; only real Parameters are accepted.
 import { beforeAll, describe, expect, test } from "vitest";
 import {
   Adam,
@@ -9,7 +9,7 @@ import {
   KerasAdam,
   loadRuntime,
   loadSafetensors,
-  type Parameter,
+  Parameter,
   saveSafetensors,
   SGD,
   type Runtime,
@@ -264,5 +264,36 @@ describe("the optimizer owns copies of what it was given", () => {
     const opt = new SGD(counted, { lr: 0.1 });
     expect(reads).toEqual(["0", "1"]);
     expect(opt.paramGroups[0].params).toEqual([a, b]);
+  });
+});
+
+describe("only real Parameters are accepted", () => {
+  test("a forged Parameter is refused by constructors, addParamGroup and the clipping functions", () => {
+    const forged = Object.create(Parameter.prototype) as Parameter;
+    const real = runtime.parameter([1, 2]);
+    expect(() => new Adam([forged])).toThrow(/Adam: parameter 0 of group 0 is not a simdopt Parameter/);
+    expect(() => new Adam([real, forged])).toThrow(/Adam: parameter 1 of group 0 is not a simdopt Parameter/);
+    expect(() => new Adam([{ params: [forged] }])).toThrow(/Adam: parameter 0 of group 0 is not a simdopt Parameter/);
+    const opt = new Adam([real]);
+    expect(() => opt.addParamGroup({ params: [forged] })).toThrow(/parameter 0 of group 1 is not a simdopt Parameter/);
+    expect(() => clipGradNorm(forged, 1)).toThrow(/clipGradNorm: params must be a parameter/);
+    expect(() => clipGradNorm([forged], 1)).toThrow(/clipGradNorm: params\[0\] is not a simdopt Parameter/);
+    // A look-alike with Parameter's fields and prototype is no better.
+    const lookalike = Object.assign(Object.create(Parameter.prototype), {
+      runtime,
+      length: 2,
+      dtype: "float32",
+      dataPtr: 0,
+      gradPtr: 64,
+      shape: [2],
+    }) as Parameter;
+    expect(() => new SGD([lookalike], { lr: 0.1 })).toThrow(/is not a simdopt Parameter/);
+  });
+
+  test("a Parameter over a forged runtime cannot be made", () => {
+    const fake = { alloc: () => 0, free: () => {}, retire: () => {}, memory: runtime.memory };
+    expect(() => new Parameter(fake as unknown as Runtime, 4, "float32")).toThrow(
+      /create parameters with runtime.parameter\(\)/,
+    );
   });
 });

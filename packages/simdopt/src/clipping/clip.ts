@@ -92,19 +92,18 @@ function withGradTables<R>(
   body: (runtime: Runtime, tables: GradTable[]) => R,
 ): R {
   // A copy of the caller's array, each element read once (param-list.ts).
-  const items =
-    input instanceof Parameter
-      ? [input]
-      : Array.isArray(input)
-        ? copyList(input, "", (message, Kind) => {
-            throw new Kind(`${where}: ${message}`);
-          })
-        : [];
+  const items = Parameter.isParameter(input)
+    ? [input]
+    : Array.isArray(input)
+      ? copyList(input, "", (message, Kind) => {
+          throw new Kind(`${where}: ${message}`);
+        })
+      : [];
   if (items.length === 0) {
     throw new TypeError(`${where}: params must be a parameter or a non-empty array of parameters, got ${show(input)}`);
   }
   items.forEach((param, i) => {
-    if (!(param instanceof Parameter)) throw new TypeError(`${where}: params[${i}] is not a simdopt Parameter`);
+    if (!Parameter.isParameter(param)) throw new TypeError(`${where}: params[${i}] is not a simdopt Parameter`);
     if (param.isDisposed) throw new TypeError(`${where}: params[${i}] was disposed`);
   });
   const params = items as Parameter[];

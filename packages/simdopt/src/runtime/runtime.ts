@@ -125,6 +125,11 @@ export class Runtime {
     this.#allocator = new Allocator(memory, heapBase);
   }
 
+  /** @internal True when `value` was made by this class, not forged (parameters check their runtime). */
+  static isRuntime(value: unknown): value is Runtime {
+    return typeof value === "object" && value !== null && #allocator in value;
+  }
+
   /** True when the memory is a SharedArrayBuffer: views never detach, workers can share it. */
   get sharedMemory(): boolean {
     return isShared(this.memory);
