@@ -58,7 +58,8 @@ export interface RuntimeOptions {
   /**
    * Threads a step runs on: the calling thread plus worker threads over the same shared memory,
    * sharing out contiguous chunks of a parameter group's elements (bit-identical to one thread). `auto` (the default): the number of cores, or 1 where shared memory, workers or a
-   * blocking wait (`Atomics.wait`, which a browser's main thread may not use) are missing. A
+   * blocking wait (`Atomics.wait`, which a browser's main thread may not use) are missing, or
+   * where Deno may not read the worker's module (no `--allow-read`). A
    * count above 1 that cannot be honoured throws. Workers start at the first large step (or at
    * `await runtime.startThreads()`); they never keep a process alive; `runtime.close()` ends them.
    */
