@@ -14,7 +14,7 @@ import {
   SGD,
   type Runtime,
 } from "../dist/index.js";
-import { setQuarantine } from "./helpers.js";
+import { memoryUse, setQuarantine } from "./helpers.js";
 
 let runtime: Runtime;
 beforeAll(async () => {
@@ -153,6 +153,43 @@ describe("dispose() that reports a stale write", () => {
       internal.free = free;
     }
     expect(() => opt.step()).toThrow(/the optimizer was disposed/);
+  });
+});
+
+describe("code of the caller that runs inside a call", () => {
+  test("a state dict whose getter disposes the optimizer cannot make loadStateDict write freed memory", async () => {
+    const rt = await reusingRuntime();
+    const p = rt.parameter(64);
+    const opt = new Adam([p]);
+    p.grad.fill(1);
+    opt.step();
+    const dict = opt.stateDict();
+    let reused: Parameter | undefined;
+    const hostile = {
+      ...dict,
+      get state() {
+        opt.dispose();
+        reused = rt.parameter(new Float32Array(256).fill(7)); // takes the freed state blocks
+        return dict.state;
+      },
+    };
+    expect(() => opt.loadStateDict(hostile)).toThrow(/Adam: /);
+    expect(reused!.data.every((v) => v === 7)).toBe(true);
+  });
+
+  test("a group whose getter disposes the optimizer cannot make addParamGroup allocate for it", () => {
+    const [a, b] = [runtime.parameter(8), runtime.parameter(8)];
+    const opt = new Adam([a]);
+    const before = memoryUse(runtime).liveBytes;
+    const hostile = {
+      params: [b],
+      get lr() {
+        opt.dispose();
+        return 0.1;
+      },
+    };
+    expect(() => opt.addParamGroup(hostile)).toThrow(/Adam: /);
+    expect(memoryUse(runtime).liveBytes).toBeLessThan(before); // the optimizer's state went back, nothing new came
   });
 });
 
