@@ -42,6 +42,8 @@ import {
   type OptimizerStateDict,
 } from "./checkpoint/state-dict.js";
 import { releaseWhenCollected, forgetRelease } from "./runtime/finalization.js";
+import { Lifecycle } from "./runtime/lifecycle.js";
+import { copyList } from "./runtime/param-list.js";
 
 /** Scalar state of a group beside its step count, such as NAdam's running μ product. */
 export type ScalarState = Readonly<Record<string, number>>;
@@ -137,7 +139,8 @@ export class Optimizer<O extends object> {
   private readonly check: OptionChecker;
   private readonly bufferNames: readonly string[];
   private readonly definition: OptimizerDefinition<O, KernelName>;
-  private disposed = false;
+  /** Live, busy in a step, or disposed (runtime/lifecycle.ts). */
+  private readonly lifecycle = new Lifecycle((message) => this.check.fail(message, TypeError));
   private disposalsChecked = -1;
   private readonly constructorOptions: Required<O>;
   private training: ResolvedTrainingOptions;
@@ -163,6 +166,8 @@ export class Optimizer<O extends object> {
       options: this.resolveOptions(base, this.groupOverrides(overrides, index)),
     }));
     this.runtime = this.checkSharedRuntime(planned.flatMap((group) => group.params));
+    // Reading the options ran the caller's code (getters, iterators): a parameter may be gone since.
+    planned.forEach((group, g) => this.checkNotDisposed(group.params, g));
     // Everything is valid: only now allocate, giving everything back if an allocation fails.
     this.groups = [];
     try {
@@ -243,6 +248,9 @@ export class Optimizer<O extends object> {
     const { params: input, ...overrides } = group as ParamGroupInput<O>;
     const params = this.checkParams(input, index);
     const options = this.resolveOptions(this.constructorOptions, this.groupOverrides(overrides, index));
+    // The caller's code ran while the group was read: check again before allocating.
+    this.checkUsable();
+    this.checkNotDisposed(params, index);
     this.checkSharedRuntime([...this.groups.flatMap((g) => g.params), ...params]);
     this.groups.push(this.newGroup(params, options));
     this.groupViews = undefined;
@@ -258,16 +266,34 @@ export class Optimizer<O extends object> {
   step<L>(closure: () => L): L;
   step<L>(closure?: () => L): StepReport | L {
     this.checkUsable();
-    if (closure === undefined) return this.stepOnce();
-    if (typeof closure !== "function")
+    if (closure !== undefined && typeof closure !== "function")
       this.check.fail(`step(closure): the closure must be a function, got ${show(closure)}`, TypeError);
-    const loss = closure();
-    if (loss instanceof Promise) {
-      this.check.fail("step(closure): the closure returned a Promise; await it yourself, then call step()", TypeError);
-    }
-    this.stepOnce();
-    return loss;
+    // Busy until the kernels are done: dispose() and step() from the closure are refused.
+    return this.lifecycle.busy("step()", () => {
+      if (closure === undefined) {
+        this.beforeKernels();
+        return this.stepOnce();
+      }
+      const loss = closure();
+      if (loss instanceof Promise) {
+        this.check.fail(
+          "step(closure): the closure returned a Promise; await it yourself, then call step()",
+          TypeError,
+        );
+      }
+      // The closure may have disposed a parameter: check again before anything reads memory.
+      this.checkUsable();
+      this.beforeKernels();
+      this.stepOnce();
+      return loss;
+    });
   }
+
+  /**
+   * Runs in `step()` after the closure and the checks, before the kernels: a subclass's own pass
+   * over the gradients (a Keras preset's clipping).
+   */
+  protected beforeKernels(): void {}
 
   /** The report of the last `step()` (undefined before the first). */
   get lastStep(): StepReport | undefined {
@@ -326,7 +352,6 @@ export class Optimizer<O extends object> {
    * `OptimizerStateDict`): `JSON.parse(JSON.stringify(opt.stateDict()))` loads back exactly.
    */
   stateDict(): OptimizerStateDict<O> {
-    this.checkUsable();
     return writeStateDict<O>(this.checkpointTarget(), (g) => copyOptions(this.groups[g].options));
   }
 
@@ -337,8 +362,9 @@ export class Optimizer<O extends object> {
    * checkpoint, as in torch.
    */
   loadStateDict(dict: OptimizerStateDict<O>, options?: LoadStateOptions): void {
-    this.checkUsable();
     const loaded = readStateDict(this.checkpointTarget(), dict, options);
+    // Reading the dict ran the caller's code (getters): check again before writing.
+    this.checkUsable();
     // Everything checked: now change.
     this.groups.forEach((group, g) => {
       group.options = loaded.options[g] as Required<O>;
@@ -353,8 +379,9 @@ export class Optimizer<O extends object> {
     });
   }
 
-  /** @internal The checkpoint code's access to this optimizer. */
+  /** @internal The checkpoint code's access to this optimizer (refused once it or a parameter is disposed). */
   checkpointTarget(): CheckpointTarget {
+    this.checkUsable();
     const fail = (message: string): never => this.check.fail(`cannot load state: ${message}`, TypeError);
     return {
       kind: this.kind,
@@ -371,10 +398,12 @@ export class Optimizer<O extends object> {
     };
   }
 
-  /** Frees the optimizer state in Wasm memory; the parameters stay. */
+  /**
+   * Frees the optimizer state in Wasm memory; the parameters stay. Refused during `step()` (from
+   * its closure): dispose after it returns. Every later call but `dispose()` throws.
+   */
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
+    if (!this.lifecycle.dispose()) return;
     forgetRelease(this);
     releaseGroups(this.runtime, this.groups);
   }
@@ -483,6 +512,7 @@ export class Optimizer<O extends object> {
    * undefined when `param` is not this optimizer's or these options keep no such buffer.
    */
   protected stateBuffer(param: Parameter, name: string): FloatArray | undefined {
+    this.checkUsable();
     const k = this.bufferNames.indexOf(name);
     const group = this.groups.find((g) => g.params.includes(param));
     const length = k === -1 || group === undefined ? null : group.layout[group.params.indexOf(param)][k];
@@ -507,13 +537,16 @@ export class Optimizer<O extends object> {
     return options;
   }
 
-  private groupInputs(params: ParamsInput<O>): { params: unknown; overrides: object }[] {
-    if (!Array.isArray(params) || params.length === 0) {
+  private groupInputs(input: ParamsInput<O>): { params: unknown; overrides: object }[] {
+    const params = Array.isArray(input) ? copyList(input, "", (message, Kind) => this.check.fail(message, Kind)) : [];
+    if (params.length === 0) {
       this.check.fail("params must be a non-empty array of parameters or of parameter groups", TypeError);
     }
-    if (params.every((item) => item instanceof Parameter)) return [{ params, overrides: {} }];
+    if (params.every((item) => Parameter.isParameter(item))) return [{ params, overrides: {} }];
+    // Anything else with Parameter's prototype is a forgery: named as a parameter, not as a group.
+    if (params.some((item) => item instanceof Parameter)) return [{ params, overrides: {} }];
     return params.map((item, index) => {
-      if (item === null || typeof item !== "object" || item instanceof Parameter || !("params" in item)) {
+      if (item === null || typeof item !== "object" || !("params" in item)) {
         this.check.fail(
           `params[${index}] must be a parameter group { params, ...options } (do not mix groups and parameters)`,
           TypeError,
@@ -524,20 +557,32 @@ export class Optimizer<O extends object> {
     });
   }
 
-  private checkParams(params: unknown, groupIndex: number): Parameter[] {
-    if (!Array.isArray(params) || params.length === 0) {
+  /** A copy of a group's `params`, each a live Parameter (checked by brand, not by prototype). */
+  private checkParams(input: unknown, groupIndex: number): Parameter[] {
+    const where = ` of parameter group ${groupIndex}`;
+    const params = Array.isArray(input)
+      ? copyList(input, where, (message, Kind) => this.check.fail(message, Kind))
+      : [];
+    if (params.length === 0) {
       this.check.fail(`parameter group ${groupIndex} must have a non-empty 'params' array`, TypeError);
     }
     params.forEach((param, i) => {
-      if (!(param instanceof Parameter)) {
+      if (!Parameter.isParameter(param)) {
         this.check.fail(
           `parameter ${i} of group ${groupIndex} is not a simdopt Parameter (create it with runtime.parameter())`,
           TypeError,
         );
       }
+    });
+    this.checkNotDisposed(params as Parameter[], groupIndex);
+    return params as Parameter[];
+  }
+
+  /** Throws when one of `params`, those of group `groupIndex`, was disposed. */
+  private checkNotDisposed(params: readonly Parameter[], groupIndex: number): void {
+    params.forEach((param, i) => {
       if (param.isDisposed) this.check.fail(`parameter ${i} of group ${groupIndex} was disposed`, TypeError);
     });
-    return params as Parameter[];
   }
 
   private checkSharedRuntime(params: Parameter[]): Runtime {
@@ -553,7 +598,7 @@ export class Optimizer<O extends object> {
 
   /** Throws when the optimizer or one of its parameters was disposed. */
   protected checkUsable(): void {
-    if (this.disposed) this.check.fail("the optimizer was disposed", TypeError);
+    this.lifecycle.checkNotDisposed();
     // Scan the parameters only when some parameter of the runtime was disposed since the last scan.
     if (this.runtime.disposals === this.disposalsChecked) return;
     for (const group of this.groups) {

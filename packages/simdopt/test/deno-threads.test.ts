@@ -38,3 +38,19 @@ test("threads run under Deno and match one thread bit for bit", () => {
     expect(result.workerRan, `${result.name} ${result.dtype}: chunks the worker ran`).toBeGreaterThan(0);
   }
 });
+
+test("under Deno without --allow-read, threads: 'auto' steps on one thread, and threads: 2 says why it cannot", () => {
+  const deno = findDeno();
+  expect(deno, "the deno binary of the `deno` devDependency is missing: run npm ci").toBeDefined();
+  const script = fileURLToPath(new URL("./deno/no-read.ts", import.meta.url));
+  const output = execFileSync(deno!, ["run", "--no-prompt", script], {
+    encoding: "utf8",
+    env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
+    timeout: 120_000,
+  });
+  const report = JSON.parse(output.trim().split("\n").pop()!);
+  expect(report).toMatchObject({ threads: 1, steps: 4, moved: true });
+  expect(report.explicit).toMatch(
+    /option 'threads' is 2, but Deno may not read the worker module \(run with --allow-read\)/,
+  );
+});

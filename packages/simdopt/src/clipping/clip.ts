@@ -4,6 +4,7 @@
  */
 import type { GradTable } from "../runtime/grad-kernels.js";
 import { DTYPES, type Dtype } from "../runtime/kernels.js";
+import { copyList } from "../runtime/param-list.js";
 import { Parameter } from "../runtime/parameter.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { show } from "../runtime/validate.js";
@@ -90,14 +91,22 @@ function withGradTables<R>(
   input: Parameter | readonly Parameter[],
   body: (runtime: Runtime, tables: GradTable[]) => R,
 ): R {
-  const params = input instanceof Parameter ? [input] : input;
-  if (!Array.isArray(params) || params.length === 0) {
+  // A copy of the caller's array, each element read once (param-list.ts).
+  const items = Parameter.isParameter(input)
+    ? [input]
+    : Array.isArray(input)
+      ? copyList(input, "", (message, Kind) => {
+          throw new Kind(`${where}: ${message}`);
+        })
+      : [];
+  if (items.length === 0) {
     throw new TypeError(`${where}: params must be a parameter or a non-empty array of parameters, got ${show(input)}`);
   }
-  params.forEach((param, i) => {
-    if (!(param instanceof Parameter)) throw new TypeError(`${where}: params[${i}] is not a simdopt Parameter`);
+  items.forEach((param, i) => {
+    if (!Parameter.isParameter(param)) throw new TypeError(`${where}: params[${i}] is not a simdopt Parameter`);
     if (param.isDisposed) throw new TypeError(`${where}: params[${i}] was disposed`);
   });
+  const params = items as Parameter[];
   const runtime = params[0].runtime;
   if (params.some((param) => param.runtime !== runtime))
     throw new TypeError(`${where}: all parameters must come from the same runtime`);

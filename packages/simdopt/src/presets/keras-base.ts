@@ -5,7 +5,7 @@
  * through their paramScale) and Keras 2's decay (lr_t = learningRate / (1 + decay·k), k the steps
  * already taken); and the optimizer class that clips before each step.
  */
-import { Optimizer, type StepReport } from "../optimizer.js";
+import { Optimizer } from "../optimizer.js";
 import type { OptionChecker } from "../runtime/validate.js";
 import { clipAsKeras, type ClipOptions } from "./clip.js";
 import { gradientsFinite } from "../clipping/norm.js";
@@ -47,21 +47,9 @@ export const decaysWeights = (o: Required<KerasBaseOptions>) => (o.weightDecay ?
  * kernels apply the weight decay, as each preset's plan says).
  */
 export class KerasOptimizer<O extends KerasBaseOptions & { learningRate?: number }> extends Optimizer<O> {
-  override step(): StepReport;
-  override step<L>(closure: () => L): L;
-  override step<L>(closure?: () => L): StepReport | L {
-    // The tables must still be there before a kernel reads them.
-    this.checkUsable();
-    // With a closure, it computes the gradients first (as torch's step(closure)); then they are clipped.
-    if (closure === undefined) {
-      this.clipGradients();
-      return super.step();
-    }
-    return super.step(() => {
-      const loss = closure();
-      this.clipGradients();
-      return loss;
-    });
+  /** Clips after the closure (it computes the gradients, as in torch's step(closure)), before the kernels. */
+  protected override beforeKernels(): void {
+    this.clipGradients();
   }
 
   private clipGradients(): void {

@@ -1,4 +1,4 @@
-import type { Runtime } from "./runtime.js";
+import { Runtime } from "./runtime.js";
 import { bytesPerElement, type Dtype, type TypedArrayOf } from "./kernels.js";
 import { show } from "./validate.js";
 import { forgetRelease, releaseWhenCollected } from "./finalization.js";
@@ -22,6 +22,13 @@ export class Parameter<D extends Dtype = Dtype> {
   readonly gradPtr: number;
   private views: { buffer: ArrayBufferLike; data: TypedArrayOf<D>; grad: TypedArrayOf<D> } | undefined;
   private disposed = false;
+  /** Only objects made by this constructor have it: `Object.create(Parameter.prototype)` does not. */
+  readonly #brand = true;
+
+  /** True when `value` was made by this class (through `runtime.parameter`), not forged. */
+  static isParameter(value: unknown): value is Parameter {
+    return typeof value === "object" && value !== null && #brand in value;
+  }
 
   /** Use `runtime.parameter(...)`. */
   constructor(
@@ -32,6 +39,7 @@ export class Parameter<D extends Dtype = Dtype> {
     /** The tensor's shape (row-major; the values stay flat): [length] unless given. */
     readonly shape: readonly number[] = [length],
   ) {
+    if (!Runtime.isRuntime(runtime)) throw new TypeError("simdopt: create parameters with runtime.parameter()");
     const bytes = Math.max(1, length) * bytesPerElement(dtype);
     this.dataPtr = runtime.alloc(bytes);
     try {
@@ -74,11 +82,13 @@ export class Parameter<D extends Dtype = Dtype> {
   /** Gives the memory back. The parameter must not be used afterwards. */
   dispose(): void {
     if (this.disposed) return;
+    // Bookkeeping first: retire() throws when it finds a stale write (through any parameter's view),
+    // and the optimizers over this parameter must see it disposed all the same.
     this.disposed = true;
+    this.views = undefined;
+    this.runtime.disposals++;
     forgetRelease(this);
     this.runtime.retire([this.dataPtr, this.gradPtr], this.label());
-    this.runtime.disposals++;
-    this.views = undefined;
   }
 
   /** @internal Frees the blocks at once, for a parameter that never reached the user (failed `set`). */

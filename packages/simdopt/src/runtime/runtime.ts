@@ -58,7 +58,8 @@ export interface RuntimeOptions {
   /**
    * Threads a step runs on: the calling thread plus worker threads over the same shared memory,
    * sharing out contiguous chunks of a parameter group's elements (bit-identical to one thread). `auto` (the default): the number of cores, or 1 where shared memory, workers or a
-   * blocking wait (`Atomics.wait`, which a browser's main thread may not use) are missing. A
+   * blocking wait (`Atomics.wait`, which a browser's main thread may not use) are missing, or
+   * where Deno may not read the worker's module (no `--allow-read`). A
    * count above 1 that cannot be honoured throws. Workers start at the first large step (or at
    * `await runtime.startThreads()`); they never keep a process alive; `runtime.close()` ends them.
    */
@@ -123,6 +124,11 @@ export class Runtime {
     readonly gradKernels: Record<Dtype, GradKernels>,
   ) {
     this.#allocator = new Allocator(memory, heapBase);
+  }
+
+  /** @internal True when `value` was made by this class, not forged (parameters check their runtime). */
+  static isRuntime(value: unknown): value is Runtime {
+    return typeof value === "object" && value !== null && #allocator in value;
   }
 
   /** True when the memory is a SharedArrayBuffer: views never detach, workers can share it. */

@@ -26,6 +26,11 @@ const nodeLike = typeof (globalThis as { process?: NodeProcess }).process?.versi
 
 /** A function that starts a worker, or, where workers are missing, the reason. */
 export async function workerSpawner(): Promise<SpawnWorker | string> {
+  // Deno starts a worker only from a module it may read: without --allow-read the worker would
+  // fail at its first step, so say so now (threads: "auto" then steps on one thread).
+  if (denoPermission("read", WORKER_URL) === "denied") {
+    return "Deno may not read the worker module (run with --allow-read)";
+  }
   if (nodeLike) {
     try {
       const { Worker } = await import("node:worker_threads");
@@ -51,6 +56,21 @@ export async function workerSpawner(): Promise<SpawnWorker | string> {
     worker.postMessage(init);
     return { terminate: () => worker.terminate() };
   };
+}
+
+interface DenoPermissions {
+  querySync(descriptor: { name: string; path?: string | URL }): { state: string };
+}
+
+/** Under Deno, "granted" or "denied" (a permission it would prompt for counts as denied); elsewhere undefined. */
+function denoPermission(name: string, path: URL): "granted" | "denied" | undefined {
+  const permissions = (globalThis as { Deno?: { permissions?: DenoPermissions } }).Deno?.permissions;
+  if (typeof permissions?.querySync !== "function") return undefined;
+  try {
+    return permissions.querySync({ name, path }).state === "granted" ? "granted" : "denied";
+  } catch {
+    return "denied";
+  }
 }
 
 /** True when this thread may wait in `Atomics.wait` (false on a browser's main thread). */
