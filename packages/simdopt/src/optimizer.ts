@@ -19,7 +19,6 @@ import {
   type StateBufferOf,
 } from "./runtime/kernels.js";
 import { KERNEL_LAYOUTS } from "./generated/kernels.js";
-import { scaleGradients } from "./clipping/norm.js";
 import type { GradTable } from "./runtime/grad-kernels.js";
 import { Parameter } from "./runtime/parameter.js";
 import type { Runtime } from "./runtime/runtime.js";
@@ -281,17 +280,13 @@ export class Optimizer<O extends object> {
     this.lastReport = report;
     if (!report.applied) return report;
     const { memory } = this.runtime;
-    // The clipping factor rides on the gradient scale where the kernel has one; a kernel without it
-    // (FTRL, LAMB, Adafactor) gets gradients scaled in place first, as torch's clip_grad_norm_ does.
-    const ridesOnGradScale = KERNEL_LAYOUTS[this.definition.kernel].scalars.includes("gradScale" as never);
-    if (scale !== 1 && !ridesOnGradScale) scaleGradients(this.runtime, tables, scale);
+    // The clipping factor rides on every kernel's gradient scale: the kernel sees grad·scale, as
+    // torch's clip_grad_norm_ leaves it, and the caller's gradients stay as they were.
     this.groups.forEach((group, g) => {
       if (!group.initialised) this.initialiseBuffers(group);
       const plan = plans[g] as StepPlan<KernelName> & { scalars: { gradScale: number } };
       const scaled =
-        scale === 1 || !ridesOnGradScale
-          ? plan
-          : { ...plan, scalars: { ...plan.scalars, gradScale: plan.scalars.gradScale * scale } };
+        scale === 1 ? plan : { ...plan, scalars: { ...plan.scalars, gradScale: plan.scalars.gradScale * scale } };
       writeScalars(memory, group.scalars, this.definition.kernel, scaled);
       for (const table of group.tables) this.runtime.runKernel(this.definition.kernel, table, group.scalars);
     });

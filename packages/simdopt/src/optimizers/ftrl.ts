@@ -59,6 +59,7 @@ export const ftrlDefinition: OptimizerDefinition<FtrlOptions, "ftrl"> = {
     const lr = decayedLearningRate(o, t);
     return {
       scalars: {
+        gradScale: 1,
         paramScale: weightDecayScale(o, lr),
         shrink2: 2 * o.l2ShrinkageRegularizationStrength,
         negPower: -o.learningRatePower,

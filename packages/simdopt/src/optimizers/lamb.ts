@@ -54,6 +54,7 @@ export const lambDefinition: OptimizerDefinition<LambOptions, "lamb"> = {
         negStepSize: -(o.lr * biasCorrection),
         clampValue: o.clampValue,
         epsRoot: 0,
+        gradScale: 1,
       },
       flags: { decay: o.weightDecay !== 0, adamMode: o.adam, withEpsRoot: false },
     };

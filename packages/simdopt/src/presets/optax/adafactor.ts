@@ -93,6 +93,7 @@ export const optaxAdafactorDefinition: OptimizerDefinition<OptaxAdafactorOptions
         momentum,
         oneMinusMomentum: 1 - momentum,
         weightDecayRate: o.weightDecayRate ?? 0,
+        gradScale: 1,
       },
       flags: {
         factored: o.factored,

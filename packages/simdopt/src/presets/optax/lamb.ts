@@ -49,6 +49,7 @@ export const optaxLambDefinition: OptimizerDefinition<OptaxLambOptions, "lamb"> 
         negStepSize: -o.learningRate,
         clampValue: Infinity,
         epsRoot: o.epsRoot * bc2,
+        gradScale: 1,
       },
       flags: { decay: o.weightDecay !== 0, adamMode: false, withEpsRoot: o.epsRoot !== 0 },
     };
