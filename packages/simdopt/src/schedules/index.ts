@@ -107,7 +107,7 @@ type Factory = (optimizer: SchedulableOptimizer, options: never) => Scheduler;
 /** Every scheduler by name: the golden files' names, and lambda, multiplicative, sequential, chained. */
 export const SCHEDULERS: {
   [N in SchedulerName]: (optimizer: SchedulableOptimizer, options: SchedulerOptionsByName[N]) => SchedulerByName[N];
-} = {
+} = Object.freeze({
   lambda: (optimizer, options) => new LambdaLR(optimizer, options),
   multiplicative: (optimizer, options) => new MultiplicativeLR(optimizer, options),
   step: (optimizer, options) => new StepLR(optimizer, options),
@@ -124,9 +124,9 @@ export const SCHEDULERS: {
   warmup_cosine: (optimizer, options) => warmupCosine(optimizer, options),
   chained: (optimizer, options) => chained(optimizer, options),
   plateau: (optimizer, options) => new ReduceLROnPlateau(optimizer, options),
-};
+});
 
-export const SCHEDULER_NAMES = Object.keys(SCHEDULERS) as SchedulerName[];
+export const SCHEDULER_NAMES: readonly SchedulerName[] = Object.freeze(Object.keys(SCHEDULERS) as SchedulerName[]);
 
 /**
  * `createScheduler("cosine", optimizer, { tMax: 100 })`: any scheduler by name. If it fails, the
