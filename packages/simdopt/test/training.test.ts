@@ -239,7 +239,7 @@ describe("non-finite gradients", () => {
       /Adam: option 'nonFinite' must be one of propagate, skip, throw, got "ignore"/,
     ],
     [{ maxGradNorm: -1 }, RangeError, /Adam: option 'maxGradNorm' must be a positive finite number, got -1/],
-    [{ gradNormType: 0 }, RangeError, /Adam: option 'normType' must be a positive number or "inf", got 0/],
+    [{ gradNormType: 0 }, RangeError, /Adam: option 'gradNormType' must be a positive number or "inf", got 0/],
     [
       { clipGradValue: Infinity },
       RangeError,

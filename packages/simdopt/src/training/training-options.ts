@@ -86,7 +86,7 @@ export function checkTrainingOptions(
   const o = { ...base, ...defined } as Record<string, unknown>;
   if (o.maxGradNorm !== null) checkPositive(title, "maxGradNorm", o.maxGradNorm);
   if (o.clipGradValue !== null) checkPositive(title, "clipGradValue", o.clipGradValue);
-  const p = checkNormType(title, o.gradNormType);
+  const p = checkNormType(title, o.gradNormType, "gradNormType");
   if (!NON_FINITE_MODES.includes(o.nonFinite as NonFiniteMode)) {
     throw new TypeError(
       `${title}: option 'nonFinite' must be one of ${NON_FINITE_MODES.join(", ")}, got ${show(o.nonFinite)}`,
