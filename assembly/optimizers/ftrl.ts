@@ -1,5 +1,5 @@
 // FTRL-Proximal (keras.optimizers.Ftrl, Keras 3), one pass over a tensor, with P(x) = x^(−power):
-//   g' = g + shrink2·p        n' = n + g²        z ← z + g' − (P(n') − P(n))/lr · p
+//   g = grad·gradScale         g' = g + shrink2·p        n' = n + g²        z ← z + g' − (P(n') − P(n))/lr · p
 //   q = P(n')/lr + twoL2      p ← (clip(z, −l1, l1) − z) / q        n ← n'
 // P is a square root for the usual power −½ (sqrtPower), otherwise lib/pow.ts, lane by lane.
 // decoupled (Keras's weight decay, before the update): p ← p·paramScale first.
@@ -8,12 +8,12 @@ import { powLanes } from "../lib/pow";
 
 @inline export function ftrlAt<T, V>(
   i: usize, param: usize, grad: usize, accumulator: usize, linear: usize,
-  paramScale: V, shrink2: V, negPower: V, lr: V, twoL2: V, l1: V, negL1: V,
+  gradScale: V, paramScale: V, shrink2: V, negPower: V, lr: V, twoL2: V, l1: V, negL1: V,
   decoupled: bool, shrinkage: bool, sqrtPower: bool,
 ): void {
   let p = loadAt<T, V>(param, i);
   if (decoupled) p = mul<T, V>(p, paramScale);
-  const g = loadAt<T, V>(grad, i);
+  const g = mul<T, V>(loadAt<T, V>(grad, i), gradScale);
   const gu = shrinkage ? add<T, V>(g, mul<T, V>(shrink2, p)) : g;
   const n = loadAt<T, V>(accumulator, i);
   const n1 = add<T, V>(n, mul<T, V>(g, g));

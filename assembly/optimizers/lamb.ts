@@ -1,6 +1,6 @@
 // LAMB (You et al., 2020; torch_optimizer.Lamb 0.3.0), hand-written: the trust ratio needs two
 // norms of each tensor before any parameter moves. One call steps a whole group, in two phases:
-//   phase 1: m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  u = m/(√v + ε) (+ λ·p);  Σp², Σu² per block
+//   phase 1: g = grad·gradScale;  m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  u = m/(√v + ε) (+ λ·p);  Σp², Σu² per block
 //            (with withEpsRoot, u = m/(√(v + εroot) + ε): optax's eps_root)
 //   phase 2: ‖p‖, ‖u‖ from the tensor's block sums; trust = min(‖p‖, clamp)/‖u‖ (1 if either norm
 //            is 0, or in adam mode); p ← p + (negStepSize·trust)·u, u recomputed from m, v and p.
@@ -11,7 +11,7 @@
 // and the reference share, and that depends on the tensor alone: per block of LAMB_BLOCK_ELEMENTS,
 // four (float32) or two (float64) partial sums, element i going to sum i mod lanes in increasing
 // i, added as ((s0 + s1) + s2) + s3; the block sums then added in block order.
-import { lanesOf, loadAt, storeAt, splat, add, div, sqrt, fma } from "../lib/lanes";
+import { lanesOf, loadAt, storeAt, splat, add, mul, div, sqrt, fma } from "../lib/lanes";
 import { ema, emaOfSquare } from "../lib/rules";
 import { LAMB_BLOCK_ELEMENTS } from "../generated/blocks";
 
@@ -46,7 +46,7 @@ const SLOT: usize = 16;
  */
 @inline function momentsAndSums<T>(
   n: usize, param: usize, grad: usize, expAvg: usize, expAvgSq: usize, sums: usize,
-  beta1: T, oneMinusBeta1: T, beta2: T, oneMinusBeta2: T, eps: T, weightDecay: T, epsRoot: T,
+  beta1: T, oneMinusBeta1: T, beta2: T, oneMinusBeta2: T, eps: T, weightDecay: T, epsRoot: T, gradScale: T,
   decay: bool, withEpsRoot: bool,
 ): void {
   const lanes = lanesOf<T>();
@@ -59,10 +59,10 @@ const SLOT: usize = 16;
       const beta1V = splat<T, v128>(beta1), oneMinusBeta1V = splat<T, v128>(oneMinusBeta1);
       const beta2V = splat<T, v128>(beta2), oneMinusBeta2V = splat<T, v128>(oneMinusBeta2);
       const epsV = splat<T, v128>(eps), weightDecayV = splat<T, v128>(weightDecay);
-      const epsRootV = splat<T, v128>(epsRoot);
+      const epsRootV = splat<T, v128>(epsRoot), gradScaleV = splat<T, v128>(gradScale);
       let pLow = f64x2.splat(0), pHigh = f64x2.splat(0), uLow = f64x2.splat(0), uHigh = f64x2.splat(0);
       for (; i + lanes <= end; i += lanes) {
-        const g = loadAt<T, v128>(grad, i);
+        const g = mul<T, v128>(loadAt<T, v128>(grad, i), gradScaleV);
         const m = ema<T, v128>(loadAt<T, v128>(expAvg, i), beta1V, oneMinusBeta1V, g);
         const v = emaOfSquare<T, v128>(loadAt<T, v128>(expAvgSq, i), beta2V, oneMinusBeta2V, g);
         storeAt<T, v128>(expAvg, i, m);
@@ -89,7 +89,7 @@ const SLOT: usize = 16;
       u3 = f64x2.extract_lane(uHigh, 1);
     }
     for (; i < end; i++) {
-      const g = loadAt<T, T>(grad, i);
+      const g = loadAt<T, T>(grad, i) * gradScale;
       const m = ema<T, T>(loadAt<T, T>(expAvg, i), beta1, oneMinusBeta1, g);
       const v = emaOfSquare<T, T>(loadAt<T, T>(expAvgSq, i), beta2, oneMinusBeta2, g);
       storeAt<T, T>(expAvg, i, m);
@@ -155,6 +155,7 @@ const SLOT: usize = 16;
   const negStepSize = <f64><T>load<f64>(scalars, 48);
   const clampValue = <f64><T>load<f64>(scalars, 56);
   const epsRoot = <T>load<f64>(scalars, 64);
+  const gradScale = <T>load<f64>(scalars, 72);
   for (let t: usize = 0; t < count; t++) {
     const entry = table + t * STRIDE;
     const n = <usize>load<u32>(entry);
@@ -169,7 +170,7 @@ const SLOT: usize = 16;
       const blockSums = tensorSums + (<usize>load<u32>(entry, 24) / LAMB_BLOCK_ELEMENTS) * SLOT;
       momentsAndSums<T>(
         n, param, grad, expAvg, expAvgSq, blockSums,
-        beta1, oneMinusBeta1, beta2, oneMinusBeta2, eps, weightDecay, epsRoot, decay, withEpsRoot,
+        beta1, oneMinusBeta1, beta2, oneMinusBeta2, eps, weightDecay, epsRoot, gradScale, decay, withEpsRoot,
       );
     }
     if (phase != 1) {
@@ -191,7 +192,7 @@ const SLOT: usize = 16;
 }
 
 @inline function lambStep<T>(table: usize, count: usize, scalars: usize): void {
-  const flags = load<u32>(scalars, 72);
+  const flags = load<u32>(scalars, 80);
   switch (flags) {
     case 0: lambTensors<T>(table, count, scalars, false, false, false); break;
     case 1: lambTensors<T>(table, count, scalars, true, false, false); break;

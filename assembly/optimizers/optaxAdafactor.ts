@@ -1,6 +1,7 @@
 // Adafactor as optax 0.2.8 computes it (optax.adafactor: scale_by_factored_rms, clip_by_block_rms,
 // the learning rate, scale_by_param_block_rms, ema, add_decayed_weights, scale(−1)), hand-written:
-// it needs means over dims and norms of whole tensors. Per tensor, with G2 = g² + ε and β̂ given:
+// it needs means over dims and norms of whole tensors. Per tensor, with g = grad·gradScale (the
+// clipping factor, 1 otherwise), G2 = g² + ε and β̂ given:
 //   factored (over its two largest dims, the largest d0, the other d1):
 //     R ← β̂·R + (1 − β̂)·mean_d0(G2);  C ← β̂·C + (1 − β̂)·mean_d1(G2)
 //     U = g·(R/mean_d1(R))^(−½)·C^(−½)          (R broadcast along d0, C along d1)
@@ -19,6 +20,11 @@ const MIN_PARAMETER_SCALE: f64 = 1e-3; // scale_by_param_block_rms's min_scale
   return decay * old + oneMinusDecay * value;
 }
 
+/** Element e of the gradient as the rule sees it: grad·gradScale. */
+@inline function gradAt<T>(grad: usize, e: usize, gradScale: T): T {
+  return load<T>(grad + e * sizeof<T>()) * gradScale;
+}
+
 /** x^(−½) as 1/√x, each rounded to T. */
 @inline function inverseRoot<T>(x: T): T {
   return <T>1 / sqrt<T, T>(x);
@@ -34,7 +40,8 @@ const MIN_PARAMETER_SCALE: f64 = 1e-3; // scale_by_param_block_rms's min_scale
   const momentum = <T>load<f64>(scalars, 48);
   const oneMinusMomentum = <T>load<f64>(scalars, 56);
   const weightDecayRate = <T>load<f64>(scalars, 64);
-  const flags = load<u32>(scalars, 72);
+  const gradScale = <T>load<f64>(scalars, 72);
+  const flags = load<u32>(scalars, 80);
   const factored = (flags & 1) != 0;
   const clipping = (flags & 2) != 0;
   const parameterScale = (flags & 4) != 0;
@@ -79,7 +86,7 @@ const MIN_PARAMETER_SCALE: f64 = 1e-3; // scale_by_param_block_rms's min_scale
         for (let i: usize = 0; i < I; i++, x++) {
           let s: f64 = 0;
           for (let b: usize = 0; b < B; b++) {
-            const g = load<T>(grad + ((oam * B + b) * I + i) * size);
+            const g = gradAt<T>(grad, (oam * B + b) * I + i, gradScale);
             s += <f64>(g * g + eps);
           }
           const at = withoutB + x * size;
@@ -90,7 +97,7 @@ const MIN_PARAMETER_SCALE: f64 = 1e-3; // scale_by_param_block_rms's min_scale
         for (let mbi: usize = 0; mbi < M * B * I; mbi++, y++) {
           let s: f64 = 0;
           for (let a: usize = 0; a < A; a++) {
-            const g = load<T>(grad + ((o * A + a) * M * B * I + mbi) * size);
+            const g = gradAt<T>(grad, (o * A + a) * M * B * I + mbi, gradScale);
             s += <f64>(g * g + eps);
           }
           const at = withoutA + y * size;
@@ -117,7 +124,7 @@ const MIN_PARAMETER_SCALE: f64 = 1e-3; // scale_by_param_block_rms's min_scale
             for (let m: usize = 0; m < M; m++) {
               for (let b: usize = 0; b < B; b++) {
                 for (let i: usize = 0; i < I; i++, e++) {
-                  const u = <f64>factoredUpdate<T>(grad, withoutA, withoutB, v, e, o, a, m, b, i, A, M, B, I, aIsLargest);
+                  const u = <f64>factoredUpdate<T>(grad, gradScale, withoutA, withoutB, v, e, o, a, m, b, i, A, M, B, I, aIsLargest);
                   sumU += u * u;
                 }
               }
@@ -127,7 +134,7 @@ const MIN_PARAMETER_SCALE: f64 = 1e-3; // scale_by_param_block_rms's min_scale
       }
     } else {
       for (let e: usize = 0; e < n; e++) {
-        const g = load<T>(grad + e * size);
+        const g = gradAt<T>(grad, e, gradScale);
         const second = movingAverage<T>(load<T>(v + e * size), g * g + eps, decay, oneMinusDecay);
         store<T>(v + e * size, second);
         if (clipping) {
@@ -145,7 +152,7 @@ const MIN_PARAMETER_SCALE: f64 = 1e-3; // scale_by_param_block_rms's min_scale
           for (let m: usize = 0; m < M; m++) {
             for (let b: usize = 0; b < B; b++) {
               for (let i: usize = 0; i < I; i++, e++) {
-                const u = factoredUpdate<T>(grad, withoutA, withoutB, v, e, o, a, m, b, i, A, M, B, I, aIsLargest);
+                const u = factoredUpdate<T>(grad, gradScale, withoutA, withoutB, v, e, o, a, m, b, i, A, M, B, I, aIsLargest);
                 applyUpdate<T>(param, ema, e, u, clipDenominator, learningRate, scale, momentum, oneMinusMomentum, weightDecayRate, withMomentum, weightDecay);
               }
             }
@@ -154,7 +161,7 @@ const MIN_PARAMETER_SCALE: f64 = 1e-3; // scale_by_param_block_rms's min_scale
       }
     } else {
       for (let e: usize = 0; e < n; e++) {
-        const u = load<T>(grad + e * size) * inverseRoot<T>(load<T>(v + e * size));
+        const u = gradAt<T>(grad, e, gradScale) * inverseRoot<T>(load<T>(v + e * size));
         applyUpdate<T>(param, ema, e, u, clipDenominator, learningRate, scale, momentum, oneMinusMomentum, weightDecayRate, withMomentum, weightDecay);
       }
     }
@@ -163,7 +170,7 @@ const MIN_PARAMETER_SCALE: f64 = 1e-3; // scale_by_param_block_rms's min_scale
 
 /** U of element e = [o, a, m, b, i] of a factored tensor: g·(R/mean)^(−½)·C^(−½). */
 @inline function factoredUpdate<T>(
-  grad: usize, withoutA: usize, withoutB: usize, means: usize, e: usize,
+  grad: usize, gradScale: T, withoutA: usize, withoutB: usize, means: usize, e: usize,
   o: usize, a: usize, m: usize, b: usize, i: usize, A: usize, M: usize, B: usize, I: usize, aIsLargest: bool,
 ): T {
   const size = sizeof<T>();
@@ -172,7 +179,7 @@ const MIN_PARAMETER_SCALE: f64 = 1e-3; // scale_by_param_block_rms's min_scale
   const row = aIsLargest ? fromWithoutA : fromWithoutB;
   const col = aIsLargest ? fromWithoutB : fromWithoutA;
   const mean = load<T>(means + ((o * M + m) * I + i) * size);
-  return load<T>(grad + e * size) * inverseRoot<T>(row / mean) * inverseRoot<T>(col);
+  return gradAt<T>(grad, e, gradScale) * inverseRoot<T>(row / mean) * inverseRoot<T>(col);
 }
 
 /** The steps after the second-moment scaling, for element e with scaled gradient U. */

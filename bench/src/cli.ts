@@ -9,6 +9,7 @@ import { GateError } from "./gate.js";
 import { toJson, writeText } from "./report/json.js";
 import { toMarkdown } from "./report/markdown.js";
 import { toSvg } from "./report/svg.js";
+import { fileProblem, folderProblem } from "./report/writable.js";
 import { runBench } from "./run.js";
 import type { ProgressStream } from "./progress.js";
 
@@ -58,6 +59,16 @@ export async function main(
     jsonPath: path.resolve(base, parsed.jsonPath),
     outDir: path.resolve(base, parsed.outDir),
   };
+  // The outputs are written after the whole run: check now that they can be.
+  for (const [flag, problem] of [
+    ["--json", fileProblem(config.jsonPath)],
+    ["--out-dir", folderProblem(config.outDir)],
+  ] as const) {
+    if (problem !== undefined) {
+      io.stderr.write(`bench: ${flag}: cannot write there: ${problem}\n`);
+      return 2;
+    }
+  }
   io.stderr.write(
     `simdopt bench (${config.profile}): ${config.optimizers.join(", ")} × ${config.sizes.length} sizes × ` +
       `${config.impls.join(", ")} + bandwidth, ${config.dtype}\n`,

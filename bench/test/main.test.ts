@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { mkdtempSync, readFileSync, existsSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
@@ -113,6 +113,28 @@ describe("main (end to end, tiny)", () => {
     const err = sink();
     expect(await main(["--sizes", "huge"], { stdout: sink(), stderr: err })).toBe(2);
     expect(err.text).toContain("--sizes: 'huge'");
+  });
+
+  it("an output path that cannot be written is refused before the run, naming its flag", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "simdopt-bench-"));
+    const file = path.join(dir, "a-file");
+    writeFileSync(file, "");
+    const cases: [string[], string][] = [
+      [["--json", path.join(file, "latest.json")], "--json: cannot write there"],
+      [["--json", dir], "--json: cannot write there"],
+      [["--out-dir", path.join(file, "out"), "--json", path.join(dir, "ok.json")], "--out-dir: cannot write there"],
+    ];
+    for (const [flags, message] of cases) {
+      const err = sink();
+      const code = await main(["--optimizers", "adam", "--sizes", "1K", "--impls", "js", ...flags], {
+        stdout: sink(),
+        stderr: err,
+        cwd: dir,
+      });
+      expect(code, flags.join(" ")).toBe(2);
+      expect(err.text).toContain(message);
+      expect(err.text).not.toContain("simdopt bench ("); // refused before the run started
+    }
   });
 
   it("a failing correctness gate aborts with exit code 1 and writes nothing", async () => {

@@ -1,7 +1,7 @@
 // The command line as a user runs it: --help on every command, refusals that name the flag, and the
 // files each command writes.
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,6 +11,9 @@ import { afterAll, expect, test } from "vitest";
 const CLI = fileURLToPath(new URL("../bin/simdopt-lab.js", import.meta.url));
 const out = mkdtempSync(join(tmpdir(), "simdopt-lab-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
+/** A file where a folder of the output path should be. */
+const blocker = join(out, "a-file");
+writeFileSync(blocker, "");
 
 async function lab(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -43,6 +46,16 @@ test("bad input is refused by name and writes nothing", async () => {
     [["trajectories", "--steps=-3", "--out", join(out, "bad")], /--steps got '-3'/],
     [["trajectories", "--start", "1", "--out", join(out, "bad")], /--start takes two numbers as x,y, got '1'/],
     [["train", "--epochs", "zero", "--out", join(out, "bad")], /--epochs got 'zero'/],
+    [["train", "--epochs", "0.0001", "--out", join(out, "bad")], /--epochs 0\.0001 is less than one batch/],
+    [["train", "--hidden", "100000000", "--out", join(out, "bad")], /--hidden got '100000000'/],
+    [["train", "--train-size", "9000", "--out", join(out, "bad")], /--train-size got '9000'/],
+    [["gallery", "--epochs", "0.00001", "--out", join(out, "bad")], /--epochs 0\.00001 is less than one batch/],
+    [["trajectories", "--lr-scale", "1e308", "--out", join(out, "bad")], /--lr-scale got '1e308'/],
+    // An output folder that cannot be written is refused before any work, naming --out.
+    ...["train", "trajectories", "responses", "gallery"].map((command): [string[], RegExp] => [
+      [command, "--out", join(blocker, "bad")],
+      /--out '.*' cannot be written: .* is not a folder/,
+    ]),
   ];
   const runs = await Promise.all(cases.map(([args]) => lab(...args)));
   runs.forEach((run, k) => {

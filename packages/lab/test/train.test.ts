@@ -2,7 +2,7 @@
 // a sensible held-out accuracy with simdopt's Adam.
 import { loadRuntime, type Runtime } from "simdopt";
 import { beforeAll, expect, test } from "vitest";
-import { loadDigits } from "../dist/train/digits.js";
+import { HELD_OUT_SAMPLES, loadDigits, TRAINING_SAMPLES } from "../dist/train/digits.js";
 import { Mlp } from "../dist/train/mlp.js";
 import { train } from "../dist/train/train.js";
 
@@ -14,6 +14,7 @@ beforeAll(async () => {
 test("the split: 8495 training and 1505 held-out digits, disjoint, all ten classes", () => {
   const { train: tr, test: te } = loadDigits();
   expect([tr.count, te.count]).toEqual([8495, 1505]);
+  expect([tr.count, te.count]).toEqual([TRAINING_SAMPLES, HELD_OUT_SAMPLES]); // the counts the command checks flags against
   expect(new Set(tr.labels).size).toBe(10);
   expect(new Set(te.labels).size).toBe(10);
   const small = loadDigits({ train: 100, test: 50 });

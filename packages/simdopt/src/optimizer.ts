@@ -19,12 +19,12 @@ import {
   type StateBufferOf,
 } from "./runtime/kernels.js";
 import { KERNEL_LAYOUTS } from "./generated/kernels.js";
-import { scaleGradients } from "./clipping/norm.js";
 import type { GradTable } from "./runtime/grad-kernels.js";
 import { Parameter } from "./runtime/parameter.js";
 import type { Runtime } from "./runtime/runtime.js";
 import { TensorTable } from "./runtime/tensor-table.js";
 import { OptionChecker, show } from "./runtime/validate.js";
+import { readOptions } from "./runtime/read-options.js";
 import {
   checkTrainingOptions,
   prepareGradients,
@@ -151,10 +151,11 @@ export class Optimizer<O extends object> {
     this.definition = definition as OptimizerDefinition<O, KernelName>;
     this.check = new OptionChecker(definition.title);
     this.bufferNames = KERNEL_LAYOUTS[definition.kernel].state;
-    if (options !== undefined && (options === null || typeof options !== "object" || Array.isArray(options))) {
-      this.check.fail(`options must be an object, got ${show(options)}`, TypeError);
-    }
-    const { ownOptions, trainingOptions } = splitOptions(options ?? ({} as O));
+    const given = readOptions(options, {
+      where: definition.title,
+      known: [...this.optionNames, ...TRAINING_OPTION_NAMES],
+    });
+    const { ownOptions, trainingOptions } = splitOptions(given);
     this.training = checkTrainingOptions(definition.title, TRAINING_DEFAULTS, trainingOptions);
     const inputs = this.groupInputs(params);
     // An option without a default (SGD's lr) may come from every group instead, as in torch: the
@@ -163,7 +164,7 @@ export class Optimizer<O extends object> {
     this.constructorOptions = base;
     const planned = inputs.map(({ params, overrides }, index) => ({
       params: this.checkParams(params, index),
-      options: this.resolveOptions(base, this.groupOverrides(overrides, index)),
+      options: this.resolveOptions(base, overrides),
     }));
     this.runtime = this.checkSharedRuntime(planned.flatMap((group) => group.params));
     // Reading the options ran the caller's code (getters, iterators): a parameter may be gone since.
@@ -200,14 +201,13 @@ export class Optimizer<O extends object> {
   /** Changes training options (validated first; see `TrainingOptions`). */
   setTrainingOptions(overrides: TrainingOptions): void {
     this.checkUsable();
-    if (overrides === null || typeof overrides !== "object")
-      this.check.fail(`training options must be an object, got ${show(overrides)}`, TypeError);
-    for (const key of Object.keys(overrides)) {
-      if (!(TRAINING_OPTION_NAMES as readonly string[]).includes(key)) {
-        this.check.fail(`unknown training option '${key}' (known: ${TRAINING_OPTION_NAMES.join(", ")})`, TypeError);
-      }
-    }
-    this.training = checkTrainingOptions(this.definition.title, this.training, overrides);
+    const given = readOptions(overrides, {
+      where: this.definition.title,
+      known: TRAINING_OPTION_NAMES,
+      what: "training options",
+      optional: false,
+    });
+    this.training = checkTrainingOptions(this.definition.title, this.training, given);
   }
 
   /**
@@ -219,15 +219,18 @@ export class Optimizer<O extends object> {
     if (overrides === null || typeof overrides !== "object" || Array.isArray(overrides)) {
       this.check.fail(`setGroupOptions needs an object of options, got ${show(overrides)}`, TypeError);
     }
-    if (index !== undefined && !(Number.isInteger(index) && index >= 0 && index < this.groups.length)) {
-      this.check.fail(`no parameter group ${show(index)} (there are ${this.groups.length})`);
-    }
+    const given = readOptions(overrides, {
+      where: this.definition.title,
+      known: this.optionNames,
+      what: "setGroupOptions's options",
+    }) as O;
+    if (index !== undefined) this.checkGroupIndex(index);
     const targets = index === undefined ? this.groups : [this.groups[index]];
-    const resolved = targets.map((group) => this.resolveOptions(group.options, overrides as O));
+    const resolved = targets.map((group) => this.resolveOptions(group.options, given));
     resolved.forEach((options, i) => {
       if (!this.sameLayout(this.stateLayout(options, targets[i].params), targets[i].layout)) {
         this.check.fail(
-          `options ${Object.keys(overrides).join(", ")} change the optimizer's state layout and cannot change after construction`,
+          `options ${Object.keys(given).join(", ")} change the optimizer's state layout and cannot change after construction`,
           TypeError,
         );
       }
@@ -242,12 +245,12 @@ export class Optimizer<O extends object> {
   addParamGroup(group: ParamGroupInput<Partial<O>>): void {
     this.checkUsable();
     const index = this.groups.length;
-    if (group === null || typeof group !== "object" || !("params" in group)) {
+    if (group === null || typeof group !== "object") {
       this.check.fail(`addParamGroup needs a group { params, ...options }, got ${show(group)}`, TypeError);
     }
-    const { params: input, ...overrides } = group as ParamGroupInput<O>;
+    const { params: input, overrides } = this.readGroup(group, index, "addParamGroup's group");
     const params = this.checkParams(input, index);
-    const options = this.resolveOptions(this.constructorOptions, this.groupOverrides(overrides, index));
+    const options = this.resolveOptions(this.constructorOptions, overrides);
     // The caller's code ran while the group was read: check again before allocating.
     this.checkUsable();
     this.checkNotDisposed(params, index);
@@ -307,17 +310,13 @@ export class Optimizer<O extends object> {
     this.lastReport = report;
     if (!report.applied) return report;
     const { memory } = this.runtime;
-    // The clipping factor rides on the gradient scale where the kernel has one; a kernel without it
-    // (FTRL, LAMB, Adafactor) gets gradients scaled in place first, as torch's clip_grad_norm_ does.
-    const ridesOnGradScale = KERNEL_LAYOUTS[this.definition.kernel].scalars.includes("gradScale" as never);
-    if (scale !== 1 && !ridesOnGradScale) scaleGradients(this.runtime, tables, scale);
+    // The clipping factor rides on every kernel's gradient scale: the kernel sees grad·scale, as
+    // torch's clip_grad_norm_ leaves it, and the caller's gradients stay as they were.
     this.groups.forEach((group, g) => {
       if (!group.initialised) this.initialiseBuffers(group);
       const plan = plans[g] as StepPlan<KernelName> & { scalars: { gradScale: number } };
       const scaled =
-        scale === 1 || !ridesOnGradScale
-          ? plan
-          : { ...plan, scalars: { ...plan.scalars, gradScale: plan.scalars.gradScale * scale } };
+        scale === 1 ? plan : { ...plan, scalars: { ...plan.scalars, gradScale: plan.scalars.gradScale * scale } };
       writeScalars(memory, group.scalars, this.definition.kernel, scaled);
       for (const table of group.tables) this.runtime.runKernel(this.definition.kernel, table, group.scalars);
     });
@@ -344,7 +343,15 @@ export class Optimizer<O extends object> {
 
   /** Steps taken by the parameters of group `index` (0 before the first step). */
   stepCount(index = 0): number {
-    return this.groups[index]?.step ?? 0;
+    this.checkGroupIndex(index);
+    return this.groups[index].step;
+  }
+
+  /** Throws naming `index` unless it is the index of a group. */
+  private checkGroupIndex(index: unknown): asserts index is number {
+    if (!(Number.isInteger(index) && (index as number) >= 0 && (index as number) < this.groups.length)) {
+      this.check.fail(`no parameter group ${show(index)} (there are ${this.groups.length})`);
+    }
   }
 
   /**
@@ -428,16 +435,30 @@ export class Optimizer<O extends object> {
     return Object.seal(view);
   }
 
-  /** A group's own options: training options are optimizer-wide and cannot be given per group. */
-  private groupOverrides(overrides: object, index: number): O {
+  /** Every option name of this optimizer. */
+  private get optionNames(): string[] {
+    return Object.keys(this.definition.defaults);
+  }
+
+  /**
+   * A group `{ params, ...options }` read once (see readOptions), its parameters and its own
+   * options apart: training options are optimizer-wide and cannot be given per group.
+   */
+  private readGroup(group: unknown, index: number, what: string): { params: unknown; overrides: O } {
+    const known = ["params", ...this.optionNames, ...TRAINING_OPTION_NAMES];
+    const read = readOptions(group, { where: this.definition.title, known, what, optional: false });
+    if (!Object.hasOwn(read, "params")) {
+      this.check.fail(`${what} has no 'params' (a group is { params, ...options })`, TypeError);
+    }
+    const { params, ...overrides } = read;
     for (const key of TRAINING_OPTION_NAMES) {
-      if (key in overrides)
+      if (Object.hasOwn(overrides, key))
         this.check.fail(
           `option '${key}' of parameter group ${index} is optimizer-wide: give it with the optimizer's options`,
           TypeError,
         );
     }
-    return overrides as O;
+    return { params, overrides: overrides as O };
   }
 
   private newGroup(params: Parameter[], options: Required<O>): Group<O> {
@@ -527,8 +548,9 @@ export class Optimizer<O extends object> {
     return table.stateView(table.indexOf(param), k);
   }
 
+  /** `base` with the `overrides` that are not undefined, copied and validated; `overrides` come from readOptions. */
   private resolveOptions(base: Required<O>, overrides: O, { partial = false } = {}): Required<O> {
-    this.check.known(overrides, Object.keys(this.definition.defaults));
+    this.check.known(overrides, this.optionNames);
     const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
     // A copy, so that changing the caller's objects (a `betas` array) later changes nothing here.
     const options = copyOptions({ ...base, ...defined } as Required<O>);
@@ -537,14 +559,14 @@ export class Optimizer<O extends object> {
     return options;
   }
 
-  private groupInputs(input: ParamsInput<O>): { params: unknown; overrides: object }[] {
+  private groupInputs(input: ParamsInput<O>): { params: unknown; overrides: O }[] {
     const params = Array.isArray(input) ? copyList(input, "", (message, Kind) => this.check.fail(message, Kind)) : [];
     if (params.length === 0) {
       this.check.fail("params must be a non-empty array of parameters or of parameter groups", TypeError);
     }
-    if (params.every((item) => Parameter.isParameter(item))) return [{ params, overrides: {} }];
+    if (params.every((item) => Parameter.isParameter(item))) return [{ params, overrides: {} as O }];
     // Anything else with Parameter's prototype is a forgery: named as a parameter, not as a group.
-    if (params.some((item) => item instanceof Parameter)) return [{ params, overrides: {} }];
+    if (params.some((item) => item instanceof Parameter)) return [{ params, overrides: {} as O }];
     return params.map((item, index) => {
       if (item === null || typeof item !== "object" || !("params" in item)) {
         this.check.fail(
@@ -552,8 +574,7 @@ export class Optimizer<O extends object> {
           TypeError,
         );
       }
-      const { params: groupParams, ...overrides } = item as ParamGroupInput<O>;
-      return { params: groupParams, overrides };
+      return this.readGroup(item, index, `parameter group ${index}`);
     });
   }
 

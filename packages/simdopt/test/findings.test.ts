@@ -131,7 +131,7 @@ describe("validation and frozen defaults", () => {
       /values for parameter \(2 × float32\) has "a" at index 0, not a number/,
     );
     expect(() => runtime.parameter([1, 2n] as never, { name: "w" })).toThrow(
-      /values for parameter 'w' has 2 at index 1, not a number/,
+      /values for parameter 'w' has 2n at index 1, not a number/,
     );
     expect(() => runtime.parameter(new BigInt64Array(2) as never)).toThrow(
       /must be an array of numbers, got a BigInt64Array/,

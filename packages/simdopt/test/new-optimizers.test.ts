@@ -141,6 +141,6 @@ test("a parameter's shape must match its length", async () => {
   expect(rt.parameter(6, { shape: [2, 3] }).shape).toEqual([2, 3]);
   expect(rt.parameter(6).shape).toEqual([6]);
   expect(() => rt.parameter(6, { shape: [4, 2] })).toThrow(
-    /option 'shape' must be whole numbers whose product is the length 6, got \[4,2\]/,
+    /option 'shape' must be whole numbers whose product is the length 6, got \[4, 2\]/,
   );
 });

@@ -145,7 +145,7 @@ describe("malformed golden cases fail with a message naming the field", () => {
     ["unknown scheduler", { ...good, scheduler: "stepped" }, /field 'scheduler' must be one of .*got "stepped"/],
     ["options not an object", { ...good, options: [2] }, /field 'options' must be an object/],
     ["negative base_lr", { ...good, base_lr: -0.1 }, /field 'base_lr' must be a finite number >= 0, got -0.1/],
-    ["fractional steps", { ...good, steps: 2.5 }, /field 'steps' must be an integer >= 0, got 2.5/],
+    ["fractional steps", { ...good, steps: 2.5 }, /field 'steps' must be a whole number >= 1 .*, got 2.5/],
     [
       "expected_lr too short",
       { ...good, expected_lr: [0.1, 0.1] },

@@ -145,6 +145,21 @@ describe.each(OPTIMIZER_NAMES)("%s: clipping fused into the step ≡ clipping, t
     fused.values.forEach((v, k) => expect(firstDifference(v, separate.values[k])).toBe(-1));
     expect(fused.norms).toEqual(separate.norms);
   });
+
+  test.each(BINARIES)("maxGradNorm leaves param.grad as it was (%s)", (binary) => {
+    const rt = runtimes[binary];
+    const params = [rt.parameter(randomArray(37, 1)), rt.parameter(Float64Array.from(randomArray(5, 2)))];
+    const opt = createOptimizer(name, params, { ...OPTION_FAMILIES[name][0], maxGradNorm: 0.01 } as never);
+    for (let step = 0; step < 3; step++) {
+      params.forEach((p, k) => p.setGrad(gradientsFor(p.length, step, k)));
+      const before = params.map((p) => p.grad.slice());
+      const report = opt.step();
+      expect(report.gradNorm).toBeGreaterThan(0.01); // the step did clip
+      params.forEach((p, k) => expect(firstDifference(p.grad, before[k]), `tensor ${k}, step ${step}`).toBe(-1));
+    }
+    opt.dispose();
+    for (const p of params) p.dispose();
+  });
 });
 
 describe("non-finite gradients", () => {
@@ -224,7 +239,7 @@ describe("non-finite gradients", () => {
       /Adam: option 'nonFinite' must be one of propagate, skip, throw, got "ignore"/,
     ],
     [{ maxGradNorm: -1 }, RangeError, /Adam: option 'maxGradNorm' must be a positive finite number, got -1/],
-    [{ gradNormType: 0 }, RangeError, /Adam: option 'normType' must be a positive number or "inf", got 0/],
+    [{ gradNormType: 0 }, RangeError, /Adam: option 'gradNormType' must be a positive number or "inf", got 0/],
     [
       { clipGradValue: Infinity },
       RangeError,

@@ -182,9 +182,11 @@ describe("parameters", () => {
       /option 'sharedMemory' must be true or false/,
     );
     await expect(loadRuntime({ rounding: "exact" as never })).rejects.toThrow(
-      /option 'rounding' must be one of fused, separate, got exact/,
+      /option 'rounding' must be one of fused, separate, got "exact"/,
     );
-    await expect(loadRuntime({ binery: "simd" } as never)).rejects.toThrow(/unknown runtime option 'binery'/);
+    await expect(loadRuntime({ binery: "simd" } as never)).rejects.toThrow(
+      /unknown option 'binery' in runtime options/,
+    );
     expect(() => runtime.parameter(3, { dtype: "float16" as never })).toThrow(/option 'dtype'/);
     expect(() => runtime.parameter(-1)).toThrow(/needs a length/);
   });

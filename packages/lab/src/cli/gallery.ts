@@ -3,10 +3,10 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { LAB_FUNCTION_NAMES } from "../functions.js";
 import { escapeXml } from "../plot/svg.js";
-import { numberFlag, type Command } from "./args.js";
-import type { Picture } from "./output.js";
+import type { Command } from "./args.js";
+import { checkOutputFolder, type Picture } from "./output.js";
 import { drawResponses } from "./responses.js";
-import { drawTraining } from "./train.js";
+import { drawTraining, trainingFlags } from "./train.js";
 import { drawTrajectories } from "./trajectories.js";
 
 /** The gallery's budget: `epochs` of digit training (the rest is fixed). */
@@ -141,12 +141,9 @@ export const galleryCommand: Command = {
     "train-size": { type: "string", help: "training samples (default: all 8495)" },
   },
   async run(values) {
-    const out = String(values.out);
-    const pictures = await drawGallery({
-      out,
-      epochs: numberFlag("epochs", values.epochs, (n) => n > 0 && n <= 1000) ?? 10,
-      trainSize: numberFlag("train-size", values["train-size"], (n) => Number.isInteger(n) && n >= 1),
-    });
+    const { epochs, trainSize } = trainingFlags(values, 10);
+    const out = checkOutputFolder("out", String(values.out));
+    const pictures = await drawGallery({ out, epochs, trainSize });
     console.log(`${pictures.length} pictures; open ${join(out, "index.html")} (or ${join(out, "README.md")})`);
   },
 };

@@ -5,7 +5,7 @@ import { formatNumber } from "../comparison.js";
 import { lineChart } from "../plot/line-chart.js";
 import { response, RESPONSE_SUBJECTS, SIGNAL_NAMES, SIGNALS } from "../responses.js";
 import { listFlag, type Command } from "./args.js";
-import { writePicture, type Picture } from "./output.js";
+import { checkOutputFolder, writePicture, type Picture } from "./output.js";
 import { ProgressBar } from "./progress.js";
 
 /** Which charts to draw. */
@@ -83,7 +83,7 @@ export const responsesCommand: Command = {
     const pictures = await drawResponses({
       optimizers: listFlag(values.optimizers),
       signals: listFlag(values.signals),
-      out: String(values.out),
+      out: checkOutputFolder("out", String(values.out)),
       png: values.png === true,
     });
     for (const picture of pictures) console.log(`${String(values.out)}/${picture.png ?? picture.svg}`);

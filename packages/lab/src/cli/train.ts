@@ -5,11 +5,11 @@ import { loadRuntime } from "simdopt";
 import { colourOf } from "../classic.js";
 import { formatNumber } from "../comparison.js";
 import { lineChart } from "../plot/line-chart.js";
-import { loadDigits } from "../train/digits.js";
+import { HELD_OUT_SAMPLES, loadDigits, TRAINING_SAMPLES } from "../train/digits.js";
 import { DIGIT_OPTIMIZERS } from "../train/settings.js";
 import { train, type TrainResult } from "../train/train.js";
 import { listFlag, numberFlag, type Command } from "./args.js";
-import { writePicture, type Picture } from "./output.js";
+import { checkOutputFolder, writePicture, type Picture } from "./output.js";
 import { ProgressBar } from "./progress.js";
 
 /** The budget of a comparison. */
@@ -123,6 +123,29 @@ export async function drawTraining(
   return { pictures, rows, table };
 }
 
+/** The most hidden units the command takes (a larger MLP would not fit the lab's memory or time). */
+export const MAX_HIDDEN = 4096;
+
+/**
+ * The budget flags of a training run (`train`, `gallery`), each checked against what the run can
+ * do before any work, so that a refusal names the flag: at least one batch, sizes the data has.
+ */
+export function trainingFlags(values: Record<string, string | boolean | undefined>, defaultEpochs: number) {
+  const whole = (n: number) => Number.isInteger(n) && n >= 1;
+  const epochs = numberFlag("epochs", values.epochs, (n) => n > 0 && n <= 1000) ?? defaultEpochs;
+  const trainSize = numberFlag("train-size", values["train-size"], (n) => whole(n) && n <= TRAINING_SAMPLES);
+  const testSize = numberFlag("test-size", values["test-size"], (n) => whole(n) && n <= HELD_OUT_SAMPLES);
+  const hiddenSize = numberFlag("hidden", values.hidden, (n) => whole(n) && n <= MAX_HIDDEN) ?? 128;
+  const batchSize = numberFlag("batch", values.batch, whole) ?? 64;
+  const batchesPerEpoch = Math.ceil((trainSize ?? TRAINING_SAMPLES) / batchSize);
+  if (Math.round(epochs * batchesPerEpoch) < 1) {
+    throw new RangeError(
+      `simdopt-lab: --epochs ${values.epochs} is less than one batch (${batchesPerEpoch} batches an epoch: at least ${formatNumber(0.5 / batchesPerEpoch)})`,
+    );
+  }
+  return { epochs, trainSize, testSize, hiddenSize, batchSize };
+}
+
 /** The `train` command: flags, help and what it runs. */
 export const trainCommand: Command = {
   name: "train",
@@ -136,21 +159,17 @@ export const trainCommand: Command = {
     epochs: { type: "string", help: "epochs (fractions allowed)", default: "3" },
     "train-size": { type: "string", help: "training samples (default: all 8495)" },
     "test-size": { type: "string", help: "held-out samples (default: all 1505)" },
-    hidden: { type: "string", help: "hidden units", default: "128" },
+    hidden: { type: "string", help: `hidden units (1 to ${MAX_HIDDEN})`, default: "128" },
     batch: { type: "string", help: "batch size", default: "64" },
     out: { type: "string", help: "output folder", default: "lab-output" },
     png: { type: "boolean", help: "also write PNGs" },
   },
   async run(values) {
-    const whole = (n: number) => Number.isInteger(n) && n >= 1;
+    const budget = trainingFlags(values, 3);
     const { pictures, table } = await drawTraining({
       optimizers: listFlag(values.optimizers),
-      epochs: numberFlag("epochs", values.epochs, (n) => n > 0 && n <= 1000) ?? 3,
-      trainSize: numberFlag("train-size", values["train-size"], whole),
-      testSize: numberFlag("test-size", values["test-size"], whole),
-      hiddenSize: numberFlag("hidden", values.hidden, whole) ?? 128,
-      batchSize: numberFlag("batch", values.batch, whole) ?? 64,
-      out: String(values.out),
+      ...budget,
+      out: checkOutputFolder("out", String(values.out)),
       png: values.png === true,
     });
     console.log(table);

@@ -5,7 +5,7 @@ import { compare } from "../comparison.js";
 import { findMinimum, LAB_FUNCTION_NAMES, labFunction } from "../functions.js";
 import { contourPlot } from "../plot/contour-plot.js";
 import { listFlag, numberFlag, type Command } from "./args.js";
-import { writePicture, type Picture } from "./output.js";
+import { checkOutputFolder, writePicture, type Picture } from "./output.js";
 import { ProgressBar } from "./progress.js";
 
 /** What to draw. */
@@ -67,6 +67,9 @@ export function parsePoint(value: string | boolean | undefined): [number, number
   return [parts[0], parts[1]];
 }
 
+/** The largest --lr-scale: far beyond any useful step, far below what would make a learning rate overflow. */
+export const MAX_LR_SCALE = 1e6;
+
 /** The `trajectories` command: flags, help and what it runs. */
 export const trajectoriesCommand: Command = {
   name: "trajectories",
@@ -80,7 +83,11 @@ export const trajectoriesCommand: Command = {
     optimizers: { type: "string", help: "optimizer labels, comma-separated", default: CLASSIC_LABELS.join(",") },
     start: { type: "string", help: "start point x,y (default: the function's own)" },
     steps: { type: "string", help: "steps (default: the function's own)" },
-    "lr-scale": { type: "string", help: "multiplies every default learning rate", default: "1" },
+    "lr-scale": {
+      type: "string",
+      help: `multiplies every default learning rate (up to ${MAX_LR_SCALE})`,
+      default: "1",
+    },
     momentum: { type: "string", help: "momentum of Momentum and Nesterov", default: "0.9" },
     beta1: { type: "string", help: "β1 of Adam, Adamax and Nadam", default: "0.9" },
     beta2: {
@@ -101,12 +108,13 @@ export const trajectoriesCommand: Command = {
       start: parsePoint(values.start),
       steps: numberFlag("steps", values.steps, (n) => Number.isInteger(n) && n >= 0 && n <= 100_000),
       knobs: {
-        lrScale: numberFlag("lr-scale", values["lr-scale"], (n) => n > 0),
+        // Bounded so that every learning rate it scales stays finite: a refusal names --lr-scale, not lr.
+        lrScale: numberFlag("lr-scale", values["lr-scale"], (n) => n > 0 && n <= MAX_LR_SCALE),
         momentum: numberFlag("momentum", values.momentum, unit),
         beta1: numberFlag("beta1", values.beta1, unit),
         beta2: numberFlag("beta2", values.beta2, unit),
       },
-      out: String(values.out),
+      out: checkOutputFolder("out", String(values.out)),
       png: values.png === true,
       animate: values.animate === true,
     });

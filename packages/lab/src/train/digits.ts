@@ -19,6 +19,10 @@ function mnist(): Digits {
 /** Pixels per image. */
 export const PIXELS = 784;
 
+/** The samples of each set (85% of each digit's are for training), known before loading them. */
+export const TRAINING_SAMPLES = 8495;
+export const HELD_OUT_SAMPLES = 1505;
+
 /** Samples with their pixels stored sparsely (most pixels are 0): indices and values per sample. */
 export interface DigitSet {
   readonly count: number;

@@ -56,7 +56,8 @@ Options:
 Output: one line per failing case with its largest error, the largest error of each kind of case (optimizer,
 trajectory, clipping, schedule) and element type, then
 "N passed, M failed".
-Exit status: 0 when no case failed, 1 when a case failed or a file could not be read, 2 for bad arguments.`;
+Exit status: 0 when every case passed (at least one), 1 when a case failed, a file could not be read, a folder
+held no .json file or no case ran, 2 for bad arguments.`;
 
 function parseArgs(argv: string[]): { paths: string[]; binary: BinaryChoice; rounding: Rounding } {
   const paths: string[] = [];
@@ -88,8 +89,8 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-/** The .json files named, folders expanded (sorted, not recursive). */
-function goldenFiles(paths: string[]): string[] {
+/** The .json files named, folders expanded (sorted, not recursive); `empty` gets each folder without one. */
+function goldenFiles(paths: string[], empty: (folder: string) => void): string[] {
   return paths.flatMap((path) => {
     let stat: ReturnType<typeof statSync>;
     try {
@@ -98,10 +99,12 @@ function goldenFiles(paths: string[]): string[] {
       fail(`no such file or folder: ${path}`);
     }
     if (!stat.isDirectory()) return [path];
-    return readdirSync(path)
+    const files = readdirSync(path)
       .filter((name) => name.endsWith(".json"))
       .sort()
       .map((name) => join(path, name));
+    if (files.length === 0) empty(path);
+    return files;
   });
 }
 
@@ -154,7 +157,11 @@ async function main(): Promise<void> {
     const detail = result.error ?? `largest error ${result.maxError.toExponential(3)} > tolerance ${result.tolerance}`;
     console.log(`FAIL ${file}: ${result.name}: ${detail}`);
   };
-  for (const file of goldenFiles(paths)) {
+  const files = goldenFiles(paths, (folder) => {
+    console.log(`FAIL ${folder}: no .json file in this folder (files in its subfolders are not read)`);
+    failed++;
+  });
+  for (const file of files) {
     let document: { format?: string; source?: string; cases?: unknown[] };
     try {
       document = JSON.parse(readFileSync(file, "utf8"));
@@ -197,7 +204,10 @@ async function main(): Promise<void> {
     );
   }
   console.log(`${passed} passed, ${failed} failed`);
-  process.exitCode = failed === 0 ? 0 : 1;
+  // Nothing checked is not a pass: a misnamed folder or a file of unsupported cases must not look green.
+  const ran = [...largest.values()].reduce((sum, { cases }) => sum + cases, 0);
+  if (ran === 0) console.log("FAIL: no case ran");
+  process.exitCode = failed === 0 && ran > 0 ? 0 : 1;
 }
 
 await main();

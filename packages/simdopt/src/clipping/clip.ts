@@ -7,6 +7,7 @@ import { DTYPES, type Dtype } from "../runtime/kernels.js";
 import { copyList } from "../runtime/param-list.js";
 import { Parameter } from "../runtime/parameter.js";
 import type { Runtime } from "../runtime/runtime.js";
+import { readOptions } from "../runtime/read-options.js";
 import { show } from "../runtime/validate.js";
 import {
   allFloat32,
@@ -39,9 +40,9 @@ export function clipGradNorm(
 ): number {
   const where = "clipGradNorm";
   checkPositive(where, "maxNorm", maxNorm);
-  checkOptions(where, options, ["normType", "errorIfNonfinite"]);
-  const p = checkNormType(where, options.normType ?? 2);
-  const errorIfNonfinite = options.errorIfNonfinite ?? false;
+  const o = readOptions(options, { where, known: ["normType", "errorIfNonfinite"] });
+  const p = checkNormType(where, o.normType ?? 2);
+  const errorIfNonfinite = o.errorIfNonfinite ?? false;
   if (typeof errorIfNonfinite !== "boolean") {
     throw new TypeError(`${where}: option 'errorIfNonfinite' must be true or false, got ${show(errorIfNonfinite)}`);
   }
@@ -73,14 +74,6 @@ export function clipGradValue(params: Parameter | readonly Parameter[], clipValu
 /** True when every gradient of `params` is finite (no NaN, no ±Inf); one Wasm pass. */
 export function gradientsAreFinite(params: Parameter | readonly Parameter[]): boolean {
   return withGradTables("gradientsAreFinite", params, gradientsFinite);
-}
-
-function checkOptions(where: string, options: object, known: string[]): void {
-  if (options === null || typeof options !== "object")
-    throw new TypeError(`${where}: options must be an object, got ${show(options)}`);
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) throw new TypeError(`${where}: unknown option '${key}' (known: ${known.join(", ")})`);
-  }
 }
 
 const ENTRY_BYTES = 12; // [n, param, grad]

@@ -10,11 +10,14 @@ import { show } from "../runtime/validate.js";
 /** The p of a p-norm: a positive number, or `"inf"` / `Infinity` for the largest |g|. */
 export type NormType = number | "inf";
 
-/** The norm type as a number (Infinity for "inf"); throws a TypeError/RangeError naming `where`. */
-export function checkNormType(where: string, value: unknown): number {
+/**
+ * The norm type as a number (Infinity for "inf"); throws a RangeError naming `where` and the
+ * option as the caller wrote it (`normType`, or an optimizer's `gradNormType`).
+ */
+export function checkNormType(where: string, value: unknown, name = "normType"): number {
   if (value === "inf" || value === Infinity) return Infinity;
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`${where}: option 'normType' must be a positive number or "inf", got ${show(value)}`);
+    throw new RangeError(`${where}: option '${name}' must be a positive number or "inf", got ${show(value)}`);
   }
   return value;
 }

@@ -8,11 +8,13 @@ import { runTrajectory } from "../functions/trajectory.js";
 import { TEST_FUNCTIONS, type TestFunctionName } from "../functions/index.js";
 import { createOptimizer, OPTIMIZER_NAMES, type OptimizerName } from "../optimizers/index.js";
 import type { Dtype } from "../runtime/kernels.js";
+import type { Optimizer } from "../optimizer.js";
 import type { Parameter } from "../runtime/parameter.js";
+import { show } from "../runtime/validate.js";
 import type { Runtime } from "../runtime/runtime.js";
 
 export const GOLDEN_FORMAT = "optimizer-golden/1";
-export const TOLERANCE = { float32: 1e-5, float64: 1e-10, trajectory: 1e-9 } as const;
+export const TOLERANCE = Object.freeze({ float32: 1e-5, float64: 1e-10, trajectory: 1e-9 } as const);
 
 export interface OptimizerCase {
   name: string;
@@ -83,6 +85,20 @@ function optimizerName(name: string): OptimizerName {
   return lower as OptimizerName;
 }
 
+/** The tolerance of a dtype, looked up by own name only ("constructor" is not a dtype). */
+export function toleranceOf(dtype: unknown): number {
+  if (dtype !== "float32" && dtype !== "float64") throw new Error(`unknown dtype ${show(dtype)}`);
+  return TOLERANCE[dtype];
+}
+
+/** A case's steps: a case of no step would pass without checking anything. */
+export function checkSteps(steps: unknown): number {
+  if (!Number.isSafeInteger(steps) || (steps as number) < 1) {
+    throw new Error(`field 'steps' must be a whole number >= 1 (a case of no step checks nothing), got ${show(steps)}`);
+  }
+  return steps as number;
+}
+
 /** Accumulates the largest scaled error; NaN matches NaN and infinities match themselves. */
 export class ErrorMeter {
   max = 0;
@@ -105,11 +121,13 @@ export class ErrorMeter {
  * case was computed with where simdopt's defaults differ (torch 1.13's NAdam; see conventions.ts).
  */
 export function runOptimizerCase(runtime: Runtime, c: OptimizerCase, source?: string): CaseResult {
-  const tolerance = TOLERANCE[c.dtype];
+  let tolerance = Number.NaN;
   const meter = new ErrorMeter();
   const params: Parameter[] = [];
+  let optimizer: Optimizer<object> | undefined;
   try {
-    if (tolerance === undefined) throw new Error(`unknown dtype '${c.dtype}'`);
+    tolerance = toleranceOf(c.dtype);
+    checkSteps(c.steps);
     for (const p of c.params) params.push(runtime.parameter(p.init, { dtype: c.dtype, shape: p.shape }));
     const groupOptions = c.groups && c.groups.length > 0 ? c.groups : [{}];
     const groups = groupOptions
@@ -119,7 +137,7 @@ export function runOptimizerCase(runtime: Runtime, c: OptimizerCase, source?: st
       }))
       .filter((group) => group.params.length > 0);
     const options = { ...compatibilityOptions(c.optimizer, source), ...fromTorchOptions(c.options) };
-    const optimizer = createOptimizer(optimizerName(c.optimizer), groups, options);
+    optimizer = createOptimizer(optimizerName(c.optimizer), groups, options);
     for (let t = 0; t < c.steps; t++) {
       c.params.forEach((p, i) => params[i].setGrad(p.grads[t]));
       optimizer.step();
@@ -133,11 +151,12 @@ export function runOptimizerCase(runtime: Runtime, c: OptimizerCase, source?: st
         });
       }
     }
-    optimizer.dispose();
     return { name: c.name, passed: meter.max <= tolerance, maxError: meter.max, tolerance, dtype: c.dtype };
   } catch (cause) {
     return { name: c.name, passed: false, maxError: meter.max, tolerance, dtype: c.dtype, error: String(cause) };
   } finally {
+    // A failing case gives back its memory too.
+    optimizer?.dispose();
     for (const p of params) p.dispose();
   }
 }
@@ -149,7 +168,8 @@ export function runTrajectoryCase(runtime: Runtime, c: TrajectoryCase, source?: 
   const dtype = c.dtype ?? "float64";
   const meter = new ErrorMeter();
   try {
-    if (!(c.function in TEST_FUNCTIONS)) throw new Error(`unknown test function '${c.function}'`);
+    if (!Object.hasOwn(TEST_FUNCTIONS, c.function)) throw new Error(`unknown test function ${show(c.function)}`);
+    checkSteps(c.steps);
     const path = runTrajectory(
       runtime,
       c.function as TestFunctionName,

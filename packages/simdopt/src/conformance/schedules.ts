@@ -5,6 +5,7 @@
  * plateau), and a value passes when |actual − expected| ≤ 1e-9·max(1, |expected|).
  */
 import { show } from "../runtime/validate.js";
+import { checkSteps } from "./golden.js";
 import type { ScheduledOptions, SchedulableOptimizer } from "../schedules/groups.js";
 import { createScheduler, SCHEDULER_NAMES, type SchedulerName } from "../schedules/index.js";
 import { ReduceLROnPlateau } from "../schedules/plateau.js";
@@ -108,9 +109,7 @@ function checkCase(c: unknown): ScheduleCase {
   if (typeof base_lr !== "number" || !Number.isFinite(base_lr) || base_lr < 0) {
     throw new Error(`field 'base_lr' must be a finite number >= 0, got ${show(base_lr)}`);
   }
-  if (typeof steps !== "number" || !Number.isInteger(steps) || steps < 0) {
-    throw new Error(`field 'steps' must be an integer >= 0, got ${show(steps)}`);
-  }
+  checkSteps(steps);
   const numbers = (field: string, value: unknown) => {
     if (
       !Array.isArray(value) ||

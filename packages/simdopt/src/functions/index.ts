@@ -3,6 +3,7 @@
  * optimizer trajectories can be run and compared (see `runTrajectory`). The derivative of |x| at 0
  * is taken as 0, as autograd takes it.
  */
+import { deepFreeze } from "../runtime/freeze.js";
 export interface TestFunction {
   /** f(x, y) */
   value(x: number, y: number): number;
@@ -46,7 +47,7 @@ function bowl(cx: number, cy: number): TestFunction {
 
 const constant = (c: number): TestFunction => ({ value: () => c, gradient: () => [0, 0] });
 
-export const TEST_FUNCTIONS = {
+export const TEST_FUNCTIONS = deepFreeze({
   /** 0.1x² + 2y² */
   quadratic_a: bowl(0.1, 2),
   /** x²/20 + y² */
@@ -94,6 +95,6 @@ export const TEST_FUNCTIONS = {
   ),
   /** 4 − 0.5·exp(−((x+2.5)²+(y+2.5)²)) − 3·exp(−(x²+y²)) */
   two_minimums: sum(constant(4), gaussian(-0.5, -2.5, -2.5, 1, 1), gaussian(-3, 0, 0, 1, 1)),
-} satisfies Record<string, TestFunction>;
+} satisfies Record<string, TestFunction>);
 
 export type TestFunctionName = keyof typeof TEST_FUNCTIONS;

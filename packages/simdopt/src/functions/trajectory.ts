@@ -1,6 +1,7 @@
 import { createOptimizer, type OptimizerName } from "../optimizers/index.js";
 import type { Dtype } from "../runtime/kernels.js";
 import type { Runtime } from "../runtime/runtime.js";
+import { show } from "../runtime/validate.js";
 import { TEST_FUNCTIONS, type TestFunctionName } from "./index.js";
 
 /**
@@ -17,11 +18,15 @@ export function runTrajectory(
   steps: number,
   dtype: Dtype = "float64",
 ): [number, number][] {
-  const fn = TEST_FUNCTIONS[functionName];
-  if (fn === undefined) {
+  // Own names only: "constructor" is an unknown function, not Object's.
+  if (!Object.hasOwn(TEST_FUNCTIONS, functionName)) {
     throw new TypeError(
-      `simdopt: unknown test function '${functionName}' (known: ${Object.keys(TEST_FUNCTIONS).join(", ")})`,
+      `simdopt: unknown test function ${show(functionName)} (known: ${Object.keys(TEST_FUNCTIONS).join(", ")})`,
     );
+  }
+  const fn = TEST_FUNCTIONS[functionName];
+  if (!Number.isSafeInteger(steps) || steps < 0) {
+    throw new RangeError(`simdopt: runTrajectory's steps must be a whole number >= 0, got ${show(steps)}`);
   }
   const point = runtime.parameter(start, { name: "point", dtype });
   try {

@@ -1,5 +1,6 @@
 import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
 import type { TrainingOptions } from "../training/training-options.js";
+import { deepFreeze } from "../runtime/freeze.js";
 
 export interface AdadeltaOptions {
   lr?: number;
@@ -9,13 +10,13 @@ export interface AdadeltaOptions {
   maximize?: boolean;
 }
 
-export const adadeltaDefaults: Required<AdadeltaOptions> = {
+export const adadeltaDefaults: Required<AdadeltaOptions> = deepFreeze({
   lr: 1.0,
   rho: 0.9,
   eps: 1e-6,
   weightDecay: 0,
   maximize: false,
-};
+});
 
 export const adadeltaDefinition: OptimizerDefinition<AdadeltaOptions, "adadelta"> = {
   title: "Adadelta",

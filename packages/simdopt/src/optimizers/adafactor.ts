@@ -1,6 +1,7 @@
 import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
 import { lastTwoDims } from "../runtime/shape-words.js";
 import { adafactorLengths } from "../runtime/state-lengths.js";
+import { deepFreeze } from "../runtime/freeze.js";
 
 export interface AdafactorOptions {
   lr?: number;
@@ -16,14 +17,14 @@ export interface AdafactorOptions {
 }
 
 /** torch.optim.Adafactor's defaults. */
-export const adafactorDefaults: Required<AdafactorOptions> = {
+export const adafactorDefaults: Required<AdafactorOptions> = deepFreeze({
   lr: 1e-2,
   beta2Decay: -0.8,
   eps: [null, 1e-3],
   d: 1,
   weightDecay: 0,
   maximize: false,
-};
+});
 
 export const adafactorDefinition: OptimizerDefinition<AdafactorOptions, "adafactor"> = {
   title: "Adafactor",

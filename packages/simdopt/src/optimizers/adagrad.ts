@@ -1,5 +1,6 @@
 import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
 import type { TrainingOptions } from "../training/training-options.js";
+import { deepFreeze } from "../runtime/freeze.js";
 
 export interface AdagradOptions {
   lr?: number;
@@ -10,14 +11,14 @@ export interface AdagradOptions {
   maximize?: boolean;
 }
 
-export const adagradDefaults: Required<AdagradOptions> = {
+export const adagradDefaults: Required<AdagradOptions> = deepFreeze({
   lr: 1e-2,
   lrDecay: 0,
   weightDecay: 0,
   initialAccumulatorValue: 0,
   eps: 1e-10,
   maximize: false,
-};
+});
 
 export const adagradDefinition: OptimizerDefinition<AdagradOptions, "adagrad"> = {
   title: "Adagrad",

@@ -1,5 +1,6 @@
 import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
 import type { TrainingOptions } from "../training/training-options.js";
+import { deepFreeze } from "../runtime/freeze.js";
 
 export interface AdamOptions {
   lr?: number;
@@ -13,7 +14,7 @@ export interface AdamOptions {
   maximize?: boolean;
 }
 
-export const adamDefaults: Required<AdamOptions> = {
+export const adamDefaults: Required<AdamOptions> = deepFreeze({
   lr: 1e-3,
   betas: [0.9, 0.999],
   eps: 1e-8,
@@ -21,7 +22,7 @@ export const adamDefaults: Required<AdamOptions> = {
   decoupledWeightDecay: false,
   amsgrad: false,
   maximize: false,
-};
+});
 
 /**
  * The checks, buffers and per-step scalars shared by Adam and AdamW (one kernel serves both).

@@ -1,5 +1,6 @@
 import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
 import type { TrainingOptions } from "../training/training-options.js";
+import { deepFreeze } from "../runtime/freeze.js";
 
 export interface AdamaxOptions {
   lr?: number;
@@ -9,13 +10,13 @@ export interface AdamaxOptions {
   maximize?: boolean;
 }
 
-export const adamaxDefaults: Required<AdamaxOptions> = {
+export const adamaxDefaults: Required<AdamaxOptions> = deepFreeze({
   lr: 2e-3,
   betas: [0.9, 0.999],
   eps: 1e-8,
   weightDecay: 0,
   maximize: false,
-};
+});
 
 export const adamaxDefinition: OptimizerDefinition<AdamaxOptions, "adamax"> = {
   title: "Adamax",

@@ -1,10 +1,15 @@
 import { Optimizer, type ParamsInput } from "../optimizer.js";
 import type { TrainingOptions } from "../training/training-options.js";
 import { adamDefaults, adamFamily, type AdamOptions } from "./adam.js";
+import { deepFreeze } from "../runtime/freeze.js";
 
 export type AdamWOptions = AdamOptions;
 
-export const adamwDefaults: Required<AdamWOptions> = { ...adamDefaults, weightDecay: 1e-2, decoupledWeightDecay: true };
+export const adamwDefaults: Required<AdamWOptions> = deepFreeze({
+  ...adamDefaults,
+  weightDecay: 1e-2,
+  decoupledWeightDecay: true,
+});
 
 export const adamwDefinition = adamFamily("AdamW", adamwDefaults, true);
 

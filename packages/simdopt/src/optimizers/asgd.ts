@@ -1,5 +1,6 @@
 import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
 import type { Parameter } from "../runtime/parameter.js";
+import { deepFreeze } from "../runtime/freeze.js";
 
 export interface ASGDOptions {
   lr?: number;
@@ -13,14 +14,14 @@ export interface ASGDOptions {
   maximize?: boolean;
 }
 
-export const asgdDefaults: Required<ASGDOptions> = {
+export const asgdDefaults: Required<ASGDOptions> = deepFreeze({
   lr: 1e-2,
   lambd: 1e-4,
   alpha: 0.75,
   t0: 1e6,
   weightDecay: 0,
   maximize: false,
-};
+});
 
 const f32 = Math.fround;
 

@@ -8,6 +8,7 @@ import {
   weightDecayScale,
   type KerasBaseOptions,
 } from "../presets/keras-base.js";
+import { deepFreeze } from "../runtime/freeze.js";
 
 /** keras.optimizers.Ftrl's options, in camelCase, with Keras's base options. */
 export interface FtrlOptions extends KerasBaseOptions {
@@ -25,7 +26,7 @@ export interface FtrlOptions extends KerasBaseOptions {
 }
 
 /** Keras 3's defaults. */
-export const ftrlDefaults: Required<FtrlOptions> = {
+export const ftrlDefaults: Required<FtrlOptions> = deepFreeze({
   learningRate: 1e-3,
   learningRatePower: -0.5,
   initialAccumulatorValue: 0.1,
@@ -34,7 +35,7 @@ export const ftrlDefaults: Required<FtrlOptions> = {
   l2ShrinkageRegularizationStrength: 0,
   beta: 0,
   ...KERAS_BASE_DEFAULTS,
-};
+});
 
 export const ftrlDefinition: OptimizerDefinition<FtrlOptions, "ftrl"> = {
   title: "Ftrl",
@@ -59,6 +60,7 @@ export const ftrlDefinition: OptimizerDefinition<FtrlOptions, "ftrl"> = {
     const lr = decayedLearningRate(o, t);
     return {
       scalars: {
+        gradScale: 1,
         paramScale: weightDecayScale(o, lr),
         shrink2: 2 * o.l2ShrinkageRegularizationStrength,
         negPower: -o.learningRatePower,

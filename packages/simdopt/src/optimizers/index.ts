@@ -2,6 +2,7 @@
 import { KERNEL_LAYOUTS } from "../generated/kernels.js";
 import type { AnyOptimizerDefinition, Optimizer, ParamsInput } from "../optimizer.js";
 import type { TrainingOptions } from "../training/training-options.js";
+import { deepFreeze } from "../runtime/freeze.js";
 import { Adadelta, adadeltaDefinition, type AdadeltaOptions } from "./adadelta.js";
 import { Adagrad, adagradDefinition, type AdagradOptions } from "./adagrad.js";
 import { Adam, adamDefinition, type AdamOptions } from "./adam.js";
@@ -94,17 +95,12 @@ export const OPTIMIZERS = {
   "tfjs:adadelta": entry<tfjs.TfjsAdadeltaOptions>(tfjs.TfjsAdadelta, tfjs.tfjsAdadeltaDefinition),
 };
 
-// The defaults are torch's and shared by every optimizer created later: frozen, so that changing
-// `adamDefaults.lr` throws instead of changing every later Adam.
-for (const { definition } of Object.values(OPTIMIZERS)) deepFreeze(definition.defaults);
-
-function deepFreeze(value: object): void {
-  for (const inner of Object.values(value)) if (inner !== null && typeof inner === "object") deepFreeze(inner);
-  Object.freeze(value);
-}
+// The registry, its definitions and their defaults (torch's) are shared by every optimizer created
+// later: frozen, so that changing `adamDefaults.lr` throws instead of changing every later Adam.
+deepFreeze(OPTIMIZERS);
 
 export type OptimizerName = keyof typeof OPTIMIZERS;
-export const OPTIMIZER_NAMES = Object.keys(OPTIMIZERS) as OptimizerName[];
+export const OPTIMIZER_NAMES: readonly OptimizerName[] = Object.freeze(Object.keys(OPTIMIZERS) as OptimizerName[]);
 /** The options of optimizer `N` (for a union of names, the union of their options). */
 export type OptionsOf<N extends OptimizerName> = N extends OptimizerName
   ? (typeof OPTIMIZERS)[N] extends RegistryEntry<infer O>
@@ -120,7 +116,15 @@ export type OptionsOf<N extends OptimizerName> = N extends OptimizerName
  * one large tensor steps on one thread.
  */
 export function isElementwise(name: OptimizerName): boolean {
-  return KERNEL_LAYOUTS[OPTIMIZERS[name].definition.kernel].elementwise;
+  return KERNEL_LAYOUTS[registryEntry(name).definition.kernel].elementwise;
+}
+
+/** The registry's entry for `name`, by own name only: "constructor" or "__proto__" is an unknown optimizer, not Object's. */
+function registryEntry(name: string): RegistryEntry<object> {
+  if (typeof name !== "string" || !Object.hasOwn(OPTIMIZERS, name)) {
+    throw new TypeError(`simdopt: unknown optimizer '${String(name)}' (known: ${OPTIMIZER_NAMES.join(", ")})`);
+  }
+  return (OPTIMIZERS as Record<string, RegistryEntry<object>>)[name];
 }
 
 /** `createOptimizer("adam", params, { lr: 1e-3 })`: any optimizer by name. */
@@ -129,9 +133,5 @@ export function createOptimizer<N extends OptimizerName>(
   params: ParamsInput<OptionsOf<N>>,
   options?: OptionsOf<N> & TrainingOptions,
 ): Optimizer<OptionsOf<N>> {
-  const found = (OPTIMIZERS as Record<string, RegistryEntry<object>>)[name];
-  if (found === undefined) {
-    throw new TypeError(`simdopt: unknown optimizer '${String(name)}' (known: ${OPTIMIZER_NAMES.join(", ")})`);
-  }
-  return found.create(params, options ?? {}) as unknown as Optimizer<OptionsOf<N>>;
+  return registryEntry(name).create(params, options ?? {}) as unknown as Optimizer<OptionsOf<N>>;
 }

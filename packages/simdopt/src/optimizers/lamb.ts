@@ -1,4 +1,5 @@
 import { Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
+import { deepFreeze } from "../runtime/freeze.js";
 
 /** torch_optimizer.Lamb's options, in camelCase. */
 export interface LambOptions {
@@ -16,7 +17,7 @@ export interface LambOptions {
 }
 
 /** torch_optimizer 0.3.0's defaults. */
-export const lambDefaults: Required<LambOptions> = {
+export const lambDefaults: Required<LambOptions> = deepFreeze({
   lr: 1e-3,
   betas: [0.9, 0.999],
   eps: 1e-6,
@@ -24,7 +25,7 @@ export const lambDefaults: Required<LambOptions> = {
   clampValue: 10,
   adam: false,
   debias: false,
-};
+});
 
 export const lambDefinition: OptimizerDefinition<LambOptions, "lamb"> = {
   title: "Lamb",
@@ -54,6 +55,7 @@ export const lambDefinition: OptimizerDefinition<LambOptions, "lamb"> = {
         negStepSize: -(o.lr * biasCorrection),
         clampValue: o.clampValue,
         epsRoot: 0,
+        gradScale: 1,
       },
       flags: { decay: o.weightDecay !== 0, adamMode: o.adam, withEpsRoot: false },
     };

@@ -1,4 +1,5 @@
 import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
+import { deepFreeze } from "../runtime/freeze.js";
 
 export interface LionOptions {
   lr?: number;
@@ -10,12 +11,12 @@ export interface LionOptions {
 }
 
 /** The reference implementation's defaults (google/automl lion_pytorch.py). */
-export const lionDefaults: Required<LionOptions> = {
+export const lionDefaults: Required<LionOptions> = deepFreeze({
   lr: 1e-4,
   betas: [0.9, 0.99],
   weightDecay: 0,
   maximize: false,
-};
+});
 
 export const lionDefinition: OptimizerDefinition<LionOptions, "lion"> = {
   title: "Lion",

@@ -1,5 +1,6 @@
 import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
 import type { TrainingOptions } from "../training/training-options.js";
+import { deepFreeze } from "../runtime/freeze.js";
 
 export interface NAdamOptions {
   lr?: number;
@@ -18,7 +19,7 @@ export interface NAdamOptions {
   torch113?: boolean;
 }
 
-export const nadamDefaults: Required<NAdamOptions> = {
+export const nadamDefaults: Required<NAdamOptions> = deepFreeze({
   lr: 2e-3,
   betas: [0.9, 0.999],
   eps: 1e-8,
@@ -27,7 +28,7 @@ export const nadamDefaults: Required<NAdamOptions> = {
   decoupledWeightDecay: false,
   maximize: false,
   torch113: false,
-};
+});
 
 export const nadamDefinition: OptimizerDefinition<NAdamOptions, "nadam"> = {
   title: "NAdam",

@@ -1,5 +1,6 @@
 import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
 import type { TrainingOptions } from "../training/training-options.js";
+import { deepFreeze } from "../runtime/freeze.js";
 
 export interface RAdamOptions {
   lr?: number;
@@ -11,14 +12,14 @@ export interface RAdamOptions {
   maximize?: boolean;
 }
 
-export const radamDefaults: Required<RAdamOptions> = {
+export const radamDefaults: Required<RAdamOptions> = deepFreeze({
   lr: 1e-3,
   betas: [0.9, 0.999],
   eps: 1e-8,
   weightDecay: 0,
   decoupledWeightDecay: false,
   maximize: false,
-};
+});
 
 export const radamDefinition: OptimizerDefinition<RAdamOptions, "radam"> = {
   title: "RAdam",

@@ -1,5 +1,6 @@
 import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
 import type { TrainingOptions } from "../training/training-options.js";
+import { deepFreeze } from "../runtime/freeze.js";
 
 export interface RMSpropOptions {
   lr?: number;
@@ -11,7 +12,7 @@ export interface RMSpropOptions {
   maximize?: boolean;
 }
 
-export const rmspropDefaults: Required<RMSpropOptions> = {
+export const rmspropDefaults: Required<RMSpropOptions> = deepFreeze({
   lr: 1e-2,
   alpha: 0.99,
   eps: 1e-8,
@@ -19,7 +20,7 @@ export const rmspropDefaults: Required<RMSpropOptions> = {
   momentum: 0,
   centered: false,
   maximize: false,
-};
+});
 
 export const rmspropDefinition: OptimizerDefinition<RMSpropOptions, "rmsprop"> = {
   title: "RMSprop",

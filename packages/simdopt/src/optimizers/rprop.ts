@@ -1,5 +1,6 @@
 import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
 import type { TrainingOptions } from "../training/training-options.js";
+import { deepFreeze } from "../runtime/freeze.js";
 
 export interface RpropOptions {
   /** The initial step size of every element. */
@@ -11,12 +12,12 @@ export interface RpropOptions {
   maximize?: boolean;
 }
 
-export const rpropDefaults: Required<RpropOptions> = {
+export const rpropDefaults: Required<RpropOptions> = deepFreeze({
   lr: 1e-2,
   etas: [0.5, 1.2],
   stepSizes: [1e-6, 50],
   maximize: false,
-};
+});
 
 export const rpropDefinition: OptimizerDefinition<RpropOptions, "rprop"> = {
   title: "Rprop",

@@ -1,5 +1,6 @@
 import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
 import type { TrainingOptions } from "../training/training-options.js";
+import { deepFreeze } from "../runtime/freeze.js";
 
 export interface SGDOptions {
   /** Learning rate: 1e-3 unless given, as in torch 2 (torch 1.13 required it). */
@@ -11,14 +12,14 @@ export interface SGDOptions {
   maximize?: boolean;
 }
 
-export const sgdDefaults: Required<SGDOptions> = {
+export const sgdDefaults: Required<SGDOptions> = deepFreeze({
   lr: 1e-3,
   momentum: 0,
   dampening: 0,
   weightDecay: 0,
   nesterov: false,
   maximize: false,
-};
+});
 
 export const sgdDefinition: OptimizerDefinition<SGDOptions, "sgd"> = {
   title: "SGD",

@@ -9,6 +9,7 @@ import { Optimizer } from "../optimizer.js";
 import type { OptionChecker } from "../runtime/validate.js";
 import { clipAsKeras, type ClipOptions } from "./clip.js";
 import { gradientsFinite } from "../clipping/norm.js";
+import { deepFreeze } from "../runtime/freeze.js";
 
 /** The options every Keras optimizer takes (keras.optimizers.Optimizer's). */
 export interface KerasBaseOptions extends ClipOptions {
@@ -18,13 +19,13 @@ export interface KerasBaseOptions extends ClipOptions {
   decay?: number;
 }
 
-export const KERAS_BASE_DEFAULTS: Required<KerasBaseOptions> = {
+export const KERAS_BASE_DEFAULTS: Required<KerasBaseOptions> = deepFreeze({
   weightDecay: null,
   clipnorm: null,
   globalClipnorm: null,
   clipvalue: null,
   decay: 0,
-};
+});
 
 export function checkKerasBase(o: Required<KerasBaseOptions>, check: OptionChecker): void {
   const set = (["clipnorm", "globalClipnorm", "clipvalue"] as const).filter((name) => o[name] !== null);

@@ -15,6 +15,7 @@ import {
   weightDecayScale,
   type KerasBaseOptions,
 } from "./keras-base.js";
+import { deepFreeze } from "../runtime/freeze.js";
 
 export type { KerasBaseOptions } from "./keras-base.js";
 
@@ -28,14 +29,14 @@ export interface KerasAdamOptions extends KerasBaseOptions {
   amsgrad?: boolean;
 }
 
-export const kerasAdamDefaults: Required<KerasAdamOptions> = {
+export const kerasAdamDefaults: Required<KerasAdamOptions> = deepFreeze({
   learningRate: 1e-3,
   beta1: 0.9,
   beta2: 0.999,
   epsilon: 1e-7,
   amsgrad: false,
   ...KERAS_BASE_DEFAULTS,
-};
+});
 
 function checkBetas(o: { beta1: number; beta2: number }, check: OptionChecker): void {
   check.betas([o.beta1, o.beta2], ["beta1", "beta2"]);
@@ -86,13 +87,13 @@ export class KerasAdam extends KerasOptimizer<KerasAdamOptions> {
 
 export type KerasNadamOptions = Omit<KerasAdamOptions, "amsgrad">;
 
-export const kerasNadamDefaults: Required<KerasNadamOptions> = {
+export const kerasNadamDefaults: Required<KerasNadamOptions> = deepFreeze({
   learningRate: 1e-3,
   beta1: 0.9,
   beta2: 0.999,
   epsilon: 1e-7,
   ...KERAS_BASE_DEFAULTS,
-};
+});
 
 /**
  * Keras's Nadam: torch 2's NAdam with μ_t = β1(1 − ½·0.96ᵗ) (torch's momentumDecay of 1) and the
@@ -153,14 +154,14 @@ export interface KerasRMSpropOptions extends KerasBaseOptions {
   centered?: boolean;
 }
 
-export const kerasRMSpropDefaults: Required<KerasRMSpropOptions> = {
+export const kerasRMSpropDefaults: Required<KerasRMSpropOptions> = deepFreeze({
   learningRate: 1e-3,
   rho: 0.9,
   momentum: 0,
   epsilon: 1e-7,
   centered: false,
   ...KERAS_BASE_DEFAULTS,
-};
+});
 
 /** Keras's RMSprop: ε inside the root, momentum after the learning rate (b ← μb + lr·g/√(v + ε), θ ← θ − b). */
 export const kerasRMSpropDefinition: OptimizerDefinition<KerasRMSpropOptions, "rmsprop"> = {
@@ -219,12 +220,12 @@ export interface KerasSGDOptions extends KerasBaseOptions {
   nesterov?: boolean;
 }
 
-export const kerasSGDDefaults: Required<KerasSGDOptions> = {
+export const kerasSGDDefaults: Required<KerasSGDOptions> = deepFreeze({
   learningRate: 1e-2,
   momentum: 0,
   nesterov: false,
   ...KERAS_BASE_DEFAULTS,
-};
+});
 
 /**
  * Keras's SGD: m ← μm − lr·g, θ ← θ + m (Nesterov: θ ← θ + μm − lr·g), the momentum taken after
@@ -275,12 +276,12 @@ export class KerasSGD extends KerasOptimizer<KerasSGDOptions> {
 
 export type KerasLionOptions = Omit<KerasAdamOptions, "epsilon" | "amsgrad">;
 
-export const kerasLionDefaults: Required<KerasLionOptions> = {
+export const kerasLionDefaults: Required<KerasLionOptions> = deepFreeze({
   learningRate: 1e-3,
   beta1: 0.9,
   beta2: 0.99,
   ...KERAS_BASE_DEFAULTS,
-};
+});
 
 /** Keras's Lion: θ ← θ − lr·sign(β1·m + (1 − β1)g), m ← β2·m + (1 − β2)g, Lion's kernel. */
 export const kerasLionDefinition: OptimizerDefinition<KerasLionOptions, "lion"> = {

@@ -19,6 +19,7 @@ import { kerasRMSpropDefinition } from "./keras.js";
 import { optaxAdamDefinition } from "./optax.js";
 import { heavyBallPlan } from "./heavy-ball.js";
 import { presetClass } from "./preset-class.js";
+import { deepFreeze } from "../runtime/freeze.js";
 
 /** TF.js's epsilon when given as null: its backend's, 1e-7. */
 const BACKEND_EPSILON = 1e-7;
@@ -31,11 +32,11 @@ export interface TfjsMomentumOptions {
   useNesterov?: boolean;
 }
 
-export const tfjsMomentumDefaults: Required<TfjsMomentumOptions> = {
+export const tfjsMomentumDefaults: Required<TfjsMomentumOptions> = deepFreeze({
   learningRate: 1e-2,
   momentum: 0.9,
   useNesterov: false,
-};
+});
 
 export const tfjsMomentumDefinition: OptimizerDefinition<TfjsMomentumOptions, "sgd"> = {
   title: "tfjs:momentum",
@@ -54,7 +55,7 @@ export interface TfjsSGDOptions {
   learningRate?: number;
 }
 
-export const tfjsSGDDefaults: Required<TfjsSGDOptions> = { learningRate: 1e-2 };
+export const tfjsSGDDefaults: Required<TfjsSGDOptions> = deepFreeze({ learningRate: 1e-2 });
 
 export const tfjsSGDDefinition: OptimizerDefinition<TfjsSGDOptions, "sgd"> = {
   title: "tfjs:sgd",
@@ -75,12 +76,12 @@ export interface TfjsAdamOptions {
   epsilon?: number | null;
 }
 
-export const tfjsAdamDefaults: Required<TfjsAdamOptions> = {
+export const tfjsAdamDefaults: Required<TfjsAdamOptions> = deepFreeze({
   learningRate: 1e-3,
   beta1: 0.9,
   beta2: 0.999,
   epsilon: null,
-};
+});
 
 const optaxAdamOf = (o: Required<TfjsAdamOptions>) => ({
   ...optaxAdamDefinition.defaults,
@@ -114,13 +115,13 @@ export interface TfjsRMSpropOptions {
   centered?: boolean;
 }
 
-export const tfjsRMSpropDefaults: Required<TfjsRMSpropOptions> = {
+export const tfjsRMSpropDefaults: Required<TfjsRMSpropOptions> = deepFreeze({
   learningRate: 1e-3,
   decay: 0.9,
   momentum: 0,
   epsilon: null,
   centered: false,
-};
+});
 
 const kerasRMSpropOf = (o: Required<TfjsRMSpropOptions>) => ({
   ...kerasRMSpropDefinition.defaults,
@@ -156,10 +157,10 @@ export interface TfjsAdagradOptions {
   initialAccumulatorValue?: number;
 }
 
-export const tfjsAdagradDefaults: Required<TfjsAdagradOptions> = {
+export const tfjsAdagradDefaults: Required<TfjsAdagradOptions> = deepFreeze({
   learningRate: 1e-2,
   initialAccumulatorValue: 0.1,
-};
+});
 
 /** tf.train.adagrad: Adagrad's kernel with ε (the backend's, 1e-7) inside the root. */
 export const tfjsAdagradDefinition: OptimizerDefinition<TfjsAdagradOptions, "adagrad"> = {
@@ -189,13 +190,13 @@ export interface TfjsAdamaxOptions {
   decay?: number;
 }
 
-export const tfjsAdamaxDefaults: Required<TfjsAdamaxOptions> = {
+export const tfjsAdamaxDefaults: Required<TfjsAdamaxOptions> = deepFreeze({
   learningRate: 2e-3,
   beta1: 0.9,
   beta2: 0.999,
   epsilon: null,
   decay: 0,
-};
+});
 
 /** tf.train.adamax: Adamax's kernel with ε added to u after the maximum. */
 export const tfjsAdamaxDefinition: OptimizerDefinition<TfjsAdamaxOptions, "adamax"> = {
@@ -232,11 +233,11 @@ export interface TfjsAdadeltaOptions {
   epsilon?: number | null;
 }
 
-export const tfjsAdadeltaDefaults: Required<TfjsAdadeltaOptions> = {
+export const tfjsAdadeltaDefaults: Required<TfjsAdadeltaOptions> = deepFreeze({
   learningRate: 1e-3,
   rho: 0.95,
   epsilon: null,
-};
+});
 
 /** tf.train.adadelta: Adadelta's kernel, the step divided by the previous step's mean square. */
 export const tfjsAdadeltaDefinition: OptimizerDefinition<TfjsAdadeltaOptions, "adadelta"> = {

@@ -5,13 +5,13 @@ import { powNonNegative } from "./pow.js";
 export const ftrlReference: ReferenceRule<"ftrl"> = (
   r,
   { param, grad, accumulator, linear },
-  { paramScale, shrink2, negPower, lr, twoL2, l1, negL1 },
+  { gradScale, paramScale, shrink2, negPower, lr, twoL2, l1, negL1 },
   flags,
 ) => {
   const power = (x: number) => (flags.sqrtPower ? r(Math.sqrt(x)) : r(powNonNegative(x, negPower)));
   for (let i = 0; i < param.length; i++) {
     const p = flags.decoupled ? r(param[i] * paramScale) : param[i];
-    const g = grad[i];
+    const g = r(grad[i] * gradScale);
     const gu = flags.shrinkage ? r(g + r(shrink2 * p)) : g;
     const n = accumulator[i];
     const n1 = r(n + r(g * g));

@@ -6,7 +6,7 @@ import { KERNEL_LAYOUTS } from "../generated/kernels.js";
 export const lambReference: ReferenceRule<"lamb"> = (
   r,
   { param, grad, expAvg, expAvgSq },
-  { beta1, oneMinusBeta1, beta2, oneMinusBeta2, eps, weightDecay, negStepSize, clampValue, epsRoot },
+  { beta1, oneMinusBeta1, beta2, oneMinusBeta2, eps, weightDecay, negStepSize, clampValue, epsRoot, gradScale },
   flags,
 ) => {
   const direction = (m: number, v: number, p: number) => {
@@ -26,7 +26,7 @@ export const lambReference: ReferenceRule<"lamb"> = (
     const blockP = [0, 0, 0, 0];
     const blockU = [0, 0, 0, 0];
     for (let i = start; i < Math.min(start + BLOCK, param.length); i++) {
-      const g = grad[i];
+      const g = r(grad[i] * gradScale);
       const m = ema(r, expAvg[i], beta1, oneMinusBeta1, g);
       const v = emaOfSquare(r, expAvgSq[i], beta2, oneMinusBeta2, g);
       expAvg[i] = m;

@@ -20,6 +20,7 @@ export const optaxAdafactorReference: ReferenceRule<"optaxAdafactor"> = (
     momentum,
     oneMinusMomentum,
     weightDecayRate,
+    gradScale,
   },
   flags,
   [O, A, M, B, I, aIsLargest],
@@ -28,7 +29,8 @@ export const optaxAdafactorReference: ReferenceRule<"optaxAdafactor"> = (
   if (n === 0) return;
   const movingAverage = (old: number, value: number) => r(r(decay * old) + r(oneMinusDecay * value));
   const inverseRoot = (x: number) => r(1 / r(Math.sqrt(x)));
-  const squared = (e: number) => r(r(grad[e] * grad[e]) + eps);
+  const g = (e: number) => r(grad[e] * gradScale); // the gradient as the rule sees it
+  const squared = (e: number) => r(r(g(e) * g(e)) + eps);
 
   let scale = 1;
   if (flags.parameterScale) {
@@ -50,7 +52,7 @@ export const optaxAdafactorReference: ReferenceRule<"optaxAdafactor"> = (
     const fromWithoutA = withoutA[atWithoutA(o, m, b, i)];
     const [row, col] = aIsLargest ? [fromWithoutA, fromWithoutB] : [fromWithoutB, fromWithoutA];
     const mean = v[atMean(o, m, i)];
-    return r(r(grad[at(o, a, m, b, i)] * inverseRoot(r(row / mean))) * inverseRoot(col));
+    return r(r(g(at(o, a, m, b, i)) * inverseRoot(r(row / mean))) * inverseRoot(col));
   };
   /** Calls f(o, a, m, b, i) for every element in row-major order. */
   const forEachElement = (f: (o: number, a: number, m: number, b: number, i: number) => void) => {
@@ -97,7 +99,7 @@ export const optaxAdafactorReference: ReferenceRule<"optaxAdafactor"> = (
     for (let e = 0; e < n; e++) {
       v[e] = movingAverage(v[e], squared(e));
       if (flags.clipping) {
-        const u = r(grad[e] * inverseRoot(v[e]));
+        const u = r(g(e) * inverseRoot(v[e]));
         sumU += u * u;
       }
     }
@@ -115,5 +117,5 @@ export const optaxAdafactorReference: ReferenceRule<"optaxAdafactor"> = (
     param[e] = r(p - u);
   };
   if (isFactored) forEachElement((o, a, m, b, i) => apply(at(o, a, m, b, i), factoredUpdate(o, a, m, b, i)));
-  else for (let e = 0; e < n; e++) apply(e, r(grad[e] * inverseRoot(v[e])));
+  else for (let e = 0; e < n; e++) apply(e, r(g(e) * inverseRoot(v[e])));
 };

@@ -29,7 +29,7 @@ export type Kernel = (table: number, count: number, scalars: number) => void;
 export type KernelTable = Record<`${KernelName}_${"f32" | "f64"}`, Kernel>;
 
 export type Dtype = "float32" | "float64";
-export const DTYPES: readonly Dtype[] = ["float32", "float64"];
+export const DTYPES: readonly Dtype[] = Object.freeze(["float32", "float64"]);
 
 export function kernelKey(name: KernelName, dtype: Dtype): keyof KernelTable {
   return `${name}_${dtype === "float32" ? "f32" : "f64"}`;

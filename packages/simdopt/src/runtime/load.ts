@@ -22,10 +22,10 @@ export type WasmBinary = "simd" | "scalar";
  * the sum: a few units in the last place away from torch). float64 is rounded separately in both.
  */
 export type Rounding = "fused" | "separate";
-export const ROUNDINGS: readonly Rounding[] = ["fused", "separate"];
+export const ROUNDINGS: readonly Rounding[] = Object.freeze(["fused", "separate"]);
 /** `auto` is SIMD where the engine supports it, scalar otherwise; `reference` is the plain-JS spec. */
 export type BinaryChoice = "auto" | WasmBinary | "reference";
-export const BINARY_CHOICES: readonly BinaryChoice[] = ["auto", "simd", "scalar", "reference"];
+export const BINARY_CHOICES: readonly BinaryChoice[] = Object.freeze(["auto", "simd", "scalar", "reference"]);
 export type { BinaryName };
 
 // (module (func (result v128) i32.const 0 i8x16.splat i8x16.popcnt))

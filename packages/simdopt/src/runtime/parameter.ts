@@ -3,6 +3,19 @@ import { bytesPerElement, type Dtype, type TypedArrayOf } from "./kernels.js";
 import { show } from "./validate.js";
 import { forgetRelease, releaseWhenCollected } from "./finalization.js";
 
+/** The typed arrays whose elements are numbers (not BigInts), which `set` takes as they are. */
+const NUMBER_ARRAYS = [
+  Float32Array,
+  Float64Array,
+  Int8Array,
+  Uint8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+];
+
 /**
  * A tensor that an optimizer updates: its values and its gradient live in the runtime's Wasm
  * memory. `data` and `grad` are zero-copy views. In a shared memory (the default where the engine
@@ -121,41 +134,48 @@ export class Parameter<D extends Dtype = Dtype> {
     return this.views;
   }
 
+  /**
+   * `values` as they will be written, checked: a typed array of numbers as it is (its elements are
+   * plain numbers), any other array-like read once into a copy, element by element, so that what
+   * was checked is what is written (a getter cannot answer a number, then NaN).
+   */
   private checked(what: string, values: ArrayLike<number>): ArrayLike<number> {
-    if (values === null || typeof values !== "object" || typeof values.length !== "number") {
+    if (values === null || typeof values !== "object") {
       throw new TypeError(`simdopt: ${what} for parameter ${this.label()} must be an array of numbers`);
     }
-    if (!ArrayBuffer.isView(values)) {
-      for (let i = 0; i < values.length; i++) {
-        if (typeof values[i] !== "number") {
-          throw new TypeError(
-            `simdopt: ${what} for parameter ${this.label()} has ${show(values[i])} at index ${i}, not a number`,
-          );
-        }
+    if (ArrayBuffer.isView(values)) {
+      if (!NUMBER_ARRAYS.some((Type) => values instanceof Type)) {
+        throw new TypeError(
+          `simdopt: ${what} for parameter ${this.label()} must be an array of numbers, got a ${values.constructor.name}`,
+        );
       }
-    } else if (
-      !(
-        values instanceof Float32Array ||
-        values instanceof Float64Array ||
-        values instanceof Int32Array ||
-        values instanceof Uint8Array ||
-        values instanceof Int16Array ||
-        values instanceof Uint16Array ||
-        values instanceof Int8Array ||
-        values instanceof Uint32Array ||
-        values instanceof Uint8ClampedArray
-      )
-    ) {
-      throw new TypeError(
-        `simdopt: ${what} for parameter ${this.label()} must be an array of numbers, got a ${values.constructor.name}`,
-      );
+      this.checkLength(what, (values as unknown as { length: number }).length);
+      return values;
     }
-    if (values.length !== this.length) {
+    const length: unknown = values.length;
+    if (typeof length !== "number") {
+      throw new TypeError(`simdopt: ${what} for parameter ${this.label()} must be an array of numbers`);
+    }
+    this.checkLength(what, length);
+    const copy = new Float64Array(length); // holds any number exactly
+    for (let i = 0; i < length; i++) {
+      const value: unknown = values[i];
+      if (typeof value !== "number") {
+        throw new TypeError(
+          `simdopt: ${what} for parameter ${this.label()} has ${show(value)} at index ${i}, not a number`,
+        );
+      }
+      copy[i] = value;
+    }
+    return copy;
+  }
+
+  private checkLength(what: string, length: number): void {
+    if (length !== this.length) {
       throw new RangeError(
-        `simdopt: ${what} for parameter ${this.label()} has length ${values.length}, expected ${this.length}`,
+        `simdopt: ${what} for parameter ${this.label()} has length ${length}, expected ${this.length}`,
       );
     }
-    return values;
   }
 
   /** @internal How messages name this parameter. */

@@ -17,6 +17,8 @@ import {
 import { DTYPES, kernelKey, type Dtype, type KernelName, type KernelTable } from "./kernels.js";
 import type { TensorTable } from "./tensor-table.js";
 import { Parameter } from "./parameter.js";
+import { readOptions } from "./read-options.js";
+import { show } from "./validate.js";
 import { KERNEL_LAYOUTS } from "../generated/kernels.js";
 import { referenceKernels } from "../reference/kernels.js";
 import { referenceGradKernels } from "../reference/clipping.js";
@@ -94,6 +96,7 @@ const RUNTIME_OPTIONS = [
   "threads",
   "threadMinElements",
 ];
+const PARAMETER_OPTIONS = ["dtype", "name", "shape"];
 // Closes the worker threads of a runtime that was dropped without close().
 const pools = new FinalizationRegistry<ThreadPool>((pool) => pool.close());
 
@@ -136,12 +139,12 @@ export class Runtime {
     return isShared(this.memory);
   }
 
-  static async create(options: RuntimeOptions = {}): Promise<Runtime> {
-    for (const key of Object.keys(options)) {
-      if (!RUNTIME_OPTIONS.includes(key)) {
-        throw new TypeError(`simdopt: unknown runtime option '${key}' (known: ${RUNTIME_OPTIONS.join(", ")})`);
-      }
-    }
+  static async create(input?: RuntimeOptions): Promise<Runtime> {
+    const options: RuntimeOptions = readOptions(input, {
+      where: "simdopt",
+      known: RUNTIME_OPTIONS,
+      what: "runtime options",
+    });
     const {
       binary = "auto",
       initialMemory = 1 << 20,
@@ -152,22 +155,22 @@ export class Runtime {
       threadMinElements = DEFAULT_THREAD_MIN_ELEMENTS,
     } = options;
     if (!BINARY_CHOICES.includes(binary)) {
-      throw new TypeError(
-        `simdopt: option 'binary' must be one of ${BINARY_CHOICES.join(", ")}, got ${String(binary)}`,
-      );
+      throw new TypeError(`simdopt: option 'binary' must be one of ${BINARY_CHOICES.join(", ")}, got ${show(binary)}`);
     }
     if (!Number.isInteger(initialMemory) || initialMemory < 0 || initialMemory > MAX_PAGES * PAGE) {
-      throw new RangeError(`simdopt: option 'initialMemory' must be a byte count up to 4 GiB, got ${initialMemory}`);
+      throw new RangeError(
+        `simdopt: option 'initialMemory' must be a byte count up to 4 GiB, got ${show(initialMemory)}`,
+      );
     }
     if (!ROUNDINGS.includes(rounding)) {
-      throw new TypeError(`simdopt: option 'rounding' must be one of ${ROUNDINGS.join(", ")}, got ${String(rounding)}`);
+      throw new TypeError(`simdopt: option 'rounding' must be one of ${ROUNDINGS.join(", ")}, got ${show(rounding)}`);
     }
     for (const [name, value] of [
       ["sharedMemory", sharedMemory],
       ["relaxedSimd", relaxedSimd],
     ] as const) {
       if (typeof value !== "boolean")
-        throw new TypeError(`simdopt: option '${name}' must be true or false, got ${String(value)}`);
+        throw new TypeError(`simdopt: option '${name}' must be true or false, got ${show(value)}`);
     }
     checkThreadMinElements(threadMinElements);
     const resolved = resolveBinary(binary);
@@ -265,29 +268,36 @@ export class Runtime {
   ): Parameter<D>;
   parameter(init: Float64Array, options?: ParameterOptions<"float64">): Parameter<"float64">;
   parameter(init: number | ArrayLike<number>, options?: ParameterOptions<"float32">): Parameter<"float32">;
-  parameter(init: number | ArrayLike<number>, options: ParameterOptions<Dtype> = {}): Parameter {
+  parameter(init: number | ArrayLike<number>, input?: ParameterOptions<Dtype>): Parameter {
+    const options: ParameterOptions<Dtype> = readOptions(input, {
+      where: "simdopt",
+      known: PARAMETER_OPTIONS,
+      what: "parameter options",
+    });
     const dtype = options.dtype ?? (init instanceof Float64Array ? "float64" : "float32");
     if (!DTYPES.includes(dtype)) {
-      throw new TypeError(`simdopt: option 'dtype' must be 'float32' or 'float64', got ${String(dtype)}`);
+      throw new TypeError(`simdopt: option 'dtype' must be 'float32' or 'float64', got ${show(dtype)}`);
     }
     const length = typeof init === "number" ? init : init?.length;
     if (typeof length !== "number" || !Number.isInteger(length) || length < 0) {
-      throw new TypeError(`simdopt: a parameter needs a length or an array of numbers, got ${String(init)}`);
+      throw new TypeError(`simdopt: a parameter needs a length or an array of numbers, got ${show(init)}`);
     }
     if (options.name !== undefined && typeof options.name !== "string") {
-      throw new TypeError(`simdopt: option 'name' must be a string, got ${String(options.name)}`);
+      throw new TypeError(`simdopt: option 'name' must be a string, got ${show(options.name)}`);
     }
-    const shape = options.shape ?? [length];
+    const given: unknown = options.shape ?? [length];
+    // Copied once: the copy is what is checked and kept.
+    const shape: unknown[] = Array.isArray(given) ? [...given] : [];
     if (
-      !Array.isArray(shape) ||
-      shape.some((dim) => !Number.isInteger(dim) || dim < 0) ||
-      shape.reduce((a, b) => a * b, 1) !== length
+      !Array.isArray(given) ||
+      shape.some((dim) => !Number.isInteger(dim) || (dim as number) < 0) ||
+      (shape as number[]).reduce((a, b) => a * b, 1) !== length
     ) {
       throw new TypeError(
-        `simdopt: option 'shape' must be whole numbers whose product is the length ${length}, got ${JSON.stringify(shape)}`,
+        `simdopt: option 'shape' must be whole numbers whose product is the length ${length}, got ${show(given)}`,
       );
     }
-    const parameter = new Parameter(this, length, dtype, options.name, Object.freeze([...shape]));
+    const parameter = new Parameter(this, length, dtype, options.name, Object.freeze(shape as number[]));
     if (typeof init !== "number") {
       try {
         parameter.set(init);

@@ -72,8 +72,10 @@ export class OptionChecker {
   }
 }
 
+/** A value as the user wrote it: strings quoted, BigInts with their `n` (`3n` is not the number 3). */
 export function show(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "bigint") return `${value}n`;
   if (Array.isArray(value)) return `[${value.map(show).join(", ")}]`;
   return String(value);
 }

@@ -115,6 +115,9 @@ export class CyclicLR extends LRScheduler<Resolved> {
       const scale = scaleFn(x);
       if (typeof scale !== "number")
         this.check.fail(`scaleFn returned ${show(scale)} for ${x}, expected a number`, TypeError);
+      // Named here: a NaN would otherwise be refused as the optimizer's momentum or lr.
+      if (!Number.isFinite(scale))
+        this.check.fail(`scaleFn returned ${show(scale)} for ${x}, expected a finite number`);
       return scale;
     }
     if (mode === "triangular") return 1;
@@ -130,6 +133,13 @@ export class CyclicLR extends LRScheduler<Resolved> {
     const x = 1 + this.lastEpoch / totalSize - cycle;
     const height = x <= stepRatio ? x / stepRatio : (x - 1) / (stepRatio - 1);
     const scale = this.scale(scaleMode === "cycle" ? cycle : this.lastEpoch);
+    if (!Number.isFinite(height * scale)) {
+      // Named by the options that made it, not as the NaN lr or momentum the optimizer would refuse.
+      const { gamma, mode } = this.options;
+      this.check.fail(
+        `the cycle is not finite at epoch ${this.lastEpoch} (height ${height}, scale ${scale}) with stepSizeUp ${stepSizeUp}, stepSizeDown ${stepSizeDown}, mode ${show(mode)}, gamma ${gamma}`,
+      );
+    }
     const lrs = this.baseLrs.map((base, i) => base + (maxLr[i] - base) * height * scale);
     if (cycleMomentum) {
       const option = momentumOption(this.kind, this.optimizer);

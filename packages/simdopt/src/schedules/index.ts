@@ -3,6 +3,7 @@
  * makes one by name; SequentialLR and ChainedScheduler made this way also take their schedulers
  * as specifications `{ scheduler: name, ...options }`.
  */
+import { readOptions } from "../runtime/read-options.js";
 import { show } from "../runtime/validate.js";
 import { ChainedScheduler, type ChainedSchedulerOptions } from "./chained.js";
 import { ConstantLR, type ConstantLROptions } from "./constant.js";
@@ -107,7 +108,7 @@ type Factory = (optimizer: SchedulableOptimizer, options: never) => Scheduler;
 /** Every scheduler by name: the golden files' names, and lambda, multiplicative, sequential, chained. */
 export const SCHEDULERS: {
   [N in SchedulerName]: (optimizer: SchedulableOptimizer, options: SchedulerOptionsByName[N]) => SchedulerByName[N];
-} = {
+} = Object.freeze({
   lambda: (optimizer, options) => new LambdaLR(optimizer, options),
   multiplicative: (optimizer, options) => new MultiplicativeLR(optimizer, options),
   step: (optimizer, options) => new StepLR(optimizer, options),
@@ -124,9 +125,9 @@ export const SCHEDULERS: {
   warmup_cosine: (optimizer, options) => warmupCosine(optimizer, options),
   chained: (optimizer, options) => chained(optimizer, options),
   plateau: (optimizer, options) => new ReduceLROnPlateau(optimizer, options),
-};
+});
 
-export const SCHEDULER_NAMES = Object.keys(SCHEDULERS) as SchedulerName[];
+export const SCHEDULER_NAMES: readonly SchedulerName[] = Object.freeze(Object.keys(SCHEDULERS) as SchedulerName[]);
 
 /**
  * `createScheduler("cosine", optimizer, { tMax: 100 })`: any scheduler by name. If it fails, the
@@ -162,20 +163,22 @@ function fromSpecs<T extends Scheduler>(
   try {
     const schedulers = entries.map((entry: unknown, i) => {
       if (entry instanceof Scheduler) return entry;
-      if (
-        entry === null ||
-        typeof entry !== "object" ||
-        typeof (entry as { scheduler?: unknown }).scheduler !== "string"
-      ) {
+      if (entry === null || typeof entry !== "object") {
         throw new TypeError(
           `${title}: schedulers[${i}] must be a scheduler or { scheduler: name, ...options }, got ${show(entry)}`,
         );
       }
-      const { scheduler, ...options } = entry as SchedulerSpec;
+      // Read once here; the scheduler made from it checks the option names.
+      const { scheduler, ...options } = readOptions(entry, { where: title, what: `schedulers[${i}]` });
+      if (typeof scheduler !== "string") {
+        throw new TypeError(
+          `${title}: schedulers[${i}] must be a scheduler or { scheduler: name, ...options }, got ${show(entry)}`,
+        );
+      }
       if (scheduler === ("plateau" as string)) {
         throw new TypeError(`${title}: schedulers[${i}] cannot be ReduceLROnPlateau (it needs a metric)`);
       }
-      return createScheduler(scheduler, optimizer, options as never);
+      return createScheduler(scheduler as SchedulerName, optimizer, options as never);
     });
     return build(schedulers);
   } catch (error) {
@@ -185,7 +188,10 @@ function fromSpecs<T extends Scheduler>(
 }
 
 function sequential(optimizer: SchedulableOptimizer, options: SequentialSpecOptions): SequentialLR {
-  const { schedulers, ...rest } = (options ?? {}) as Partial<SequentialSpecOptions>;
+  const { schedulers, ...rest } = readOptions(options, {
+    where: "SequentialLR",
+    known: ["schedulers", "milestones"],
+  }) as Partial<SequentialSpecOptions>;
   return fromSpecs(
     "SequentialLR",
     optimizer,
@@ -201,7 +207,10 @@ function chained(
   optimizer: SchedulableOptimizer,
   options: ChainedSpecOptions | ChainedSchedulerOptions,
 ): ChainedScheduler {
-  const { schedulers, ...rest } = (options ?? {}) as Partial<ChainedSpecOptions>;
+  const { schedulers, ...rest } = readOptions(options, {
+    where: "ChainedScheduler",
+    known: ["schedulers"],
+  }) as Partial<ChainedSpecOptions>;
   return fromSpecs(
     "ChainedScheduler",
     optimizer,
@@ -214,16 +223,25 @@ function warmupCosine(optimizer: SchedulableOptimizer, options: WarmupCosineOpti
   const fail = (message: string): never => {
     throw new TypeError(`warmup_cosine: ${message}`);
   };
-  if (options === null || typeof options !== "object") fail(`options must be an object, got ${show(options)}`);
-  const { warmup = {}, then, milestones, ...unknown } = options;
-  if (Object.keys(unknown).length > 0)
-    fail(`unknown option '${Object.keys(unknown)[0]}' (known: warmup, then, milestones)`);
+  const where = "warmup_cosine";
+  const {
+    warmup = {},
+    then,
+    milestones,
+  } = readOptions(options, {
+    where,
+    known: ["warmup", "then", "milestones"],
+    optional: false,
+  }) as Partial<WarmupCosineOptions>;
   if (warmup === null || typeof warmup !== "object")
     fail(`option 'warmup' must be LinearLR's options, got ${show(warmup)}`);
   if (then === null || typeof then !== "object")
     fail(`option 'then' must be CosineAnnealingLR's options, got ${show(then)}`);
-  const { scheduler: warmupKind = "linear", ...warmupOptions } = warmup;
-  const { scheduler: thenKind = "cosine", ...thenOptions } = then;
+  const { scheduler: warmupKind = "linear", ...warmupOptions } = readOptions(warmup, {
+    where,
+    what: "option 'warmup'",
+  });
+  const { scheduler: thenKind = "cosine", ...thenOptions } = readOptions(then, { where, what: "option 'then'" });
   if (warmupKind !== "linear") fail(`the warm-up is LinearLR ("linear"), got ${show(warmupKind)}`);
   if (thenKind !== "cosine") fail(`the annealing is CosineAnnealingLR ("cosine"), got ${show(thenKind)}`);
   const specs = [

@@ -28,7 +28,10 @@ export function resolveLambdas(check: ScheduleOptionChecker, value: unknown, gro
   return value.map((item, i) => check.func<LrLambda>(`lrLambda[${i}]`, item));
 }
 
-/** Calls group `index`'s function at `epoch`; throws unless it returns a number. */
+/**
+ * Calls group `index`'s function at `epoch`; throws naming the function unless it returns a finite
+ * number (a NaN would otherwise be refused as the optimizer's lr, far from its cause).
+ */
 export function callLambda(
   check: ScheduleOptionChecker,
   lambdas: readonly LrLambda[],
@@ -38,6 +41,9 @@ export function callLambda(
   const factor = lambdas[index](epoch);
   if (typeof factor !== "number") {
     check.fail(`lrLambda of group ${index} returned ${show(factor)} at epoch ${epoch}, expected a number`, TypeError);
+  }
+  if (!Number.isFinite(factor)) {
+    check.fail(`lrLambda of group ${index} returned ${show(factor)} at epoch ${epoch}, expected a finite number`);
   }
   return factor;
 }

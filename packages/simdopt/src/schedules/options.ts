@@ -2,6 +2,7 @@
  * Checks of scheduler options, each throwing a `TypeError` or `RangeError` that names the
  * scheduler, the option and the value before anything changes (as torch's constructors raise).
  */
+import { readOptions } from "../runtime/read-options.js";
 import { OptionChecker, show } from "../runtime/validate.js";
 
 export class ScheduleOptionChecker extends OptionChecker {
@@ -9,14 +10,9 @@ export class ScheduleOptionChecker extends OptionChecker {
     super(scheduler);
   }
 
-  /** A plain object of options (`undefined` reads as `{}`), whose keys are all known. */
+  /** The options read once into a copy (see readOptions; `undefined` reads as `{}`), every key known. */
   options(value: unknown, known: readonly string[]): Record<string, unknown> {
-    if (value === undefined) return {};
-    if (value === null || typeof value !== "object" || Array.isArray(value)) {
-      this.fail(`options must be an object, got ${show(value)}`, TypeError);
-    }
-    this.known(value, known);
-    return value as Record<string, unknown>;
+    return readOptions(value, { where: this.scheduler, known });
   }
 
   /** An integer ≥ `min`. */

@@ -24,7 +24,7 @@ import { show } from "../runtime/validate.js";
 /** What `step()` does when some gradient is NaN or ±Inf. */
 export type NonFiniteMode = "propagate" | "skip" | "throw";
 /** Every `NonFiniteMode`. */
-export const NON_FINITE_MODES: readonly NonFiniteMode[] = ["propagate", "skip", "throw"];
+export const NON_FINITE_MODES: readonly NonFiniteMode[] = Object.freeze(["propagate", "skip", "throw"]);
 
 /** Options of every optimizer, for all its groups together (given with the constructor's options). */
 export interface TrainingOptions {
@@ -51,7 +51,12 @@ export interface ResolvedTrainingOptions {
 }
 
 /** The names of the training options, which every optimizer accepts beside its own. */
-export const TRAINING_OPTION_NAMES = ["maxGradNorm", "gradNormType", "clipGradValue", "nonFinite"] as const;
+export const TRAINING_OPTION_NAMES = Object.freeze([
+  "maxGradNorm",
+  "gradNormType",
+  "clipGradValue",
+  "nonFinite",
+] as const);
 
 /** No clipping, and torch's behaviour for non-finite gradients. */
 export const TRAINING_DEFAULTS: ResolvedTrainingOptions = Object.freeze({
@@ -81,7 +86,7 @@ export function checkTrainingOptions(
   const o = { ...base, ...defined } as Record<string, unknown>;
   if (o.maxGradNorm !== null) checkPositive(title, "maxGradNorm", o.maxGradNorm);
   if (o.clipGradValue !== null) checkPositive(title, "clipGradValue", o.clipGradValue);
-  const p = checkNormType(title, o.gradNormType);
+  const p = checkNormType(title, o.gradNormType, "gradNormType");
   if (!NON_FINITE_MODES.includes(o.nonFinite as NonFiniteMode)) {
     throw new TypeError(
       `${title}: option 'nonFinite' must be one of ${NON_FINITE_MODES.join(", ")}, got ${show(o.nonFinite)}`,

@@ -1,5 +1,6 @@
 import type { OptimizerDefinition } from "../../optimizer.js";
 import { presetClass } from "../preset-class.js";
+import { deepFreeze } from "../../runtime/freeze.js";
 
 export interface OptaxAdadeltaOptions {
   learningRate?: number;
@@ -8,12 +9,12 @@ export interface OptaxAdadeltaOptions {
   weightDecay?: number;
 }
 
-export const optaxAdadeltaDefaults: Required<OptaxAdadeltaOptions> = {
+export const optaxAdadeltaDefaults: Required<OptaxAdadeltaOptions> = deepFreeze({
   learningRate: 1,
   rho: 0.9,
   eps: 1e-6,
   weightDecay: 0,
-};
+});
 
 /** optax.adadelta: torch's Adadelta (λθ added to the gradient). */
 export const optaxAdadeltaDefinition: OptimizerDefinition<OptaxAdadeltaOptions, "adadelta"> = {

@@ -6,6 +6,7 @@ import type { OptimizerDefinition } from "../../optimizer.js";
 import { presetClass } from "../preset-class.js";
 import { twoLargestDims } from "../../runtime/shape-words.js";
 import { optaxAdafactorLengths } from "../../runtime/state-lengths.js";
+import { deepFreeze } from "../../runtime/freeze.js";
 
 export interface OptaxAdafactorOptions {
   /** null: no learning rate (the update is not scaled by one). */
@@ -29,7 +30,7 @@ export interface OptaxAdafactorOptions {
   factored?: boolean;
 }
 
-export const optaxAdafactorDefaults: Required<OptaxAdafactorOptions> = {
+export const optaxAdafactorDefaults: Required<OptaxAdafactorOptions> = deepFreeze({
   learningRate: null,
   minDimSizeToFactor: 128,
   decayRate: 0.8,
@@ -40,7 +41,7 @@ export const optaxAdafactorDefaults: Required<OptaxAdafactorOptions> = {
   weightDecayRate: null,
   eps: 1e-30,
   factored: true,
-};
+});
 
 /**
  * optax.adafactor (Shazeer & Stern, 2018, https://arxiv.org/abs/1804.04235). Per tensor, at step t,
@@ -93,6 +94,7 @@ export const optaxAdafactorDefinition: OptimizerDefinition<OptaxAdafactorOptions
         momentum,
         oneMinusMomentum: 1 - momentum,
         weightDecayRate: o.weightDecayRate ?? 0,
+        gradScale: 1,
       },
       flags: {
         factored: o.factored,

@@ -1,5 +1,6 @@
 import type { OptimizerDefinition } from "../../optimizer.js";
 import { presetClass } from "../preset-class.js";
+import { deepFreeze } from "../../runtime/freeze.js";
 
 export interface OptaxAdagradOptions {
   learningRate?: number;
@@ -9,11 +10,11 @@ export interface OptaxAdagradOptions {
   eps?: number;
 }
 
-export const optaxAdagradDefaults: Required<OptaxAdagradOptions> = {
+export const optaxAdagradDefaults: Required<OptaxAdagradOptions> = deepFreeze({
   learningRate: 1e-3,
   initialAccumulatorValue: 0.1,
   eps: 1e-7,
-};
+});
 
 /**
  * optax.adagrad (scale_by_rss, then the learning rate) on Adagrad's kernel with ε inside the root:

@@ -1,6 +1,7 @@
 import type { OptimizerDefinition } from "../../optimizer.js";
 import type { OptionChecker } from "../../runtime/validate.js";
 import { presetClass } from "../preset-class.js";
+import { deepFreeze } from "../../runtime/freeze.js";
 
 export interface OptaxAdamOptions {
   learningRate?: number;
@@ -17,16 +18,16 @@ export interface OptaxAdamWOptions extends OptaxAdamOptions {
   weightDecay?: number;
 }
 
-export const optaxAdamDefaults: Required<OptaxAdamOptions> = {
+export const optaxAdamDefaults: Required<OptaxAdamOptions> = deepFreeze({
   learningRate: 1e-3,
   b1: 0.9,
   b2: 0.999,
   eps: 1e-8,
   epsRoot: 0,
   nesterov: false,
-};
-export const optaxAdamWDefaults: Required<OptaxAdamWOptions> = { ...optaxAdamDefaults, weightDecay: 1e-4 };
-export const optaxNadamDefaults: Required<OptaxAdamOptions> = { ...optaxAdamDefaults, nesterov: true };
+});
+export const optaxAdamWDefaults: Required<OptaxAdamWOptions> = deepFreeze({ ...optaxAdamDefaults, weightDecay: 1e-4 });
+export const optaxNadamDefaults: Required<OptaxAdamOptions> = deepFreeze({ ...optaxAdamDefaults, nesterov: true });
 
 export function checkAdam(o: Required<OptaxAdamOptions>, check: OptionChecker): void {
   check.nonNegative("learningRate", o.learningRate);

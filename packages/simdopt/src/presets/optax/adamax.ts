@@ -1,5 +1,6 @@
 import type { OptimizerDefinition } from "../../optimizer.js";
 import { presetClass } from "../preset-class.js";
+import { deepFreeze } from "../../runtime/freeze.js";
 
 export interface OptaxAdamaxOptions {
   learningRate?: number;
@@ -8,7 +9,12 @@ export interface OptaxAdamaxOptions {
   eps?: number;
 }
 
-export const optaxAdamaxDefaults: Required<OptaxAdamaxOptions> = { learningRate: 1e-3, b1: 0.9, b2: 0.999, eps: 1e-8 };
+export const optaxAdamaxDefaults: Required<OptaxAdamaxOptions> = deepFreeze({
+  learningRate: 1e-3,
+  b1: 0.9,
+  b2: 0.999,
+  eps: 1e-8,
+});
 
 /** optax.adamax: ν ← max(β2·ν, |g| + ε), θ ← θ − lr·(m/(1 − β1ᵗ))/ν, torch's Adamax. */
 export const optaxAdamaxDefinition: OptimizerDefinition<OptaxAdamaxOptions, "adamax"> = {

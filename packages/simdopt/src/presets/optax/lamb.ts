@@ -1,6 +1,7 @@
 import type { OptimizerDefinition } from "../../optimizer.js";
 import { presetClass } from "../preset-class.js";
 import { checkAdam } from "./adam.js";
+import { deepFreeze } from "../../runtime/freeze.js";
 
 export interface OptaxLambOptions {
   learningRate?: number;
@@ -11,14 +12,14 @@ export interface OptaxLambOptions {
   weightDecay?: number;
 }
 
-export const optaxLambDefaults: Required<OptaxLambOptions> = {
+export const optaxLambDefaults: Required<OptaxLambOptions> = deepFreeze({
   learningRate: 1e-3,
   b1: 0.9,
   b2: 0.999,
   eps: 1e-6,
   epsRoot: 0,
   weightDecay: 0,
-};
+});
 
 /**
  * optax.lamb on LAMB's kernel: optax's u = m̂/(√(v̂ + εroot) + ε) + λθ is
@@ -49,6 +50,7 @@ export const optaxLambDefinition: OptimizerDefinition<OptaxLambOptions, "lamb"> 
         negStepSize: -o.learningRate,
         clampValue: Infinity,
         epsRoot: o.epsRoot * bc2,
+        gradScale: 1,
       },
       flags: { decay: o.weightDecay !== 0, adamMode: false, withEpsRoot: o.epsRoot !== 0 },
     };

@@ -1,5 +1,6 @@
 import type { OptimizerDefinition } from "../../optimizer.js";
 import { presetClass } from "../preset-class.js";
+import { deepFreeze } from "../../runtime/freeze.js";
 
 export interface OptaxLionOptions {
   learningRate?: number;
@@ -8,12 +9,12 @@ export interface OptaxLionOptions {
   weightDecay?: number;
 }
 
-export const optaxLionDefaults: Required<OptaxLionOptions> = {
+export const optaxLionDefaults: Required<OptaxLionOptions> = deepFreeze({
   learningRate: 1e-3,
   b1: 0.9,
   b2: 0.99,
   weightDecay: 1e-3,
-};
+});
 
 /** optax.lion: θ ← θ − lr·(sign(β1·m + (1 − β1)g) + λθ), Lion's kernel. */
 export const optaxLionDefinition: OptimizerDefinition<OptaxLionOptions, "lion"> = {

@@ -1,6 +1,7 @@
 import type { OptimizerDefinition } from "../../optimizer.js";
 import { presetClass } from "../preset-class.js";
 import { checkAdam, momentumCoefficients } from "./adam.js";
+import { deepFreeze } from "../../runtime/freeze.js";
 
 export interface OptaxRAdamOptions {
   learningRate?: number;
@@ -13,7 +14,7 @@ export interface OptaxRAdamOptions {
   nesterov?: boolean;
 }
 
-export const optaxRAdamDefaults: Required<OptaxRAdamOptions> = {
+export const optaxRAdamDefaults: Required<OptaxRAdamOptions> = deepFreeze({
   learningRate: 1e-3,
   b1: 0.9,
   b2: 0.999,
@@ -21,7 +22,7 @@ export const optaxRAdamDefaults: Required<OptaxRAdamOptions> = {
   epsRoot: 0,
   threshold: 5,
   nesterov: false,
-};
+});
 
 /**
  * optax.radam on NAdam's kernel: ρ∞ = 2/(1 − β2) − 1, ρ_t = ρ∞ − 2t·β2ᵗ/(1 − β2ᵗ); from ρ_t ≥ threshold

@@ -1,5 +1,6 @@
 import type { OptimizerDefinition } from "../../optimizer.js";
 import { presetClass } from "../preset-class.js";
+import { deepFreeze } from "../../runtime/freeze.js";
 
 export interface OptaxRMSpropOptions {
   learningRate?: number;
@@ -18,7 +19,7 @@ export interface OptaxRMSpropOptions {
   biasCorrection?: boolean;
 }
 
-export const optaxRMSpropDefaults: Required<OptaxRMSpropOptions> = {
+export const optaxRMSpropDefaults: Required<OptaxRMSpropOptions> = deepFreeze({
   learningRate: 1e-3,
   decay: 0.9,
   eps: 1e-8,
@@ -28,7 +29,7 @@ export const optaxRMSpropDefaults: Required<OptaxRMSpropOptions> = {
   momentum: null,
   nesterov: false,
   biasCorrection: false,
-};
+});
 
 /**
  * optax.rmsprop on RMSprop's kernel (ε inside or outside the root, momentum after the learning

@@ -1,5 +1,6 @@
 import type { OptimizerDefinition } from "../../optimizer.js";
 import { presetClass } from "../preset-class.js";
+import { deepFreeze } from "../../runtime/freeze.js";
 
 export interface OptaxRpropOptions {
   /** The initial step size of every element. */
@@ -12,13 +13,13 @@ export interface OptaxRpropOptions {
   maxStepSize?: number;
 }
 
-export const optaxRpropDefaults: Required<OptaxRpropOptions> = {
+export const optaxRpropDefaults: Required<OptaxRpropOptions> = deepFreeze({
   learningRate: 1e-3,
   etaMinus: 0.5,
   etaPlus: 1.2,
   minStepSize: 1e-6,
   maxStepSize: 50,
-};
+});
 
 /**
  * optax.rprop as optax 0.2.8 computes it, on Rprop's kernel with `lagged`: its scale_by_rprop

@@ -1,6 +1,7 @@
 import type { OptimizerDefinition } from "../../optimizer.js";
 import { heavyBallPlan } from "../heavy-ball.js";
 import { presetClass } from "../preset-class.js";
+import { deepFreeze } from "../../runtime/freeze.js";
 
 export interface OptaxSGDOptions {
   learningRate?: number;
@@ -9,7 +10,11 @@ export interface OptaxSGDOptions {
   nesterov?: boolean;
 }
 
-export const optaxSGDDefaults: Required<OptaxSGDOptions> = { learningRate: 1e-3, momentum: null, nesterov: false };
+export const optaxSGDDefaults: Required<OptaxSGDOptions> = deepFreeze({
+  learningRate: 1e-3,
+  momentum: null,
+  nesterov: false,
+});
 
 /** optax.sgd: tr ← g + μ·tr; θ ← θ − lr·(g + μ·tr if nesterov, tr otherwise), SGD's kernel without dampening. */
 export const optaxSGDDefinition: OptimizerDefinition<OptaxSGDOptions, "sgd"> = {
