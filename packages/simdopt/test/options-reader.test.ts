@@ -1,5 +1,6 @@
 // Options are read once, by one reader, into a copy: what cannot be read plainly is refused by name
 // and nothing is silently ignored, for every optimizer, preset, group, scheduler and runtime option.
+import { runInNewContext } from "node:vm";
 import { beforeAll, describe, expect, test } from "vitest";
 import {
   Adam,
@@ -100,6 +101,18 @@ describe("each value is read exactly once", () => {
     expect(Object.fromEntries(reads)).toEqual({ lr: 1, betas: 1, maxGradNorm: 1 });
     expect(opt.paramGroups[0].lr).toBe(0.1);
     expect(opt.trainingOptions.maxGradNorm).toBe(1);
+    opt.dispose();
+    p.dispose();
+  });
+
+  test("a plain object from another realm (a vm context) is as plain as one from this one", () => {
+    const p = runtime.parameter([1, 2, 3]);
+    const opt = new Adam([p], runInNewContext("({ lr: 0.25, betas: [0.8, 0.9] })"));
+    expect(opt.paramGroups[0].lr).toBe(0.25);
+    expect(opt.paramGroups[0].betas).toEqual([0.8, 0.9]);
+    expect(() => new Adam([p], runInNewContext("new (class Settings { lr = 1 })()"))).toThrow(
+      /an instance of Settings/,
+    );
     opt.dispose();
     p.dispose();
   });

@@ -34,7 +34,7 @@ export function readOptions(
     fail(`${what} must be an object, got ${show(value)}`);
   }
   const prototype = Object.getPrototypeOf(value);
-  if (prototype !== Object.prototype && prototype !== null) {
+  if (prototype !== null && !isObjectPrototype(prototype)) {
     const name = typeof prototype?.constructor === "function" ? prototype.constructor.name : "";
     fail(
       `${what} must be a plain object ({ ... }), got ${name ? `an instance of ${name}` : "an object with a prototype"}: its inherited options would be ignored`,
@@ -58,4 +58,20 @@ export function readOptions(
     });
   }
   return copy;
+}
+
+/**
+ * Whether `prototype` is Object.prototype, of this realm or another (an object literal made in a
+ * `vm` context or an iframe is as plain as one made here): it ends the chain and has Object's methods.
+ */
+function isObjectPrototype(prototype: object): boolean {
+  if (prototype === Object.prototype) return true;
+  const own = (name: string) => Object.getOwnPropertyDescriptor(prototype, name)?.value;
+  return (
+    Object.getPrototypeOf(prototype) === null &&
+    typeof own("hasOwnProperty") === "function" &&
+    typeof own("constructor") === "function" &&
+    own("constructor").name === "Object" &&
+    own("constructor").prototype === prototype
+  );
 }
