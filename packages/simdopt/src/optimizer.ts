@@ -78,6 +78,8 @@ export interface OptimizerDefinition<O extends object, K extends KernelName = Ke
   bufferShapes?(shape: readonly number[]): Partial<Record<StateBufferOf<K>, readonly number[]>>;
   /** Scalar state before the first step. */
   initialState?: () => ScalarState;
+  /** The range [low, high] of a scalar state where it has one (NAdam's μ product is in [0, 1]): a checkpoint outside it is refused. */
+  stateRanges?: Readonly<Record<string, readonly [number, number]>>;
   /** The kernel's arguments for step `t` (1 for the first); pure: returns the next scalar state. */
   plan(options: Required<O>, t: number, state: ScalarState): StepPlan<K>;
 }
@@ -360,6 +362,8 @@ export class Optimizer<O extends object> {
       kind: this.kind,
       fail,
       bufferNames: this.bufferNames,
+      bufferRanges: KERNEL_LAYOUTS[this.definition.kernel].stateRanges,
+      scalarRanges: this.definition.stateRanges ?? {},
       groups: this.groups,
       optionNames: Object.keys(this.definition.defaults),
       view: (g, param, k) => this.bufferView(this.groups[g], param, k),

@@ -129,7 +129,10 @@ export function createOptimizer<N extends OptimizerName>(
   params: ParamsInput<OptionsOf<N>>,
   options?: OptionsOf<N> & TrainingOptions,
 ): Optimizer<OptionsOf<N>> {
-  const found = (OPTIMIZERS as Record<string, RegistryEntry<object>>)[name];
+  // An own key only: `createOptimizer("constructor")` must not find Object's constructor.
+  const found = Object.hasOwn(OPTIMIZERS, name)
+    ? (OPTIMIZERS as Record<string, RegistryEntry<object>>)[name]
+    : undefined;
   if (found === undefined) {
     throw new TypeError(`simdopt: unknown optimizer '${String(name)}' (known: ${OPTIMIZER_NAMES.join(", ")})`);
   }

@@ -17,6 +17,7 @@ import {
 import { DTYPES, kernelKey, type Dtype, type KernelName, type KernelTable } from "./kernels.js";
 import type { TensorTable } from "./tensor-table.js";
 import { Parameter } from "./parameter.js";
+import { checkParameterName } from "../checkpoint/names.js";
 import { KERNEL_LAYOUTS } from "../generated/kernels.js";
 import { referenceKernels } from "../reference/kernels.js";
 import { referenceGradKernels } from "../reference/clipping.js";
@@ -72,7 +73,10 @@ export interface RuntimeOptions {
 
 export interface ParameterOptions<D extends Dtype> {
   dtype?: D;
-  /** A name shown in error messages (and, later, the key of checkpoints). */
+  /**
+   * A name shown in error messages and the parameter's key in checkpoints: a non-empty string
+   * without control characters or lone surrogates (see checkpoint/names.ts).
+   */
   name?: string;
   /**
    * The tensor's shape, row-major, its product the length (default [length]). Optimizers that
@@ -268,9 +272,7 @@ export class Runtime {
     if (typeof length !== "number" || !Number.isInteger(length) || length < 0) {
       throw new TypeError(`simdopt: a parameter needs a length or an array of numbers, got ${String(init)}`);
     }
-    if (options.name !== undefined && typeof options.name !== "string") {
-      throw new TypeError(`simdopt: option 'name' must be a string, got ${String(options.name)}`);
-    }
+    const name = options.name === undefined ? undefined : checkParameterName(options.name);
     const shape = options.shape ?? [length];
     if (
       !Array.isArray(shape) ||
@@ -281,7 +283,7 @@ export class Runtime {
         `simdopt: option 'shape' must be whole numbers whose product is the length ${length}, got ${JSON.stringify(shape)}`,
       );
     }
-    const parameter = new Parameter(this, length, dtype, options.name, Object.freeze([...shape]));
+    const parameter = new Parameter(this, length, dtype, name, Object.freeze([...shape]));
     if (typeof init !== "number") {
       try {
         parameter.set(init);
