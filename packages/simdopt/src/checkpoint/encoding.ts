@@ -76,9 +76,11 @@ export function decodeTensor(
   }
   const source = data as ArrayLike<unknown>;
   if (source.length !== length) fail(`${where} has ${source.length} values, expected ${length}`);
-  const out = new View(length);
+  // A typed array is copied at once and its copy checked: nothing can change it in between.
+  const typed = source instanceof View;
+  const out = typed ? source.slice() : new View(length);
   for (let i = 0; i < length; i++) {
-    const x = decodeNumber(source[i]);
+    const x = typed ? out[i] : decodeNumber(source[i]);
     if (x === undefined) fail(`${where}[${i}] is ${describe(source[i])}, not a number`);
     if (!rules.allowNonFinite && !Number.isFinite(x)) {
       fail(`${where}[${i}] is ${x} (load with { allowNonFinite: true } to accept non-finite state)`);

@@ -14,8 +14,8 @@ import type { Optimizer } from "../optimizer.js";
 import type { FloatArray } from "../runtime/kernels.js";
 import { crc32 } from "./crc32.js";
 import { describe } from "./encoding.js";
-import { firstRepeated, objectKeys } from "./json-keys.js";
-import { own, record } from "./records.js";
+import { repeatedKey } from "./json-keys.js";
+import { own } from "./records.js";
 import { STATE_FORMAT, writeStateDict, type LoadStateOptions, type OptimizerStateDict } from "./state-dict.js";
 
 const DTYPES = { F32: Float32Array, F64: Float64Array } as const;
@@ -28,6 +28,7 @@ export function saveSafetensors<O extends object>(optimizer: Optimizer<O>): Uint
   const dict = writeStateDict<O>(target, (g) => ({ ...optimizer.paramGroups[g].options }), { tensors: false });
   const tensors: { name: string; values: FloatArray; shape: readonly number[] }[] = [];
   const keys = dict.paramGroups.map((group) => group.params);
+  const slots = target.bufferNames.map(torchSlot);
   target.groups.forEach((group, g) => {
     if (!group.initialised) return;
     group.params.forEach((param, i) => {
@@ -37,22 +38,14 @@ export function saveSafetensors<O extends object>(optimizer: Optimizer<O>): Uint
         const shape = target.shape(param, k) ?? [values.length];
         if (shape.reduce((a, b) => a * b, 1) !== values.length)
           throw new Error(`simdopt: the shape [${shape}] of '${name}' does not hold its ${values.length} values`);
-        tensors.push({ name: `state.${keys[g][i]}.${torchSlot(name)}`, values, shape });
+        tensors.push({ name: `state.${keys[g][i]}.${slots[k]}`, values, shape });
       });
     });
   });
   const paramGroups = JSON.stringify(dict.paramGroups);
   const scalarState = JSON.stringify(dict.state);
   let offset = 0;
-  const entries = record<unknown>();
-  for (const { name, values, shape } of tensors) {
-    entries[name] = {
-      dtype: values instanceof Float32Array ? "F32" : "F64",
-      shape,
-      data_offsets: [offset, offset + values.byteLength],
-    };
-    offset += values.byteLength;
-  }
+  for (const { values } of tensors) offset += values.byteLength;
   const data = new Uint8Array(offset);
   offset = 0;
   for (const { values } of tensors) {
@@ -61,9 +54,16 @@ export function saveSafetensors<O extends object>(optimizer: Optimizer<O>): Uint
   }
   const metadata = { format: STATE_FORMAT, kind: dict.kind, param_groups: paramGroups, state: scalarState };
   const checksum = crc32(new TextEncoder().encode(canonical(metadata)), data);
-  let header = new TextEncoder().encode(
-    JSON.stringify({ __metadata__: { ...metadata, checksum: `crc32:${checksum}` }, ...entries }),
-  );
+  // The header written as text, a tensor at a time in data order: at 100,000 tensors, building an
+  // object of them all for JSON.stringify costs more than the JSON itself.
+  let json = `{"__metadata__":${JSON.stringify({ ...metadata, checksum: `crc32:${checksum}` })}`;
+  offset = 0;
+  for (const { name, values, shape } of tensors) {
+    const dtype = values instanceof Float32Array ? "F32" : "F64";
+    json += `,${JSON.stringify(name)}:{"dtype":"${dtype}","shape":[${shape}],"data_offsets":[${offset},${offset + values.byteLength}]}`;
+    offset += values.byteLength;
+  }
+  let header = new TextEncoder().encode(`${json}}`);
   const padded = Math.ceil(header.length / 8) * 8; // the data starts 8-byte aligned
   if (padded !== header.length) {
     const spaced = new Uint8Array(padded).fill(0x20);
@@ -105,7 +105,7 @@ export function loadSafetensors<O extends object>(
     fail(`the header is not JSON: ${(error as Error).message}`);
   }
   if (header === null || typeof header !== "object" || Array.isArray(header)) fail("the header is not a JSON object");
-  const repeated = firstRepeated(objectKeys(text));
+  const repeated = repeatedKey(text, header);
   if (repeated !== undefined) fail(`the header names '${repeated}' twice`);
   const metadata = own(header, "__metadata__");
   if (metadata === null || typeof metadata !== "object" || Array.isArray(metadata))
@@ -131,19 +131,23 @@ export function loadSafetensors<O extends object>(
   }
   if (scalarState === null || typeof scalarState !== "object" || Array.isArray(scalarState))
     fail("__metadata__.state must be a JSON object");
-  // Each parameter's entry, keyed by parameter: null-prototype copies, so that no key a file
-  // chose (`__proto__`) reaches a prototype; the tensors join them below.
-  const state = record<Record<string, unknown>>();
-  for (const [key, entry] of Object.entries(scalarState)) {
-    if (entry === null || typeof entry !== "object" || Array.isArray(entry))
-      fail(`__metadata__.state['${key}'] must be an object, got ${describe(entry)}`);
-    state[key] = Object.assign(record<unknown>(), entry);
-  }
+  // The tensors join their parameter's entry of __metadata__.state (objects JSON.parse just made,
+  // looked up as own keys), each under a slot name of this optimizer's, so never under `__proto__`.
+  const state = scalarState as Record<string, unknown>;
+  const slots = new Set(optimizer.checkpointTarget().bufferNames.map(torchSlot));
   let expectedOffset = 0;
-  for (const [name, entry] of Object.entries(header)) {
+  for (const name of Object.keys(header)) {
     if (name === "__metadata__") continue;
-    const match = /^state\.(.+)\.([a-z_]+)$/.exec(name);
-    if (match === null) fail(`tensor '${name}' is not named state.<parameter>.<slot>`);
+    const entry = (header as Record<string, unknown>)[name];
+    const dot = name.lastIndexOf(".");
+    if (!name.startsWith("state.") || dot <= "state.".length)
+      fail(`tensor '${name}' is not named state.<parameter>.<slot>`);
+    const key = name.slice("state.".length, dot);
+    const slot = name.slice(dot + 1);
+    if (!slots.has(slot))
+      fail(
+        `tensor '${name}' is for slot '${slot}', which ${optimizer.kind} does not keep (it keeps ${[...slots].join(", ")})`,
+      );
     if (entry === null || typeof entry !== "object" || Array.isArray(entry))
       fail(`tensor '${name}' must be described by an object, got ${describe(entry)}`);
     const dtype = own(entry, "dtype");
@@ -168,16 +172,24 @@ export function loadSafetensors<O extends object>(
       fail(`tensor '${name}' has ${end - begin} bytes for shape ${JSON.stringify(shape)} of ${dtype} values`);
     if (end > data.length) fail(`tensor '${name}' ends at byte ${end}, past the data's ${data.length} bytes`);
     expectedOffset = end;
-    const [, key, slot] = match as RegExpExecArray;
-    const parameter = own(state, key) as Record<string, unknown> | undefined;
+    const parameter = own(state, key);
     if (parameter === undefined)
       fail(`tensor '${name}' is for parameter '${key}', which __metadata__.state does not have`);
+    if (parameter === null || typeof parameter !== "object" || Array.isArray(parameter))
+      fail(`__metadata__.state['${key}'] must be an object, got ${describe(parameter)}`);
     if (Object.hasOwn(parameter, slot))
       fail(`tensor '${name}' is for '${slot}', which __metadata__.state gives for '${key}' already`);
-    // A copy of exactly its bytes (aligned for its dtype), whatever view of whatever buffer `bytes` is.
-    const values = new View(count);
-    new Uint8Array(values.buffer).set(data.subarray(begin, end));
-    parameter[slot] = values;
+    // Its bytes within the given view only: a view where they are aligned for the dtype (loading
+    // copies them), else a copy (a Buffer from Node's pool may start anywhere).
+    const at = data.byteOffset + begin;
+    let values: FloatArray;
+    if (at % View.BYTES_PER_ELEMENT === 0) {
+      values = new View(data.buffer as ArrayBuffer, at, count);
+    } else {
+      values = new View(count);
+      new Uint8Array(values.buffer).set(data.subarray(begin, end));
+    }
+    (parameter as Record<string, unknown>)[slot] = values;
   }
   if (expectedOffset !== data.length) fail(`the data has ${data.length} bytes, the tensors ${expectedOffset}`);
   const dict = { format: fields.format, kind: fields.kind, state, paramGroups } as unknown as OptimizerStateDict<O>;

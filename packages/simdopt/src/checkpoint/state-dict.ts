@@ -120,15 +120,19 @@ export function writeStateDict<O>(
   { tensors = true } = {},
 ): OptimizerStateDict<O> {
   const keys = parameterKeys(target);
+  const slots = target.bufferNames.map(torchName);
   const state = record<ParameterState>();
   target.groups.forEach((group, g) => {
+    const scalars = Object.entries(group.state).map(([name, value]) => [torchName(name), encodeNumber(value)] as const);
     group.params.forEach((param, i) => {
       const entry: ParameterState = { step: group.step };
       if (group.initialised) {
-        for (const [name, value] of Object.entries(group.state)) entry[torchName(name)] = encodeNumber(value);
-        target.bufferNames.forEach((name, k) => {
-          if (group.layout[i][k] !== null && tensors) entry[torchName(name)] = encodeTensor(target.view(g, param, k));
-        });
+        for (const [slot, value] of scalars) entry[slot] = value;
+        if (tensors) {
+          slots.forEach((slot, k) => {
+            if (group.layout[i][k] !== null) entry[slot] = encodeTensor(target.view(g, param, k));
+          });
+        }
       }
       state[keys[g][i]] = entry;
     });
@@ -170,11 +174,19 @@ export function readStateDict(
     fail(`it has ${savedGroups.length} parameter groups, this optimizer ${target.groups.length}`);
   }
   const keys = parameterKeys(target);
-  const expectedKeys = new Set(keys.flat());
-  for (const key of Object.keys(savedState)) {
-    if (!expectedKeys.has(key))
-      fail(`'state' has parameter '${key}', which this optimizer does not have (it has ${listed(expectedKeys)})`);
+  // Every key of this optimizer must be in 'state' (checked below, parameter by parameter), so
+  // 'state' has no other exactly when it has as many: look for the stranger only then.
+  const savedKeys = Object.keys(savedState);
+  const count = keys.reduce((total, group) => total + group.length, 0);
+  if (savedKeys.length !== count) {
+    const expectedKeys = new Set(keys.flat());
+    const stranger = savedKeys.find((key) => !expectedKeys.has(key));
+    if (stranger !== undefined)
+      fail(`'state' has parameter '${stranger}', which this optimizer does not have (it has ${listed(expectedKeys)})`);
   }
+  // Per buffer and per scalar state, once: a slot's name, its rules, its range.
+  const slots = target.bufferNames.map(torchName);
+  const rules = target.bufferRanges.map((range) => ({ allowNonFinite, nonNegative: range === "nonNegative" }));
   const loaded: LoadedState = { options: [], steps: [], states: [], buffers: [] };
   savedGroups.forEach((saved, g) => {
     const where = `paramGroups[${g}]`;
@@ -200,6 +212,10 @@ export function readStateDict(
       );
     }
     const stateNames = Object.keys(group.state);
+    const scalarSlots = stateNames.map(torchName);
+    const bounds = stateNames.map(
+      (name) => (own(target.scalarRanges, name) as readonly [number, number] | undefined) ?? [-Infinity, Infinity],
+    );
     let step: number | undefined;
     let scalars: Record<string, number> | undefined;
     const buffers = group.params.map((param, i) => {
@@ -210,16 +226,14 @@ export function readStateDict(
       if (entry === null || typeof entry !== "object" || Array.isArray(entry))
         fail(`${at} must be an object, got ${describe(entry)}`);
       const lengths = group.layout[i];
-      const allowed = new Set([
-        "step",
-        ...stateNames.map(torchName),
-        ...target.bufferNames.filter((_, k) => lengths[k] !== null).map(torchName),
-      ]);
       for (const slot of Object.keys(entry)) {
-        if (!allowed.has(slot))
+        const k = slots.indexOf(slot);
+        if (slot !== "step" && !scalarSlots.includes(slot) && (k === -1 || lengths[k] === null)) {
+          const kept = ["step", ...scalarSlots, ...slots.filter((_, k) => lengths[k] !== null)];
           fail(
-            `${at} has '${slot}', which ${target.kind} with these options does not keep for it (it keeps ${[...allowed].join(", ")})`,
+            `${at} has '${slot}', which ${target.kind} with these options does not keep for it (it keeps ${kept.join(", ")})`,
           );
+        }
       }
       const s = own(entry, "step");
       if (typeof s !== "number" || !Number.isSafeInteger(s) || s < 0 || s > MAX_STEP)
@@ -230,34 +244,29 @@ export function readStateDict(
         fail(`${at}.step is ${s}, the group's other parameters' ${step}: a group steps together`);
       step = s;
       const values: Record<string, number> = {};
-      for (const name of stateNames) {
-        const value = own(entry, torchName(name));
-        if (s === 0 && value === undefined) continue;
+      stateNames.forEach((name, j) => {
+        const slot = scalarSlots[j];
+        const value = own(entry, slot);
+        if (s === 0 && value === undefined) return;
         const x = decodeNumber(value);
         if (x === undefined || !Number.isFinite(x))
-          fail(`${at}.${torchName(name)} must be a finite number, got ${describe(value)}`);
-        const [low, high] = (own(target.scalarRanges, name) as readonly [number, number] | undefined) ?? [
-          -Infinity,
-          Infinity,
-        ];
-        if (x < low || x > high)
-          fail(`${at}.${torchName(name)} is ${x}, but this state is always from ${low} to ${high}`);
+          fail(`${at}.${slot} must be a finite number, got ${describe(value)}`);
+        const [low, high] = bounds[j];
+        if (x < low || x > high) fail(`${at}.${slot} is ${x}, but this state is always from ${low} to ${high}`);
         if (scalars !== undefined && !Object.is(scalars[name], x))
-          fail(`${at}.${torchName(name)} differs from the group's other parameters'`);
+          fail(`${at}.${slot} differs from the group's other parameters'`);
         values[name] = x;
-      }
+      });
       if (s > 0 || Object.keys(values).length > 0) scalars = values;
-      return target.bufferNames.map((name, k) => {
+      return slots.map((slot, k) => {
         const length = lengths[k];
         if (length === null) return null;
-        const slot = torchName(name);
         const value = own(entry, slot);
         if (value === undefined) {
           if (s === 0) return null;
           fail(`${at} has no '${slot}' (a state after ${s} steps needs it)`);
         }
-        const rules = { allowNonFinite, nonNegative: target.bufferRanges[k] === "nonNegative" };
-        const tensor = decodeTensor(`${at}.${slot}`, value, param.dtype as Dtype, length, rules, fail);
+        const tensor = decodeTensor(`${at}.${slot}`, value, param.dtype as Dtype, length, rules[k], fail);
         if (s === 0 && tensor.some((x) => !Object.is(x, initial[k]))) {
           fail(
             `${at}.step is 0 but '${slot}' is not its initial value ${initial[k]}: a state before the first step has none`,
