@@ -96,3 +96,12 @@ test("a tensor's offsets that do not fit are refused naming what does not fit", 
     "Adam: cannot load state: tensor 'state.w.exp_avg' starts at byte 4 of the data, where the tensor before it ends at 0",
   );
 });
+
+test("a header longer than safetensors allows is refused as such, before it is read", () => {
+  const opt = trained();
+  const file = new Uint8Array(8 + 100_000_008); // zeros: never decoded
+  new DataView(file.buffer).setBigUint64(0, 100_000_001n, true);
+  expect(() => loadSafetensors(opt, file)).toThrow(
+    "Adam: cannot load state: the header length 100000001 is above the 100000000 bytes a safetensors header may have",
+  );
+});

@@ -93,8 +93,9 @@ export function loadSafetensors<O extends object>(
   if (bytes.length < 8) fail(`the file has ${bytes.length} bytes: too short for a safetensors header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const length = view.getBigUint64(0, true);
-  if (length > BigInt(Math.min(MAX_HEADER, bytes.length - 8)))
-    fail(`the header length ${length} runs past the file's ${bytes.length} bytes`);
+  if (length > BigInt(bytes.length - 8)) fail(`the header length ${length} runs past the file's ${bytes.length} bytes`);
+  if (length > BigInt(MAX_HEADER))
+    fail(`the header length ${length} is above the ${MAX_HEADER} bytes a safetensors header may have`);
   const headerEnd = 8 + Number(length);
   let text: string;
   let header: unknown;
