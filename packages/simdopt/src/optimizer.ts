@@ -488,11 +488,18 @@ export class Optimizer<O extends object> {
    */
   protected stateBuffer(param: Parameter, name: string): FloatArray | undefined {
     const k = this.bufferNames.indexOf(name);
-    const group = this.groups.find((g) => g.params.includes(param));
-    const length = k === -1 || group === undefined ? null : group.layout[group.params.indexOf(param)][k];
-    if (length === null || group === undefined) return undefined;
-    if (!group.initialised) return param.dtype === "float32" ? new Float32Array(length) : new Float64Array(length);
-    return this.bufferView(group, param, k).slice();
+    // Found through the tables' maps, not by searching the parameters: averaged() over every
+    // parameter stays linear.
+    for (const group of this.groups) {
+      const table = group.tables.find((t) => t.dtype === param.dtype);
+      const t = table === undefined ? -1 : table.indexOf(param);
+      if (table === undefined || t === -1) continue;
+      const length = k === -1 ? null : table.lengths[t][k];
+      if (length === null) return undefined;
+      if (!group.initialised) return param.dtype === "float32" ? new Float32Array(length) : new Float64Array(length);
+      return table.stateView(t, k).slice();
+    }
+    return undefined;
   }
 
   /** A view of state buffer `k` of `param` in `group`. */

@@ -4,7 +4,7 @@
 // a step of an array, Set or Map iterator): a lookup by name in a loop over the parameters shows
 // up as n² visits. Ten times the parameters must cost at most about ten times the work.
 import { beforeAll, expect, test } from "vitest";
-import { Adam, loadRuntime, loadSafetensors, saveSafetensors, type Runtime } from "../dist/index.js";
+import { Adam, ASGD, loadRuntime, loadSafetensors, saveSafetensors, type Runtime } from "../dist/index.js";
 
 let runtime: Runtime;
 beforeAll(async () => {
@@ -95,6 +95,18 @@ test("stateDict, loadStateDict, saveSafetensors and loadSafetensors do work in p
     expect(small, op).toBeGreaterThan(200); // the counter sees the work at all
     expect(large / small, `${op}: ${small} at 200 parameters, ${large} at 2000`).toBeLessThan(12);
   }
+});
+
+test("ASGD's averaged() over every parameter does work in proportion to the parameters", () => {
+  const counts = [200, 2000].map((n) => {
+    const params = Array.from({ length: n }, () => runtime.parameter(2).setGrad([1, -1]));
+    const opt = new ASGD(params);
+    opt.step();
+    return work(() => {
+      for (const param of params) opt.averaged(param);
+    });
+  });
+  expect(counts[1] / counts[0], `${counts[0]} at 200 parameters, ${counts[1]} at 2000`).toBeLessThan(12);
 });
 
 test("the counter sees a lookup by name in a loop as quadratic work", () => {
