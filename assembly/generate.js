@@ -27,6 +27,9 @@
 // (a batch's last block may have fewer); a 1-D tensor keeps blocks of `elements`. The package
 // computes the same blocks (runtime/tensor-blocks.ts).
 // The kernel's block size is generated (generated/blocks.ts) so that it cannot drift from here.
+// `"ranges": { "<state buffer>": "nonNegative" }` declares the values a state buffer can hold
+// (RANGES; a buffer not named holds any value): the package refuses a checkpoint whose buffer
+// holds another (a negative second moment), so the rule lives here, beside the buffer.
 // Flag combinations that no caller sends need no loops: `"exclusive": [["a", "b"]]` (at most one of
 // a group is set) and `"requires": { "a": "b" }` (a only with b) leave them out of the switch, where
 // they reach `unreachable()`; the host refuses to send them (runtime/kernels.ts).
@@ -58,6 +61,9 @@ const SHAPE_WORDS = {
  */
 const BLOCK_WORDS = ["phase", "first", "scratch", "tensorLength"];
 
+/** The ranges a state buffer may declare (`"ranges"`); a buffer that declares none holds any value. */
+const RANGES = ["nonNegative"];
+
 /** Every declaration, sorted by name: `{ name, rule, state, scalars, flags }` with name lists. */
 export function readDeclarations() {
   return readdirSync(here("optimizers/"))
@@ -83,6 +89,7 @@ export function readDeclarations() {
         exclusive: json.exclusive ?? [],
         requires: json.requires ?? {},
         blocks: json.blocks ?? null,
+        ranges: json.ranges ?? {},
       };
     });
 }
@@ -143,6 +150,8 @@ function layout(declaration) {
   return {
     summary: declaration.summary,
     state: declaration.state,
+    // Each state buffer's range, in the order of `state`: "any" where none is declared.
+    stateRanges: declaration.state.map((name) => declaration.ranges[name] ?? "any"),
     scalars: declaration.scalars,
     flags: declaration.flags,
     shapeWords: declaration.shapeWords,
@@ -181,6 +190,16 @@ function checkBlocks({ name, handWritten, blocks, shapeWords }) {
     throw new Error(
       `optimizers/${name}.json: blocks must be { elements: a power of two >= 16, phases: 2 or more, scratchBytes: a multiple of 8, wholeRows?: a boolean, true only with shapeWords lastTwoDims } of a hand-written kernel`,
     );
+  }
+}
+
+/** Ranges name declared state buffers, each with one of RANGES. */
+function checkRanges({ name, state, ranges }) {
+  for (const [buffer, range] of Object.entries(ranges)) {
+    if (!state.includes(buffer) || !RANGES.includes(range))
+      throw new Error(
+        `optimizers/${name}.json: ranges must map state buffers to one of ${RANGES.join(", ")}, got ${buffer}: ${range}`,
+      );
   }
 }
 
@@ -271,6 +290,7 @@ declarations.forEach((d) => {
   if (d.handWritten) checkHandWritten(d);
   else checkRule(d);
   checkFlagRules(d);
+  checkRanges(d);
 });
 const layouts = Object.fromEntries(declarations.map((d) => [d.name, layout(d)]));
 // A fingerprint of the layouts: a binary and the host's tables must come from the same declarations.

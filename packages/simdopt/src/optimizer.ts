@@ -80,6 +80,8 @@ export interface OptimizerDefinition<O extends object, K extends KernelName = Ke
   bufferShapes?(shape: readonly number[]): Partial<Record<StateBufferOf<K>, readonly number[]>>;
   /** Scalar state before the first step. */
   initialState?: () => ScalarState;
+  /** The range [low, high] of a scalar state where it has one (NAdam's μ product is in [0, 1]): a checkpoint outside it is refused. */
+  stateRanges?: Readonly<Record<string, readonly [number, number]>>;
   /** The kernel's arguments for step `t` (1 for the first); pure: returns the next scalar state. */
   plan(options: Required<O>, t: number, state: ScalarState): StepPlan<K>;
 }
@@ -394,6 +396,8 @@ export class Optimizer<O extends object> {
       kind: this.kind,
       fail,
       bufferNames: this.bufferNames,
+      bufferRanges: KERNEL_LAYOUTS[this.definition.kernel].stateRanges,
+      scalarRanges: this.definition.stateRanges ?? {},
       groups: this.groups,
       optionNames: Object.keys(this.definition.defaults),
       view: (g, param, k) => this.bufferView(this.groups[g], param, k),
@@ -535,11 +539,18 @@ export class Optimizer<O extends object> {
   protected stateBuffer(param: Parameter, name: string): FloatArray | undefined {
     this.checkUsable();
     const k = this.bufferNames.indexOf(name);
-    const group = this.groups.find((g) => g.params.includes(param));
-    const length = k === -1 || group === undefined ? null : group.layout[group.params.indexOf(param)][k];
-    if (length === null || group === undefined) return undefined;
-    if (!group.initialised) return param.dtype === "float32" ? new Float32Array(length) : new Float64Array(length);
-    return this.bufferView(group, param, k).slice();
+    // Found through the tables' maps, not by searching the parameters: averaged() over every
+    // parameter stays linear.
+    for (const group of this.groups) {
+      const table = group.tables.find((t) => t.dtype === param.dtype);
+      const t = table === undefined ? -1 : table.indexOf(param);
+      if (table === undefined || t === -1) continue;
+      const length = k === -1 ? null : table.lengths[t][k];
+      if (length === null) return undefined;
+      if (!group.initialised) return param.dtype === "float32" ? new Float32Array(length) : new Float64Array(length);
+      return table.stateView(t, k).slice();
+    }
+    return undefined;
   }
 
   /** A view of state buffer `k` of `param` in `group`. */

@@ -950,7 +950,11 @@ describe("stateDict and loadStateDict", () => {
       ],
       ["another kind", (d) => ({ ...d, kind: "MultiStepLR" }), /it is the state of "MultiStepLR", not of StepLR/],
       ["a missing field", ({ lastEpoch: _, ...rest }) => rest, /field 'lastEpoch' is missing/],
-      ["a fractional epoch", (d) => ({ ...d, lastEpoch: 1.5 }), /field 'lastEpoch' must be an integer >= -1, got 1\.5/],
+      [
+        "a fractional epoch",
+        (d) => ({ ...d, lastEpoch: 1.5 }),
+        /field 'lastEpoch' must be an integer >= -1 and below 2\^53 - 1, got 1\.5/,
+      ],
       [
         "too few groups",
         (d) => ({ ...d, baseLrs: [0.1] }),

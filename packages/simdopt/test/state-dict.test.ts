@@ -192,7 +192,7 @@ describe("checkpoints that do not fit are refused, naming the fault, and nothing
     [
       "a bad step",
       (d: any) => ({ ...d, state: { 0: { ...d.state[0], step: -1 } } }),
-      /step must be a whole number >= 0, got number -1/,
+      /step must be a whole number from 0 to 2\^53 - 2 \(so that the next step still counts\), got number -1/,
     ],
     [
       "an unknown parameter",

@@ -5,6 +5,7 @@
  */
 import type { Dtype, FloatArray } from "../runtime/kernels.js";
 import { show } from "../runtime/validate.js";
+import { own } from "./records.js";
 
 /** A number as JSON keeps it: itself, or one of the four strings for what JSON cannot hold. */
 export type JsonNumber = number | "NaN" | "Infinity" | "-Infinity" | "-0";
@@ -38,42 +39,55 @@ export function encodeTensor(values: FloatArray): JsonTensor {
   return { dtype: values instanceof Float32Array ? "float32" : "float64", data: Array.from(values, encodeNumber) };
 }
 
+/** What a state buffer may hold, beyond finite numbers of its dtype. */
+export interface TensorRules {
+  /** Accept NaN and ±Inf (a state saved after a non-finite step). */
+  allowNonFinite: boolean;
+  /** Refuse values below zero (a second moment, an accumulator: its declared range). */
+  nonNegative: boolean;
+}
+
 /**
  * A tensor of `length` elements of `dtype` from a checkpoint: `{ dtype, data }` (data an array of
- * JSON numbers or a typed array of the dtype) or a typed array of the dtype. Throws a TypeError
- * that says `where` and what is wrong; non-finite values only with `allowNonFinite`.
+ * JSON numbers or a typed array of the dtype) or a typed array of the dtype. Refuses through
+ * `fail` with a message that says `where` and what is wrong; the length is checked before
+ * anything is allocated.
  */
 export function decodeTensor(
   where: string,
   value: unknown,
   dtype: Dtype,
   length: number,
-  allowNonFinite: boolean,
+  rules: TensorRules,
+  fail: (message: string) => never,
 ): FloatArray {
   const View = dtype === "float32" ? Float32Array : Float64Array;
   let data: unknown = value;
   if (value !== null && typeof value === "object" && !ArrayBuffer.isView(value)) {
-    const tensor = value as { dtype?: unknown; data?: unknown };
-    if (tensor.dtype !== dtype) throw new TypeError(`${where} has dtype ${show(tensor.dtype)}, expected '${dtype}'`);
-    data = tensor.data;
+    const tensorDtype = own(value, "dtype");
+    if (tensorDtype !== dtype) fail(`${where} has dtype ${show(tensorDtype)}, expected '${dtype}'`);
+    data = own(value, "data");
   }
   if (ArrayBuffer.isView(data) && !(data instanceof View)) {
-    throw new TypeError(`${where} is a ${data.constructor.name}, expected a ${View.name} (dtype '${dtype}')`);
+    fail(`${where} is a ${data.constructor.name}, expected a ${View.name} (dtype '${dtype}')`);
   }
   if (!(data instanceof View) && !Array.isArray(data)) {
-    throw new TypeError(`${where} must be { dtype: '${dtype}', data: [...] } or a ${View.name}, got ${describe(data)}`);
+    fail(`${where} must be { dtype: '${dtype}', data: [...] } or a ${View.name}, got ${describe(data)}`);
   }
   const source = data as ArrayLike<unknown>;
-  if (source.length !== length) throw new TypeError(`${where} has ${source.length} values, expected ${length}`);
-  const out = new View(length);
+  if (source.length !== length) fail(`${where} has ${source.length} values, expected ${length}`);
+  // A typed array is copied at once and its copy checked: nothing can change it in between.
+  const typed = source instanceof View;
+  const out = typed ? source.slice() : new View(length);
   for (let i = 0; i < length; i++) {
-    const x = decodeNumber(source[i]);
-    if (x === undefined) throw new TypeError(`${where}[${i}] is ${describe(source[i])}, not a number`);
-    if (!allowNonFinite && !Number.isFinite(x)) {
-      throw new RangeError(`${where}[${i}] is ${x} (load with { allowNonFinite: true } to accept non-finite state)`);
+    const x = typed ? out[i] : decodeNumber(source[i]);
+    if (x === undefined) fail(`${where}[${i}] is ${describe(source[i])}, not a number`);
+    if (!rules.allowNonFinite && !Number.isFinite(x)) {
+      fail(`${where}[${i}] is ${x} (load with { allowNonFinite: true } to accept non-finite state)`);
     }
+    if (rules.nonNegative && x < 0) fail(`${where}[${i}] is ${x}, but this state is never negative`);
     if (dtype === "float32" && Number.isFinite(x) && Math.fround(x) !== x) {
-      throw new TypeError(`${where}[${i}] is ${x}, which is not a float32 value`);
+      fail(`${where}[${i}] is ${x}, which is not a float32 value`);
     }
     out[i] = x;
   }

@@ -13,6 +13,9 @@
 import type { Optimizer } from "../optimizer.js";
 import type { FloatArray } from "../runtime/kernels.js";
 import { crc32 } from "./crc32.js";
+import { describe } from "./encoding.js";
+import { repeatedKey } from "./json-keys.js";
+import { own } from "./records.js";
 import { STATE_FORMAT, writeStateDict, type LoadStateOptions, type OptimizerStateDict } from "./state-dict.js";
 
 const DTYPES = { F32: Float32Array, F64: Float64Array } as const;
@@ -25,6 +28,7 @@ export function saveSafetensors<O extends object>(optimizer: Optimizer<O>): Uint
   const dict = writeStateDict<O>(target, (g) => ({ ...optimizer.paramGroups[g].options }), { tensors: false });
   const tensors: { name: string; values: FloatArray; shape: readonly number[] }[] = [];
   const keys = dict.paramGroups.map((group) => group.params);
+  const slots = target.bufferNames.map(torchSlot);
   target.groups.forEach((group, g) => {
     if (!group.initialised) return;
     group.params.forEach((param, i) => {
@@ -34,22 +38,14 @@ export function saveSafetensors<O extends object>(optimizer: Optimizer<O>): Uint
         const shape = target.shape(param, k) ?? [values.length];
         if (shape.reduce((a, b) => a * b, 1) !== values.length)
           throw new Error(`simdopt: the shape [${shape}] of '${name}' does not hold its ${values.length} values`);
-        tensors.push({ name: `state.${keys[g][i]}.${torchSlot(name)}`, values, shape });
+        tensors.push({ name: `state.${keys[g][i]}.${slots[k]}`, values, shape });
       });
     });
   });
   const paramGroups = JSON.stringify(dict.paramGroups);
   const scalarState = JSON.stringify(dict.state);
   let offset = 0;
-  const entries: Record<string, unknown> = {};
-  for (const { name, values, shape } of tensors) {
-    entries[name] = {
-      dtype: values instanceof Float32Array ? "F32" : "F64",
-      shape,
-      data_offsets: [offset, offset + values.byteLength],
-    };
-    offset += values.byteLength;
-  }
+  for (const { values } of tensors) offset += values.byteLength;
   const data = new Uint8Array(offset);
   offset = 0;
   for (const { values } of tensors) {
@@ -58,9 +54,16 @@ export function saveSafetensors<O extends object>(optimizer: Optimizer<O>): Uint
   }
   const metadata = { format: STATE_FORMAT, kind: dict.kind, param_groups: paramGroups, state: scalarState };
   const checksum = crc32(new TextEncoder().encode(canonical(metadata)), data);
-  let header = new TextEncoder().encode(
-    JSON.stringify({ __metadata__: { ...metadata, checksum: `crc32:${checksum}` }, ...entries }),
-  );
+  // The header written as text, a tensor at a time in data order: at 100,000 tensors, building an
+  // object of them all for JSON.stringify costs more than the JSON itself.
+  let json = `{"__metadata__":${JSON.stringify({ ...metadata, checksum: `crc32:${checksum}` })}`;
+  offset = 0;
+  for (const { name, values, shape } of tensors) {
+    const dtype = values instanceof Float32Array ? "F32" : "F64";
+    json += `,${JSON.stringify(name)}:{"dtype":"${dtype}","shape":[${shape}],"data_offsets":[${offset},${offset + values.byteLength}]}`;
+    offset += values.byteLength;
+  }
+  let header = new TextEncoder().encode(`${json}}`);
   const padded = Math.ceil(header.length / 8) * 8; // the data starts 8-byte aligned
   if (padded !== header.length) {
     const spaced = new Uint8Array(padded).fill(0x20);
@@ -77,6 +80,8 @@ export function saveSafetensors<O extends object>(optimizer: Optimizer<O>): Uint
 /**
  * Loads a file from `saveSafetensors` into `optimizer`: the file's structure and checksum are
  * checked, then everything `loadStateDict` checks; a refusal says what is wrong and changes nothing.
+ * `bytes` may be any view (a Node `Buffer` from `fs.readFileSync`, a subarray): only its own
+ * bytes are read.
  */
 export function loadSafetensors<O extends object>(
   optimizer: Optimizer<O>,
@@ -88,75 +93,107 @@ export function loadSafetensors<O extends object>(
   if (bytes.length < 8) fail(`the file has ${bytes.length} bytes: too short for a safetensors header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const length = view.getBigUint64(0, true);
-  if (length > BigInt(Math.min(MAX_HEADER, bytes.length - 8)))
-    fail(`the header length ${length} runs past the file's ${bytes.length} bytes`);
+  if (length > BigInt(bytes.length - 8)) fail(`the header length ${length} runs past the file's ${bytes.length} bytes`);
+  if (length > BigInt(MAX_HEADER))
+    fail(`the header length ${length} is above the ${MAX_HEADER} bytes a safetensors header may have`);
   const headerEnd = 8 + Number(length);
-  let header: Record<string, unknown>;
+  let text: string;
+  let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, headerEnd)));
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, headerEnd));
+    header = JSON.parse(text);
   } catch (error) {
     fail(`the header is not JSON: ${(error as Error).message}`);
   }
   if (header === null || typeof header !== "object" || Array.isArray(header)) fail("the header is not a JSON object");
-  const metadata = header.__metadata__ as Record<string, unknown> | undefined;
-  if (metadata === null || typeof metadata !== "object")
-    fail("the header has no __metadata__ (not a file of saveSafetensors)");
+  const repeated = repeatedKey(text, header);
+  if (repeated !== undefined) fail(`the header names '${repeated}' twice`);
+  const metadata = own(header, "__metadata__");
+  if (metadata === null || typeof metadata !== "object" || Array.isArray(metadata))
+    fail("the header has no __metadata__ object (not a file of saveSafetensors)");
   for (const field of ["format", "kind", "param_groups", "state", "checksum"]) {
-    if (typeof metadata[field] !== "string")
-      fail(`__metadata__.${field} must be a string, got ${typeof metadata[field]}`);
+    if (typeof own(metadata, field) !== "string")
+      fail(`__metadata__.${field} must be a string, got ${describe(own(metadata, field))}`);
   }
-  if (metadata.format !== STATE_FORMAT)
-    fail(`__metadata__.format is ${JSON.stringify(metadata.format)}, expected '${STATE_FORMAT}'`);
+  const fields = metadata as Record<string, string>;
+  if (fields.format !== STATE_FORMAT)
+    fail(`__metadata__.format is ${JSON.stringify(fields.format)}, expected '${STATE_FORMAT}'`);
   const data = bytes.subarray(headerEnd);
-  const { checksum, ...checked } = metadata as Record<string, string>;
-  const actual = `crc32:${crc32(new TextEncoder().encode(canonical(checked as Record<string, string>)), data)}`;
-  if (checksum !== actual) fail(`the checksum is ${checksum} but the contents give ${actual}: the file is damaged`);
+  const actual = `crc32:${crc32(new TextEncoder().encode(canonical(fields)), data)}`;
+  if (fields.checksum !== actual)
+    fail(`the checksum is ${fields.checksum} but the contents give ${actual}: the file is damaged`);
   let paramGroups: unknown;
-  let state: Record<string, Record<string, unknown>>;
+  let scalarState: unknown;
   try {
-    paramGroups = JSON.parse(metadata.param_groups as string);
-    state = JSON.parse(metadata.state as string);
+    paramGroups = JSON.parse(fields.param_groups);
+    scalarState = JSON.parse(fields.state);
   } catch (error) {
     fail(`__metadata__ holds JSON that does not parse: ${(error as Error).message}`);
   }
-  if (state === null || typeof state !== "object" || Array.isArray(state))
+  if (scalarState === null || typeof scalarState !== "object" || Array.isArray(scalarState))
     fail("__metadata__.state must be a JSON object");
-  const entries = Object.entries(header).filter(([name]) => name !== "__metadata__");
+  // The tensors join their parameter's entry of __metadata__.state (objects JSON.parse just made,
+  // looked up as own keys), each under a slot name of this optimizer's, so never under `__proto__`.
+  const state = scalarState as Record<string, unknown>;
+  const slots = new Set(optimizer.checkpointTarget().bufferNames.map(torchSlot));
   let expectedOffset = 0;
-  for (const [name, entry] of entries) {
-    const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    const match = /^state\.(.+)\.([a-z_]+)$/.exec(name);
-    if (match === null) fail(`tensor '${name}' is not named state.<parameter>.<slot>`);
-    const View = DTYPES[e?.dtype as keyof typeof DTYPES];
-    if (View === undefined) fail(`tensor '${name}' has dtype ${JSON.stringify(e?.dtype)}, expected F32 or F64`);
-    const [begin, end] = Array.isArray(e.data_offsets) ? e.data_offsets : [];
+  for (const name of Object.keys(header)) {
+    if (name === "__metadata__") continue;
+    const entry = (header as Record<string, unknown>)[name];
+    const dot = name.lastIndexOf(".");
+    if (!name.startsWith("state.") || dot <= "state.".length)
+      fail(`tensor '${name}' is not named state.<parameter>.<slot>`);
+    const key = name.slice("state.".length, dot);
+    const slot = name.slice(dot + 1);
+    if (!slots.has(slot))
+      fail(
+        `tensor '${name}' is for slot '${slot}', which ${optimizer.kind} does not keep (it keeps ${[...slots].join(", ")})`,
+      );
+    if (entry === null || typeof entry !== "object" || Array.isArray(entry))
+      fail(`tensor '${name}' must be described by an object, got ${describe(entry)}`);
+    const dtype = own(entry, "dtype");
+    const View = typeof dtype === "string" ? (own(DTYPES, dtype) as (typeof DTYPES)[keyof typeof DTYPES]) : undefined;
+    if (View === undefined) fail(`tensor '${name}' has dtype ${JSON.stringify(dtype)}, expected F32 or F64`);
+    const shape = own(entry, "shape");
+    const offsets = own(entry, "data_offsets");
     // Any number of dims: loadStateDict checks the length each slot needs.
     const count =
-      Array.isArray(e.shape) && e.shape.every((dim) => Number.isSafeInteger(dim) && dim >= 0)
-        ? (e.shape as number[]).reduce((a, b) => a * b, 1)
+      Array.isArray(shape) && shape.every((dim) => Number.isSafeInteger(dim) && dim >= 0)
+        ? (shape as number[]).reduce((a, b) => a * b, 1)
         : NaN;
-    if (
-      !Number.isSafeInteger(count) ||
-      !Number.isSafeInteger(begin) ||
-      !Number.isSafeInteger(end) ||
-      begin !== expectedOffset ||
-      end - begin !== count * View.BYTES_PER_ELEMENT ||
-      end > data.length
-    ) {
+    if (!Number.isSafeInteger(count)) fail(`tensor '${name}' has shape ${JSON.stringify(shape)}: not a list of sizes`);
+    const [begin, end] = Array.isArray(offsets) && offsets.length === 2 ? offsets : [];
+    if (!Number.isSafeInteger(begin) || !Number.isSafeInteger(end))
+      fail(`tensor '${name}' has data_offsets ${JSON.stringify(offsets)}: not two whole numbers`);
+    if (begin !== expectedOffset)
       fail(
-        `tensor '${name}' has shape ${JSON.stringify(e.shape)} and offsets ${JSON.stringify(e.data_offsets)} that do not fit the data`,
+        `tensor '${name}' starts at byte ${begin} of the data, where the tensor before it ends at ${expectedOffset}`,
       );
-    }
+    if (end - begin !== count * View.BYTES_PER_ELEMENT)
+      fail(`tensor '${name}' has ${end - begin} bytes for shape ${JSON.stringify(shape)} of ${dtype} values`);
+    if (end > data.length) fail(`tensor '${name}' ends at byte ${end}, past the data's ${data.length} bytes`);
     expectedOffset = end;
-    const [, key, slot] = match as RegExpExecArray;
-    const values = new View(data.slice(begin, end).buffer);
-    if (state[key] === null || typeof state[key] !== "object")
+    const parameter = own(state, key);
+    if (parameter === undefined)
       fail(`tensor '${name}' is for parameter '${key}', which __metadata__.state does not have`);
-    if (slot in state[key]) fail(`tensor '${name}' is given twice`);
-    state[key][slot] = values;
+    if (parameter === null || typeof parameter !== "object" || Array.isArray(parameter))
+      fail(`__metadata__.state['${key}'] must be an object, got ${describe(parameter)}`);
+    if (Object.hasOwn(parameter, slot))
+      fail(`tensor '${name}' is for '${slot}', which __metadata__.state gives for '${key}' already`);
+    // Its bytes within the given view only: a view where they are aligned for the dtype (loading
+    // copies them), else a copy (a Buffer from Node's pool may start anywhere).
+    const at = data.byteOffset + begin;
+    let values: FloatArray;
+    if (at % View.BYTES_PER_ELEMENT === 0) {
+      values = new View(data.buffer as ArrayBuffer, at, count);
+    } else {
+      values = new View(count);
+      new Uint8Array(values.buffer).set(data.subarray(begin, end));
+    }
+    (parameter as Record<string, unknown>)[slot] = values;
   }
   if (expectedOffset !== data.length) fail(`the data has ${data.length} bytes, the tensors ${expectedOffset}`);
-  const dict = { format: metadata.format, kind: metadata.kind, state, paramGroups } as unknown as OptimizerStateDict<O>;
+  const dict = { format: fields.format, kind: fields.kind, state, paramGroups } as unknown as OptimizerStateDict<O>;
   optimizer.loadStateDict(dict, options);
 }
 

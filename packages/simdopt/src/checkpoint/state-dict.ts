@@ -5,7 +5,11 @@
  * with each group's options and parameter keys, plus the optimizer's kind and a format version.
  *
  * Loading reads and checks everything first (format, kind, keys, options, slots, dtypes, lengths,
- * numbers) and returns the converted state: the optimizer commits it only when nothing was wrong.
+ * numbers and their ranges) and returns the converted state: the optimizer commits it only when
+ * nothing was wrong. Parameter keys are names a user or a file chose: they live in `Map`s, `Set`s
+ * and null-prototype objects and are read with `Object.hasOwn` (records.ts), so `__proto__` is an
+ * ordinary key; and every lookup by key is a hash lookup, so that saving and loading take time in
+ * proportion to the number of parameters.
  */
 import type { Dtype, FloatArray } from "../runtime/kernels.js";
 import type { Parameter } from "../runtime/parameter.js";
@@ -20,6 +24,7 @@ import {
   type JsonNumber,
   type JsonTensor,
 } from "./encoding.js";
+import { own, record } from "./records.js";
 
 /** The version of the checkpoint format this package writes and reads. */
 export const STATE_FORMAT = "simdopt-state/1";
@@ -59,6 +64,10 @@ export interface CheckpointTarget {
   /** `Adam: cannot load state: ...` */
   fail(message: string): never;
   readonly bufferNames: readonly string[];
+  /** Each state buffer's declared range ("nonNegative", or "any"), in the order of `bufferNames`. */
+  readonly bufferRanges: readonly string[];
+  /** The range [low, high] of each scalar state that has one. */
+  readonly scalarRanges: Readonly<Record<string, readonly [number, number]>>;
   readonly groups: readonly CheckpointGroup[];
   /** Names of every option (a group must give each). */
   readonly optionNames: readonly string[];
@@ -89,15 +98,20 @@ export interface LoadedState {
 export function parameterKeys(target: Pick<CheckpointTarget, "groups" | "fail">): string[][] {
   const all = target.groups.flatMap((group) => group.params);
   if (all.every((param) => param.name !== undefined)) {
-    const names = all.map((param) => param.name as string);
-    const repeated = names.find((name, i) => names.indexOf(name) !== i);
-    if (repeated !== undefined)
-      target.fail(`two parameters are named '${repeated}': names must be unique to key a checkpoint`);
+    const seen = new Set<string>();
+    for (const param of all) {
+      const name = param.name as string;
+      if (seen.has(name)) target.fail(`two parameters are named '${name}': names must be unique to key a checkpoint`);
+      seen.add(name);
+    }
     return target.groups.map((group) => group.params.map((param) => param.name as string));
   }
   let index = 0;
   return target.groups.map((group) => group.params.map(() => String(index++)));
 }
+
+/** The largest step count a checkpoint may hold: one more step must still count exactly. */
+export const MAX_STEP = Number.MAX_SAFE_INTEGER - 1;
 
 /** The optimizer's checkpoint (copies); without the state buffers when `tensors` is false. */
 export function writeStateDict<O>(
@@ -106,15 +120,19 @@ export function writeStateDict<O>(
   { tensors = true } = {},
 ): OptimizerStateDict<O> {
   const keys = parameterKeys(target);
-  const state: Record<string, ParameterState> = {};
+  const slots = target.bufferNames.map(torchName);
+  const state = record<ParameterState>();
   target.groups.forEach((group, g) => {
+    const scalars = Object.entries(group.state).map(([name, value]) => [torchName(name), encodeNumber(value)] as const);
     group.params.forEach((param, i) => {
       const entry: ParameterState = { step: group.step };
       if (group.initialised) {
-        for (const [name, value] of Object.entries(group.state)) entry[torchName(name)] = encodeNumber(value);
-        target.bufferNames.forEach((name, k) => {
-          if (group.layout[i][k] !== null && tensors) entry[torchName(name)] = encodeTensor(target.view(g, param, k));
-        });
+        for (const [slot, value] of scalars) entry[slot] = value;
+        if (tensors) {
+          slots.forEach((slot, k) => {
+            if (group.layout[i][k] !== null) entry[slot] = encodeTensor(target.view(g, param, k));
+          });
+        }
       }
       state[keys[g][i]] = entry;
     });
@@ -122,6 +140,8 @@ export function writeStateDict<O>(
   const paramGroups = target.groups.map((_, g) => ({ ...options(g), params: [...keys[g]] }));
   return { format: STATE_FORMAT, kind: target.kind, state, paramGroups };
 }
+
+const FIELDS = ["format", "kind", "state", "paramGroups"];
 
 /** Reads and checks a checkpoint for `target`; throws (through target.fail) on the first fault. */
 export function readStateDict(
@@ -132,47 +152,51 @@ export function readStateDict(
   const fail: (message: string) => never = target.fail;
   if (loadOptions === null || typeof loadOptions !== "object")
     fail(`load options must be an object, got ${describe(loadOptions)}`);
-  const allowNonFinite = loadOptions.allowNonFinite ?? false;
+  const allowNonFinite = own(loadOptions, "allowNonFinite") ?? false;
   if (typeof allowNonFinite !== "boolean")
     fail(`option 'allowNonFinite' must be true or false, got ${describe(allowNonFinite)}`);
   if (dict === null || typeof dict !== "object" || Array.isArray(dict))
     fail(`expected a state dict object as stateDict() returns, got ${describe(dict)}`);
-  const d = dict as Record<string, unknown>;
-  if (d.format !== STATE_FORMAT)
-    fail(`its format is ${show(d.format)}, expected '${STATE_FORMAT}' (a stateDict() of this version)`);
-  if (d.kind !== target.kind) fail(`it is the state of ${show(d.kind)}, this optimizer is '${target.kind}'`);
-  for (const key of Object.keys(d)) {
-    if (!["format", "kind", "state", "paramGroups"].includes(key)) fail(`unknown field '${key}'`);
+  const format = own(dict, "format");
+  if (format !== STATE_FORMAT)
+    fail(`its format is ${show(format)}, expected '${STATE_FORMAT}' (a stateDict() of this version)`);
+  const kind = own(dict, "kind");
+  if (kind !== target.kind) fail(`it is the state of ${show(kind)}, this optimizer is '${target.kind}'`);
+  for (const key of Object.keys(dict)) {
+    if (!FIELDS.includes(key)) fail(`unknown field '${key}'`);
   }
-  if (!Array.isArray(d.paramGroups)) fail(`'paramGroups' must be an array, got ${describe(d.paramGroups)}`);
-  if (d.state === null || typeof d.state !== "object" || Array.isArray(d.state))
-    fail(`'state' must be an object keyed by parameter, got ${describe(d.state)}`);
-  const savedGroups = d.paramGroups as unknown[];
-  const savedState = d.state as Record<string, unknown>;
+  const savedGroups = own(dict, "paramGroups");
+  const savedState = own(dict, "state");
+  if (!Array.isArray(savedGroups)) fail(`'paramGroups' must be an array, got ${describe(savedGroups)}`);
+  if (savedState === null || typeof savedState !== "object" || Array.isArray(savedState))
+    fail(`'state' must be an object keyed by parameter, got ${describe(savedState)}`);
   if (savedGroups.length !== target.groups.length) {
     fail(`it has ${savedGroups.length} parameter groups, this optimizer ${target.groups.length}`);
   }
   const keys = parameterKeys(target);
-  const expectedKeys = new Set(keys.flat());
-  for (const key of Object.keys(savedState)) {
-    if (!expectedKeys.has(key))
-      fail(
-        `'state' has parameter '${key}', which this optimizer does not have (it has ${[...expectedKeys].map((k) => `'${k}'`).join(", ")})`,
-      );
+  // Every key of this optimizer must be in 'state' (checked below, parameter by parameter), so
+  // 'state' has no other exactly when it has as many: look for the stranger only then.
+  const savedKeys = Object.keys(savedState);
+  const count = keys.reduce((total, group) => total + group.length, 0);
+  if (savedKeys.length !== count) {
+    const expectedKeys = new Set(keys.flat());
+    const stranger = savedKeys.find((key) => !expectedKeys.has(key));
+    if (stranger !== undefined)
+      fail(`'state' has parameter '${stranger}', which this optimizer does not have (it has ${listed(expectedKeys)})`);
   }
+  // Per buffer and per scalar state, once: a slot's name, its rules, its range.
+  const slots = target.bufferNames.map(torchName);
+  const rules = target.bufferRanges.map((range) => ({ allowNonFinite, nonNegative: range === "nonNegative" }));
   const loaded: LoadedState = { options: [], steps: [], states: [], buffers: [] };
   savedGroups.forEach((saved, g) => {
     const where = `paramGroups[${g}]`;
     if (saved === null || typeof saved !== "object" || Array.isArray(saved))
       fail(`${where} must be an object, got ${describe(saved)}`);
-    const { params, ...raw } = saved as Record<string, unknown>;
-    if (!Array.isArray(params) || params.length !== keys[g].length || params.some((key, i) => key !== keys[g][i])) {
-      fail(
-        `${where}.params is ${Array.isArray(params) ? `[${params.map((p) => show(p)).join(", ")}]` : describe(params)}, this optimizer's group ${g} has [${keys[g].map((k) => `'${k}'`).join(", ")}]`,
-      );
-    }
+    checkParams(where, own(saved, "params"), keys[g], g, fail);
+    // Own properties only, copied by definition: a key `__proto__` stays a key (and is refused as an unknown option).
+    const raw = Object.fromEntries(Object.entries(saved).filter(([key]) => key !== "params"));
     for (const name of target.optionNames) {
-      if (raw[name] === undefined) fail(`${where} has no option '${name}'`);
+      if (own(raw, name) === undefined) fail(`${where} has no option '${name}'`);
     }
     let options: object;
     try {
@@ -188,66 +212,74 @@ export function readStateDict(
       );
     }
     const stateNames = Object.keys(group.state);
+    const scalarSlots = stateNames.map(torchName);
+    const bounds = stateNames.map(
+      (name) => (own(target.scalarRanges, name) as readonly [number, number] | undefined) ?? [-Infinity, Infinity],
+    );
     let step: number | undefined;
     let scalars: Record<string, number> | undefined;
     const buffers = group.params.map((param, i) => {
       const key = keys[g][i];
       const at = `state['${key}']`;
-      const entry = savedState[key];
+      const entry = own(savedState, key);
+      if (entry === undefined) fail(`'state' has no entry for parameter '${key}'`);
       if (entry === null || typeof entry !== "object" || Array.isArray(entry))
         fail(`${at} must be an object, got ${describe(entry)}`);
-      const e = entry as Record<string, unknown>;
       const lengths = group.layout[i];
-      const allowed = new Set([
-        "step",
-        ...stateNames.map(torchName),
-        ...target.bufferNames.filter((_, k) => lengths[k] !== null).map(torchName),
-      ]);
-      for (const slot of Object.keys(e)) {
-        if (!allowed.has(slot))
+      for (const slot of Object.keys(entry)) {
+        const k = slots.indexOf(slot);
+        if (slot !== "step" && !scalarSlots.includes(slot) && (k === -1 || lengths[k] === null)) {
+          const kept = ["step", ...scalarSlots, ...slots.filter((_, k) => lengths[k] !== null)];
           fail(
-            `${at} has '${slot}', which ${target.kind} with these options does not keep for it (it keeps ${[...allowed].join(", ")})`,
+            `${at} has '${slot}', which ${target.kind} with these options does not keep for it (it keeps ${kept.join(", ")})`,
           );
+        }
       }
-      const s = e.step;
-      if (typeof s !== "number" || !Number.isSafeInteger(s) || s < 0)
-        fail(`${at}.step must be a whole number >= 0, got ${describe(s)}`);
+      const s = own(entry, "step");
+      if (typeof s !== "number" || !Number.isSafeInteger(s) || s < 0 || s > MAX_STEP)
+        fail(
+          `${at}.step must be a whole number from 0 to 2^53 - 2 (so that the next step still counts), got ${describe(s)}`,
+        );
       if (step !== undefined && s !== step)
         fail(`${at}.step is ${s}, the group's other parameters' ${step}: a group steps together`);
       step = s;
-      const own: Record<string, number> = {};
-      for (const name of stateNames) {
-        const value = e[torchName(name)];
-        if (s === 0 && value === undefined) continue;
+      const values: Record<string, number> = {};
+      stateNames.forEach((name, j) => {
+        const slot = scalarSlots[j];
+        const value = own(entry, slot);
+        if (s === 0 && value === undefined) return;
         const x = decodeNumber(value);
         if (x === undefined || !Number.isFinite(x))
-          fail(`${at}.${torchName(name)} must be a finite number, got ${describe(value)}`);
+          fail(`${at}.${slot} must be a finite number, got ${describe(value)}`);
+        const [low, high] = bounds[j];
+        if (x < low || x > high) fail(`${at}.${slot} is ${x}, but this state is always from ${low} to ${high}`);
         if (scalars !== undefined && !Object.is(scalars[name], x))
-          fail(`${at}.${torchName(name)} differs from the group's other parameters'`);
-        own[name] = x;
-      }
-      if (s > 0 || Object.keys(own).length > 0) scalars = own;
-      return target.bufferNames.map((name, k) => {
+          fail(`${at}.${slot} differs from the group's other parameters'`);
+        values[name] = x;
+      });
+      if (s > 0 || Object.keys(values).length > 0) scalars = values;
+      return slots.map((slot, k) => {
         const length = lengths[k];
         if (length === null) return null;
-        const slot = torchName(name);
-        if (e[slot] === undefined) {
+        const value = own(entry, slot);
+        if (value === undefined) {
           if (s === 0) return null;
           fail(`${at} has no '${slot}' (a state after ${s} steps needs it)`);
         }
-        const values = decodeTensor(`${at}.${slot}`, e[slot], param.dtype as Dtype, length, allowNonFinite);
-        if (s === 0 && values.some((x) => !Object.is(x, initial[k]))) {
+        const tensor = decodeTensor(`${at}.${slot}`, value, param.dtype as Dtype, length, rules[k], fail);
+        if (s === 0 && tensor.some((x) => !Object.is(x, initial[k]))) {
           fail(
             `${at}.step is 0 but '${slot}' is not its initial value ${initial[k]}: a state before the first step has none`,
           );
         }
-        return s === 0 ? null : values;
+        return s === 0 ? null : tensor;
       });
     });
     if (step !== 0 && scalars !== undefined && Object.keys(scalars).length !== stateNames.length) {
+      const present = scalars;
       fail(
         `group ${g}'s state lacks ${stateNames
-          .filter((n) => !(n in (scalars ?? {})))
+          .filter((n) => !Object.hasOwn(present, n))
           .map(torchName)
           .join(", ")}`,
       );
@@ -257,6 +289,22 @@ export function readStateDict(
     loaded.states.push(step === 0 ? {} : (scalars ?? {}));
     loaded.buffers.push(buffers);
   });
-  for (const key of expectedKeys) if (!(key in savedState)) fail(`'state' has no entry for parameter '${key}'`);
   return loaded;
+}
+
+/** Checks a saved group's `params` against the group's keys, naming the first that differs. */
+function checkParams(where: string, params: unknown, keys: readonly string[], g: number, fail: (m: string) => never) {
+  if (!Array.isArray(params)) fail(`${where}.params must be an array of parameter keys, got ${describe(params)}`);
+  if (params.length !== keys.length)
+    fail(`${where}.params has ${params.length} keys, this optimizer's group ${g} has ${keys.length} parameters`);
+  const at = params.findIndex((key, i) => key !== keys[i]);
+  if (at !== -1)
+    fail(`${where}.params[${at}] is ${show(params[at])}, this optimizer's group ${g} has '${keys[at]}' there`);
+}
+
+/** Up to a few keys for a message, and how many more there are. */
+function listed(keys: Iterable<string>, limit = 8): string {
+  const all = [...keys];
+  const shown = all.slice(0, limit).map((key) => `'${key}'`);
+  return all.length > limit ? `${shown.join(", ")} and ${all.length - limit} more` : shown.join(", ");
 }

@@ -40,6 +40,8 @@ export const asgdDefinition: OptimizerDefinition<ASGDOptions, "asgd"> = {
   buffers: () => ({ ax: 0 }),
   // η and μ, as torch keeps them: float32 scalars, set from the group's lr at the first step.
   initialState: () => ({ eta: NaN, mu: 1 }),
+  // μ_t = 1 / max(1, t − t0) is in (0, 1]; η follows lr, λ and α, which may be any numbers.
+  stateRanges: { mu: [0, 1] },
   plan(o, t, state) {
     const eta = t === 1 ? f32(o.lr) : state.eta;
     const mu = t === 1 ? 1 : state.mu;

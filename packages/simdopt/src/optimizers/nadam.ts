@@ -46,6 +46,8 @@ export const nadamDefinition: OptimizerDefinition<NAdamOptions, "nadam"> = {
   },
   buffers: () => ({ expAvg: 0, expAvgSq: 0 }),
   initialState: () => ({ muProduct: 1 }),
+  // A product of momentum coefficients μ_t = β1(1 − 0.5·0.96^(tψ)), each in [0, 1).
+  stateRanges: { muProduct: [0, 1] },
   plan(o, step, state) {
     const [beta1, beta2] = o.betas;
     const mu = beta1 * (1 - 0.5 * 0.96 ** (step * o.momentumDecay));

@@ -111,6 +111,8 @@ export const kerasNadamDefinition: OptimizerDefinition<KerasNadamOptions, "nadam
   },
   buffers: () => ({ expAvg: 0, expAvgSq: 0 }),
   initialState: () => ({ muProduct: 1 }),
+  // A product of momentum coefficients μ_t = β1(1 − 0.5·0.96^t), each in [0, 1).
+  stateRanges: { muProduct: [0, 1] },
   plan(o, t, state) {
     const lr = decayedLearningRate(o, t);
     const mu = o.beta1 * (1 - 0.5 * 0.96 ** t);

@@ -19,6 +19,7 @@ import type { TensorTable } from "./tensor-table.js";
 import { Parameter } from "./parameter.js";
 import { readOptions } from "./read-options.js";
 import { show } from "./validate.js";
+import { checkParameterName } from "../checkpoint/names.js";
 import { KERNEL_LAYOUTS } from "../generated/kernels.js";
 import { referenceKernels } from "../reference/kernels.js";
 import { referenceGradKernels } from "../reference/clipping.js";
@@ -75,7 +76,10 @@ export interface RuntimeOptions {
 
 export interface ParameterOptions<D extends Dtype> {
   dtype?: D;
-  /** A name shown in error messages (and, later, the key of checkpoints). */
+  /**
+   * A name shown in error messages and the parameter's key in checkpoints: a non-empty string
+   * without control characters or lone surrogates (see checkpoint/names.ts).
+   */
   name?: string;
   /**
    * The tensor's shape, row-major, its product the length (default [length]). Optimizers that
@@ -282,9 +286,7 @@ export class Runtime {
     if (typeof length !== "number" || !Number.isInteger(length) || length < 0) {
       throw new TypeError(`simdopt: a parameter needs a length or an array of numbers, got ${show(init)}`);
     }
-    if (options.name !== undefined && typeof options.name !== "string") {
-      throw new TypeError(`simdopt: option 'name' must be a string, got ${show(options.name)}`);
-    }
+    const name = options.name === undefined ? undefined : checkParameterName(options.name);
     const given: unknown = options.shape ?? [length];
     // Copied once: the copy is what is checked and kept.
     const shape: unknown[] = Array.isArray(given) ? [...given] : [];
@@ -297,7 +299,7 @@ export class Runtime {
         `simdopt: option 'shape' must be whole numbers whose product is the length ${length}, got ${show(given)}`,
       );
     }
-    const parameter = new Parameter(this, length, dtype, options.name, Object.freeze(shape as number[]));
+    const parameter = new Parameter(this, length, dtype, name, Object.freeze(shape as number[]));
     if (typeof init !== "number") {
       try {
         parameter.set(init);

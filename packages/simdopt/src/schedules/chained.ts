@@ -55,7 +55,7 @@ export class ChainedScheduler extends SteppedScheduler {
   }
 
   protected readState(reader: StateReader): () => void {
-    const lastLr = reader.numbers("lastLr", this.groupCount);
+    const lastLr = reader.numbers("lastLr", this.groupCount, 0);
     const saved = reader.list("schedulers", this.schedulers.length);
     const applies = this.schedulers.map((scheduler, i) => {
       try {

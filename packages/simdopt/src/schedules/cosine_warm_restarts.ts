@@ -98,9 +98,13 @@ export class CosineAnnealingWarmRestarts extends LRScheduler<Resolved> {
     return { tI: this.tI, tCur: this.tCur };
   }
 
-  protected override readExtra(reader: StateReader): () => void {
-    const tI = reader.integer("tI", 1);
-    const tCur = reader.number("tCur");
+  protected override readExtra(reader: StateReader, { t0, tMult }: Resolved): () => void {
+    // A period is t0·tMult^k; the epochs since the last restart run from 0 to the period's end.
+    const tI = reader.integer("tI", t0);
+    let period = t0;
+    while (tMult > 1 && period < tI) period *= tMult;
+    if (period !== tI) reader.fail(`field 'tI' must be t0 ${t0} times a power of tMult ${tMult}, got ${tI}`);
+    const tCur = reader.number("tCur", 0, tI);
     return () => {
       this.tI = tI;
       this.tCur = tCur;

@@ -170,6 +170,11 @@ export class OneCycleLR extends LRScheduler<Resolved> {
     });
   }
 
+  /** A cycle ends after `totalSteps` steps: no step goes past it (`getLr` refuses one). */
+  protected override lastEpochLimit(options: Resolved): number {
+    return options.totalSteps;
+  }
+
   protected getLr(): number[] {
     const { totalSteps, annealStrategy, cycleMomentum, maxLr, divFactor, finalDivFactor } = this.options;
     const step = this.lastEpoch;

@@ -142,10 +142,12 @@ export class ReduceLROnPlateau extends Scheduler {
   protected readState(reader: StateReader): () => void {
     const options = reader.options("options", (saved) => this.resolve(saved));
     const best = reader.anyNumber("best");
-    const numBadEpochs = reader.integer("numBadEpochs", 0);
-    const cooldownCounter = reader.integer("cooldownCounter", 0);
+    if (Number.isNaN(best)) reader.fail("field 'best' must be a number or ±Infinity, got NaN (no metric makes it NaN)");
+    // A step resets the bad epochs once they pass the patience, and counts the cooldown down from its option.
+    const numBadEpochs = reader.integer("numBadEpochs", 0, options.patience);
+    const cooldownCounter = reader.integer("cooldownCounter", 0, options.cooldown);
     const lastEpoch = reader.integer("lastEpoch", 0);
-    const lastLr = reader.numbers("lastLr", this.groupCount);
+    const lastLr = reader.numbers("lastLr", this.groupCount, 0);
     return () => {
       this.options = options;
       this.best = best;

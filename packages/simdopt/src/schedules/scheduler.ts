@@ -18,7 +18,7 @@ import {
   type SchedulableOptimizer,
 } from "./groups.js";
 import { ScheduleOptionChecker } from "./options.js";
-import { StateReader, type JsonValue, type SchedulerStateDict } from "./state.js";
+import { MAX_COUNT, StateReader, type JsonValue, type SchedulerStateDict } from "./state.js";
 
 /** What every scheduler has: its optimizer, the last learning rates it set, and its state. */
 export abstract class Scheduler {
@@ -221,10 +221,10 @@ export abstract class LRScheduler<O extends ResolvedOptions = ResolvedOptions> e
   protected readState(reader: StateReader): () => void {
     const functions = Object.fromEntries(Object.entries(this.options).filter(([, value]) => holdsFunctions(value)));
     const options = reader.options("options", (saved) => this.resolve({ ...saved, ...functions }));
-    const lastEpoch = reader.integer("lastEpoch", -1);
-    const baseLrs = reader.numbers("baseLrs", this.groupCount);
-    const lastLr = reader.numbers("lastLr", this.groupCount);
-    const applyExtra = this.readExtra(reader);
+    const lastEpoch = reader.integer("lastEpoch", -1, this.lastEpochLimit(options));
+    const baseLrs = reader.numbers("baseLrs", this.groupCount, 0);
+    const lastLr = reader.numbers("lastLr", this.groupCount, 0);
+    const applyExtra = this.readExtra(reader, options);
     return () => {
       this.options = options;
       this.lastEpoch = lastEpoch;
@@ -234,8 +234,13 @@ export abstract class LRScheduler<O extends ResolvedOptions = ResolvedOptions> e
     };
   }
 
-  /** Reads the fields of `saveExtra`; returns the function that applies them. */
-  protected readExtra(_reader: StateReader): () => void {
+  /** Reads the fields of `saveExtra` (with the snapshot's options); returns the function that applies them. */
+  protected readExtra(_reader: StateReader, _options: O): () => void {
     return () => {};
+  }
+
+  /** The last epoch a snapshot with these options can be at (OneCycleLR's cycle ends); any count by default. */
+  protected lastEpochLimit(_options: O): number {
+    return MAX_COUNT;
   }
 }

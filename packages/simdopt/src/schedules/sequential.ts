@@ -104,7 +104,7 @@ export class SequentialLR extends SteppedScheduler {
   protected readState(reader: StateReader): () => void {
     const milestones = this.resolveMilestonesFrom(reader);
     const lastEpoch = reader.integer("lastEpoch", 0);
-    const lastLr = reader.numbers("lastLr", this.groupCount);
+    const lastLr = reader.numbers("lastLr", this.groupCount, 0);
     const saved = reader.list("schedulers", this.schedulers.length);
     const applies = this.schedulers.map((scheduler, i) => {
       try {

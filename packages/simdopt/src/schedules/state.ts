@@ -24,7 +24,13 @@ export function encodeNumber(value: number): number | string {
 
 const NON_FINITE: Record<string, number> = { Infinity: Infinity, "-Infinity": -Infinity, NaN: NaN };
 
-/** Reads the fields of a snapshot, failing with a `TypeError` that names the field and the value. */
+/** The largest count a snapshot may hold: one more step must still count exactly (below 2^53). */
+export const MAX_COUNT = Number.MAX_SAFE_INTEGER - 1;
+
+/**
+ * Reads the fields of a snapshot, failing with a `TypeError` that names the field and the value.
+ * Fields are read as own properties only (a snapshot from `JSON.parse` may have a `__proto__` key).
+ */
 export class StateReader {
   private readonly dict: Record<string, unknown>;
   private readonly read = new Set<string>(["kind"]);
@@ -37,8 +43,9 @@ export class StateReader {
       this.fail(`expected an object as stateDict() returns, got ${show(dict)}`);
     }
     this.dict = dict as Record<string, unknown>;
-    if (this.dict.kind !== scheduler) {
-      this.fail(`it is the state of ${show(this.dict.kind)}, not of ${scheduler}`);
+    const kind = Object.hasOwn(this.dict, "kind") ? this.dict.kind : undefined;
+    if (kind !== scheduler) {
+      this.fail(`it is the state of ${show(kind)}, not of ${scheduler}`);
     }
   }
 
@@ -49,22 +56,26 @@ export class StateReader {
   /** The raw value of a field that must be present. */
   field(name: string): unknown {
     this.read.add(name);
-    if (!(name in this.dict)) this.fail(`field '${name}' is missing`);
+    if (!Object.hasOwn(this.dict, name)) this.fail(`field '${name}' is missing`);
     return this.dict[name];
   }
 
-  integer(name: string, min: number): number {
+  /** An integer from `min` to `max` (by default, any count that one more step keeps exact). */
+  integer(name: string, min: number, max = MAX_COUNT): number {
     const value = this.field(name);
-    if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
-      this.fail(`field '${name}' must be an integer >= ${min}, got ${show(value)}`);
+    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+      const range = max === MAX_COUNT ? `>= ${min} and below 2^53 - 1` : `from ${min} to ${max}`;
+      this.fail(`field '${name}' must be an integer ${range}, got ${show(value)}`);
     }
     return value;
   }
 
-  number(name: string): number {
+  /** A finite number, from `min` to `max` where given. */
+  number(name: string, min = -Infinity, max = Infinity): number {
     const value = this.field(name);
     if (typeof value !== "number" || !Number.isFinite(value))
       this.fail(`field '${name}' must be a finite number, got ${show(value)}`);
+    if (value < min || value > max) this.fail(`field '${name}' must be from ${min} to ${max}, got ${show(value)}`);
     return value;
   }
 
@@ -72,12 +83,12 @@ export class StateReader {
   anyNumber(name: string): number {
     const value = this.field(name);
     if (typeof value === "number") return value;
-    if (typeof value === "string" && value in NON_FINITE) return NON_FINITE[value];
+    if (typeof value === "string" && Object.hasOwn(NON_FINITE, value)) return NON_FINITE[value];
     return this.fail(`field '${name}' must be a number (or "Infinity", "-Infinity", "NaN"), got ${show(value)}`);
   }
 
-  /** Exactly `length` finite numbers. */
-  numbers(name: string, length: number): number[] {
+  /** Exactly `length` finite numbers, each >= `min` where given (learning rates are >= 0). */
+  numbers(name: string, length: number, min = -Infinity): number[] {
     const value = this.field(name);
     if (
       !Array.isArray(value) ||
@@ -86,6 +97,8 @@ export class StateReader {
     ) {
       this.fail(`field '${name}' must be an array of ${length} finite numbers, got ${show(value)}`);
     }
+    const below = (value as number[]).findIndex((x) => x < min);
+    if (below !== -1) this.fail(`field '${name}' must hold numbers >= ${min}, got ${show(value[below])} at ${below}`);
     return [...(value as number[])];
   }
 

@@ -1,0 +1,107 @@
+// loadSafetensors reads the bytes of the view it is given, whatever buffer lies under it: a Node
+// Buffer from fs.readFileSync or Buffer.from (small ones share a pool with other Buffers), a
+// subarray at any offset. And each refusal of a tensor carries the optimizer's prefix.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, expect, test } from "vitest";
+import { Adam, loadRuntime, loadSafetensors, saveSafetensors, type Runtime } from "../dist/index.js";
+import { edited } from "./safetensors-files.js";
+
+let runtime: Runtime;
+beforeAll(async () => {
+  runtime = await loadRuntime();
+});
+
+function trained() {
+  const w = runtime.parameter(3, { name: "w" }).setGrad([1, -2, 3]);
+  const b = runtime.parameter(Float64Array.of(1, 2), { name: "b" }).setGrad([0.5, -0.5]);
+  const opt = new Adam([w, b]);
+  opt.step();
+  return opt;
+}
+
+const twin = () =>
+  new Adam([runtime.parameter(3, { name: "w" }), runtime.parameter(2, { name: "b", dtype: "float64" })]);
+
+test("a Buffer from Buffer.from, inside Node's shared pool, loads", () => {
+  const opt = trained();
+  Buffer.from("an earlier small Buffer"); // so that the next one does not start the pool
+  const buffer = Buffer.from(saveSafetensors(opt));
+  expect(buffer.byteOffset).not.toBe(0);
+  expect(buffer.buffer.byteLength).toBeGreaterThan(buffer.byteLength);
+  const other = twin();
+  loadSafetensors(other, buffer);
+  expect(other.stateDict()).toEqual(opt.stateDict());
+});
+
+test("a file read with fs.readFileSync loads", () => {
+  const dir = mkdtempSync(join(tmpdir(), "simdopt-"));
+  try {
+    const opt = trained();
+    writeFileSync(join(dir, "adam.safetensors"), saveSafetensors(opt));
+    const other = twin();
+    loadSafetensors(other, readFileSync(join(dir, "adam.safetensors")));
+    expect(other.stateDict()).toEqual(opt.stateDict());
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a subarray at an odd offset of a larger buffer loads, and the bytes around it are not read", () => {
+  const opt = trained();
+  const bytes = saveSafetensors(opt);
+  for (const offset of [1, 3, 8]) {
+    const larger = new Uint8Array(offset + bytes.length + 5).fill(0xff);
+    larger.set(bytes, offset);
+    const other = twin();
+    loadSafetensors(other, larger.subarray(offset, offset + bytes.length));
+    expect(other.stateDict()).toEqual(opt.stateDict());
+  }
+});
+
+test("a tensor of the wrong length is refused with the optimizer's prefix", () => {
+  const opt = trained();
+  const bytes = edited(saveSafetensors(opt), (header, data) => {
+    // 'w' loses its last value: its tensors and the ones after them move down by 4 bytes.
+    const names = Object.keys(header).filter((name) => name !== "__metadata__");
+    const cut = header["state.w.exp_avg"].data_offsets[1] - 4;
+    for (const name of names) {
+      const [begin, end] = header[name].data_offsets;
+      header[name].data_offsets = [begin > cut ? begin - 4 : begin, end > cut ? end - 4 : end];
+    }
+    header["state.w.exp_avg"].shape = [2];
+    return Uint8Array.from([...data.subarray(0, cut), ...data.subarray(cut + 4)]);
+  });
+  expect(() => loadSafetensors(opt, bytes)).toThrow(
+    "Adam: cannot load state: state['w'].exp_avg has 2 values, expected 3",
+  );
+});
+
+test("a tensor's offsets that do not fit are refused naming what does not fit", () => {
+  const opt = trained();
+  const past = edited(saveSafetensors(opt), (header) => {
+    header["state.w.exp_avg"].data_offsets = [0, 1 << 30];
+    header["state.w.exp_avg"].shape = [1 << 28];
+    return undefined;
+  });
+  expect(() => loadSafetensors(opt, past)).toThrow(
+    /Adam: cannot load state: tensor 'state.w.exp_avg' ends at byte 1073741824, past the data's \d+ bytes/,
+  );
+  const gap = edited(saveSafetensors(opt), (header) => {
+    header["state.w.exp_avg"].data_offsets = [4, 16];
+    return undefined;
+  });
+  expect(() => loadSafetensors(opt, gap)).toThrow(
+    "Adam: cannot load state: tensor 'state.w.exp_avg' starts at byte 4 of the data, where the tensor before it ends at 0",
+  );
+});
+
+test("a header longer than safetensors allows is refused as such, before it is read", () => {
+  const opt = trained();
+  const file = new Uint8Array(8 + 100_000_008); // zeros: never decoded
+  new DataView(file.buffer).setBigUint64(0, 100_000_001n, true);
+  expect(() => loadSafetensors(opt, file)).toThrow(
+    "Adam: cannot load state: the header length 100000001 is above the 100000000 bytes a safetensors header may have",
+  );
+});
