@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // `node scripts/run-after-build.mjs <script> [args...]`: builds every workspace with turbo, then runs
-// `node <script> [args...]` from the repository root, exiting with its status. The build is quiet:
-// its output is shown only when it fails, so that `npm run bench -- --help` prints only the help.
-// Other runs announce the build with one line on stderr (from a fresh clone it takes a while).
+// `node <script> [args...]` from the repository root, exiting with its status. The build's logs
+// are shown only when it fails; meanwhile a line on stderr tells each workspace's build starting
+// and ending, and which still run, at least every 10 s (from a fresh clone the build takes
+// minutes). `--help` runs quietly, so that `npm run bench -- --help` prints only the help.
 import { spawnSync } from "node:child_process";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildWithProgress } from "./build-with-progress.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const [script, ...args] = process.argv.slice(2);
@@ -16,16 +17,10 @@ if (script === undefined) {
 }
 
 const helpOnly = args.includes("--help") || args.includes("-h");
-if (!helpOnly) process.stderr.write("building every workspace first (turbo run build)\n");
-const turbo = createRequire(path.join(root, "package.json")).resolve("turbo/bin/turbo");
-const build = spawnSync(process.execPath, [turbo, "run", "build", "--output-logs=errors-only"], {
-  cwd: root,
-  encoding: "utf8",
-  env: { TURBO_TELEMETRY_DISABLED: "1", ...process.env },
-});
-if (build.error !== undefined || build.status !== 0) {
-  process.stderr.write(`${build.stdout ?? ""}${build.stderr ?? ""}`);
-  console.error(`the build failed (turbo run build: ${build.error?.message ?? `exit status ${build.status}`})`);
+const build = await buildWithProgress(root, { quiet: helpOnly });
+if (!build.ok) {
+  process.stderr.write(build.output);
+  console.error(`the build failed (${build.reason})`);
   process.exit(1);
 }
 

@@ -1,12 +1,12 @@
 // Every example runs as a script, at sizes small enough for CI, and learns what it should.
-import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { expect, test } from "vitest";
+import { runProcess } from "../../scripts/run-process.mjs";
 
 /** Runs `node examples/<script> [args]`; returns its output, failing with its stderr if it fails. */
-function runExample(script, ...args) {
+async function runExample(script, ...args) {
   const path = fileURLToPath(new URL(`../${script}`, import.meta.url));
-  const run = spawnSync(process.execPath, [path, ...args], { encoding: "utf8" });
+  const run = await runProcess(process.execPath, [path, ...args]);
   expect(run.status, `${script} failed:\n${run.stderr}`).toBe(0);
   return run.stdout;
 }
@@ -18,20 +18,20 @@ function numberAfter(text, label) {
   return Number(match[1]);
 }
 
-test("linear regression recovers the true weights", () => {
-  const output = runExample("linear-regression.js", "--samples", "300", "--features", "4", "--steps", "300");
+test("linear regression recovers the true weights", async () => {
+  const output = await runExample("linear-regression.js", "--samples", "300", "--features", "4", "--steps", "300");
   expect(numberAfter(output, "largest weight error:")).toBeLessThan(1e-2);
   expect(numberAfter(output, "step 300: loss")).toBeLessThan(numberAfter(output, "step 1: loss") / 100);
 }, 60_000);
 
-test("the MLP separates the two moons", () => {
-  const output = runExample("mlp.js", "--points", "120", "--hidden", "8", "--steps", "200");
+test("the MLP separates the two moons", async () => {
+  const output = await runExample("mlp.js", "--points", "120", "--hidden", "8", "--steps", "200");
   expect(numberAfter(output, "training accuracy:")).toBeGreaterThanOrEqual(85);
   expect(numberAfter(output, "step 200: loss")).toBeLessThan(numberAfter(output, "step 1: loss"));
 }, 60_000);
 
-test("simdopt trains TF.js variables as tf.train.adam does, and reports the speed-up", () => {
-  const output = runExample("tfjs.js", "--inputs", "16", "--hidden", "32", "--batch", "16", "--steps", "8");
+test("simdopt trains TF.js variables as tf.train.adam does, and reports the speed-up", async () => {
+  const output = await runExample("tfjs.js", "--inputs", "16", "--hidden", "32", "--batch", "16", "--steps", "8");
   const losses = (label) => {
     const match = new RegExp(`${label}.*loss ([0-9.]+) -> ([0-9.]+)`).exec(output);
     expect(match, `no loss line for ${label} in:\n${output}`).not.toBeNull();

@@ -1,9 +1,9 @@
 // Every ```js block of the READMEs runs as written: as an ES module of its own, in Node, importing
 // the built package ("simdopt" resolves from this workspace to packages/simdopt).
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { expect, test } from "vitest";
+import { runProcess } from "../../scripts/run-process.mjs";
 
 const ROOT = new URL("../../", import.meta.url);
 const READMES = ["README.md", "packages/simdopt/README.md"];
@@ -42,12 +42,8 @@ test("the block extractor finds blocks and their lines", () => {
 
 test.each(snippets)(
   "$name runs",
-  ({ name, code }) => {
-    const run = spawnSync(process.execPath, ["--input-type=module", "-"], {
-      cwd: WORKSPACE,
-      input: code,
-      encoding: "utf8",
-    });
+  async ({ name, code }) => {
+    const run = await runProcess(process.execPath, ["--input-type=module", "-"], { cwd: WORKSPACE, input: code });
     expect(run.status, `the js block at ${name} failed (exit status ${run.status}):\n${run.stderr}`).toBe(0);
   },
   30_000,

@@ -1,5 +1,4 @@
 // The conformance command: counts, the failing-case lines, skipped kinds and the exit status.
-import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,13 +12,14 @@ import {
   runTrajectoryCase,
   type Runtime,
 } from "../dist/index.js";
+import { runProcess } from "../../../scripts/run-process.mjs";
 import { GOLDEN_DIR, memoryUse, setQuarantine } from "./helpers.js";
 
 const CLI = fileURLToPath(new URL("../dist/cli/conformance.js", import.meta.url));
-const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8" });
+const run = (...args: string[]) => runProcess(process.execPath, [CLI, ...args]);
 
-test("the golden folder passes, every case of its four files counted; optimizers bit-identical in float32", () => {
-  const { status, stdout } = run(GOLDEN_DIR);
+test("the golden folder passes, every case of its four files counted; optimizers bit-identical in float32", async () => {
+  const { status, stdout } = await run(GOLDEN_DIR);
   const lines = stdout.trim().split("\n");
   const counted = ["optimizers.json", "trajectories.json", "clipping.json", "schedules.json"].reduce(
     (sum, file) => sum + JSON.parse(readFileSync(join(GOLDEN_DIR, file), "utf8")).cases.length,
@@ -81,9 +81,9 @@ describe("malformed files and cases fail, naming file, case and field, with exit
       { ...clipping, cases: [{ ...clipping.cases[0], options: {} }] },
       /field 'options\.max_norm' must be a positive number/,
     ],
-  ])("%s", (_label, document, message) => {
+  ])("%s", async (_label, document, message) => {
     const file = write(document);
-    const { status, stdout } = run(file);
+    const { status, stdout } = await run(file);
     expect(stdout).toContain(`FAIL ${file}`);
     expect(stdout).toMatch(message);
     expect(stdout).not.toMatch(/\n\s+at /); // no stack trace
@@ -91,8 +91,8 @@ describe("malformed files and cases fail, naming file, case and field, with exit
   });
 });
 
-test("a file's source picks the torch version: both the torch 1.13 and the torch 2 files pass", () => {
-  const { status, stdout } = run(GOLDEN_DIR, join(GOLDEN_DIR, "torch2"));
+test("a file's source picks the torch version: both the torch 1.13 and the torch 2 files pass", async () => {
+  const { status, stdout } = await run(GOLDEN_DIR, join(GOLDEN_DIR, "torch2"));
   expect(stdout.trim().split("\n").at(-1)).toMatch(/^\d+ passed, 0 failed$/);
   expect(status).toBe(0);
   // torch 2's NAdam cases labelled as torch 1.13 fail: the source, not the case, chose the μ product.
@@ -100,10 +100,10 @@ test("a file's source picks the torch version: both the torch 1.13 and the torch
   const nadam = torch2.cases.filter((c: { optimizer: string }) => c.optimizer === "nadam");
   const file = join(mkdtempSync(join(tmpdir(), "simdopt-")), "relabelled.json");
   writeFileSync(file, JSON.stringify({ ...torch2, source: "torch 1.13.0 torch.optim", cases: nadam }));
-  expect(run(file).stdout.trim().split("\n").at(-1)).toBe(`0 passed, ${nadam.length} failed`);
+  expect((await run(file)).stdout.trim().split("\n").at(-1)).toBe(`0 passed, ${nadam.length} failed`);
 });
 
-test("a wrong expectation fails its case with its largest error, and the exit status is 1", () => {
+test("a wrong expectation fails its case with its largest error, and the exit status is 1", async () => {
   const golden = JSON.parse(readFileSync(join(GOLDEN_DIR, "optimizers.json"), "utf8"));
   const cases = golden.cases.slice(0, 3);
   cases[1].params[0].expected[4][2] += 1e-3; // torch's value moved by 1e-3
@@ -114,20 +114,20 @@ test("a wrong expectation fails its case with its largest error, and the exit st
     ["scalar", "fused"],
     ["reference", "fused"],
   ]) {
-    const { status, stdout } = run(file, "--binary", binary, "--rounding", rounding);
+    const { status, stdout } = await run(file, "--binary", binary, "--rounding", rounding);
     expect(stdout).toContain(`FAIL ${file}: ${cases[1].name}: largest error`);
     expect(stdout.trim().split("\n").at(-1)).toBe("2 passed, 1 failed");
     expect(status).toBe(1);
   }
 });
 
-test("a run that checked no case fails: an empty folder, or one whose files are all in subfolders", () => {
+test("a run that checked no case fails: an empty folder, or one whose files are all in subfolders", async () => {
   const empty = mkdtempSync(join(tmpdir(), "simdopt-"));
   const nested = mkdtempSync(join(tmpdir(), "simdopt-"));
   mkdirSync(join(nested, "inner"));
   writeFileSync(join(nested, "inner", "optimizers.json"), readFileSync(join(GOLDEN_DIR, "optimizers.json")));
   for (const folder of [empty, nested]) {
-    const { status, stdout } = run(folder);
+    const { status, stdout } = await run(folder);
     expect(stdout).toContain(`FAIL ${folder}: no .json file in this folder`);
     expect(stdout).toMatch(/^FAIL: no case ran$/m);
     expect(status).toBe(1);
@@ -182,15 +182,15 @@ describe("the exported runners", () => {
   });
 });
 
-test("bad arguments exit with status 2 and the usage", () => {
-  expect(run().status).toBe(2);
-  expect(run("/no/such/file").stderr).toMatch(/no such file or folder/);
-  expect(run(GOLDEN_DIR, "--binary", "gpu").stderr).toMatch(/--binary must be one of/);
-  expect(run(GOLDEN_DIR, "--rounding", "exact").stderr).toMatch(/--rounding must be one of/);
+test("bad arguments exit with status 2 and the usage", async () => {
+  expect((await run()).status).toBe(2);
+  expect((await run("/no/such/file")).stderr).toMatch(/no such file or folder/);
+  expect((await run(GOLDEN_DIR, "--binary", "gpu")).stderr).toMatch(/--binary must be one of/);
+  expect((await run(GOLDEN_DIR, "--rounding", "exact")).stderr).toMatch(/--rounding must be one of/);
 });
 
-test("--help tells the input format, the rounding default and the exit statuses, on stdout, and exits 0", () => {
-  const { status, stdout, stderr } = run("--help");
+test("--help tells the input format, the rounding default and the exit statuses, on stdout, and exits 0", async () => {
+  const { status, stdout, stderr } = await run("--help");
   expect(status).toBe(0);
   expect(stderr).toBe("");
   expect(stdout).toMatch(/^usage: simdopt-conformance <file-or-folder>\.\.\./);
@@ -199,18 +199,16 @@ test("--help tells the input format, the rounding default and the exit statuses,
   expect(stdout).toMatch(
     /Exit status: 0 when every case passed \(at least one\), 1 when a case failed,[\s\S]*no case ran, 2 for bad arguments/,
   );
-  expect(run("-h").stdout).toBe(stdout);
+  expect((await run("-h")).stdout).toBe(stdout);
 });
 
-test("npm run conformance runs the repository's golden/ unless a file or folder is named", () => {
+test("npm run conformance runs the repository's golden/ unless a file or folder is named", async () => {
   const script = fileURLToPath(new URL("../../../scripts/conformance.mjs", import.meta.url));
-  const byDefault = spawnSync(process.execPath, [script, "--binary", "scalar"], { encoding: "utf8" });
+  const byDefault = await runProcess(process.execPath, [script, "--binary", "scalar"]);
   expect(byDefault.stdout).toMatch(/^largest schedule float64 error: /m); // golden/schedules.json ran
   expect(byDefault.stdout.trim().split("\n").at(-1)).toMatch(/^\d+ passed, 0 failed$/);
   expect(byDefault.status).toBe(0);
-  const named = spawnSync(process.execPath, [script, "--rounding", "separate", "golden/trajectories.json"], {
-    encoding: "utf8",
-  });
+  const named = await runProcess(process.execPath, [script, "--rounding", "separate", "golden/trajectories.json"]);
   expect(named.stdout).not.toContain("schedules.json");
   expect(named.stdout).toMatch(/conformance \(simd(-shared)? kernels, separate rounding\)/);
   expect(named.status).toBe(0);

@@ -1,22 +1,22 @@
 // The threaded path of the built package under Deno (workers through Deno's node:worker_threads):
 // bit-identical to one thread for every optimizer and for LAMB's one tensor cut at its blocks, and
 // the process exits without close().
-import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { expect, test } from "vitest";
 import { OPTIMIZER_NAMES } from "../dist/index.js";
+import { runProcess } from "../../../scripts/run-process.mjs";
 import { findDeno } from "./helpers.js";
 
-test("threads run under Deno and match one thread bit for bit", () => {
+test("threads run under Deno and match one thread bit for bit", async () => {
   const deno = findDeno();
   expect(deno, "the deno binary of the `deno` devDependency is missing: run npm ci").toBeDefined();
   const script = fileURLToPath(new URL("./deno/threads.ts", import.meta.url));
-  const output = execFileSync(deno!, ["run", "--no-prompt", "--allow-read", script], {
-    encoding: "utf8",
+  const { status, stdout, stderr } = await runProcess(deno!, ["run", "--no-prompt", "--allow-read", script], {
     env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
     timeout: 120_000,
   });
-  const report = JSON.parse(output.trim().split("\n").pop()!);
+  expect(status, `deno failed:\n${stderr}`).toBe(0);
+  const report = JSON.parse(stdout.trim().split("\n").pop()!);
   expect(report.runtime).toMatch(/^deno 2\./);
   expect(report.threads).toBe(2);
   expect(report.results).toHaveLength(OPTIMIZER_NAMES.length * 2);

@@ -1,21 +1,21 @@
 // The built package under Deno (from the `deno` npm package): every optimizer agrees with the
 // reference there too.
-import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { expect, test } from "vitest";
 import { OPTIMIZER_NAMES } from "../dist/index.js";
+import { runProcess } from "../../../scripts/run-process.mjs";
 import { findDeno } from "./helpers.js";
 
-test("the package runs under Deno and matches the reference", () => {
+test("the package runs under Deno and matches the reference", async () => {
   const deno = findDeno();
   expect(deno, "the deno binary of the `deno` devDependency is missing: run npm ci").toBeDefined();
   const script = fileURLToPath(new URL("./deno/smoke.ts", import.meta.url));
-  const output = execFileSync(deno!, ["run", "--no-prompt", "--allow-read", script], {
-    encoding: "utf8",
+  const { status, stdout, stderr } = await runProcess(deno!, ["run", "--no-prompt", "--allow-read", script], {
     env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
     timeout: 120_000,
   });
-  const report = JSON.parse(output.trim().split("\n").pop()!);
+  expect(status, `deno failed:\n${stderr}`).toBe(0);
+  const report = JSON.parse(stdout.trim().split("\n").pop()!);
   expect(report.runtime).toMatch(/^deno 2\./);
   expect(report.simd).toBe(true);
   expect(report.results).toHaveLength(OPTIMIZER_NAMES.length * 2 * 3);

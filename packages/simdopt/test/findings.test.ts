@@ -1,6 +1,5 @@
 // One test per fault found by trying the package as a user and as an attacker would (the state
 // dict's faults are in state-dict.test.ts, the conformance command's in conformance-cli.test.ts).
-import { spawnSync } from "node:child_process";
 import { beforeAll, describe, expect, test } from "vitest";
 import {
   Adam,
@@ -13,6 +12,7 @@ import {
   sgdDefaults,
   type Runtime,
 } from "../dist/index.js";
+import { runProcess } from "../../../scripts/run-process.mjs";
 import { memoryUse, randomArray, setQuarantine } from "./helpers.js";
 
 let runtime: Runtime;
@@ -72,7 +72,7 @@ describe("memory", () => {
     expect(opt.paramGroups.length).toBe(1);
   });
 
-  test("memory of dropped, undisposed parameters and optimizers is reclaimed by the garbage collector", () => {
+  test("memory of dropped, undisposed parameters and optimizers is reclaimed by the garbage collector", async () => {
     const script = `
       import { loadRuntime, Adam } from ${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)};
       const rt = await loadRuntime();
@@ -83,9 +83,7 @@ describe("memory", () => {
       const held = live();
       for (let i = 0; i < 20 && live() > start; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 10)); }
       console.log(JSON.stringify({ start, held, after: live() }));`;
-    const { stdout, stderr } = spawnSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", script], {
-      encoding: "utf8",
-    });
+    const { stdout, stderr } = await runProcess(process.execPath, ["--expose-gc", "--input-type=module", "-e", script]);
     const { start, held, after } = JSON.parse(stdout || stderr);
     expect(held).toBeGreaterThan(start + 20 * 3 * 40000);
     expect(after).toBe(start);

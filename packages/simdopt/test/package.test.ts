@@ -1,12 +1,12 @@
 // The package as a registry would receive it: `npm pack`, unpacked into a node_modules folder, then
 // imported and required from there by a consumer that has nothing else.
-import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, posix } from "node:path";
 import { fileURLToPath } from "node:url";
 import semver from "semver";
 import { beforeAll, expect, test } from "vitest";
+import { runProcess } from "../../../scripts/run-process.mjs";
 
 const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
 const manifest = JSON.parse(readFileSync(join(PACKAGE_DIR, "package.json"), "utf8"));
@@ -14,25 +14,29 @@ const manifest = JSON.parse(readFileSync(join(PACKAGE_DIR, "package.json"), "utf
 let consumerDir: string; // holds node_modules/simdopt, unpacked from the tarball
 let shipped: string[]; // the tarball's files, relative to the package
 
-beforeAll(() => {
+/** Runs a command to its end, failing with its stderr when it fails; returns its stdout. */
+async function succeed(file: string, args: string[], cwd?: string): Promise<string> {
+  // npm is a .cmd script on Windows, which only a shell runs.
+  const { status, stdout, stderr } = await runProcess(file, args, { cwd, shell: process.platform === "win32" });
+  expect(status, `${file} ${args.join(" ")} failed:\n${stderr}`).toBe(0);
+  return stdout;
+}
+
+beforeAll(async () => {
   consumerDir = mkdtempSync(join(tmpdir(), "simdopt-consumer-"));
   // --ignore-scripts: the prepack script would rebuild dist/ while other test files read it.
   const packed = JSON.parse(
-    execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", consumerDir], {
-      cwd: PACKAGE_DIR,
-      encoding: "utf8",
-      shell: process.platform === "win32",
-    }),
+    await succeed("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", consumerDir], PACKAGE_DIR),
   );
   shipped = packed[0].files.map((file: { path: string }) => file.path).sort();
   const installed = join(consumerDir, "node_modules", "simdopt");
   mkdirSync(installed, { recursive: true });
-  execFileSync("tar", ["-xzf", join(consumerDir, packed[0].filename), "-C", installed, "--strip-components=1"]);
+  await succeed("tar", ["-xzf", join(consumerDir, packed[0].filename), "-C", installed, "--strip-components=1"]);
 }, 60_000);
 
 /** Runs `node <args>` in the consumer's folder. */
 function nodeInConsumer(...args: string[]) {
-  return spawnSync(process.execPath, args, { cwd: consumerDir, encoding: "utf8" });
+  return runProcess(process.execPath, args, { cwd: consumerDir });
 }
 
 test("the tarball ships the build, the README and the licence, and no source maps", () => {
@@ -58,7 +62,7 @@ test("the fields a registry page and bundlers read are complete", () => {
   expect(manifest.bugs.url).toBe(`${repository}/issues`);
 });
 
-test("every bin is a shipped node script, its path already in the form npm publishes", () => {
+test("every bin is a shipped node script, its path already in the form npm publishes", async () => {
   for (const [name, target] of Object.entries(manifest.bin as Record<string, string>)) {
     // npm rewrites (and warns about) a path that is not already normalised, such as ./dist/...
     expect(target, `bin '${name}'`).toBe(posix.normalize(target));
@@ -68,12 +72,12 @@ test("every bin is a shipped node script, its path already in the form npm publi
       true,
     );
   }
-  const help = nodeInConsumer(join("node_modules", "simdopt", manifest.bin["simdopt-conformance"]), "--help");
+  const help = await nodeInConsumer(join("node_modules", "simdopt", manifest.bin["simdopt-conformance"]), "--help");
   expect(help.status).toBe(0);
   expect(help.stdout).toMatch(/^usage: simdopt-conformance/);
 });
 
-test("an ES module consumer imports it and steps an optimizer", () => {
+test("an ES module consumer imports it and steps an optimizer", async () => {
   const script = `
     import { loadRuntime, Adam } from "simdopt";
     const rt = await loadRuntime();
@@ -81,12 +85,12 @@ test("an ES module consumer imports it and steps an optimizer", () => {
     w.setGrad([1, -1]);
     new Adam([w], { lr: 0.5 }).step(); // Adam's first step moves each value by about lr
     console.log(JSON.stringify(Array.from(w.data, (x) => x.toFixed(6))));`;
-  const run = nodeInConsumer("--input-type=module", "-e", script);
+  const run = await nodeInConsumer("--input-type=module", "-e", script);
   expect(run.stderr).toBe("");
   expect(JSON.parse(run.stdout)).toEqual(["0.500000", "-1.500000"]);
 });
 
-test("a CommonJS consumer require()s it on this Node", () => {
+test("a CommonJS consumer require()s it on this Node", async () => {
   const script = `
     const { loadRuntime, SGD } = require("simdopt");
     loadRuntime().then((rt) => {
@@ -95,7 +99,7 @@ test("a CommonJS consumer require()s it on this Node", () => {
       new SGD([w], { lr: 0.5 }).step();
       console.log(JSON.stringify(Array.from(w.data)));
     });`;
-  const run = nodeInConsumer("-e", script);
+  const run = await nodeInConsumer("-e", script);
   expect(run.stderr).toBe("");
   expect(JSON.parse(run.stdout)).toEqual([0.5, -1.5]);
 });

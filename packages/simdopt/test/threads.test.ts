@@ -2,7 +2,6 @@
 // same bits as one thread, for every optimizer, option family and dtype; a worker that dies gives
 // an error (never a hang), and the optimizer goes on with fewer threads; pools never keep a
 // process alive and can be closed.
-import { execFileSync } from "node:child_process";
 import { Worker } from "node:worker_threads";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
@@ -16,6 +15,7 @@ import {
 } from "../dist/index.js";
 import { claimChunk, claimOrder, closeClaims, controlBytes } from "../dist/threads/control.js";
 import { KERNEL_LAYOUTS } from "../dist/generated/kernels.js";
+import { runProcess } from "../../../scripts/run-process.mjs";
 import { OPTION_FAMILIES } from "./families.js";
 import { decodedState, firstDifference, gradientsFor, randomArray } from "./helpers.js";
 
@@ -273,7 +273,7 @@ describe("options and lifetime", () => {
     expect(optimizer.stepCount()).toBe(2);
   });
 
-  test("a process with a threaded runtime that was never closed exits by itself", () => {
+  test("a process with a threaded runtime that was never closed exits by itself", async () => {
     const script = `
       import { loadRuntime, createOptimizer } from ${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)};
       const runtime = await loadRuntime({ threads: 2, threadMinElements: 0 });
@@ -284,11 +284,11 @@ describe("options and lifetime", () => {
       optimizer.step();
       console.log(param.data.every((value) => value === param.data[0] && value < 0 && value > -0.0011));
     `;
-    const output = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
-      encoding: "utf8",
+    const { status, stdout, stderr } = await runProcess(process.execPath, ["--input-type=module", "-e", script], {
       timeout: 30_000,
     });
-    expect(output.trim().split("\n")).toEqual(["2", "true"]);
+    expect(status, `the script failed or did not exit by itself:\n${stderr}`).toBe(0);
+    expect(stdout.trim().split("\n")).toEqual(["2", "true"]);
   });
 });
 
