@@ -395,6 +395,7 @@ export class Optimizer<O extends object> {
     return {
       kind: this.kind,
       fail,
+      failSave: (message) => this.check.fail(`cannot save state: ${message}`, TypeError),
       bufferNames: this.bufferNames,
       bufferRanges: KERNEL_LAYOUTS[this.definition.kernel].stateRanges,
       scalarRanges: this.definition.stateRanges ?? {},
