@@ -70,7 +70,7 @@ test("model.fit with 'tfjs:adam' matches tf.train.adam within 1e-5", async () =>
   optimizer.dispose();
 });
 
-test("minimize and applyGradients with torch's 'adam' step as simdopt's Adam steps", () => {
+test("minimize and applyGradients with torch's 'adam' step as simdopt's Adam steps, from values assigned between steps", () => {
   const init = randomArray(10, 90);
   const v = tf.variable(tf.tensor1d(init), true, "minimize_v");
   const target = tf.tensor1d(randomArray(10, 91));
@@ -78,6 +78,11 @@ test("minimize and applyGradients with torch's 'adam' step as simdopt's Adam ste
   const p = runtime.parameter(init);
   const adam = new Adam([p], { lr: 0.05, weightDecay: 0.01 });
   for (let t = 0; t < 6; t++) {
+    if (t === 3) {
+      // assigned from outside between steps: the next step starts from the new values
+      v.assign(tf.tensor1d(randomArray(10, 92)));
+      p.set(v.dataSync());
+    }
     const f = () => tf.sum(tf.square(tf.sub(v, target))) as tf.Scalar;
     const { grads } = tf.variableGrads(f, [v]);
     p.setGrad(grads[v.name].dataSync());

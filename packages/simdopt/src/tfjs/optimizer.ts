@@ -28,6 +28,8 @@ interface Bound {
   variables: tf.Variable[];
   params: Parameter<"float32">[];
   optimizer: Optimizer<object>;
+  /** The data each variable was given at the last step: other data means it was assigned since. */
+  assigned: object[];
 }
 
 let loadingRuntime: Runtime | undefined;
@@ -90,13 +92,18 @@ export class SimdoptOptimizer<N extends OptimizerName = OptimizerName> extends t
     });
     const bound = this.#bind(named.map(([name]) => name));
     bound.params.forEach((param, i) => {
-      param.set(bound.variables[i].dataSync() as Float32Array); // the variable may have been assigned since
+      const variable = bound.variables[i];
+      // Its values are read again only when something else assigned it (model.setWeights, a load).
+      if (variable.dataId !== bound.assigned[i]) param.set(variable.dataSync() as Float32Array);
       param.setGrad(gradients[i].dataSync() as Float32Array);
     });
     bound.optimizer.step();
     tf.tidy(() => {
-      // A copy: TF.js's cpu backend keeps the array a tensor is made from.
-      bound.variables.forEach((variable, i) => variable.assign(tf.tensor(bound.params[i].toArray(), variable.shape)));
+      bound.variables.forEach((variable, i) => {
+        // A copy: TF.js's cpu backend keeps the array a tensor is made from.
+        variable.assign(tf.tensor(bound.params[i].toArray(), variable.shape));
+        bound.assigned[i] = variable.dataId;
+      });
     });
     this.incrementIterations();
   }
@@ -135,7 +142,7 @@ export class SimdoptOptimizer<N extends OptimizerName = OptimizerName> extends t
       throw error;
     }
     this.#pending = undefined;
-    this.#bound = { names, variables, params, optimizer };
+    this.#bound = { names, variables, params, optimizer, assigned: [] };
     return this.#bound;
   }
 
