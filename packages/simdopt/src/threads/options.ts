@@ -2,7 +2,8 @@
  * The runtime's thread options: how many threads a runtime steps on, checked against what this
  * engine and this thread allow, and the table size below which a call stays on the calling thread.
  */
-import { canBlock, coreCount, workerSpawner, type SpawnWorker } from "./spawn.js";
+import { coreCount, workerSpawner } from "#threads/host";
+import { canBlock, type SpawnWorker } from "./spawn.js";
 
 /** `auto` (the default): every core where shared memory, workers and blocking waits exist, else 1. */
 export type ThreadsOption = number | "auto";
@@ -36,7 +37,7 @@ export async function resolveThreads(
       `simdopt: option 'threads' must be 'auto' or a whole number from 1 to ${MAX_THREADS}, got ${String(option)}`,
     );
   }
-  const wanted = option === "auto" ? Math.min(await coreCount(), MAX_THREADS) : option;
+  const wanted = option === "auto" ? Math.min(coreCount(), MAX_THREADS) : option;
   if (wanted === 1) return { threads: 1 };
   const refuse = (reason: string): ResolvedThreads => {
     if (option === "auto") return { threads: 1 };
