@@ -71,19 +71,24 @@ export function binaryName(
   return name as BinaryName;
 }
 
-let relaxedFused: Promise<boolean> | undefined;
+const relaxedFused = new Map<BinaryName, Promise<boolean>>();
 
 /**
  * True when the relaxed-SIMD binary validates here and its multiply-add rounds once in every lane
- * (checked once: it is a property of the engine and the machine). Where it is false, the emulated
- * fused binary computes the same bits, more slowly.
+ * (checked once per kind of memory: it is a property of the engine and the machine). Where it is
+ * false, the emulated fused binary computes the same bits, more slowly. Given a shared memory, the
+ * probe is the shared binary instantiated over it, the one a runtime over that memory then uses,
+ * so that a page fetches one binary.
  */
-export function relaxedSimdFuses(): Promise<boolean> {
-  relaxedFused ??= (async () => {
-    const name = binaryName("simd", false, "relaxed");
+export function relaxedSimdFuses(memory?: WebAssembly.Memory): Promise<boolean> {
+  const shared = memory !== undefined && isShared(memory);
+  const name = binaryName("simd", shared, "relaxed");
+  const known = relaxedFused.get(name);
+  if (known !== undefined) return known;
+  const probe = (async () => {
     try {
       const instance = await WebAssembly.instantiate(await compile(name), {
-        env: { memory: new WebAssembly.Memory({ initial: 1 }) },
+        env: { memory: shared ? memory : new WebAssembly.Memory({ initial: 1 }) },
       });
       return (instance.exports as unknown as { multiply_add_fused(): number }).multiply_add_fused() === 1;
     } catch {
@@ -91,7 +96,8 @@ export function relaxedSimdFuses(): Promise<boolean> {
       return false;
     }
   })();
-  return relaxedFused;
+  relaxedFused.set(name, probe);
+  return probe;
 }
 
 /**

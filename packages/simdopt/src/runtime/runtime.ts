@@ -179,7 +179,7 @@ export class Runtime {
         referenceGradKernels(memory),
       );
     }
-    const relaxed = rounding === "fused" && resolved === "simd" && relaxedSimd && (await relaxedSimdFuses());
+    const relaxed = rounding === "fused" && resolved === "simd" && relaxedSimd && (await relaxedSimdFuses(memory));
     const name = binaryName(resolved, isShared(memory), relaxed ? "relaxed" : rounding);
     const { kernels, gradKernels, heapBase } = await instantiate(name, memory);
     const runtime = new Runtime(memory, kernels, resolved, name, rounding, heapBase, gradKernels);
