@@ -61,6 +61,8 @@ export interface RuntimeOptions {
    * blocking wait (`Atomics.wait`, which a browser's main thread may not use) are missing. A
    * count above 1 that cannot be honoured throws. Workers start at the first large step (or at
    * `await runtime.startThreads()`); they never keep a process alive; `runtime.close()` ends them.
+   * With `auto`, a worker that fails to start (a bundle that did not emit it) is left out quietly,
+   * and `threads` says so; with a count, the next step reports it (a ThreadError).
    */
   threads?: ThreadsOption;
   /**
@@ -108,6 +110,7 @@ export class Runtime {
   /** Workers to start when first needed (their control block is allocated then), or 0. */
   #workers = 0;
   #spawn: SpawnWorker | undefined;
+  #autoThreads = false;
   #threadMinElements = DEFAULT_THREAD_MIN_ELEMENTS;
 
   private constructor(
@@ -187,6 +190,7 @@ export class Runtime {
     if (pool.spawn !== undefined) {
       runtime.#workers = pool.threads - 1;
       runtime.#spawn = pool.spawn;
+      runtime.#autoThreads = pool.auto;
     }
     return runtime;
   }
@@ -200,6 +204,7 @@ export class Runtime {
         this.#workers,
         this.build,
         this.#spawn!,
+        this.#autoThreads,
       );
       pools.register(this, this.#pool, this);
     }
@@ -211,7 +216,11 @@ export class Runtime {
     return this.#threadPool();
   }
 
-  /** Threads that large steps run on (the calling thread included); 1 without workers. */
+  /**
+   * Threads that large steps run on (the calling thread included); 1 without workers. Before the
+   * workers start, the number planned; from then on, the workers that are ready and alive, which
+   * `await runtime.startThreads()` resolves with.
+   */
   get threads(): number {
     return this.#pool?.threads ?? this.#workers + 1;
   }

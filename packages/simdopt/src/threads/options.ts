@@ -21,6 +21,8 @@ export const MAX_THREADS = 64;
 export interface ResolvedThreads {
   threads: number;
   spawn?: SpawnWorker;
+  /** The option was `auto`: workers that do not start are left out quietly (pool.ts). */
+  auto: boolean;
 }
 
 /**
@@ -38,9 +40,9 @@ export async function resolveThreads(
     );
   }
   const wanted = option === "auto" ? Math.min(coreCount(), MAX_THREADS) : option;
-  if (wanted === 1) return { threads: 1 };
+  if (wanted === 1) return { threads: 1, auto: option === "auto" };
   const refuse = (reason: string): ResolvedThreads => {
-    if (option === "auto") return { threads: 1 };
+    if (option === "auto") return { threads: 1, auto: true };
     throw new Error(`simdopt: option 'threads' is ${option}, but ${reason}; pass threads: 1 (or 'auto')`);
   };
   if (!wasm) return refuse("the plain-JS reference binary runs on the calling thread only");
@@ -56,7 +58,7 @@ export async function resolveThreads(
   }
   const spawn = await workerSpawner();
   if (typeof spawn === "string") return refuse(spawn);
-  return { threads: wanted, spawn };
+  return { threads: wanted, spawn, auto: option === "auto" };
 }
 
 /** Checks the `threadMinElements` option. */
