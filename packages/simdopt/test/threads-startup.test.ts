@@ -6,12 +6,13 @@ import { controlBytes } from "../dist/threads/control.js";
 import { ThreadPool } from "../dist/threads/pool.js";
 import { ThreadError } from "../dist/index.js";
 
-type Spawn = ConstructorParameters<typeof ThreadPool>[4];
+type Spawn = ConstructorParameters<typeof ThreadPool>[5];
 
 /** A pool of one worker started by `spawn`, over a fresh shared memory. */
 function pool(spawn: Spawn, quietStartup: boolean): ThreadPool {
   const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
-  const made = new ThreadPool(memory, 0, 1, "simd-shared", spawn, quietStartup);
+  const module = new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])); // never instantiated here
+  const made = new ThreadPool(memory, 0, 1, "simd-shared", module, spawn, quietStartup);
   (made as unknown as { startupMs: number }).startupMs = 50; // internal: the start-up wait, in ms
   expect(controlBytes(1)).toBeLessThan(65536);
   return made;

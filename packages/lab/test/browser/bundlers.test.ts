@@ -55,7 +55,8 @@ function largestRelative(aWords: number[], bWords: number[]): number {
 type Bundler = (outdir: string) => Promise<void>;
 
 const BUNDLERS: Record<string, Bundler> = {
-  // Vite's defaults, but workers as ES modules: simdopt's worker imports its binary on demand.
+  // Vite's defaults but one: the page's own worker imports simdopt, which imports its binary on
+  // demand, and Vite's default worker format (iife) cannot split. simdopt's worker imports no binary.
   vite: async (outdir) => {
     await vite({
       configFile: false,

@@ -2,6 +2,7 @@ import { Allocator } from "./allocator.js";
 import {
   BINARY_CHOICES,
   binaryName,
+  compiledBinary,
   createMemory,
   instantiate,
   isShared,
@@ -111,6 +112,7 @@ export class Runtime {
   #workers = 0;
   #spawn: SpawnWorker | undefined;
   #autoThreads = false;
+  #module: WebAssembly.Module | undefined;
   #threadMinElements = DEFAULT_THREAD_MIN_ELEMENTS;
 
   private constructor(
@@ -191,6 +193,7 @@ export class Runtime {
       runtime.#workers = pool.threads - 1;
       runtime.#spawn = pool.spawn;
       runtime.#autoThreads = pool.auto;
+      runtime.#module = await compiledBinary(name);
     }
     return runtime;
   }
@@ -203,6 +206,7 @@ export class Runtime {
         this.alloc(controlBytes(this.#workers)),
         this.#workers,
         this.build,
+        this.#module!,
         this.#spawn!,
         this.#autoThreads,
       );

@@ -80,6 +80,8 @@ export class ThreadPool {
     private readonly controlAddress: number,
     workers: number,
     private readonly binary: string,
+    /** The binary, compiled: workers instantiate it without fetching or compiling it again. */
+    private readonly module: WebAssembly.Module,
     private readonly spawn: SpawnWorker,
     /**
      * `threads: "auto"`: a worker that fails or does not come up at start-up is left out quietly,
@@ -112,6 +114,7 @@ export class ThreadPool {
         workers: this.workers.length,
         slot: worker.slot,
         binary: this.binary,
+        module: this.module,
       };
       try {
         worker.handle = this.spawn(init, (reason) => this.lost(worker, reason));

@@ -1,10 +1,11 @@
 /**
- * The worker's side of the thread pool: instantiates the calling thread's binary over the same
- * shared memory, then serves generations of the control block (control.ts) until told to exit.
+ * The worker's side of the thread pool: instantiates the calling thread's compiled binary (sent
+ * with the init: a worker fetches and compiles nothing) over the same shared memory, then serves
+ * generations of the control block (control.ts) until told to exit.
  * Run by the two worker entries: worker-node.ts (`node:worker_threads`, the init as workerData)
  * and worker.ts (a module Web Worker, the init as the first message).
  */
-import { instantiate, type BinaryName } from "../runtime/load.js";
+import { instantiateModule } from "../runtime/instance.js";
 import {
   COMMAND,
   COMPLETED,
@@ -29,7 +30,7 @@ import {
 } from "./control.js";
 
 export async function serve(init: WorkerInit): Promise<void> {
-  const { kernels } = await instantiate(init.binary as BinaryName, init.memory);
+  const { kernels } = await instantiateModule(init.module, init.binary, init.memory);
   const byIndex = KERNEL_KEYS.map((key) => kernels[key]);
   const control = new Int32Array(init.memory.buffer, init.control, controlBytes(init.workers) / 4);
   const busy = slotWord(init.slot, SLOT_BUSY);
