@@ -13,8 +13,6 @@ export default defineConfig({
     target: "es2022",
     rollupOptions: { input: { index: `${here}index.html`, check: `${here}check.html` } },
   },
-  // simdopt's worker imports its binary on demand, which Vite's default worker format (iife) cannot split.
-  worker: { format: "es" },
   server: {
     // A cross-origin isolated page: simdopt then runs over a shared memory.
     headers: { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" },
