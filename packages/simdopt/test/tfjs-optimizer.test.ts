@@ -164,6 +164,14 @@ test("bad names, options and weights are refused, naming them, and change nothin
   const w = tf.variable(tf.tensor1d([4, 5]), true, "refusals_w");
   optimizer.applyGradients({ [v.name]: tf.ones([3]) });
   const after = Float32Array.from(v.dataSync());
+  expect(() => optimizer.applyGradients({ [v.name]: tf.ones([4]) })).toThrow(
+    /gradient of variable 'refusals_v' must be float32 of 3 elements, got float32 of 4/,
+  );
+  const unbound = new SimdoptOptimizer(runtime, "tfjs:sgd");
+  expect(() => unbound.applyGradients([{ name: "__proto__", tensor: tf.ones([3]) }])).toThrow(
+    /no variable named '__proto__'/,
+  );
+  unbound.dispose();
   expect(() => optimizer.applyGradients({ [w.name]: tf.ones([2]) })).toThrow(
     /same order \(refusals_v\), got refusals_w/,
   );

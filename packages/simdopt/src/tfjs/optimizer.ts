@@ -91,6 +91,14 @@ export class SimdoptOptimizer<N extends OptimizerName = OptimizerName> extends t
       return tensor;
     });
     const bound = this.#bind(named.map(([name]) => name));
+    gradients.forEach((gradient, i) => {
+      if (gradient.size !== bound.params[i].length || gradient.dtype !== "float32") {
+        throw new TypeError(
+          `SimdoptOptimizer: the gradient of variable '${named[i][0]}' must be float32 of ${bound.params[i].length} ` +
+            `elements, got ${gradient.dtype} of ${gradient.size}`,
+        );
+      }
+    });
     bound.params.forEach((param, i) => {
       const variable = bound.variables[i];
       // Its values are read again only when something else assigned it (model.setWeights, a load).
@@ -121,8 +129,9 @@ export class SimdoptOptimizer<N extends OptimizerName = OptimizerName> extends t
       return this.#bound;
     }
     const variables = names.map((name) => {
-      const variable = tf.engine().registeredVariables[name];
-      if (variable === undefined) throw new TypeError(`SimdoptOptimizer: no variable named '${name}'`);
+      const registered = tf.engine().registeredVariables;
+      if (!Object.hasOwn(registered, name)) throw new TypeError(`SimdoptOptimizer: no variable named '${name}'`);
+      const variable = registered[name];
       if (variable.dtype !== "float32") {
         throw new TypeError(`SimdoptOptimizer: variable '${name}' is ${variable.dtype}, not float32`);
       }
