@@ -20,6 +20,8 @@ const BINARIES = fileURLToPath(new URL("../../../simdopt/dist/generated/binaries
 
 interface Report extends ComputeReport {
   mainThreads: number;
+  autoThreads: number;
+  cores: number;
   error?: string;
 }
 
@@ -119,6 +121,7 @@ describe.each(Object.keys(BUNDLERS))("a page bundled by %s", (bundler) => {
         expect(report.splitCalls).toBeGreaterThan(0); // the worker thread took part
         expect(report.build).toMatch(/^simd-shared/);
         expect(report.mainThreads).toBe(1); // `auto` on a main thread, which may not block
+        expect(report.autoThreads).toBe(Math.min(report.cores, 64)); // `auto` in a worker: every core, started
         expect(Object.keys(report.results)).toEqual(Object.keys(expected.results));
         for (const [name, bits] of Object.entries(expected.results)) {
           if (name.endsWith("float32")) expect(report.results[name], name).toEqual(bits);
