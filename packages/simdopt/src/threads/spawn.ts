@@ -1,7 +1,7 @@
 /**
- * Starting worker threads wherever the package runs. How is the host's: `#threads/host` is
- * host-node.ts under Node, Deno and Bun (package.json `imports`, conditions "node" and "deno") and
- * host-web.ts elsewhere (browsers, and every bundle for them), so that no `node:` import is
+ * Starting worker threads wherever the package runs. The start-up is the host's: `#threads/host`
+ * is host-node.ts under Node, Deno and Bun (package.json `imports`, conditions "node" and "deno")
+ * and host-web.ts elsewhere (browsers, and every bundle for them), so that no `node:` import is
  * reachable in a browser build. Here: what both give, and whether this thread may block in
  * `Atomics.wait` (a browser's main thread may not).
  */
