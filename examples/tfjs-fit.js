@@ -26,6 +26,9 @@ const samples = Number(flags.samples);
 const epochs = Number(flags.epochs);
 const learningRate = 1e-3;
 
+if (flags.model === "cnn" && flags.backend === "wasm") {
+  throw new Error("TF.js 4.22's wasm backend cannot train a CNN: it has no Conv2DBackpropFilter kernel");
+}
 tf.env().set("PROD", true); // silences the notice that suggests the native tfjs-node backend
 if (flags.backend === "wasm") await import("@tensorflow/tfjs-backend-wasm");
 else if (flags.backend === "cpu") await import("@tensorflow/tfjs-backend-cpu");
