@@ -44,3 +44,18 @@ test("simdopt trains TF.js variables as tf.train.adam does, and reports the spee
   const speedUp = numberAfter(output, "speed-up of the optimizer update:");
   expect(Number.isFinite(speedUp) && speedUp > 0).toBe(true);
 }, 60_000);
+
+test("model.fit with SimdoptOptimizer trains as with tf.train.adam, and reports the epoch times", () => {
+  const output = runExample("tfjs-fit.js", "--samples", "64", "--epochs", "1");
+  const losses = (label) => {
+    const match = new RegExp(`${label}.*ms per epoch, loss ([0-9.]+) ([0-9.]+)`).exec(output);
+    expect(match, `no loss line for ${label} in:\n${output}`).not.toBeNull();
+    return [Number(match[1]), Number(match[2])];
+  };
+  const tfjs = losses("tf.train.adam");
+  const simdopt = losses("SimdoptOptimizer tfjs:adam");
+  simdopt.forEach((loss, epoch) => expect(Math.abs(loss - tfjs[epoch])).toBeLessThan(1e-3));
+  expect(simdopt[1]).toBeLessThan(simdopt[0]);
+  const ratio = numberAfter(output, "epoch time of tf.train.adam over SimdoptOptimizer:");
+  expect(Number.isFinite(ratio) && ratio > 0).toBe(true);
+}, 120_000);

@@ -2,6 +2,7 @@ import { Allocator } from "./allocator.js";
 import {
   BINARY_CHOICES,
   binaryName,
+  compiledBinary,
   createMemory,
   instantiate,
   isShared,
@@ -65,6 +66,8 @@ export interface RuntimeOptions {
    * where Deno may not read the worker's module (no `--allow-read`). A
    * count above 1 that cannot be honoured throws. Workers start at the first large step (or at
    * `await runtime.startThreads()`); they never keep a process alive; `runtime.close()` ends them.
+   * With `auto`, a worker that fails to start (a bundle that did not emit it) is left out quietly,
+   * and `threads` says so; with a count, the next step reports it (a ThreadError).
    */
   threads?: ThreadsOption;
   /**
@@ -116,6 +119,8 @@ export class Runtime {
   /** Workers to start when first needed (their control block is allocated then), or 0. */
   #workers = 0;
   #spawn: SpawnWorker | undefined;
+  #autoThreads = false;
+  #module: WebAssembly.Module | undefined;
   #threadMinElements = DEFAULT_THREAD_MIN_ELEMENTS;
 
   private constructor(
@@ -192,7 +197,7 @@ export class Runtime {
         referenceGradKernels(memory),
       );
     }
-    const relaxed = rounding === "fused" && resolved === "simd" && relaxedSimd && (await relaxedSimdFuses());
+    const relaxed = rounding === "fused" && resolved === "simd" && relaxedSimd && (await relaxedSimdFuses(memory));
     const name = binaryName(resolved, isShared(memory), relaxed ? "relaxed" : rounding);
     const { kernels, gradKernels, heapBase } = await instantiate(name, memory);
     const runtime = new Runtime(memory, kernels, resolved, name, rounding, heapBase, gradKernels);
@@ -200,6 +205,8 @@ export class Runtime {
     if (pool.spawn !== undefined) {
       runtime.#workers = pool.threads - 1;
       runtime.#spawn = pool.spawn;
+      runtime.#autoThreads = pool.auto;
+      runtime.#module = await compiledBinary(name);
     }
     return runtime;
   }
@@ -212,7 +219,9 @@ export class Runtime {
         this.alloc(controlBytes(this.#workers)),
         this.#workers,
         this.build,
+        this.#module!,
         this.#spawn!,
+        this.#autoThreads,
       );
       pools.register(this, this.#pool, this);
     }
@@ -224,7 +233,11 @@ export class Runtime {
     return this.#threadPool();
   }
 
-  /** Threads that large steps run on (the calling thread included); 1 without workers. */
+  /**
+   * Threads that large steps run on (the calling thread included); 1 without workers. Before the
+   * workers start, the number planned; from then on, the workers that are ready and alive, which
+   * `await runtime.startThreads()` resolves with.
+   */
   get threads(): number {
     return this.#pool?.threads ?? this.#workers + 1;
   }

@@ -158,6 +158,7 @@ export interface WorkerInit {
   workers: number;
   /** This worker's slot. */
   slot: number;
-  /** The binary to instantiate (the calling thread's, built for a shared memory). */
+  /** The calling thread's binary (built for a shared memory): its name, and compiled. */
   binary: string;
+  module: WebAssembly.Module;
 }

@@ -61,6 +61,8 @@ export class ThreadPool {
   minWaitMs = MIN_WAIT_MS;
   /** @internal The wait is also at least this many times the calling thread's own work. */
   waitPerOwnTime = WAIT_PER_OWN_TIME;
+  /** @internal How long `ready()` waits for workers to start, in ms (lowered by the tests). */
+  startupMs = STARTUP_MS;
   /** @internal Calls that were split between threads (tests check that threads took part). */
   splitCalls = 0;
   private readonly control: Int32Array;
@@ -78,16 +80,27 @@ export class ThreadPool {
     private readonly controlAddress: number,
     workers: number,
     private readonly binary: string,
+    /** The binary, compiled: workers instantiate it without fetching or compiling it again. */
+    private readonly module: WebAssembly.Module,
     private readonly spawn: SpawnWorker,
+    /**
+     * `threads: "auto"`: a worker that fails or does not come up at start-up is left out quietly,
+     * as `auto` falls back quietly; with a count asked for, it is reported (a ThreadError).
+     */
+    private readonly quietStartup = false,
   ) {
     this.control = new Int32Array(memory.buffer, controlAddress, controlBytes(workers) / 4);
     this.workers = Array.from({ length: workers }, (_, slot) => ({ slot, handle: undefined, alive: true }));
     this.order = claimOrder(0, workers + 1);
   }
 
-  /** Threads that steps run on: the calling thread and every worker that has not failed. */
+  /**
+   * Threads that steps run on: the calling thread and every worker that has not failed and, once
+   * the workers were started, is ready (a step hands chunks to ready workers only).
+   */
   get threads(): number {
-    return this.closed ? 1 : 1 + this.workers.filter((worker) => worker.alive).length;
+    if (this.closed) return 1;
+    return 1 + this.workers.filter((worker) => worker.alive && (!this.started || this.isReady(worker))).length;
   }
 
   /** Starts the workers (once). */
@@ -101,6 +114,7 @@ export class ThreadPool {
         workers: this.workers.length,
         slot: worker.slot,
         binary: this.binary,
+        module: this.module,
       };
       try {
         worker.handle = this.spawn(init, (reason) => this.lost(worker, reason));
@@ -112,16 +126,21 @@ export class ThreadPool {
 
   /**
    * Starts the workers and resolves, with `threads`, once every worker that did not fail is ready;
-   * rejects when some worker is neither ready nor failed after `STARTUP_MS`.
+   * when some worker is neither ready nor failed after `STARTUP_MS`, rejects (or, with
+   * `quietStartup`, ends it and resolves with the others).
    */
   async ready(): Promise<number> {
     this.start();
-    const deadline = performance.now() + STARTUP_MS;
+    const deadline = performance.now() + this.startupMs;
     while (!this.closed && this.workers.some((worker) => worker.alive && !this.isReady(worker))) {
       if (performance.now() > deadline) {
         const late = this.workers.filter((worker) => worker.alive && !this.isReady(worker));
+        if (this.quietStartup) {
+          for (const worker of late) this.drop(worker);
+          break;
+        }
         throw new Error(
-          `simdopt: ${workerNames(late)} did not start within ${STARTUP_MS / 1000} s (steps run on the others meanwhile)`,
+          `simdopt: ${workerNames(late)} did not start within ${this.startupMs / 1000} s (steps run on the others meanwhile)`,
         );
       }
       await new Promise((resolve) => setTimeout(resolve, 2));
@@ -255,6 +274,7 @@ export class ThreadPool {
   private lost(worker: PoolWorker, reason: string): void {
     if (!worker.alive || this.closed) return;
     worker.alive = false;
+    if (this.quietStartup && !this.isReady(worker)) return;
     const fault = `${workerNames([worker])} ${reason}`;
     this.fault = this.fault === undefined ? fault : `${this.fault}; ${fault}`;
   }
