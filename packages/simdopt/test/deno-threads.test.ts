@@ -39,16 +39,16 @@ test("threads run under Deno and match one thread bit for bit", async () => {
   }
 });
 
-test("under Deno without --allow-read, threads: 'auto' steps on one thread, and threads: 2 says why it cannot", () => {
+test("under Deno without --allow-read, threads: 'auto' steps on one thread, and threads: 2 says why it cannot", async () => {
   const deno = findDeno();
   expect(deno, "the deno binary of the `deno` devDependency is missing: run npm ci").toBeDefined();
   const script = fileURLToPath(new URL("./deno/no-read.ts", import.meta.url));
-  const output = execFileSync(deno!, ["run", "--no-prompt", script], {
-    encoding: "utf8",
+  const { status, stdout, stderr } = await runProcess(deno!, ["run", "--no-prompt", script], {
     env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
     timeout: 120_000,
   });
-  const report = JSON.parse(output.trim().split("\n").pop()!);
+  expect(status, `deno failed:\n${stderr}`).toBe(0);
+  const report = JSON.parse(stdout.trim().split("\n").pop()!);
   expect(report).toMatchObject({ threads: 1, steps: 4, moved: true });
   expect(report.explicit).toMatch(
     /option 'threads' is 2, but Deno may not read the worker module \(run with --allow-read\)/,
