@@ -45,8 +45,8 @@ test("simdopt trains TF.js variables as tf.train.adam does, and reports the spee
   expect(Number.isFinite(speedUp) && speedUp > 0).toBe(true);
 }, 60_000);
 
-test("model.fit with SimdoptOptimizer trains as with tf.train.adam, and reports the epoch times", () => {
-  const output = runExample("tfjs-fit.js", "--samples", "64", "--epochs", "1");
+test("model.fit with SimdoptOptimizer trains as with tf.train.adam, and reports the epoch times", async () => {
+  const output = await runExample("tfjs-fit.js", "--samples", "64", "--epochs", "1");
   const losses = (label) => {
     const match = new RegExp(`${label}.*ms per epoch, loss ([0-9.]+) ([0-9.]+)`).exec(output);
     expect(match, `no loss line for ${label} in:\n${output}`).not.toBeNull();
