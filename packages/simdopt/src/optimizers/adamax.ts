@@ -7,6 +7,11 @@ export interface AdamaxOptions {
   eps?: number;
   weightDecay?: number;
   maximize?: boolean;
+  /**
+   * Compute as torch 1.13 did, where torch 2 changed the arithmetic: the first moment moves by m·β1 + (1 − β1)·g
+   * (torch 2: `m.lerp_(g, 1 − β1)`, the default; float32 results differ in the last bits).
+   */
+  torch113?: boolean;
 }
 
 export const adamaxDefaults: Required<AdamaxOptions> = {
@@ -15,6 +20,7 @@ export const adamaxDefaults: Required<AdamaxOptions> = {
   eps: 1e-8,
   weightDecay: 0,
   maximize: false,
+  torch113: false,
 };
 
 export const adamaxDefinition: OptimizerDefinition<AdamaxOptions, "adamax"> = {
@@ -27,6 +33,7 @@ export const adamaxDefinition: OptimizerDefinition<AdamaxOptions, "adamax"> = {
     check.betas(o.betas);
     check.nonNegative("weightDecay", o.weightDecay);
     check.boolean("maximize", o.maximize);
+    check.boolean("torch113", o.torch113);
   },
   buffers: () => ({ expAvg: 0, expInf: 0 }),
   plan(o, t) {
@@ -42,7 +49,7 @@ export const adamaxDefinition: OptimizerDefinition<AdamaxOptions, "adamax"> = {
         eps: o.eps,
         negClr: -clr,
       },
-      flags: { coupled: o.weightDecay !== 0, epsAfterMax: false },
+      flags: { coupled: o.weightDecay !== 0, epsAfterMax: false, withLerp: !o.torch113 },
     };
   },
 };

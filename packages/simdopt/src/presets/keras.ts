@@ -70,7 +70,7 @@ export const kerasAdamDefinition: OptimizerDefinition<KerasAdamOptions, "adam"> 
         eps: o.epsilon / biasCorrection2Sqrt,
         negStepSize: -(lr / (1 - o.beta1 ** t)),
       },
-      flags: { decoupled: decaysWeights(o), coupled: false, amsgrad: o.amsgrad },
+      flags: { decoupled: decaysWeights(o), coupled: false, amsgrad: o.amsgrad, withLerp: false },
     };
   },
 };
@@ -130,7 +130,7 @@ export const kerasNadamDefinition: OptimizerDefinition<KerasNadamOptions, "nadam
         avgCoef: (-lr * muNext) / (1 - muProduct * muNext),
         epsRoot: 0,
       },
-      flags: { decoupled: decaysWeights(o), coupled: false, withEpsRoot: false, momentumOnly: false },
+      flags: { decoupled: decaysWeights(o), coupled: false, withEpsRoot: false, momentumOnly: false, withLerp: false },
       next: { muProduct },
     };
   },
@@ -199,6 +199,7 @@ export const kerasRMSpropDefinition: OptimizerDefinition<KerasRMSpropOptions, "r
         withMomentum,
         epsInRoot: true,
         nesterov: false,
+        withLerp: false,
       },
     };
   },
