@@ -131,7 +131,7 @@ export const OPTION_FAMILIES: Record<OptimizerName, object[]> = {
   ],
   "optax:lion": [{ learningRate: 0.01 }, { learningRate: 0.003, b1: 0.95, b2: 0.98, weightDecay: 0.1 }],
   "optax:adamax": [{ learningRate: 0.02 }, { learningRate: 0.02, b1: 0.7, b2: 0.9, eps: 0.1 }],
-  "optax:adadelta": [{ learningRate: 1 }, { learningRate: 0.5, rho: 0.95, eps: 1e-3, weightDecay: 0.01 }],
+  "optax:adadelta": [{}, { learningRate: 1 }, { learningRate: 0.5, rho: 0.95, eps: 1e-3, weightDecay: 0.01 }],
   "optax:radam": [
     { learningRate: 0.01 },
     { learningRate: 0.01, eps: 1e-3, threshold: 6 },
