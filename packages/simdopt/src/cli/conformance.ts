@@ -12,7 +12,7 @@
  * kernels run with the library's default, fused multiply-adds as torch's float32 CPU kernels
  * compute them (optimizer results bit-identical in float32: largest optimizer float32 error 0), unless
  * `--rounding separate` asks for separately rounded ones. Each file's `source` picks the behaviour
- * it was computed with where simdopt's defaults (torch 2) differ: torch 1.13's NAdam.
+ * it was computed with where simdopt's defaults (torch 2) differ: torch 1.13's numerics (`torch113`).
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";

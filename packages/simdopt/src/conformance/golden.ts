@@ -115,7 +115,7 @@ export class ErrorMeter {
 
 /**
  * Runs one optimizer case. `source` is the file's `source` field: it picks the behaviour the
- * case was computed with where simdopt's defaults differ (torch 1.13's NAdam; see conventions.ts).
+ * case was computed with where simdopt's defaults differ (torch 1.13's numerics; see conventions.ts).
  */
 export function runOptimizerCase(runtime: Runtime, c: OptimizerCase, source?: string): CaseResult {
   const tolerance = TOLERANCE[c.dtype];
