@@ -16,6 +16,7 @@ import {
   type FloatArray,
   type KernelCall,
   type KernelName,
+  type ScalarsOf,
   type StateBufferOf,
 } from "./runtime/kernels.js";
 import { KERNEL_LAYOUTS } from "./generated/kernels.js";
@@ -51,6 +52,11 @@ export type ScalarState = Readonly<Record<string, number>>;
 /** One step's kernel arguments, and the scalar state after the step (unchanged when omitted). */
 export interface StepPlan<K extends KernelName> extends KernelCall<K> {
   next?: ScalarState;
+  /**
+   * Scalars that float32 tensors take instead, for a framework that computes its per-step scalars
+   * in the parameters' precision (Keras); float64 tensors take `scalars`.
+   */
+  float32Scalars?: Partial<ScalarsOf<K>>;
 }
 
 export interface OptimizerDefinition<O extends object, K extends KernelName = KernelName> {
@@ -319,8 +325,12 @@ export class Optimizer<O extends object> {
       const plan = plans[g] as StepPlan<KernelName> & { scalars: { gradScale: number } };
       const scaled =
         scale === 1 ? plan : { ...plan, scalars: { ...plan.scalars, gradScale: plan.scalars.gradScale * scale } };
-      writeScalars(memory, group.scalars, this.definition.kernel, scaled);
-      for (const table of group.tables) this.runtime.runKernel(this.definition.kernel, table, group.scalars);
+      for (const table of group.tables) {
+        const float32 = plan.float32Scalars !== undefined && table.dtype === "float32";
+        const call = float32 ? { ...scaled, scalars: { ...scaled.scalars, ...plan.float32Scalars } } : scaled;
+        writeScalars(memory, group.scalars, this.definition.kernel, call); // the run is over before the next write
+        this.runtime.runKernel(this.definition.kernel, table, group.scalars);
+      }
     });
     this.groups.forEach((group, g) => {
       group.step += 1;

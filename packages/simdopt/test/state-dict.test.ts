@@ -75,6 +75,7 @@ test("the snapshot is a JSON-safe copy with torch's slot names, the kind and the
       decoupledWeightDecay: false,
       amsgrad: true,
       maximize: false,
+      torch113: false,
       params: ["0"],
     },
   ]);

@@ -5,13 +5,14 @@
  *
  * Runs every optimizer and trajectory case of `optimizer-golden/1` files through simdopt's
  * kernels, prints one line per failing case with its largest error, and ends with
- * the largest error of each kind of case and element type, and `N passed, M failed`. Exit status 0 only when
+ * the largest error of each kind of case and element type, and
+ * `N passed (B of F float32 cases bit-exact), M failed`. Exit status 0 only when
  * nothing failed. Every file and case is validated strictly first: a malformed one fails, named by
  * file, case and field. The
  * kernels run with the library's default, fused multiply-adds as torch's float32 CPU kernels
  * compute them (optimizer results bit-identical in float32: largest optimizer float32 error 0), unless
  * `--rounding separate` asks for separately rounded ones. Each file's `source` picks the behaviour
- * it was computed with where simdopt's defaults (torch 2) differ: torch 1.13's NAdam.
+ * it was computed with where simdopt's defaults (torch 2) differ: torch 1.13's numerics (`torch113`).
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -55,7 +56,8 @@ Options:
 
 Output: one line per failing case with its largest error, the largest error of each kind of case (optimizer,
 trajectory, clipping, schedule) and element type, then
-"N passed, M failed".
+"N passed (B of F float32 cases bit-exact), M failed": B counts the float32 cases whose every value equals
+the file's to the last bit.
 Exit status: 0 when every case passed (at least one), 1 when a case failed, a file could not be read, a folder
 held no .json file or no case ran, 2 for bad arguments.`;
 
@@ -120,12 +122,13 @@ function dispatch(runtime: Runtime, kind: CaseKind, c: unknown, source: string |
     case "clipping":
       return runClippingCase(runtime, c as ClippingCase);
     case "schedule": {
-      // Learning rates are doubles: they count with float64.
+      // Learning rates are doubles: they count with float64, compared by value.
       const { name, passed, maxError, tolerance, message } = runScheduleCase(c);
       return {
         name,
         passed,
         maxError,
+        bitExact: passed && maxError === 0,
         tolerance,
         dtype: "float64",
         ...(message === undefined ? {} : { error: message }),
@@ -141,6 +144,9 @@ async function main(): Promise<void> {
   const runtime = await loadRuntime({ binary, rounding });
   let passed = 0;
   let failed = 0;
+  // float32 cases, and those of them whose every value is torch's to the last bit.
+  let float32Cases = 0;
+  let float32BitExact = 0;
   // The largest error of each kind of case and element type ("optimizer float32", ...).
   const largest = new Map<string, { error: number; cases: number }>();
   const report = (file: string, kind: CaseKind, result: CaseResult) => {
@@ -149,6 +155,10 @@ async function main(): Promise<void> {
     meter.error = Math.max(meter.error, result.maxError);
     meter.cases++;
     largest.set(key, meter);
+    if (result.dtype === "float32") {
+      float32Cases++;
+      if (result.passed && result.bitExact) float32BitExact++;
+    }
     if (result.passed) {
       passed++;
       return;
@@ -203,7 +213,7 @@ async function main(): Promise<void> {
       `largest ${key} error: ${error === 0 ? "0" : error.toExponential(3)} (relative, over ${cases} case${cases === 1 ? "" : "s"})`,
     );
   }
-  console.log(`${passed} passed, ${failed} failed`);
+  console.log(`${passed} passed (${float32BitExact} of ${float32Cases} float32 cases bit-exact), ${failed} failed`);
   // Nothing checked is not a pass: a misnamed folder or a file of unsupported cases must not look green.
   const ran = [...largest.values()].reduce((sum, { cases }) => sum + cases, 0);
   if (ran === 0) console.log("FAIL: no case ran");

@@ -53,6 +53,8 @@ export interface CaseResult {
   passed: boolean;
   /** Largest |actual − expected| / max(1, |expected|) over every value checked. */
   maxError: number;
+  /** Every value checked equals the expected one to the last bit (the sign of a zero included). */
+  bitExact: boolean;
   tolerance: number;
   /** The element type the case ran in (trajectories: their dtype, float64 unless named). */
   dtype: Dtype;
@@ -102,6 +104,8 @@ export function checkSteps(steps: unknown): number {
 /** Accumulates the largest scaled error; NaN matches NaN and infinities match themselves. */
 export class ErrorMeter {
   max = 0;
+  /** No value has differed in any bit so far (a zero of the wrong sign differs, with error 0). */
+  exact = true;
   compare(actual: ArrayLike<number>, expected: ArrayLike<number>): void {
     if (actual.length !== expected.length) {
       throw new Error(`expected ${expected.length} values, got ${actual.length}`);
@@ -110,15 +114,24 @@ export class ErrorMeter {
       const a = actual[i];
       const e = expected[i];
       if (Object.is(a, e) || (Number.isNaN(a) && Number.isNaN(e))) continue;
+      this.exact = false;
       const error = Math.abs(a - e) / Math.max(1, Math.abs(e));
       this.max = Math.max(this.max, Number.isNaN(error) ? Infinity : error);
     }
+  }
+  /** The case's result once every value has been compared. */
+  result(name: string, tolerance: number, dtype: Dtype): CaseResult {
+    return { name, passed: this.max <= tolerance, maxError: this.max, bitExact: this.exact, tolerance, dtype };
+  }
+  /** The result of a case that could not run to its end. */
+  failure(name: string, tolerance: number, dtype: Dtype, cause: unknown): CaseResult {
+    return { name, passed: false, maxError: this.max, bitExact: false, tolerance, dtype, error: String(cause) };
   }
 }
 
 /**
  * Runs one optimizer case. `source` is the file's `source` field: it picks the behaviour the
- * case was computed with where simdopt's defaults differ (torch 1.13's NAdam; see conventions.ts).
+ * case was computed with where simdopt's defaults differ (torch 1.13's numerics; see conventions.ts).
  */
 export function runOptimizerCase(runtime: Runtime, c: OptimizerCase, source?: string): CaseResult {
   let tolerance = Number.NaN;
@@ -151,9 +164,9 @@ export function runOptimizerCase(runtime: Runtime, c: OptimizerCase, source?: st
         });
       }
     }
-    return { name: c.name, passed: meter.max <= tolerance, maxError: meter.max, tolerance, dtype: c.dtype };
+    return meter.result(c.name, tolerance, c.dtype);
   } catch (cause) {
-    return { name: c.name, passed: false, maxError: meter.max, tolerance, dtype: c.dtype, error: String(cause) };
+    return meter.failure(c.name, tolerance, c.dtype, cause);
   } finally {
     // A failing case gives back its memory too.
     optimizer?.dispose();
@@ -180,8 +193,8 @@ export function runTrajectoryCase(runtime: Runtime, c: TrajectoryCase, source?: 
       dtype,
     );
     meter.compare(path.flat(), c.expected_path.flat());
-    return { name, passed: meter.max <= tolerance, maxError: meter.max, tolerance, dtype };
+    return meter.result(name, tolerance, dtype);
   } catch (cause) {
-    return { name, passed: false, maxError: meter.max, tolerance, dtype, error: String(cause) };
+    return meter.failure(name, tolerance, dtype, cause);
   }
 }

@@ -12,6 +12,11 @@ export interface AdamOptions {
   decoupledWeightDecay?: boolean;
   amsgrad?: boolean;
   maximize?: boolean;
+  /**
+   * Compute as torch 1.13 did, where torch 2 changed the arithmetic: the first moment moves by m·β1 + (1 − β1)·g
+   * (torch 2: `m.lerp_(g, 1 − β1)`, the default; float32 results differ in the last bits).
+   */
+  torch113?: boolean;
 }
 
 export const adamDefaults: Required<AdamOptions> = deepFreeze({
@@ -22,6 +27,7 @@ export const adamDefaults: Required<AdamOptions> = deepFreeze({
   decoupledWeightDecay: false,
   amsgrad: false,
   maximize: false,
+  torch113: false,
 });
 
 /**
@@ -47,6 +53,7 @@ export function adamFamily(
       }
       check.boolean("amsgrad", o.amsgrad);
       check.boolean("maximize", o.maximize);
+      check.boolean("torch113", o.torch113);
     },
     buffers: (o) => ({ expAvg: 0, expAvgSq: 0, maxExpAvgSq: o.amsgrad ? 0 : null }),
     plan(o, t) {
@@ -71,6 +78,7 @@ export function adamFamily(
           decoupled: decoupled && o.weightDecay !== 0,
           coupled: !decoupled && o.weightDecay !== 0,
           amsgrad: o.amsgrad,
+          withLerp: !o.torch113,
         },
       };
     },
