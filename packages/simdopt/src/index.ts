@@ -65,6 +65,13 @@ export { Ftrl, type FtrlOptions, ftrlDefaults } from "./optimizers/ftrl.js";
 export { Lamb, type LambOptions, lambDefaults } from "./optimizers/lamb.js";
 export { Adafactor, type AdafactorOptions, adafactorDefaults } from "./optimizers/adafactor.js";
 export {
+  AdamWScheduleFree,
+  type AdamWScheduleFreeOptions,
+  adamwScheduleFreeDefaults,
+} from "./optimizers/adamwScheduleFree.js";
+export { SGDScheduleFree, type SGDScheduleFreeOptions, sgdScheduleFreeDefaults } from "./optimizers/sgdScheduleFree.js";
+export { ScheduleFreeOptimizer, type ScheduleFreeSharedOptions } from "./optimizers/scheduleFree.js";
+export {
   KerasAdam,
   KerasNadam,
   KerasRMSprop,
@@ -122,6 +129,9 @@ export {
   OptaxAdafactor,
   optaxAdafactorDefaults,
   type OptaxAdafactorOptions,
+  OptaxScheduleFreeAdamW,
+  optaxScheduleFreeAdamWDefaults,
+  type OptaxScheduleFreeAdamWOptions,
 } from "./presets/optax.js";
 export {
   TfjsSGD,

@@ -30,6 +30,8 @@ export interface OptimizerCase {
     expected_ax?: number[][];
     /** The tensor's shape when it has 2 or more dims (values stay flat, row-major). */
     shape?: number[];
+    /** Schedule-free: the parameter after the last step once the optimizer is in eval mode (x). */
+    expected_eval?: number[];
   }[];
 }
 
@@ -132,6 +134,15 @@ export function runOptimizerCase(runtime: Runtime, c: OptimizerCase, source?: st
           if (p.expected_ax !== undefined) meter.compare(averaged.call(optimizer, params[i]), p.expected_ax[t]);
         });
       }
+    }
+    if (c.params.some((p) => p.expected_eval !== undefined)) {
+      const evalMode = (optimizer as unknown as { eval?: () => void }).eval;
+      if (typeof evalMode !== "function")
+        throw new Error(`'expected_eval' is given but ${c.optimizer} has no eval mode`);
+      evalMode.call(optimizer);
+      c.params.forEach((p, i) => {
+        if (p.expected_eval !== undefined) meter.compare(params[i].data, p.expected_eval);
+      });
     }
     optimizer.dispose();
     return { name: c.name, passed: meter.max <= tolerance, maxError: meter.max, tolerance, dtype: c.dtype };

@@ -118,6 +118,7 @@ const CHECKS: Record<CaseKind, (c: Json) => void> = {
       const length = numbers(t.init, `${at}.init`).length;
       matrix(t.grads, `${at}.grads`, steps, length);
       matrix(t.expected, `${at}.expected`, steps, length);
+      if (t.expected_eval !== undefined) numbers(t.expected_eval, `${at}.expected_eval`, length);
     });
   },
   trajectory(c) {
