@@ -71,6 +71,7 @@ export {
 } from "./optimizers/adamwScheduleFree.js";
 export { SGDScheduleFree, type SGDScheduleFreeOptions, sgdScheduleFreeDefaults } from "./optimizers/sgdScheduleFree.js";
 export { ScheduleFreeOptimizer, type ScheduleFreeSharedOptions } from "./optimizers/scheduleFree.js";
+export { WeightAverage, type WeightAverageOptions } from "./averaging/weight-average.js";
 export {
   KerasAdam,
   KerasNadam,
@@ -185,5 +186,6 @@ export {
   type ScheduleCaseResult,
 } from "./conformance/schedules.js";
 export { runClippingCase, type ClippingCase } from "./conformance/clipping-case.js";
+export { runAveragingCase, type AveragingCase } from "./conformance/averaging-case.js";
 export { caseProblem, fileProblem } from "./conformance/validate-case.js";
 export { compatibilityOptions, torchVersionOf } from "./conformance/conventions.js";

@@ -158,6 +158,23 @@ const CHECKS: Record<CaseKind, (c: Json) => void> = {
       fail(`field 'expected' must hold ${grads.length} arrays, one per tensor of 'grads'`);
     grads.forEach((g, i) => numbers((c.expected as unknown[])[i], `expected[${i}]`, g.length));
   },
+  averaging(c) {
+    string(c, "name");
+    object(c, "options");
+    const decay = (c.options as Json).decay;
+    if (c.kind === "ema" && !(isNumber(decay) && decay >= 0 && decay <= 1))
+      fail(`field 'options.decay' must be a number in [0, 1], got ${JSON.stringify(decay)}`);
+    dtype(c);
+    const steps = positiveInteger(c, "steps");
+    if (!Array.isArray(c.params) || c.params.length === 0) fail("field 'params' must be a non-empty array of tensors");
+    c.params.forEach((p: unknown, i: number) => {
+      if (p === null || typeof p !== "object" || Array.isArray(p)) fail(`field 'params[${i}]' must be an object`);
+      const t = p as Json;
+      const length = numbers((t.sequence as unknown[] | undefined)?.[0], `params[${i}].sequence[0]`).length;
+      matrix(t.sequence, `params[${i}].sequence`, steps, length);
+      matrix(t.expected, `params[${i}].expected`, steps, length);
+    });
+  },
   schedule(c) {
     string(c, "name");
     string(c, "scheduler");
