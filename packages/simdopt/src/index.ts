@@ -72,6 +72,7 @@ export {
 export { SGDScheduleFree, type SGDScheduleFreeOptions, sgdScheduleFreeDefaults } from "./optimizers/sgdScheduleFree.js";
 export { ScheduleFreeOptimizer, type ScheduleFreeSharedOptions } from "./optimizers/scheduleFree.js";
 export { WeightAverage, type WeightAverageOptions } from "./averaging/weight-average.js";
+export { LBFGS, type LBFGSOptions, lbfgsDefaults } from "./optimizers/lbfgs.js";
 export {
   KerasAdam,
   KerasNadam,
@@ -187,5 +188,6 @@ export {
 } from "./conformance/schedules.js";
 export { runClippingCase, type ClippingCase } from "./conformance/clipping-case.js";
 export { runAveragingCase, type AveragingCase } from "./conformance/averaging-case.js";
+export { runLBFGSCase, type LBFGSCase } from "./conformance/lbfgs-case.js";
 export { caseProblem, fileProblem } from "./conformance/validate-case.js";
 export { compatibilityOptions, torchVersionOf } from "./conformance/conventions.js";

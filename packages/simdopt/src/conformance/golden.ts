@@ -46,7 +46,7 @@ export interface TrajectoryCase {
   expected_path: [number, number][];
 }
 
-export type CaseKind = "optimizer" | "trajectory" | "schedule" | "clipping" | "averaging" | "unknown";
+export type CaseKind = "optimizer" | "trajectory" | "schedule" | "clipping" | "averaging" | "lbfgs" | "unknown";
 
 export interface CaseResult {
   name: string;
@@ -63,6 +63,7 @@ export interface CaseResult {
 export function caseKind(c: Record<string, unknown>): CaseKind {
   if ("scheduler" in c) return "schedule";
   if ("kind" in c) return c.kind === "swa" || c.kind === "ema" ? "averaging" : "clipping";
+  if ("function" in c && "expected_evals" in c) return "lbfgs";
   if ("function" in c && "expected_path" in c) return "trajectory";
   if ("optimizer" in c && "params" in c) return "optimizer";
   return "unknown";

@@ -158,6 +158,25 @@ const CHECKS: Record<CaseKind, (c: Json) => void> = {
       fail(`field 'expected' must hold ${grads.length} arrays, one per tensor of 'grads'`);
     grads.forEach((g, i) => numbers((c.expected as unknown[])[i], `expected[${i}]`, g.length));
   },
+  lbfgs(c) {
+    string(c, "name");
+    string(c, "function");
+    if (c.optimizer !== "lbfgs") fail(`field 'optimizer' must be "lbfgs", got ${JSON.stringify(c.optimizer)}`);
+    object(c, "options");
+    dtype(c);
+    const length = numbers(c.start, "start").length;
+    const steps = positiveInteger(c, "steps");
+    matrix(c.expected_path, "expected_path", steps + 1, length);
+    numbers(c.expected_evals, "expected_evals", steps);
+    numbers(c.expected_iters, "expected_iters", steps);
+    numbers(c.expected_loss, "expected_loss", steps);
+    if (c.function_args !== undefined) {
+      object(c, "function_args");
+      const args = c.function_args as Json;
+      const rows = matrix(args.A, "function_args.A", undefined, length);
+      numbers(args.b, "function_args.b", rows.length);
+    }
+  },
   averaging(c) {
     string(c, "name");
     object(c, "options");
