@@ -73,6 +73,7 @@ export { SGDScheduleFree, type SGDScheduleFreeOptions, sgdScheduleFreeDefaults }
 export { ScheduleFreeOptimizer, type ScheduleFreeSharedOptions } from "./optimizers/scheduleFree.js";
 export { WeightAverage, type WeightAverageOptions } from "./averaging/weight-average.js";
 export { LBFGS, type LBFGSOptions, lbfgsDefaults } from "./optimizers/lbfgs.js";
+export type { LBFGSStateDict } from "./checkpoint/lbfgs-state.js";
 export {
   KerasAdam,
   KerasNadam,

@@ -44,6 +44,39 @@ describe("LBFGS", () => {
     w.dispose();
   });
 
+  test("a checkpoint restores the history: the next steps are the same, and a bad one changes nothing", () => {
+    const [a, b] = [
+      runtime.parameter([-1.5, 2], { dtype: "float64" }),
+      runtime.parameter([-1.5, 2], { dtype: "float64" }),
+    ];
+    const rosenbrock = (w: typeof a) => () => {
+      const [x, y] = w.data;
+      w.setGrad([-400 * x * (y - x * x) - 2 * (1 - x), 200 * (y - x * x)]);
+      return 100 * (y - x * x) ** 2 + (1 - x) ** 2;
+    };
+    const first = new LBFGS([a], { maxIter: 3, historySize: 2, lineSearchFn: "strong_wolfe" });
+    for (let step = 0; step < 3; step++) first.step(rosenbrock(a));
+    const saved = JSON.parse(JSON.stringify(first.stateDict()));
+    expect(saved.state.old_dirs.length).toBe(2);
+    b.data.set(a.data);
+    const second = new LBFGS([b]);
+    const bad = { ...saved, state: { ...saved.state, ro: [1] } };
+    expect(() => second.loadStateDict(bad)).toThrow(/LBFGS: cannot load state: .*as many entries/);
+    expect(second.iterations).toBe(0);
+    expect(second.options.historySize).toBe(100);
+    second.loadStateDict(saved);
+    expect(second.options).toEqual(first.options);
+    for (let step = 0; step < 2; step++) {
+      expect(second.step(rosenbrock(b))).toBe(first.step(rosenbrock(a)));
+      expect(Array.from(b.data)).toEqual(Array.from(a.data));
+    }
+    expect(second.evaluations).toBe(first.evaluations);
+    first.dispose();
+    second.dispose();
+    a.dispose();
+    b.dispose();
+  });
+
   test("bad options and closures are refused by name", () => {
     const w = runtime.parameter([1]);
     expect(() => new LBFGS([w], { maxIter: 0 })).toThrow(/LBFGS: invalid maxIter: 0/);

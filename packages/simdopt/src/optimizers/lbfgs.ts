@@ -12,6 +12,7 @@
  *
  * Nocedal, "Updating quasi-Newton matrices with limited storage", Math. Comp. 1980.
  */
+import { readLBFGSState, writeLBFGSState, type LBFGSState, type LBFGSStateDict } from "../checkpoint/lbfgs-state.js";
 import { Lifecycle } from "../runtime/lifecycle.js";
 import { copyList } from "../runtime/param-list.js";
 import { Parameter } from "../runtime/parameter.js";
@@ -44,23 +45,8 @@ export const lbfgsDefaults: Required<LBFGSOptions> = {
   lineSearchFn: null,
 };
 
-/** What survives between steps (torch's state of the first parameter). */
-interface LBFGSState {
-  d?: Float64Array;
-  t?: number;
-  directions: Float64Array[];
-  steps: Float64Array[];
-  rho: number[];
-  hDiag: number;
-  previousGrad?: Float64Array;
-  previousLoss?: number;
-  iterations: number;
-  evaluations: number;
-}
-
 export class LBFGS {
-  /** The options in force, maxEval resolved. */
-  readonly options: Readonly<Required<LBFGSOptions> & { maxEval: number }>;
+  private current: Readonly<Required<LBFGSOptions> & { maxEval: number }>;
   private readonly params: Parameter[];
   private readonly length: number;
   private readonly check = new OptionChecker("LBFGS");
@@ -78,9 +64,21 @@ export class LBFGS {
       if ((param as Parameter).isDisposed) this.check.fail(`parameter ${i} was disposed`, TypeError);
     });
     if (new Set(list).size !== list.length) this.check.fail("some parameters appear more than once", TypeError);
+    this.current = this.resolve(options);
+    this.params = list as Parameter[];
+    this.length = this.params.reduce((total, param) => total + param.length, 0);
+  }
+
+  /** The options in force (a copy), maxEval resolved. */
+  get options(): Required<LBFGSOptions> & { maxEval: number } {
+    return { ...this.current };
+  }
+
+  /** The options given, checked, over the defaults (maxEval resolved). */
+  private resolve(options: unknown): Readonly<Required<LBFGSOptions> & { maxEval: number }> {
     if (options === null || typeof options !== "object" || Array.isArray(options))
       this.check.fail(`options must be an object, got ${show(options)}`, TypeError);
-    const given = { ...options };
+    const given = { ...(options as object) };
     this.check.known(given, Object.keys(lbfgsDefaults));
     const defined = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
     const o = { ...lbfgsDefaults, ...defined } as Required<LBFGSOptions>;
@@ -97,9 +95,37 @@ export class LBFGS {
     whole("historySize", o.historySize);
     if (o.lineSearchFn !== null && o.lineSearchFn !== "strong_wolfe")
       this.check.fail(`only 'strong_wolfe' is supported as lineSearchFn, got ${show(o.lineSearchFn)}`, TypeError);
-    this.options = Object.freeze({ ...o, maxEval: o.maxEval ?? Math.floor((o.maxIter * 5) / 4) });
-    this.params = list as Parameter[];
-    this.length = this.params.reduce((total, param) => total + param.length, 0);
+    return Object.freeze({ ...o, maxEval: o.maxEval ?? Math.floor((o.maxIter * 5) / 4) });
+  }
+
+  /**
+   * A JSON-safe checkpoint: torch's state slots (the history, the direction, the step, the
+   * previous gradient and loss, the counts) and the options.
+   */
+  stateDict(): LBFGSStateDict {
+    this.checkUsable();
+    return writeLBFGSState(this.state, this.current);
+  }
+
+  /**
+   * Restores a `stateDict()` of an LBFGS over parameters of the same total length; the options
+   * come from it, as in torch. Everything is checked first: a refusal changes nothing.
+   */
+  loadStateDict(dict: LBFGSStateDict): void {
+    this.checkUsable();
+    let options = this.current;
+    const loaded = readLBFGSState(
+      dict,
+      this.length,
+      (saved) => {
+        // A saved maxEval was resolved from maxIter: keep it as it was saved.
+        options = this.resolve(saved);
+        return options.historySize;
+      },
+      (message) => this.check.fail(`cannot load state: ${message}`, TypeError),
+    );
+    this.current = options;
+    this.state = loaded.state;
   }
 
   /** Iterations over all steps (torch's `state["n_iter"]`). */
@@ -135,7 +161,7 @@ export class LBFGS {
   }
 
   private iterate(closure: () => number): number {
-    const { lr, maxIter, maxEval, toleranceGrad, toleranceChange, historySize, lineSearchFn } = this.options;
+    const { lr, maxIter, maxEval, toleranceGrad, toleranceChange, historySize, lineSearchFn } = this.current;
     const s = this.state;
     const evaluate = (): { f: number; g: Float64Array } => {
       const loss = closure();
