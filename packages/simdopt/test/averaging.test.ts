@@ -88,6 +88,26 @@ describe("the average kernel: reference ≡ scalar ≡ SIMD", () => {
   });
 });
 
+test("the average on two threads ≡ on one", async () => {
+  const threaded = await loadRuntime({ threads: 2, threadMinElements: 0 });
+  await threaded.startThreads();
+  const [single] = runtimes.fused;
+  const averages = [single, threaded].map((runtime) => {
+    const p = runtime.parameter(randomArray(1027, 5));
+    const average = new WeightAverage([p], { strategy: "ema", decay: 0.8 });
+    for (let t = 0; t < 4; t++) {
+      p.data.set(randomArray(1027, 50 + t));
+      average.update();
+    }
+    const values = Array.from(average.averaged(p));
+    average.dispose();
+    p.dispose();
+    return values;
+  });
+  threaded.close();
+  expect(firstDifference(averages[1], averages[0])).toBe(-1);
+});
+
 describe("WeightAverage", () => {
   test("SWA is the running mean, EMA the lerp, and the first update copies", () => {
     const [runtime] = runtimes.separate;
