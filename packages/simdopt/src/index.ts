@@ -65,6 +65,16 @@ export { Ftrl, type FtrlOptions, ftrlDefaults } from "./optimizers/ftrl.js";
 export { Lamb, type LambOptions, lambDefaults } from "./optimizers/lamb.js";
 export { Adafactor, type AdafactorOptions, adafactorDefaults } from "./optimizers/adafactor.js";
 export {
+  AdamWScheduleFree,
+  type AdamWScheduleFreeOptions,
+  adamwScheduleFreeDefaults,
+} from "./optimizers/adamwScheduleFree.js";
+export { SGDScheduleFree, type SGDScheduleFreeOptions, sgdScheduleFreeDefaults } from "./optimizers/sgdScheduleFree.js";
+export { ScheduleFreeOptimizer, type ScheduleFreeSharedOptions } from "./optimizers/scheduleFree.js";
+export { WeightAverage, type WeightAverageOptions } from "./averaging/weight-average.js";
+export { LBFGS, type LBFGSOptions, lbfgsDefaults } from "./optimizers/lbfgs.js";
+export type { LBFGSStateDict } from "./checkpoint/lbfgs-state.js";
+export {
   KerasAdam,
   KerasNadam,
   KerasRMSprop,
@@ -122,6 +132,9 @@ export {
   OptaxAdafactor,
   optaxAdafactorDefaults,
   type OptaxAdafactorOptions,
+  OptaxScheduleFreeAdamW,
+  optaxScheduleFreeAdamWDefaults,
+  type OptaxScheduleFreeAdamWOptions,
 } from "./presets/optax.js";
 export {
   TfjsSGD,
@@ -175,5 +188,7 @@ export {
   type ScheduleCaseResult,
 } from "./conformance/schedules.js";
 export { runClippingCase, type ClippingCase } from "./conformance/clipping-case.js";
+export { runAveragingCase, type AveragingCase } from "./conformance/averaging-case.js";
+export { runLBFGSCase, type LBFGSCase } from "./conformance/lbfgs-case.js";
 export { caseProblem, fileProblem } from "./conformance/validate-case.js";
 export { compatibilityOptions, torchVersionOf } from "./conformance/conventions.js";

@@ -564,6 +564,34 @@ export class Optimizer<O extends object> {
     return undefined;
   }
 
+  /** The number of parameter groups. */
+  protected get groupCount(): number {
+    return this.groups.length;
+  }
+
+  /** The scalar state of group `index` (what `plan` received and returned). */
+  protected groupScalarState(index: number): ScalarState {
+    return this.groups[index].state;
+  }
+
+  /** Replaces the scalar state of group `index` (a mode kept beside the step count). */
+  protected setGroupScalarState(index: number, state: ScalarState): void {
+    this.groups[index].state = state;
+  }
+
+  /**
+   * Each parameter of group `index` with a live view of its state buffer `name`, once the buffers
+   * hold values (after the first step or a loaded state); empty before, or where there is no such buffer.
+   */
+  protected liveStateViews(index: number, name: string): { param: Parameter; view: FloatArray }[] {
+    const group = this.groups[index];
+    const k = this.bufferNames.indexOf(name);
+    if (k === -1 || !group.initialised) return [];
+    return group.params
+      .filter((_, i) => group.layout[i][k] !== null)
+      .map((param) => ({ param, view: this.bufferView(group, param, k) }));
+  }
+
   /** A view of state buffer `k` of `param` in `group`. */
   private bufferView(group: Group<O>, param: Parameter, k: number): FloatArray {
     const table = group.tables.find((t) => t.dtype === param.dtype) as TensorTable;

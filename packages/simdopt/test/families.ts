@@ -193,4 +193,14 @@ export const OPTION_FAMILIES: Record<OptimizerName, object[]> = {
     { lr: 0.003, betas: [0.95, 0.98], weightDecay: 0.1 },
     { lr: 0.01, betas: [0, 0], maximize: true },
   ],
+  "schedulefree:adamw": [
+    { lr: 0.01 },
+    { lr: 0.01, weightDecay: 0.05, warmupSteps: 3, r: 0.5 },
+    { lr: 0.02, betas: [0.8, 0.99], eps: 1e-3, innerMomentum: 0.9, weightLrPower: 0 },
+  ],
+  "optax:contrib.schedule_free_adamw": [
+    { learningRate: 0.01 },
+    { learningRate: 0.02, warmupSteps: 3, b1: 0.8, weightDecay: 0.01, weightLrPower: 1 },
+  ],
+  "schedulefree:sgd": [{ lr: 0.1 }, { lr: 0.05, momentum: 0.5, weightDecay: 0.01, warmupSteps: 2, r: 1 }],
 };

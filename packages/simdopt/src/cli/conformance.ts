@@ -27,6 +27,8 @@ import {
   type TrajectoryCase,
 } from "../conformance/golden.js";
 import { runClippingCase, type ClippingCase } from "../conformance/clipping-case.js";
+import { runAveragingCase, type AveragingCase } from "../conformance/averaging-case.js";
+import { runLBFGSCase, type LBFGSCase } from "../conformance/lbfgs-case.js";
 import { runScheduleCase } from "../conformance/schedules.js";
 import { caseProblem, fileProblem } from "../conformance/validate-case.js";
 import type { Runtime } from "../runtime/runtime.js";
@@ -41,7 +43,7 @@ Runs golden vectors computed by torch.optim through simdopt's optimizers and tel
 
 Input: JSON files in the ${GOLDEN_FORMAT} format, {"format": "${GOLDEN_FORMAT}", "source": ..., "cases": [...]},
 as described in the golden vectors' README. A folder stands for the .json files directly inside it (not those
-in its subfolders). Optimizer, trajectory, gradient clipping and learning-rate schedule cases run; every file
+in its subfolders). Optimizer, trajectory, L-BFGS, gradient clipping, weight-averaging and learning-rate schedule cases run; every file
 and case is validated first, and a malformed one fails, named by file, case and field.
 A case passes when every value satisfies |actual - expected| <= tol * max(1, |expected|), with tol =
 ${TOLERANCE.float32.toExponential()} (float32), ${TOLERANCE.float64.toExponential()} (float64) or ${TOLERANCE.trajectory.toExponential()} (trajectories and learning rates).
@@ -55,7 +57,7 @@ Options:
   --help, -h       this text
 
 Output: one line per failing case with its largest error, the largest error of each kind of case (optimizer,
-trajectory, clipping, schedule) and element type, then
+trajectory, lbfgs, clipping, averaging, schedule) and element type, then
 "N passed (B of F float32 cases bit-exact), M failed": B counts the float32 cases whose every value equals
 the file's to the last bit.
 Exit status: 0 when every case passed (at least one), 1 when a case failed, a file could not be read, a folder
@@ -121,6 +123,10 @@ function dispatch(runtime: Runtime, kind: CaseKind, c: unknown, source: string |
       return runTrajectoryCase(runtime, c as TrajectoryCase, source);
     case "clipping":
       return runClippingCase(runtime, c as ClippingCase);
+    case "averaging":
+      return runAveragingCase(runtime, c as AveragingCase);
+    case "lbfgs":
+      return runLBFGSCase(runtime, c as LBFGSCase);
     case "schedule": {
       // Learning rates are doubles: they count with float64, compared by value.
       const { name, passed, maxError, tolerance, message } = runScheduleCase(c);

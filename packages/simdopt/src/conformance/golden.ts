@@ -32,6 +32,8 @@ export interface OptimizerCase {
     expected_ax?: number[][];
     /** The tensor's shape when it has 2 or more dims (values stay flat, row-major). */
     shape?: number[];
+    /** Schedule-free: the parameter after the last step once the optimizer is in eval mode (x). */
+    expected_eval?: number[];
   }[];
 }
 
@@ -46,7 +48,7 @@ export interface TrajectoryCase {
   expected_path: [number, number][];
 }
 
-export type CaseKind = "optimizer" | "trajectory" | "schedule" | "clipping" | "unknown";
+export type CaseKind = "optimizer" | "trajectory" | "schedule" | "clipping" | "averaging" | "lbfgs" | "unknown";
 
 export interface CaseResult {
   name: string;
@@ -64,7 +66,8 @@ export interface CaseResult {
 
 export function caseKind(c: Record<string, unknown>): CaseKind {
   if ("scheduler" in c) return "schedule";
-  if ("kind" in c) return "clipping";
+  if ("kind" in c) return c.kind === "swa" || c.kind === "ema" ? "averaging" : "clipping";
+  if ("function" in c && "expected_evals" in c) return "lbfgs";
   if ("function" in c && "expected_path" in c) return "trajectory";
   if ("optimizer" in c && "params" in c) return "optimizer";
   return "unknown";
@@ -163,6 +166,15 @@ export function runOptimizerCase(runtime: Runtime, c: OptimizerCase, source?: st
           if (p.expected_ax !== undefined) meter.compare(averaged.call(optimizer, params[i]), p.expected_ax[t]);
         });
       }
+    }
+    if (c.params.some((p) => p.expected_eval !== undefined)) {
+      const evalMode = (optimizer as unknown as { eval?: () => void }).eval;
+      if (typeof evalMode !== "function")
+        throw new Error(`'expected_eval' is given but ${c.optimizer} has no eval mode`);
+      evalMode.call(optimizer);
+      c.params.forEach((p, i) => {
+        if (p.expected_eval !== undefined) meter.compare(params[i].data, p.expected_eval);
+      });
     }
     return meter.result(c.name, tolerance, c.dtype);
   } catch (cause) {

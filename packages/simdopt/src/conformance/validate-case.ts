@@ -118,6 +118,7 @@ const CHECKS: Record<CaseKind, (c: Json) => void> = {
       const length = numbers(t.init, `${at}.init`).length;
       matrix(t.grads, `${at}.grads`, steps, length);
       matrix(t.expected, `${at}.expected`, steps, length);
+      if (t.expected_eval !== undefined) numbers(t.expected_eval, `${at}.expected_eval`, length);
     });
   },
   trajectory(c) {
@@ -156,6 +157,42 @@ const CHECKS: Record<CaseKind, (c: Json) => void> = {
     if (!Array.isArray(c.expected) || c.expected.length !== grads.length)
       fail(`field 'expected' must hold ${grads.length} arrays, one per tensor of 'grads'`);
     grads.forEach((g, i) => numbers((c.expected as unknown[])[i], `expected[${i}]`, g.length));
+  },
+  lbfgs(c) {
+    string(c, "name");
+    string(c, "function");
+    if (c.optimizer !== "lbfgs") fail(`field 'optimizer' must be "lbfgs", got ${JSON.stringify(c.optimizer)}`);
+    object(c, "options");
+    dtype(c);
+    const length = numbers(c.start, "start").length;
+    const steps = positiveInteger(c, "steps");
+    matrix(c.expected_path, "expected_path", steps + 1, length);
+    numbers(c.expected_evals, "expected_evals", steps);
+    numbers(c.expected_iters, "expected_iters", steps);
+    numbers(c.expected_loss, "expected_loss", steps);
+    if (c.function_args !== undefined) {
+      object(c, "function_args");
+      const args = c.function_args as Json;
+      const rows = matrix(args.A, "function_args.A", undefined, length);
+      numbers(args.b, "function_args.b", rows.length);
+    }
+  },
+  averaging(c) {
+    string(c, "name");
+    object(c, "options");
+    const decay = (c.options as Json).decay;
+    if (c.kind === "ema" && !(isNumber(decay) && decay >= 0 && decay <= 1))
+      fail(`field 'options.decay' must be a number in [0, 1], got ${JSON.stringify(decay)}`);
+    dtype(c);
+    const steps = positiveInteger(c, "steps");
+    if (!Array.isArray(c.params) || c.params.length === 0) fail("field 'params' must be a non-empty array of tensors");
+    c.params.forEach((p: unknown, i: number) => {
+      if (p === null || typeof p !== "object" || Array.isArray(p)) fail(`field 'params[${i}]' must be an object`);
+      const t = p as Json;
+      const length = numbers((t.sequence as unknown[] | undefined)?.[0], `params[${i}].sequence[0]`).length;
+      matrix(t.sequence, `params[${i}].sequence`, steps, length);
+      matrix(t.expected, `params[${i}].expected`, steps, length);
+    });
   },
   schedule(c) {
     string(c, "name");
