@@ -24,6 +24,8 @@ import type { GradTable } from "./runtime/grad-kernels.js";
 import { Parameter } from "./runtime/parameter.js";
 import type { Runtime } from "./runtime/runtime.js";
 import { TensorTable } from "./runtime/tensor-table.js";
+import { hasParamState, type StateArray } from "./runtime/state-elements.js";
+import { OPTIONAL_IN_CHECKPOINTS } from "./optimizers/state-storage.js";
 import { OptionChecker, show } from "./runtime/validate.js";
 import {
   checkTrainingOptions,
@@ -355,13 +357,16 @@ export class Optimizer<O extends object> {
 
   /** @internal The checkpoint code's access to this optimizer. */
   checkpointTarget(): CheckpointTarget {
+    if (!hasParamState(this.definition.kernel))
+      this.check.fail("checkpoints of bfloat16 or 8-bit optimizer state are not supported yet", TypeError);
     const fail = (message: string): never => this.check.fail(`cannot load state: ${message}`, TypeError);
     return {
       kind: this.kind,
       fail,
       bufferNames: this.bufferNames,
       groups: this.groups,
-      optionNames: Object.keys(this.definition.defaults),
+      // `state` and `blockSize` may be absent (checkpoints written before they existed): the defaults then.
+      optionNames: Object.keys(this.definition.defaults).filter((name) => !OPTIONAL_IN_CHECKPOINTS.includes(name)),
       view: (g, param, k) => this.bufferView(this.groups[g], param, k),
       resolveOptions: (raw) => this.resolveOptions(this.definition.defaults, raw as O),
       initialValues: (options) => this.initialValues(options as Required<O>),
@@ -491,10 +496,23 @@ export class Optimizer<O extends object> {
     return this.bufferView(group, param, k).slice();
   }
 
-  /** A view of state buffer `k` of `param` in `group`. */
-  private bufferView(group: Group<O>, param: Parameter, k: number): FloatArray {
+  /**
+   * @internal A live view of state buffer `name` of `param` as the kernel stores it (bfloat16 as
+   * u16 words, 8-bit codes as bytes), undefined where there is none: the low-bit conformance sets
+   * and reads recorded state through it. Valid until the memory next grows, if it is not shared.
+   */
+  rawStateView(param: Parameter, name: string): StateArray | undefined {
+    const k = this.bufferNames.indexOf(name);
+    const group = this.groups.find((g) => g.params.includes(param));
+    if (k === -1 || group === undefined || group.layout[group.params.indexOf(param)][k] === null) return undefined;
     const table = group.tables.find((t) => t.dtype === param.dtype) as TensorTable;
     return table.stateView(table.indexOf(param), k);
+  }
+
+  /** A view of state buffer `k` of `param` in `group` (state of the parameter's dtype: see checkpointTarget). */
+  private bufferView(group: Group<O>, param: Parameter, k: number): FloatArray {
+    const table = group.tables.find((t) => t.dtype === param.dtype) as TensorTable;
+    return table.stateView(table.indexOf(param), k) as FloatArray;
   }
 
   private resolveOptions(base: Required<O>, overrides: O, { partial = false } = {}): Required<O> {
@@ -536,6 +554,11 @@ export class Optimizer<O extends object> {
         );
       }
       if (param.isDisposed) this.check.fail(`parameter ${i} of group ${groupIndex} was disposed`, TypeError);
+      if (param.dtype !== "float32" && !hasParamState(this.definition.kernel))
+        this.check.fail(
+          `parameter ${i} of group ${groupIndex} is ${param.dtype}: low-bit optimizer state is kept for float32 parameters only`,
+          TypeError,
+        );
     });
     return params as Parameter[];
   }

@@ -67,6 +67,8 @@ test("the snapshot is a JSON-safe copy with torch's slot names, the kind and the
       decoupledWeightDecay: false,
       amsgrad: true,
       maximize: false,
+      state: "float32",
+      blockSize: 256,
       params: ["0"],
     },
   ]);

@@ -10,6 +10,7 @@ import { createOptimizer, OPTIMIZER_NAMES, type OptimizerName } from "../optimiz
 import type { Dtype } from "../runtime/kernels.js";
 import type { Parameter } from "../runtime/parameter.js";
 import type { Runtime } from "../runtime/runtime.js";
+import { isLowbitCase } from "./lowbit.js";
 
 export const GOLDEN_FORMAT = "optimizer-golden/1";
 export const TOLERANCE = { float32: 1e-5, float64: 1e-10, trajectory: 1e-9 } as const;
@@ -44,7 +45,7 @@ export interface TrajectoryCase {
   expected_path: [number, number][];
 }
 
-export type CaseKind = "optimizer" | "trajectory" | "schedule" | "clipping" | "unknown";
+export type CaseKind = "optimizer" | "lowbit" | "trajectory" | "schedule" | "clipping" | "unknown";
 
 export interface CaseResult {
   name: string;
@@ -62,7 +63,7 @@ export function caseKind(c: Record<string, unknown>): CaseKind {
   if ("scheduler" in c) return "schedule";
   if ("kind" in c) return "clipping";
   if ("function" in c && "expected_path" in c) return "trajectory";
-  if ("optimizer" in c && "params" in c) return "optimizer";
+  if ("optimizer" in c && "params" in c) return isLowbitCase(c) ? "lowbit" : "optimizer";
   return "unknown";
 }
 

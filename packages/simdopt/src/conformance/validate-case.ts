@@ -4,6 +4,7 @@
  * tensors) or crash the command.
  */
 import { caseKind, GOLDEN_FORMAT, type CaseKind } from "./golden.js";
+import { lowbitCaseProblem } from "./lowbit.js";
 
 type Json = Record<string, unknown>;
 
@@ -119,6 +120,10 @@ const CHECKS: Record<CaseKind, (c: Json) => void> = {
       matrix(t.grads, `${at}.grads`, steps, length);
       matrix(t.expected, `${at}.expected`, steps, length);
     });
+  },
+  lowbit(c) {
+    const problem = lowbitCaseProblem(c);
+    if (problem !== undefined) fail(problem);
   },
   trajectory(c) {
     string(c, "name", true);
