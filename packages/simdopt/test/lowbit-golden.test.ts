@@ -24,10 +24,11 @@ beforeAll(async () => {
 });
 
 describe.skipIf(folder === undefined)("golden/lowbit by the one-step rule", () => {
-  // The torchao cases of bfloat16 moments on float32 parameters and of 8-bit Adam/AdamW.
+  // The torchao cases of bfloat16 moments on float32 parameters and of 8-bit Adam/AdamW; bitsandbytes' 8-bit Adam/AdamW.
   test.each([
     ["bf16.json", 6],
     ["optimizers.json", 13],
+    ["bnb.json", 8],
   ] as const)("%s: the %d supported cases pass", (file, expected) => {
     const { run } = cases(file);
     expect(run.length).toBe(expected);

@@ -3,10 +3,10 @@
 // its format says (bfloat16 rounded to nearest even; 8-bit codes nearest to s/absmax, blocks and
 // float32 fallback as torchao's), and what is not supported is refused, changing nothing.
 import { beforeAll, describe, expect, test } from "vitest";
-import { Adam, AdamW, loadRuntime, type Rounding, type Runtime } from "../dist/index.js";
+import { Adam, AdamW, BnbAdam8bit, BnbAdamW8bit, loadRuntime, type Rounding, type Runtime } from "../dist/index.js";
 import { STATE_MAPS } from "../dist/generated/maps.js";
 import { fromBfloat16, toBfloat16 } from "../dist/reference/bfloat16.js";
-import { nearestCode } from "../dist/reference/quantize.js";
+import { codeOf } from "../dist/reference/quantize.js";
 import { firstDifference, gradientsFor, randomArray } from "./helpers.js";
 
 type StateView = Float32Array | Uint16Array | Uint8Array;
@@ -22,6 +22,12 @@ beforeAll(async () => {
 const BF16_BUFFERS = ["expAvg", "expAvgSq", "maxExpAvgSq"];
 const Q8_BUFFERS = ["expAvg", "expAvgSq", "expAvgCodes", "expAvgSqCodes", "expAvgAbsmax", "expAvgSqAbsmax"];
 
+/** The class a family runs: Adam or AdamW (`decoupled`), or bitsandbytes' (`bnb`). */
+function create(params: never[], decoupled: boolean, options: object, bnb = false) {
+  if (bnb) return decoupled ? new BnbAdamW8bit(params, options) : new BnbAdam8bit(params, options);
+  return decoupled ? new AdamW(params, options) : new Adam(params, options);
+}
+
 /** Steps tensors of `lengths` and returns every parameter and state buffer after each step. */
 function run(
   runtime: Runtime,
@@ -30,9 +36,10 @@ function run(
   lengths: readonly number[],
   steps: number,
   buffers: readonly string[],
+  bnb = false,
 ): number[][] {
   const params = lengths.map((n, k) => runtime.parameter(randomArray(n, 31 + k)));
-  const optimizer = decoupled ? new AdamW(params, options) : new Adam(params, options);
+  const optimizer = create(params as never[], decoupled, options, bnb);
   const seen: number[][] = [];
   for (let step = 0; step < steps; step++) {
     params.forEach((param, k) => param.setGrad(gradientsFor(param.length, step, 3 + k)));
@@ -57,9 +64,10 @@ function expectSame(
   lengths: number[],
   steps: number,
   buffers: string[],
+  bnb = false,
 ) {
   const [reference, ...others] = runtimes[rounding].map((runtime) =>
-    run(runtime, decoupled, options, lengths, steps, buffers),
+    run(runtime, decoupled, options, lengths, steps, buffers, bnb),
   );
   others.forEach((seen, b) => {
     expect(seen.length).toBe(reference.length);
@@ -103,6 +111,43 @@ describe("8-bit state: reference ≡ scalar ≡ SIMD", () => {
   );
 });
 
+describe("bitsandbytes' 8-bit Adam: reference ≡ scalar ≡ SIMD", () => {
+  const families = [
+    { decoupled: false, options: { lr: 0.01, min8bitSize: 1 } },
+    { decoupled: true, options: { lr: 0.05, weightDecay: 0.5, betas: [0.5, 0.9], min8bitSize: 300 } },
+  ];
+  test.each(families.flatMap((f) => (["separate", "fused"] as const).map((rounding) => ({ ...f, rounding }))))(
+    "$rounding $options",
+    ({ decoupled, options, rounding }) => {
+      // Partial last blocks of 1, 2, 4 and 37 elements, whole blocks, and (above min8bitSize 300) float32 tensors.
+      const seen = expectSame(rounding, decoupled, options, [37, 256, 257, 258, 260, 5, 4100, 0], 5, Q8_BUFFERS, true);
+      expect(seen.length).toBeGreaterThan(0);
+    },
+  );
+
+  test("a block of zero gradients and zero state stores a maximum of 0 and the codes of 0", async () => {
+    const runtime = await loadRuntime({ binary: "simd" });
+    const param = runtime.parameter(new Float32Array(512).fill(1));
+    const adam = new BnbAdam8bit([param], { min8bitSize: 1 });
+    param.grad.fill(0.5, 0, 256); // block 0 moves, block 1 sees zeros
+    adam.step();
+    const view = (name: string) => (adam as unknown as Internal).rawStateView(param, name) as StateView;
+    expect(Array.from(view("expAvgAbsmax"))).toEqual([Math.fround(Math.fround(1 - 0.9) * 0.5), 0]);
+    expect(
+      view("expAvgCodes")
+        .subarray(256)
+        .every((code) => code === 127),
+    ).toBe(true); // signed map's 0
+    expect(
+      view("expAvgSqCodes")
+        .subarray(256)
+        .every((code) => code === 0),
+    ).toBe(true); // unsigned map's 0
+    adam.dispose();
+    param.dispose();
+  });
+});
+
 describe("the stored formats", () => {
   test("bfloat16 rounds to nearest, ties to even, every NaN to 0x7FC0", () => {
     expect(toBfloat16(1)).toBe(0x3f80);
@@ -132,17 +177,24 @@ describe("the stored formats", () => {
       return words[0];
     };
     for (let k = 0; k < 255; k++) {
-      expect(nearestCode(signed[k], signed)).toBe(k);
+      expect(codeOf(signed[k], signed)).toBe(k);
       const half = f(f(signed[k + 1] - signed[k]) * 0.5);
       // The lowest x the rule sends up (ties up), then the float32 just below it.
       let x = f(signed[k] + half);
       while (f(down(x) - signed[k]) >= half) x = down(x);
       while (f(x - signed[k]) < half) x = up(x);
-      expect(nearestCode(x, signed)).toBe(k + 1);
-      expect(nearestCode(down(x), signed)).toBe(k);
+      expect(codeOf(x, signed)).toBe(k + 1);
+      expect(codeOf(down(x), signed)).toBe(k);
     }
-    expect(nearestCode(1, signed)).toBe(255);
-    expect(nearestCode(-1, signed)).toBe(0);
+    // bitsandbytes' rule: ties down, x clamped to [−1, 1].
+    for (let k = 0; k < 255; k++) {
+      const middle = Math.fround(Math.fround(signed[k] + signed[k + 1]) * 0.5);
+      expect(codeOf(middle, signed, true)).toBe(k);
+      expect(codeOf(up(middle), signed, true)).toBe(k + 1);
+    }
+    expect(codeOf(-1.5, signed, true)).toBe(0);
+    expect(codeOf(1, signed)).toBe(255);
+    expect(codeOf(-1, signed)).toBe(0);
     expect(signed[127]).toBe(0);
   });
 
@@ -167,7 +219,7 @@ describe("the stored formats", () => {
       expect(absmax[b]).toBe(Math.fround(largest));
       m.forEach((value, i) => {
         const code = codes[256 * b + i];
-        expect(Math.abs(code - nearestCode(Math.fround(value / absmax[b]), signed))).toBeLessThanOrEqual(1);
+        expect(Math.abs(code - codeOf(Math.fround(value / absmax[b]), signed))).toBeLessThanOrEqual(1);
       });
     }
     adam.dispose();
@@ -265,6 +317,39 @@ describe("8-bit Adam against float32 Adam, as bitsandbytes' test_optim8bit_block
       eightBit.dispose();
       p32.dispose();
       p8.dispose();
+    },
+  );
+});
+
+describe("training options with low-bit state", () => {
+  test.each(["bfloat16", "8bit"] as const)(
+    "%s: a non-finite gradient skips the step (nothing changes); clipping equals the pre-scaled gradient",
+    async (state) => {
+      const runtime = await loadRuntime({ binary: "simd" });
+      const values = randomArray(4096, 8);
+      const [a, b] = [runtime.parameter(values), runtime.parameter(values)];
+      const clipped = new Adam([a], { lr: 0.01, state, nonFinite: "skip", maxGradNorm: 1 });
+      const scaled = new Adam([b], { lr: 0.01, state });
+      const gradient = gradientsFor(4096, 0, 4);
+      const norm = Math.hypot(...gradient.map(Math.fround));
+      a.setGrad(gradient);
+      b.setGrad(gradient.map((g) => Math.fround(g) * (1 / (norm + 1e-6))));
+      clipped.step();
+      scaled.step();
+      // The clipping factor rides on the gradient scale: the same moments as gradients scaled first, within an ulp of them.
+      for (let i = 0; i < 4096; i++) expect(Math.abs(a.data[i] - b.data[i])).toBeLessThan(1e-6);
+      const view = (name: string) => Array.from((clipped as unknown as Internal).rawStateView(a, name) as StateView);
+      const names =
+        state === "8bit" ? ["expAvgCodes", "expAvgSqCodes", "expAvgAbsmax", "expAvgSqAbsmax"] : ["expAvg", "expAvgSq"];
+      const before = names.map(view);
+      const parameters = Array.from(a.data);
+      a.grad[7] = Number.NaN;
+      expect(clipped.step().applied).toBe(false);
+      expect(names.map(view)).toEqual(before);
+      expect(Array.from(a.data)).toEqual(parameters);
+      for (const o of [clipped, scaled]) o.dispose();
+      a.dispose();
+      b.dispose();
     },
   );
 });

@@ -11,6 +11,7 @@ import { fromBfloat16, toBfloat16 } from "../reference/bfloat16.js";
 import type { Optimizer } from "../optimizer.js";
 import { Adam } from "../optimizers/adam.js";
 import { AdamW } from "../optimizers/adamw.js";
+import { BnbAdam8bit, BnbAdamW8bit } from "../presets/bnb.js";
 import type { Parameter } from "../runtime/parameter.js";
 import type { Runtime } from "../runtime/runtime.js";
 import type { StateArray } from "../runtime/state-elements.js";
@@ -65,16 +66,65 @@ export function decodeArray(text: string, field: string): Float32Array | Uint8Ar
 /** simdopt's state buffers for each state name of a case, per storage: [values or codes, absmax]. */
 const STATE_NAMES: Record<string, Record<string, readonly [string, string?]>> = {
   bfloat16: { exp_avg: ["expAvg"], exp_avg_sq: ["expAvgSq"], max_exp_avg_sq: ["maxExpAvgSq"] },
-  blockwise8: { exp_avg: ["expAvgCodes", "expAvgAbsmax"], exp_avg_sq: ["expAvgSqCodes", "expAvgSqAbsmax"] },
+  blockwise8: {
+    exp_avg: ["expAvgCodes", "expAvgAbsmax"],
+    exp_avg_sq: ["expAvgSqCodes", "expAvgSqAbsmax"],
+    state1: ["expAvgCodes", "expAvgAbsmax"],
+    state2: ["expAvgSqCodes", "expAvgSqAbsmax"],
+  },
 };
 
-/** The optimizers of the folder simdopt runs, each from the case's options (as the reference spells them). */
-const OPTIMIZERS: Record<string, { state: "bfloat16" | "8bit"; decoupled: boolean; options: readonly string[] }> = {
-  "torchao:adam": { state: "bfloat16", decoupled: false, options: ["state_dtype", "amsgrad"] },
-  "torchao:adamw": { state: "bfloat16", decoupled: true, options: ["state_dtype", "amsgrad"] },
-  "torchao:adam8bit": { state: "8bit", decoupled: false, options: ["block_size"] },
-  "torchao:adamw8bit": { state: "8bit", decoupled: true, options: ["block_size"] },
+type Options = Record<string, unknown>;
+
+/** simdopt's options from a case's (as the reference spells them): the ones every family shares. */
+function common(o: Options): Options {
+  return {
+    ...(o.lr === undefined ? {} : { lr: o.lr }),
+    ...(o.betas === undefined ? {} : { betas: o.betas }),
+    ...(o.eps === undefined ? {} : { eps: o.eps }),
+    ...(o.weight_decay === undefined ? {} : { weightDecay: o.weight_decay }),
+  };
+}
+
+/** The optimizers of the folder simdopt runs: the options each understands beside lr, betas, eps and weight_decay. */
+const OPTIMIZERS: Record<
+  string,
+  { options: readonly string[]; create(params: Parameter[], o: Options): Optimizer<object> }
+> = {
+  // torchao's Adam8bit and AdamW8bit default weight_decay to 0 and 1e-2, as torch's Adam and AdamW.
+  "torchao:adam": {
+    options: ["state_dtype", "amsgrad"],
+    create: (params, o) => new Adam(params, { ...common(o), amsgrad: o.amsgrad === true, state: "bfloat16" }),
+  },
+  "torchao:adamw": {
+    options: ["state_dtype", "amsgrad"],
+    create: (params, o) => new AdamW(params, { ...common(o), amsgrad: o.amsgrad === true, state: "bfloat16" }),
+  },
+  "torchao:adam8bit": {
+    options: ["block_size"],
+    create: (params, o) => new Adam(params, { ...common(o), ...blockSize(o), state: "8bit" }),
+  },
+  "torchao:adamw8bit": {
+    options: ["block_size"],
+    create: (params, o) => new AdamW(params, { ...common(o), ...blockSize(o), state: "8bit" }),
+  },
+  "bnb:adam8bit": {
+    options: ["min_8bit_size"],
+    create: (params, o) => new BnbAdam8bit(params, { ...common(o), ...min8bitSize(o) }),
+  },
+  "bnb:adamw8bit": {
+    options: ["min_8bit_size"],
+    create: (params, o) => new BnbAdamW8bit(params, { ...common(o), ...min8bitSize(o) }),
+  },
 };
+
+function blockSize(o: Options): Options {
+  return o.block_size === undefined ? {} : { blockSize: o.block_size };
+}
+
+function min8bitSize(o: Options): Options {
+  return o.min_8bit_size === undefined ? {} : { min8bitSize: o.min_8bit_size };
+}
 
 /** Whether simdopt runs this case (its optimizer, options and storage); what it would need otherwise. */
 export function lowbitUnsupported(c: LowbitCase): string | undefined {
@@ -84,25 +134,13 @@ export function lowbitUnsupported(c: LowbitCase): string | undefined {
     known !== undefined &&
     c.dtype === "float32" &&
     Object.keys(c.options).every((key) => names.has(key)) &&
-    (known.state !== "bfloat16" || c.options.state_dtype === "bfloat16");
+    (!known.options.includes("state_dtype") || c.options.state_dtype === "bfloat16");
   return supported ? undefined : `${c.optimizer}${c.dtype === "float32" ? "" : ` (${c.dtype} parameters)`}`;
 }
 
 /** The optimizer a case asks for (the case is supported: see lowbitUnsupported). */
 function createFor(c: LowbitCase, params: Parameter[]): Optimizer<object> {
-  const o = c.options;
-  const { state, decoupled } = OPTIMIZERS[c.optimizer];
-  const options = {
-    state,
-    ...(o.lr === undefined ? {} : { lr: o.lr as number }),
-    ...(o.betas === undefined ? {} : { betas: o.betas as [number, number] }),
-    ...(o.eps === undefined ? {} : { eps: o.eps as number }),
-    ...(o.weight_decay === undefined ? {} : { weightDecay: o.weight_decay as number }),
-    ...(o.amsgrad === undefined ? {} : { amsgrad: o.amsgrad as boolean }),
-    ...(o.block_size === undefined ? {} : { blockSize: o.block_size as number }),
-  };
-  // torchao's Adam8bit and AdamW8bit default weight_decay to 0 and 1e-2, as torch's Adam and AdamW.
-  return decoupled ? new AdamW(params, options) : new Adam(params, options);
+  return OPTIMIZERS[c.optimizer].create(params, c.options);
 }
 
 /** Counts what a one-step run found: the largest parameter error outside the listed elements, and every mismatch. */

@@ -56,7 +56,7 @@ const STATE_LENGTHS: {
   // The kernel tells an 8-bit tensor by its codes' address (0 for a float32 one, whose maxima are
   // absent too); every other buffer it has takes the tensor's length.
   adam8bit: (n, _shape, { scalars }) => {
-    const blocks = Math.floor(n / scalars.blockSize);
+    const blocks = Math.ceil(n / scalars.blockSize); // bitsandbytes' last block may be partial
     return { expAvgAbsmax: blocks, expAvgSqAbsmax: blocks };
   },
 };
