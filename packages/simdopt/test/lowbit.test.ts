@@ -353,3 +353,25 @@ describe("training options with low-bit state", () => {
     },
   );
 });
+
+describe("threads with low-bit state", () => {
+  // threadMinElements 0: every step is split between the threads (each tensor of a low-bit
+  // optimizer steps entire on one thread), and computes what one thread computes.
+  test.each([
+    ["bfloat16", false],
+    ["8bit", false],
+    ["8bit", true],
+  ] as const)("%s (bitsandbytes: %s): two threads ≡ one", async (state, bnb) => {
+    const threaded = await loadRuntime({ threads: 2, threadMinElements: 0 });
+    expect(await threaded.startThreads()).toBe(2);
+    const single = await loadRuntime({ binary: "simd", threads: 1 });
+    const options = bnb ? { lr: 0.01, min8bitSize: 300 } : { lr: 0.01, state };
+    const lengths = [4096, 37, 8192, 4100, 300, 5];
+    const buffers = state === "bfloat16" ? BF16_BUFFERS : Q8_BUFFERS;
+    const [one, two] = [single, threaded].map((runtime) => run(runtime, true, options, lengths, 4, buffers, bnb));
+    const pool = (threaded as unknown as { threadPool: { splitCalls: number } }).threadPool;
+    expect(pool.splitCalls).toBeGreaterThan(0); // the steps were shared out
+    two.forEach((values, k) => expect(firstDifference(values, one[k]), `array ${k}`).toBe(-1));
+    threaded.close();
+  });
+});
