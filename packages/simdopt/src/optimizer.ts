@@ -76,6 +76,12 @@ export interface OptimizerDefinition<O extends object, K extends KernelName = Ke
     shape: readonly number[],
     length: number,
   ): Partial<Record<StateBufferOf<K>, number>>;
+  /**
+   * Low-bit state whose tensors step in independent pieces, so that threads may cut inside them:
+   * a tensor's block of codes (its buffers of fewer elements hold one value per block), or null
+   * where its state is element by element. Omitted: threads cut as the kernel's layout says.
+   */
+  stateBlock?(options: Required<O>, length: number): number | null;
   /** Each state buffer's shape in a checkpoint that carries shapes (safetensors), where it is not [its length]. */
   bufferShapes?(shape: readonly number[]): Partial<Record<StateBufferOf<K>, readonly number[]>>;
   /** Scalar state before the first step. */
@@ -433,8 +439,11 @@ export class Optimizer<O extends object> {
       for (const dtype of ["float32", "float64"] as Dtype[]) {
         const ofDtype = params.filter((param) => param.dtype === dtype);
         const lengths = layout.filter((_, i) => params[i].dtype === dtype);
-        if (ofDtype.length > 0)
-          group.tables.push(new TensorTable(this.runtime, this.definition.kernel, dtype, ofDtype, lengths));
+        if (ofDtype.length > 0) {
+          const blocks =
+            this.definition.stateBlock && ofDtype.map((param) => this.definition.stateBlock!(options, param.length));
+          group.tables.push(new TensorTable(this.runtime, this.definition.kernel, dtype, ofDtype, lengths, blocks));
+        }
       }
     } catch (error) {
       for (const table of group.tables) table.dispose();

@@ -355,8 +355,9 @@ describe("training options with low-bit state", () => {
 });
 
 describe("threads with low-bit state", () => {
-  // threadMinElements 0: every step is split between the threads (each tensor of a low-bit
-  // optimizer steps entire on one thread), and computes what one thread computes.
+  // threadMinElements 0: every step is split between the threads, inside tensors at their 8-bit
+  // blocks (the 65536-element tensor is cut near its middle) or at 64-byte lines of element-wise
+  // state, and computes what one thread computes.
   test.each([
     ["bfloat16", false],
     ["8bit", false],
@@ -366,7 +367,7 @@ describe("threads with low-bit state", () => {
     expect(await threaded.startThreads()).toBe(2);
     const single = await loadRuntime({ binary: "simd", threads: 1 });
     const options = bnb ? { lr: 0.01, min8bitSize: 300 } : { lr: 0.01, state };
-    const lengths = [4096, 37, 8192, 4100, 300, 5];
+    const lengths = [4096, 37, 65536, 4100, 300, 5];
     const buffers = state === "bfloat16" ? BF16_BUFFERS : Q8_BUFFERS;
     const [one, two] = [single, threaded].map((runtime) => run(runtime, true, options, lengths, 4, buffers, bnb));
     const pool = (threaded as unknown as { threadPool: { splitCalls: number } }).threadPool;

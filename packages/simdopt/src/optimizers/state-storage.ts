@@ -65,7 +65,8 @@ export function stateDefinition<O extends StateOptions & { amsgrad?: boolean }, 
         check.fail("option 'amsgrad' is not supported with 8-bit state (torchao's and bitsandbytes' refuse it too)");
     },
   };
-  if (storage !== "8bit") return definition as AnyOptimizerDefinition<O>;
+  // Threads cut bfloat16 state anywhere (at 64-byte lines), 8-bit state at its blocks.
+  if (storage !== "8bit") return { ...definition, stateBlock: () => null } as AnyOptimizerDefinition<O>;
   return {
     ...definition,
     // Zero state: codes 0 with maxima 0 dequantize to 0 (as torchao's zero-initialised state).
@@ -77,6 +78,10 @@ export function stateDefinition<O extends StateOptions & { amsgrad?: boolean }, 
       expAvgAbsmax: 0,
       expAvgSqAbsmax: 0,
     }),
+    stateBlock: (options, length) =>
+      blockwise8Lengths(length, options.blockSize as number, MIN_8BIT_SIZE).expAvgCodes > 0
+        ? (options.blockSize as number)
+        : null,
     bufferLengths: (options, _shape, length) => blockwise8Lengths(length, options.blockSize as number, MIN_8BIT_SIZE),
     plan(options, t, state) {
       const plan = base.plan(options, t, state) as StepPlan<KernelName>;

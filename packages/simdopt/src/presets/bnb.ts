@@ -59,6 +59,8 @@ function bnbAdam8bitFamily(
       expAvgAbsmax: 0,
       expAvgSqAbsmax: 0,
     }),
+    // Threads cut an 8-bit tensor at its blocks (its last may be partial).
+    stateBlock: (o, n) => (n >= o.min8bitSize ? BLOCK : null),
     bufferLengths(o, _shape, n) {
       const quantized = n >= o.min8bitSize;
       const blocks = quantized ? Math.ceil(n / BLOCK) : 0;

@@ -44,7 +44,7 @@ export class TensorTable {
   private readonly scratch: number;
   private positions: Map<Parameter, number> | undefined;
   /** Each state buffer's element type (state-elements.ts): most are the parameter's dtype. */
-  private readonly stateElements: readonly StateElement[];
+  readonly stateElements: readonly StateElement[];
 
   /** `lengths[t][k]`: the elements of state buffer k of tensor t, null where it has none. */
   constructor(
@@ -53,6 +53,12 @@ export class TensorTable {
     readonly dtype: Dtype,
     readonly params: readonly Parameter[],
     readonly lengths: readonly (readonly (number | null)[])[],
+    /**
+     * For a kernel of low-bit state whose tensors step in independent pieces (stateBlock of its
+     * definition): each tensor's block of codes, or null where the tensor's state is element by
+     * element; threads then cut tensors there (slices.ts). Undefined for every other kernel.
+     */
+    readonly stateBlocks?: readonly (number | null)[],
   ) {
     const layout = KERNEL_LAYOUTS[kernel];
     // Element-wise kernels are sliced for threads at the same offset in every buffer (slices.ts).
