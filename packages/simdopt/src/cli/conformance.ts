@@ -49,6 +49,10 @@ Input: JSON files in the ${GOLDEN_FORMAT} format, {"format": "${GOLDEN_FORMAT}",
 as described in the golden vectors' README. A folder stands for the .json files directly inside it (not those
 in its subfolders). Optimizer, trajectory, gradient clipping and learning-rate schedule cases run; every file
 and case is validated first, and a malformed one fails, named by file, case and field.
+Low-bit state cases (the lowbit folder: base64 arrays, recorded codes, maxima and bfloat16 moments) are
+judged by that folder's one-step rule (parameters within 1e-5, stored state exactly, except the elements
+each step lists as lying on a rounding boundary); its maps file is checked against simdopt's maps, and the
+cases of optimizers not supported yet are listed and not counted.
 A case passes when every value satisfies |actual - expected| <= tol * max(1, |expected|), with tol =
 ${TOLERANCE.float32.toExponential()} (float32), ${TOLERANCE.float64.toExponential()} (float64) or ${TOLERANCE.trajectory.toExponential()} (trajectories and learning rates).
 
