@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { loadRuntime, type Runtime } from "../dist/index.js";
 import { caseProblem } from "../dist/conformance/validate-case.js";
-import { lowbitUnsupported, runLowbitCase, type LowbitCase } from "../dist/conformance/lowbit.js";
+import { freeRunningError, lowbitUnsupported, runLowbitCase, type LowbitCase } from "../dist/conformance/lowbit.js";
 import { sharedGoldenFolder } from "./helpers.js";
 
 const folder = sharedGoldenFolder("lowbit", "the low-bit golden vectors (bfloat16 and 8-bit state)");
@@ -40,6 +40,14 @@ describe.skipIf(folder === undefined)("golden/lowbit by the one-step rule", () =
         expect(result.passed).toBe(true);
       }
     }
+  });
+
+  test("run free (informative), every supported case stays within 1e-3 of the reference", () => {
+    const errors = ["bf16.json", "optimizers.json", "bnb.json"].flatMap((file) =>
+      cases(file).run.map((c) => freeRunningError(runtimes[0], c)),
+    );
+    expect(errors.length).toBe(27);
+    for (const error of errors) expect(error).toBeLessThan(1e-3);
   });
 
   test("a wrong step fails the rule: 8-bit Adam run as AdamW", () => {

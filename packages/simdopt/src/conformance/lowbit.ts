@@ -379,3 +379,38 @@ export function mapsDifferences(document: { maps?: Record<string, { values?: unk
     })
     .map(([name]) => name);
 }
+
+/**
+ * The folder's informative check: all steps run without resetting anything to the recorded
+ * values; the largest parameter error |a − e| / max(1, |e|) over every step (Infinity if the run
+ * throws). A listed element that took its other code changes that element for the rest of the run,
+ * so this is reported, never failed on.
+ */
+export function freeRunningError(runtime: Runtime, c: LowbitCase): number {
+  if (lowbitUnsupported(c) !== undefined) return Number.NaN;
+  const params: Parameter[] = [];
+  let optimizer: Optimizer<object> | undefined;
+  let largest = 0;
+  try {
+    for (const p of c.params) params.push(runtime.parameter(decodeArray(p.init, "init"), { shape: p.shape }));
+    optimizer = createFor(c, params);
+    for (let t = 0; t < c.steps; t++) {
+      c.params.forEach((p, i) => params[i].setGrad(decodeArray(p.grads[t], "grads")));
+      optimizer.step();
+      c.params.forEach((p, i) => {
+        const expected = decodeArray(p.expected[t], "expected");
+        const actual = params[i].data;
+        for (let k = 0; k < expected.length; k++) {
+          const error = Math.abs(actual[k] - expected[k]) / Math.max(1, Math.abs(expected[k]));
+          largest = Math.max(largest, Number.isNaN(error) ? Infinity : error);
+        }
+      });
+    }
+    return largest;
+  } catch {
+    return Infinity;
+  } finally {
+    optimizer?.dispose();
+    for (const p of params) p.dispose();
+  }
+}
