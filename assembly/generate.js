@@ -30,6 +30,9 @@
 // `"ranges": { "<state buffer>": "nonNegative" }` declares the values a state buffer can hold
 // (RANGES; a buffer not named holds any value): the package refuses a checkpoint whose buffer
 // holds another (a negative second moment), so the rule lives here, beside the buffer.
+// A state buffer is declared by a line of doc, or by `{ "about", "element" }` when its elements
+// are not the parameter's type (hand-written kernels only): `bfloat16` (u16 words), `uint8` (codes
+// into a map of maps.json) or `float32` (such as a block's absolute maximum); see state-elements.js.
 // Flag combinations that no caller sends need no loops: `"exclusive": [["a", "b"]]` (at most one of
 // a group is set) and `"requires": { "a": "b" }` (a only with b) leave them out of the switch, where
 // they reach `unreachable()`; the host refuses to send them (runtime/kernels.ts).
@@ -39,6 +42,7 @@
 // `scalars` holds the declaration's scalars as f64, in order, then the flags as one u32 bit mask.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
+import { checkStateElements, mapsSource, readMaps, stateElements } from "./state-elements.js";
 
 const here = (path) => new URL(path, import.meta.url);
 
@@ -90,6 +94,7 @@ export function readDeclarations() {
         requires: json.requires ?? {},
         blocks: json.blocks ?? null,
         ranges: json.ranges ?? {},
+        stateElements: stateElements(json.state, file),
       };
     });
 }
@@ -152,6 +157,8 @@ function layout(declaration) {
     state: declaration.state,
     // Each state buffer's range, in the order of `state`: "any" where none is declared.
     stateRanges: declaration.state.map((name) => declaration.ranges[name] ?? "any"),
+    // Each state buffer's element type, in order: "param" (the parameter's dtype) or one of state-elements.js.
+    stateElements: declaration.stateElements,
     scalars: declaration.scalars,
     flags: declaration.flags,
     shapeWords: declaration.shapeWords,
@@ -287,14 +294,19 @@ declarations.forEach((d) => {
   if (d.shapeWords !== null && !d.handWritten)
     throw new Error(`optimizers/${d.name}.json: shapeWords needs a hand-written kernel`);
   if (d.blocks !== null) checkBlocks(d);
+  checkStateElements(d);
   if (d.handWritten) checkHandWritten(d);
   else checkRule(d);
   checkFlagRules(d);
   checkRanges(d);
 });
 const layouts = Object.fromEntries(declarations.map((d) => [d.name, layout(d)]));
+const maps = readMaps();
 // A fingerprint of the layouts: a binary and the host's tables must come from the same declarations.
-const fingerprint = parseInt(createHash("sha256").update(JSON.stringify(layouts)).digest("hex").slice(0, 7), 16);
+const fingerprint = parseInt(
+  createHash("sha256").update(JSON.stringify({ layouts, maps })).digest("hex").slice(0, 7),
+  16,
+);
 
 mkdirSync(here("generated/"), { recursive: true });
 writeFileSync(
@@ -327,5 +339,6 @@ export const ${d.name.toUpperCase()}_BLOCK_ELEMENTS: usize = ${d.blocks.elements
   .join("\n")}
 `,
 );
-writeFileSync(here("build/kernels.json"), `${JSON.stringify({ fingerprint, kernels: layouts }, null, 2)}\n`);
+writeFileSync(here("generated/maps.ts"), mapsSource(maps));
+writeFileSync(here("build/kernels.json"), `${JSON.stringify({ fingerprint, kernels: layouts, maps }, null, 2)}\n`);
 console.log(`generated ${declarations.length} kernels: ${declarations.map((d) => d.name).join(", ")}`);

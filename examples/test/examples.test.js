@@ -59,3 +59,22 @@ test("model.fit with SimdoptOptimizer trains as with tf.train.adam, and reports 
   const ratio = numberAfter(output, "epoch time of tf.train.adam over SimdoptOptimizer:");
   expect(Number.isFinite(ratio) && ratio > 0).toBe(true);
 }, 120_000);
+
+test("Adam with bfloat16 and 8-bit state ends near float32 Adam", async () => {
+  const output = await runExample("low-bit-state.js", "--size", "8192", "--steps", "60");
+  const line = (state) => {
+    const match = new RegExp(
+      `state ${state} +final loss per weight ([0-9.e+-]+), distance from float32: ([0-9.e+-]+)`,
+    ).exec(output);
+    expect(match, `no line for ${state} in:\n${output}`).not.toBeNull();
+    return { loss: Number(match[1]), distance: Number(match[2]) };
+  };
+  const float32 = line("float32");
+  expect(float32.distance).toBe(0);
+  for (const state of ["bfloat16", "8bit"]) {
+    const { loss, distance } = line(state);
+    expect(distance).toBeGreaterThan(0); // a different storage, a different path
+    expect(distance).toBeLessThan(0.1);
+    expect(loss).toBeLessThan(2 * float32.loss);
+  }
+}, 60_000);

@@ -52,6 +52,15 @@ export type { JsonNumber, JsonTensor } from "./checkpoint/encoding.js";
 export { SGD, type SGDOptions, sgdDefaults } from "./optimizers/sgd.js";
 export { Adam, type AdamOptions, adamDefaults } from "./optimizers/adam.js";
 export { AdamW, type AdamWOptions, adamwDefaults } from "./optimizers/adamw.js";
+export { Adam8bit, AdamW8bit, type LowBitAdamOptions } from "./optimizers/low-bit-aliases.js";
+export { STATE_STORAGES, type StateStorage } from "./optimizers/state-storage.js";
+export {
+  BnbAdam8bit,
+  BnbAdamW8bit,
+  bnbAdam8bitDefaults,
+  bnbAdamW8bitDefaults,
+  type BnbAdam8bitOptions,
+} from "./presets/bnb.js";
 export { Adamax, type AdamaxOptions, adamaxDefaults } from "./optimizers/adamax.js";
 export { NAdam, type NAdamOptions, nadamDefaults } from "./optimizers/nadam.js";
 export { RAdam, type RAdamOptions, radamDefaults } from "./optimizers/radam.js";

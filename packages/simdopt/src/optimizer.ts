@@ -24,6 +24,8 @@ import type { GradTable } from "./runtime/grad-kernels.js";
 import { Parameter } from "./runtime/parameter.js";
 import type { Runtime } from "./runtime/runtime.js";
 import { TensorTable } from "./runtime/tensor-table.js";
+import { hasParamState, type StateArray } from "./runtime/state-elements.js";
+import { OPTIONAL_IN_CHECKPOINTS } from "./optimizers/state-storage.js";
 import { OptionChecker, show } from "./runtime/validate.js";
 import { readOptions } from "./runtime/read-options.js";
 import {
@@ -82,6 +84,12 @@ export interface OptimizerDefinition<O extends object, K extends KernelName = Ke
     shape: readonly number[],
     length: number,
   ): Partial<Record<StateBufferOf<K>, number>>;
+  /**
+   * Low-bit state whose tensors step in independent pieces, so that threads may cut inside them:
+   * a tensor's block of codes (its buffers of fewer elements hold one value per block), or null
+   * where its state is element by element. Omitted: threads cut as the kernel's layout says.
+   */
+  stateBlock?(options: Required<O>, length: number): number | null;
   /** Each state buffer's shape in a checkpoint that carries shapes (safetensors), where it is not [its length]. */
   bufferShapes?(shape: readonly number[]): Partial<Record<StateBufferOf<K>, readonly number[]>>;
   /** Scalar state before the first step. */
@@ -401,6 +409,8 @@ export class Optimizer<O extends object> {
   /** @internal The checkpoint code's access to this optimizer (refused once it or a parameter is disposed). */
   checkpointTarget(): CheckpointTarget {
     this.checkUsable();
+    if (!hasParamState(this.definition.kernel))
+      this.check.fail("checkpoints of bfloat16 or 8-bit optimizer state are not supported yet", TypeError);
     const fail = (message: string): never => this.check.fail(`cannot load state: ${message}`, TypeError);
     return {
       kind: this.kind,
@@ -410,7 +420,8 @@ export class Optimizer<O extends object> {
       bufferRanges: KERNEL_LAYOUTS[this.definition.kernel].stateRanges,
       scalarRanges: this.definition.stateRanges ?? {},
       groups: this.groups,
-      optionNames: Object.keys(this.definition.defaults),
+      // `state` and `blockSize` may be absent (checkpoints written before they existed): the defaults then.
+      optionNames: Object.keys(this.definition.defaults).filter((name) => !OPTIONAL_IN_CHECKPOINTS.includes(name)),
       view: (g, param, k) => this.bufferView(this.groups[g], param, k),
       resolveOptions: (raw) => this.resolveOptions(this.definition.defaults, raw as O),
       initialValues: (options) => this.initialValues(options as Required<O>),
@@ -493,8 +504,11 @@ export class Optimizer<O extends object> {
       for (const dtype of ["float32", "float64"] as Dtype[]) {
         const ofDtype = params.filter((param) => param.dtype === dtype);
         const lengths = layout.filter((_, i) => params[i].dtype === dtype);
-        if (ofDtype.length > 0)
-          group.tables.push(new TensorTable(this.runtime, this.definition.kernel, dtype, ofDtype, lengths));
+        if (ofDtype.length > 0) {
+          const blocks =
+            this.definition.stateBlock && ofDtype.map((param) => this.definition.stateBlock!(options, param.length));
+          group.tables.push(new TensorTable(this.runtime, this.definition.kernel, dtype, ofDtype, lengths, blocks));
+        }
       }
     } catch (error) {
       for (const table of group.tables) table.dispose();
@@ -592,10 +606,23 @@ export class Optimizer<O extends object> {
       .map((param) => ({ param, view: this.bufferView(group, param, k) }));
   }
 
-  /** A view of state buffer `k` of `param` in `group`. */
-  private bufferView(group: Group<O>, param: Parameter, k: number): FloatArray {
+  /**
+   * @internal A live view of state buffer `name` of `param` as the kernel stores it (bfloat16 as
+   * u16 words, 8-bit codes as bytes), undefined where there is none: the low-bit conformance sets
+   * and reads recorded state through it. Valid until the memory next grows, if it is not shared.
+   */
+  rawStateView(param: Parameter, name: string): StateArray | undefined {
+    const k = this.bufferNames.indexOf(name);
+    const group = this.groups.find((g) => g.params.includes(param));
+    if (k === -1 || group === undefined || group.layout[group.params.indexOf(param)][k] === null) return undefined;
     const table = group.tables.find((t) => t.dtype === param.dtype) as TensorTable;
     return table.stateView(table.indexOf(param), k);
+  }
+
+  /** A view of state buffer `k` of `param` in `group` (state of the parameter's dtype: see checkpointTarget). */
+  private bufferView(group: Group<O>, param: Parameter, k: number): FloatArray {
+    const table = group.tables.find((t) => t.dtype === param.dtype) as TensorTable;
+    return table.stateView(table.indexOf(param), k) as FloatArray;
   }
 
   /** `base` with the `overrides` that are not undefined, copied and validated; `overrides` come from readOptions. */
@@ -653,6 +680,11 @@ export class Optimizer<O extends object> {
   private checkNotDisposed(params: readonly Parameter[], groupIndex: number): void {
     params.forEach((param, i) => {
       if (param.isDisposed) this.check.fail(`parameter ${i} of group ${groupIndex} was disposed`, TypeError);
+      if (param.dtype !== "float32" && !hasParamState(this.definition.kernel))
+        this.check.fail(
+          `parameter ${i} of group ${groupIndex} is ${param.dtype}: low-bit optimizer state is kept for float32 parameters only`,
+          TypeError,
+        );
     });
   }
 

@@ -76,6 +76,8 @@ test("the snapshot is a JSON-safe copy with torch's slot names, the kind and the
       amsgrad: true,
       maximize: false,
       torch113: false,
+      state: "float32",
+      blockSize: 256,
       params: ["0"],
     },
   ]);

@@ -12,6 +12,7 @@ import type { Optimizer } from "../optimizer.js";
 import type { Parameter } from "../runtime/parameter.js";
 import { show } from "../runtime/validate.js";
 import type { Runtime } from "../runtime/runtime.js";
+import { isLowbitCase } from "./lowbit.js";
 
 export const GOLDEN_FORMAT = "optimizer-golden/1";
 export const TOLERANCE = Object.freeze({ float32: 1e-5, float64: 1e-10, trajectory: 1e-9 } as const);
@@ -48,7 +49,15 @@ export interface TrajectoryCase {
   expected_path: [number, number][];
 }
 
-export type CaseKind = "optimizer" | "trajectory" | "schedule" | "clipping" | "averaging" | "lbfgs" | "unknown";
+export type CaseKind =
+  | "optimizer"
+  | "lowbit"
+  | "trajectory"
+  | "schedule"
+  | "clipping"
+  | "averaging"
+  | "lbfgs"
+  | "unknown";
 
 export interface CaseResult {
   name: string;
@@ -69,7 +78,7 @@ export function caseKind(c: Record<string, unknown>): CaseKind {
   if ("kind" in c) return c.kind === "swa" || c.kind === "ema" ? "averaging" : "clipping";
   if ("function" in c && "expected_evals" in c) return "lbfgs";
   if ("function" in c && "expected_path" in c) return "trajectory";
-  if ("optimizer" in c && "params" in c) return "optimizer";
+  if ("optimizer" in c && "params" in c) return isLowbitCase(c) ? "lowbit" : "optimizer";
   return "unknown";
 }
 

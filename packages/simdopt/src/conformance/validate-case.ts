@@ -4,6 +4,7 @@
  * tensors) or crash the command.
  */
 import { caseKind, GOLDEN_FORMAT, type CaseKind } from "./golden.js";
+import { lowbitCaseProblem } from "./lowbit.js";
 
 type Json = Record<string, unknown>;
 
@@ -120,6 +121,10 @@ const CHECKS: Record<CaseKind, (c: Json) => void> = {
       matrix(t.expected, `${at}.expected`, steps, length);
       if (t.expected_eval !== undefined) numbers(t.expected_eval, `${at}.expected_eval`, length);
     });
+  },
+  lowbit(c) {
+    const problem = lowbitCaseProblem(c);
+    if (problem !== undefined) fail(problem);
   },
   trajectory(c) {
     string(c, "name", true);

@@ -23,8 +23,12 @@ import {
 import type { Rounding } from "../runtime/load.js";
 import { adafactorLengths, optaxAdafactorLengths } from "../runtime/state-lengths.js";
 import { roundFor, type Round } from "./rules.js";
+import { stateArrayType, stateElementsOf, type StateArray } from "../runtime/state-elements.js";
 
-/** Kernel K's update rule over one tensor: its arrays (empty where unused), scalars and flags, by name. */
+/**
+ * Kernel K's update rule over one tensor: its arrays (empty where unused), scalars and flags, by
+ * name. State buffers of low-bit elements (state-elements.ts) come as their own typed arrays.
+ */
 export type ReferenceRule<K extends KernelName> = (
   r: Round,
   buffers: Record<"param" | "grad" | StateBufferOf<K>, FloatArray>,
@@ -49,6 +53,12 @@ const STATE_LENGTHS: {
   adafactor: (n, shape) => adafactorLengths(n, shape),
   optaxAdafactor: (n, shape, { scalars, flags }) =>
     optaxAdafactorLengths(n, shape, flags.factored, scalars.minDimSizeToFactor),
+  // The kernel tells an 8-bit tensor by its codes' address (0 for a float32 one, whose maxima are
+  // absent too); every other buffer it has takes the tensor's length.
+  adam8bit: (n, _shape, { scalars }) => {
+    const blocks = Math.ceil(n / scalars.blockSize); // bitsandbytes' last block may be partial
+    return { expAvgAbsmax: blocks, expAvgSqAbsmax: blocks };
+  },
 };
 
 export function referenceKernels(memory: WebAssembly.Memory, rounding: Rounding): KernelTable {
@@ -62,8 +72,11 @@ export function referenceKernels(memory: WebAssembly.Memory, rounding: Rounding)
 }
 
 function referenceKernel(memory: WebAssembly.Memory, name: KernelName, dtype: Dtype, r: Round): Kernel {
-  const View = dtype === "float32" ? Float32Array : Float64Array;
   const names = tableBuffers(name);
+  // param and grad take the dtype, each state buffer its declared element.
+  const views = ["param", "param", ...stateElementsOf(name)].map((element) =>
+    stateArrayType(element as "param", dtype),
+  );
   const words = KERNEL_LAYOUTS[name].tableStride / 4;
   const rule = REFERENCE_RULES[name] as ReferenceRule<KernelName>;
   const stateLengths = STATE_LENGTHS[name] as
@@ -89,10 +102,17 @@ function referenceKernel(memory: WebAssembly.Memory, name: KernelName, dtype: Dt
       const buffers = Object.fromEntries(
         names.map((buffer, k) => {
           const address = entries[t * words + 1 + k];
+          const View = views[k];
           return [buffer, new View(memory.buffer, address, address === 0 ? 0 : (lengths[buffer] ?? n))]; // 0: unused
         }),
       );
-      rule(r, buffers as Record<string, FloatArray>, rounded as ScalarsOf<KernelName>, flags, shape);
+      rule(
+        r,
+        buffers as Record<string, FloatArray | StateArray> as Record<string, FloatArray>,
+        rounded as ScalarsOf<KernelName>,
+        flags,
+        shape,
+      );
     }
   };
 }

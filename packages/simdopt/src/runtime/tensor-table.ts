@@ -10,11 +10,18 @@
  * entry the words that say where a tensor's slots are (generate.js's BLOCK_WORDS).
  */
 import { ALIGNMENT } from "./allocator.js";
-import { bytesPerElement, type Dtype, type FloatArray, type KernelName } from "./kernels.js";
+import type { Dtype, KernelName } from "./kernels.js";
 import { KERNEL_LAYOUTS } from "../generated/kernels.js";
 import type { Parameter } from "./parameter.js";
 import type { Runtime } from "./runtime.js";
 import { shapeWords } from "./shape-words.js";
+import {
+  stateArrayType,
+  stateElementBytes,
+  stateElementsOf,
+  type StateArray,
+  type StateElement,
+} from "./state-elements.js";
 import { tensorBlocks, type TensorBlocks } from "./tensor-blocks.js";
 import type { SliceTables } from "../threads/slices.js";
 
@@ -36,6 +43,8 @@ export class TensorTable {
   /** Byte address of the blocked kernel's scratch slots, or 0. */
   private readonly scratch: number;
   private positions: Map<Parameter, number> | undefined;
+  /** Each state buffer's element type (state-elements.ts): most are the parameter's dtype. */
+  readonly stateElements: readonly StateElement[];
 
   /** `lengths[t][k]`: the elements of state buffer k of tensor t, null where it has none. */
   constructor(
@@ -44,13 +53,20 @@ export class TensorTable {
     readonly dtype: Dtype,
     readonly params: readonly Parameter[],
     readonly lengths: readonly (readonly (number | null)[])[],
+    /**
+     * For a kernel of low-bit state whose tensors step in independent pieces (stateBlock of its
+     * definition): each tensor's block of codes, or null where the tensor's state is element by
+     * element; threads then cut tensors there (slices.ts). Undefined for every other kernel.
+     */
+    readonly stateBlocks?: readonly (number | null)[],
   ) {
     const layout = KERNEL_LAYOUTS[kernel];
     // Element-wise kernels are sliced for threads at the same offset in every buffer (slices.ts).
     if (layout.elementwise && lengths.some((row, t) => row.some((n) => n !== null && n !== params[t].length)))
       throw new Error(`simdopt: kernel ${kernel} is element-wise: its state buffers take the tensor's length`);
+    this.stateElements = stateElementsOf(kernel);
     const sizes = lengths.map((row) =>
-      row.map((n) => (n === null ? 0 : alignUp(Math.max(1, n) * bytesPerElement(dtype)))),
+      row.map((n, k) => (n === null ? 0 : alignUp(Math.max(1, n) * stateElementBytes(this.stateElements[k], dtype)))),
     );
     const arenaBytes = sizes.flat().reduce((total, size) => total + size, 0);
     const blocks = layout.blocks;
@@ -107,8 +123,8 @@ export class TensorTable {
   }
 
   /** A view of state buffer `k` of tensor `t` (valid until the memory next grows, if it is not shared). */
-  stateView(t: number, k: number): FloatArray {
-    const View = this.dtype === "float32" ? Float32Array : Float64Array;
+  stateView(t: number, k: number): StateArray {
+    const View = stateArrayType(this.stateElements[k], this.dtype);
     return new View(this.runtime.memory.buffer, this.stateAddresses[t][k], this.lengths[t][k] ?? 0);
   }
 
