@@ -70,6 +70,9 @@ test("golden/ is byte-identical to ../shared/golden, or without it beside the re
   );
   // Each folder left out is one the source has: a renamed folder cannot silently drop out of the copy.
   for (const folder of GOLDEN_NOT_CARRIED) {
-    expect(Object.keys(source).some((file) => file.startsWith(`${folder}/`)), `${folder}/ in the source`).toBe(true);
+    expect(
+      Object.keys(source).some((file) => file.startsWith(`${folder}/`)),
+      `${folder}/ in the source`,
+    ).toBe(true);
   }
 });
