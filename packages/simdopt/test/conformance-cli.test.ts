@@ -127,7 +127,9 @@ test("--help tells the input format, the rounding default and the exit statuses,
   expect(stdout).toMatch(/^usage: simdopt-conformance <file-or-folder>\.\.\./);
   expect(stdout).toContain("optimizer-golden/1");
   expect(stdout).toMatch(/--rounding <r> +fused \(default/);
-  expect(stdout).toMatch(/Exit status: 0 when no case failed, 1 when a case failed .*, 2 for bad arguments/);
+  expect(stdout).toMatch(
+    /Exit status: 0 when every case ran and passed, 1 when a case failed, was not yet supported [\s\S]*, 2 for bad arguments/,
+  );
   expect(run("-h").stdout).toBe(stdout);
 });
 
@@ -143,4 +145,21 @@ test("npm run conformance runs the repository's golden/ unless a file or folder 
   expect(named.stdout).not.toContain("schedules.json");
   expect(named.stdout).toMatch(/conformance \(simd(-shared)? kernels, separate rounding\)/);
   expect(named.status).toBe(0);
+});
+
+test("families not yet supported are listed by name, not run and not passed: exit status 1", () => {
+  const golden = JSON.parse(readFileSync(join(GOLDEN_DIR, "optimizers.json"), "utf8"));
+  const dir = mkdtempSync(join(tmpdir(), "simdopt-"));
+  const lbfgs = { name: "rosenbrock/lbfgs", function: "rosenbrock", optimizer: "lbfgs", start: [0, 0], steps: 1 };
+  const muon = { ...golden.cases[0], name: "muon/x", optimizer: "muon" };
+  writeFileSync(join(dir, "only-lbfgs.json"), JSON.stringify({ ...golden, cases: [lbfgs] }));
+  const onlyLbfgs = run(join(dir, "only-lbfgs.json"));
+  expect(onlyLbfgs.stdout).toContain("only-lbfgs.json: lbfgs 1 (no case of this file ran): not run, not passed");
+  expect(onlyLbfgs.stdout.trim().split("\n").at(-1)).toBe("0 passed, 0 failed, 1 not yet supported (lbfgs 1)");
+  expect(onlyLbfgs.status).toBe(1);
+  writeFileSync(join(dir, "mixed.json"), JSON.stringify({ ...golden, cases: [golden.cases[0], muon] }));
+  const mixed = run(join(dir, "mixed.json"));
+  expect(mixed.stdout).toContain("mixed.json: muon 1: not run, not passed");
+  expect(mixed.stdout.trim().split("\n").at(-1)).toBe("1 passed, 0 failed, 1 not yet supported (muon 1)");
+  expect(mixed.status).toBe(1);
 });

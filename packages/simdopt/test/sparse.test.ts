@@ -1,7 +1,9 @@
 // Row-sparse gradients (param.setSparseGrad): SparseAdam, and SGD and Adagrad stepping only the rows
 // a gradient lists. The rows kernels against the dense kernels (bit for bit where the arithmetic is
 // the same), against the reference and across binaries, duplicates, empty steps, refusals, mixed
-// groups, checkpoints, the non-finite check and threads.
+// groups, checkpoints and the non-finite check; then torch's own vectors (../shared/golden/frontier).
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import {
   Adagrad,
@@ -15,7 +17,8 @@ import {
   type Parameter,
   type Runtime,
 } from "../dist/index.js";
-import { firstDifference, randomArray } from "./helpers.js";
+import { runOptimizerCase, type OptimizerCase } from "../dist/conformance/golden.js";
+import { firstDifference, randomArray, sharedGoldenFolder } from "./helpers.js";
 
 const BINARIES = ["simd", "scalar", "reference"] as const;
 const DTYPES: Dtype[] = ["float32", "float64"];
@@ -324,4 +327,24 @@ test("rows split between threads are bit-identical to one thread (SparseAdam, Ad
     one.forEach((values, k) => expect(firstDifference(many[k], values)).toBe(-1));
   }
   threaded.close();
+});
+
+const frontier = sharedGoldenFolder("frontier", "torch's sparse-gradient golden cases");
+describe.skipIf(frontier === undefined)("torch 2.13's sparse-gradient cases (golden/frontier)", () => {
+  const file = join(frontier ?? "", "optimizers.json");
+  const cases = frontier === undefined ? [] : (JSON.parse(readFileSync(file, "utf8")).cases as OptimizerCase[]);
+  const sparse = cases.filter((c) => c.params.some((p) => p.grad_indices !== undefined));
+  test("the folder has the 29 sparse cases its README counts", () => {
+    expect(sparse.length).toBe(29);
+  });
+  for (const binary of BINARIES) {
+    test(`every sparse case passes, ${binary}`, async () => {
+      const rt = await loadRuntime({ binary, threads: 1 });
+      const failures = sparse
+        .map((c) => runOptimizerCase(rt, c))
+        .filter((result) => !result.passed)
+        .map((result) => `${result.name}: ${result.error ?? result.maxError}`);
+      expect(failures).toEqual([]);
+    });
+  }
 });
