@@ -8,6 +8,7 @@ import { describe, expect, test } from "vitest";
 import {
   Adagrad,
   Adam,
+  Ftrl,
   LazyAdam,
   loadRuntime,
   SGD,
@@ -155,6 +156,52 @@ describe("LazyAdam (TF's) is SparseAdam with Keras's names, and steps dense grad
         expect(firstDifference(e.data, f.data)).toBe(-1);
       }
       expect(() => new LazyAdam([table(rt, "float32")], { beta1: 1 })).toThrow(/LazyAdam: invalid beta1: 1/);
+    });
+  }
+});
+
+describe("FTRL with a sparse gradient steps the listed rows alone (TF's sparse FTRL), each as the dense rule does", () => {
+  const families = [
+    { learningRate: 0.1, l1RegularizationStrength: 0.01, l2RegularizationStrength: 0.02 },
+    { learningRate: 0.05, learningRatePower: -0.3, l2ShrinkageRegularizationStrength: 0.1, beta: 0.5 },
+  ];
+  for (const binary of BINARIES) {
+    test(binary, async () => {
+      const rt = await loadRuntime({ binary, threads: 1 });
+      for (const dtype of DTYPES) {
+        for (const options of families) {
+          // Every row listed (in reverse) against the dense gradient: the same bits.
+          const [a, b] = [table(rt, dtype), table(rt, dtype)];
+          const [sparse, dense] = [new Ftrl([a], options), new Ftrl([b], options)];
+          const everyRow = Array.from({ length: ROWS }, (_, k) => ROWS - 1 - k);
+          for (let s = 0; s < 3; s++) {
+            const grad = randomArray(ROWS * DIM, 60 + s);
+            a.setSparseGrad(
+              everyRow,
+              everyRow.flatMap((row) => grad.slice(row * DIM, (row + 1) * DIM)),
+            );
+            b.setGrad(grad);
+            sparse.step();
+            dense.step();
+          }
+          expect(firstDifference(a.data, b.data)).toBe(-1);
+          expect(JSON.stringify(sparse.stateDict())).toBe(JSON.stringify(dense.stateDict()));
+          // Rows not listed keep their values (the dense rule would move them: 0 is not a no-op in FTRL).
+          const c = table(rt, dtype);
+          const before = c.toArray();
+          c.setSparseGrad([3], randomArray(DIM, 70));
+          new Ftrl([c], options).step();
+          for (let i = 0; i < ROWS * DIM; i++) {
+            if (Math.floor(i / DIM) !== 3) expect(c.data[i]).toBe(before[i]);
+          }
+          expect(c.data[3 * DIM]).not.toBe(before[3 * DIM]);
+        }
+      }
+      const p = table(rt, "float32");
+      p.setSparseGrad([0], randomArray(DIM, 1));
+      expect(() => new Ftrl([p], { clipnorm: 1 }).step()).toThrow(
+        /Ftrl: .*has a sparse gradient: clipnorm is not supported with sparse gradients/,
+      );
     });
   }
 });
