@@ -59,6 +59,8 @@ vocabulary.forEach(([, count], i) => {
 console.log(`corpus: ${words.length} words, ${corpus.length} in a vocabulary of ${vocabulary.length}`);
 
 const sigmoid = (x) => 1 / (1 + Math.exp(-x));
+/** log σ(x), without overflow for large |x|. */
+const logSigmoid = (x) => (x >= 0 ? -Math.log1p(Math.exp(-x)) : x - Math.log1p(Math.exp(x)));
 const dot = (a, i, b, j) => {
   let s = 0;
   for (let d = 0; d < DIM; d++) s += a[i * DIM + d] * b[j * DIM + d];
@@ -89,8 +91,9 @@ function epoch(rt, input, output, step, next, dense = false) {
         for (let k = 0; k <= NEGATIVES; k++) {
           const target = k === 0 ? corpus[o] : table[Math.floor(next() * table.length)];
           const label = k === 0 ? 1 : 0;
-          const score = sigmoid(dot(u, target, v, centre));
-          loss -= Math.log(label === 1 ? score : 1 - score);
+          const x = dot(u, target, v, centre);
+          const score = sigmoid(x);
+          loss -= logSigmoid(label === 1 ? x : -x);
           const g = score - label; // ∂loss/∂(u·v)
           outRows.push(target);
           for (let d = 0; d < DIM; d++) {
@@ -126,7 +129,8 @@ function epoch(rt, input, output, step, next, dense = false) {
 }
 
 const optimizers = {
-  SGD: (params) => new SGD(params, { lr: 0.025 }),
+  // A batch sums the gradients of every pair: a frequent word's row gets hundreds, so SGD's rate is small.
+  SGD: (params) => new SGD(params, { lr: 0.005 }),
   Adagrad: (params) => new Adagrad(params, { lr: 0.1 }),
   SparseAdam: (params) => new SparseAdam(params, { lr: 0.01 }),
   LazyAdam: (params) => new LazyAdam(params, { learningRate: 0.01 }),
