@@ -78,3 +78,14 @@ test("Adam with bfloat16 and 8-bit state ends near float32 Adam", async () => {
     expect(loss).toBeLessThan(2 * float32.loss);
   }
 }, 60_000);
+
+test("word2vec learns with every sparse optimizer, and times SparseAdam's sparse step against dense Adam's", async () => {
+  const output = await runExample("word2vec.js", "--vocab", "300", "--dim", "8", "--epochs", "2", "--max-words", "6000");
+  for (const name of ["SGD", "Adagrad", "SparseAdam", "LazyAdam", "FTRL"]) {
+    const match = new RegExp(`^${name}: loss ([0-9.]+) -> ([0-9.]+),`, "m").exec(output);
+    expect(match, `no loss line for ${name} in:\n${output}`).not.toBeNull();
+    expect(Number(match[2]), name).toBeLessThan(Number(match[1]));
+  }
+  expect(numberAfter(output, "sparse speed-up:")).toBeGreaterThan(0);
+  expect(output).toMatch(/^nearest to '[a-z]+': [a-z]+, [a-z]+, [a-z]+, [a-z]+$/m);
+}, 120_000);

@@ -65,6 +65,8 @@ export { Adamax, type AdamaxOptions, adamaxDefaults } from "./optimizers/adamax.
 export { NAdam, type NAdamOptions, nadamDefaults } from "./optimizers/nadam.js";
 export { RAdam, type RAdamOptions, radamDefaults } from "./optimizers/radam.js";
 export { Adagrad, type AdagradOptions, adagradDefaults } from "./optimizers/adagrad.js";
+export { SparseAdam, type SparseAdamOptions, sparseAdamDefaults } from "./optimizers/sparseAdam.js";
+export { LazyAdam, type LazyAdamOptions, lazyAdamDefaults } from "./optimizers/lazyAdam.js";
 export { Adadelta, type AdadeltaOptions, adadeltaDefaults } from "./optimizers/adadelta.js";
 export { RMSprop, type RMSpropOptions, rmspropDefaults } from "./optimizers/rmsprop.js";
 export { Rprop, type RpropOptions, rpropDefaults } from "./optimizers/rprop.js";

@@ -10,8 +10,10 @@
  * (training/) run before the kernels, and a skipped step changes nothing at all.
  */
 import {
+  kernelKey,
   scalarBytes,
   writeScalars,
+  type RowsKernelName,
   type Dtype,
   type FloatArray,
   type KernelCall,
@@ -26,6 +28,7 @@ import type { Runtime } from "./runtime/runtime.js";
 import { TensorTable } from "./runtime/tensor-table.js";
 import { hasParamState, type StateArray } from "./runtime/state-elements.js";
 import { OPTIONAL_IN_CHECKPOINTS } from "./optimizers/state-storage.js";
+import { RowTable } from "./runtime/row-table.js";
 import { OptionChecker, show } from "./runtime/validate.js";
 import { readOptions } from "./runtime/read-options.js";
 import {
@@ -98,6 +101,15 @@ export interface OptimizerDefinition<O extends object, K extends KernelName = Ke
   stateRanges?: Readonly<Record<string, readonly [number, number]>>;
   /** The kernel's arguments for step `t` (1 for the first); pure: returns the next scalar state. */
   plan(options: Required<O>, t: number, state: ScalarState): StepPlan<K>;
+  /**
+   * How a row-sparse gradient (`param.setSparseGrad`) steps with these options: `rows` (the
+   * kernel's rows kernel, on the listed rows alone), `dense` (written into the dense gradient first,
+   * for a rule that moves every row, as SGD's momentum does), or `{ refused }`: why not, as torch
+   * says it. Omitted: sparse gradients are refused.
+   */
+  sparse?(options: Required<O>): "rows" | "dense" | { refused: string };
+  /** Set when dense gradients are refused (SparseAdam): why. */
+  denseRefused?: string;
 }
 
 /** An optimizer definition over any one of the kernels. */
@@ -121,6 +133,13 @@ export type ParamGroup<O> = Required<O> & {
 
 export type { OptimizerStateDict, LoadStateOptions } from "./checkpoint/state-dict.js";
 export type { StepReport, TrainingOptions } from "./training/training-options.js";
+
+/** One table's part in a step: the whole table, or, with row-sparse gradients, its dense part and its rows (row-table.ts). */
+interface TableStep {
+  table: TensorTable;
+  dense?: GradTable;
+  rows?: GradTable;
+}
 
 interface Group<O> {
   params: Parameter[];
@@ -321,7 +340,11 @@ export class Optimizer<O extends object> {
 
   private stepOnce(): StepReport {
     const plans = this.groups.map((group) => this.definition.plan(group.options, group.step + 1, group.state));
-    const tables = this.groups.flatMap((group) => group.tables);
+    const steps = this.tableSteps();
+    const tables = steps.flat().flatMap(({ table, dense, rows }) => {
+      if (rows === undefined) return [table];
+      return dense === undefined ? [rows] : [dense, rows];
+    });
     const { report, scale } = prepareGradients(this.definition.title, this.runtime, tables, this.training);
     this.lastReport = report;
     if (!report.applied) return report;
@@ -333,11 +356,19 @@ export class Optimizer<O extends object> {
       const plan = plans[g] as StepPlan<KernelName> & { scalars: { gradScale: number } };
       const scaled =
         scale === 1 ? plan : { ...plan, scalars: { ...plan.scalars, gradScale: plan.scalars.gradScale * scale } };
-      for (const table of group.tables) {
+      for (const { table, dense, rows } of steps[g]) {
         const float32 = plan.float32Scalars !== undefined && table.dtype === "float32";
         const call = float32 ? { ...scaled, scalars: { ...scaled.scalars, ...plan.float32Scalars } } : scaled;
         writeScalars(memory, group.scalars, this.definition.kernel, call); // the run is over before the next write
-        this.runtime.runKernel(this.definition.kernel, table, group.scalars);
+        if (rows === undefined) {
+          this.runtime.runKernel(this.definition.kernel, table, group.scalars);
+          continue;
+        }
+        // With row-sparse gradients: the dense tensors in one call, then the listed rows in one.
+        const { kernels } = this.runtime;
+        if (dense !== undefined)
+          kernels[kernelKey(this.definition.kernel, table.dtype)](dense.address, dense.count, group.scalars);
+        this.runtime.runRows(this.definition.kernel as RowsKernelName, table.rowTable as RowTable, group.scalars);
       }
     });
     this.groups.forEach((group, g) => {
@@ -347,10 +378,62 @@ export class Optimizer<O extends object> {
     return report;
   }
 
-  /** Sets every gradient to zero (torch's `zero_grad(set_to_none=False)`). */
+  /**
+   * Sets every gradient to zero (torch's `zero_grad(set_to_none=False)`); a sparse gradient
+   * becomes one of no rows, without touching the table.
+   */
   zeroGrad(): void {
     this.checkUsable();
-    for (const group of this.groups) for (const param of group.params) param.grad.fill(0);
+    for (const group of this.groups) {
+      for (const param of group.params) {
+        const sparse = param.sparseGradient;
+        if (sparse === undefined) param.grad.fill(0);
+        else sparse.clear();
+      }
+    }
+  }
+
+  /**
+   * Each table's part in this step. Row-sparse gradients are checked against the options first
+   * (refused where torch refuses them, and dense ones where the optimizer steps only sparse ones);
+   * then those of a `dense` rule are written into the dense gradient, and the others laid out for
+   * the rows kernel.
+   */
+  private tableSteps(): TableStep[][] {
+    const { title, denseRefused } = this.definition;
+    const modes = this.groups.map((group, g) => {
+      if (denseRefused !== undefined) {
+        const dense = group.params.findIndex((param) => param.sparseGradient === undefined);
+        if (dense !== -1) {
+          this.check.fail(
+            `${denseRefused} (parameter ${dense} of group ${g}, ${group.params[dense].label()}, has a dense gradient: give it a sparse one with setSparseGrad)`,
+            TypeError,
+          );
+        }
+      }
+      const sparse = group.params.findIndex((param) => param.sparseGradient !== undefined);
+      if (sparse === -1) return undefined;
+      const mode = this.definition.sparse?.(group.options) ?? { refused: `${title} does not support sparse gradients` };
+      if (typeof mode === "object") {
+        this.check.fail(
+          `parameter ${sparse} of group ${g}, ${group.params[sparse].label()}, has a sparse gradient: ${mode.refused}`,
+          TypeError,
+        );
+      }
+      return mode;
+    });
+    return this.groups.map((group, g) =>
+      group.tables.map((table): TableStep => {
+        const sparse = table.params.map((param) => param.sparseGradient);
+        if (modes[g] === undefined || sparse.every((gradient) => gradient === undefined)) return { table };
+        if (modes[g] === "dense") {
+          sparse.forEach((gradient, t) => gradient?.scatterInto(table.params[t].grad));
+          return { table };
+        }
+        table.rowTable ??= new RowTable(this.runtime, this.definition.kernel, table);
+        return { table, ...table.rowTable.prepare(sparse) };
+      }),
+    );
   }
 
   /**

@@ -209,7 +209,7 @@ test("--help tells the input format, the rounding default and the exit statuses,
   expect(stdout).toContain("optimizer-golden/1");
   expect(stdout).toMatch(/--rounding <r> +fused \(default/);
   expect(stdout).toMatch(
-    /Exit status: 0 when every case passed \(at least one\), 1 when a case failed,[\s\S]*no case ran, 2 for bad arguments/,
+    /Exit status: 0 when every case ran and passed \(at least one\), 1 when a case failed, was not yet supported[\s\S]*no case ran, 2 for bad arguments/,
   );
   expect((await run("-h")).stdout).toBe(stdout);
 });
@@ -224,4 +224,21 @@ test("npm run conformance runs the repository's golden/ unless a file or folder 
   expect(named.stdout).not.toContain("schedules.json");
   expect(named.stdout).toMatch(/conformance \(simd(-shared)? kernels, separate rounding\)/);
   expect(named.status).toBe(0);
+});
+
+test("families not yet supported are listed by name, not run and not passed: exit status 1", () => {
+  const golden = JSON.parse(readFileSync(join(GOLDEN_DIR, "optimizers.json"), "utf8"));
+  const dir = mkdtempSync(join(tmpdir(), "simdopt-"));
+  const lbfgs = { name: "rosenbrock/lbfgs", function: "rosenbrock", optimizer: "lbfgs", start: [0, 0], steps: 1 };
+  const muon = { ...golden.cases[0], name: "muon/x", optimizer: "muon" };
+  writeFileSync(join(dir, "only-lbfgs.json"), JSON.stringify({ ...golden, cases: [lbfgs] }));
+  const onlyLbfgs = run(join(dir, "only-lbfgs.json"));
+  expect(onlyLbfgs.stdout).toContain("only-lbfgs.json: lbfgs 1 (no case of this file ran): not run, not passed");
+  expect(onlyLbfgs.stdout.trim().split("\n").at(-1)).toBe("0 passed, 0 failed, 1 not yet supported (lbfgs 1)");
+  expect(onlyLbfgs.status).toBe(1);
+  writeFileSync(join(dir, "mixed.json"), JSON.stringify({ ...golden, cases: [golden.cases[0], muon] }));
+  const mixed = run(join(dir, "mixed.json"));
+  expect(mixed.stdout).toContain("mixed.json: muon 1: not run, not passed");
+  expect(mixed.stdout.trim().split("\n").at(-1)).toBe("1 passed, 0 failed, 1 not yet supported (muon 1)");
+  expect(mixed.status).toBe(1);
 });

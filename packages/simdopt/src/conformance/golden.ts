@@ -7,6 +7,8 @@ import { compatibilityOptions } from "./conventions.js";
 import { runTrajectory } from "../functions/trajectory.js";
 import { TEST_FUNCTIONS, type TestFunctionName } from "../functions/index.js";
 import { createOptimizer, OPTIMIZER_NAMES, type OptimizerName } from "../optimizers/index.js";
+import { SparseAdam } from "../optimizers/sparseAdam.js";
+import type { Optimizer } from "../optimizer.js";
 import type { Dtype } from "../runtime/kernels.js";
 import type { Optimizer } from "../optimizer.js";
 import type { Parameter } from "../runtime/parameter.js";
@@ -35,6 +37,8 @@ export interface OptimizerCase {
     shape?: number[];
     /** Schedule-free: the parameter after the last step once the optimizer is in eval mode (x). */
     expected_eval?: number[];
+    /** A row-sparse gradient: each step's row indices, `grads[t]` holding their rows of values. */
+    grad_indices?: number[][];
   }[];
 }
 
@@ -162,9 +166,16 @@ export function runOptimizerCase(runtime: Runtime, c: OptimizerCase, source?: st
       }))
       .filter((group) => group.params.length > 0);
     const options = { ...compatibilityOptions(c.optimizer, source), ...fromTorchOptions(c.options) };
-    optimizer = createOptimizer(optimizerName(c.optimizer), groups, options);
+    // SparseAdam steps only sparse gradients: it is not among the optimizers that take any gradient.
+    optimizer =
+      c.optimizer === "sparse_adam"
+        ? (new SparseAdam(groups, options) as unknown as Optimizer<object>)
+        : createOptimizer(optimizerName(c.optimizer), groups, options);
     for (let t = 0; t < c.steps; t++) {
-      c.params.forEach((p, i) => params[i].setGrad(p.grads[t]));
+      c.params.forEach((p, i) => {
+        if (p.grad_indices === undefined) params[i].setGrad(p.grads[t]);
+        else params[i].setSparseGrad(p.grad_indices[t], p.grads[t]);
+      });
       optimizer.step();
       c.params.forEach((p, i) => meter.compare(params[i].data, p.expected[t]));
       if (c.params.some((p) => p.expected_ax !== undefined)) {

@@ -88,6 +88,34 @@ function matrix(value: unknown, field: string, rows: number | undefined, width?:
   return value.map((row, i) => numbers(row, `${field}[${i}]`, width));
 }
 
+/** A row-sparse gradient: a [rows, dim] table, and each step's row indices with dim values per index. */
+function sparseGrads(t: Json, at: string, steps: number, length: number): void {
+  const shape = numbers(t.shape, `${at}.shape`, 2);
+  const [rows, dim] = shape;
+  if (!shape.every((n) => Number.isInteger(n) && n >= 0) || rows * dim !== length)
+    fail(
+      `field '${at}.shape' must be [rows, dim] with rows·dim = ${length} (a sparse gradient needs a table), got ${JSON.stringify(t.shape)}`,
+    );
+  // One list per step, each of any length (an empty step has none).
+  const lists = (value: unknown, field: string): number[][] => {
+    if (!Array.isArray(value) || value.length !== steps)
+      fail(`field '${field}' must be an array of ${steps} arrays (one per step)`);
+    return value.map((list, s) => (Array.isArray(list) && list.length === 0 ? [] : numbers(list, `${field}[${s}]`)));
+  };
+  const indices = lists(t.grad_indices, `${at}.grad_indices`);
+  indices.forEach((list, s) => {
+    const bad = list.findIndex((row) => !(Number.isInteger(row) && row >= 0 && row < rows));
+    if (bad !== -1) fail(`field '${at}.grad_indices[${s}][${bad}]' must be a row below ${rows}, got ${list[bad]}`);
+  });
+  const grads = lists(t.grads, `${at}.grads`);
+  grads.forEach((values, s) => {
+    if (values.length !== indices[s].length * dim)
+      fail(
+        `field '${at}.grads[${s}]' must hold ${indices[s].length} rows of ${dim} values, got ${values.length} values`,
+      );
+  });
+}
+
 const CHECKS: Record<CaseKind, (c: Json) => void> = {
   optimizer(c) {
     string(c, "name");
@@ -117,7 +145,8 @@ const CHECKS: Record<CaseKind, (c: Json) => void> = {
         fail(`field '${at}.group' must be a group number below ${groups}, got ${JSON.stringify(t.group)}`);
       }
       const length = numbers(t.init, `${at}.init`).length;
-      matrix(t.grads, `${at}.grads`, steps, length);
+      if (t.grad_indices === undefined) matrix(t.grads, `${at}.grads`, steps, length);
+      else sparseGrads(t, at, steps, length);
       matrix(t.expected, `${at}.expected`, steps, length);
       if (t.expected_eval !== undefined) numbers(t.expected_eval, `${at}.expected_eval`, length);
     });

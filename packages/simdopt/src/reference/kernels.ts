@@ -9,6 +9,8 @@ import {
   KERNEL_NAMES,
   kernelKey,
   readScalars,
+  ROWS_KERNEL_NAMES,
+  rowsKernelKey,
   tableBuffers,
   type Dtype,
   type FlagsOf,
@@ -68,7 +70,49 @@ export function referenceKernels(memory: WebAssembly.Memory, rounding: Rounding)
       table[kernelKey(name, dtype)] = referenceKernel(memory, name, dtype, roundFor(dtype, rounding));
     }
   }
+  for (const name of ROWS_KERNEL_NAMES) {
+    for (const dtype of ["float32", "float64"] as const) {
+      table[rowsKernelKey(name, dtype)] = referenceRowsKernel(memory, name, dtype, roundFor(dtype, rounding));
+    }
+  }
   return table as KernelTable;
+}
+
+/**
+ * The rows kernel of a kernel that declares `rows` (generate.js's ROW_WORDS): the same rule, handed
+ * one row at a time (views of that row of the table, of its state buffers, and of the gradient's row).
+ */
+function referenceRowsKernel(memory: WebAssembly.Memory, name: KernelName, dtype: Dtype, r: Round): Kernel {
+  const View = dtype === "float32" ? Float32Array : Float64Array;
+  const bytes = View.BYTES_PER_ELEMENT;
+  const names = tableBuffers(name);
+  const rows = KERNEL_LAYOUTS[name].rows as { tableStride: number; words: { indices: number; dim: number } };
+  const words = rows.tableStride / 4;
+  const rule = REFERENCE_RULES[name] as ReferenceRule<KernelName>;
+  return (tableAddress, count, scalarsAddress) => {
+    const { scalars, flags } = readScalars(memory, scalarsAddress, name);
+    const rounded = Object.fromEntries(Object.entries(scalars).map(([key, value]) => [key, r(value as number)]));
+    const entries = new Uint32Array(memory.buffer, tableAddress, count * words);
+    for (let t = 0; t < count; t++) {
+      const entry = entries.subarray(t * words, (t + 1) * words);
+      const dim = entry[rows.words.dim];
+      const rowCount = dim === 0 ? 0 : entry[0] / dim;
+      const indices = new Uint32Array(memory.buffer, entry[rows.words.indices], rowCount);
+      for (let k = 0; k < rowCount; k++) {
+        const buffers = Object.fromEntries(
+          names.map((buffer, b) => {
+            const address = entry[1 + b];
+            const row = buffer === "grad" ? k : indices[k];
+            return [
+              buffer,
+              new View(memory.buffer, address === 0 ? 0 : address + row * dim * bytes, address === 0 ? 0 : dim),
+            ];
+          }),
+        );
+        rule(r, buffers as Record<string, FloatArray>, rounded as ScalarsOf<KernelName>, flags, []);
+      }
+    }
+  };
 }
 
 function referenceKernel(memory: WebAssembly.Memory, name: KernelName, dtype: Dtype, r: Round): Kernel {

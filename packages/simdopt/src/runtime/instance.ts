@@ -6,7 +6,7 @@
  */
 import { LAYOUT_FINGERPRINT } from "../generated/kernels.js";
 import { gradKernelsOf, type GradKernels } from "./grad-kernels.js";
-import { KERNEL_NAMES, type Dtype, type KernelTable } from "./kernels.js";
+import { KERNEL_NAMES, ROWS_KERNEL_NAMES, type Dtype, type KernelTable } from "./kernels.js";
 
 export interface WasmKernels {
   kernels: KernelTable;
@@ -30,7 +30,8 @@ export async function instantiateModule(
       `simdopt: binary '${name}' was built from other kernel declarations than this package (rebuild both)`,
     );
   }
-  for (const kernel of KERNEL_NAMES) {
+  const exportNames = [...KERNEL_NAMES, ...ROWS_KERNEL_NAMES.map((kernel) => `${kernel}_rows`)];
+  for (const kernel of exportNames) {
     for (const suffix of ["f32", "f64"]) {
       const exported = table[`${kernel}_${suffix}`];
       if (typeof exported !== "function" || exported.length !== 3) {

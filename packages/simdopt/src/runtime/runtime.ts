@@ -15,7 +15,16 @@ import {
   type Rounding,
   type WasmBinary,
 } from "./load.js";
-import { DTYPES, kernelKey, type Dtype, type KernelName, type KernelTable } from "./kernels.js";
+import {
+  DTYPES,
+  kernelKey,
+  rowsKernelKey,
+  type Dtype,
+  type KernelName,
+  type KernelTable,
+  type RowsKernelName,
+} from "./kernels.js";
+import type { RowTable } from "./row-table.js";
 import type { TensorTable } from "./tensor-table.js";
 import { Parameter } from "./parameter.js";
 import { readOptions } from "./read-options.js";
@@ -343,6 +352,21 @@ export class Runtime {
     } else {
       run(table.address, table.count, scalars);
     }
+  }
+
+  /**
+   * @internal Runs kernel `kernel`'s rows kernel over the rows `table` last prepared, with the
+   * scalar block at `scalars`: split between threads, by rows, when they hold threadMinElements
+   * elements or more.
+   */
+  runRows(kernel: RowsKernelName, table: RowTable, scalars: number): void {
+    const key = rowsKernelKey(kernel, table.dtype);
+    const run = this.kernels[key];
+    const { address, count, elements } = table.rows;
+    const pool = elements >= this.#threadMinElements ? this.#threadPool() : undefined;
+    const chunks = pool?.chunks() ?? 0;
+    if (pool === undefined || chunks === 0) run(address, count, scalars);
+    else pool.runPhases(key, run, [table.slices(chunks)], chunks, scalars);
   }
 
   /** @internal A zero-filled, 64-byte-aligned block of at least `bytes` bytes. */

@@ -24,6 +24,7 @@ import {
 } from "./state-elements.js";
 import { tensorBlocks, type TensorBlocks } from "./tensor-blocks.js";
 import type { SliceTables } from "../threads/slices.js";
+import type { RowTable } from "./row-table.js";
 
 export class TensorTable {
   /** Byte address of the table. */
@@ -35,6 +36,8 @@ export class TensorTable {
   readonly elements: number;
   /** @internal The table cut into slices for threads (threads/slices.ts), built when first needed; freed with the table. */
   slices: SliceTables | undefined;
+  /** @internal The tables of a step with row-sparse gradients (row-table.ts), built when first needed; freed with the table. */
+  rowTable: RowTable | undefined;
   /** A blocked kernel's blocks of each tensor (tensor-blocks.ts); empty for other kernels. */
   readonly blocks: readonly TensorBlocks[];
   /** Byte address of each tensor's state buffers, [tensor][buffer] in declaration order; 0 where unused. */
@@ -136,6 +139,8 @@ export class TensorTable {
   dispose(): void {
     this.slices?.dispose();
     this.slices = undefined;
+    this.rowTable?.dispose();
+    this.rowTable = undefined;
     if (this.arena !== 0) this.runtime.free(this.arena);
     if (this.scratch !== 0) this.runtime.free(this.scratch);
     this.runtime.free(this.address);

@@ -11,7 +11,7 @@
  * The pool holds no reference to its runtime, so that a runtime dropped without `close()` can be
  * collected and its pool closed by a FinalizationRegistry.
  */
-import type { Kernel, KernelName } from "../runtime/kernels.js";
+import type { Kernel, KernelName, KernelTable } from "../runtime/kernels.js";
 import type { TensorTable } from "../runtime/tensor-table.js";
 import {
   CHUNKS,
@@ -37,7 +37,7 @@ import {
   pollWhileEqual,
   slotWord,
 } from "./control.js";
-import { SliceTables, type SliceMemory } from "./slices.js";
+import { SliceTables, type SliceMemory, type SlicePhase } from "./slices.js";
 import type { SpawnWorker, WorkerHandle } from "./spawn.js";
 import { ThreadError } from "./thread-error.js";
 
@@ -154,6 +154,31 @@ export class ThreadPool {
    * last call (before anything is handed out) or during this one (once the rest is finished).
    */
   run(memory: SliceMemory, name: KernelName, kernel: Kernel, table: TensorTable, scalars: number): void {
+    const chunks = this.chunks();
+    if (chunks === 0) {
+      kernel(table.address, table.count, scalars);
+      return;
+    }
+    if (table.slices?.parts !== chunks) {
+      table.slices?.dispose();
+      table.slices = undefined;
+      table.slices = new SliceTables(memory, name, table, chunks);
+    }
+    this.runPhases(
+      `${name}_${table.dtype === "float32" ? "f32" : "f64"}`,
+      kernel,
+      table.slices.phases,
+      chunks,
+      scalars,
+    );
+  }
+
+  /**
+   * The chunks a call is cut into, or 0 when no worker is ready (the calling thread then runs the
+   * call alone). Throws a ThreadError when a worker failed since the last call, before anything is
+   * handed out.
+   */
+  chunks(): number {
     if (this.fault !== undefined) {
       const fault = this.fault;
       this.fault = undefined;
@@ -161,22 +186,25 @@ export class ThreadPool {
     }
     this.start();
     const helpers = this.workers.filter((worker) => worker.alive && this.isReady(worker)).length;
-    if (helpers === 0) {
-      kernel(table.address, table.count, scalars);
-      return;
-    }
     // Every thread's run of chunks, a missing worker's too: the others take those.
-    const chunks = CHUNKS_PER_THREAD * (this.workers.length + 1);
-    if (table.slices?.parts !== chunks) {
-      table.slices?.dispose();
-      table.slices = undefined;
-      table.slices = new SliceTables(memory, name, table, chunks);
-    }
+    return helpers === 0 ? 0 : CHUNKS_PER_THREAD * (this.workers.length + 1);
+  }
+
+  /**
+   * Runs kernel `key` (`kernel` on the calling thread) over `phases` of `chunks` slices each (from
+   * `chunks()`), one generation per phase, joined before the next.
+   */
+  runPhases(
+    key: keyof KernelTable,
+    kernel: Kernel,
+    phases: readonly SlicePhase[],
+    chunks: number,
+    scalars: number,
+  ): void {
     const control = this.control;
     this.splitCalls++;
-    Atomics.store(control, KERNEL, KERNEL_KEYS.indexOf(`${name}_${table.dtype === "float32" ? "f32" : "f64"}`));
+    Atomics.store(control, KERNEL, KERNEL_KEYS.indexOf(key));
     Atomics.store(control, SCALARS, scalars);
-    const { phases } = table.slices;
     phases.forEach(({ addresses, counts, directory }, phase) => {
       Atomics.store(control, DIRECTORY, directory);
       Atomics.store(control, CHUNKS, chunks);
