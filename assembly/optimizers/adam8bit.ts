@@ -122,7 +122,7 @@ const BNB_SMALLEST_ABSMAX: f32 = 1e-38;
     for (; i + lanesOf<f32>() <= n; i += lanesOf<f32>()) {
       adamAt<f32, V>(
         i, param, grad, expAvg, expAvgSq, 0, gradScale, paramScale, weightDecay, beta1, oneMinusBeta1,
-        beta2, oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize, decoupled, coupled, false,
+        beta2, oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize, decoupled, coupled, false, false,
       );
     }
   }
@@ -132,7 +132,7 @@ const BNB_SMALLEST_ABSMAX: f32 = 1e-38;
       i, param, grad, expAvg, expAvgSq, 0, scalarOf<V>(gradScale), scalarOf<V>(paramScale),
       scalarOf<V>(weightDecay), scalarOf<V>(beta1), scalarOf<V>(oneMinusBeta1), scalarOf<V>(beta2),
       scalarOf<V>(oneMinusBeta2), scalarOf<V>(biasCorrection2Sqrt), scalarOf<V>(eps), scalarOf<V>(negStepSize),
-      decoupled, coupled, false,
+      decoupled, coupled, false, false,
     );
   }
 }

@@ -656,7 +656,7 @@ export class Optimizer<O extends object> {
       const length = k === -1 ? null : table.lengths[t][k];
       if (length === null) return undefined;
       if (!group.initialised) return param.dtype === "float32" ? new Float32Array(length) : new Float64Array(length);
-      return table.stateView(t, k).slice();
+      return (table.stateView(t, k) as FloatArray).slice();
     }
     return undefined;
   }

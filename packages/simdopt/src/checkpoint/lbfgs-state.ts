@@ -100,11 +100,7 @@ export function readLBFGSState(
   ];
   for (const key of Object.keys(s)) if (!known.includes(key)) fail(`'state' has an unknown slot '${key}'`);
   const vector = (value: unknown, where: string) => {
-    try {
-      return decodeTensor(where, value, "float64", length, false) as Float64Array;
-    } catch (error) {
-      return fail((error as Error).message);
-    }
+    return decodeTensor(where, value, "float64", length, { allowNonFinite: false, nonNegative: false }, fail) as Float64Array;
   };
   const number = (value: unknown, where: string) => {
     const x = decodeNumber(value);

@@ -10,7 +10,6 @@ import { createOptimizer, OPTIMIZER_NAMES, type OptimizerName } from "../optimiz
 import { SparseAdam } from "../optimizers/sparseAdam.js";
 import type { Optimizer } from "../optimizer.js";
 import type { Dtype } from "../runtime/kernels.js";
-import type { Optimizer } from "../optimizer.js";
 import type { Parameter } from "../runtime/parameter.js";
 import { show } from "../runtime/validate.js";
 import type { Runtime } from "../runtime/runtime.js";

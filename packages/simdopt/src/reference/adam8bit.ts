@@ -31,6 +31,7 @@ export const adam8bitReference: ReferenceRule<"adam8bit"> = (r, buffers, scalars
       {
         ...flags,
         amsgrad: false,
+        withLerp: false,
       },
       [],
     );
