@@ -72,7 +72,7 @@ const dot = (a, i, b, j) => {
  * tables as sparse gradients (rows with repeats); `dense` instead writes them densely and steps
  * `denseStep`. Returns the mean loss per pair and the milliseconds spent in the optimizer's steps.
  */
-function epoch(rt, input, output, step, next, dense = false) {
+function epoch(input, output, step, next, dense = false) {
   let loss = 0;
   let pairs = 0;
   let stepMs = 0;
@@ -157,7 +157,7 @@ for (const [name, make] of Object.entries(optimizers)) {
   const losses = [];
   let ms = 0;
   for (let e = 0; e < EPOCHS; e++) {
-    const { loss, stepMs } = epoch(rt, input, output, () => optimizer.step(), next);
+    const { loss, stepMs } = epoch(input, output, () => optimizer.step(), next);
     losses.push(loss);
     ms += stepMs;
   }
@@ -171,10 +171,10 @@ for (const [name, make] of Object.entries(optimizers)) {
 {
   const { input, output } = tables(1);
   const adam = new Adam([input, output], { lr: 0.01 });
-  const { stepMs: denseMs } = epoch(rt, input, output, () => adam.step(), random(2), true);
+  const { stepMs: denseMs } = epoch(input, output, () => adam.step(), random(2), true);
   const sparse = tables(1);
   const sparseAdam = new SparseAdam([sparse.input, sparse.output], { lr: 0.01 });
-  const { stepMs: sparseMs } = epoch(rt, sparse.input, sparse.output, () => sparseAdam.step(), random(2));
+  const { stepMs: sparseMs } = epoch(sparse.input, sparse.output, () => sparseAdam.step(), random(2));
   console.log(
     `one epoch of optimizer steps: dense Adam ${denseMs.toFixed(1)} ms, SparseAdam ${sparseMs.toFixed(1)} ms, ` +
       `sparse speed-up: ${(denseMs / sparseMs).toFixed(1)}`,

@@ -147,7 +147,8 @@ for (const runtime of runtimes) {
     runtime: report?.runtime ?? `${runtime.name}: did not start (${reported.stderr.trim().split("\n").pop()})`,
     binary: report === undefined ? "-" : `${report.binary}${report.relaxedSimdFuses ? "" : " (no relaxed SIMD)"}`,
     conformanceOk: conformance.status === 0,
-    conformance: lastMatch(conformance.stdout, /^\d+ passed \(.*\), \d+ failed$/) ?? `exit status ${conformance.status}`,
+    conformance:
+      lastMatch(conformance.stdout, /^\d+ passed \(.*\), \d+ failed$/) ?? `exit status ${conformance.status}`,
     testsOk: tests.ok,
     tests: tests.text,
   });

@@ -80,7 +80,17 @@ test("Adam with bfloat16 and 8-bit state ends near float32 Adam", async () => {
 }, 60_000);
 
 test("word2vec learns with every sparse optimizer, and times SparseAdam's sparse step against dense Adam's", async () => {
-  const output = await runExample("word2vec.js", "--vocab", "300", "--dim", "8", "--epochs", "2", "--max-words", "6000");
+  const output = await runExample(
+    "word2vec.js",
+    "--vocab",
+    "300",
+    "--dim",
+    "8",
+    "--epochs",
+    "2",
+    "--max-words",
+    "6000",
+  );
   for (const name of ["SGD", "Adagrad", "SparseAdam", "LazyAdam", "FTRL"]) {
     const match = new RegExp(`^${name}: loss ([0-9.]+) -> ([0-9.]+),`, "m").exec(output);
     expect(match, `no loss line for ${name} in:\n${output}`).not.toBeNull();

@@ -100,7 +100,14 @@ export function readLBFGSState(
   ];
   for (const key of Object.keys(s)) if (!known.includes(key)) fail(`'state' has an unknown slot '${key}'`);
   const vector = (value: unknown, where: string) => {
-    return decodeTensor(where, value, "float64", length, { allowNonFinite: false, nonNegative: false }, fail) as Float64Array;
+    return decodeTensor(
+      where,
+      value,
+      "float64",
+      length,
+      { allowNonFinite: false, nonNegative: false },
+      fail,
+    ) as Float64Array;
   };
   const number = (value: unknown, where: string) => {
     const x = decodeNumber(value);
