@@ -13,7 +13,7 @@ test("threads run under Deno and match one thread bit for bit", async () => {
   const script = fileURLToPath(new URL("./deno/threads.ts", import.meta.url));
   const { status, stdout, stderr } = await runProcess(deno!, ["run", "--no-prompt", "--allow-read", script], {
     env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
-    timeout: 120_000,
+    timeout: 240_000,
   });
   expect(status, `deno failed:\n${stderr}`).toBe(0);
   const report = JSON.parse(stdout.trim().split("\n").pop()!);

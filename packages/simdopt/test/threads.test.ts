@@ -285,7 +285,7 @@ describe("options and lifetime", () => {
       console.log(param.data.every((value) => value === param.data[0] && value < 0 && value > -0.0011));
     `;
     const { status, stdout, stderr } = await runProcess(process.execPath, ["--input-type=module", "-e", script], {
-      timeout: 30_000,
+      timeout: 240_000,
     });
     expect(status, `the script failed or did not exit by itself:\n${stderr}`).toBe(0);
     expect(stdout.trim().split("\n")).toEqual(["2", "true"]);
