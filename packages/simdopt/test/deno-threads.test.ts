@@ -33,8 +33,9 @@ test("threads run under Deno and match one thread bit for bit", async () => {
     "adafactor",
     "adafactor",
   ]);
-  for (const result of report.oneTensor) {
-    expect(result.same, `${result.name} ${result.dtype}`).toBe(true);
-    expect(result.workerRan, `${result.name} ${result.dtype}: chunks the worker ran`).toBeGreaterThan(0);
-  }
+  for (const result of report.oneTensor) expect(result.same, `${result.name} ${result.dtype}`).toBe(true);
+  // The worker took part, counted over the four: a worker woken late may leave all of one case's
+  // chunks to the calling thread, as the pool means it to (on a loaded machine it did, for LAMB).
+  const workerRan = report.oneTensor.reduce((sum: number, { workerRan }: { workerRan: number }) => sum + workerRan, 0);
+  expect(workerRan, "chunks the worker ran").toBeGreaterThan(0);
 });
