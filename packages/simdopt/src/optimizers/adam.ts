@@ -142,6 +142,7 @@ export const adamStateDefinitions = {
  */
 export class Adam extends Optimizer<AdamOptions> {
   constructor(params: ParamsInput<AdamOptions>, options: AdamOptions & TrainingOptions = {}) {
-    super(params, options, definitionForState(adamStateDefinitions, options));
+    const chosen = definitionForState(adamStateDefinitions, options);
+    super(params, chosen.options, chosen.definition);
   }
 }

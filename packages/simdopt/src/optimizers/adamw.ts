@@ -27,6 +27,7 @@ export const adamwStateDefinitions = {
  */
 export class AdamW extends Optimizer<AdamWOptions> {
   constructor(params: ParamsInput<AdamWOptions>, options: AdamWOptions & TrainingOptions = {}) {
-    super(params, options, definitionForState(adamwStateDefinitions, options));
+    const chosen = definitionForState(adamwStateDefinitions, options);
+    super(params, chosen.options, chosen.definition);
   }
 }

@@ -1,3 +1,4 @@
+import { deepFreeze } from "../runtime/freeze.js";
 import { Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
 import type { TrainingOptions } from "../training/training-options.js";
 
@@ -10,12 +11,12 @@ export interface LazyAdamOptions {
 }
 
 /** TensorFlow Addons' defaults (Keras's Adam's). */
-export const lazyAdamDefaults: Required<LazyAdamOptions> = {
+export const lazyAdamDefaults: Required<LazyAdamOptions> = deepFreeze({
   learningRate: 1e-3,
   beta1: 0.9,
   beta2: 0.999,
   epsilon: 1e-7,
-};
+});
 
 export const lazyAdamDefinition: OptimizerDefinition<LazyAdamOptions, "sparseAdam"> = {
   title: "LazyAdam",

@@ -12,6 +12,8 @@
  *
  * Nocedal, "Updating quasi-Newton matrices with limited storage", Math. Comp. 1980.
  */
+import { readOptions } from "../runtime/read-options.js";
+import { deepFreeze } from "../runtime/freeze.js";
 import { readLBFGSState, writeLBFGSState, type LBFGSState, type LBFGSStateDict } from "../checkpoint/lbfgs-state.js";
 import { Lifecycle } from "../runtime/lifecycle.js";
 import { copyList } from "../runtime/param-list.js";
@@ -35,7 +37,7 @@ export interface LBFGSOptions {
   lineSearchFn?: "strong_wolfe" | null;
 }
 
-export const lbfgsDefaults: Required<LBFGSOptions> = {
+export const lbfgsDefaults: Required<LBFGSOptions> = deepFreeze({
   lr: 1,
   maxIter: 20,
   maxEval: null,
@@ -43,7 +45,7 @@ export const lbfgsDefaults: Required<LBFGSOptions> = {
   toleranceChange: 1e-9,
   historySize: 100,
   lineSearchFn: null,
-};
+});
 
 export class LBFGS {
   private current: Readonly<Required<LBFGSOptions> & { maxEval: number }>;
@@ -76,10 +78,7 @@ export class LBFGS {
 
   /** The options given, checked, over the defaults (maxEval resolved). */
   private resolve(options: unknown): Readonly<Required<LBFGSOptions> & { maxEval: number }> {
-    if (options === null || typeof options !== "object" || Array.isArray(options))
-      this.check.fail(`options must be an object, got ${show(options)}`, TypeError);
-    const given = { ...(options as object) };
-    this.check.known(given, Object.keys(lbfgsDefaults));
+    const given = readOptions(options, { where: "LBFGS", known: Object.keys(lbfgsDefaults) });
     const defined = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
     const o = { ...lbfgsDefaults, ...defined } as Required<LBFGSOptions>;
     this.check.nonNegative("lr", o.lr);

@@ -1,3 +1,4 @@
+import { deepFreeze } from "../runtime/freeze.js";
 import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
 import type { TrainingOptions } from "../training/training-options.js";
 
@@ -8,12 +9,12 @@ export interface SparseAdamOptions {
   maximize?: boolean;
 }
 
-export const sparseAdamDefaults: Required<SparseAdamOptions> = {
+export const sparseAdamDefaults: Required<SparseAdamOptions> = deepFreeze({
   lr: 1e-3,
   betas: [0.9, 0.999],
   eps: 1e-8,
   maximize: false,
-};
+});
 
 export const sparseAdamDefinition: OptimizerDefinition<SparseAdamOptions, "sparseAdam"> = {
   title: "SparseAdam",

@@ -10,9 +10,11 @@ import type { AnyOptimizerDefinition, OptimizerDefinition, StepPlan } from "../o
 import type { KernelName } from "../runtime/kernels.js";
 import { blockwise8Lengths } from "../runtime/state-lengths.js";
 import { show, type OptionChecker } from "../runtime/validate.js";
+import { readOptions } from "../runtime/read-options.js";
+import { deepFreeze } from "../runtime/freeze.js";
 
 export type StateStorage = "float32" | "bfloat16" | "8bit";
-export const STATE_STORAGES: readonly StateStorage[] = ["float32", "bfloat16", "8bit"];
+export const STATE_STORAGES: readonly StateStorage[] = deepFreeze(["float32", "bfloat16", "8bit"]);
 
 /** Tensors below this many elements keep float32 state under `8bit`, as torchao's (and bitsandbytes') default. */
 export const MIN_8BIT_SIZE = 4096;
@@ -92,18 +94,20 @@ export function stateDefinition<O extends StateOptions & { amsgrad?: boolean }, 
 }
 
 /**
- * The definition for the `state` an optimizer's options ask for (the float32 one when absent);
+ * The caller's options, read once (runtime/read-options.ts: the optimizer reads this copy, not the
+ * caller's object), and the definition for the `state` they ask for (the float32 one when absent);
  * an unknown storage throws, named by the definition's title.
  */
-export function definitionForState<O extends StateOptions>(
+export function definitionForState<O extends StateOptions, T extends object>(
   definitions: Record<StateStorage, AnyOptimizerDefinition<O>>,
-  options: O | undefined,
-): AnyOptimizerDefinition<O> {
-  const state = options !== null && typeof options === "object" ? options.state : undefined;
-  if (state === undefined) return definitions.float32;
+  given: (O & T) | undefined,
+): { definition: AnyOptimizerDefinition<O>; options: O & T } {
+  const options = readOptions(given, { where: definitions.float32.title }) as O & T;
+  const state = options.state;
+  if (state === undefined) return { definition: definitions.float32, options };
   if (!(typeof state === "string" && Object.hasOwn(definitions, state))) {
     const known = STATE_STORAGES.map(show).join(", ");
     throw new TypeError(`${definitions.float32.title}: option 'state' must be one of ${known}, got ${show(state)}`);
   }
-  return definitions[state];
+  return { definition: definitions[state], options };
 }

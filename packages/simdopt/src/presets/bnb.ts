@@ -8,6 +8,7 @@
  * block); a block of zeros stores a maximum of 0; smaller tensors step in float32. Scalars are
  * doubles rounded once to float32. No amsgrad (bitsandbytes refuses it).
  */
+import { deepFreeze } from "../runtime/freeze.js";
 import { Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
 import type { TrainingOptions } from "../training/training-options.js";
 
@@ -21,15 +22,18 @@ export interface BnbAdam8bitOptions {
   min8bitSize?: number;
 }
 
-export const bnbAdam8bitDefaults: Required<BnbAdam8bitOptions> = {
+export const bnbAdam8bitDefaults: Required<BnbAdam8bitOptions> = deepFreeze({
   lr: 1e-3,
   betas: [0.9, 0.999],
   eps: 1e-8,
   weightDecay: 0,
   min8bitSize: 4096,
-};
+});
 
-export const bnbAdamW8bitDefaults: Required<BnbAdam8bitOptions> = { ...bnbAdam8bitDefaults, weightDecay: 1e-2 };
+export const bnbAdamW8bitDefaults: Required<BnbAdam8bitOptions> = deepFreeze({
+  ...bnbAdam8bitDefaults,
+  weightDecay: 1e-2,
+});
 
 /** bitsandbytes' blocks: 256 elements. */
 const BLOCK = 256;
