@@ -10,8 +10,10 @@ import {
   isElementwise,
   LambdaLR,
   loadRuntime,
+  loadSafetensors,
   OPTIMIZER_NAMES,
   runTrajectory,
+  saveSafetensors,
   SGD,
   StepLR,
   type Runtime,
@@ -187,6 +189,31 @@ describe("every reader of options", () => {
       expect(() => clipGradNorm(p, 1, make() as never), what).toThrow(message);
     }
     expect(Array.from(p.grad)).toEqual([3, 4]);
+    p.dispose();
+  });
+
+  test("loadStateDict and loadSafetensors", () => {
+    const p = runtime.parameter([1, 2], { name: "w" }).setGrad([0.5, -0.5]);
+    const opt = new Adam([p], { lr: 0.1 });
+    opt.step();
+    const dict = opt.stateDict();
+    const file = saveSafetensors(opt);
+    opt.step();
+    const before = JSON.stringify(opt.stateDict());
+    for (const load of [
+      (o: object) => opt.loadStateDict(dict, o as never),
+      (o: object) => loadSafetensors(opt, file, o as never),
+    ]) {
+      for (const [what, make, message] of unreadable({ allowNonFinite: true }, "allowNonFinite")) {
+        expect(() => load(make()), what).toThrow(message);
+      }
+      expect(() => load({ allowNonFinte: true })).toThrow(
+        /^Adam: cannot load state: unknown option 'allowNonFinte' in load options \(known: allowNonFinite\)$/,
+      );
+      expect(() => load({ allowNonFinite: 1 })).toThrow(/option 'allowNonFinite' must be true or false, got number 1/);
+    }
+    expect(JSON.stringify(opt.stateDict())).toBe(before);
+    opt.dispose();
     p.dispose();
   });
 });

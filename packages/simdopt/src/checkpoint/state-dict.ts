@@ -13,6 +13,7 @@
  */
 import type { Dtype, FloatArray } from "../runtime/kernels.js";
 import type { Parameter } from "../runtime/parameter.js";
+import { readOptions } from "../runtime/read-options.js";
 import { show } from "../runtime/validate.js";
 import {
   decodeNumber,
@@ -147,17 +148,17 @@ export function writeStateDict<O>(
 }
 
 const FIELDS = ["format", "kind", "state", "paramGroups"];
+const LOAD_OPTIONS: readonly (keyof LoadStateOptions)[] = ["allowNonFinite"];
 
 /** Reads and checks a checkpoint for `target`; throws (through target.fail) on the first fault. */
-export function readStateDict(
-  target: CheckpointTarget,
-  dict: unknown,
-  loadOptions: LoadStateOptions = {},
-): LoadedState {
+export function readStateDict(target: CheckpointTarget, dict: unknown, loadOptions?: LoadStateOptions): LoadedState {
   const fail: (message: string) => never = target.fail;
-  if (loadOptions === null || typeof loadOptions !== "object")
-    fail(`load options must be an object, got ${describe(loadOptions)}`);
-  const allowNonFinite = own(loadOptions, "allowNonFinite") ?? false;
+  const { allowNonFinite = false } = readOptions(loadOptions, {
+    where: target.kind,
+    known: LOAD_OPTIONS,
+    what: "load options",
+    fail,
+  });
   if (typeof allowNonFinite !== "boolean")
     fail(`option 'allowNonFinite' must be true or false, got ${describe(allowNonFinite)}`);
   if (dict === null || typeof dict !== "object" || Array.isArray(dict))

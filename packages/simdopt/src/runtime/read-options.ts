@@ -18,16 +18,23 @@ export interface ReadOptions {
   what?: string;
   /** False: `undefined` is refused rather than read as no options. */
   optional?: boolean;
+  /** How a refusal is thrown (a checkpoint's loader prefixes its own words); default: a TypeError after `where`. */
+  fail?: (message: string) => never;
 }
 
 /** A null-prototype copy of the own enumerable data properties of `value` (`undefined`: none). */
 export function readOptions(
   value: unknown,
-  { where, known, what = "options", optional = true }: ReadOptions,
+  {
+    where,
+    known,
+    what = "options",
+    optional = true,
+    fail = (message: string): never => {
+      throw new TypeError(`${where}: ${message}`);
+    },
+  }: ReadOptions,
 ): Record<string, unknown> {
-  const fail = (message: string): never => {
-    throw new TypeError(`${where}: ${message}`);
-  };
   const copy: Record<string, unknown> = Object.create(null);
   if (value === undefined && optional) return copy;
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
