@@ -54,16 +54,20 @@ export function saveSafetensors<O extends object>(optimizer: Optimizer<O>): Uint
   }
   const metadata = { format: STATE_FORMAT, kind: dict.kind, param_groups: paramGroups, state: scalarState };
   const checksum = crc32(new TextEncoder().encode(canonical(metadata)), data);
-  // The header written as text, a tensor at a time in data order: at 100,000 tensors, building an
-  // object of them all for JSON.stringify costs more than the JSON itself.
-  let json = `{"__metadata__":${JSON.stringify({ ...metadata, checksum: `crc32:${checksum}` })}`;
+  // The header written as text, a tensor at a time in data order and joined once: at 100,000
+  // tensors, building an object of them all for JSON.stringify, or appending to one string, costs
+  // more than the JSON itself.
+  const entries = [`"__metadata__":${JSON.stringify({ ...metadata, checksum: `crc32:${checksum}` })}`];
   offset = 0;
   for (const { name, values, shape } of tensors) {
     const dtype = values instanceof Float32Array ? "F32" : "F64";
-    json += `,${JSON.stringify(name)}:{"dtype":"${dtype}","shape":[${shape}],"data_offsets":[${offset},${offset + values.byteLength}]}`;
-    offset += values.byteLength;
+    const end = offset + values.byteLength;
+    entries.push(
+      `${JSON.stringify(name)}:{"dtype":"${dtype}","shape":[${shape.join(",")}],"data_offsets":[${offset},${end}]}`,
+    );
+    offset = end;
   }
-  let header = new TextEncoder().encode(`${json}}`);
+  let header = new TextEncoder().encode(`{${entries.join(",")}}`);
   const padded = Math.ceil(header.length / 8) * 8; // the data starts 8-byte aligned
   if (padded !== header.length) {
     const spaced = new Uint8Array(padded).fill(0x20);
