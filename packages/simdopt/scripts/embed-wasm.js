@@ -29,6 +29,7 @@ export const BINARY_AXES = {
 ${binaries.map((b) => `  "${b.name}": ${axes(b)},`).join("\n")}
 } as const;
 
+/** A binary's name: its axes joined, as \`simd-shared-relaxed\` (a key of \`BINARY_AXES\`). */
 export type BinaryName = keyof typeof BINARY_AXES;
 
 /** The base64 bytes of each binary, loaded on first use. */

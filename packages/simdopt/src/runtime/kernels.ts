@@ -8,6 +8,7 @@
  */
 import { KERNEL_LAYOUTS } from "../generated/kernels.js";
 
+/** The name of a kernel: the stem of its declaration, `assembly/optimizers/<name>.json` (`adam`, `sgd`, ...). */
 export type KernelName = keyof typeof KERNEL_LAYOUTS;
 export const KERNEL_NAMES = Object.keys(KERNEL_LAYOUTS) as KernelName[];
 
@@ -21,7 +22,9 @@ export type FlagsOf<K extends KernelName> = { [F in Layout<K>["flags"][number]]:
 
 /** What one step passes to kernel K. */
 export interface KernelCall<K extends KernelName> {
+  /** The per-step scalars, by name (written as float64 into the kernel's scalar block). */
   scalars: ScalarsOf<K>;
+  /** The per-step flags, by name. */
   flags: FlagsOf<K>;
 }
 
@@ -33,6 +36,7 @@ export type Kernel = (table: number, count: number, scalars: number) => void;
 export type KernelTable = Record<`${KernelName}_${"f32" | "f64"}`, Kernel> &
   Record<`${RowsKernelName}_rows_${"f32" | "f64"}`, Kernel>;
 
+/** The element type of a parameter and its state: `float32` or `float64`. */
 export type Dtype = "float32" | "float64";
 export const DTYPES: readonly Dtype[] = Object.freeze(["float32", "float64"]);
 
@@ -45,7 +49,9 @@ export function rowsKernelKey(name: RowsKernelName, dtype: Dtype): keyof KernelT
   return `${name}_rows_${dtype === "float32" ? "f32" : "f64"}`;
 }
 
+/** The typed array of a `Dtype`: Float32Array for `float32`, Float64Array for `float64`. */
 export type TypedArrayOf<D extends Dtype> = D extends "float32" ? Float32Array : Float64Array;
+/** A Float32Array or a Float64Array: values of either `Dtype`. */
 export type FloatArray = Float32Array | Float64Array;
 
 export function bytesPerElement(dtype: Dtype): number {

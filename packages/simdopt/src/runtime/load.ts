@@ -13,6 +13,7 @@
 import { BINARY_AXES, BINARY_BYTES, type BinaryName } from "../generated/binaries.js";
 import { instantiateModule, type WasmKernels } from "./instance.js";
 
+/** The two kinds of Wasm kernels: `simd` (128-bit SIMD) and `scalar` (the fallback for engines without SIMD). */
 export type WasmBinary = "simd" | "scalar";
 /**
  * How multiply-adds are rounded: `fused` (rounded once, as torch's float32 CPU kernels round them:
@@ -20,6 +21,7 @@ export type WasmBinary = "simd" | "scalar";
  * the sum: a few units in the last place away from torch). float64 is rounded separately in both.
  */
 export type Rounding = "fused" | "separate";
+/** Every `Rounding`, in order: `fused`, `separate`. */
 export const ROUNDINGS: readonly Rounding[] = Object.freeze(["fused", "separate"]);
 /** `auto` is SIMD where the engine supports it, scalar otherwise; `reference` is the plain-JS spec. */
 export type BinaryChoice = "auto" | WasmBinary | "reference";

@@ -50,9 +50,13 @@ export class Parameter<D extends Dtype = Dtype> {
 
   /** Use `runtime.parameter(...)`. */
   constructor(
+    /** The runtime whose memory holds the values and the gradient. */
     readonly runtime: Runtime,
+    /** The number of elements. */
     readonly length: number,
+    /** The element type: `float32` or `float64`. */
     readonly dtype: D,
+    /** The name given at creation (messages, checkpoint keys), if any. */
     readonly name?: string,
     /** The tensor's shape (row-major; the values stay flat): [length] unless given. */
     readonly shape: readonly number[] = [length],
@@ -119,7 +123,14 @@ export class Parameter<D extends Dtype = Dtype> {
    * The row-sparse gradient, coalesced (rows sorted, each once, repeats summed), as copies;
    * undefined while the gradient is dense.
    */
-  get sparseGrad(): { indices: Uint32Array; values: TypedArrayOf<D> } | undefined {
+  get sparseGrad():
+    | {
+        /** The table rows, ascending, each once. */
+        indices: Uint32Array;
+        /** indices.length rows of the table's row length, row j adding to table row `indices[j]`. */
+        values: TypedArrayOf<D>;
+      }
+    | undefined {
     const sparse = this.sparseGradient;
     if (sparse === undefined) return undefined;
     return { indices: sparse.indices().slice(), values: sparse.values().slice() as TypedArrayOf<D> };
@@ -156,6 +167,7 @@ export class Parameter<D extends Dtype = Dtype> {
     this.runtime.free(this.gradPtr);
   }
 
+  /** True once `dispose()` was called. */
   get isDisposed(): boolean {
     return this.disposed;
   }

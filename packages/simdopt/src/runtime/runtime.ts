@@ -87,6 +87,7 @@ export interface RuntimeOptions {
 }
 
 export interface ParameterOptions<D extends Dtype> {
+  /** The element type: `float32` (the default) or `float64`. */
   dtype?: D;
   /**
    * A name shown in error messages and the parameter's key in checkpoints: a non-empty string
@@ -133,12 +134,14 @@ export class Runtime {
   #threadMinElements = DEFAULT_THREAD_MIN_ELEMENTS;
 
   private constructor(
+    /** The Wasm memory that holds every parameter, gradient and optimizer state of this runtime. */
     readonly memory: WebAssembly.Memory,
     /** @internal */ readonly kernels: KernelTable,
     /** The kind of kernels: `simd`, `scalar` or the plain-JS `reference`. */
     readonly binary: WasmBinary | "reference",
     /** The exact binary (its axes joined, e.g. `simd-shared-relaxed`), or `reference`. */
     readonly build: BinaryName | "reference",
+    /** The rounding of float32 multiply-adds in force (see `RuntimeOptions.rounding`). */
     readonly rounding: Rounding,
     heapBase: number,
     /** @internal The gradient kernels (clipping, the finiteness check) of each element type. */
@@ -157,6 +160,7 @@ export class Runtime {
     return isShared(this.memory);
   }
 
+  /** Loads a runtime (see `loadRuntime`, the same): compiles the chosen binary once and caches it. */
   static async create(input?: RuntimeOptions): Promise<Runtime> {
     const options: RuntimeOptions = readOptions(input, {
       where: "simdopt",
@@ -260,6 +264,7 @@ export class Runtime {
     return this.#threadMinElements;
   }
 
+  /** Sets `threadMinElements` (a non-negative integer, checked). */
   set threadMinElements(value: number) {
     this.#threadMinElements = checkThreadMinElements(value);
   }

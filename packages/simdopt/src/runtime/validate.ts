@@ -3,12 +3,15 @@
  * message that names the optimizer, the option and the value (as torch's constructors do).
  */
 export class OptionChecker {
+  /** A checker whose messages start with `optimizer` (the class name). */
   constructor(private readonly optimizer: string) {}
 
+  /** Throws `Kind` (RangeError unless given) with `message`, prefixed by the optimizer's name. */
   fail(message: string, Kind: typeof RangeError | typeof TypeError = RangeError): never {
     throw new Kind(`${this.optimizer}: ${message}`);
   }
 
+  /** Returns `value` when it is a finite number; throws a TypeError naming option `name` otherwise. */
   number(name: string, value: unknown): number {
     if (typeof value !== "number" || !Number.isFinite(value)) {
       this.fail(`option '${name}' must be a finite number, got ${show(value)}`, TypeError);
@@ -16,6 +19,7 @@ export class OptionChecker {
     return value;
   }
 
+  /** Returns `value` when it is a finite number ≥ 0; throws naming option `name` otherwise. */
   nonNegative(name: string, value: unknown): number {
     const number = this.number(name, value);
     if (number < 0) this.fail(`invalid ${name}: ${number} (must be >= 0)`);
@@ -31,11 +35,13 @@ export class OptionChecker {
     return number;
   }
 
+  /** Returns `value` when it is true or false; throws a TypeError naming option `name` otherwise. */
   boolean(name: string, value: unknown): boolean {
     if (typeof value !== "boolean") this.fail(`option '${name}' must be true or false, got ${show(value)}`, TypeError);
     return value;
   }
 
+  /** Returns `value` when it is an array of two finite numbers; throws naming option `name` otherwise. */
   pair(name: string, value: unknown): [number, number] {
     if (!Array.isArray(value) || value.length !== 2) {
       this.fail(`option '${name}' must be a pair [a, b], got ${show(value)}`, TypeError);
