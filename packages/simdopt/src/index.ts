@@ -20,10 +20,21 @@ export {
   type Rounding,
   type WasmBinary,
 } from "./runtime/load.js";
-export type { Dtype, KernelName, KernelCall, ScalarsOf, FlagsOf, StateBufferOf } from "./runtime/kernels.js";
+export type {
+  Dtype,
+  FloatArray,
+  TypedArrayOf,
+  KernelName,
+  KernelCall,
+  ScalarsOf,
+  FlagsOf,
+  StateBufferOf,
+} from "./runtime/kernels.js";
+export type { OptionChecker } from "./runtime/validate.js";
 export {
   Optimizer,
   type OptimizerDefinition,
+  type AnyOptimizerDefinition,
   type OptimizerStateDict,
   type StepPlan,
   type ScalarState,

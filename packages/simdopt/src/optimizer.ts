@@ -56,6 +56,7 @@ export type ScalarState = Readonly<Record<string, number>>;
 
 /** One step's kernel arguments, and the scalar state after the step (unchanged when omitted). */
 export interface StepPlan<K extends KernelName> extends KernelCall<K> {
+  /** The scalar state after this step; the group's state stays as it was when omitted. */
   next?: ScalarState;
   /**
    * Scalars that float32 tensors take instead, for a framework that computes its per-step scalars
@@ -64,9 +65,14 @@ export interface StepPlan<K extends KernelName> extends KernelCall<K> {
   float32Scalars?: Partial<ScalarsOf<K>>;
 }
 
+/**
+ * What an optimizer is, for the engine (`Optimizer`): its defaults, its checks, its state buffers and a pure plan of
+ * each step's kernel arguments. Each optimizer class passes one to `Optimizer`'s constructor.
+ */
 export interface OptimizerDefinition<O extends object, K extends KernelName = KernelName> {
   /** Class name, used in messages. */
   title: string;
+  /** The kernel that steps it (`KernelName`), whose declaration fixes the scalars, flags and state buffers. */
   kernel: K;
   /** torch.optim's defaults, in camelCase; every option the optimizer knows is a key here. */
   defaults: Required<O>;
@@ -107,7 +113,7 @@ export interface OptimizerDefinition<O extends object, K extends KernelName = Ke
    * for a rule that moves every row, as SGD's momentum does), or `{ refused }`: why not, as torch
    * says it. Omitted: sparse gradients are refused.
    */
-  sparse?(options: Required<O>): "rows" | "dense" | { refused: string };
+  sparse?(options: Required<O>): "rows" | "dense" | { /** Why not, as torch says it. */ refused: string };
   /** Set when dense gradients are refused (SparseAdam): why. */
   denseRefused?: string;
 }
@@ -116,7 +122,11 @@ export interface OptimizerDefinition<O extends object, K extends KernelName = Ke
 export type AnyOptimizerDefinition<O extends object> = { [K in KernelName]: OptimizerDefinition<O, K> }[KernelName];
 
 /** Parameters for one group and per-group overrides of the optimizer's options. */
-export type ParamGroupInput<O> = { params: readonly Parameter[] } & O;
+export type ParamGroupInput<O> = {
+  /** The group's parameters. */
+  params: readonly Parameter[];
+} & O;
+/** An optimizer's `params`: an array of parameters (one group), or of parameter groups `{ params, ...options }`. */
 export type ParamsInput<O> = readonly Parameter[] | readonly ParamGroupInput<O>[];
 
 /**
@@ -126,6 +136,7 @@ export type ParamsInput<O> = readonly Parameter[] | readonly ParamGroupInput<O>[
  * frozen copies: assign a new array. Unknown properties cannot be added.
  */
 export type ParamGroup<O> = Required<O> & {
+  /** The group's parameters (a frozen copy). */
   readonly params: readonly Parameter[];
   /** The same live options, as an object of their own. */
   readonly options: Required<O>;
@@ -168,7 +179,15 @@ function releaseGroups(runtime: Runtime, groups: readonly Group<unknown>[]): voi
   }
 }
 
+/**
+ * The base class of every optimizer, as torch.optim.Optimizer: parameter groups with per-group
+ * options, `step()`, `zeroGrad()`, `stateDict()` / `loadStateDict()`. An optimizer class passes its
+ * `OptimizerDefinition` to this constructor. A step is planned for every group first, then the
+ * kernels run (one call per group and dtype), then the scalar state is committed: nothing is
+ * half-changed when planning throws.
+ */
 export class Optimizer<O extends object> {
+  /** The runtime of the parameters, whose memory also holds this optimizer's state. */
   readonly runtime: Runtime;
   private readonly groups: Group<O>[];
   private readonly check: OptionChecker;
@@ -182,6 +201,10 @@ export class Optimizer<O extends object> {
   private lastReport: StepReport | undefined;
   private groupViews: readonly ParamGroup<O>[] | undefined;
 
+  /**
+   * Checks `params` and every option first (throwing a TypeError or RangeError that names the option), then allocates
+   * the state: a refused call allocates nothing.
+   */
   constructor(params: ParamsInput<O>, options: O & TrainingOptions, definition: AnyOptimizerDefinition<O>) {
     this.definition = definition as OptimizerDefinition<O, KernelName>;
     this.check = new OptionChecker(definition.title);

@@ -12,7 +12,9 @@ export type JsonNumber = number | "NaN" | "Infinity" | "-Infinity" | "-0";
 
 /** A tensor of a JSON-safe state dict. */
 export interface JsonTensor {
+  /** The element type the values were saved from. */
   dtype: Dtype;
+  /** The values, each a number or its JSON-safe string (`JsonNumber`). */
   data: JsonNumber[];
 }
 

@@ -35,11 +35,17 @@ export type ParameterState = Record<string, JsonNumber | JsonTensor | FloatArray
 
 /** A checkpoint of an optimizer (see the module comment); survives JSON.stringify / JSON.parse. */
 export interface OptimizerStateDict<O> {
+  /** The checkpoint format, `STATE_FORMAT`. */
   format: typeof STATE_FORMAT;
   /** The optimizer's stem: `adam`, `adamw`, `sgd`, ... */
   kind: string;
+  /** Each parameter's state, keyed by its name where every parameter is named, by its number otherwise. */
   state: Record<string, ParameterState>;
-  paramGroups: (Required<O> & { params: string[] })[];
+  /** Each group's options and `params`, the keys of its parameters in `state`. */
+  paramGroups: (Required<O> & {
+    /** The keys of the group's parameters in `state`. */
+    params: string[];
+  })[];
 }
 
 /** Options of `loadStateDict`. */

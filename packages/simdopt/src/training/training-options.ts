@@ -44,9 +44,13 @@ export interface TrainingOptions {
 
 /** The training options in force, defaults filled in (`opt.trainingOptions`). */
 export interface ResolvedTrainingOptions {
+  /** The global gradient norm clipped to before each step; null: off. */
   readonly maxGradNorm: number | null;
+  /** The p of that norm: a positive number or "inf". */
   readonly gradNormType: number | "inf";
+  /** The bound v of every gradient element, clamped to [−v, v] before each step; null: off. */
   readonly clipGradValue: number | null;
+  /** What a NaN or ±Inf gradient does: `propagate`, `skip` or `throw` (see `TrainingOptions.nonFinite`). */
   readonly nonFinite: NonFiniteMode;
 }
 
