@@ -2,14 +2,24 @@ import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from
 import type { TrainingOptions } from "../training/training-options.js";
 import { deepFreeze } from "../runtime/freeze.js";
 
+/**
+ * Options of `Adadelta`, as torch.optim.Adadelta names them in camelCase; every one optional (defaults:
+ * `adadeltaDefaults`).
+ */
 export interface AdadeltaOptions {
+  /** Coefficient γ that scales the update before it is applied. Default 1. */
   lr?: number;
+  /** Coefficient ρ of the running averages of the squared gradient and of the squared update. Default 0.9. */
   rho?: number;
+  /** Term added to the denominator for numerical stability. Default 1e-6. */
   eps?: number;
+  /** Weight decay λ: λθ added to the gradient (an L2 penalty). Default 0. */
   weightDecay?: number;
+  /** Ascend the objective instead of descending it (torch's `maximize`). Default false. */
   maximize?: boolean;
 }
 
+/** `Adadelta`'s defaults (torch's): the options it takes when not given. */
 export const adadeltaDefaults: Required<AdadeltaOptions> = deepFreeze({
   lr: 1.0,
   rho: 0.9,

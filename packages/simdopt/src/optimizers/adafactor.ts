@@ -3,16 +3,22 @@ import { lastTwoDims } from "../runtime/shape-words.js";
 import { adafactorLengths } from "../runtime/state-lengths.js";
 import { deepFreeze } from "../runtime/freeze.js";
 
+/**
+ * Options of `Adafactor`, as torch.optim.Adafactor names them in camelCase; every one optional (defaults:
+ * `adafactorDefaults`).
+ */
 export interface AdafactorOptions {
+  /** Learning rate: the step's size relative to the parameter's RMS is min(lr, 1/√t). Default 1e-2. */
   lr?: number;
   /** The exponent of t in the new second moment's weight w = t^β2decay (at most 0). */
   beta2Decay?: number;
-  /** [ε1, ε2]: the floor of the second moment (null: the dtype's machine epsilon) and of the parameter's RMS. */
+  /** `[ε1, ε2]`: the floor of the second moment (null: the dtype's machine epsilon) and of the parameter's RMS. */
   eps?: [number | null, number];
   /** The clipping threshold of the update's RMS. */
   d?: number;
   /** Decoupled: θ ← θ(1 − γλ). */
   weightDecay?: number;
+  /** Ascend the objective instead of descending it (torch's `maximize`). Default false. */
   maximize?: boolean;
 }
 

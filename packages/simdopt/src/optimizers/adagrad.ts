@@ -2,15 +2,26 @@ import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from
 import type { TrainingOptions } from "../training/training-options.js";
 import { deepFreeze } from "../runtime/freeze.js";
 
+/**
+ * Options of `Adagrad`, as torch.optim.Adagrad names them in camelCase; every one optional (defaults:
+ * `adagradDefaults`).
+ */
 export interface AdagradOptions {
+  /** Learning rate γ. Default 1e-2. */
   lr?: number;
+  /** Learning-rate decay: step t uses γ/(1 + (t − 1)·lrDecay). Default 0. */
   lrDecay?: number;
+  /** Weight decay λ: λθ added to the gradient (an L2 penalty). Default 0. */
   weightDecay?: number;
+  /** Starting value of the sum of squared gradients. Default 0. */
   initialAccumulatorValue?: number;
+  /** Term added to the denominator for numerical stability. Default 1e-10. */
   eps?: number;
+  /** Ascend the objective instead of descending it (torch's `maximize`). Default false. */
   maximize?: boolean;
 }
 
+/** `Adagrad`'s defaults (torch's): the options it takes when not given. */
 export const adagradDefaults: Required<AdagradOptions> = deepFreeze({
   lr: 1e-2,
   lrDecay: 0,

@@ -9,15 +9,21 @@ import {
   type StateStorage,
 } from "./state-storage.js";
 
+/** Options of `Adam`, as torch.optim.Adam names them in camelCase; every one optional (defaults: `adamDefaults`). */
 export interface AdamOptions {
+  /** Learning rate γ. Default 1e-3. */
   lr?: number;
+  /** Coefficients [β1, β2] of the running averages of the gradient and of its square. Default [0.9, 0.999]. */
   betas?: [number, number];
+  /** Term added to the denominator for numerical stability. Default 1e-8. */
   eps?: number;
   /** L2 penalty added to the gradient (coupled); AdamW decouples it. */
   weightDecay?: number;
   /** Decay the parameters by 1 − γλ instead of adding λθ to the gradient: AdamW (torch 2's option). */
   decoupledWeightDecay?: boolean;
+  /** Use the maximum of the past second moments (AMSGrad). Default false. */
   amsgrad?: boolean;
+  /** Ascend the objective instead of descending it (torch's `maximize`). Default false. */
   maximize?: boolean;
   /**
    * Compute as torch 1.13 did, where torch 2 changed the arithmetic: the first moment moves by m·β1 + (1 − β1)·g
@@ -37,6 +43,7 @@ export interface AdamOptions {
   blockSize?: number;
 }
 
+/** `Adam`'s defaults (torch's): the options it takes when not given. */
 export const adamDefaults: Required<AdamOptions> = deepFreeze({
   lr: 1e-3,
   betas: [0.9, 0.999],

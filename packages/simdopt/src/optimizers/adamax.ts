@@ -2,11 +2,22 @@ import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from
 import type { TrainingOptions } from "../training/training-options.js";
 import { deepFreeze } from "../runtime/freeze.js";
 
+/**
+ * Options of `Adamax`, as torch.optim.Adamax names them in camelCase; every one optional (defaults: `adamaxDefaults`).
+ */
 export interface AdamaxOptions {
+  /** Learning rate γ. Default 2e-3. */
   lr?: number;
+  /**
+   * Coefficients [β1, β2] of the running average of the gradient and of the decay of the infinity norm. Default [0.9,
+   * 0.999].
+   */
   betas?: [number, number];
+  /** Term added to the denominator for numerical stability. Default 1e-8. */
   eps?: number;
+  /** Weight decay λ: λθ added to the gradient (an L2 penalty). Default 0. */
   weightDecay?: number;
+  /** Ascend the objective instead of descending it (torch's `maximize`). Default false. */
   maximize?: boolean;
   /**
    * Compute as torch 1.13 did, where torch 2 changed the arithmetic: the first moment moves by m·β1 + (1 − β1)·g
@@ -15,6 +26,7 @@ export interface AdamaxOptions {
   torch113?: boolean;
 }
 
+/** `Adamax`'s defaults (torch's): the options it takes when not given. */
 export const adamaxDefaults: Required<AdamaxOptions> = deepFreeze({
   lr: 2e-3,
   betas: [0.9, 0.999],

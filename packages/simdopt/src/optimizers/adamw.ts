@@ -4,8 +4,10 @@ import { adamDefaults, adamFamily, torchaoScalars, type AdamOptions } from "./ad
 import { definitionForState, stateDefinition } from "./state-storage.js";
 import { deepFreeze } from "../runtime/freeze.js";
 
+/** Options of `AdamW`: Adam's, with `weightDecay` 1e-2 and `decoupledWeightDecay` true by default (`adamwDefaults`). */
 export type AdamWOptions = AdamOptions;
 
+/** `AdamW`'s defaults (torch's): the options it takes when not given. */
 export const adamwDefaults: Required<AdamWOptions> = deepFreeze({
   ...adamDefaults,
   weightDecay: 1e-2,

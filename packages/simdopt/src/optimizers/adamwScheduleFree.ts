@@ -8,8 +8,9 @@ import {
 } from "./scheduleFree.js";
 
 export interface AdamWScheduleFreeOptions extends ScheduleFreeSharedOptions {
-  /** [β1, β2]: β1 interpolates y between x and z (it is not a momentum of the gradient), β2 decays v. */
+  /** `[β1, β2]`: β1 interpolates y between x and z (it is not a momentum of the gradient), β2 decays v. */
   betas?: [number, number];
+  /** Term added to the denominator for numerical stability. Default 1e-8. */
   eps?: number;
   /** μ of an inner momentum of the gradient ("ScheduleFree+"; 0: none, and no buffer). */
   innerMomentum?: number;

@@ -2,7 +2,9 @@ import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from
 import type { Parameter } from "../runtime/parameter.js";
 import { deepFreeze } from "../runtime/freeze.js";
 
+/** Options of `ASGD`, as torch.optim.ASGD names them in camelCase; every one optional (defaults: `asgdDefaults`). */
 export interface ASGDOptions {
+  /** Learning rate γ. Default 1e-2. */
   lr?: number;
   /** λ, the decay term. */
   lambd?: number;
@@ -10,10 +12,13 @@ export interface ASGDOptions {
   alpha?: number;
   /** The step after which averaging starts. */
   t0?: number;
+  /** Weight decay λ: λθ added to the gradient (an L2 penalty). Default 0. */
   weightDecay?: number;
+  /** Ascend the objective instead of descending it (torch's `maximize`). Default false. */
   maximize?: boolean;
 }
 
+/** `ASGD`'s defaults (torch's): the options it takes when not given. */
 export const asgdDefaults: Required<ASGDOptions> = deepFreeze({
   lr: 1e-2,
   lambd: 1e-4,

@@ -12,12 +12,15 @@ import { deepFreeze } from "../runtime/freeze.js";
 
 /** keras.optimizers.Ftrl's options, in camelCase, with Keras's base options. */
 export interface FtrlOptions extends KerasBaseOptions {
+  /** Learning rate γ. Default 1e-3. */
   learningRate?: number;
   /** The power of n in the per-coordinate rate; −½ (a square root) is the usual. At most 0. */
   learningRatePower?: number;
   /** n's starting value. */
   initialAccumulatorValue?: number;
+  /** L1 regularization strength (≥ 0). Default 0. */
   l1RegularizationStrength?: number;
+  /** L2 regularization strength (≥ 0). Default 0. */
   l2RegularizationStrength?: number;
   /** An L2 penalty in the gradient only (magnitude shrinkage). */
   l2ShrinkageRegularizationStrength?: number;

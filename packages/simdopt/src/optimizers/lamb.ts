@@ -3,8 +3,11 @@ import { deepFreeze } from "../runtime/freeze.js";
 
 /** torch_optimizer.Lamb's options, in camelCase. */
 export interface LambOptions {
+  /** Learning rate γ. Default 1e-3. */
   lr?: number;
+  /** Coefficients [β1, β2] of the running averages of the gradient and of its square. Default [0.9, 0.999]. */
   betas?: [number, number];
+  /** Term added to the denominator for numerical stability. Default 1e-6. */
   eps?: number;
   /** λ, added to Adam's direction before the trust ratio (as in the LAMB paper). */
   weightDecay?: number;

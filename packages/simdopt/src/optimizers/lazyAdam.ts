@@ -4,9 +4,13 @@ import type { TrainingOptions } from "../training/training-options.js";
 
 /** tfa.optimizers.LazyAdam's options, in camelCase. */
 export interface LazyAdamOptions {
+  /** Learning rate γ. Default 1e-3. */
   learningRate?: number;
+  /** Coefficient β1 of the running average of the gradient. Default 0.9. */
   beta1?: number;
+  /** Coefficient β2 of the running average of the squared gradient. Default 0.999. */
   beta2?: number;
+  /** Term added to the denominator for numerical stability. Default 1e-7. */
   epsilon?: number;
 }
 

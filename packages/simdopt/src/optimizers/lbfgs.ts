@@ -21,7 +21,9 @@ import { Parameter } from "../runtime/parameter.js";
 import { OptionChecker, show } from "../runtime/validate.js";
 import { dot, maxAbs, strongWolfe } from "./lbfgs-line-search.js";
 
+/** Options of `LBFGS`, as torch.optim.LBFGS names them in camelCase; every one optional (defaults: `lbfgsDefaults`). */
 export interface LBFGSOptions {
+  /** Step length (torch's lr); the first iteration's is scaled by min(1, 1/‖g‖₁). Default 1. */
   lr?: number;
   /** Iterations per step(). */
   maxIter?: number;
@@ -37,6 +39,7 @@ export interface LBFGSOptions {
   lineSearchFn?: "strong_wolfe" | null;
 }
 
+/** `LBFGS`'s defaults (torch's): the options it takes when not given. */
 export const lbfgsDefaults: Required<LBFGSOptions> = deepFreeze({
   lr: 1,
   maxIter: 20,

@@ -1,12 +1,18 @@
 import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
 import { deepFreeze } from "../runtime/freeze.js";
 
+/**
+ * Options of `Lion`, as the Lion paper's reference code names them in camelCase; every one optional (defaults:
+ * `lionDefaults`).
+ */
 export interface LionOptions {
+  /** Learning rate γ. Default 1e-4. */
   lr?: number;
-  /** [β1, β2]: β1 interpolates the update's direction, β2 decays the momentum. */
+  /** `[β1, β2]`: β1 interpolates the update's direction, β2 decays the momentum. */
   betas?: [number, number];
   /** Decoupled: θ ← θ(1 − γλ) before the update. */
   weightDecay?: number;
+  /** Ascend the objective instead of descending it (torch's `maximize`). Default false. */
   maximize?: boolean;
 }
 

@@ -2,15 +2,21 @@ import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from
 import type { TrainingOptions } from "../training/training-options.js";
 import { deepFreeze } from "../runtime/freeze.js";
 
+/** Options of `NAdam`, as torch.optim.NAdam names them in camelCase; every one optional (defaults: `nadamDefaults`). */
 export interface NAdamOptions {
+  /** Learning rate γ. Default 2e-3. */
   lr?: number;
+  /** Coefficients [β1, β2] of the running averages of the gradient and of its square. Default [0.9, 0.999]. */
   betas?: [number, number];
+  /** Term added to the denominator for numerical stability. Default 1e-8. */
   eps?: number;
+  /** Weight decay λ: λθ added to the gradient (an L2 penalty). Default 0. */
   weightDecay?: number;
   /** ψ in μ_t = β1(1 − ½·0.96^(tψ)). */
   momentumDecay?: number;
   /** Decay the parameters by 1 − γλ (AdamW's way) instead of adding λθ to the gradient (torch 2). */
   decoupledWeightDecay?: boolean;
+  /** Ascend the objective instead of descending it (torch's `maximize`). Default false. */
   maximize?: boolean;
   /**
    * Compute as torch 1.13 did: its next μ product takes μ_t twice (Π·μ_t·μ_{t+1}), which torch 2.0
@@ -20,6 +26,7 @@ export interface NAdamOptions {
   torch113?: boolean;
 }
 
+/** `NAdam`'s defaults (torch's): the options it takes when not given. */
 export const nadamDefaults: Required<NAdamOptions> = deepFreeze({
   lr: 2e-3,
   betas: [0.9, 0.999],

@@ -2,13 +2,19 @@ import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from
 import type { TrainingOptions } from "../training/training-options.js";
 import { deepFreeze } from "../runtime/freeze.js";
 
+/** Options of `RAdam`, as torch.optim.RAdam names them in camelCase; every one optional (defaults: `radamDefaults`). */
 export interface RAdamOptions {
+  /** Learning rate γ. Default 1e-3. */
   lr?: number;
+  /** Coefficients [β1, β2] of the running averages of the gradient and of its square. Default [0.9, 0.999]. */
   betas?: [number, number];
+  /** Term added to the denominator for numerical stability. Default 1e-8. */
   eps?: number;
+  /** Weight decay λ: λθ added to the gradient (an L2 penalty). Default 0. */
   weightDecay?: number;
   /** Decay the parameters by 1 − γλ (AdamW's way) instead of adding λθ to the gradient (torch 2). */
   decoupledWeightDecay?: boolean;
+  /** Ascend the objective instead of descending it (torch's `maximize`). Default false. */
   maximize?: boolean;
   /**
    * Compute as torch 1.13 did, where torch 2 changed the arithmetic: the first moment moves by
@@ -17,6 +23,7 @@ export interface RAdamOptions {
   torch113?: boolean;
 }
 
+/** `RAdam`'s defaults (torch's): the options it takes when not given. */
 export const radamDefaults: Required<RAdamOptions> = deepFreeze({
   lr: 1e-3,
   betas: [0.9, 0.999],

@@ -2,13 +2,24 @@ import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from
 import type { TrainingOptions } from "../training/training-options.js";
 import { deepFreeze } from "../runtime/freeze.js";
 
+/**
+ * Options of `RMSprop`, as torch.optim.RMSprop names them in camelCase; every one optional (defaults:
+ * `rmspropDefaults`).
+ */
 export interface RMSpropOptions {
+  /** Learning rate γ. Default 1e-2. */
   lr?: number;
+  /** Smoothing constant α of the running average of the squared gradient. Default 0.99. */
   alpha?: number;
+  /** Term added to the denominator for numerical stability. Default 1e-8. */
   eps?: number;
+  /** Weight decay λ: λθ added to the gradient (an L2 penalty). Default 0. */
   weightDecay?: number;
+  /** Momentum factor. Default 0. */
   momentum?: number;
+  /** Divide by an estimate of the gradient's variance (the running average of g subtracted). Default false. */
   centered?: boolean;
+  /** Ascend the objective instead of descending it (torch's `maximize`). Default false. */
   maximize?: boolean;
   /**
    * Compute as torch 1.13 did, where torch 2 changed the arithmetic: the centered mean of g moves by ḡ·α + (1 − α)·g
@@ -17,6 +28,7 @@ export interface RMSpropOptions {
   torch113?: boolean;
 }
 
+/** `RMSprop`'s defaults (torch's): the options it takes when not given. */
 export const rmspropDefaults: Required<RMSpropOptions> = deepFreeze({
   lr: 1e-2,
   alpha: 0.99,

@@ -2,16 +2,19 @@ import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from
 import type { TrainingOptions } from "../training/training-options.js";
 import { deepFreeze } from "../runtime/freeze.js";
 
+/** Options of `Rprop`, as torch.optim.Rprop names them in camelCase; every one optional (defaults: `rpropDefaults`). */
 export interface RpropOptions {
   /** The initial step size of every element. */
   lr?: number;
-  /** [η−, η+]: step-size factors after a sign change and after a sign agreement. */
+  /** `[η−, η+]`: step-size factors after a sign change and after a sign agreement. */
   etas?: [number, number];
   /** [min, max] step size. */
   stepSizes?: [number, number];
+  /** Ascend the objective instead of descending it (torch's `maximize`). Default false. */
   maximize?: boolean;
 }
 
+/** `Rprop`'s defaults (torch's): the options it takes when not given. */
 export const rpropDefaults: Required<RpropOptions> = deepFreeze({
   lr: 1e-2,
   etas: [0.5, 1.2],

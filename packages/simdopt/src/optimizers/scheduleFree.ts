@@ -10,6 +10,7 @@ import { roundFor } from "../reference/rules.js";
 
 /** The options both schedule-free optimizers have. */
 export interface ScheduleFreeSharedOptions {
+  /** Learning rate γ (after the warm-up). Default 0.0025 (AdamWScheduleFree), 1 (SGDScheduleFree). */
   lr?: number;
   /** Decay taken at y and added to the update direction (it enters z too). */
   weightDecay?: number;

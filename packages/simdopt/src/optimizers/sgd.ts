@@ -2,16 +2,23 @@ import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from
 import type { TrainingOptions } from "../training/training-options.js";
 import { deepFreeze } from "../runtime/freeze.js";
 
+/** Options of `SGD`, as torch.optim.SGD names them in camelCase; every one optional (defaults: `sgdDefaults`). */
 export interface SGDOptions {
   /** Learning rate: 1e-3 unless given, as in torch 2 (torch 1.13 required it). */
   lr?: number;
+  /** Momentum factor μ. Default 0. */
   momentum?: number;
+  /** Dampening τ of the momentum: the buffer adds (1 − τ)·g. Default 0. */
   dampening?: number;
+  /** Weight decay λ: λθ added to the gradient (an L2 penalty). Default 0. */
   weightDecay?: number;
+  /** Nesterov momentum (needs a momentum and zero dampening). Default false. */
   nesterov?: boolean;
+  /** Ascend the objective instead of descending it (torch's `maximize`). Default false. */
   maximize?: boolean;
 }
 
+/** `SGD`'s defaults (torch 2's): the options it takes when not given. */
 export const sgdDefaults: Required<SGDOptions> = deepFreeze({
   lr: 1e-3,
   momentum: 0,

@@ -2,13 +2,22 @@ import { deepFreeze } from "../runtime/freeze.js";
 import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
 import type { TrainingOptions } from "../training/training-options.js";
 
+/**
+ * Options of `SparseAdam`, as torch.optim.SparseAdam names them in camelCase; every one optional (defaults:
+ * `sparseAdamDefaults`).
+ */
 export interface SparseAdamOptions {
+  /** Learning rate γ. Default 1e-3. */
   lr?: number;
+  /** Coefficients [β1, β2] of the running averages of the gradient and of its square. Default [0.9, 0.999]. */
   betas?: [number, number];
+  /** Term added to the denominator for numerical stability. Default 1e-8. */
   eps?: number;
+  /** Ascend the objective instead of descending it (torch's `maximize`). Default false. */
   maximize?: boolean;
 }
 
+/** `SparseAdam`'s defaults (torch's): the options it takes when not given. */
 export const sparseAdamDefaults: Required<SparseAdamOptions> = deepFreeze({
   lr: 1e-3,
   betas: [0.9, 0.999],
