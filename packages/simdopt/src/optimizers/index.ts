@@ -40,8 +40,11 @@ import {
 import * as optax from "../presets/optax.js";
 import * as tfjs from "../presets/tfjs.js";
 
+/** An optimizer in the registry: how to create it by name, and its definition. */
 export interface RegistryEntry<O extends object> {
+  /** Creates the optimizer over `params` with `options` (checked as its constructor checks them). */
   create: (params: ParamsInput<O>, options: O) => Optimizer<O>;
+  /** Its `OptimizerDefinition`. */
   definition: AnyOptimizerDefinition<O>;
 }
 
@@ -54,52 +57,99 @@ function entry<O extends object>(
   return { create: (params, options) => new Constructor(params, options), definition };
 }
 
+/**
+ * Every optimizer by name (`createOptimizer`'s names): the torch.optim ones by their lower-cased stem, the presets as
+ * `keras:`, `optax:` and `tfjs:` names, the schedule-free ones as `schedulefree:`.
+ */
 export const OPTIMIZERS = {
+  /** `SGD`: its class and definition. */
   sgd: entry<SGDOptions>(SGD, sgdDefinition),
+  /** `Adam`: its class and definition. */
   adam: entry<AdamOptions>(Adam, adamDefinition),
+  /** `AdamW`: its class and definition. */
   adamw: entry<AdamWOptions>(AdamW, adamwDefinition),
+  /** `Adamax`: its class and definition. */
   adamax: entry<AdamaxOptions>(Adamax, adamaxDefinition),
+  /** `NAdam`: its class and definition. */
   nadam: entry<NAdamOptions>(NAdam, nadamDefinition),
+  /** `RAdam`: its class and definition. */
   radam: entry<RAdamOptions>(RAdam, radamDefinition),
+  /** `Adagrad`: its class and definition. */
   adagrad: entry<AdagradOptions>(Adagrad, adagradDefinition),
+  /** `Adadelta`: its class and definition. */
   adadelta: entry<AdadeltaOptions>(Adadelta, adadeltaDefinition),
+  /** `RMSprop`: its class and definition. */
   rmsprop: entry<RMSpropOptions>(RMSprop, rmspropDefinition),
+  /** `Rprop`: its class and definition. */
   rprop: entry<RpropOptions>(Rprop, rpropDefinition),
+  /** `Lion`: its class and definition. */
   lion: entry<LionOptions>(Lion, lionDefinition),
+  /** `ASGD`: its class and definition. */
   asgd: entry<ASGDOptions>(ASGD, asgdDefinition),
+  /** `Ftrl`: its class and definition. */
   ftrl: entry<FtrlOptions>(Ftrl, ftrlDefinition),
+  /** `Lamb`: its class and definition. */
   lamb: entry<LambOptions>(Lamb, lambDefinition),
+  /** `Adafactor`: its class and definition. */
   adafactor: entry<AdafactorOptions>(Adafactor, adafactorDefinition),
+  /** `AdamWScheduleFree`: its class and definition. */
   "schedulefree:adamw": entry<AdamWScheduleFreeOptions>(AdamWScheduleFree, adamwScheduleFreeDefinition),
+  /** `SGDScheduleFree`: its class and definition. */
   "schedulefree:sgd": entry<SGDScheduleFreeOptions>(SGDScheduleFree, sgdScheduleFreeDefinition),
+  /** `KerasAdam`: its class and definition. */
   "keras:adam": entry<KerasAdamOptions>(KerasAdam, kerasAdamDefinition),
+  /** `KerasNadam`: its class and definition. */
   "keras:nadam": entry<KerasNadamOptions>(KerasNadam, kerasNadamDefinition),
+  /** `KerasRMSprop`: its class and definition. */
   "keras:rmsprop": entry<KerasRMSpropOptions>(KerasRMSprop, kerasRMSpropDefinition),
+  /** `KerasSGD`: its class and definition. */
   "keras:sgd": entry<KerasSGDOptions>(KerasSGD, kerasSGDDefinition),
+  /** `KerasLion`: its class and definition. */
   "keras:lion": entry<KerasLionOptions>(KerasLion, kerasLionDefinition),
+  /** `OptaxAdam`: its class and definition. */
   "optax:adam": entry<optax.OptaxAdamOptions>(optax.OptaxAdam, optax.optaxAdamDefinition),
+  /** `OptaxAdamW`: its class and definition. */
   "optax:adamw": entry<optax.OptaxAdamWOptions>(optax.OptaxAdamW, optax.optaxAdamWDefinition),
+  /** `OptaxNadam`: its class and definition. */
   "optax:nadam": entry<optax.OptaxAdamOptions>(optax.OptaxNadam, optax.optaxNadamDefinition),
+  /** `OptaxSGD`: its class and definition. */
   "optax:sgd": entry<optax.OptaxSGDOptions>(optax.OptaxSGD, optax.optaxSGDDefinition),
+  /** `OptaxLion`: its class and definition. */
   "optax:lion": entry<optax.OptaxLionOptions>(optax.OptaxLion, optax.optaxLionDefinition),
+  /** `OptaxAdamax`: its class and definition. */
   "optax:adamax": entry<optax.OptaxAdamaxOptions>(optax.OptaxAdamax, optax.optaxAdamaxDefinition),
+  /** `OptaxAdadelta`: its class and definition. */
   "optax:adadelta": entry<optax.OptaxAdadeltaOptions>(optax.OptaxAdadelta, optax.optaxAdadeltaDefinition),
+  /** `OptaxRAdam`: its class and definition. */
   "optax:radam": entry<optax.OptaxRAdamOptions>(optax.OptaxRAdam, optax.optaxRAdamDefinition),
+  /** `OptaxLamb`: its class and definition. */
   "optax:lamb": entry<optax.OptaxLambOptions>(optax.OptaxLamb, optax.optaxLambDefinition),
+  /** `OptaxRMSprop`: its class and definition. */
   "optax:rmsprop": entry<optax.OptaxRMSpropOptions>(optax.OptaxRMSprop, optax.optaxRMSpropDefinition),
+  /** `OptaxAdagrad`: its class and definition. */
   "optax:adagrad": entry<optax.OptaxAdagradOptions>(optax.OptaxAdagrad, optax.optaxAdagradDefinition),
+  /** `OptaxRprop`: its class and definition. */
   "optax:rprop": entry<optax.OptaxRpropOptions>(optax.OptaxRprop, optax.optaxRpropDefinition),
+  /** `OptaxAdafactor`: its class and definition. */
   "optax:adafactor": entry<optax.OptaxAdafactorOptions>(optax.OptaxAdafactor, optax.optaxAdafactorDefinition),
+  /** `OptaxScheduleFreeAdamW`: its class and definition. */
   "optax:contrib.schedule_free_adamw": entry<optax.OptaxScheduleFreeAdamWOptions>(
     optax.OptaxScheduleFreeAdamW,
     optax.optaxScheduleFreeAdamWDefinition,
   ),
+  /** `TfjsSGD`: its class and definition. */
   "tfjs:sgd": entry<tfjs.TfjsSGDOptions>(tfjs.TfjsSGD, tfjs.tfjsSGDDefinition),
+  /** `TfjsMomentum`: its class and definition. */
   "tfjs:momentum": entry<tfjs.TfjsMomentumOptions>(tfjs.TfjsMomentum, tfjs.tfjsMomentumDefinition),
+  /** `TfjsAdam`: its class and definition. */
   "tfjs:adam": entry<tfjs.TfjsAdamOptions>(tfjs.TfjsAdam, tfjs.tfjsAdamDefinition),
+  /** `TfjsRMSprop`: its class and definition. */
   "tfjs:rmsprop": entry<tfjs.TfjsRMSpropOptions>(tfjs.TfjsRMSprop, tfjs.tfjsRMSpropDefinition),
+  /** `TfjsAdagrad`: its class and definition. */
   "tfjs:adagrad": entry<tfjs.TfjsAdagradOptions>(tfjs.TfjsAdagrad, tfjs.tfjsAdagradDefinition),
+  /** `TfjsAdamax`: its class and definition. */
   "tfjs:adamax": entry<tfjs.TfjsAdamaxOptions>(tfjs.TfjsAdamax, tfjs.tfjsAdamaxDefinition),
+  /** `TfjsAdadelta`: its class and definition. */
   "tfjs:adadelta": entry<tfjs.TfjsAdadeltaOptions>(tfjs.TfjsAdadelta, tfjs.tfjsAdadeltaDefinition),
 };
 
@@ -107,7 +157,9 @@ export const OPTIMIZERS = {
 // later: frozen, so that changing `adamDefaults.lr` throws instead of changing every later Adam.
 deepFreeze(OPTIMIZERS);
 
+/** The name of an optimizer in `OPTIMIZERS`: `adam`, `keras:adam`, `optax:adamw`, ... */
 export type OptimizerName = keyof typeof OPTIMIZERS;
+/** Every `OptimizerName`, in the registry's order. */
 export const OPTIMIZER_NAMES: readonly OptimizerName[] = Object.freeze(Object.keys(OPTIMIZERS) as OptimizerName[]);
 /** The options of optimizer `N` (for a union of names, the union of their options). */
 export type OptionsOf<N extends OptimizerName> = N extends OptimizerName
