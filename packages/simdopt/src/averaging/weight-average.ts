@@ -16,6 +16,7 @@ import type { FloatArray } from "../runtime/kernels.js";
 import type { Parameter } from "../runtime/parameter.js";
 import { OptionChecker, show } from "../runtime/validate.js";
 
+/** Options of `WeightAverage` (torch.optim.swa_utils.AveragedModel's averaging). */
 export interface WeightAverageOptions {
   /** "swa" (equal weights, the default) or "ema" (exponential moving average). */
   strategy?: "swa" | "ema";
@@ -23,9 +24,11 @@ export interface WeightAverageOptions {
   decay?: number;
 }
 
-/** The engine's options: numbers and booleans, as checkpoints keep them. */
-interface AverageOptions {
+/** The options a `WeightAverage` checkpoint keeps: numbers and booleans. */
+export interface AverageOptions {
+  /** True for "swa" (equal weights), false for "ema". */
   equalWeights?: boolean;
+  /** EMA: δ, the weight kept by the average. */
   decay?: number;
 }
 

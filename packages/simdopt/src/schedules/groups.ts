@@ -7,14 +7,22 @@ import { show } from "../runtime/validate.js";
 
 /** The options a scheduler changes: the learning rate, and momentum or β1 where it cycles them. */
 export interface ScheduledOptions {
+  /** The learning rate. */
   lr?: number;
+  /** The momentum (SGD, RMSprop), where a scheduler cycles it. */
   momentum?: number;
+  /** The betas, whose β1 a scheduler cycles in place of a momentum (Adam and its kin). */
   betas?: [number, number];
 }
 
 /** What a scheduler needs of an optimizer; simdopt's `Optimizer` has it. */
 export interface SchedulableOptimizer {
-  readonly paramGroups: readonly { readonly options: object }[];
+  /** The parameter groups, whose options hold `lr` (and the momentum a scheduler cycles). */
+  readonly paramGroups: readonly {
+    /** The group's options. */
+    readonly options: object;
+  }[];
+  /** Sets options of group `index` (all groups when omitted), validated by the optimizer. */
   setGroupOptions(options: ScheduledOptions, index?: number): void;
 }
 

@@ -24,7 +24,7 @@ import { SequentialLR } from "./sequential.js";
 import { StepLR, type StepLROptions } from "./step.js";
 import { SWALR, type SWALROptions } from "./swalr.js";
 
-export { Scheduler, SteppedScheduler, LRScheduler, type OptionFunction } from "./scheduler.js";
+export { Scheduler, SteppedScheduler, LRScheduler, type OptionFunction, type ResolvedOptions } from "./scheduler.js";
 export type { SchedulableOptimizer, ScheduledOptions } from "./groups.js";
 export type { SchedulerStateDict, JsonValue } from "./state.js";
 export { LambdaLR, type LambdaLROptions, type LrLambda } from "./lambda.js";
@@ -45,66 +45,118 @@ export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from "./plateau.js";
 export { SWALR, type SWALROptions } from "./swalr.js";
 
 /** A scheduler given by name and options, for `createScheduler`'s sequential, chained and warmup_cosine. */
-export type SchedulerSpec = { scheduler: Exclude<SchedulerName, "plateau"> } & Record<string, unknown>;
+export type SchedulerSpec = {
+  /** The scheduler's name (any but `plateau`); its options beside it. */
+  scheduler: Exclude<SchedulerName, "plateau">;
+} & Record<string, unknown>;
 
+/** `createScheduler("sequential")`'s options: SequentialLR's, its schedulers given as objects or by name. */
 export interface SequentialSpecOptions {
+  /** The schedulers, in order: made ones or `SchedulerSpec`s. */
   schedulers: (LRScheduler | SchedulerSpec)[];
+  /** The epochs at which the next scheduler takes over (one fewer than the schedulers). */
   milestones: number[];
 }
 
+/** `createScheduler("chained")`'s options: ChainedScheduler's, its schedulers given as objects or by name. */
 export interface ChainedSpecOptions {
+  /** The schedulers stepped together, each after the one before: made ones or `SchedulerSpec`s. */
   schedulers: (SteppedScheduler | SchedulerSpec)[];
 }
 
 /** A LinearLR warm-up followed by CosineAnnealingLR, switching at `milestones` (default: the warm-up's totalIters). */
 export interface WarmupCosineOptions {
-  warmup?: LinearLROptions & { scheduler?: "linear" };
-  then: CosineAnnealingLROptions & { scheduler?: "cosine" };
+  /** The LinearLR warm-up's options. */
+  warmup?: LinearLROptions & {
+    /** The warm-up's name, if given: `linear`. */
+    scheduler?: "linear";
+  };
+  /** The CosineAnnealingLR's options, after the warm-up. */
+  then: CosineAnnealingLROptions & {
+    /** The cosine's name, if given: `cosine`. */
+    scheduler?: "cosine";
+  };
+  /** The epoch at which the cosine takes over. Default: the warm-up's totalIters. */
   milestones?: [number];
 }
 
 /** Options by scheduler name. */
 export interface SchedulerOptionsByName {
+  /** The options of `lambda`: those of `LambdaLR`. */
   lambda: LambdaLROptions;
+  /** The options of `multiplicative`: those of `MultiplicativeLR`. */
   multiplicative: MultiplicativeLROptions;
+  /** The options of `step`: those of `StepLR`. */
   step: StepLROptions;
+  /** The options of `multistep`: those of `MultiStepLR`. */
   multistep: MultiStepLROptions;
+  /** The options of `exponential`: those of `ExponentialLR`. */
   exponential: ExponentialLROptions;
+  /** The options of `cosine`: those of `CosineAnnealingLR`. */
   cosine: CosineAnnealingLROptions;
+  /** The options of `linear`: those of `LinearLR`. */
   linear: LinearLROptions;
+  /** The options of `constant`: those of `ConstantLR`. */
   constant: ConstantLROptions;
+  /** The options of `polynomial`: those of `PolynomialLR`. */
   polynomial: PolynomialLROptions;
+  /** The options of `onecycle`: those of `OneCycleLR`. */
   onecycle: OneCycleLROptions;
+  /** The options of `cyclic`: those of `CyclicLR`. */
   cyclic: CyclicLROptions;
+  /** The options of `cosine_warm_restarts`: those of `CosineAnnealingWarmRestarts`. */
   cosine_warm_restarts: CosineAnnealingWarmRestartsOptions;
+  /** The options of `sequential`: those of `SequentialLR` (or schedulers given by name). */
   sequential: SequentialSpecOptions;
+  /** The options of `warmup_cosine`: those of `SequentialLR` (or schedulers given by name). */
   warmup_cosine: WarmupCosineOptions;
+  /** The options of `chained`: those of `ChainedScheduler` (or schedulers given by name). */
   chained: ChainedSpecOptions | ChainedSchedulerOptions;
+  /** The options of `plateau`: those of `ReduceLROnPlateau`. */
   plateau: ReduceLROnPlateauOptions;
+  /** The options of `swalr`: those of `SWALR`. */
   swalr: SWALROptions;
 }
 
 /** The class each name makes. */
 export interface SchedulerByName {
+  /** `LambdaLR`. */
   lambda: LambdaLR;
+  /** `MultiplicativeLR`. */
   multiplicative: MultiplicativeLR;
+  /** `StepLR`. */
   step: StepLR;
+  /** `MultiStepLR`. */
   multistep: MultiStepLR;
+  /** `ExponentialLR`. */
   exponential: ExponentialLR;
+  /** `CosineAnnealingLR`. */
   cosine: CosineAnnealingLR;
+  /** `LinearLR`. */
   linear: LinearLR;
+  /** `ConstantLR`. */
   constant: ConstantLR;
+  /** `PolynomialLR`. */
   polynomial: PolynomialLR;
+  /** `OneCycleLR`. */
   onecycle: OneCycleLR;
+  /** `CyclicLR`. */
   cyclic: CyclicLR;
+  /** `CosineAnnealingWarmRestarts`. */
   cosine_warm_restarts: CosineAnnealingWarmRestarts;
+  /** `SequentialLR`. */
   sequential: SequentialLR;
+  /** `SequentialLR` (a LinearLR warm-up, then CosineAnnealingLR). */
   warmup_cosine: SequentialLR;
+  /** `ChainedScheduler`. */
   chained: ChainedScheduler;
+  /** `ReduceLROnPlateau`. */
   plateau: ReduceLROnPlateau;
+  /** `SWALR`. */
   swalr: SWALR;
 }
 
+/** The name of a scheduler in `SCHEDULERS`. */
 export type SchedulerName = keyof SchedulerByName;
 
 type Factory = (optimizer: SchedulableOptimizer, options: never) => Scheduler;
@@ -132,6 +184,7 @@ export const SCHEDULERS: {
   swalr: (optimizer, options) => new SWALR(optimizer, options),
 });
 
+/** Every `SchedulerName`, in the registry's order. */
 export const SCHEDULER_NAMES: readonly SchedulerName[] = Object.freeze(Object.keys(SCHEDULERS) as SchedulerName[]);
 
 /**

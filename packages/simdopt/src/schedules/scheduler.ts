@@ -22,12 +22,14 @@ import { MAX_COUNT, StateReader, type JsonValue, type SchedulerStateDict } from 
 
 /** What every scheduler has: its optimizer, the last learning rates it set, and its state. */
 export abstract class Scheduler {
+  /** The optimizer whose groups' learning rates this scheduler sets. */
   readonly optimizer: SchedulableOptimizer;
   protected readonly check: ScheduleOptionChecker;
   protected lastLr: number[];
 
   /** `kind` is torch's class name, used in messages and as the `kind` of `stateDict()`. */
   protected constructor(
+    /** torch's class name of the scheduler (`StepLR`, ...): the `kind` of its `stateDict()`. */
     readonly kind: string,
     optimizer: SchedulableOptimizer,
   ) {

@@ -4,6 +4,7 @@
  */
 import { show } from "../runtime/validate.js";
 
+/** A value JSON can hold: a number, string, boolean, null, or an array or object of them. */
 export type JsonValue = number | string | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 /**
@@ -13,6 +14,7 @@ export type JsonValue = number | string | boolean | null | JsonValue[] | { [key:
  * in torch.
  */
 export interface SchedulerStateDict {
+  /** torch's class name of the scheduler that wrote it (`StepLR`, ...). */
   kind: string;
   [field: string]: JsonValue;
 }

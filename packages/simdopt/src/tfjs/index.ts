@@ -7,3 +7,4 @@
  *     model.compile({ optimizer, loss: "categoricalCrossentropy" });
  */
 export { SimdoptOptimizer, registerSimdoptOptimizer, type SimdoptOptimizerConfig } from "./optimizer.js";
+export type { NamedTensor } from "./weights.js";

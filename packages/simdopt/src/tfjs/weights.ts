@@ -14,7 +14,9 @@ import type { FloatArray } from "../runtime/kernels.js";
 
 /** A tensor with its name: an element of TF.js's optimizer weights (tfjs-core's `NamedTensor`). */
 export interface NamedTensor {
+  /** The weight's name. */
   name: string;
+  /** Its values. */
   tensor: tf.Tensor;
 }
 
