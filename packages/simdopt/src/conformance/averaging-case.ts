@@ -11,12 +11,28 @@ import { ErrorMeter, TOLERANCE, type CaseResult } from "./golden.js";
 
 /** A case of averaging.json (see the frontier folder's README). */
 export interface AveragingCase {
+  /** The case's name. */
   name: string;
+  /** `swa` (equal weights) or `ema` (exponential moving average). */
   kind: "swa" | "ema";
-  options: { decay?: number };
+  /** The averaging's options. */
+  options: {
+    /** `ema`: the decay δ. */
+    decay?: number;
+  };
+  /** The element type of the parameters. */
   dtype: Dtype;
+  /** The number of updates of the average. */
   steps: number;
-  params: { shape?: number[]; sequence: number[][]; expected: number[][] }[];
+  /** Each parameter: the values it takes before each update, and the average expected after it. */
+  params: {
+    /** The tensor's shape (flat unless given). */
+    shape?: number[];
+    /** The parameter's values at each update. */
+    sequence: number[][];
+    /** The average after each update. */
+    expected: number[][];
+  }[];
 }
 
 export function isAveragingKind(kind: unknown): boolean {

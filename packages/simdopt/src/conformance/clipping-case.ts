@@ -10,12 +10,26 @@ import { ErrorMeter, toleranceOf, type CaseResult } from "./golden.js";
 
 /** A case of clipping.json (see the golden folder's README). */
 export interface ClippingCase {
+  /** The case's name. */
   name: string;
+  /** `norm` (torch's clip_grad_norm_) or `value` (clip_grad_value_). */
   kind: "norm" | "value";
-  options: { max_norm?: number; norm_type?: number | "inf"; clip_value?: number };
+  /** The clipping's arguments, as torch names them. */
+  options: {
+    /** `norm`: the largest norm. */
+    max_norm?: number;
+    /** `norm`: the p of the norm (2 unless given). */
+    norm_type?: number | "inf";
+    /** `value`: the bound v of [−v, v]. */
+    clip_value?: number;
+  };
+  /** The element type of the gradients. */
   dtype: Dtype;
+  /** The gradients before clipping. */
   grads: number[][];
+  /** The gradients after clipping. */
   expected: number[][];
+  /** `norm`: the total norm clip_grad_norm_ returns. */
   expected_total_norm?: number;
 }
 

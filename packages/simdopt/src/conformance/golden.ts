@@ -16,19 +16,39 @@ import type { Runtime } from "../runtime/runtime.js";
 import { isLowbitCase } from "./lowbit.js";
 
 export const GOLDEN_FORMAT = "optimizer-golden/1";
-export const TOLERANCE = Object.freeze({ float32: 1e-5, float64: 1e-10, trajectory: 1e-9 } as const);
+/** The relative tolerances of the golden format: |actual − expected| ≤ tol·max(1, |expected|). */
+export const TOLERANCE = Object.freeze({
+  /** Optimizer cases in float32. */
+  float32: 1e-5,
+  /** Optimizer cases in float64. */
+  float64: 1e-10,
+  /** Trajectory and L-BFGS cases. */
+  trajectory: 1e-9,
+} as const);
 
+/** One optimizer case of an `optimizer-golden/1` file, with torch's option names. */
 export interface OptimizerCase {
+  /** The case's name. */
   name: string;
+  /** torch's class name (`Adam`) or a preset's name (`keras:adam`). */
   optimizer: string;
+  /** The options, as torch names them (see `fromTorchOptions`). */
   options: Record<string, unknown>;
+  /** The element type of the parameters. */
   dtype: Dtype;
+  /** The number of steps. */
   steps: number;
+  /** Per-group options, where the case has several parameter groups. */
   groups?: Record<string, unknown>[];
+  /** Each parameter: its start, each step's gradient and the values expected after each step. */
   params: {
+    /** The index of its group in `groups` (0 unless given). */
     group?: number;
+    /** The values before the first step. */
     init: number[];
+    /** The gradient of each step. */
     grads: number[][];
+    /** The values after each step. */
     expected: number[][];
     /** ASGD: the averaged iterate after each step (torch's state["ax"]). */
     expected_ax?: number[][];
@@ -41,17 +61,27 @@ export interface OptimizerCase {
   }[];
 }
 
+/** One trajectory case: an optimizer run on a 2-D test function, its path compared point by point. */
 export interface TrajectoryCase {
+  /** The case's name (made from the others when absent). */
   name?: string;
+  /** The test function's name (`TEST_FUNCTIONS`). */
   function: string;
+  /** The starting point [x, y]. */
   start: [number, number];
+  /** torch's class name of the optimizer. */
   optimizer: string;
+  /** The options, as torch names them. */
   options: Record<string, unknown>;
+  /** The number of steps. */
   steps: number;
+  /** The element type (float64 unless given). */
   dtype?: Dtype;
+  /** The starting point, then the point after each step. */
   expected_path: [number, number][];
 }
 
+/** The kind of a golden case, from its fields (`caseKind`); `unknown` where none fits. */
 export type CaseKind =
   | "optimizer"
   | "lowbit"
@@ -62,13 +92,17 @@ export type CaseKind =
   | "lbfgs"
   | "unknown";
 
+/** The outcome of one golden case. */
 export interface CaseResult {
+  /** The case's name. */
   name: string;
+  /** True when every value is within the tolerance. */
   passed: boolean;
   /** Largest |actual − expected| / max(1, |expected|) over every value checked. */
   maxError: number;
   /** Every value checked equals the expected one to the last bit (the sign of a zero included). */
   bitExact: boolean;
+  /** The relative tolerance applied (see `TOLERANCE`). */
   tolerance: number;
   /** The element type the case ran in (trajectories: their dtype, float64 unless named). */
   dtype: Dtype;
@@ -76,6 +110,7 @@ export interface CaseResult {
   error?: string;
 }
 
+/** The kind of a golden case, told by its fields. */
 export function caseKind(c: Record<string, unknown>): CaseKind {
   if ("scheduler" in c) return "schedule";
   if ("kind" in c) return c.kind === "swa" || c.kind === "ema" ? "averaging" : "clipping";
@@ -87,6 +122,10 @@ export function caseKind(c: Record<string, unknown>): CaseKind {
 
 /** torch option names (`weight_decay`) to simdopt's (`weightDecay`). */
 const TORCH_ONLY = new Set(["foreach", "capturable", "differentiable", "fused"]);
+/**
+ * torch option names (`weight_decay`) to simdopt's (`weightDecay`), leaving out torch's implementation switches
+ * (`foreach`, `fused`, ...).
+ */
 export function fromTorchOptions(options: Record<string, unknown>): Record<string, unknown> {
   const mapped: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options ?? {})) {

@@ -13,17 +13,34 @@ import { ErrorMeter, fromTorchOptions, TOLERANCE, type CaseResult } from "./gold
 
 /** A case of lbfgs.json (see the frontier folder's README). */
 export interface LBFGSCase {
+  /** The case's name. */
   name: string;
+  /** The test function's name (`TEST_FUNCTIONS`), or `least_squares` with `function_args`. */
   function: string;
+  /** The starting point. */
   start: number[];
+  /** Always `lbfgs`. */
   optimizer: "lbfgs";
+  /** The options, as torch names them. */
   options: Record<string, unknown>;
+  /** The element type. */
   dtype: Dtype;
+  /** The number of `step(closure)` calls. */
   steps: number;
-  function_args?: { A: number[][]; b: number[] };
+  /** `least_squares`: the loss is ‖Ax − b‖². */
+  function_args?: {
+    /** The matrix A. */
+    A: number[][];
+    /** The vector b. */
+    b: number[];
+  };
+  /** The starting point, then the point after each step. */
   expected_path: number[][];
+  /** The closure calls of each step. */
   expected_evals: number[];
+  /** The iterations of each step. */
   expected_iters: number[];
+  /** The loss each step returns. */
   expected_loss: number[];
 }
 
@@ -60,6 +77,7 @@ function objective(c: LBFGSCase): (w: ArrayLike<number>) => { f: number; g: numb
   return (w) => ({ f: fn.value(w[0], w[1]), g: fn.gradient(w[0], w[1]) });
 }
 
+/** Runs one L-BFGS case: its path, losses and counts of closure calls and iterations against torch's. */
 export function runLBFGSCase(runtime: Runtime, c: LBFGSCase): CaseResult {
   const tolerance = TOLERANCE.trajectory;
   const meter = new ErrorMeter();

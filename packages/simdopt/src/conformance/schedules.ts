@@ -16,20 +16,31 @@ export const SCHEDULE_TOLERANCE = 1e-9;
 
 /** One case of `schedules.json`, with torch's option names. */
 export interface ScheduleCase {
+  /** The case's name. */
   name: string;
+  /** The scheduler's name (`SchedulerName`). */
   scheduler: string;
+  /** The options, as torch names them (see `fromTorchScheduleOptions`). */
   options: Record<string, unknown>;
+  /** The optimizer's learning rate before the scheduler. */
   base_lr: number;
+  /** The number of optimizer steps. */
   steps: number;
+  /** The learning rate of each optimizer step. */
   expected_lr: number[];
+  /** ReduceLROnPlateau: the metric given after each step. */
   metrics?: number[];
 }
 
+/** The outcome of one schedule case. */
 export interface ScheduleCaseResult {
+  /** The case's name. */
   name: string;
+  /** True when every learning rate is within the tolerance. */
   passed: boolean;
   /** Largest |actual − expected| / max(1, |expected|) over the learning rates compared. */
   maxError: number;
+  /** The relative tolerance applied, `SCHEDULE_TOLERANCE`. */
   tolerance: number;
   /** Why the case failed or could not run. */
   message?: string;

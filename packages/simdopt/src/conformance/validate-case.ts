@@ -20,7 +20,12 @@ export function fileProblem(document: unknown): string | undefined {
 }
 
 /** A case's kind and what is wrong with it (`field 'steps' must be ...`), or no problem. */
-export function caseProblem(c: unknown): { kind: CaseKind; problem?: string } {
+export function caseProblem(c: unknown): {
+  /** The case's kind, from its fields. */
+  kind: CaseKind;
+  /** What is wrong with it, if anything. */
+  problem?: string;
+} {
   if (c === null || typeof c !== "object" || Array.isArray(c))
     return { kind: "unknown", problem: `the case is ${c === null ? "null" : typeof c}, not an object` };
   const kind = caseKind(c as Json);
