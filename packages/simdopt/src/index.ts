@@ -93,7 +93,7 @@ export {
 } from "./optimizers/adamwScheduleFree.js";
 export { SGDScheduleFree, type SGDScheduleFreeOptions, sgdScheduleFreeDefaults } from "./optimizers/sgdScheduleFree.js";
 export { ScheduleFreeOptimizer, type ScheduleFreeSharedOptions } from "./optimizers/scheduleFree.js";
-export { WeightAverage, type WeightAverageOptions } from "./averaging/weight-average.js";
+export { WeightAverage, type WeightAverageOptions, type AverageOptions } from "./averaging/weight-average.js";
 export { LBFGS, type LBFGSOptions, lbfgsDefaults } from "./optimizers/lbfgs.js";
 export type { LBFGSStateDict } from "./checkpoint/lbfgs-state.js";
 export {
@@ -188,6 +188,7 @@ export {
   OPTIMIZER_NAMES,
   type OptimizerName,
   type OptionsOf,
+  type RegistryEntry,
 } from "./optimizers/index.js";
 export { TEST_FUNCTIONS, type TestFunction, type TestFunctionName } from "./functions/index.js";
 export { runTrajectory } from "./functions/trajectory.js";
@@ -196,6 +197,7 @@ export {
   runTrajectoryCase,
   fromTorchOptions,
   caseKind,
+  type CaseKind,
   TOLERANCE,
   type OptimizerCase,
   type TrajectoryCase,
