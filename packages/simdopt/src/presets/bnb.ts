@@ -12,9 +12,13 @@ import { deepFreeze } from "../runtime/freeze.js";
 import { Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
 import type { TrainingOptions } from "../training/training-options.js";
 
+/** Options of `BnbAdam8bit` and `BnbAdamW8bit`: bitsandbytes' Adam8bit and AdamW8bit arguments in camelCase. */
 export interface BnbAdam8bitOptions {
+  /** Learning rate. Default 1e-3. */
   lr?: number;
+  /** Coefficients [β1, β2] of the running averages of the gradient and of its square. Default [0.9, 0.999]. */
   betas?: [number, number];
+  /** Term added to the denominator for numerical stability. Default 1e-8. */
   eps?: number;
   /** Decoupled: p·(1 − lr·λ) before the step, in both classes (bitsandbytes' `weight_decay`). */
   weightDecay?: number;
@@ -22,6 +26,7 @@ export interface BnbAdam8bitOptions {
   min8bitSize?: number;
 }
 
+/** `BnbAdam8bit`'s defaults (bitsandbytes' Adam8bit's). */
 export const bnbAdam8bitDefaults: Required<BnbAdam8bitOptions> = deepFreeze({
   lr: 1e-3,
   betas: [0.9, 0.999],
@@ -30,6 +35,7 @@ export const bnbAdam8bitDefaults: Required<BnbAdam8bitOptions> = deepFreeze({
   min8bitSize: 4096,
 });
 
+/** `BnbAdamW8bit`'s defaults: Adam8bit's with weightDecay 1e-2 (bitsandbytes' AdamW8bit's). */
 export const bnbAdamW8bitDefaults: Required<BnbAdam8bitOptions> = deepFreeze({
   ...bnbAdam8bitDefaults,
   weightDecay: 1e-2,

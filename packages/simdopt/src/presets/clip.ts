@@ -11,8 +11,11 @@ import type { Runtime } from "../runtime/runtime.js";
 
 /** Keras's clipping options: at most one is set (null or undefined: off; 0 clips nothing, as in Keras). */
 export interface ClipOptions {
+  /** Clip each gradient tensor's L2 norm to this (Keras's `clipnorm`). Default null. */
   clipnorm?: number | null;
+  /** Clip the L2 norm of all the gradients together to this (Keras's `global_clipnorm`). Default null. */
   globalClipnorm?: number | null;
+  /** Clamp every gradient element to [−v, v] (Keras's `clipvalue`). Default null. */
   clipvalue?: number | null;
 }
 

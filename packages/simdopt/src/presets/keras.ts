@@ -21,14 +21,21 @@ export type { KerasBaseOptions } from "./keras-base.js";
 
 // ---- keras.optimizers.Adam
 
+/** Options of `KerasAdam`: keras.optimizers.Adam's arguments in camelCase (defaults: `kerasAdamDefaults`). */
 export interface KerasAdamOptions extends KerasBaseOptions {
+  /** Learning rate. Default 1e-3. */
   learningRate?: number;
+  /** Decay rate of the running average of the gradient. Default 0.9 (Lion: the interpolation of the update's direction). */
   beta1?: number;
+  /** Decay rate of the running average of the squared gradient. Default 0.999 (Lion: the momentum's decay, 0.99). */
   beta2?: number;
+  /** Small constant for numerical stability (Keras's `epsilon`). Default 1e-7. */
   epsilon?: number;
+  /** Use the maximum of the past second moments (AMSGrad). Default false. */
   amsgrad?: boolean;
 }
 
+/** `KerasAdam`'s defaults (keras.optimizers.Adam's). */
 export const kerasAdamDefaults: Required<KerasAdamOptions> = deepFreeze({
   learningRate: 1e-3,
   beta1: 0.9,
@@ -97,8 +104,10 @@ export class KerasAdam extends KerasOptimizer<KerasAdamOptions> {
 
 // ---- keras.optimizers.Nadam
 
+/** Options of `KerasNadam`: keras.optimizers.Nadam's, Adam's without amsgrad (defaults: `kerasNadamDefaults`). */
 export type KerasNadamOptions = Omit<KerasAdamOptions, "amsgrad">;
 
+/** `KerasNadam`'s defaults (keras.optimizers.Nadam's). */
 export const kerasNadamDefaults: Required<KerasNadamOptions> = deepFreeze({
   learningRate: 1e-3,
   beta1: 0.9,
@@ -160,14 +169,21 @@ export class KerasNadam extends KerasOptimizer<KerasNadamOptions> {
 
 // ---- keras.optimizers.RMSprop
 
+/** Options of `KerasRMSprop`: keras.optimizers.RMSprop's arguments in camelCase (defaults: `kerasRMSpropDefaults`). */
 export interface KerasRMSpropOptions extends KerasBaseOptions {
+  /** Learning rate. Default 1e-3. */
   learningRate?: number;
+  /** Decay rate of the running average of the squared gradient. Default 0.9. */
   rho?: number;
+  /** Momentum, taken after the learning rate. Default 0. */
   momentum?: number;
+  /** Small constant for numerical stability (Keras's `epsilon`). Default 1e-7. */
   epsilon?: number;
+  /** Divide by an estimate of the gradient's variance. Default false. */
   centered?: boolean;
 }
 
+/** `KerasRMSprop`'s defaults (keras.optimizers.RMSprop's). */
 export const kerasRMSpropDefaults: Required<KerasRMSpropOptions> = deepFreeze({
   learningRate: 1e-3,
   rho: 0.9,
@@ -229,12 +245,17 @@ export class KerasRMSprop extends KerasOptimizer<KerasRMSpropOptions> {
 
 // ---- keras.optimizers.SGD
 
+/** Options of `KerasSGD`: keras.optimizers.SGD's arguments in camelCase (defaults: `kerasSGDDefaults`). */
 export interface KerasSGDOptions extends KerasBaseOptions {
+  /** Learning rate. Default 1e-2. */
   learningRate?: number;
+  /** Momentum μ, taken after the learning rate. Default 0. */
   momentum?: number;
+  /** Nesterov momentum. Default false. */
   nesterov?: boolean;
 }
 
+/** `KerasSGD`'s defaults (keras.optimizers.SGD's). */
 export const kerasSGDDefaults: Required<KerasSGDOptions> = deepFreeze({
   learningRate: 1e-2,
   momentum: 0,
@@ -289,8 +310,12 @@ export class KerasSGD extends KerasOptimizer<KerasSGDOptions> {
 
 // ---- keras.optimizers.Lion
 
+/**
+ * Options of `KerasLion`: keras.optimizers.Lion's, Adam's without epsilon and amsgrad (defaults: `kerasLionDefaults`).
+ */
 export type KerasLionOptions = Omit<KerasAdamOptions, "epsilon" | "amsgrad">;
 
+/** `KerasLion`'s defaults (keras.optimizers.Lion's). */
 export const kerasLionDefaults: Required<KerasLionOptions> = deepFreeze({
   learningRate: 1e-3,
   beta1: 0.9,

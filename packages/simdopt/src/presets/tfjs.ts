@@ -26,12 +26,17 @@ const BACKEND_EPSILON = 1e-7;
 
 // ---- sgd and momentum
 
+/** Options of `TfjsMomentum`: tf.train.momentum's arguments (defaults: `tfjsMomentumDefaults`). */
 export interface TfjsMomentumOptions {
+  /** Learning rate. Default 1e-2. */
   learningRate?: number;
+  /** Momentum μ. Default 0.9. */
   momentum?: number;
+  /** Nesterov momentum. Default false. */
   useNesterov?: boolean;
 }
 
+/** `TfjsMomentum`'s defaults (tf.train.momentum's). */
 export const tfjsMomentumDefaults: Required<TfjsMomentumOptions> = deepFreeze({
   learningRate: 1e-2,
   momentum: 0.9,
@@ -51,10 +56,13 @@ export const tfjsMomentumDefinition: OptimizerDefinition<TfjsMomentumOptions, "s
   plan: (o, t) => heavyBallPlan(o.learningRate, o.momentum, o.useNesterov, t),
 };
 
+/** Options of `TfjsSGD`: tf.train.sgd's arguments (defaults: `tfjsSGDDefaults`). */
 export interface TfjsSGDOptions {
+  /** Learning rate. Default 1e-2. */
   learningRate?: number;
 }
 
+/** `TfjsSGD`'s defaults (tf.train.sgd's). */
 export const tfjsSGDDefaults: Required<TfjsSGDOptions> = deepFreeze({ learningRate: 1e-2 });
 
 export const tfjsSGDDefinition: OptimizerDefinition<TfjsSGDOptions, "sgd"> = {
@@ -68,14 +76,19 @@ export const tfjsSGDDefinition: OptimizerDefinition<TfjsSGDOptions, "sgd"> = {
 
 // ---- adam
 
+/** Options of `TfjsAdam`: tf.train.adam's arguments (defaults: `tfjsAdamDefaults`). */
 export interface TfjsAdamOptions {
+  /** Learning rate. Default 1e-3. */
   learningRate?: number;
+  /** Decay rate of the running average of the gradient. Default 0.9. */
   beta1?: number;
+  /** Decay rate of the running average of the squared gradient. Default 0.999. */
   beta2?: number;
   /** null: the backend's epsilon (1e-7). */
   epsilon?: number | null;
 }
 
+/** `TfjsAdam`'s defaults (tf.train.adam's). */
 export const tfjsAdamDefaults: Required<TfjsAdamOptions> = deepFreeze({
   learningRate: 1e-3,
   beta1: 0.9,
@@ -107,14 +120,21 @@ export const tfjsAdamDefinition: OptimizerDefinition<TfjsAdamOptions, "nadam"> =
 
 // ---- rmsprop
 
+/** Options of `TfjsRMSprop`: tf.train.rmsprop's arguments (defaults: `tfjsRMSpropDefaults`). */
 export interface TfjsRMSpropOptions {
+  /** Learning rate. Default 1e-3. */
   learningRate?: number;
+  /** Decay rate of the running average of the squared gradient. Default 0.9. */
   decay?: number;
+  /** Momentum. Default 0. */
   momentum?: number;
+  /** Small constant for numerical stability; null: the backend's epsilon (1e-7). */
   epsilon?: number | null;
+  /** Divide by an estimate of the gradient's variance. Default false. */
   centered?: boolean;
 }
 
+/** `TfjsRMSprop`'s defaults (tf.train.rmsprop's). */
 export const tfjsRMSpropDefaults: Required<TfjsRMSpropOptions> = deepFreeze({
   learningRate: 1e-3,
   decay: 0.9,
@@ -152,11 +172,15 @@ export const tfjsRMSpropDefinition: OptimizerDefinition<TfjsRMSpropOptions, "rms
 
 // ---- adagrad
 
+/** Options of `TfjsAdagrad`: tf.train.adagrad's arguments (defaults: `tfjsAdagradDefaults`). */
 export interface TfjsAdagradOptions {
+  /** Learning rate. Default 1e-2. */
   learningRate?: number;
+  /** Starting value of the sum of squared gradients. Default 0.1. */
   initialAccumulatorValue?: number;
 }
 
+/** `TfjsAdagrad`'s defaults (tf.train.adagrad's). */
 export const tfjsAdagradDefaults: Required<TfjsAdagradOptions> = deepFreeze({
   learningRate: 1e-2,
   initialAccumulatorValue: 0.1,
@@ -180,9 +204,13 @@ export const tfjsAdagradDefinition: OptimizerDefinition<TfjsAdagradOptions, "ada
 
 // ---- adamax
 
+/** Options of `TfjsAdamax`: tf.train.adamax's arguments (defaults: `tfjsAdamaxDefaults`). */
 export interface TfjsAdamaxOptions {
+  /** Learning rate. Default 2e-3. */
   learningRate?: number;
+  /** Decay rate of the running average of the gradient. Default 0.9. */
   beta1?: number;
+  /** Decay rate of the infinity norm. Default 0.999. */
   beta2?: number;
   /** null: the backend's epsilon (1e-7). */
   epsilon?: number | null;
@@ -190,6 +218,7 @@ export interface TfjsAdamaxOptions {
   decay?: number;
 }
 
+/** `TfjsAdamax`'s defaults (tf.train.adamax's). */
 export const tfjsAdamaxDefaults: Required<TfjsAdamaxOptions> = deepFreeze({
   learningRate: 2e-3,
   beta1: 0.9,
@@ -226,13 +255,17 @@ export const tfjsAdamaxDefinition: OptimizerDefinition<TfjsAdamaxOptions, "adama
 
 // ---- adadelta
 
+/** Options of `TfjsAdadelta`: tf.train.adadelta's arguments (defaults: `tfjsAdadeltaDefaults`). */
 export interface TfjsAdadeltaOptions {
+  /** Learning rate. Default 1e-3. */
   learningRate?: number;
+  /** Decay rate of the running averages of the squared gradient and of the squared update. Default 0.95. */
   rho?: number;
   /** null: the backend's epsilon (1e-7). */
   epsilon?: number | null;
 }
 
+/** `TfjsAdadelta`'s defaults (tf.train.adadelta's). */
 export const tfjsAdadeltaDefaults: Required<TfjsAdadeltaOptions> = deepFreeze({
   learningRate: 1e-3,
   rho: 0.95,

@@ -2,17 +2,22 @@ import type { OptimizerDefinition } from "../../optimizer.js";
 import { presetClass } from "../preset-class.js";
 import { deepFreeze } from "../../runtime/freeze.js";
 
+/** Options of `OptaxAdadelta`: optax.adadelta's arguments in camelCase (defaults: `optaxAdadeltaDefaults`). */
 export interface OptaxAdadeltaOptions {
   /**
    * null (optax's default, `learning_rate=None`): no scaling, and so no sign flip either: optax
    * adds the update, p ← p + δ, which moves the parameter up its gradient.
    */
   learningRate?: number | null;
+  /** Decay rate of the running averages of the squared gradient and of the squared update. Default 0.9. */
   rho?: number;
+  /** Term added inside the roots for numerical stability. Default 1e-6. */
   eps?: number;
+  /** Weight decay λ: λθ added to the gradient. Default 0. */
   weightDecay?: number;
 }
 
+/** `OptaxAdadelta`'s defaults (optax.adadelta's). */
 export const optaxAdadeltaDefaults: Required<OptaxAdadeltaOptions> = deepFreeze({
   learningRate: null,
   rho: 0.9,

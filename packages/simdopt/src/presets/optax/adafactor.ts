@@ -8,11 +8,13 @@ import { twoLargestDims } from "../../runtime/shape-words.js";
 import { optaxAdafactorLengths } from "../../runtime/state-lengths.js";
 import { deepFreeze } from "../../runtime/freeze.js";
 
+/** Options of `OptaxAdafactor`: optax.adafactor's arguments in camelCase (defaults: `optaxAdafactorDefaults`). */
 export interface OptaxAdafactorOptions {
   /** null: no learning rate (the update is not scaled by one). */
   learningRate?: number | null;
   /** A tensor of 2 or more dims is factored when its second largest dim has at least this size. */
   minDimSizeToFactor?: number;
+  /** The second moment's decay: β̂ = 1 − (t − decayOffset)^(−decayRate). Default 0.8. */
   decayRate?: number;
   /** The decay schedule's step is t − decayOffset. */
   decayOffset?: number;
@@ -30,6 +32,7 @@ export interface OptaxAdafactorOptions {
   factored?: boolean;
 }
 
+/** `OptaxAdafactor`'s defaults (optax.adafactor's). */
 export const optaxAdafactorDefaults: Required<OptaxAdafactorOptions> = deepFreeze({
   learningRate: null,
   minDimSizeToFactor: 128,

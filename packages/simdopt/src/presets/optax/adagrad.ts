@@ -2,7 +2,9 @@ import type { OptimizerDefinition } from "../../optimizer.js";
 import { presetClass } from "../preset-class.js";
 import { deepFreeze } from "../../runtime/freeze.js";
 
+/** Options of `OptaxAdagrad`: optax.adagrad's arguments in camelCase (defaults: `optaxAdagradDefaults`). */
 export interface OptaxAdagradOptions {
+  /** Learning rate (optax's `learning_rate`). Default 1e-3. */
   learningRate?: number;
   /** S₀, the sum of squares before the first step. */
   initialAccumulatorValue?: number;
@@ -10,6 +12,7 @@ export interface OptaxAdagradOptions {
   eps?: number;
 }
 
+/** `OptaxAdagrad`'s defaults (optax.adagrad's). */
 export const optaxAdagradDefaults: Required<OptaxAdagradOptions> = deepFreeze({
   learningRate: 1e-3,
   initialAccumulatorValue: 0.1,

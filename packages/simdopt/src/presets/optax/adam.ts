@@ -3,21 +3,32 @@ import type { OptionChecker } from "../../runtime/validate.js";
 import { presetClass } from "../preset-class.js";
 import { deepFreeze } from "../../runtime/freeze.js";
 
+/**
+ * Options of `OptaxAdam` and `OptaxNadam`: optax.adam and optax.nadam's arguments in camelCase (defaults:
+ * `optaxAdamDefaults`).
+ */
 export interface OptaxAdamOptions {
+  /** Learning rate (optax's `learning_rate`). Default 1e-3. */
   learningRate?: number;
+  /** Decay rate of the running average of the gradient (optax's `b1`). Default 0.9. */
   b1?: number;
+  /** Decay rate of the running average of the squared gradient (optax's `b2`). Default 0.999. */
   b2?: number;
+  /** Term added to the denominator for numerical stability, outside the root. Default 1e-8. */
   eps?: number;
   /** ε inside the root as well: m̂/(√(v̂ + epsRoot) + eps). */
   epsRoot?: number;
+  /** Nesterov momentum (optax's `nesterov`). Default false. (true for `OptaxNadam`) */
   nesterov?: boolean;
 }
 
+/** Options of `OptaxAdamW`: optax.adamw's arguments in camelCase (defaults: `optaxAdamWDefaults`). */
 export interface OptaxAdamWOptions extends OptaxAdamOptions {
   /** Decoupled, multiplied by the learning rate: θ ← θ − lr·(u + λθ). */
   weightDecay?: number;
 }
 
+/** `OptaxAdam`'s defaults (optax.adam's). */
 export const optaxAdamDefaults: Required<OptaxAdamOptions> = deepFreeze({
   learningRate: 1e-3,
   b1: 0.9,
@@ -26,7 +37,9 @@ export const optaxAdamDefaults: Required<OptaxAdamOptions> = deepFreeze({
   epsRoot: 0,
   nesterov: false,
 });
+/** `OptaxAdamW`'s defaults (optax.adamw's). */
 export const optaxAdamWDefaults: Required<OptaxAdamWOptions> = deepFreeze({ ...optaxAdamDefaults, weightDecay: 1e-4 });
+/** `OptaxNadam`'s defaults (optax.nadam's). */
 export const optaxNadamDefaults: Required<OptaxAdamOptions> = deepFreeze({ ...optaxAdamDefaults, nesterov: true });
 
 export function checkAdam(o: Required<OptaxAdamOptions>, check: OptionChecker): void {

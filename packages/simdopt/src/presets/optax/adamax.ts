@@ -2,13 +2,19 @@ import type { OptimizerDefinition } from "../../optimizer.js";
 import { presetClass } from "../preset-class.js";
 import { deepFreeze } from "../../runtime/freeze.js";
 
+/** Options of `OptaxAdamax`: optax.adamax's arguments in camelCase (defaults: `optaxAdamaxDefaults`). */
 export interface OptaxAdamaxOptions {
+  /** Learning rate (optax's `learning_rate`). Default 1e-3. */
   learningRate?: number;
+  /** Decay rate of the running average of the gradient (optax's `b1`). Default 0.9. */
   b1?: number;
+  /** Decay rate of the infinity norm (optax's `b2`). Default 0.999. */
   b2?: number;
+  /** Term added to the denominator for numerical stability, outside the root. Default 1e-8. */
   eps?: number;
 }
 
+/** `OptaxAdamax`'s defaults (optax.adamax's). */
 export const optaxAdamaxDefaults: Required<OptaxAdamaxOptions> = deepFreeze({
   learningRate: 1e-3,
   b1: 0.9,

@@ -3,15 +3,23 @@ import { presetClass } from "../preset-class.js";
 import { checkAdam } from "./adam.js";
 import { deepFreeze } from "../../runtime/freeze.js";
 
+/** Options of `OptaxLamb`: optax.lamb's arguments in camelCase (defaults: `optaxLambDefaults`). */
 export interface OptaxLambOptions {
+  /** Learning rate (optax's `learning_rate`). Default 1e-3. */
   learningRate?: number;
+  /** Decay rate of the running average of the gradient (optax's `b1`). Default 0.9. */
   b1?: number;
+  /** Decay rate of the running average of the squared gradient (optax's `b2`). Default 0.999. */
   b2?: number;
+  /** Term added to the denominator for numerical stability, outside the root. Default 1e-6. */
   eps?: number;
+  /** Term added inside the root: √(v̂ + epsRoot). Default 0. */
   epsRoot?: number;
+  /** Weight decay λ: λθ added to the Adam direction before the trust ratio. Default 0. */
   weightDecay?: number;
 }
 
+/** `OptaxLamb`'s defaults (optax.lamb's). */
 export const optaxLambDefaults: Required<OptaxLambOptions> = deepFreeze({
   learningRate: 1e-3,
   b1: 0.9,

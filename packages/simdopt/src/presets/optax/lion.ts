@@ -2,13 +2,19 @@ import type { OptimizerDefinition } from "../../optimizer.js";
 import { presetClass } from "../preset-class.js";
 import { deepFreeze } from "../../runtime/freeze.js";
 
+/** Options of `OptaxLion`: optax.lion's arguments in camelCase (defaults: `optaxLionDefaults`). */
 export interface OptaxLionOptions {
+  /** Learning rate (optax's `learning_rate`). Default 1e-3. */
   learningRate?: number;
+  /** Interpolation of the update's direction between the momentum and the gradient (optax's `b1`). Default 0.9. */
   b1?: number;
+  /** Decay rate of the momentum (optax's `b2`). Default 0.99. */
   b2?: number;
+  /** Decoupled weight decay λ, multiplied by the learning rate. Default 1e-3. */
   weightDecay?: number;
 }
 
+/** `OptaxLion`'s defaults (optax.lion's). */
 export const optaxLionDefaults: Required<OptaxLionOptions> = deepFreeze({
   learningRate: 1e-3,
   b1: 0.9,

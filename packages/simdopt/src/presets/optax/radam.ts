@@ -3,17 +3,25 @@ import { presetClass } from "../preset-class.js";
 import { checkAdam, momentumCoefficients } from "./adam.js";
 import { deepFreeze } from "../../runtime/freeze.js";
 
+/** Options of `OptaxRAdam`: optax.radam's arguments in camelCase (defaults: `optaxRAdamDefaults`). */
 export interface OptaxRAdamOptions {
+  /** Learning rate (optax's `learning_rate`). Default 1e-3. */
   learningRate?: number;
+  /** Decay rate of the running average of the gradient (optax's `b1`). Default 0.9. */
   b1?: number;
+  /** Decay rate of the running average of the squared gradient (optax's `b2`). Default 0.999. */
   b2?: number;
+  /** Term added to the denominator for numerical stability, outside the root. Default 1e-8. */
   eps?: number;
+  /** Term added inside the root: √(v̂ + epsRoot). Default 0. */
   epsRoot?: number;
   /** The ρ_t from which the rectified update applies (ρ_t ≥ threshold). */
   threshold?: number;
+  /** Nesterov momentum (optax's `nesterov`). Default false. */
   nesterov?: boolean;
 }
 
+/** `OptaxRAdam`'s defaults (optax.radam's). */
 export const optaxRAdamDefaults: Required<OptaxRAdamOptions> = deepFreeze({
   learningRate: 1e-3,
   b1: 0.9,

@@ -2,14 +2,19 @@ import type { OptimizerDefinition } from "../../optimizer.js";
 import { presetClass } from "../preset-class.js";
 import { deepFreeze } from "../../runtime/freeze.js";
 
+/** Options of `OptaxRMSprop`: optax.rmsprop's arguments in camelCase (defaults: `optaxRMSpropDefaults`). */
 export interface OptaxRMSpropOptions {
+  /** Learning rate (optax's `learning_rate`). Default 1e-3. */
   learningRate?: number;
+  /** Decay rate  of the running average of the squared gradient. Default 0.9. */
   decay?: number;
+  /** Term added for numerical stability (inside the root unless `epsInSqrt` is false). Default 1e-8. */
   eps?: number;
   /** ν₀. */
   initialScale?: number;
   /** √(ν + ε) (true) or √ν + ε. */
   epsInSqrt?: boolean;
+  /** Divide by an estimate of the gradient's variance. Default false. */
   centered?: boolean;
   /** null: no momentum; taken after the learning rate. */
   momentum?: number | null;
@@ -19,6 +24,7 @@ export interface OptaxRMSpropOptions {
   biasCorrection?: boolean;
 }
 
+/** `OptaxRMSprop`'s defaults (optax.rmsprop's). */
 export const optaxRMSpropDefaults: Required<OptaxRMSpropOptions> = deepFreeze({
   learningRate: 1e-3,
   decay: 0.9,

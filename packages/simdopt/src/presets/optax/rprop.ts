@@ -2,6 +2,7 @@ import type { OptimizerDefinition } from "../../optimizer.js";
 import { presetClass } from "../preset-class.js";
 import { deepFreeze } from "../../runtime/freeze.js";
 
+/** Options of `OptaxRprop`: optax.rprop's arguments in camelCase (defaults: `optaxRpropDefaults`). */
 export interface OptaxRpropOptions {
   /** The initial step size of every element. */
   learningRate?: number;
@@ -9,10 +10,13 @@ export interface OptaxRpropOptions {
   etaMinus?: number;
   /** The step size's factor while the sign holds. */
   etaPlus?: number;
+  /** The smallest step size. Default 1e-6. */
   minStepSize?: number;
+  /** The largest step size. Default 50. */
   maxStepSize?: number;
 }
 
+/** `OptaxRprop`'s defaults (optax.rprop's). */
 export const optaxRpropDefaults: Required<OptaxRpropOptions> = deepFreeze({
   learningRate: 1e-3,
   etaMinus: 0.5,

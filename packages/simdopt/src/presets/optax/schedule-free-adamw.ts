@@ -1,17 +1,28 @@
 import type { OptimizerDefinition, ParamsInput } from "../../optimizer.js";
 import { planScheduleFree, ScheduleFreeOptimizer, scheduleFreeInitialState } from "../../optimizers/scheduleFree.js";
 
+/**
+ * Options of `OptaxScheduleFreeAdamW`: optax.contrib.schedule_free_adamw's arguments in camelCase (defaults:
+ * `optaxScheduleFreeAdamWDefaults`).
+ */
 export interface OptaxScheduleFreeAdamWOptions {
+  /** Learning rate (optax's `learning_rate`). Default 0.0025. */
   learningRate?: number;
   /** A linear warm-up from 0 over this many steps (optax's warmup_constant_schedule); null: none. */
   warmupSteps?: number | null;
+  /** Interpolation of y between x and z (optax's `b1`). Default 0.9. */
   b1?: number;
+  /** Decay rate of the running average of the squared gradient (optax's `b2`). Default 0.999. */
   b2?: number;
+  /** Term added to the denominator for numerical stability, outside the root. Default 1e-8. */
   eps?: number;
+  /** Weight decay taken at y and added to the update direction. Default 0. */
   weightDecay?: number;
+  /** The average weighs each step by lr_max^weightLrPower (optax's `weight_lr_power`). Default 2. */
   weightLrPower?: number;
 }
 
+/** `OptaxScheduleFreeAdamW`'s defaults (optax.contrib.schedule_free_adamw's). */
 export const optaxScheduleFreeAdamWDefaults: Required<OptaxScheduleFreeAdamWOptions> = {
   learningRate: 0.0025,
   warmupSteps: null,

@@ -3,13 +3,17 @@ import { heavyBallPlan } from "../heavy-ball.js";
 import { presetClass } from "../preset-class.js";
 import { deepFreeze } from "../../runtime/freeze.js";
 
+/** Options of `OptaxSGD`: optax.sgd's arguments in camelCase (defaults: `optaxSGDDefaults`). */
 export interface OptaxSGDOptions {
+  /** Learning rate (optax's `learning_rate`). Default 1e-3. */
   learningRate?: number;
   /** null: no momentum. */
   momentum?: number | null;
+  /** Nesterov momentum (optax's `nesterov`). Default false. */
   nesterov?: boolean;
 }
 
+/** `OptaxSGD`'s defaults (optax.sgd's). */
 export const optaxSGDDefaults: Required<OptaxSGDOptions> = deepFreeze({
   learningRate: 1e-3,
   momentum: null,
