@@ -3,6 +3,7 @@ import { groupLrs, type SchedulableOptimizer } from "./groups.js";
 import { Scheduler, SteppedScheduler } from "./scheduler.js";
 import type { JsonValue, StateReader } from "./state.js";
 
+/** Options of `ChainedScheduler`: torch.optim.lr_scheduler.ChainedScheduler's arguments in camelCase. */
 export interface ChainedSchedulerOptions {
   /** Schedulers over the same optimizer, stepped in this order at each step; required. */
   schedulers: SteppedScheduler[];

@@ -2,6 +2,7 @@ import type { SchedulableOptimizer } from "./groups.js";
 import { orDefault } from "./options.js";
 import { LRScheduler } from "./scheduler.js";
 
+/** Options of `ConstantLR`: torch.optim.lr_scheduler.ConstantLR's arguments in camelCase. */
 export interface ConstantLROptions {
   /** Factor applied until `totalIters` (default 1/3), in (0, 1]. */
   factor?: number;

@@ -2,6 +2,7 @@ import type { SchedulableOptimizer } from "./groups.js";
 import { orDefault } from "./options.js";
 import { LRScheduler } from "./scheduler.js";
 
+/** Options of `CosineAnnealingLR`: torch.optim.lr_scheduler.CosineAnnealingLR's arguments in camelCase. */
 export interface CosineAnnealingLROptions {
   /** Epochs of a half period; required. */
   tMax: number;

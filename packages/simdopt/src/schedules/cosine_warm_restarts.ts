@@ -5,6 +5,10 @@ import { orDefault } from "./options.js";
 import { LRScheduler } from "./scheduler.js";
 import type { StateReader } from "./state.js";
 
+/**
+ * Options of `CosineAnnealingWarmRestarts`: torch.optim.lr_scheduler.CosineAnnealingWarmRestarts's arguments in
+ * camelCase.
+ */
 export interface CosineAnnealingWarmRestartsOptions {
   /** Epochs until the first restart; required. */
   t0: number;

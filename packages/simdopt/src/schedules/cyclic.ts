@@ -7,6 +7,7 @@ import { LRScheduler } from "./scheduler.js";
 /** Scales a cycle's amplitude: given the cycle number (1, 2, ...) or the iteration, per `scaleMode`. */
 export type ScaleFn = (x: number) => number;
 
+/** Options of `CyclicLR`: torch.optim.lr_scheduler.CyclicLR's arguments in camelCase. */
 export interface CyclicLROptions {
   /** Lower bound of the cycle, one for every group or one per group; required. */
   baseLr: number | number[];
@@ -26,7 +27,9 @@ export interface CyclicLROptions {
   scaleMode?: "cycle" | "iterations";
   /** Cycle momentum (or β1 for optimizers with `betas`) inversely to the learning rate (default true). */
   cycleMomentum?: boolean;
+  /** Lowest momentum (or β1) of the cycle, one for every group or one per group (default 0.8). */
   baseMomentum?: number | number[];
+  /** Highest momentum (or β1) of the cycle, one for every group or one per group (default 0.9). */
   maxMomentum?: number | number[];
 }
 

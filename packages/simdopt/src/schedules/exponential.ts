@@ -1,6 +1,7 @@
 import type { SchedulableOptimizer } from "./groups.js";
 import { LRScheduler } from "./scheduler.js";
 
+/** Options of `ExponentialLR`: torch.optim.lr_scheduler.ExponentialLR's arguments in camelCase. */
 export interface ExponentialLROptions {
   /** Factor of every epoch's decay; required. */
   gamma: number;

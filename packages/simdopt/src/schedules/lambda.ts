@@ -6,6 +6,7 @@ import { LRScheduler } from "./scheduler.js";
 /** A function of the epoch (0, 1, 2, ...) giving a factor. */
 export type LrLambda = (epoch: number) => number;
 
+/** Options of `LambdaLR`: torch.optim.lr_scheduler.LambdaLR's arguments in camelCase. */
 export interface LambdaLROptions {
   /** One function for every group, or one per group; required. */
   lrLambda: LrLambda | LrLambda[];

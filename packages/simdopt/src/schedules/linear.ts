@@ -2,6 +2,7 @@ import type { SchedulableOptimizer } from "./groups.js";
 import { orDefault } from "./options.js";
 import { LRScheduler } from "./scheduler.js";
 
+/** Options of `LinearLR`: torch.optim.lr_scheduler.LinearLR's arguments in camelCase. */
 export interface LinearLROptions {
   /** Factor at epoch 0 (default 1/3), in (0, 1]. */
   startFactor?: number;

@@ -2,6 +2,7 @@ import type { SchedulableOptimizer } from "./groups.js";
 import { callLambda, resolveLambdas, type LrLambda } from "./lambda.js";
 import { LRScheduler } from "./scheduler.js";
 
+/** Options of `MultiplicativeLR`: torch.optim.lr_scheduler.MultiplicativeLR's arguments in camelCase. */
 export interface MultiplicativeLROptions {
   /** One function for every group, or one per group; required. */
   lrLambda: LrLambda | LrLambda[];

@@ -2,6 +2,7 @@ import type { SchedulableOptimizer } from "./groups.js";
 import { orDefault } from "./options.js";
 import { LRScheduler } from "./scheduler.js";
 
+/** Options of `MultiStepLR`: torch.optim.lr_scheduler.MultiStepLR's arguments in camelCase. */
 export interface MultiStepLROptions {
   /** Epochs at which the learning rate decays; a milestone listed k times decays by γ^k. Required. */
   milestones: number[];

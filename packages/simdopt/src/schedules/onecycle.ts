@@ -3,12 +3,15 @@ import { cycledOption, resolveMomenta } from "./momentum.js";
 import { orDefault } from "./options.js";
 import { LRScheduler } from "./scheduler.js";
 
+/** Options of `OneCycleLR`: torch.optim.lr_scheduler.OneCycleLR's arguments in camelCase. */
 export interface OneCycleLROptions {
   /** Peak learning rate, one for every group or one per group; required. */
   maxLr: number | number[];
   /** Steps in the cycle; or give `epochs` and `stepsPerEpoch`. */
   totalSteps?: number;
+  /** Epochs in the cycle, with `stepsPerEpoch` (the cycle is their product), in place of `totalSteps`. */
   epochs?: number;
+  /** Steps per epoch, with `epochs`. */
   stepsPerEpoch?: number;
   /** Fraction of the cycle spent increasing the learning rate (default 0.3). */
   pctStart?: number;
@@ -16,7 +19,9 @@ export interface OneCycleLROptions {
   annealStrategy?: "cos" | "linear";
   /** Cycle momentum (or β1) inversely to the learning rate (default true). */
   cycleMomentum?: boolean;
+  /** Lowest momentum (or β1) of the cycle, one for every group or one per group (default 0.85). */
   baseMomentum?: number | number[];
+  /** Highest momentum (or β1) of the cycle, one for every group or one per group (default 0.95). */
   maxMomentum?: number | number[];
   /** Initial learning rate = maxLr/divFactor (default 25). */
   divFactor?: number;

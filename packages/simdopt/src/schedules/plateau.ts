@@ -4,6 +4,7 @@ import { orDefault } from "./options.js";
 import { Scheduler } from "./scheduler.js";
 import { encodeNumber, type JsonValue, type StateReader } from "./state.js";
 
+/** Options of `ReduceLROnPlateau`: torch.optim.lr_scheduler.ReduceLROnPlateau's arguments in camelCase. */
 export interface ReduceLROnPlateauOptions {
   /** "min" (default): lower metrics are better; "max": higher ones are. */
   mode?: "min" | "max";

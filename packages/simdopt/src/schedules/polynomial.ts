@@ -2,6 +2,7 @@ import type { SchedulableOptimizer } from "./groups.js";
 import { orDefault } from "./options.js";
 import { LRScheduler } from "./scheduler.js";
 
+/** Options of `PolynomialLR`: torch.optim.lr_scheduler.PolynomialLR's arguments in camelCase. */
 export interface PolynomialLROptions {
   /** Epochs until the learning rate reaches 0 (default 5). */
   totalIters?: number;

@@ -3,6 +3,7 @@ import { initialLrs, setGroup, type SchedulableOptimizer } from "./groups.js";
 import { LRScheduler, Scheduler, SteppedScheduler } from "./scheduler.js";
 import type { JsonValue, StateReader } from "./state.js";
 
+/** Options of `SequentialLR`: torch.optim.lr_scheduler.SequentialLR's arguments in camelCase. */
 export interface SequentialLROptions {
   /** The schedulers in order, each created over the same optimizer; required. */
   schedulers: LRScheduler[];

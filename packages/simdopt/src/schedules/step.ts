@@ -2,6 +2,7 @@ import type { SchedulableOptimizer } from "./groups.js";
 import { orDefault } from "./options.js";
 import { LRScheduler } from "./scheduler.js";
 
+/** Options of `StepLR`: torch.optim.lr_scheduler.StepLR's arguments in camelCase. */
 export interface StepLROptions {
   /** Epochs between decays; required. */
   stepSize: number;

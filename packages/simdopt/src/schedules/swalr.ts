@@ -2,6 +2,7 @@ import type { SchedulableOptimizer } from "./groups.js";
 import { orDefault } from "./options.js";
 import { LRScheduler } from "./scheduler.js";
 
+/** Options of `SWALR`: torch.optim.swa_utils.SWALR's arguments in camelCase. */
 export interface SWALROptions {
   /** The learning rate to anneal to: one for every group, or one per group; required. */
   swaLr: number | number[];
