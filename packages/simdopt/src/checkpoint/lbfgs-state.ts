@@ -30,20 +30,35 @@ export interface LBFGSState {
   evaluations: number;
 }
 
+/** A checkpoint of `LBFGS`, JSON-safe, with torch.optim.LBFGS's state slots. */
 export interface LBFGSStateDict {
+  /** The checkpoint format, `simdopt-lbfgs-state/1`. */
   format: typeof LBFGS_STATE_FORMAT;
+  /** Always `lbfgs`. */
   kind: "lbfgs";
+  /** The options in force, maxEval resolved. */
   options: Record<string, unknown>;
+  /** torch's state slots. */
   state: {
+    /** The last search direction. */
     d?: JsonTensor;
+    /** The last step length. */
     t?: JsonNumber;
+    /** The history's y vectors (changes of the gradient), oldest first. */
     old_dirs: JsonTensor[];
+    /** The history's s vectors (steps), oldest first. */
     old_stps: JsonTensor[];
+    /** 1/(yᵀs) of each pair of the history. */
     ro: JsonNumber[];
+    /** The scale of the initial inverse Hessian: yᵀs/yᵀy of the newest pair (1 before any). */
     H_diag: JsonNumber;
+    /** The gradient at the last point. */
     prev_flat_grad?: JsonTensor;
+    /** The loss at the last point. */
     prev_loss?: JsonNumber;
+    /** Iterations over all steps. */
     n_iter: number;
+    /** Closure calls over all steps. */
     func_evals: number;
   };
 }

@@ -50,6 +50,10 @@ export const lbfgsDefaults: Required<LBFGSOptions> = deepFreeze({
   lineSearchFn: null,
 });
 
+/**
+ * L-BFGS as torch.optim.LBFGS computes it, over all the parameters as one vector: `step(closure)` runs up to `maxIter`
+ * quasi-Newton iterations and returns the closure's first loss. Not an `Optimizer`: it has no parameter groups.
+ */
 export class LBFGS {
   private current: Readonly<Required<LBFGSOptions> & { maxEval: number }>;
   private readonly params: Parameter[];
@@ -75,7 +79,10 @@ export class LBFGS {
   }
 
   /** The options in force (a copy), maxEval resolved. */
-  get options(): Required<LBFGSOptions> & { maxEval: number } {
+  get options(): Required<LBFGSOptions> & {
+    /** Closure calls per step(), resolved: ⌊1.25·maxIter⌋ where it was null. */
+    maxEval: number;
+  } {
     return { ...this.current };
   }
 
@@ -141,7 +148,12 @@ export class LBFGS {
   }
 
   /** Iterations and closure calls of the last step(). */
-  get lastStep(): { iterations: number; evaluations: number } {
+  get lastStep(): {
+    /** Iterations of the last step(). */
+    iterations: number;
+    /** Closure calls of the last step(). */
+    evaluations: number;
+  } {
     return { iterations: this.lastIterations, evaluations: this.lastEvaluations };
   }
 
