@@ -113,7 +113,13 @@ export interface OptimizerDefinition<O extends object, K extends KernelName = Ke
    * for a rule that moves every row, as SGD's momentum does), or `{ refused }`: why not, as torch
    * says it. Omitted: sparse gradients are refused.
    */
-  sparse?(options: Required<O>): "rows" | "dense" | { /** Why not, as torch says it. */ refused: string };
+  sparse?(options: Required<O>):
+    | "rows"
+    | "dense"
+    | {
+        /** Why not, as torch says it. */
+        refused: string;
+      };
   /** Set when dense gradients are refused (SparseAdam): why. */
   denseRefused?: string;
 }

@@ -4,6 +4,7 @@
  * is taken as 0, as autograd takes it.
  */
 import { deepFreeze } from "../runtime/freeze.js";
+/** A 2-D test function f(x, y) with its exact gradient. */
 export interface TestFunction {
   /** f(x, y) */
   value(x: number, y: number): number;
@@ -47,6 +48,7 @@ function bowl(cx: number, cy: number): TestFunction {
 
 const constant = (c: number): TestFunction => ({ value: () => c, gradient: () => [0, 0] });
 
+/** Every test function by name, as the golden trajectory cases name them; each entry's comment gives its formula. */
 export const TEST_FUNCTIONS = deepFreeze({
   /** 0.1x² + 2y² */
   quadratic_a: bowl(0.1, 2),
@@ -97,4 +99,5 @@ export const TEST_FUNCTIONS = deepFreeze({
   two_minimums: sum(constant(4), gaussian(-0.5, -2.5, -2.5, 1, 1), gaussian(-3, 0, 0, 1, 1)),
 } satisfies Record<string, TestFunction>);
 
+/** The name of a function in `TEST_FUNCTIONS`. */
 export type TestFunctionName = keyof typeof TEST_FUNCTIONS;

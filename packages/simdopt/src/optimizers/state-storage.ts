@@ -13,7 +13,9 @@ import { show, type OptionChecker } from "../runtime/validate.js";
 import { readOptions } from "../runtime/read-options.js";
 import { deepFreeze } from "../runtime/freeze.js";
 
+/** How an optimizer stores its moments between steps: `float32`, `bfloat16` or `8bit` (see `AdamOptions.state`). */
 export type StateStorage = "float32" | "bfloat16" | "8bit";
+/** Every `StateStorage`. */
 export const STATE_STORAGES: readonly StateStorage[] = deepFreeze(["float32", "bfloat16", "8bit"]);
 
 /** Tensors below this many elements keep float32 state under `8bit`, as torchao's (and bitsandbytes') default. */

@@ -18,7 +18,9 @@ import { readStateWeights, stateWeights, type NamedTensor } from "./weights.js";
 
 /** What `getConfig()` returns and `fromConfig` reads: the optimizer's name and its options. */
 export interface SimdoptOptimizerConfig extends tf.serialization.ConfigDict {
+  /** The simdopt optimizer's name (`OptimizerName`). */
   optimizer: OptimizerName;
+  /** Its options. */
   options: tf.serialization.ConfigDict;
 }
 
@@ -49,6 +51,7 @@ export class SimdoptOptimizer<N extends OptimizerName = OptimizerName> extends t
   /** The name TF.js saves and registers the class under. */
   static className = "SimdoptOptimizer";
 
+  /** The simdopt runtime whose memory holds the variables' copies and the optimizer state. */
   readonly runtime: Runtime;
   /** The simdopt optimizer's name: `tfjs:adam` for TF.js's numerics, `adam` for torch's, ... */
   readonly optimizerName: N;
