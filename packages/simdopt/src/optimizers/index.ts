@@ -58,8 +58,8 @@ function entry<O extends object>(
 }
 
 /**
- * Every optimizer by name (`createOptimizer`'s names): the torch.optim ones by their lower-cased stem, the presets as
- * `keras:`, `optax:` and `tfjs:` names, the schedule-free ones as `schedulefree:`.
+ * Every optimizer by name (`createOptimizer`'s names): the optimizers of their own by their lower-cased stem (`adam`),
+ * the presets as `keras:`, `optax:` and `tfjs:` names, the schedule-free ones as `schedulefree:`.
  */
 export const OPTIMIZERS = {
   /** `SGD`: its class and definition. */

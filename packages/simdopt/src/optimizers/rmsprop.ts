@@ -17,7 +17,7 @@ export interface RMSpropOptions {
   weightDecay?: number;
   /** Momentum factor. Default 0. */
   momentum?: number;
-  /** Divide by an estimate of the gradient's variance (the running average of g subtracted). Default false. */
+  /** Divide by an estimate of the gradient's variance, v − ḡ² (ḡ the running average of g). Default false. */
   centered?: boolean;
   /** Ascend the objective instead of descending it (torch's `maximize`). Default false. */
   maximize?: boolean;

@@ -6,7 +6,7 @@ import { deepFreeze } from "../../runtime/freeze.js";
 export interface OptaxRMSpropOptions {
   /** Learning rate (optax's `learning_rate`). Default 1e-3. */
   learningRate?: number;
-  /** Decay rate  of the running average of the squared gradient. Default 0.9. */
+  /** Decay rate of the running average of the squared gradient. Default 0.9. */
   decay?: number;
   /** Term added for numerical stability (inside the root unless `epsInSqrt` is false). Default 1e-8. */
   eps?: number;
