@@ -8,7 +8,10 @@ import { deepFreeze } from "../runtime/freeze.js";
 export interface AdamaxOptions {
   /** Learning rate γ. Default 2e-3. */
   lr?: number;
-  /** Coefficients [β1, β2]: β1 of the running average of the gradient, β2 of the infinity norm's decay. Default [0.9, 0.999]. */
+  /**
+   * Coefficients [β1, β2]: β1 of the running average of the gradient, β2 of the infinity norm's
+   * decay. Default [0.9, 0.999].
+   */
   betas?: [number, number];
   /** Term added to the denominator for numerical stability. Default 1e-8. */
   eps?: number;

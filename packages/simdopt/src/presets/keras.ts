@@ -25,7 +25,10 @@ export type { KerasBaseOptions } from "./keras-base.js";
 export interface KerasAdamOptions extends KerasBaseOptions {
   /** Learning rate. Default 1e-3. */
   learningRate?: number;
-  /** Decay rate of the running average of the gradient. Default 0.9 (Lion: the interpolation of the update's direction). */
+  /**
+   * Decay rate of the running average of the gradient. Default 0.9 (Lion: the interpolation of the
+   * update's direction).
+   */
   beta1?: number;
   /** Decay rate of the running average of the squared gradient. Default 0.999 (Lion: the momentum's decay, 0.99). */
   beta2?: number;

@@ -87,7 +87,10 @@ export interface RuntimeOptions {
 }
 
 export interface ParameterOptions<D extends Dtype> {
-  /** The element type: `float32` or `float64`. Default float64 for values given as a Float64Array, float32 otherwise. */
+  /**
+   * The element type: `float32` or `float64`. Default float64 for values given as a Float64Array,
+   * float32 otherwise.
+   */
   dtype?: D;
   /**
    * A name shown in error messages and the parameter's key in checkpoints: a non-empty string
