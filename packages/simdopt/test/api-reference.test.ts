@@ -1,5 +1,5 @@
 // The API reference (`npm run docs`) as CI checks it: TypeDoc reads the package's entry points with
-// typedoc.json's validation (a doc comment on every exported name, links that resolve, every type
+// typedoc.jsonc's validation (a doc comment on every exported name, links that resolve, every type
 // the API shows exported or deliberately left out) and no warning may remain. It reads the sources,
 // not dist, and writes nothing.
 import path from "node:path";
@@ -38,11 +38,11 @@ class CollectingLogger extends Logger {
 }
 
 test("the API reference builds with no missing doc, broken link or unexported type", async () => {
-  const app = await Application.bootstrapWithPlugins({ options: path.join(packageDir, "typedoc.json"), emit: "none" }, [
-    new TypeDocReader(),
-    new TSConfigReader(),
-  ]);
-  expect(app.logger.hasErrors(), "typedoc.json was read without error").toBe(false);
+  const app = await Application.bootstrapWithPlugins(
+    { options: path.join(packageDir, "typedoc.jsonc"), emit: "none" },
+    [new TypeDocReader(), new TSConfigReader()],
+  );
+  expect(app.logger.hasErrors(), "typedoc.jsonc was read without error").toBe(false);
   const logger = new CollectingLogger();
   app.logger = logger;
   const project = await app.convert();
