@@ -1,7 +1,7 @@
 // The API reference (`npm run docs`) as CI checks it: TypeDoc reads the package's entry points with
 // typedoc.jsonc's validation (a doc comment on every exported name, links that resolve, every type
-// the API shows exported or deliberately left out) and no warning may remain. It reads the sources,
-// not dist, and writes nothing.
+// the API shows exported or deliberately left out) and no warning may remain. It reads the sources
+// (with src/generated/, which the build writes), not dist, and writes nothing.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
