@@ -44,6 +44,10 @@ import {
 import { ThreadPool } from "../threads/pool.js";
 import type { SpawnWorker } from "../threads/spawn.js";
 
+/**
+ * Options of `loadRuntime`: which kernels run, the memory, the rounding of multiply-adds and the threads; every one
+ * optional.
+ */
 export interface RuntimeOptions {
   /** Which kernels run the steps: SIMD Wasm where supported (`auto`, the default), one of the
    *  binaries by kind, or the plain-JS reference (which runs over the same Wasm memory). */
@@ -86,6 +90,7 @@ export interface RuntimeOptions {
   threadMinElements?: number;
 }
 
+/** Options of `runtime.parameter`: the element type, a name and a shape. */
 export interface ParameterOptions<D extends Dtype> {
   /**
    * The element type: `float32` or `float64`. Default float64 for values given as a Float64Array,

@@ -5,6 +5,8 @@
  *
  *     const optimizer = new SimdoptOptimizer(await loadRuntime(), "tfjs:adam", { learningRate: 1e-3 });
  *     model.compile({ optimizer, loss: "categoricalCrossentropy" });
+ *
+ * @module
  */
 export { SimdoptOptimizer, registerSimdoptOptimizer, type SimdoptOptimizerConfig } from "./optimizer.js";
 export type { NamedTensor } from "./weights.js";

@@ -47,6 +47,12 @@ function probeOf(runtime: Runtime): Parameter<"float32"> {
   return probe;
 }
 
+/**
+ * A `tf.Optimizer` whose step is a simdopt optimizer (any `OptimizerName`: `tfjs:adam` for TF.js's numerics, `adam`
+ * for torch's), for `model.compile({ optimizer })`, `model.fit`, `optimizer.minimize` and `applyGradients`. Each step
+ * copies the variables' values and gradients into Wasm memory, steps them, and assigns the new values back;
+ * `getWeights` / `setWeights` carry its state, as TF.js's own optimizers do.
+ */
 export class SimdoptOptimizer<N extends OptimizerName = OptimizerName> extends tf.Optimizer {
   /** The name TF.js saves and registers the class under. */
   static className = "SimdoptOptimizer";
