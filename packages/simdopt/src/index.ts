@@ -7,7 +7,7 @@
  *     const opt = new Adam([w], { lr: 1e-3 });
  *     w.grad.set(gradient); opt.step();   // w.data is updated in place
  *
- * @module
+ * @module simdopt
  */
 export { loadRuntime, Runtime, type RuntimeOptions, type ParameterOptions } from "./runtime/runtime.js";
 export { Parameter } from "./runtime/parameter.js";

@@ -6,7 +6,7 @@
  *     const optimizer = new SimdoptOptimizer(await loadRuntime(), "tfjs:adam", { learningRate: 1e-3 });
  *     model.compile({ optimizer, loss: "categoricalCrossentropy" });
  *
- * @module
+ * @module simdopt/tfjs
  */
 export { SimdoptOptimizer, registerSimdoptOptimizer, type SimdoptOptimizerConfig } from "./optimizer.js";
 export type { NamedTensor } from "./weights.js";
