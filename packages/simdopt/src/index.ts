@@ -30,7 +30,12 @@ export {
   type ParamGroup,
   type ParamGroupInput,
   type ParamsInput,
+  type HookHandle,
+  type ParameterStateView,
+  type StepPreHook,
+  type StepPostHook,
 } from "./optimizer.js";
+export type { JsOptimizerDefinition, JsTensor } from "./custom/js-rule.js";
 export {
   clipGradNorm,
   clipGradValue,

@@ -22,7 +22,7 @@ import { KERNEL_LAYOUTS } from "./generated/kernels.js";
 import type { GradTable } from "./runtime/grad-kernels.js";
 import { Parameter } from "./runtime/parameter.js";
 import type { Runtime } from "./runtime/runtime.js";
-import { TensorTable } from "./runtime/tensor-table.js";
+import { TensorTable, type TableLayout } from "./runtime/tensor-table.js";
 import { OptionChecker, show } from "./runtime/validate.js";
 import { readOptions } from "./runtime/read-options.js";
 import {
@@ -44,6 +44,9 @@ import {
 import { releaseWhenCollected, forgetRelease } from "./runtime/finalization.js";
 import { Lifecycle } from "./runtime/lifecycle.js";
 import { copyList } from "./runtime/param-list.js";
+import { HookList, type HookHandle } from "./hooks/hooks.js";
+import { isJsDefinition, jsTableLayout, type JsOptimizerDefinition, type JsTensor } from "./custom/js-rule.js";
+import { parameterState, withParameterState, type ParameterStateView } from "./checkpoint/parameter-state.js";
 
 /** Scalar state of a group beside its step count, such as NAdam's running μ product. */
 export type ScalarState = Readonly<Record<string, number>>;
@@ -82,6 +85,12 @@ export interface OptimizerDefinition<O extends object, K extends KernelName = Ke
   initialState?: () => ScalarState;
   /** The range [low, high] of a scalar state where it has one (NAdam's μ product is in [0, 1]): a checkpoint outside it is refused. */
   stateRanges?: Readonly<Record<string, readonly [number, number]>>;
+  /**
+   * How a step counts for a parameter without a gradient (which it never updates): "perParameter"
+   * (torch, the default) leaves its step count and scalar state as they were; "shared" (Keras,
+   * optax, TF.js, whose step count is the optimizer's) advances them with the group's.
+   */
+  steps?: "perParameter" | "shared";
   /** The kernel's arguments for step `t` (1 for the first); pure: returns the next scalar state. */
   plan(options: Required<O>, t: number, state: ScalarState): StepPlan<K>;
 }
@@ -106,6 +115,13 @@ export type ParamGroup<O> = Required<O> & {
 };
 
 export type { OptimizerStateDict, LoadStateOptions } from "./checkpoint/state-dict.js";
+export type { HookHandle } from "./hooks/hooks.js";
+export type { ParameterStateView } from "./checkpoint/parameter-state.js";
+
+/** A step pre-hook: called at the start of `step()`, before its closure. */
+export type StepPreHook<O extends object> = (optimizer: Optimizer<O>) => void;
+/** A step post-hook: called at the end of `step()` with what the step did. */
+export type StepPostHook<O extends object> = (optimizer: Optimizer<O>, report: StepReport) => void;
 export type { StepReport, TrainingOptions } from "./training/training-options.js";
 
 interface Group<O> {
@@ -117,8 +133,10 @@ interface Group<O> {
   layout: StateLayout;
   /** Byte address of the group's scalar block. */
   scalars: number;
-  step: number;
-  state: ScalarState;
+  /** Each parameter's step count: as in torch, a step advances only the parameters it updates. */
+  steps: number[];
+  /** Each parameter's scalar state (NAdam's μ product), which advances with its step count. */
+  states: ScalarState[];
   /** False until the state buffers hold their initial values (the first step, or a loaded state). */
   initialised: boolean;
   view?: ParamGroup<O>;
@@ -131,7 +149,7 @@ type StateLayout = readonly (readonly (number | null)[])[];
 function releaseGroups(runtime: Runtime, groups: readonly Group<unknown>[]): void {
   for (const group of groups) {
     for (const table of group.tables) table.dispose();
-    runtime.free(group.scalars);
+    if (group.scalars !== 0) runtime.free(group.scalars);
   }
 }
 
@@ -141,6 +159,8 @@ export class Optimizer<O extends object> {
   private readonly check: OptionChecker;
   private readonly bufferNames: readonly string[];
   private readonly definition: OptimizerDefinition<O, KernelName>;
+  /** The definition again when its rule is plain JS; undefined for a kernel's. */
+  private readonly js: JsOptimizerDefinition<O> | undefined;
   /** Live, busy in a step, or disposed (runtime/lifecycle.ts). */
   private readonly lifecycle = new Lifecycle((message) => this.check.fail(message, TypeError));
   private disposalsChecked = -1;
@@ -148,11 +168,26 @@ export class Optimizer<O extends object> {
   private training: ResolvedTrainingOptions;
   private lastReport: StepReport | undefined;
   private groupViews: readonly ParamGroup<O>[] | undefined;
+  // Typed loosely so that an Optimizer<O> stays an Optimizer<object> (a hook's parameter would make O invariant).
+  private readonly preHooks = new HookList<(optimizer: object) => void>();
+  private readonly postHooks = new HookList<(optimizer: object, report: StepReport) => void>();
 
-  constructor(params: ParamsInput<O>, options: O & TrainingOptions, definition: AnyOptimizerDefinition<O>) {
+  /** A kernel's definition, or a rule in plain JS (custom/js-rule.ts). */
+  constructor(
+    params: ParamsInput<O>,
+    options: O & TrainingOptions,
+    definition: AnyOptimizerDefinition<O> | JsOptimizerDefinition<O>,
+  ) {
     this.definition = definition as OptimizerDefinition<O, KernelName>;
     this.check = new OptionChecker(definition.title);
-    this.bufferNames = KERNEL_LAYOUTS[definition.kernel].state;
+    this.js = isJsDefinition(definition) ? (definition as JsOptimizerDefinition<O>) : undefined;
+    if (this.js === undefined && !Object.hasOwn(KERNEL_LAYOUTS, String(this.definition.kernel))) {
+      this.check.fail(
+        `the definition names no kernel of this package (${show(this.definition.kernel)}) and has no update(): give a rule in plain JS as update()`,
+        TypeError,
+      );
+    }
+    this.bufferNames = this.js === undefined ? KERNEL_LAYOUTS[this.definition.kernel].state : [...this.js.state];
     const given = readOptions(options, {
       where: definition.title,
       known: [...this.optionNames, ...TRAINING_OPTION_NAMES],
@@ -273,25 +308,47 @@ export class Optimizer<O extends object> {
     this.checkUsable();
     if (closure !== undefined && typeof closure !== "function")
       this.check.fail(`step(closure): the closure must be a function, got ${show(closure)}`, TypeError);
-    // Busy until the kernels are done: dispose() and step() from the closure are refused.
+    // Busy until the hooks are done: dispose() and step() from the closure or a hook are refused.
     return this.lifecycle.busy("step()", () => {
-      if (closure === undefined) {
-        this.beforeKernels();
-        return this.stepOnce();
-      }
-      const loss = closure();
-      if (loss instanceof Promise) {
-        this.check.fail(
-          "step(closure): the closure returned a Promise; await it yourself, then call step()",
-          TypeError,
-        );
-      }
-      // The closure may have disposed a parameter: check again before anything reads memory.
+      this.preHooks.call(this);
+      // A hook may have disposed a parameter: check again before anything reads memory.
       this.checkUsable();
+      let loss: L | undefined;
+      if (closure !== undefined) {
+        loss = closure();
+        if (loss instanceof Promise) {
+          this.check.fail(
+            "step(closure): the closure returned a Promise; await it yourself, then call step()",
+            TypeError,
+          );
+        }
+        // The closure may have disposed a parameter: check again.
+        this.checkUsable();
+      }
       this.beforeKernels();
-      this.stepOnce();
-      return loss;
+      const report = this.stepOnce();
+      this.postHooks.call(this, report);
+      return closure === undefined ? report : (loss as L);
     });
+  }
+
+  /**
+   * Registers `hook` to run at the start of every `step()`, before its closure (torch's
+   * `register_step_pre_hook`); `remove()` on the handle unregisters it. It may change gradients
+   * or options; `step()` and `dispose()` from a hook are refused, as from a closure.
+   */
+  registerStepPreHook(hook: StepPreHook<O>): HookHandle {
+    this.checkUsable();
+    return this.preHooks.add(hook as (optimizer: object) => void, `${this.definition.title}: registerStepPreHook`);
+  }
+
+  /** Registers `hook` to run at the end of every `step()` with its report (torch's `register_step_post_hook`). */
+  registerStepPostHook(hook: StepPostHook<O>): HookHandle {
+    this.checkUsable();
+    return this.postHooks.add(
+      hook as (optimizer: object, report: StepReport) => void,
+      `${this.definition.title}: registerStepPostHook`,
+    );
   }
 
   /**
@@ -306,8 +363,26 @@ export class Optimizer<O extends object> {
   }
 
   private stepOnce(): StepReport {
-    const plans = this.groups.map((group) => this.definition.plan(group.options, group.step + 1, group.state));
-    const tables = this.groups.flatMap((group) => group.tables);
+    const runs = this.groups.map((group) => this.planRuns(group));
+    // Every table this step reads is made before anything changes (a subset allocates).
+    for (const group of this.groups) for (const table of group.tables) table.trimSubsets(4);
+    const kernelTables = this.groups.map((group, g) =>
+      runs[g].map((run) =>
+        group.tables.flatMap((table) => {
+          const indices = run.active.map((i) => table.indexOf(group.params[i])).filter((t) => t !== -1);
+          return indices.length === 0 ? [] : [table.subset(indices)];
+        }),
+      ),
+    );
+    // Clipping and the non-finite check see only the gradients this step uses, as torch's
+    // clip_grad_norm_ sees only the gradients that are not None.
+    const tables = this.groups.flatMap((group, g) =>
+      group.tables.flatMap((table) => {
+        const indices = runs[g].flatMap((run) => run.active.map((i) => table.indexOf(group.params[i])));
+        const present = indices.filter((t) => t !== -1).sort((a, b) => a - b);
+        return present.length === 0 ? [] : [table.subset(present)];
+      }),
+    );
     const { report, scale } = prepareGradients(this.definition.title, this.runtime, tables, this.training);
     this.lastReport = report;
     if (!report.applied) return report;
@@ -315,38 +390,151 @@ export class Optimizer<O extends object> {
     // The clipping factor rides on every kernel's gradient scale: the kernel sees grad·scale, as
     // torch's clip_grad_norm_ leaves it, and the caller's gradients stay as they were.
     this.groups.forEach((group, g) => {
-      if (!group.initialised) this.initialiseBuffers(group);
-      const plan = plans[g] as StepPlan<KernelName> & { scalars: { gradScale: number } };
-      const scaled =
-        scale === 1 ? plan : { ...plan, scalars: { ...plan.scalars, gradScale: plan.scalars.gradScale * scale } };
-      writeScalars(memory, group.scalars, this.definition.kernel, scaled);
-      for (const table of group.tables) this.runtime.runKernel(this.definition.kernel, table, group.scalars);
+      if (runs[g].length > 0 && !group.initialised) this.initialiseBuffers(group);
+      runs[g].forEach((run, r) => {
+        if (this.js !== undefined) {
+          this.updateInJs(group, run.active, run.plan as unknown as { values: Record<string, number> }, scale);
+          return;
+        }
+        const plan = run.plan as StepPlan<KernelName> & { scalars: { gradScale: number } };
+        const scaled =
+          scale === 1 ? plan : { ...plan, scalars: { ...plan.scalars, gradScale: plan.scalars.gradScale * scale } };
+        writeScalars(memory, group.scalars, this.definition.kernel, scaled);
+        for (const table of kernelTables[g][r]) this.runtime.runKernel(this.definition.kernel, table, group.scalars);
+      });
     });
     this.groups.forEach((group, g) => {
-      group.step += 1;
-      group.state = plans[g].next ?? group.state;
+      for (const run of runs[g]) {
+        for (const i of run.params) {
+          group.steps[i] += 1;
+          group.states[i] = run.plan.next ?? group.states[i];
+        }
+      }
     });
     return report;
   }
 
-  /** Sets every gradient to zero (torch's `zero_grad(set_to_none=False)`). */
-  zeroGrad(): void {
-    this.checkUsable();
-    for (const group of this.groups) for (const param of group.params) param.grad.fill(0);
+  /** A JS rule's update of the parameters `active` of `group` (custom/js-rule.ts), tensor after tensor. */
+  private updateInJs(group: Group<O>, active: number[], plan: { values: Record<string, number> }, scale: number): void {
+    const rule = this.js as JsOptimizerDefinition<O>;
+    for (const i of active) {
+      const param = group.params[i];
+      const table = group.tables.find((t) => t.dtype === param.dtype) as TensorTable;
+      const t = table.indexOf(param);
+      const tensor: Record<string, unknown> = { param: param.data, grad: param.grad, dtype: param.dtype };
+      this.bufferNames.forEach((name, k) => {
+        if (table.lengths[t][k] !== null) tensor[name] = table.stateView(t, k);
+      });
+      rule.update(tensor as JsTensor<string>, plan.values, scale);
+    }
   }
 
   /**
-   * The tensor tables of group `index` (one per dtype present): the gradient kernels run over them
+   * The kernel calls of a group's next step: its parameters parted by step count and scalar state,
+   * each part with its plan, the parameters it advances (`params`) and those it updates (`active`:
+   * those that have a gradient and require one). One part when every parameter steps together.
+   * Counting per parameter (torch), a parameter without a gradient is in no part: its step count
+   * stays, and it is a part of its own once it steps again.
+   */
+  private planRuns(group: Group<O>): { params: number[]; active: number[]; plan: StepPlan<KernelName> }[] {
+    const shared = this.definition.steps === "shared";
+    const parts = new Map<string, { params: number[]; active: number[] }>();
+    group.params.forEach((param, i) => {
+      const active = param.requiresGrad && param.hasGrad;
+      if (!active && !shared) return;
+      const key = `${group.steps[i]}:${Object.values(group.states[i]).join(",")}`;
+      const part = parts.get(key) ?? { params: [], active: [] };
+      parts.set(key, part);
+      part.params.push(i);
+      if (active) part.active.push(i);
+    });
+    const runs = [...parts.values()].filter((part) => part.active.length > 0 || shared);
+    // Sharing a step count, a group none of whose parameters has a gradient does not step.
+    if (shared && runs.every((part) => part.active.length === 0)) return [];
+    return runs.map((part) => ({
+      ...part,
+      plan: this.definition.plan(group.options, group.steps[part.params[0]] + 1, group.states[part.params[0]]),
+    }));
+  }
+
+  /**
+   * Sets every gradient to zero (torch's `zero_grad(set_to_none=False)`), or with `{ setToNone:
+   * true }` (torch's default) drops every gradient (`param.clearGrad()`): the next step then
+   * updates only the parameters whose gradient is written again (taking `param.grad`, or `setGrad`).
+   */
+  zeroGrad(options: { setToNone?: boolean } = {}): void {
+    this.checkUsable();
+    const given = readOptions(options, {
+      where: this.definition.title,
+      known: ["setToNone"],
+      what: "zeroGrad's options",
+    }) as { setToNone?: unknown };
+    const setToNone = given.setToNone ?? false;
+    if (typeof setToNone !== "boolean")
+      this.check.fail(`zeroGrad: option 'setToNone' must be true or false, got ${show(setToNone)}`, TypeError);
+    for (const group of this.groups) {
+      for (const param of group.params) {
+        if (setToNone) param.clearGrad();
+        else param.grad.fill(0);
+      }
+    }
+  }
+
+  /**
+   * The state of `param` (torch's `optimizer.state[param]`), as copies: its step count, its scalar
+   * state and its state buffers by their camelCase names (`expAvg`, `expAvgSq`, `muProduct`). A
+   * parameter that has not stepped yet has only `{ step: 0 }`. Changing the copies changes
+   * nothing: write with `setState`.
+   */
+  state(param: Parameter): ParameterStateView {
+    this.checkUsable();
+    return parameterState(this.checkpointTarget(), this.ownParameter(param, "state"));
+  }
+
+  /**
+   * Replaces some of the state of `param`: `{ step?, expAvg?, ... }` by the names `state(param)`
+   * gives, the rest kept. Checked as `loadStateDict` checks a checkpoint (names, lengths, dtypes,
+   * ranges, `allowNonFinite`; a buffer given at step 0 must be its initial value); a refusal changes nothing. It
+   * goes through a whole checkpoint: meant for occasional edits, not for every step.
+   */
+  setState(param: Parameter, values: Readonly<Record<string, unknown>>, options?: LoadStateOptions): void {
+    this.checkUsable();
+    const target = this.ownParameter(param, "setState");
+    const dict = withParameterState(this.checkpointTarget(), this.stateDict(), target, values, (message) =>
+      this.check.fail(`setState: ${message}`, TypeError),
+    );
+    this.loadStateDict(dict as OptimizerStateDict<O>, options);
+  }
+
+  /** `param` if it is one of this optimizer's parameters; throws naming `where` otherwise. */
+  private ownParameter(param: Parameter, where: string): Parameter {
+    if (!Parameter.isParameter(param) || !this.groups.some((group) => group.params.includes(param)))
+      this.check.fail(
+        `${where}: ${Parameter.isParameter(param) ? `parameter ${param.label()}` : show(param)} is not a parameter of this optimizer`,
+        TypeError,
+      );
+    return param;
+  }
+
+  /**
+   * The tables of the tensors of group `index` that have a gradient (one per dtype present): the gradient kernels run over them
    * (a preset's own clipping, before the step) without tables of their own.
    */
   protected groupTables(index: number): readonly GradTable[] {
-    return this.groups[index].tables;
+    // Only the gradients this step uses: Keras clips the gradients it is given, not None ones.
+    return this.groups[index].tables.flatMap((table) => {
+      const indices = table.params.flatMap((param, t) => (param.requiresGrad && param.hasGrad ? [t] : []));
+      return indices.length === 0 ? [] : [table.subset(indices)];
+    });
   }
 
-  /** Steps taken by the parameters of group `index` (0 before the first step). */
+  /**
+   * Steps taken by the parameters of group `index` (0 before the first step): the most that any
+   * of them took, since a parameter without a gradient skips a step (see `state(param).step`).
+   */
   stepCount(index = 0): number {
     this.checkGroupIndex(index);
-    return this.groups[index].step;
+    return this.groups[index].steps.reduce((most, step) => Math.max(most, step), 0);
   }
 
   /** Throws naming `index` unless it is the index of a group. */
@@ -377,9 +565,13 @@ export class Optimizer<O extends object> {
     // Everything checked: now change.
     this.groups.forEach((group, g) => {
       group.options = loaded.options[g] as Required<O>;
-      group.step = loaded.steps[g];
-      group.state = group.step === 0 ? (this.definition.initialState?.() ?? {}) : loaded.states[g];
-      group.initialised = group.step > 0;
+      group.steps = [...loaded.steps[g]];
+      group.states = loaded.states[g].map((state, i) =>
+        group.steps[i] === 0 ? (this.definition.initialState?.() ?? {}) : state,
+      );
+      // A parameter that has not stepped yet keeps its initial state beside those that have.
+      group.initialised = false;
+      if (group.steps.some((step) => step > 0)) this.initialiseBuffers(group);
       group.params.forEach((param, i) => {
         loaded.buffers[g][i].forEach((values, k) => {
           if (values !== null) this.bufferView(group, param, k).set(values);
@@ -396,8 +588,12 @@ export class Optimizer<O extends object> {
       kind: this.kind,
       fail,
       bufferNames: this.bufferNames,
-      bufferRanges: KERNEL_LAYOUTS[this.definition.kernel].stateRanges,
+      bufferRanges:
+        this.js === undefined
+          ? KERNEL_LAYOUTS[this.definition.kernel].stateRanges
+          : this.bufferNames.map((name) => (this.js?.nonNegative?.includes(name) ? "nonNegative" : "any")),
       scalarRanges: this.definition.stateRanges ?? {},
+      scalarNames: Object.keys(this.definition.initialState?.() ?? {}),
       groups: this.groups,
       optionNames: Object.keys(this.definition.defaults),
       view: (g, param, k) => this.bufferView(this.groups[g], param, k),
@@ -467,15 +663,15 @@ export class Optimizer<O extends object> {
 
   private newGroup(params: Parameter[], options: Required<O>): Group<O> {
     const layout = this.stateLayout(options, params);
-    const scalars = this.runtime.alloc(scalarBytes(this.definition.kernel));
+    const scalars = this.js === undefined ? this.runtime.alloc(scalarBytes(this.definition.kernel)) : 0;
     const group: Group<O> = {
       params,
       options,
       layout,
       scalars,
       tables: [],
-      step: 0,
-      state: this.definition.initialState?.() ?? {},
+      steps: params.map(() => 0),
+      states: params.map(() => this.definition.initialState?.() ?? {}),
       initialised: false,
     };
     try {
@@ -483,14 +679,19 @@ export class Optimizer<O extends object> {
         const ofDtype = params.filter((param) => param.dtype === dtype);
         const lengths = layout.filter((_, i) => params[i].dtype === dtype);
         if (ofDtype.length > 0)
-          group.tables.push(new TensorTable(this.runtime, this.definition.kernel, dtype, ofDtype, lengths));
+          group.tables.push(new TensorTable(this.runtime, this.tableKernel, dtype, ofDtype, lengths));
       }
     } catch (error) {
       for (const table of group.tables) table.dispose();
-      this.runtime.free(scalars);
+      if (scalars !== 0) this.runtime.free(scalars);
       throw error;
     }
     return group;
+  }
+
+  /** What the tables are laid out for: the kernel, or a JS rule's plain layout. */
+  private get tableKernel(): KernelName | TableLayout {
+    return this.js === undefined ? this.definition.kernel : jsTableLayout(this.bufferNames);
   }
 
   /** Each state buffer's value before the first step for these options, null where unused. */

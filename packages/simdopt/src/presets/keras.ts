@@ -45,6 +45,7 @@ function checkBetas(o: { beta1: number; beta2: number }, check: OptionChecker): 
 /** Keras's Adam: θ ← θ − lr·√(1 − β2ᵗ)/(1 − β1ᵗ) · m/(√v + ε), Adam's kernel with ε/√(1 − β2ᵗ). */
 export const kerasAdamDefinition: OptimizerDefinition<KerasAdamOptions, "adam"> = {
   title: "keras:adam",
+  steps: "shared",
   kernel: "adam",
   defaults: kerasAdamDefaults,
   validate(o, check) {
@@ -101,6 +102,7 @@ export const kerasNadamDefaults: Required<KerasNadamOptions> = deepFreeze({
  */
 export const kerasNadamDefinition: OptimizerDefinition<KerasNadamOptions, "nadam"> = {
   title: "keras:nadam",
+  steps: "shared",
   kernel: "nadam",
   defaults: kerasNadamDefaults,
   validate(o, check) {
@@ -168,6 +170,7 @@ export const kerasRMSpropDefaults: Required<KerasRMSpropOptions> = deepFreeze({
 /** Keras's RMSprop: ε inside the root, momentum after the learning rate (b ← μb + lr·g/√(v + ε), θ ← θ − b). */
 export const kerasRMSpropDefinition: OptimizerDefinition<KerasRMSpropOptions, "rmsprop"> = {
   title: "keras:rmsprop",
+  steps: "shared",
   kernel: "rmsprop",
   defaults: kerasRMSpropDefaults,
   validate(o, check) {
@@ -235,6 +238,7 @@ export const kerasSGDDefaults: Required<KerasSGDOptions> = deepFreeze({
  */
 export const kerasSGDDefinition: OptimizerDefinition<KerasSGDOptions, "sgd"> = {
   title: "keras:sgd",
+  steps: "shared",
   kernel: "sgd",
   defaults: kerasSGDDefaults,
   validate(o, check) {
@@ -288,6 +292,7 @@ export const kerasLionDefaults: Required<KerasLionOptions> = deepFreeze({
 /** Keras's Lion: θ ← θ − lr·sign(β1·m + (1 − β1)g), m ← β2·m + (1 − β2)g, Lion's kernel. */
 export const kerasLionDefinition: OptimizerDefinition<KerasLionOptions, "lion"> = {
   title: "keras:lion",
+  steps: "shared",
   kernel: "lion",
   defaults: kerasLionDefaults,
   validate(o, check) {

@@ -12,7 +12,7 @@
  * collected and its pool closed by a FinalizationRegistry.
  */
 import type { Kernel, KernelName } from "../runtime/kernels.js";
-import type { TensorTable } from "../runtime/tensor-table.js";
+import type { StepTable } from "../runtime/tensor-table.js";
 import {
   CHUNKS,
   COMMAND,
@@ -134,7 +134,7 @@ export class ThreadPool {
    * calling thread and the ready workers. Throws a ThreadError when a worker failed since the
    * last call (before anything is handed out) or during this one (once the rest is finished).
    */
-  run(memory: SliceMemory, name: KernelName, kernel: Kernel, table: TensorTable, scalars: number): void {
+  run(memory: SliceMemory, name: KernelName, kernel: Kernel, table: StepTable, scalars: number): void {
     if (this.fault !== undefined) {
       const fault = this.fault;
       this.fault = undefined;

@@ -19,6 +19,7 @@ export const optaxAdadeltaDefaults: Required<OptaxAdadeltaOptions> = deepFreeze(
 /** optax.adadelta: torch's Adadelta (λθ added to the gradient). */
 export const optaxAdadeltaDefinition: OptimizerDefinition<OptaxAdadeltaOptions, "adadelta"> = {
   title: "optax:adadelta",
+  steps: "shared",
   kernel: "adadelta",
   defaults: optaxAdadeltaDefaults,
   validate(o, check) {
