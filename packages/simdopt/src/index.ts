@@ -52,6 +52,7 @@ export {
   type TrainingOptions,
 } from "./training/training-options.js";
 export { saveSafetensors, loadSafetensors } from "./checkpoint/safetensors.js";
+export { fromTorchStateDict, toTorchStateDict, type TorchStateDict } from "./checkpoint/torch-layout.js";
 export { STATE_FORMAT, type LoadStateOptions, type ParameterState } from "./checkpoint/state-dict.js";
 export type { JsonNumber, JsonTensor } from "./checkpoint/encoding.js";
 export { SGD, type SGDOptions, sgdDefaults } from "./optimizers/sgd.js";

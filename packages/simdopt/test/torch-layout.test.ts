@@ -1,0 +1,106 @@
+// Checkpoints in torch's state_dict layout: a checkpoint written by torch 2.13 (fixtures/torch-2.13-adam.json:
+// Adam over two groups, one parameter never given a gradient, saved after 3 steps, with torch's values
+// after 2 more) loads and continues within the golden tolerance; the converse layout is torch's again.
+import { readFileSync } from "node:fs";
+import { beforeAll, expect, test } from "vitest";
+import {
+  Adam,
+  fromTorchStateDict,
+  loadRuntime,
+  type Parameter,
+  type Runtime,
+  TOLERANCE,
+  toTorchStateDict,
+  type TorchStateDict,
+} from "../dist/index.js";
+
+const fixture = JSON.parse(readFileSync(new URL("./fixtures/torch-2.13-adam.json", import.meta.url), "utf8")) as {
+  torch: string;
+  params: string[];
+  shapes: number[][];
+  values: number[][];
+  state_dict: TorchStateDict;
+  grads: number[][][];
+  expected: number[][];
+};
+
+let runtime: Runtime;
+beforeAll(async () => {
+  runtime = await loadRuntime({ threads: 1 });
+});
+
+/** The fixture's parameters and an Adam over them as torch's (options from the checkpoint). */
+function setUp(): { params: Parameter[]; opt: Adam } {
+  const params = fixture.params.map((name, i) =>
+    runtime.parameter(fixture.values[i], { name, shape: fixture.shapes[i] }),
+  );
+  const [w, frozen, b] = params;
+  const opt = new Adam([{ params: [w, frozen] }, { params: [b] }]);
+  return { params, opt };
+}
+
+/** The largest error scaled as the golden vectors' (|a − e| / max(1, |e|)). */
+function largestError(actual: ArrayLike<number>, expected: readonly number[]): number {
+  return expected.reduce((most, e, i) => Math.max(most, Math.abs(actual[i] - e) / Math.max(1, Math.abs(e))), 0);
+}
+
+test("a torch 2.13 checkpoint loads and continues within the golden tolerance", () => {
+  expect(fixture.torch).toMatch(/^2\.13\./);
+  const { params, opt } = setUp();
+  const [w, frozen, b] = params;
+  opt.loadStateDict(fromTorchStateDict(opt, fixture.state_dict));
+  expect(opt.paramGroups.map((g) => g.lr)).toEqual([0.05, 0.01]);
+  expect(opt.paramGroups[0].weightDecay).toBe(0.01);
+  expect(opt.state(w).step).toBe(3);
+  expect(opt.state(frozen)).toEqual({ step: 0 });
+  for (const [gw, gb] of fixture.grads) {
+    opt.zeroGrad({ setToNone: true });
+    w.setGrad(gw);
+    b.setGrad(gb);
+    opt.step();
+  }
+  [w, frozen, b].forEach((param, i) => {
+    expect(largestError(param.data, fixture.expected[i]), fixture.params[i]).toBeLessThanOrEqual(TOLERANCE.float32);
+  });
+  expect(Array.from(frozen.data)).toEqual(fixture.values[1].map(Math.fround));
+  expect(opt.state(w).step).toBe(5);
+  opt.dispose();
+  for (const p of params) p.dispose();
+});
+
+test("toTorchStateDict gives torch's layout back: the same state, the same options by torch's names", () => {
+  const { params, opt } = setUp();
+  opt.loadStateDict(fromTorchStateDict(opt, fixture.state_dict));
+  const back = toTorchStateDict(opt);
+  expect(JSON.parse(JSON.stringify(back.state))).toEqual(fixture.state_dict.state);
+  back.param_groups.forEach((group, g) => {
+    for (const [name, value] of Object.entries(group)) {
+      expect(fixture.state_dict.param_groups[g][name], name).toEqual(value);
+    }
+  });
+  // And it converts back to the same checkpoint.
+  const again = setUp();
+  again.opt.loadStateDict(fromTorchStateDict(again.opt, back));
+  expect(JSON.stringify(again.opt.stateDict())).toBe(JSON.stringify(opt.stateDict()));
+  for (const o of [opt, again.opt]) o.dispose();
+  for (const p of [...params, ...again.params]) p.dispose();
+});
+
+test("what is not torch's layout is refused by name, and what it holds is checked by loadStateDict", () => {
+  const { params, opt } = setUp();
+  const before = JSON.stringify(opt.stateDict());
+  expect(() => fromTorchStateDict(opt, [])).toThrow(/fromTorchStateDict: expected \{ state, param_groups \}/);
+  expect(() => fromTorchStateDict(opt, { state: {}, param_groups: {} })).toThrow(/'param_groups' must be an array/);
+  expect(() => fromTorchStateDict(opt, { ...fixture.state_dict, state: { 7: {} } })).toThrow(
+    /'state' has parameter "7", not a position from 0 to 2/,
+  );
+  const unknown = structuredClone(fixture.state_dict);
+  unknown.param_groups[0].nesterov = true;
+  expect(() => opt.loadStateDict(fromTorchStateDict(opt, unknown))).toThrow(/nesterov/);
+  const short = structuredClone(fixture.state_dict);
+  (short.state["0"].exp_avg as number[]).pop();
+  expect(() => opt.loadStateDict(fromTorchStateDict(opt, short))).toThrow(/exp_avg/);
+  expect(JSON.stringify(opt.stateDict())).toBe(before);
+  opt.dispose();
+  for (const p of params) p.dispose();
+});
