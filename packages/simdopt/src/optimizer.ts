@@ -48,6 +48,10 @@ import { HookList, type HookHandle } from "./hooks/hooks.js";
 import { isJsDefinition, jsTableLayout, type JsOptimizerDefinition, type JsTensor } from "./custom/js-rule.js";
 import { parameterState, withParameterState, type ParameterStateView } from "./checkpoint/parameter-state.js";
 
+/** A hook that may replace a checkpoint (typed loosely: see the hook lists of Optimizer). */
+// biome-ignore lint/suspicious/noConfusingVoidType: a hook may return nothing, as torch's may return None
+type DictHook = (optimizer: object, dict: object) => object | undefined | void;
+
 /** Scalar state of a group beside its step count, such as NAdam's running μ product. */
 export type ScalarState = Readonly<Record<string, number>>;
 
@@ -171,6 +175,10 @@ export class Optimizer<O extends object> {
   // Typed loosely so that an Optimizer<O> stays an Optimizer<object> (a hook's parameter would make O invariant).
   private readonly preHooks = new HookList<(optimizer: object) => void>();
   private readonly postHooks = new HookList<(optimizer: object, report: StepReport) => void>();
+  private readonly stateDictPreHooks = new HookList<(optimizer: object) => void>();
+  private readonly stateDictPostHooks = new HookList<DictHook>();
+  private readonly loadStateDictPreHooks = new HookList<DictHook>();
+  private readonly loadStateDictPostHooks = new HookList<(optimizer: object) => void>();
 
   /** A kernel's definition, or a rule in plain JS (custom/js-rule.ts). */
   constructor(
@@ -500,10 +508,10 @@ export class Optimizer<O extends object> {
   setState(param: Parameter, values: Readonly<Record<string, unknown>>, options?: LoadStateOptions): void {
     this.checkUsable();
     const target = this.ownParameter(param, "setState");
-    const dict = withParameterState(this.checkpointTarget(), this.stateDict(), target, values, (message) =>
+    const dict = withParameterState(this.checkpointTarget(), this.writeState(), target, values, (message) =>
       this.check.fail(`setState: ${message}`, TypeError),
     );
-    this.loadStateDict(dict as OptimizerStateDict<O>, options);
+    this.loadState(dict as OptimizerStateDict<O>, options);
   }
 
   /** `param` if it is one of this optimizer's parameters; throws naming `where` otherwise. */
@@ -549,7 +557,60 @@ export class Optimizer<O extends object> {
    * `OptimizerStateDict`): `JSON.parse(JSON.stringify(opt.stateDict()))` loads back exactly.
    */
   stateDict(): OptimizerStateDict<O> {
+    this.checkUsable();
+    this.stateDictPreHooks.call(this);
+    let dict = this.writeState();
+    for (const hook of this.stateDictPostHooks.all()) dict = (hook(this, dict) as OptimizerStateDict<O>) ?? dict;
+    return dict;
+  }
+
+  /** The checkpoint, without hooks. */
+  private writeState(): OptimizerStateDict<O> {
     return writeStateDict<O>(this.checkpointTarget(), (g) => copyOptions(this.groups[g].options));
+  }
+
+  /**
+   * State-dict hooks, as torch's: `registerStateDictPreHook(hook)` runs `hook(optimizer)` before
+   * `stateDict()` writes; `registerStateDictPostHook(hook)` runs `hook(optimizer, dict)` after, and
+   * a dict it returns replaces the one written; `registerLoadStateDictPreHook(hook)` runs
+   * `hook(optimizer, dict)` before `loadStateDict()` reads, and a dict it returns is loaded instead;
+   * `registerLoadStateDictPostHook(hook)` runs `hook(optimizer)` after it loaded. Each returns a
+   * handle with `remove()`. They apply to `stateDict()` and `loadStateDict()`, not to safetensors
+   * files nor to `setState`.
+   */
+  registerStateDictPreHook(hook: (optimizer: Optimizer<O>) => void): HookHandle {
+    this.checkUsable();
+    return this.stateDictPreHooks.add(
+      hook as (optimizer: object) => void,
+      `${this.definition.title}: registerStateDictPreHook`,
+    );
+  }
+
+  /** See `registerStateDictPreHook`. */
+  registerStateDictPostHook(
+    // biome-ignore lint/suspicious/noConfusingVoidType: a hook may return nothing, as torch's may return None
+    hook: (optimizer: Optimizer<O>, dict: OptimizerStateDict<O>) => OptimizerStateDict<O> | undefined | void,
+  ): HookHandle {
+    this.checkUsable();
+    return this.stateDictPostHooks.add(hook as DictHook, `${this.definition.title}: registerStateDictPostHook`);
+  }
+
+  /** See `registerStateDictPreHook`. */
+  registerLoadStateDictPreHook(
+    // biome-ignore lint/suspicious/noConfusingVoidType: a hook may return nothing, as torch's may return None
+    hook: (optimizer: Optimizer<O>, dict: OptimizerStateDict<O>) => OptimizerStateDict<O> | undefined | void,
+  ): HookHandle {
+    this.checkUsable();
+    return this.loadStateDictPreHooks.add(hook as DictHook, `${this.definition.title}: registerLoadStateDictPreHook`);
+  }
+
+  /** See `registerStateDictPreHook`. */
+  registerLoadStateDictPostHook(hook: (optimizer: Optimizer<O>) => void): HookHandle {
+    this.checkUsable();
+    return this.loadStateDictPostHooks.add(
+      hook as (optimizer: object) => void,
+      `${this.definition.title}: registerLoadStateDictPostHook`,
+    );
   }
 
   /**
@@ -559,6 +620,15 @@ export class Optimizer<O extends object> {
    * checkpoint, as in torch.
    */
   loadStateDict(dict: OptimizerStateDict<O>, options?: LoadStateOptions): void {
+    this.checkUsable();
+    let given = dict;
+    for (const hook of this.loadStateDictPreHooks.all()) given = (hook(this, given) as OptimizerStateDict<O>) ?? given;
+    this.loadState(given, options);
+    this.loadStateDictPostHooks.call(this);
+  }
+
+  /** Loads a checkpoint, without hooks (see `loadStateDict`). */
+  private loadState(dict: OptimizerStateDict<O>, options?: LoadStateOptions): void {
     const loaded = readStateDict(this.checkpointTarget(), dict, options);
     // Reading the dict ran the caller's code (getters): check again before writing.
     this.checkUsable();

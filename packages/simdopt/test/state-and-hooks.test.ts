@@ -169,3 +169,52 @@ describe("step hooks", () => {
     opt.dispose();
   });
 });
+
+describe("state-dict hooks", () => {
+  test("stateDict's pre and post hooks, loadStateDict's pre and post hooks, as torch's; remove() unregisters", () => {
+    const p = runtime.parameter([1, 2, 3], { name: "w" });
+    const opt = new Adam([p], { lr: 0.1 });
+    p.setGrad([1, 1, 1]);
+    opt.step();
+    const calls: string[] = [];
+    opt.registerStateDictPreHook(() => calls.push("save pre"));
+    const tag = opt.registerStateDictPostHook((_, dict) => {
+      calls.push("save post");
+      return { ...dict, paramGroups: dict.paramGroups.map((group) => ({ ...group, lr: 0.5 })) };
+    });
+    opt.registerStateDictPostHook(() => {
+      calls.push("save post 2"); // returns nothing: the dict stays
+    });
+    const saved = opt.stateDict();
+    expect(saved.paramGroups[0].lr).toBe(0.5);
+    expect(calls).toEqual(["save pre", "save post", "save post 2"]);
+    tag.remove();
+    expect(opt.stateDict().paramGroups[0].lr).toBe(0.1);
+
+    calls.length = 0;
+    opt.registerLoadStateDictPreHook((o, dict) => {
+      expect(o).toBe(opt);
+      calls.push("load pre");
+      return { ...dict, paramGroups: dict.paramGroups.map((group) => ({ ...group, lr: 0.25 })) };
+    });
+    opt.registerLoadStateDictPostHook(() => calls.push(`load post ${opt.paramGroups[0].lr}`));
+    opt.loadStateDict(saved);
+    expect(calls).toEqual(["load pre", "load post 0.25"]);
+    // setState goes around the hooks.
+    calls.length = 0;
+    opt.setState(p, { step: 2 });
+    expect(calls).toEqual([]);
+    expect(opt.state(p).step).toBe(2);
+    opt.dispose();
+    p.dispose();
+  });
+
+  test("a load pre-hook that disposes the optimizer stops the load before it reads memory", () => {
+    const p = runtime.parameter([1, 2, 3]);
+    const opt = new Adam([p], { lr: 0.1 });
+    const dict = opt.stateDict();
+    opt.registerLoadStateDictPreHook(() => opt.dispose());
+    expect(() => opt.loadStateDict(dict)).toThrow(/Adam: the optimizer was disposed/);
+    p.dispose();
+  });
+});

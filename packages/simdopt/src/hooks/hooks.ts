@@ -25,6 +25,11 @@ export class HookList<F extends (...args: never[]) => unknown> {
     return Object.freeze({ remove: () => void this.hooks.delete(id) });
   }
 
+  /** The hooks now registered, in order (a snapshot). */
+  all(): F[] {
+    return [...this.hooks.values()];
+  }
+
   /** Calls every hook with `args` (a snapshot of the list: a hook that adds or removes one changes the next step). */
   call(...args: Parameters<F>): void {
     for (const hook of [...this.hooks.values()]) hook(...args);
