@@ -575,8 +575,8 @@ export class Optimizer<O extends object> {
    * a dict it returns replaces the one written; `registerLoadStateDictPreHook(hook)` runs
    * `hook(optimizer, dict)` before `loadStateDict()` reads, and a dict it returns is loaded instead;
    * `registerLoadStateDictPostHook(hook)` runs `hook(optimizer)` after it loaded. Each returns a
-   * handle with `remove()`. They apply to `stateDict()` and `loadStateDict()`, not to safetensors
-   * files nor to `setState`.
+   * handle with `remove()`. They apply to `stateDict()` and `loadStateDict()` (so to
+   * `loadSafetensors`, which loads through it), not to `saveSafetensors` nor to `setState`.
    */
   registerStateDictPreHook(hook: (optimizer: Optimizer<O>) => void): HookHandle {
     this.checkUsable();
