@@ -141,6 +141,8 @@ interface Group<O> {
   steps: number[];
   /** Each parameter's scalar state (NAdam's μ product), which advances with its step count. */
   states: ScalarState[];
+  /** True when every parameter has the same step count and scalar state (a step then plans once). */
+  uniform: boolean;
   /** False until the state buffers hold their initial values (the first step, or a loaded state). */
   initialised: boolean;
   view?: ParamGroup<O>;
@@ -376,21 +378,24 @@ export class Optimizer<O extends object> {
     for (const group of this.groups) for (const table of group.tables) table.trimSubsets(4);
     const kernelTables = this.groups.map((group, g) =>
       runs[g].map((run) =>
-        group.tables.flatMap((table) => {
-          const indices = run.active.map((i) => table.indexOf(group.params[i])).filter((t) => t !== -1);
-          return indices.length === 0 ? [] : [table.subset(indices)];
-        }),
+        run.active.length === group.params.length
+          ? group.tables
+          : group.tables.flatMap((table) => {
+              const indices = run.active.map((i) => table.indexOf(group.params[i])).filter((t) => t !== -1);
+              return indices.length === 0 ? [] : [table.subset(indices)];
+            }),
       ),
     );
     // Clipping and the non-finite check see only the gradients this step uses, as torch's
     // clip_grad_norm_ sees only the gradients that are not None.
-    const tables = this.groups.flatMap((group, g) =>
-      group.tables.flatMap((table) => {
+    const tables = this.groups.flatMap((group, g) => {
+      if (runs[g].length === 1) return kernelTables[g][0];
+      return group.tables.flatMap((table) => {
         const indices = runs[g].flatMap((run) => run.active.map((i) => table.indexOf(group.params[i])));
         const present = indices.filter((t) => t !== -1).sort((a, b) => a - b);
         return present.length === 0 ? [] : [table.subset(present)];
-      }),
-    );
+      });
+    });
     const { report, scale } = prepareGradients(this.definition.title, this.runtime, tables, this.training);
     this.lastReport = report;
     if (!report.applied) return report;
@@ -418,6 +423,9 @@ export class Optimizer<O extends object> {
           group.states[i] = run.plan.next ?? group.states[i];
         }
       }
+      // Every parameter advanced from the same count: they still share it. Only some: they may not.
+      if (runs[g].length > 0)
+        group.uniform = runs[g].length === 1 && runs[g][0].params.length === group.params.length && group.uniform;
     });
     return report;
   }
@@ -446,11 +454,21 @@ export class Optimizer<O extends object> {
    */
   private planRuns(group: Group<O>): { params: number[]; active: number[]; plan: StepPlan<KernelName> }[] {
     const shared = this.definition.steps === "shared";
-    const parts = new Map<string, { params: number[]; active: number[] }>();
+    if (group.uniform) {
+      // The usual case: one plan for the group, whichever parameters have a gradient.
+      const active: number[] = [];
+      group.params.forEach((param, i) => {
+        if (param.requiresGrad && param.hasGrad) active.push(i);
+      });
+      if (active.length === 0) return [];
+      const params = shared && active.length < group.params.length ? group.params.map((_, i) => i) : active;
+      return [{ params, active, plan: this.definition.plan(group.options, group.steps[0] + 1, group.states[0]) }];
+    }
+    const parts = new Map<number | string, { params: number[]; active: number[] }>();
     group.params.forEach((param, i) => {
       const active = param.requiresGrad && param.hasGrad;
       if (!active && !shared) return;
-      const key = `${group.steps[i]}:${Object.values(group.states[i]).join(",")}`;
+      const key = runKey(group.steps[i], group.states[i]);
       const part = parts.get(key) ?? { params: [], active: [] };
       parts.set(key, part);
       part.params.push(i);
@@ -639,6 +657,8 @@ export class Optimizer<O extends object> {
       group.states = loaded.states[g].map((state, i) =>
         group.steps[i] === 0 ? (this.definition.initialState?.() ?? {}) : state,
       );
+      const first = runKey(group.steps[0], group.states[0]);
+      group.uniform = group.steps.every((step, i) => runKey(step, group.states[i]) === first);
       // A parameter that has not stepped yet keeps its initial state beside those that have.
       group.initialised = false;
       if (group.steps.some((step) => step > 0)) this.initialiseBuffers(group);
@@ -741,6 +761,7 @@ export class Optimizer<O extends object> {
       scalars,
       tables: [],
       steps: params.map(() => 0),
+      uniform: true,
       states: params.map(() => this.definition.initialState?.() ?? {}),
       initialised: false,
     };
@@ -911,6 +932,12 @@ export class Optimizer<O extends object> {
     }
     this.disposalsChecked = this.runtime.disposals;
   }
+}
+
+/** Parameters with the same key step together: their step count and scalar state. */
+function runKey(step: number, state: ScalarState): number | string {
+  const values = Object.values(state);
+  return values.length === 0 ? step : `${step}:${values.join(",")}`;
 }
 
 /** A copy of an options object whose values are numbers, booleans or arrays of numbers. */
