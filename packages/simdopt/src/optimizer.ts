@@ -2,7 +2,13 @@
  * The engine under every optimizer class: parameter groups with per-group options, and `step()` as
  * one kernel call per group and dtype, whatever the number of tensors (the group's tensor table,
  * runtime/tensor-table.ts). Each optimizer supplies only an `OptimizerDefinition`: its defaults,
- * its checks, its state buffers and a pure plan of each step's kernel arguments.
+ * its checks, its state buffers and a pure plan of each step's kernel arguments (or, for a rule
+ * in plain JS, custom/js-rule.ts, of the values its `update` takes).
+ *
+ * As in torch 2, a step updates only the parameters that have a gradient and require one, and
+ * counts steps per parameter: the kernel then runs over a table of those tensors alone
+ * (runtime/table-subset.ts), once per step count present in the group (once, unless some
+ * parameters skipped steps).
  *
  * A step is planned for every group first (computing the kernels' scalars and the scalar state
  * after the step, changing nothing), then the kernels run, then the new scalar state is committed:
@@ -307,8 +313,10 @@ export class Optimizer<O extends object> {
   }
 
   /**
-   * One update of every parameter from its current gradient: one kernel call per group and dtype,
-   * after clipping and the non-finite check of the training options. Returns what it did. With a
+   * One update of every parameter that has a gradient (`param.hasGrad`) and requires one
+   * (`param.requiresGrad`), from that gradient: one kernel call per group and dtype (and step
+   * count, where parameters skipped steps), after the step pre-hooks and the closure, clipping and
+   * the non-finite check of the training options, before the post-hooks. Returns what it did. With a
    * `closure` (torch's `step(closure)`), calls it first (it recomputes the loss and the gradients)
    * and returns its loss instead; the report is then `lastStep`.
    */
