@@ -442,6 +442,8 @@ export class Optimizer<O extends object> {
   private updateInJs(group: Group<O>, active: number[], plan: { values: Record<string, number> }, scale: number): void {
     const rule = this.js as JsOptimizerDefinition<O>;
     for (const i of active) {
+      // The rule is the caller's code: it may have disposed a parameter since the last tensor.
+      this.checkUsable();
       const param = group.params[i];
       const table = group.tables.find((t) => t.dtype === param.dtype) as TensorTable;
       const t = table.indexOf(param);

@@ -131,3 +131,16 @@ describe("a rule in plain JS", () => {
     p.dispose();
   });
 });
+
+test("a rule that disposes a parameter is stopped before the next tensor is read", () => {
+  const runtime = runtimes[1];
+  const [a, b] = [runtime.parameter([1, 2]), runtime.parameter([3, 4])];
+  const rule: JsOptimizerDefinition<MomentumOptions> = {
+    ...momentumRule,
+    update: () => b.dispose(),
+  };
+  const opt = new Optimizer([a, b], {}, rule);
+  expect(() => opt.step()).toThrow(/JsMomentum: a parameter of this optimizer was disposed/);
+  opt.dispose();
+  a.dispose();
+});
