@@ -53,6 +53,7 @@ export {
 } from "./training/training-options.js";
 export { saveSafetensors, loadSafetensors } from "./checkpoint/safetensors.js";
 export { fromTorchStateDict, toTorchStateDict, type TorchStateDict } from "./checkpoint/torch-layout.js";
+export { toTorchSafetensors } from "./checkpoint/torch-safetensors.js";
 export { STATE_FORMAT, type LoadStateOptions, type ParameterState } from "./checkpoint/state-dict.js";
 export type { JsonNumber, JsonTensor } from "./checkpoint/encoding.js";
 export { SGD, type SGDOptions, sgdDefaults } from "./optimizers/sgd.js";

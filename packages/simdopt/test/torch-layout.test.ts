@@ -10,6 +10,7 @@ import {
   type Parameter,
   type Runtime,
   TOLERANCE,
+  toTorchSafetensors,
   toTorchStateDict,
   type TorchStateDict,
 } from "../dist/index.js";
@@ -101,6 +102,40 @@ test("what is not torch's layout is refused by name, and what it holds is checke
   (short.state["0"].exp_avg as number[]).pop();
   expect(() => opt.loadStateDict(fromTorchStateDict(opt, short))).toThrow(/exp_avg/);
   expect(JSON.stringify(opt.stateDict())).toBe(before);
+  opt.dispose();
+  for (const p of params) p.dispose();
+});
+
+test("toTorchSafetensors: torch's layout as a safetensors file, tensors with their parameters' shapes", () => {
+  const { params, opt } = setUp();
+  opt.loadStateDict(fromTorchStateDict(opt, fixture.state_dict));
+  const bytes = toTorchSafetensors(opt);
+  const length = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
+  expect(length % 8).toBe(0);
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + length))) as Record<
+    string,
+    { dtype: string; shape: number[]; data_offsets: [number, number] }
+  > & { __metadata__: Record<string, string> };
+  const { __metadata__: metadata, ...tensors } = header;
+  expect(JSON.parse(metadata.param_groups)).toEqual(toTorchStateDict(opt).param_groups);
+  expect(Object.keys(tensors).sort()).toEqual([
+    "state.0.exp_avg",
+    "state.0.exp_avg_sq",
+    "state.0.step",
+    "state.2.exp_avg",
+    "state.2.exp_avg_sq",
+    "state.2.step",
+  ]);
+  expect(tensors["state.0.exp_avg"].shape).toEqual([2, 3]);
+  expect(tensors["state.0.step"]).toMatchObject({ dtype: "F32", shape: [] });
+  const data = bytes.subarray(8 + length);
+  const read = (name: string) => {
+    const [from, to] = tensors[name].data_offsets;
+    return Array.from(new Float32Array(data.slice(from, to).buffer));
+  };
+  expect(read("state.2.exp_avg")).toEqual(fixture.state_dict.state["2"].exp_avg);
+  expect(read("state.0.step")).toEqual([3]);
+  expect(Math.max(...Object.values(tensors).map((t) => t.data_offsets[1]))).toBe(data.length);
   opt.dispose();
   for (const p of params) p.dispose();
 });
