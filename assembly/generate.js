@@ -30,6 +30,17 @@
 // `"ranges": { "<state buffer>": "nonNegative" }` declares the values a state buffer can hold
 // (RANGES; a buffer not named holds any value): the package refuses a checkpoint whose buffer
 // holds another (a negative second moment), so the rule lives here, beside the buffer.
+// A state buffer is declared by a line of doc, or by `{ "about", "element" }` when its elements
+// are not the parameter's type (hand-written kernels only): `bfloat16` (u16 words), `uint8` (codes
+// into a map of maps.json) or `float32` (such as a block's absolute maximum); see state-elements.js.
+// `"rows": true` (generated kernels only) adds `<name>_rows_f32` and `<name>_rows_f64`, the same rule
+// over some rows of 2-D tables only (a row-sparse gradient, as torch's nn.Embedding(sparse=True)
+// makes): each entry is [n, param, grad, ...state buffers, indices, dim] (ROW_WORDS), where the
+// gradient holds n = rows·dim values, row k of them belonging to table row indices[k] (u32, each
+// listed once); row k of the gradient meets that row of the parameter and of every state buffer,
+// SIMD across the row, and no other row is read or written. An entry keeps a tensor table's first
+// three words, so the gradient kernels (clipping, the finiteness check) read its values as they
+// read a dense gradient.
 // Flag combinations that no caller sends need no loops: `"exclusive": [["a", "b"]]` (at most one of
 // a group is set) and `"requires": { "a": "b" }` (a only with b) leave them out of the switch, where
 // they reach `unreachable()`; the host refuses to send them (runtime/kernels.ts).
@@ -39,6 +50,7 @@
 // `scalars` holds the declaration's scalars as f64, in order, then the flags as one u32 bit mask.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
+import { checkStateElements, mapsSource, readMaps, stateElements } from "./state-elements.js";
 
 const here = (path) => new URL(path, import.meta.url);
 
@@ -63,6 +75,8 @@ const BLOCK_WORDS = ["phase", "first", "scratch", "tensorLength"];
 
 /** The ranges a state buffer may declare (`"ranges"`); a buffer that declares none holds any value. */
 const RANGES = ["nonNegative"];
+/** The words a rows kernel's entry ends with: the byte address of the u32 row indices, and the row length. */
+const ROW_WORDS = ["indices", "dim"];
 
 /** Every declaration, sorted by name: `{ name, rule, state, scalars, flags }` with name lists. */
 export function readDeclarations() {
@@ -90,6 +104,8 @@ export function readDeclarations() {
         requires: json.requires ?? {},
         blocks: json.blocks ?? null,
         ranges: json.ranges ?? {},
+        stateElements: stateElements(json.state, file),
+        rows: json.rows === true,
       };
     });
 }
@@ -152,6 +168,8 @@ function layout(declaration) {
     state: declaration.state,
     // Each state buffer's range, in the order of `state`: "any" where none is declared.
     stateRanges: declaration.state.map((name) => declaration.ranges[name] ?? "any"),
+    // Each state buffer's element type, in order: "param" (the parameter's dtype) or one of state-elements.js.
+    stateElements: declaration.stateElements,
     scalars: declaration.scalars,
     flags: declaration.flags,
     shapeWords: declaration.shapeWords,
@@ -165,6 +183,13 @@ function layout(declaration) {
     // Cut inside tensors at block boundaries, in phases (see BLOCK_WORDS); null: not blocked.
     blocks,
     tableStride: 4 * (wordsBeforeBlocks + (blocks ? BLOCK_WORDS.length : 0)),
+    // The rows kernel's entries (see ROW_WORDS); null: no rows kernel.
+    rows: declaration.rows
+      ? {
+          tableStride: 4 * (1 + buffers.length + ROW_WORDS.length),
+          words: Object.fromEntries(ROW_WORDS.map((word, k) => [word, 1 + buffers.length + k])),
+        }
+      : null,
     flagsOffset: 8 * declaration.scalars.length,
     scalarsBytes: 8 * declaration.scalars.length + 4,
   };
@@ -225,55 +250,87 @@ export { ${name}_f32, ${name}_f64 } from "../optimizers/${name}";
   const readBuffers = buffers.map((b, k) => `      const ${b} = <usize>load<u32>(entry, ${4 * (k + 1)});`).join("\n");
   const readScalars = scalars.map((s, k) => `  const ${s} = <T>load<f64>(scalars, ${8 * k});`).join("\n");
   const splats = scalars.map((s) => `    const ${s}V = splat<T, v128>(${s});`).join("\n");
-  const call = (V, suffix) =>
-    `${rule}<T, ${V}>(i, ${buffers.join(", ")}, ${scalars.map((s) => s + suffix).join(", ")}${flags.length ? ", " : ""}${flags.join(", ")})`;
+  const call = (V, suffix, at) =>
+    `${rule}<T, ${V}>(i, ${buffers.map(at).join(", ")}, ${scalars.map((s) => s + suffix).join(", ")}${flags.length ? ", " : ""}${flags.join(", ")})`;
+  // The loop over n elements from i = 0: SIMD vectors, then the scalar tail.
+  const elementLoop = (simd, indent, at) =>
+    `${indent}let i: usize = 0;${simd ? `\n${indent}for (; i + lanes <= n; i += lanes) ${call("v128", "V", at)};` : ""}
+${indent}for (; i < n; i++) ${call("T", "", at)};`;
   const tensorLoop = (simd) => `    for (let t: usize = 0; t < count; t++) {
       const entry = table + t * ${stride};
       const n = <usize>load<u32>(entry);
 ${readBuffers}
-      let i: usize = 0;${
-        simd
-          ? `
-      for (; i + lanes <= n; i += lanes) ${call("v128", "V")};`
-          : ""
+${elementLoop(simd, "      ", (b) => b)}
+    }`;
+  // Rows: the same rule over one row at a time, each buffer's pointer moved to that row.
+  const rowBytes = `n * sizeof<T>()`;
+  const rowsLoop = (simd) => `    for (let t: usize = 0; t < count; t++) {
+      const entry = table + t * ${stride + 4 * ROW_WORDS.length};
+      const values = <usize>load<u32>(entry);
+${readBuffers}
+      const indices = <usize>load<u32>(entry, ${stride});
+      const n = <usize>load<u32>(entry, ${stride + 4});
+      const rows: usize = n === 0 ? 0 : values / n;
+      for (let k: usize = 0; k < rows; k++) {
+        const row = <usize>load<u32>(indices + (k << 2)) * ${rowBytes};
+        const gradRow = grad + k * ${rowBytes};
+${elementLoop(simd, "        ", (b) => (b === "grad" ? "gradRow" : `${b} + row`))}
       }
-      for (; i < n; i++) ${call("T", "")};
     }`;
   const flagParams = flags.map((f) => `, ${f}: bool`).join("");
-  const combinations = Array.from({ length: 2 ** flags.length }, (_, bits) => bits)
-    .filter((bits) => allowed(declaration, (flag) => ((bits >> flags.indexOf(flag)) & 1) === 1))
-    .map(
-      (bits) =>
-        `    case ${bits}: ${name}Tensors<T>(table, count, scalars${flags.map((_, k) => ((bits >> k) & 1 ? ", true" : ", false")).join("")}); break;`,
-    );
-  return `/** Steps the tensors of the table with the flags as literals, so each combination compiles to its own loops. */
-@inline function ${name}Tensors<T>(table: usize, count: usize, scalars: usize${flagParams}): void {
+  const combinations = (walk) =>
+    Array.from({ length: 2 ** flags.length }, (_, bits) => bits)
+      .filter((bits) => allowed(declaration, (flag) => ((bits >> flags.indexOf(flag)) & 1) === 1))
+      .map(
+        (bits) =>
+          `    case ${bits}: ${walk}<T>(table, count, scalars${flags.map((_, k) => ((bits >> k) & 1 ? ", true" : ", false")).join("")}); break;`,
+      );
+  const walker = (
+    walk,
+    loop,
+    what,
+  ) => `/** ${what}, with the flags as literals, so each combination compiles to its own loops. */
+@inline function ${walk}<T>(table: usize, count: usize, scalars: usize${flagParams}): void {
 ${readScalars}
   if (ASC_FEATURE_SIMD) {
     const lanes = lanesOf<T>();
 ${splats}
-${tensorLoop(true)}
+${loop(true)}
   } else {
-${tensorLoop(false)}
+${loop(false)}
   }
 }
 
-@inline function ${name}Step<T>(table: usize, count: usize, scalars: usize): void {
+@inline function ${walk}Step<T>(table: usize, count: usize, scalars: usize): void {
   const flags = load<u32>(scalars, ${8 * scalars.length});
   switch (flags) {
-${combinations.join("\n")}
+${combinations(walk).join("\n")}
     default: unreachable();
   }
 }
-
+`;
+  const dense = `${walker(`${name}Tensors`, tensorLoop, "Steps the tensors of the table")}
 /** ${declaration.summary}: one step of \`count\` float32 tensors (see generate.js for the ABI). */
 export function ${name}_f32(table: usize, count: usize, scalars: usize): void {
-  ${name}Step<f32>(table, count, scalars);
+  ${name}TensorsStep<f32>(table, count, scalars);
 }
 
 /** ${declaration.summary}: one step of \`count\` float64 tensors. */
 export function ${name}_f64(table: usize, count: usize, scalars: usize): void {
-  ${name}Step<f64>(table, count, scalars);
+  ${name}TensorsStep<f64>(table, count, scalars);
+}
+`;
+  if (!declaration.rows) return dense;
+  return `${dense}
+${walker(`${name}Rows`, rowsLoop, "Steps the listed rows of the tables")}
+/** ${declaration.summary}: one step of the listed rows of \`count\` float32 tables (see generate.js, ROW_WORDS). */
+export function ${name}_rows_f32(table: usize, count: usize, scalars: usize): void {
+  ${name}RowsStep<f32>(table, count, scalars);
+}
+
+/** ${declaration.summary}: one step of the listed rows of \`count\` float64 tables. */
+export function ${name}_rows_f64(table: usize, count: usize, scalars: usize): void {
+  ${name}RowsStep<f64>(table, count, scalars);
 }
 `;
 }
@@ -287,14 +344,21 @@ declarations.forEach((d) => {
   if (d.shapeWords !== null && !d.handWritten)
     throw new Error(`optimizers/${d.name}.json: shapeWords needs a hand-written kernel`);
   if (d.blocks !== null) checkBlocks(d);
+  checkStateElements(d);
+  if (d.rows && (d.handWritten || d.shapeWords !== null || d.blocks !== null))
+    throw new Error(`optimizers/${d.name}.json: rows needs a generated kernel (no handWritten, shapeWords or blocks)`);
   if (d.handWritten) checkHandWritten(d);
   else checkRule(d);
   checkFlagRules(d);
   checkRanges(d);
 });
 const layouts = Object.fromEntries(declarations.map((d) => [d.name, layout(d)]));
+const maps = readMaps();
 // A fingerprint of the layouts: a binary and the host's tables must come from the same declarations.
-const fingerprint = parseInt(createHash("sha256").update(JSON.stringify(layouts)).digest("hex").slice(0, 7), 16);
+const fingerprint = parseInt(
+  createHash("sha256").update(JSON.stringify({ layouts, maps })).digest("hex").slice(0, 7),
+  16,
+);
 
 mkdirSync(here("generated/"), { recursive: true });
 writeFileSync(
@@ -327,5 +391,6 @@ export const ${d.name.toUpperCase()}_BLOCK_ELEMENTS: usize = ${d.blocks.elements
   .join("\n")}
 `,
 );
-writeFileSync(here("build/kernels.json"), `${JSON.stringify({ fingerprint, kernels: layouts }, null, 2)}\n`);
+writeFileSync(here("generated/maps.ts"), mapsSource(maps));
+writeFileSync(here("build/kernels.json"), `${JSON.stringify({ fingerprint, kernels: layouts, maps }, null, 2)}\n`);
 console.log(`generated ${declarations.length} kernels: ${declarations.map((d) => d.name).join(", ")}`);

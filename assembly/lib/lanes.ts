@@ -123,6 +123,15 @@
   return select<V>(ifTrue, ifFalse, x < <V>0);
 }
 
+/** `x < limit ? ifTrue : ifFalse`, lane by lane (false for NaN). */
+@inline export function whereBelow<T, V>(x: V, limit: V, ifTrue: V, ifFalse: V): V {
+  if (isVector<V>()) {
+    if (sizeof<T>() == 4) return v128.bitselect(ifTrue, ifFalse, f32x4.lt(x, limit));
+    return v128.bitselect(ifTrue, ifFalse, f64x2.lt(x, limit));
+  }
+  return select<V>(ifTrue, ifFalse, x < limit);
+}
+
 /** `x == 0 ? ifTrue : ifFalse`, lane by lane (true for -0 too, false for NaN). */
 @inline export function whereZero<T, V>(x: V, ifTrue: V, ifFalse: V): V {
   if (isVector<V>()) {

@@ -1,19 +1,20 @@
-// RMSprop (torch.optim.RMSprop, 1.13), plain, centered and with momentum:
+// RMSprop (torch.optim.RMSprop), plain, centered and with momentum:
 //   g = grad·gradScale + weightDecay·p        s ← α·s + (1−α)·g²
-//   centered: ḡ ← α·ḡ + (1−α)·g,  avg = √(s − ḡ²) + ε;   otherwise avg = √s + ε
+//   centered: ḡ ← ḡ.lerp(g, 1−α) (torch 2; withLerp off: α·ḡ + (1−α)·g),  avg = √(s − ḡ²) + ε;
+//   otherwise avg = √s + ε
 //   momentum: b ← μ·b + momentumScale·(g / avg),  p ← p − lr·b;   otherwise p ← p − lr·g / avg
 // Other conventions (Keras, optax) as options: ε inside the root (avg = √(s + ε)), momentum taken
 // after the learning rate (momentumScale = lr, then lr = 1), decoupled weight decay (p ← p·paramScale),
 // Nesterov momentum after the learning rate (p ← p − (μ·b + momentumScale·g/avg), optax's trace),
 // and ḡ scaled in the variance s − ḡ·(gradAvgScale·ḡ) (optax's bias correction, see presets/optax).
 import { lanesOf, loadAt, storeAt, splat, add, mul, div, sqrt, fma, neg } from "../lib/lanes";
-import { effectiveGradient, ema, emaOfSquare } from "../lib/rules";
+import { effectiveGradient, ema, emaOfSquare, lerp } from "../lib/rules";
 
 @inline export function rmspropAt<T, V>(
   i: usize, param: usize, grad: usize, squareAvg: usize, gradAvg: usize, momentumBuffer: usize,
   gradScale: V, weightDecay: V, paramScale: V, alpha: V, oneMinusAlpha: V, eps: V, momentum: V, momentumScale: V, negLr: V,
   gradAvgScale: V,
-  coupled: bool, decoupled: bool, centered: bool, withMomentum: bool, epsInRoot: bool, nesterov: bool,
+  coupled: bool, decoupled: bool, centered: bool, withMomentum: bool, epsInRoot: bool, nesterov: bool, withLerp: bool,
 ): void {
   let p = loadAt<T, V>(param, i);
   if (decoupled) p = mul<T, V>(p, paramScale);
@@ -22,7 +23,8 @@ import { effectiveGradient, ema, emaOfSquare } from "../lib/rules";
   storeAt<T, V>(squareAvg, i, s);
   let avg: V;
   if (centered) {
-    const ga = ema<T, V>(loadAt<T, V>(gradAvg, i), alpha, oneMinusAlpha, g);
+    const previous = loadAt<T, V>(gradAvg, i);
+    const ga = withLerp ? lerp<T, V>(previous, g, oneMinusAlpha) : ema<T, V>(previous, alpha, oneMinusAlpha, g);
     storeAt<T, V>(gradAvg, i, ga);
     const variance = fma<T, V>(neg<T, V>(ga), mul<T, V>(gradAvgScale, ga), s);
     avg = epsInRoot ? sqrt<T, V>(add<T, V>(variance, eps)) : add<T, V>(sqrt<T, V>(variance), eps);

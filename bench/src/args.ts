@@ -33,6 +33,9 @@ export interface BenchConfig {
   sizeLimits: Record<string, SizeLimit>;
   /** Whether to run the many-tensor case (many-tensors.ts): by default in the profiles, not in selective runs. */
   manyTensors: boolean;
+  /** Whether to run the sparse case (sparse-rows.ts), and the table's rows (1M unless --sparse-rows-table). */
+  sparseRows: boolean;
+  sparseTableRows: number;
 }
 
 /** An implementation skipped above `maxSize`, and why (shown in the report). */
@@ -81,6 +84,9 @@ Flags:
   --json <path>        where to write the JSON results (default: bench/results/latest.json)
   --out-dir <dir>      where to write latest.md and latest.svg (default: bench/results)
   --full               all optimizers, more sizes, more samples (several minutes)
+  --sparse-rows        also time sparse steps of a 1M x 64 table at 0.1% and 1% of rows touched against
+  --no-sparse-rows     the dense step of the same optimizer (same default as --many-tensors)
+  --sparse-table-rows <n>  the sparse case's table rows (default 1M; a smaller table for a smoke run)
   --many-tensors       also time Adam over 1 x 1M, 1,000 x 1K and 10,000 x 100 tensors (the default
   --no-many-tensors    unless --optimizers, --sizes, --impls or --dtype narrows the run)
   --help, -h           this text
@@ -125,8 +131,24 @@ export type ParsedArgs = { help: true } | ({ help: false } & BenchConfig);
  */
 export function parseArgs(argv: readonly string[], defaultDir = "."): ParsedArgs {
   const seen = new Map<string, string | true>();
-  const valued = new Set(["--optimizers", "--sizes", "--impls", "--dtype", "--json", "--out-dir"]);
-  const bool = new Set(["--full", "--help", "-h", "--many-tensors", "--no-many-tensors"]);
+  const valued = new Set([
+    "--optimizers",
+    "--sizes",
+    "--impls",
+    "--dtype",
+    "--json",
+    "--out-dir",
+    "--sparse-table-rows",
+  ]);
+  const bool = new Set([
+    "--full",
+    "--help",
+    "-h",
+    "--many-tensors",
+    "--no-many-tensors",
+    "--sparse-rows",
+    "--no-sparse-rows",
+  ]);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
@@ -191,6 +213,11 @@ export function parseArgs(argv: readonly string[], defaultDir = "."): ParsedArgs
     throw new ArgsError("--many-tensors and --no-many-tensors contradict");
   const narrowed = ["--optimizers", "--sizes", "--impls", "--dtype"].some((flag) => seen.has(flag));
   const manyTensors = seen.has("--many-tensors") || (!narrowed && !seen.has("--no-many-tensors"));
+  if (seen.has("--sparse-rows") && seen.has("--no-sparse-rows"))
+    throw new ArgsError("--sparse-rows and --no-sparse-rows contradict");
+  const sparseRows = seen.has("--sparse-rows") || (!narrowed && !seen.has("--no-sparse-rows"));
+  const tableArg = get("--sparse-table-rows");
+  const sparseTableRows = tableArg === undefined ? 1 << 20 : parseSize(tableArg);
 
   return {
     help: false,
@@ -204,6 +231,8 @@ export function parseArgs(argv: readonly string[], defaultDir = "."): ParsedArgs
     timing: { ...TIMING[profile] },
     sizeLimits,
     manyTensors,
+    sparseRows,
+    sparseTableRows,
   };
 }
 

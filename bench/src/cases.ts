@@ -161,6 +161,15 @@ export const CASES: readonly BenchCase[] = [
     traffic: "r: p, g, v; w: p, v (+ passes for ‖p‖ and the update)",
   },
   {
+    // z is the state beside v; the parameter holds y (train mode).
+    id: "schedulefree-adamw",
+    optimizer: "schedulefree:adamw",
+    options: { lr: 2.5e-3, weightDecay: 1e-2 },
+    tfjs: null,
+    written: 3,
+    traffic: "r: p, g, z, v; w: p, z, v",
+  },
+  {
     id: "keras-adam",
     optimizer: "keras:adam",
     options: { learningRate: 1e-3 },

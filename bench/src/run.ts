@@ -15,6 +15,7 @@ import { findImpl, ONE_THREAD_OF, TFJS_IDS } from "./impls/registry.js";
 import type { CheckMode, Impl } from "./impls/types.js";
 import { formatSize, Progress, type ProgressStream } from "./progress.js";
 import { runManyTensors, type LayoutResult } from "./many-tensors.js";
+import { runSparseRows, SPARSE_TABLE, type SparseRowsResult } from "./sparse-rows.js";
 import { pairThreads, THREADS_ID, type PairedRatio } from "./paired.js";
 import { measure, type Measurement } from "./timing.js";
 import { settleHeap } from "./settle-heap.js";
@@ -105,6 +106,8 @@ export interface BenchResults {
   cases: CaseResult[];
   /** Adam over one tensor and over many small ones with the same parameter count (see many-tensors.ts). */
   manyTensors: LayoutResult[] | null;
+  /** Sparse steps of a table's touched rows against the dense step (see sparse-rows.ts). */
+  sparseRows: SparseRowsResult[] | null;
   wallTimeSec: number;
 }
 
@@ -264,6 +267,11 @@ export async function runBench(config: BenchConfig, io: RunIO): Promise<BenchRes
   if (config.manyTensors) {
     manyTensors = await runManyTensors(config.timing, (label) => progress.phase(`adam ${label} tensors: timing`));
   }
+  let sparseRows: SparseRowsResult[] | null = null;
+  if (config.sparseRows) {
+    const table = { ...SPARSE_TABLE, rows: config.sparseTableRows };
+    sparseRows = await runSparseRows(config.timing, (label) => progress.phase(label), table);
+  }
   progress.finish();
   // Descriptions of impls that were never reached (e.g. every case n/a) are still recorded.
   for (const impl of impls) implInfo[impl.id] ??= { ...(await impl.describe()), check: impl.check };
@@ -292,6 +300,7 @@ export async function runBench(config: BenchConfig, io: RunIO): Promise<BenchRes
     notes: NOTES,
     cases: results,
     manyTensors,
+    sparseRows,
     wallTimeSec: (performance.now() - started) / 1000,
   };
 }

@@ -56,7 +56,7 @@ describe("parseArgs", () => {
     const r = ok(["--full"]);
     expect(r.profile).toBe("full");
     expect(r.optimizers).toEqual([...CASE_IDS]);
-    expect(r.optimizers).toHaveLength(19);
+    expect(r.optimizers).toHaveLength(20);
     expect(r.sizes).toEqual(FULL_SIZES);
     expect(r.timing.minSamples).toBeGreaterThan(TIMING.quick.minSamples);
   });

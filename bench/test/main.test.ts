@@ -81,7 +81,7 @@ describe("main (end to end, tiny)", () => {
     expect(svg).toContain("</svg>");
     expect(out.text).toContain("## rprop");
     expect(err.text).toMatch(/done in/);
-  }, 30_000);
+  });
 
   it("a size limit skips an implementation above it, shown and explained in the report", async () => {
     const config = parseArgs(["--optimizers", "momentum", "--sizes", "512,2000", "--impls", "wasm-simd,js"], ".");
@@ -103,7 +103,7 @@ describe("main (end to end, tiny)", () => {
     expect(md).toMatch(/\| 2000 +\| js +\| +skipped \|/);
     expect(md).toContain("Skipped cells:\n\n- `js` at 2000: skipped above 1000 here.");
     expect(results.sizeLimits).toEqual({ js: { maxSize: 1000, reason: "skipped above 1000 here" } });
-  }, 30_000);
+  });
 
   it("--help prints the flags; a bad flag exits 2 naming it", async () => {
     const out = sink();

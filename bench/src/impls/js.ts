@@ -15,6 +15,7 @@ import {
   adamaxDefaults,
   adamDefaults,
   adamwDefaults,
+  adamwScheduleFreeDefaults,
   nadamDefaults,
   adafactorDefaults,
   asgdDefaults,
@@ -738,6 +739,49 @@ function tfjsAdam(o: Options, p: Arr, g: Arr): Step {
   };
 }
 
+function scheduleFreeAdamWLoop(
+  p: Arr,
+  g: Arr,
+  z: Arr,
+  v: Arr,
+  n: number,
+  b2: number,
+  bc2: number,
+  eps: number,
+  wd: number,
+  c: number,
+  yStep: number,
+  lr: number,
+): void {
+  for (let i = 0; i < n; i++) {
+    const y = p[i];
+    const gi = g[i];
+    const vi = b2 * v[i] + (1 - b2) * gi * gi;
+    v[i] = vi;
+    const d = gi / (Math.sqrt(vi / bc2) + eps) + wd * y;
+    const zi = z[i];
+    p[i] = y + c * (zi - y) + yStep * d;
+    z[i] = zi - lr * d;
+  }
+}
+
+/** Schedule-free AdamW (facebookresearch/schedule_free) without warm-up: lr_max = lr, c = 1/(k+1) for r = 0. */
+function scheduleFreeAdamW(o: Options, p: Arr, g: Arr): Step {
+  const [b1, b2] = o.betas as [number, number];
+  const z = p.slice();
+  const v = zeros(p);
+  let k = 0;
+  let weightSum = 0;
+  return () => {
+    const weight = (k + 1) ** o.r * o.lr ** o.weightLrPower;
+    weightSum += weight;
+    const c = weightSum === 0 ? 0 : weight / weightSum;
+    k++;
+    const yStep = o.lr * (b1 * (1 - c) - 1);
+    scheduleFreeAdamWLoop(p, g, z, v, p.length, b2, 1 - b2 ** k, o.eps, o.weightDecay, c, yStep, o.lr);
+  };
+}
+
 type Factory = (o: Options, p: Arr, g: Arr) => Step;
 
 const LOOPS: Record<string, { defaults: object; loop: Factory }> = {
@@ -756,6 +800,7 @@ const LOOPS: Record<string, { defaults: object; loop: Factory }> = {
   ftrl: { defaults: ftrlDefaults, loop: ftrl },
   lamb: { defaults: lambDefaults, loop: lamb },
   adafactor: { defaults: adafactorDefaults, loop: adafactor },
+  "schedulefree:adamw": { defaults: adamwScheduleFreeDefaults, loop: scheduleFreeAdamW },
   "keras:adam": { defaults: kerasAdamDefaults, loop: kerasAdam },
   "optax:lion": {
     defaults: optaxLionDefaults,

@@ -1,5 +1,6 @@
 /** The results as markdown: a header with the setup, then one table per optimizer. */
 import type { LayoutResult } from "../many-tensors.js";
+import type { SparseRowsResult } from "../sparse-rows.js";
 import { formatSize } from "../progress.js";
 import type { BenchResults, CaseResult } from "../run.js";
 import { pct, ratio, sig } from "./format.js";
@@ -124,6 +125,7 @@ export function toMarkdown(r: BenchResults): string {
   }
   out.push(...threadLines(r));
   if (r.manyTensors !== null) out.push(...manyTensorLines(r.manyTensors));
+  if (r.sparseRows !== null && r.sparseRows !== undefined) out.push(...sparseRowLines(r.sparseRows));
   out.push("## Notes", "", ...r.notes.map((n) => `- ${n}`), "");
   return out.join("\n");
 }
@@ -137,6 +139,49 @@ function describeImpl(info: Record<string, unknown>): string {
     return `TF.js ${String(info.backend).replace("tfjs-", "")} backend${info.backend === "tfjs-wasm" ? `, SIMD ${info.simd ? "on" : "off"}, ${threads}` : ""}`;
   }
   return String(info.library ?? "?");
+}
+
+/** The sparse table: rows kernels on the touched rows against the dense step over the whole table. */
+function sparseRowLines(results: SparseRowsResult[]): string[] {
+  if (results.length === 0) return [];
+  const { rows, dim } = results[0];
+  return [
+    "## Sparse rows",
+    "",
+    `A ${rows.toLocaleString("en-US")} x ${dim} float32 table, one thread: the step of a row-sparse gradient (\`setSparseGrad\`) against the dense step of the same optimizer over the table; "ns/row in cache" is the dense step over a 1,024-row table.`,
+    "",
+    table([
+      [
+        "sparse",
+        "touched rows",
+        "ms",
+        "dense",
+        "dense ms",
+        "speed-up",
+        "bytes",
+        "dense bytes",
+        "GB/s",
+        "dense GB/s",
+        "ns/touched row",
+        "ns/row in cache",
+      ],
+      ...results.map((s) => [
+        s.optimizer,
+        s.touchedRows.toLocaleString("en-US"),
+        sig(s.sparse.medianMs),
+        s.dense,
+        sig(s.denseStep.medianMs),
+        `${sig(s.speedup)}x`,
+        sig(s.sparseBytes),
+        sig(s.denseBytes),
+        sig(s.sparseGBPerSec),
+        sig(s.denseGBPerSec),
+        sig(s.nsPerTouchedRow),
+        sig(s.nsPerCachedRow),
+      ]),
+    ]),
+    "",
+  ];
 }
 
 /** The many-tensor table: one group of many small tensors against one tensor of the same size. */

@@ -3,7 +3,8 @@
 //                                     bundle loads (and carries) only the binaries it imports;
 //   src/generated/binaries.ts         the typed map of binaries: their axes and lazy loaders;
 //   src/generated/kernels.ts          every kernel's layout (from the declarations), the layout
-//                                     fingerprint the binaries carry, and the reference rules.
+//                                     fingerprint the binaries carry, and the reference rules;
+//   src/generated/maps.ts             the quantization maps of low-bit state (assembly/maps.json).
 // Embedding keeps loading the same in Node, Deno, browsers and workers: no file system, no fetch.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -37,7 +38,7 @@ ${binaries.map((b) => `  "${b.name}": async () => (await import("./binaries/${b.
 `,
 );
 
-const { fingerprint, kernels } = JSON.parse(readFileSync(new URL("kernels.json", build), "utf8"));
+const { fingerprint, kernels, maps } = JSON.parse(readFileSync(new URL("kernels.json", build), "utf8"));
 const names = Object.keys(kernels);
 writeFileSync(
   new URL("kernels.ts", out),
@@ -54,6 +55,14 @@ export const KERNEL_LAYOUTS = ${JSON.stringify(kernels, null, 2).replace(/\n/g, 
 export const REFERENCE_RULES: { [K in keyof typeof KERNEL_LAYOUTS]: ReferenceRule<K> } = {
 ${names.map((name) => `  ${name}: ${name}Reference,`).join("\n")}
 };
+`,
+);
+// The maps in a module of their own: the reference rules import them, and kernels.ts imports the rules.
+writeFileSync(
+  new URL("maps.ts", out),
+  `${header}
+/** The quantization maps of low-bit state (assembly/maps.json), as compiled into every binary. */
+export const STATE_MAPS = ${JSON.stringify(maps)} as const;
 `,
 );
 console.log(`embedded ${binaries.length} binaries and ${names.length} kernel layouts into ${fileURLToPath(out)}`);

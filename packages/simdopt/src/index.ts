@@ -59,10 +59,21 @@ export type { JsonNumber, JsonTensor } from "./checkpoint/encoding.js";
 export { SGD, type SGDOptions, sgdDefaults } from "./optimizers/sgd.js";
 export { Adam, type AdamOptions, adamDefaults } from "./optimizers/adam.js";
 export { AdamW, type AdamWOptions, adamwDefaults } from "./optimizers/adamw.js";
+export { Adam8bit, AdamW8bit, type LowBitAdamOptions } from "./optimizers/low-bit-aliases.js";
+export { STATE_STORAGES, type StateStorage } from "./optimizers/state-storage.js";
+export {
+  BnbAdam8bit,
+  BnbAdamW8bit,
+  bnbAdam8bitDefaults,
+  bnbAdamW8bitDefaults,
+  type BnbAdam8bitOptions,
+} from "./presets/bnb.js";
 export { Adamax, type AdamaxOptions, adamaxDefaults } from "./optimizers/adamax.js";
 export { NAdam, type NAdamOptions, nadamDefaults } from "./optimizers/nadam.js";
 export { RAdam, type RAdamOptions, radamDefaults } from "./optimizers/radam.js";
 export { Adagrad, type AdagradOptions, adagradDefaults } from "./optimizers/adagrad.js";
+export { SparseAdam, type SparseAdamOptions, sparseAdamDefaults } from "./optimizers/sparseAdam.js";
+export { LazyAdam, type LazyAdamOptions, lazyAdamDefaults } from "./optimizers/lazyAdam.js";
 export { Adadelta, type AdadeltaOptions, adadeltaDefaults } from "./optimizers/adadelta.js";
 export { RMSprop, type RMSpropOptions, rmspropDefaults } from "./optimizers/rmsprop.js";
 export { Rprop, type RpropOptions, rpropDefaults } from "./optimizers/rprop.js";
@@ -71,6 +82,16 @@ export { ASGD, type ASGDOptions, asgdDefaults } from "./optimizers/asgd.js";
 export { Ftrl, type FtrlOptions, ftrlDefaults } from "./optimizers/ftrl.js";
 export { Lamb, type LambOptions, lambDefaults } from "./optimizers/lamb.js";
 export { Adafactor, type AdafactorOptions, adafactorDefaults } from "./optimizers/adafactor.js";
+export {
+  AdamWScheduleFree,
+  type AdamWScheduleFreeOptions,
+  adamwScheduleFreeDefaults,
+} from "./optimizers/adamwScheduleFree.js";
+export { SGDScheduleFree, type SGDScheduleFreeOptions, sgdScheduleFreeDefaults } from "./optimizers/sgdScheduleFree.js";
+export { ScheduleFreeOptimizer, type ScheduleFreeSharedOptions } from "./optimizers/scheduleFree.js";
+export { WeightAverage, type WeightAverageOptions } from "./averaging/weight-average.js";
+export { LBFGS, type LBFGSOptions, lbfgsDefaults } from "./optimizers/lbfgs.js";
+export type { LBFGSStateDict } from "./checkpoint/lbfgs-state.js";
 export {
   KerasAdam,
   KerasNadam,
@@ -129,6 +150,9 @@ export {
   OptaxAdafactor,
   optaxAdafactorDefaults,
   type OptaxAdafactorOptions,
+  OptaxScheduleFreeAdamW,
+  optaxScheduleFreeAdamWDefaults,
+  type OptaxScheduleFreeAdamWOptions,
 } from "./presets/optax.js";
 export {
   TfjsSGD,
@@ -182,5 +206,7 @@ export {
   type ScheduleCaseResult,
 } from "./conformance/schedules.js";
 export { runClippingCase, type ClippingCase } from "./conformance/clipping-case.js";
+export { runAveragingCase, type AveragingCase } from "./conformance/averaging-case.js";
+export { runLBFGSCase, type LBFGSCase } from "./conformance/lbfgs-case.js";
 export { caseProblem, fileProblem } from "./conformance/validate-case.js";
 export { compatibilityOptions, torchVersionOf } from "./conformance/conventions.js";

@@ -7,7 +7,8 @@
  *
  * As in torch 2, a step updates only the parameters that have a gradient and require one, and
  * counts steps per parameter: the kernel then runs over a table of those tensors alone
- * (runtime/table-subset.ts), once per step count present in the group (once, unless some
+ * (runtime/table-subset.ts), and the rows kernel over the listed rows of those with a row-sparse
+ * gradient (runtime/row-table.ts), once per step count present in the group (once, unless some
  * parameters skipped steps).
  *
  * A step is planned for every group first (computing the kernels' scalars and the scalar state
@@ -18,17 +19,23 @@
 import {
   scalarBytes,
   writeScalars,
+  type RowsKernelName,
   type Dtype,
   type FloatArray,
   type KernelCall,
   type KernelName,
+  type ScalarsOf,
   type StateBufferOf,
 } from "./runtime/kernels.js";
 import { KERNEL_LAYOUTS } from "./generated/kernels.js";
 import type { GradTable } from "./runtime/grad-kernels.js";
 import { Parameter } from "./runtime/parameter.js";
 import type { Runtime } from "./runtime/runtime.js";
-import { TensorTable, type TableLayout } from "./runtime/tensor-table.js";
+import { TensorTable, type StepTable, type TableLayout } from "./runtime/tensor-table.js";
+import { hasParamState, type StateArray } from "./runtime/state-elements.js";
+import { OPTIONAL_IN_CHECKPOINTS } from "./optimizers/state-storage.js";
+import { RowTable } from "./runtime/row-table.js";
+import type { SparseGrad } from "./runtime/sparse-grad.js";
 import { OptionChecker, show } from "./runtime/validate.js";
 import { readOptions } from "./runtime/read-options.js";
 import {
@@ -64,6 +71,11 @@ export type ScalarState = Readonly<Record<string, number>>;
 /** One step's kernel arguments, and the scalar state after the step (unchanged when omitted). */
 export interface StepPlan<K extends KernelName> extends KernelCall<K> {
   next?: ScalarState;
+  /**
+   * Scalars that float32 tensors take instead, for a framework that computes its per-step scalars
+   * in the parameters' precision (Keras); float64 tensors take `scalars`.
+   */
+  float32Scalars?: Partial<ScalarsOf<K>>;
 }
 
 export interface OptimizerDefinition<O extends object, K extends KernelName = KernelName> {
@@ -89,6 +101,12 @@ export interface OptimizerDefinition<O extends object, K extends KernelName = Ke
     shape: readonly number[],
     length: number,
   ): Partial<Record<StateBufferOf<K>, number>>;
+  /**
+   * Low-bit state whose tensors step in independent pieces, so that threads may cut inside them:
+   * a tensor's block of codes (its buffers of fewer elements hold one value per block), or null
+   * where its state is element by element. Omitted: threads cut as the kernel's layout says.
+   */
+  stateBlock?(options: Required<O>, length: number): number | null;
   /** Each state buffer's shape in a checkpoint that carries shapes (safetensors), where it is not [its length]. */
   bufferShapes?(shape: readonly number[]): Partial<Record<StateBufferOf<K>, readonly number[]>>;
   /** Scalar state before the first step. */
@@ -98,11 +116,21 @@ export interface OptimizerDefinition<O extends object, K extends KernelName = Ke
   /**
    * How a step counts for a parameter without a gradient (which it never updates): "perParameter"
    * (torch, the default) leaves its step count and scalar state as they were; "shared" (Keras,
-   * optax, TF.js, whose step count is the optimizer's) advances them with the group's.
+   * optax, TF.js, whose step count is the optimizer's) advances them with the group's. "all": the
+   * rule reads no gradient (the weight average), and every step updates every parameter.
    */
-  steps?: "perParameter" | "shared";
+  steps?: "perParameter" | "shared" | "all";
   /** The kernel's arguments for step `t` (1 for the first); pure: returns the next scalar state. */
   plan(options: Required<O>, t: number, state: ScalarState): StepPlan<K>;
+  /**
+   * How a row-sparse gradient (`param.setSparseGrad`) steps with these options: `rows` (the
+   * kernel's rows kernel, on the listed rows alone), `dense` (written into the dense gradient first,
+   * for a rule that moves every row, as SGD's momentum does), or `{ refused }`: why not, as torch
+   * says it. Omitted: sparse gradients are refused.
+   */
+  sparse?(options: Required<O>): "rows" | "dense" | { refused: string };
+  /** Set when dense gradients are refused (SparseAdam): why. */
+  denseRefused?: string;
 }
 
 /** An optimizer definition over any one of the kernels. */
@@ -133,6 +161,27 @@ export type StepPreHook<O extends object> = (optimizer: Optimizer<O>) => void;
 /** A step post-hook: called at the end of `step()` with what the step did. */
 export type StepPostHook<O extends object> = (optimizer: Optimizer<O>, report: StepReport) => void;
 export type { StepReport, TrainingOptions } from "./training/training-options.js";
+
+/**
+ * One table's part in a kernel call of a step: the tensors it updates, those with a dense gradient
+ * as one table (the table itself, or a subset of it: table-subset.ts) and those with a row-sparse
+ * gradient for the rows kernel (row-table.ts).
+ */
+interface TableStep {
+  table: TensorTable;
+  dense: StepTable | undefined;
+  /** Positions in `table` of the tensors whose row-sparse gradient the rows kernel steps, with it. */
+  sparse: { t: number; gradient: SparseGrad }[];
+}
+
+/** A kernel call of a group's step: the parameters it advances and those it updates, and its plan. */
+interface Run {
+  /** Indices in the group of the parameters whose step count and scalar state advance. */
+  params: number[];
+  /** Indices of those it updates: they have a gradient and require one (all of them, for a rule that reads none). */
+  active: number[];
+  plan: StepPlan<KernelName>;
+}
 
 interface Group<O> {
   params: Parameter[];
@@ -382,26 +431,17 @@ export class Optimizer<O extends object> {
 
   private stepOnce(): StepReport {
     const runs = this.groups.map((group) => this.planRuns(group));
-    // Every table this step reads is made before anything changes (a subset allocates).
+    const modes = this.sparseModes(runs);
+    // Every table this step reads is made before anything changes (a subset or a rows table allocates).
     for (const group of this.groups) for (const table of group.tables) table.trimSubsets(4);
-    const kernelTables = this.groups.map((group, g) =>
-      runs[g].map((run) =>
-        run.active.length === group.params.length
-          ? group.tables
-          : group.tables.flatMap((table) => {
-              const indices = run.active.map((i) => table.indexOf(group.params[i])).filter((t) => t !== -1);
-              return indices.length === 0 ? [] : [table.subset(indices)];
-            }),
-      ),
-    );
-    // Clipping and the non-finite check see only the gradients this step uses, as torch's
+    const calls = this.groups.map((group, g) => runs[g].map((run) => this.tableSteps(group, run.active, modes[g])));
+    // Clipping and the non-finite check see every gradient this step uses, each once, as torch's
     // clip_grad_norm_ sees only the gradients that are not None.
     const tables = this.groups.flatMap((group, g) => {
-      if (runs[g].length === 1) return kernelTables[g][0];
-      return group.tables.flatMap((table) => {
-        const indices = runs[g].flatMap((run) => run.active.map((i) => table.indexOf(group.params[i])));
-        const present = indices.filter((t) => t !== -1).sort((a, b) => a - b);
-        return present.length === 0 ? [] : [table.subset(present)];
+      const used = runs[g].length === 1 ? calls[g][0] : this.tableSteps(group, activeOf(runs[g]), modes[g]);
+      return used.flatMap(({ table, dense, sparse }) => {
+        const rows = sparse.length === 0 ? [] : [(table.rowTable as RowTable).prepare(sparse)];
+        return dense === undefined ? rows : [dense, ...rows];
       });
     });
     const { report, scale } = prepareGradients(this.definition.title, this.runtime, tables, this.training);
@@ -420,8 +460,17 @@ export class Optimizer<O extends object> {
         const plan = run.plan as StepPlan<KernelName> & { scalars: { gradScale: number } };
         const scaled =
           scale === 1 ? plan : { ...plan, scalars: { ...plan.scalars, gradScale: plan.scalars.gradScale * scale } };
-        writeScalars(memory, group.scalars, this.definition.kernel, scaled);
-        for (const table of kernelTables[g][r]) this.runtime.runKernel(this.definition.kernel, table, group.scalars);
+        for (const { table, dense, sparse } of calls[g][r]) {
+          const float32 = plan.float32Scalars !== undefined && table.dtype === "float32";
+          const call = float32 ? { ...scaled, scalars: { ...scaled.scalars, ...plan.float32Scalars } } : scaled;
+          writeScalars(memory, group.scalars, this.definition.kernel, call); // the run is over before the next write
+          // The dense gradients in one call, then the listed rows in one.
+          if (dense !== undefined) this.runtime.runKernel(this.definition.kernel, dense, group.scalars);
+          if (sparse.length === 0) continue;
+          const rowTable = table.rowTable as RowTable;
+          rowTable.prepare(sparse);
+          this.runtime.runRows(this.definition.kernel as RowsKernelName, rowTable, group.scalars);
+        }
       });
     });
     this.groups.forEach((group, g) => {
@@ -456,37 +505,102 @@ export class Optimizer<O extends object> {
   }
 
   /**
-   * The kernel calls of a group's next step: its parameters parted by step count and scalar state,
-   * each part with its plan, the parameters it advances (`params`) and those it updates (`active`:
-   * those that have a gradient and require one). One part when every parameter steps together.
-   * Counting per parameter (torch), a parameter without a gradient is in no part: its step count
-   * stays, and it is a part of its own once it steps again.
+   * How each group's row-sparse gradients step this step ("rows" or "dense"; undefined where the
+   * parameters it updates have none), checked against the options (refused where torch refuses
+   * them, and dense ones where the optimizer steps only sparse ones) among the parameters each
+   * step updates: a parameter without a gradient has neither kind. Then, for a "dense" rule, the
+   * sparse gradients are written into the dense ones.
    */
-  private planRuns(group: Group<O>): { params: number[]; active: number[]; plan: StepPlan<KernelName> }[] {
-    const shared = this.definition.steps === "shared";
+  private sparseModes(runs: readonly (readonly Run[])[]): ("rows" | "dense" | undefined)[] {
+    const { title, denseRefused } = this.definition;
+    // A rule that reads no gradient (the weight average) steps every parameter whatever its gradient.
+    if (this.definition.steps === "all") return this.groups.map(() => undefined);
+    const updated = this.groups.map((group, g) => activeOf(runs[g]).map((i) => group.params[i]));
+    const modes = this.groups.map((_, g) => {
+      const params = updated[g];
+      if (denseRefused !== undefined) {
+        const dense = params.find((param) => param.sparseGradient === undefined);
+        if (dense !== undefined) {
+          this.check.fail(
+            `${denseRefused} (parameter ${this.groups[g].params.indexOf(dense)} of group ${g}, ${dense.label()}, has a dense gradient: give it a sparse one with setSparseGrad)`,
+            TypeError,
+          );
+        }
+      }
+      const sparse = params.find((param) => param.sparseGradient !== undefined);
+      if (sparse === undefined) return undefined;
+      const mode = this.definition.sparse?.(this.groups[g].options) ?? {
+        refused: `${title} does not support sparse gradients`,
+      };
+      if (typeof mode === "object") {
+        this.check.fail(
+          `parameter ${this.groups[g].params.indexOf(sparse)} of group ${g}, ${sparse.label()}, has a sparse gradient: ${mode.refused}`,
+          TypeError,
+        );
+      }
+      return mode;
+    });
+    modes.forEach((mode, g) => {
+      if (mode !== "dense") return;
+      for (const param of updated[g]) param.sparseGradient?.scatterInto(param.grad);
+    });
+    return modes;
+  }
+
+  /**
+   * The tables of one kernel call over the parameters `active` of `group` (ascending indices):
+   * per tensor table, those with a dense gradient as one table (the table itself when they are all
+   * of it), and under `rows` those with a row-sparse gradient, for the rows kernel.
+   */
+  private tableSteps(group: Group<O>, active: readonly number[], mode: "rows" | "dense" | undefined): TableStep[] {
+    return group.tables.flatMap((table) => {
+      const dense: number[] = [];
+      const sparse: TableStep["sparse"] = [];
+      for (const i of active) {
+        const t = table.indexOf(group.params[i]);
+        if (t === -1) continue;
+        const gradient = mode === "rows" ? group.params[i].sparseGradient : undefined;
+        if (gradient === undefined) dense.push(t);
+        else sparse.push({ t, gradient });
+      }
+      if (dense.length === 0 && sparse.length === 0) return [];
+      if (sparse.length > 0) table.rowTable ??= new RowTable(this.runtime, this.definition.kernel, table);
+      return [{ table, dense: dense.length === 0 ? undefined : table.subset(dense), sparse }];
+    });
+  }
+
+  /**
+   * The kernel calls of a group's next step: its parameters parted by step count and scalar state,
+   * each part with its plan, the parameters it advances and those it updates. One part when every
+   * parameter steps together. Counting per parameter (torch), a parameter without a gradient is in
+   * no part: its step count stays, and it is a part of its own once it steps again.
+   */
+  private planRuns(group: Group<O>): Run[] {
+    const { steps } = this.definition;
+    const updates = (param: Parameter) => steps === "all" || (param.requiresGrad && param.hasGrad);
     if (group.uniform) {
       // The usual case: one plan for the group, whichever parameters have a gradient.
       const active: number[] = [];
       group.params.forEach((param, i) => {
-        if (param.requiresGrad && param.hasGrad) active.push(i);
+        if (updates(param)) active.push(i);
       });
       if (active.length === 0) return [];
-      const params = shared && active.length < group.params.length ? group.params.map((_, i) => i) : active;
+      const params = steps === "shared" && active.length < group.params.length ? group.params.map((_, i) => i) : active;
       return [{ params, active, plan: this.definition.plan(group.options, group.steps[0] + 1, group.states[0]) }];
     }
     const parts = new Map<number | string, { params: number[]; active: number[] }>();
     group.params.forEach((param, i) => {
-      const active = param.requiresGrad && param.hasGrad;
-      if (!active && !shared) return;
+      const active = updates(param);
+      if (!active && steps !== "shared") return;
       const key = runKey(group.steps[i], group.states[i]);
       const part = parts.get(key) ?? { params: [], active: [] };
       parts.set(key, part);
       part.params.push(i);
       if (active) part.active.push(i);
     });
-    const runs = [...parts.values()].filter((part) => part.active.length > 0 || shared);
+    const runs = [...parts.values()];
     // Sharing a step count, a group none of whose parameters has a gradient does not step.
-    if (shared && runs.every((part) => part.active.length === 0)) return [];
+    if (runs.every((part) => part.active.length === 0)) return [];
     return runs.map((part) => ({
       ...part,
       plan: this.definition.plan(group.options, group.steps[part.params[0]] + 1, group.states[part.params[0]]),
@@ -510,8 +624,10 @@ export class Optimizer<O extends object> {
       this.check.fail(`zeroGrad: option 'setToNone' must be true or false, got ${show(setToNone)}`, TypeError);
     for (const group of this.groups) {
       for (const param of group.params) {
+        // As torch, a parameter without a gradient keeps none; a sparse one becomes one of no rows.
         if (setToNone) param.clearGrad();
-        else param.grad.fill(0);
+        else if (param.sparseGradient !== undefined) param.sparseGradient.clear();
+        else if (param.hasGrad) param.grad.fill(0);
       }
     }
   }
@@ -683,10 +799,13 @@ export class Optimizer<O extends object> {
   /** @internal The checkpoint code's access to this optimizer (refused once it or a parameter is disposed). */
   checkpointTarget(): CheckpointTarget {
     this.checkUsable();
+    if (this.lowBit)
+      this.check.fail("checkpoints of bfloat16 or 8-bit optimizer state are not supported yet", TypeError);
     const fail = (message: string): never => this.check.fail(`cannot load state: ${message}`, TypeError);
     return {
       kind: this.kind,
       fail,
+      failSave: (message) => this.check.fail(`cannot save state: ${message}`, TypeError),
       bufferNames: this.bufferNames,
       bufferRanges:
         this.js === undefined
@@ -695,7 +814,8 @@ export class Optimizer<O extends object> {
       scalarRanges: this.definition.stateRanges ?? {},
       scalarNames: Object.keys(this.definition.initialState?.() ?? {}),
       groups: this.groups,
-      optionNames: Object.keys(this.definition.defaults),
+      // `state` and `blockSize` may be absent (checkpoints written before they existed): the defaults then.
+      optionNames: Object.keys(this.definition.defaults).filter((name) => !OPTIONAL_IN_CHECKPOINTS.includes(name)),
       view: (g, param, k) => this.bufferView(this.groups[g], param, k),
       resolveOptions: (raw) => this.resolveOptions(this.definition.defaults, raw as O),
       initialValues: (options) => this.initialValues(options as Required<O>),
@@ -779,8 +899,11 @@ export class Optimizer<O extends object> {
       for (const dtype of ["float32", "float64"] as Dtype[]) {
         const ofDtype = params.filter((param) => param.dtype === dtype);
         const lengths = layout.filter((_, i) => params[i].dtype === dtype);
-        if (ofDtype.length > 0)
-          group.tables.push(new TensorTable(this.runtime, this.tableKernel, dtype, ofDtype, lengths));
+        if (ofDtype.length > 0) {
+          const blocks =
+            this.definition.stateBlock && ofDtype.map((param) => this.definition.stateBlock!(options, param.length));
+          group.tables.push(new TensorTable(this.runtime, this.tableKernel, dtype, ofDtype, lengths, blocks));
+        }
       }
     } catch (error) {
       for (const table of group.tables) table.dispose();
@@ -788,6 +911,11 @@ export class Optimizer<O extends object> {
       throw error;
     }
     return group;
+  }
+
+  /** True when the state buffers are bfloat16 or 8-bit codes (state-elements.ts), not the parameters' dtype. */
+  private get lowBit(): boolean {
+    return this.js === undefined && !hasParamState(this.definition.kernel);
   }
 
   /** What the tables are laid out for: the kernel, or a JS rule's plain layout. */
@@ -850,15 +978,60 @@ export class Optimizer<O extends object> {
       const length = k === -1 ? null : table.lengths[t][k];
       if (length === null) return undefined;
       if (!group.initialised) return param.dtype === "float32" ? new Float32Array(length) : new Float64Array(length);
-      return table.stateView(t, k).slice();
+      return (table.stateView(t, k) as FloatArray).slice();
     }
     return undefined;
   }
 
-  /** A view of state buffer `k` of `param` in `group`. */
-  private bufferView(group: Group<O>, param: Parameter, k: number): FloatArray {
+  /** The number of parameter groups. */
+  protected get groupCount(): number {
+    return this.groups.length;
+  }
+
+  /** The scalar state of the first parameter of group `index` (what `plan` received and returned). */
+  protected groupScalarState(index: number): ScalarState {
+    return this.groups[index].states[0];
+  }
+
+  /**
+   * Sets scalar states of every parameter of group `index` to `values`, the others kept (a mode
+   * kept beside the step count, the same for the whole group).
+   */
+  protected setGroupScalarState(index: number, values: ScalarState): void {
+    const group = this.groups[index];
+    group.states = group.states.map((state) => ({ ...state, ...values }));
+  }
+
+  /**
+   * Each parameter of group `index` with a live view of its state buffer `name`, once the buffers
+   * hold values (after the first step or a loaded state); empty before, or where there is no such buffer.
+   */
+  protected liveStateViews(index: number, name: string): { param: Parameter; view: FloatArray }[] {
+    const group = this.groups[index];
+    const k = this.bufferNames.indexOf(name);
+    if (k === -1 || !group.initialised) return [];
+    return group.params
+      .filter((_, i) => group.layout[i][k] !== null)
+      .map((param) => ({ param, view: this.bufferView(group, param, k) }));
+  }
+
+  /**
+   * @internal A live view of state buffer `name` of `param` as the kernel stores it (bfloat16 as
+   * u16 words, 8-bit codes as bytes), undefined where there is none: the low-bit conformance sets
+   * and reads recorded state through it. Valid until the memory next grows, if it is not shared.
+   */
+  rawStateView(param: Parameter, name: string): StateArray | undefined {
+    const k = this.bufferNames.indexOf(name);
+    const group = this.groups.find((g) => g.params.includes(param));
+    if (k === -1 || group === undefined || group.layout[group.params.indexOf(param)][k] === null) return undefined;
     const table = group.tables.find((t) => t.dtype === param.dtype) as TensorTable;
     return table.stateView(table.indexOf(param), k);
+  }
+
+  /** A view of state buffer `k` of `param` in `group` (state of the parameter's dtype: see checkpointTarget). */
+  private bufferView(group: Group<O>, param: Parameter, k: number): FloatArray {
+    const table = group.tables.find((t) => t.dtype === param.dtype) as TensorTable;
+    return table.stateView(table.indexOf(param), k) as FloatArray;
   }
 
   /** `base` with the `overrides` that are not undefined, copied and validated; `overrides` come from readOptions. */
@@ -916,6 +1089,11 @@ export class Optimizer<O extends object> {
   private checkNotDisposed(params: readonly Parameter[], groupIndex: number): void {
     params.forEach((param, i) => {
       if (param.isDisposed) this.check.fail(`parameter ${i} of group ${groupIndex} was disposed`, TypeError);
+      if (param.dtype !== "float32" && this.lowBit)
+        this.check.fail(
+          `parameter ${i} of group ${groupIndex} is ${param.dtype}: low-bit optimizer state is kept for float32 parameters only`,
+          TypeError,
+        );
     });
   }
 
@@ -942,6 +1120,11 @@ export class Optimizer<O extends object> {
     }
     this.disposalsChecked = this.runtime.disposals;
   }
+}
+
+/** The parameters that some run of a step updates, ascending. */
+function activeOf(runs: readonly Run[]): number[] {
+  return runs.flatMap((run) => run.active).sort((a, b) => a - b);
 }
 
 /** Parameters with the same key step together: their step count and scalar state. */

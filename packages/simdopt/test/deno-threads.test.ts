@@ -13,7 +13,7 @@ test("threads run under Deno and match one thread bit for bit", async () => {
   const script = fileURLToPath(new URL("./deno/threads.ts", import.meta.url));
   const { status, stdout, stderr } = await runProcess(deno!, ["run", "--no-prompt", "--allow-read", script], {
     env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
-    timeout: 120_000,
+    timeout: 240_000,
   });
   expect(status, `deno failed:\n${stderr}`).toBe(0);
   const report = JSON.parse(stdout.trim().split("\n").pop()!);
@@ -33,22 +33,23 @@ test("threads run under Deno and match one thread bit for bit", async () => {
     "adafactor",
     "adafactor",
   ]);
-  for (const result of report.oneTensor) {
-    expect(result.same, `${result.name} ${result.dtype}`).toBe(true);
-    expect(result.workerRan, `${result.name} ${result.dtype}: chunks the worker ran`).toBeGreaterThan(0);
-  }
+  for (const result of report.oneTensor) expect(result.same, `${result.name} ${result.dtype}`).toBe(true);
+  // The worker took part, counted over the four: a worker woken late may leave all of one case's
+  // chunks to the calling thread, as the pool means it to (on a loaded machine it did, for LAMB).
+  const workerRan = report.oneTensor.reduce((sum: number, { workerRan }: { workerRan: number }) => sum + workerRan, 0);
+  expect(workerRan, "chunks the worker ran").toBeGreaterThan(0);
 });
 
-test("under Deno without --allow-read, threads: 'auto' steps on one thread, and threads: 2 says why it cannot", () => {
+test("under Deno without --allow-read, threads: 'auto' steps on one thread, and threads: 2 says why it cannot", async () => {
   const deno = findDeno();
   expect(deno, "the deno binary of the `deno` devDependency is missing: run npm ci").toBeDefined();
   const script = fileURLToPath(new URL("./deno/no-read.ts", import.meta.url));
-  const output = execFileSync(deno!, ["run", "--no-prompt", script], {
-    encoding: "utf8",
+  const { status, stdout, stderr } = await runProcess(deno!, ["run", "--no-prompt", script], {
     env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
     timeout: 120_000,
   });
-  const report = JSON.parse(output.trim().split("\n").pop()!);
+  expect(status, `deno failed:\n${stderr}`).toBe(0);
+  const report = JSON.parse(stdout.trim().split("\n").pop()!);
   expect(report).toMatchObject({ threads: 1, steps: 4, moved: true });
   expect(report.explicit).toMatch(
     /option 'threads' is 2, but Deno may not read the worker module \(run with --allow-read\)/,

@@ -12,7 +12,7 @@ test("the package runs under Deno and matches the reference", async () => {
   const script = fileURLToPath(new URL("./deno/smoke.ts", import.meta.url));
   const { status, stdout, stderr } = await runProcess(deno!, ["run", "--no-prompt", "--allow-read", script], {
     env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
-    timeout: 120_000,
+    timeout: 240_000,
   });
   expect(status, `deno failed:\n${stderr}`).toBe(0);
   const report = JSON.parse(stdout.trim().split("\n").pop()!);

@@ -17,9 +17,11 @@ export const OPTION_FAMILIES: Record<OptimizerName, object[]> = {
     { lr: 0.01, weightDecay: 0.05 },
     { lr: 0.02, betas: [0.8, 0.99], eps: 0.1, maximize: true },
     { lr: 0.01, weightDecay: 0.05, decoupledWeightDecay: true },
+    { lr: 0.01, betas: [0.4, 0.999], amsgrad: true }, // 1 − β1 ≥ ½: lerp's second formula
+    { lr: 0.01, weightDecay: 0.05, torch113: true },
   ],
   adamw: [{ lr: 0.01 }, { lr: 0.01, weightDecay: 0.1, amsgrad: true }],
-  adamax: [{ lr: 0.02 }, { lr: 0.02, weightDecay: 0.01, eps: 0.1, maximize: true }],
+  adamax: [{ lr: 0.02 }, { lr: 0.02, weightDecay: 0.01, eps: 0.1, maximize: true }, { lr: 0.02, torch113: true }],
   nadam: [
     { lr: 0.02 },
     { lr: 0.02, momentumDecay: 0.01, weightDecay: 0.01 },
@@ -30,6 +32,7 @@ export const OPTION_FAMILIES: Record<OptimizerName, object[]> = {
     { lr: 0.01 },
     { lr: 0.01, weightDecay: 0.01, eps: 0.01 },
     { lr: 0.01, weightDecay: 0.05, decoupledWeightDecay: true },
+    { lr: 0.01, torch113: true },
   ],
   adagrad: [{ lr: 0.1 }, { lr: 0.1, lrDecay: 0.01, initialAccumulatorValue: 0.1, weightDecay: 0.01, eps: 1e-3 }],
   adadelta: [{}, { lr: 0.5, rho: 0.95, eps: 1e-3, weightDecay: 0.01, maximize: true }],
@@ -38,6 +41,8 @@ export const OPTION_FAMILIES: Record<OptimizerName, object[]> = {
     { lr: 0.01, centered: true },
     { lr: 0.01, momentum: 0.9 },
     { lr: 0.01, centered: true, momentum: 0.5, weightDecay: 0.01, eps: 0.1 },
+    { lr: 0.01, alpha: 0.3, centered: true }, // 1 − α ≥ ½: lerp's second formula
+    { lr: 0.01, centered: true, torch113: true },
   ],
   rprop: [{ lr: 0.01 }, { lr: 0.05, etas: [0.3, 1.5], stepSizes: [1e-4, 1], maximize: true }],
   asgd: [
@@ -126,7 +131,7 @@ export const OPTION_FAMILIES: Record<OptimizerName, object[]> = {
   ],
   "optax:lion": [{ learningRate: 0.01 }, { learningRate: 0.003, b1: 0.95, b2: 0.98, weightDecay: 0.1 }],
   "optax:adamax": [{ learningRate: 0.02 }, { learningRate: 0.02, b1: 0.7, b2: 0.9, eps: 0.1 }],
-  "optax:adadelta": [{ learningRate: 1 }, { learningRate: 0.5, rho: 0.95, eps: 1e-3, weightDecay: 0.01 }],
+  "optax:adadelta": [{}, { learningRate: 1 }, { learningRate: 0.5, rho: 0.95, eps: 1e-3, weightDecay: 0.01 }],
   "optax:radam": [
     { learningRate: 0.01 },
     { learningRate: 0.01, eps: 1e-3, threshold: 6 },
@@ -188,4 +193,14 @@ export const OPTION_FAMILIES: Record<OptimizerName, object[]> = {
     { lr: 0.003, betas: [0.95, 0.98], weightDecay: 0.1 },
     { lr: 0.01, betas: [0, 0], maximize: true },
   ],
+  "schedulefree:adamw": [
+    { lr: 0.01 },
+    { lr: 0.01, weightDecay: 0.05, warmupSteps: 3, r: 0.5 },
+    { lr: 0.02, betas: [0.8, 0.99], eps: 1e-3, innerMomentum: 0.9, weightLrPower: 0 },
+  ],
+  "optax:contrib.schedule_free_adamw": [
+    { learningRate: 0.01 },
+    { learningRate: 0.02, warmupSteps: 3, b1: 0.8, weightDecay: 0.01, weightLrPower: 1 },
+  ],
+  "schedulefree:sgd": [{ lr: 0.1 }, { lr: 0.05, momentum: 0.5, weightDecay: 0.01, warmupSteps: 2, r: 1 }],
 };

@@ -41,6 +41,21 @@ test("the golden folder holds optimizer, trajectory and clipping cases", () => {
   expect(cases.filter(({ c }) => caseKind(c) === "trajectory").length).toBeGreaterThan(0);
 });
 
+/** torch.optim's own optimizers, computed by torch itself in the torch files (the others follow other references). */
+const TORCH_OPTIM = [
+  "sgd",
+  "adam",
+  "adamw",
+  "adamax",
+  "nadam",
+  "radam",
+  "adagrad",
+  "adadelta",
+  "rmsprop",
+  "rprop",
+  "asgd",
+];
+
 const RUNS = (["simd", "scalar", "reference"] as const).flatMap((binary) =>
   (["separate", "fused"] as const).map((rounding) => ({ binary, rounding })),
 );
@@ -68,9 +83,14 @@ describe.each(RUNS)("golden vectors on $binary with $rounding rounding", ({ bina
     expect(result.error).toBeUndefined();
     expect(result.maxError).toBeLessThanOrEqual(result.tolerance);
     expect(result.passed).toBe(true);
-    // Fused multiply-adds reproduce torch 1.13's float32 arithmetic: not just within the tolerance,
-    // but to within a hundredth of it (separately rounded operations drift by up to a tenth).
-    // torch 2 moves its first moments with lerp_ and takes MKL's square roots, up to 3e-7 away;
+    // Fused multiply-adds and torch 2's lerp reproduce torch's float32 arithmetic to the last bit,
+    // torch 1.13's and torch 2.13's alike, but for torch 2.13's square roots, which MKL does not
+    // round correctly (README, "torch 2's numerics, and torch 1.13's"): those cases stay within a
+    // twenty-fifth of the tolerance (separately rounded operations drift by up to a tenth).
+    if (rounding === "fused" && c.dtype === "float32" && TORCH_OPTIM.includes(String(c.optimizer))) {
+      const takesRoot = !["sgd", "adamax", "rprop", "asgd"].includes(String(c.optimizer));
+      if (source.startsWith("torch 1.") || !takesRoot) expect(result.bitExact).toBe(true);
+    }
     // Keras's rules (Ftrl) compute their scalars in float32, up to 4e-6 away; LAMB sums its norms
     // in double where torch sums them in float32, 1.1e-7 away.
     if (rounding === "fused" && c.dtype === "float32") {

@@ -32,7 +32,7 @@ beforeAll(async () => {
   const installed = join(consumerDir, "node_modules", "simdopt");
   mkdirSync(installed, { recursive: true });
   await succeed("tar", ["-xzf", join(consumerDir, packed[0].filename), "-C", installed, "--strip-components=1"]);
-}, 60_000);
+});
 
 /** Runs `node <args>` in the consumer's folder. */
 function nodeInConsumer(...args: string[]) {

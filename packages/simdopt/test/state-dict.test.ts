@@ -1,7 +1,15 @@
 // stateDict() / loadStateDict(): a restored optimizer continues bit for bit where the saved one
 // was; a snapshot that does not fit is refused before anything changes.
 import { beforeAll, describe, expect, test } from "vitest";
-import { Adam, createOptimizer, loadRuntime, OPTIMIZER_NAMES, OPTIMIZERS, type Runtime } from "../dist/index.js";
+import {
+  Adam,
+  createOptimizer,
+  loadRuntime,
+  OPTIMIZER_NAMES,
+  OPTIMIZERS,
+  saveSafetensors,
+  type Runtime,
+} from "../dist/index.js";
 import { OPTION_FAMILIES } from "./families.js";
 import { firstDifference, gradientsFor, randomArray } from "./helpers.js";
 
@@ -67,6 +75,9 @@ test("the snapshot is a JSON-safe copy with torch's slot names, the kind and the
       decoupledWeightDecay: false,
       amsgrad: true,
       maximize: false,
+      torch113: false,
+      state: "float32",
+      blockSize: 256,
       params: ["0"],
     },
   ]);
@@ -213,6 +224,11 @@ describe("checkpoints that do not fit are refused, naming the fault, and nothing
 
   test("duplicate names cannot key a checkpoint", () => {
     const opt = new Adam([runtime.parameter(2, { name: "w" }), runtime.parameter(2, { name: "w" })]);
-    expect(() => opt.stateDict()).toThrow(/two parameters are named 'w'/);
+    const refusal = "Adam: cannot save state: two parameters are named 'w': names must be unique to key a checkpoint";
+    expect(() => opt.stateDict()).toThrow(refusal);
+    expect(() => saveSafetensors(opt)).toThrow(refusal);
+    expect(() =>
+      opt.loadStateDict(new Adam([runtime.parameter(2), runtime.parameter(2)]).stateDict() as never),
+    ).toThrow("Adam: cannot load state: two parameters are named 'w'");
   });
 });

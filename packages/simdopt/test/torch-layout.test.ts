@@ -139,3 +139,20 @@ test("toTorchSafetensors: torch's layout as a safetensors file, tensors with the
   opt.dispose();
   for (const p of params) p.dispose();
 });
+
+test("simdopt's own options stay out of torch's layout, and loading from it keeps the optimizer's", () => {
+  const params = fixture.params.map((name, i) =>
+    runtime.parameter(fixture.values[i], { name, shape: fixture.shapes[i] }),
+  );
+  const [w, frozen, b] = params;
+  const opt = new Adam([{ params: [w, frozen] }, { params: [b] }], { torch113: true });
+  opt.loadStateDict(fromTorchStateDict(opt, fixture.state_dict));
+  expect(opt.paramGroups.map((g) => g.torch113)).toEqual([true, true]);
+  const back = toTorchStateDict(opt);
+  for (const group of back.param_groups) {
+    expect(Object.keys(group)).not.toContain("torch113");
+    expect(Object.keys(group)).not.toContain("state");
+  }
+  opt.dispose();
+  for (const p of params) p.dispose();
+});

@@ -1,5 +1,5 @@
 // The engine against test/torch/, an independent port of torch's for-loop optimizers (torch 1.13's,
-// with torch 2's changes as options) with their own per-step scalars (as torch tests its fused and foreach paths against the for-loop):
+// with torch 2's changes as a version) with their own per-step scalars (as torch tests its fused and foreach paths against the for-loop):
 // bit-identical parameters and state after every step. The port itself is checked first, against
 // the golden vectors computed by torch.
 import { readFileSync } from "node:fs";
@@ -132,8 +132,8 @@ function firstDivergence(
   const grouped = <T>(items: T[]) =>
     groups.map((overrides, g) => ({ ...overrides, params: items.filter((_, k) => TENSORS[k].group === g) }));
   const engine = createOptimizer(name, grouped(params), options);
-  // The engine follows torch 2 unless NAdam's `torch113` asks for torch 1.13, an option the port
-  // spells as its version. `name` is a TorchOptimizerName: an engine optimizer without a port does not compile.
+  // The engine follows torch 2 unless `torch113` asks for torch 1.13, an option the port spells
+  // as its version. `name` is a TorchOptimizerName: an engine optimizer without a port does not compile.
   const { torch113, ...portOptions } = options as { torch113?: boolean };
   const reference = createTorchOptimizer(name, grouped(tensors), portOptions, torch113 === true ? "1.13" : "2");
   try {
@@ -273,11 +273,22 @@ describe("the reference reproduces torch 1.13 (golden optimizers.json, and next/
   });
 });
 
-describe("the reference with torch 2's NAdam reproduces torch 2 (golden torch2/optimizers.json)", () => {
+describe("the reference with torch 2's numerics reproduces torch 2 (golden torch2/optimizers.json)", () => {
   const cases = readCases("torch2/optimizers.json");
+  // To the last bit in float32 where no square root is taken: torch 2.13's go through MKL, which
+  // does not round them correctly (README, "torch 2's numerics, and torch 1.13's").
+  const withoutRoot = new Set(["sgd", "adamax", "rprop"]);
+  test("both kinds are there", () => {
+    expect(cases.some((c) => c.dtype === "float32" && withoutRoot.has(c.optimizer))).toBe(true);
+    expect(cases.some((c) => c.dtype === "float32" && !withoutRoot.has(c.optimizer))).toBe(true);
+  });
   test.each(cases.map((c) => ({ c, name: c.name })))("$name", ({ c }) => {
     const { maxError, first } = runGolden(c, true, "2");
-    expect(maxError, `largest error ${maxError}, first difference at ${first}`).toBeLessThanOrEqual(TOLERANCE[c.dtype]);
+    if (c.dtype === "float32" && withoutRoot.has(c.optimizer)) expect(maxError, `not bit-exact at ${first}`).toBe(0);
+    else
+      expect(maxError, `largest error ${maxError}, first difference at ${first}`).toBeLessThanOrEqual(
+        TOLERANCE[c.dtype],
+      );
   });
   test("torch 1.13's μ product misses torch 2's NAdam", () => {
     const nadam = cases.filter((c) => c.optimizer.toLowerCase() === "nadam");

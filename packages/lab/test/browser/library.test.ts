@@ -37,7 +37,7 @@ describe.each([false, true])("simdopt in Chromium (cross-origin isolated: %s)", 
       const page = await browser.newPage();
       await page.goto(`${server.url}/check.html`);
       await page.waitForFunction(() => (window as never as { check?: { done: boolean } }).check?.done, undefined, {
-        timeout: 30_000,
+        timeout: 240_000,
       });
       const check = await page.evaluate(() => (window as never as { check: CheckResult }).check);
       expect(check.error).toBeUndefined();

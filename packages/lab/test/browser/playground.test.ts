@@ -30,7 +30,7 @@ async function open(server: StaticServer): Promise<Page> {
       (window as never as { playground?: { ready: boolean; error?: string } }).playground?.ready ||
       (window as never as { playground?: { error?: string } }).playground?.error !== undefined,
     undefined,
-    { timeout: 20_000 },
+    { timeout: 240_000 },
   );
   expect(errors).toEqual([]);
   expect(

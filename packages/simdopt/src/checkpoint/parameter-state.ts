@@ -15,7 +15,7 @@ export type ParameterStateView = Readonly<Record<string, number | FloatArray>> &
 
 /** Where `param` is: its group, its index there, its checkpoint key. */
 function locate(target: CheckpointTarget, param: Parameter): { g: number; i: number; key: string } {
-  const keys = parameterKeys(target);
+  const keys = parameterKeys(target, target.fail);
   for (let g = 0; g < target.groups.length; g++) {
     const i = target.groups[g].params.indexOf(param);
     if (i !== -1) return { g, i, key: keys[g][i] };

@@ -65,6 +65,8 @@ export interface CheckpointTarget {
   readonly kind: string;
   /** `Adam: cannot load state: ...` */
   fail(message: string): never;
+  /** `Adam: cannot save state: ...` */
+  failSave(message: string): never;
   readonly bufferNames: readonly string[];
   /** Each state buffer's declared range ("nonNegative", or "any"), in the order of `bufferNames`. */
   readonly bufferRanges: readonly string[];
@@ -100,14 +102,17 @@ export interface LoadedState {
   buffers: (FloatArray | null)[][][];
 }
 
-/** Each group's parameter keys: names when every parameter is named (they must be unique), numbers otherwise. */
-export function parameterKeys(target: Pick<CheckpointTarget, "groups" | "fail">): string[][] {
+/**
+ * Each group's parameter keys: names when every parameter is named (they must be unique: `fail`
+ * says so otherwise, as a save or a load refuses), numbers otherwise.
+ */
+export function parameterKeys(target: Pick<CheckpointTarget, "groups">, fail: (message: string) => never): string[][] {
   const all = target.groups.flatMap((group) => group.params);
   if (all.every((param) => param.name !== undefined)) {
     const seen = new Set<string>();
     for (const param of all) {
       const name = param.name as string;
-      if (seen.has(name)) target.fail(`two parameters are named '${name}': names must be unique to key a checkpoint`);
+      if (seen.has(name)) fail(`two parameters are named '${name}': names must be unique to key a checkpoint`);
       seen.add(name);
     }
     return target.groups.map((group) => group.params.map((param) => param.name as string));
@@ -125,7 +130,7 @@ export function writeStateDict<O>(
   options: (g: number) => Required<O>,
   { tensors = true } = {},
 ): OptimizerStateDict<O> {
-  const keys = parameterKeys(target);
+  const keys = parameterKeys(target, target.failSave);
   const slots = target.bufferNames.map(torchName);
   const state = record<ParameterState>();
   target.groups.forEach((group, g) => {
@@ -179,7 +184,7 @@ export function readStateDict(
   if (savedGroups.length !== target.groups.length) {
     fail(`it has ${savedGroups.length} parameter groups, this optimizer ${target.groups.length}`);
   }
-  const keys = parameterKeys(target);
+  const keys = parameterKeys(target, fail);
   // Every key of this optimizer must be in 'state' (checked below, parameter by parameter), so
   // 'state' has no other exactly when it has as many: look for the stranger only then.
   const savedKeys = Object.keys(savedState);

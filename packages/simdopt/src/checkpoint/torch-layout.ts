@@ -22,6 +22,11 @@ export interface TorchStateDict {
 
 /** torch's switches that do not change the math, and what LR schedulers add to a group: not options here. */
 const NOT_OPTIONS = new Set(["foreach", "capturable", "differentiable", "fused", "initial_lr"]);
+/**
+ * simdopt's own options, which torch's groups do not have: left out of torch's layout, and taken
+ * from this optimizer's group when loading from it (torch 1.13's numerics, the state's storage).
+ */
+const OWN_OPTIONS = ["torch113", "state", "blockSize"];
 
 /** `weight_decay` to `weightDecay`. */
 function camelName(name: string): string {
@@ -47,7 +52,11 @@ export function toTorchStateDict<O extends object>(optimizer: Optimizer<O>): Tor
   });
   let next = 0;
   const param_groups = dict.paramGroups.map(({ params, ...options }) => ({
-    ...Object.fromEntries(Object.entries(options).map(([name, value]) => [torchName(name), value])),
+    ...Object.fromEntries(
+      Object.entries(options)
+        .filter(([name]) => !OWN_OPTIONS.includes(name))
+        .map(([name, value]) => [torchName(name), value]),
+    ),
     params: params.map(() => next++),
   }));
   return { state, param_groups };
@@ -70,7 +79,7 @@ export function fromTorchStateDict<O extends object>(optimizer: Optimizer<O>, to
     fail(`'state' must be an object keyed by parameter position, got ${describe(state)}`);
   if (!Array.isArray(groups)) fail(`'param_groups' must be an array, got ${describe(groups)}`);
   const target = optimizer.checkpointTarget();
-  const keys = parameterKeys(target);
+  const keys = parameterKeys(target, target.fail);
   const positions = keys.flat();
   for (const key of Object.keys(state as object)) {
     if (!/^(0|[1-9][0-9]*)$/.test(key) || Number(key) >= positions.length)
@@ -98,6 +107,8 @@ export function fromTorchStateDict<O extends object>(optimizer: Optimizer<O>, to
     const params = own(group as object, "params");
     if (!Array.isArray(params)) fail(`param_groups[${g}].params must be an array, got ${describe(params)}`);
     const options: Record<string, unknown> = {};
+    const current = optimizer.paramGroups[g] as Record<string, unknown> | undefined;
+    for (const name of OWN_OPTIONS) if (current !== undefined && name in current) options[name] = current[name];
     for (const [name, value] of Object.entries(group as object)) {
       if (name !== "params" && !NOT_OPTIONS.has(name)) options[camelName(name)] = value;
     }

@@ -40,9 +40,9 @@ export function runClippingCase(runtime: Runtime, c: ClippingCase): CaseResult {
       clipGradValue(params, c.options.clip_value as number);
     }
     params.forEach((param, i) => meter.compare(param.grad, c.expected[i]));
-    return { name: c.name, passed: meter.max <= tolerance, maxError: meter.max, tolerance, dtype: c.dtype };
+    return meter.result(c.name, tolerance, c.dtype);
   } catch (cause) {
-    return { name: c.name, passed: false, maxError: meter.max, tolerance, dtype: c.dtype, error: String(cause) };
+    return meter.failure(c.name, tolerance, c.dtype, cause);
   } finally {
     for (const param of params) param.dispose();
   }

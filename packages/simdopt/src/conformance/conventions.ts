@@ -1,8 +1,10 @@
 /**
  * Which behaviour a golden file asks for, from its `source` field: simdopt follows torch 2 by
- * default, and a file computed by torch 1.13 ("torch 1.13.0a0 torch.optim, …") is run with the
- * options that reproduce torch 1.13 where the two differ (NAdam's μ product).
+ * default, and a file computed by torch 1.13 ("torch 1.13.0a0 torch.optim, …") is run with
+ * `torch113: true` by every optimizer that has the option, the ones whose arithmetic torch 2
+ * changed (first moments moved by `lerp_`, NAdam's μ product).
  */
+import { OPTIMIZERS } from "../optimizers/index.js";
 
 /** The torch major.minor version a source names ("torch 2.13.0+cpu …" → "2.13"), or undefined. */
 export function torchVersionOf(source: unknown): string | undefined {
@@ -14,6 +16,8 @@ export function torchVersionOf(source: unknown): string | undefined {
 export function compatibilityOptions(optimizer: string, source: unknown): Record<string, unknown> {
   const version = torchVersionOf(source);
   const major = version === undefined ? undefined : Number(version.split(".")[0]);
-  if (major === 1 && optimizer.toLowerCase() === "nadam") return { torch113: true };
-  return {};
+  const name = optimizer.toLowerCase();
+  if (major !== 1 || !Object.hasOwn(OPTIMIZERS, name)) return {};
+  const { defaults } = OPTIMIZERS[name as keyof typeof OPTIMIZERS].definition;
+  return Object.hasOwn(defaults, "torch113") ? { torch113: true } : {};
 }

@@ -7,11 +7,13 @@ import { compatibilityOptions } from "./conventions.js";
 import { runTrajectory } from "../functions/trajectory.js";
 import { TEST_FUNCTIONS, type TestFunctionName } from "../functions/index.js";
 import { createOptimizer, OPTIMIZER_NAMES, type OptimizerName } from "../optimizers/index.js";
-import type { Dtype } from "../runtime/kernels.js";
+import { SparseAdam } from "../optimizers/sparseAdam.js";
 import type { Optimizer } from "../optimizer.js";
+import type { Dtype } from "../runtime/kernels.js";
 import type { Parameter } from "../runtime/parameter.js";
 import { show } from "../runtime/validate.js";
 import type { Runtime } from "../runtime/runtime.js";
+import { isLowbitCase } from "./lowbit.js";
 
 export const GOLDEN_FORMAT = "optimizer-golden/1";
 export const TOLERANCE = Object.freeze({ float32: 1e-5, float64: 1e-10, trajectory: 1e-9 } as const);
@@ -32,6 +34,10 @@ export interface OptimizerCase {
     expected_ax?: number[][];
     /** The tensor's shape when it has 2 or more dims (values stay flat, row-major). */
     shape?: number[];
+    /** Schedule-free: the parameter after the last step once the optimizer is in eval mode (x). */
+    expected_eval?: number[];
+    /** A row-sparse gradient: each step's row indices, `grads[t]` holding their rows of values. */
+    grad_indices?: number[][];
   }[];
 }
 
@@ -46,13 +52,23 @@ export interface TrajectoryCase {
   expected_path: [number, number][];
 }
 
-export type CaseKind = "optimizer" | "trajectory" | "schedule" | "clipping" | "unknown";
+export type CaseKind =
+  | "optimizer"
+  | "lowbit"
+  | "trajectory"
+  | "schedule"
+  | "clipping"
+  | "averaging"
+  | "lbfgs"
+  | "unknown";
 
 export interface CaseResult {
   name: string;
   passed: boolean;
   /** Largest |actual − expected| / max(1, |expected|) over every value checked. */
   maxError: number;
+  /** Every value checked equals the expected one to the last bit (the sign of a zero included). */
+  bitExact: boolean;
   tolerance: number;
   /** The element type the case ran in (trajectories: their dtype, float64 unless named). */
   dtype: Dtype;
@@ -62,9 +78,10 @@ export interface CaseResult {
 
 export function caseKind(c: Record<string, unknown>): CaseKind {
   if ("scheduler" in c) return "schedule";
-  if ("kind" in c) return "clipping";
+  if ("kind" in c) return c.kind === "swa" || c.kind === "ema" ? "averaging" : "clipping";
+  if ("function" in c && "expected_evals" in c) return "lbfgs";
   if ("function" in c && "expected_path" in c) return "trajectory";
-  if ("optimizer" in c && "params" in c) return "optimizer";
+  if ("optimizer" in c && "params" in c) return isLowbitCase(c) ? "lowbit" : "optimizer";
   return "unknown";
 }
 
@@ -102,6 +119,8 @@ export function checkSteps(steps: unknown): number {
 /** Accumulates the largest scaled error; NaN matches NaN and infinities match themselves. */
 export class ErrorMeter {
   max = 0;
+  /** No value has differed in any bit so far (a zero of the wrong sign differs, with error 0). */
+  exact = true;
   compare(actual: ArrayLike<number>, expected: ArrayLike<number>): void {
     if (actual.length !== expected.length) {
       throw new Error(`expected ${expected.length} values, got ${actual.length}`);
@@ -110,15 +129,24 @@ export class ErrorMeter {
       const a = actual[i];
       const e = expected[i];
       if (Object.is(a, e) || (Number.isNaN(a) && Number.isNaN(e))) continue;
+      this.exact = false;
       const error = Math.abs(a - e) / Math.max(1, Math.abs(e));
       this.max = Math.max(this.max, Number.isNaN(error) ? Infinity : error);
     }
+  }
+  /** The case's result once every value has been compared. */
+  result(name: string, tolerance: number, dtype: Dtype): CaseResult {
+    return { name, passed: this.max <= tolerance, maxError: this.max, bitExact: this.exact, tolerance, dtype };
+  }
+  /** The result of a case that could not run to its end. */
+  failure(name: string, tolerance: number, dtype: Dtype, cause: unknown): CaseResult {
+    return { name, passed: false, maxError: this.max, bitExact: false, tolerance, dtype, error: String(cause) };
   }
 }
 
 /**
  * Runs one optimizer case. `source` is the file's `source` field: it picks the behaviour the
- * case was computed with where simdopt's defaults differ (torch 1.13's NAdam; see conventions.ts).
+ * case was computed with where simdopt's defaults differ (torch 1.13's numerics; see conventions.ts).
  */
 export function runOptimizerCase(runtime: Runtime, c: OptimizerCase, source?: string): CaseResult {
   let tolerance = Number.NaN;
@@ -137,9 +165,16 @@ export function runOptimizerCase(runtime: Runtime, c: OptimizerCase, source?: st
       }))
       .filter((group) => group.params.length > 0);
     const options = { ...compatibilityOptions(c.optimizer, source), ...fromTorchOptions(c.options) };
-    optimizer = createOptimizer(optimizerName(c.optimizer), groups, options);
+    // SparseAdam steps only sparse gradients: it is not among the optimizers that take any gradient.
+    optimizer =
+      c.optimizer === "sparse_adam"
+        ? (new SparseAdam(groups, options) as unknown as Optimizer<object>)
+        : createOptimizer(optimizerName(c.optimizer), groups, options);
     for (let t = 0; t < c.steps; t++) {
-      c.params.forEach((p, i) => params[i].setGrad(p.grads[t]));
+      c.params.forEach((p, i) => {
+        if (p.grad_indices === undefined) params[i].setGrad(p.grads[t]);
+        else params[i].setSparseGrad(p.grad_indices[t], p.grads[t]);
+      });
       optimizer.step();
       c.params.forEach((p, i) => meter.compare(params[i].data, p.expected[t]));
       if (c.params.some((p) => p.expected_ax !== undefined)) {
@@ -151,9 +186,18 @@ export function runOptimizerCase(runtime: Runtime, c: OptimizerCase, source?: st
         });
       }
     }
-    return { name: c.name, passed: meter.max <= tolerance, maxError: meter.max, tolerance, dtype: c.dtype };
+    if (c.params.some((p) => p.expected_eval !== undefined)) {
+      const evalMode = (optimizer as unknown as { eval?: () => void }).eval;
+      if (typeof evalMode !== "function")
+        throw new Error(`'expected_eval' is given but ${c.optimizer} has no eval mode`);
+      evalMode.call(optimizer);
+      c.params.forEach((p, i) => {
+        if (p.expected_eval !== undefined) meter.compare(params[i].data, p.expected_eval);
+      });
+    }
+    return meter.result(c.name, tolerance, c.dtype);
   } catch (cause) {
-    return { name: c.name, passed: false, maxError: meter.max, tolerance, dtype: c.dtype, error: String(cause) };
+    return meter.failure(c.name, tolerance, c.dtype, cause);
   } finally {
     // A failing case gives back its memory too.
     optimizer?.dispose();
@@ -180,8 +224,8 @@ export function runTrajectoryCase(runtime: Runtime, c: TrajectoryCase, source?: 
       dtype,
     );
     meter.compare(path.flat(), c.expected_path.flat());
-    return { name, passed: meter.max <= tolerance, maxError: meter.max, tolerance, dtype };
+    return meter.result(name, tolerance, dtype);
   } catch (cause) {
-    return { name, passed: false, maxError: meter.max, tolerance, dtype, error: String(cause) };
+    return meter.failure(name, tolerance, dtype, cause);
   }
 }

@@ -127,6 +127,40 @@ function checkCase(c: unknown): ScheduleCase {
   return fields as unknown as ScheduleCase;
 }
 
+/**
+ * The schedulers of a case, as a function that advances them after optimizer step t. A `swalr`
+ * case with `before` and `swa_start` follows torch's SWA recipe: the `before` scheduler and SWALR
+ * are both made before step 0, and after step t SWALR steps if t > swa_start, the other otherwise.
+ */
+function schedulerSteps(c: ScheduleCase, optimizer: ScheduleProbe): (t: number) => void {
+  const { before, swa_start: swaStart, ...options } = c.options;
+  if (c.scheduler === "swalr" && (before !== undefined || swaStart !== undefined)) {
+    if (before === null || typeof before !== "object" || Array.isArray(before))
+      throw new Error(`field 'options.before' must be a scheduler specification object, got ${show(before)}`);
+    if (typeof swaStart !== "number" || !Number.isInteger(swaStart) || swaStart < 0)
+      throw new Error(`field 'options.swa_start' must be an integer >= 0, got ${show(swaStart)}`);
+    const { scheduler: name, ...beforeOptions } = before as Record<string, unknown>;
+    if (typeof name !== "string" || !(SCHEDULER_NAMES as string[]).includes(name) || name === "plateau")
+      throw new Error(`field 'options.before.scheduler' must name a stepped scheduler, got ${show(name)}`);
+    const first = createScheduler(
+      name as SchedulerName,
+      optimizer,
+      fromTorchScheduleOptions(beforeOptions) as never,
+    ) as SteppedScheduler;
+    const swa = createScheduler("swalr", optimizer, fromTorchScheduleOptions(options) as never);
+    return (t) => (t > swaStart ? swa.step() : first.step());
+  }
+  const scheduler = createScheduler(
+    c.scheduler as SchedulerName,
+    optimizer,
+    fromTorchScheduleOptions(c.options) as never,
+  );
+  return (t) => {
+    if (scheduler instanceof ReduceLROnPlateau) scheduler.step((c.metrics as number[])[t]);
+    else (scheduler as SteppedScheduler).step();
+  };
+}
+
 /** Runs one case of `schedules.json`; a malformed case or a refused option is a failure with a message, never a throw. */
 export function runScheduleCase(caseObject: unknown): ScheduleCaseResult {
   const named = caseObject as { name?: unknown } | null;
@@ -140,11 +174,7 @@ export function runScheduleCase(caseObject: unknown): ScheduleCaseResult {
   try {
     const c = checkCase(caseObject);
     const optimizer = new ScheduleProbe(c.base_lr);
-    const scheduler = createScheduler(
-      c.scheduler as SchedulerName,
-      optimizer,
-      fromTorchScheduleOptions(c.options) as never,
-    );
+    const advance = schedulerSteps(c, optimizer);
     let firstMiss = -1;
     for (let t = 0; t < c.steps; t++) {
       const actual = optimizer.paramGroups[0].options.lr;
@@ -152,8 +182,7 @@ export function runScheduleCase(caseObject: unknown): ScheduleCaseResult {
       const error = Math.abs(actual - expected) / Math.max(1, Math.abs(expected));
       maxError = Math.max(maxError, Number.isNaN(error) ? Infinity : error);
       if (firstMiss < 0 && !(error <= SCHEDULE_TOLERANCE)) firstMiss = t;
-      if (scheduler instanceof ReduceLROnPlateau) scheduler.step((c.metrics as number[])[t]);
-      else (scheduler as SteppedScheduler).step();
+      advance(t);
     }
     if (firstMiss >= 0) {
       return result(

@@ -4,6 +4,7 @@
  * tensors) or crash the command.
  */
 import { caseKind, GOLDEN_FORMAT, type CaseKind } from "./golden.js";
+import { lowbitCaseProblem } from "./lowbit.js";
 
 type Json = Record<string, unknown>;
 
@@ -87,6 +88,34 @@ function matrix(value: unknown, field: string, rows: number | undefined, width?:
   return value.map((row, i) => numbers(row, `${field}[${i}]`, width));
 }
 
+/** A row-sparse gradient: a [rows, dim] table, and each step's row indices with dim values per index. */
+function sparseGrads(t: Json, at: string, steps: number, length: number): void {
+  const shape = numbers(t.shape, `${at}.shape`, 2);
+  const [rows, dim] = shape;
+  if (!shape.every((n) => Number.isInteger(n) && n >= 0) || rows * dim !== length)
+    fail(
+      `field '${at}.shape' must be [rows, dim] with rows·dim = ${length} (a sparse gradient needs a table), got ${JSON.stringify(t.shape)}`,
+    );
+  // One list per step, each of any length (an empty step has none).
+  const lists = (value: unknown, field: string): number[][] => {
+    if (!Array.isArray(value) || value.length !== steps)
+      fail(`field '${field}' must be an array of ${steps} arrays (one per step)`);
+    return value.map((list, s) => (Array.isArray(list) && list.length === 0 ? [] : numbers(list, `${field}[${s}]`)));
+  };
+  const indices = lists(t.grad_indices, `${at}.grad_indices`);
+  indices.forEach((list, s) => {
+    const bad = list.findIndex((row) => !(Number.isInteger(row) && row >= 0 && row < rows));
+    if (bad !== -1) fail(`field '${at}.grad_indices[${s}][${bad}]' must be a row below ${rows}, got ${list[bad]}`);
+  });
+  const grads = lists(t.grads, `${at}.grads`);
+  grads.forEach((values, s) => {
+    if (values.length !== indices[s].length * dim)
+      fail(
+        `field '${at}.grads[${s}]' must hold ${indices[s].length} rows of ${dim} values, got ${values.length} values`,
+      );
+  });
+}
+
 const CHECKS: Record<CaseKind, (c: Json) => void> = {
   optimizer(c) {
     string(c, "name");
@@ -116,9 +145,15 @@ const CHECKS: Record<CaseKind, (c: Json) => void> = {
         fail(`field '${at}.group' must be a group number below ${groups}, got ${JSON.stringify(t.group)}`);
       }
       const length = numbers(t.init, `${at}.init`).length;
-      matrix(t.grads, `${at}.grads`, steps, length);
+      if (t.grad_indices === undefined) matrix(t.grads, `${at}.grads`, steps, length);
+      else sparseGrads(t, at, steps, length);
       matrix(t.expected, `${at}.expected`, steps, length);
+      if (t.expected_eval !== undefined) numbers(t.expected_eval, `${at}.expected_eval`, length);
     });
+  },
+  lowbit(c) {
+    const problem = lowbitCaseProblem(c);
+    if (problem !== undefined) fail(problem);
   },
   trajectory(c) {
     string(c, "name", true);
@@ -156,6 +191,42 @@ const CHECKS: Record<CaseKind, (c: Json) => void> = {
     if (!Array.isArray(c.expected) || c.expected.length !== grads.length)
       fail(`field 'expected' must hold ${grads.length} arrays, one per tensor of 'grads'`);
     grads.forEach((g, i) => numbers((c.expected as unknown[])[i], `expected[${i}]`, g.length));
+  },
+  lbfgs(c) {
+    string(c, "name");
+    string(c, "function");
+    if (c.optimizer !== "lbfgs") fail(`field 'optimizer' must be "lbfgs", got ${JSON.stringify(c.optimizer)}`);
+    object(c, "options");
+    dtype(c);
+    const length = numbers(c.start, "start").length;
+    const steps = positiveInteger(c, "steps");
+    matrix(c.expected_path, "expected_path", steps + 1, length);
+    numbers(c.expected_evals, "expected_evals", steps);
+    numbers(c.expected_iters, "expected_iters", steps);
+    numbers(c.expected_loss, "expected_loss", steps);
+    if (c.function_args !== undefined) {
+      object(c, "function_args");
+      const args = c.function_args as Json;
+      const rows = matrix(args.A, "function_args.A", undefined, length);
+      numbers(args.b, "function_args.b", rows.length);
+    }
+  },
+  averaging(c) {
+    string(c, "name");
+    object(c, "options");
+    const decay = (c.options as Json).decay;
+    if (c.kind === "ema" && !(isNumber(decay) && decay >= 0 && decay <= 1))
+      fail(`field 'options.decay' must be a number in [0, 1], got ${JSON.stringify(decay)}`);
+    dtype(c);
+    const steps = positiveInteger(c, "steps");
+    if (!Array.isArray(c.params) || c.params.length === 0) fail("field 'params' must be a non-empty array of tensors");
+    c.params.forEach((p: unknown, i: number) => {
+      if (p === null || typeof p !== "object" || Array.isArray(p)) fail(`field 'params[${i}]' must be an object`);
+      const t = p as Json;
+      const length = numbers((t.sequence as unknown[] | undefined)?.[0], `params[${i}].sequence[0]`).length;
+      matrix(t.sequence, `params[${i}].sequence`, steps, length);
+      matrix(t.expected, `params[${i}].expected`, steps, length);
+    });
   },
   schedule(c) {
     string(c, "name");

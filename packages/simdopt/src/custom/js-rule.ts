@@ -55,5 +55,11 @@ export function isJsDefinition(definition: object): definition is JsOptimizerDef
 
 /** The table layout of a JS rule: [n, param, grad, ...state] per tensor, each buffer the tensor's length. */
 export function jsTableLayout(state: readonly string[]): TableLayout {
-  return { elementwise: true, blocks: null, shapeWords: null, tableStride: 4 * (3 + state.length) } as TableLayout;
+  return {
+    elementwise: true,
+    blocks: null,
+    shapeWords: null,
+    tableStride: 4 * (3 + state.length),
+    stateElements: state.map(() => "param"),
+  } as unknown as TableLayout;
 }

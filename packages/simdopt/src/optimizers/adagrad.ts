@@ -35,6 +35,11 @@ export const adagradDefinition: OptimizerDefinition<AdagradOptions, "adagrad"> =
   // torch fills state["sum"] in its constructor from the constructor's initial_accumulator_value,
   // whatever a group's own value says; so does this, so that results match torch's.
   buffers: (_o, constructorOptions) => ({ sum: constructorOptions.initialAccumulatorValue }),
+  // Rows without gradient do not change under the dense rule (s and p stay), so only listed rows are stepped.
+  sparse: (o) =>
+    o.weightDecay !== 0
+      ? { refused: `weightDecay ${o.weightDecay} is not compatible with sparse gradients (as torch's weight_decay)` }
+      : "rows",
   plan(o, t) {
     const clr = o.lr / (1 + (t - 1) * o.lrDecay);
     return {

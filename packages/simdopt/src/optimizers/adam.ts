@@ -1,6 +1,13 @@
 import { gradScale, Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimizer.js";
 import type { TrainingOptions } from "../training/training-options.js";
 import { deepFreeze } from "../runtime/freeze.js";
+import {
+  checkBlockSize,
+  checkStateStorage,
+  definitionForState,
+  stateDefinition,
+  type StateStorage,
+} from "./state-storage.js";
 
 export interface AdamOptions {
   lr?: number;
@@ -12,6 +19,22 @@ export interface AdamOptions {
   decoupledWeightDecay?: boolean;
   amsgrad?: boolean;
   maximize?: boolean;
+  /**
+   * Compute as torch 1.13 did, where torch 2 changed the arithmetic: the first moment moves by m·β1 + (1 − β1)·g
+   * (torch 2: `m.lerp_(g, 1 − β1)`, the default; float32 results differ in the last bits).
+   */
+  torch113?: boolean;
+  /**
+   * How m and v are stored between steps: `float32` (the default, torch's), or `bfloat16` (half
+   * the bytes, rounded to nearest even after each step; the step itself uses the unrounded
+   * moments, as torchao's and optax's do), or `8bit` (torchao's Adam8bit: a byte per moment and
+   * a float32 maximum per block of `blockSize`, for tensors of at least 4096 elements in whole
+   * blocks; smaller tensors keep float32 moments; no amsgrad). Set for the whole optimizer (every
+   * group keeps it), and for float32 parameters only when not float32.
+   */
+  state?: StateStorage;
+  /** Elements per block of `8bit` state (torchao's block_size; a multiple of 4). Default 256. */
+  blockSize?: number;
 }
 
 export const adamDefaults: Required<AdamOptions> = deepFreeze({
@@ -22,6 +45,9 @@ export const adamDefaults: Required<AdamOptions> = deepFreeze({
   decoupledWeightDecay: false,
   amsgrad: false,
   maximize: false,
+  torch113: false,
+  state: "float32",
+  blockSize: 256,
 });
 
 /**
@@ -47,6 +73,9 @@ export function adamFamily(
       }
       check.boolean("amsgrad", o.amsgrad);
       check.boolean("maximize", o.maximize);
+      check.boolean("torch113", o.torch113);
+      checkStateStorage(check, o.state, "float32");
+      checkBlockSize(check, o.blockSize);
     },
     buffers: (o) => ({ expAvg: 0, expAvgSq: 0, maxExpAvgSq: o.amsgrad ? 0 : null }),
     plan(o, t) {
@@ -71,6 +100,7 @@ export function adamFamily(
           decoupled: decoupled && o.weightDecay !== 0,
           coupled: !decoupled && o.weightDecay !== 0,
           amsgrad: o.amsgrad,
+          withLerp: !o.torch113,
         },
       };
     },
@@ -78,6 +108,30 @@ export function adamFamily(
 }
 
 export const adamDefinition = adamFamily("Adam", adamDefaults, false);
+
+/**
+ * torchao's per-step scalars (its `_AdamBase.step`): the bias corrections 1 − β^t from β rounded
+ * to float32 and raised in float32 (1.3e-5 relative from torch's double ones for β2 = 0.999 at
+ * t = 1, which shows in steps divided by a second moment that 8-bit storage rounded near 0), and lr
+ * as a float32 tensor. The 8-bit storage, torchao's own, steps with them.
+ */
+export function torchaoScalars(
+  o: Required<AdamOptions>,
+  t: number,
+): { biasCorrection2Sqrt: number; negStepSize: number } {
+  const f = Math.fround;
+  const [beta1, beta2] = o.betas;
+  const biasCorrection1 = f(1 - f(f(beta1) ** t));
+  const biasCorrection2 = f(1 - f(f(beta2) ** t));
+  return { biasCorrection2Sqrt: f(Math.sqrt(biasCorrection2)), negStepSize: -(f(o.lr) / biasCorrection1) };
+}
+
+/** Adam's definition for each storage of its state (see `AdamOptions.state`). */
+export const adamStateDefinitions = {
+  float32: adamDefinition,
+  bfloat16: stateDefinition(adamDefinition, "bfloat16", "adamBf16"),
+  "8bit": stateDefinition(adamDefinition, "8bit", "adam8bit", torchaoScalars),
+};
 
 /**
  * Adam (Kingma & Ba, 2015, https://arxiv.org/abs/1412.6980), with AMSGrad (Reddi et al., 2018,
@@ -88,6 +142,7 @@ export const adamDefinition = adamFamily("Adam", adamDefaults, false);
  */
 export class Adam extends Optimizer<AdamOptions> {
   constructor(params: ParamsInput<AdamOptions>, options: AdamOptions & TrainingOptions = {}) {
-    super(params, options, adamDefinition);
+    const chosen = definitionForState(adamStateDefinitions, options);
+    super(params, chosen.options, chosen.definition);
   }
 }

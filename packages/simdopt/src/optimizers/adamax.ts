@@ -8,6 +8,11 @@ export interface AdamaxOptions {
   eps?: number;
   weightDecay?: number;
   maximize?: boolean;
+  /**
+   * Compute as torch 1.13 did, where torch 2 changed the arithmetic: the first moment moves by m·β1 + (1 − β1)·g
+   * (torch 2: `m.lerp_(g, 1 − β1)`, the default; float32 results differ in the last bits).
+   */
+  torch113?: boolean;
 }
 
 export const adamaxDefaults: Required<AdamaxOptions> = deepFreeze({
@@ -16,6 +21,7 @@ export const adamaxDefaults: Required<AdamaxOptions> = deepFreeze({
   eps: 1e-8,
   weightDecay: 0,
   maximize: false,
+  torch113: false,
 });
 
 export const adamaxDefinition: OptimizerDefinition<AdamaxOptions, "adamax"> = {
@@ -28,6 +34,7 @@ export const adamaxDefinition: OptimizerDefinition<AdamaxOptions, "adamax"> = {
     check.betas(o.betas);
     check.nonNegative("weightDecay", o.weightDecay);
     check.boolean("maximize", o.maximize);
+    check.boolean("torch113", o.torch113);
   },
   buffers: () => ({ expAvg: 0, expInf: 0 }),
   plan(o, t) {
@@ -43,7 +50,7 @@ export const adamaxDefinition: OptimizerDefinition<AdamaxOptions, "adamax"> = {
         eps: o.eps,
         negClr: -clr,
       },
-      flags: { coupled: o.weightDecay !== 0, epsAfterMax: false },
+      flags: { coupled: o.weightDecay !== 0, epsAfterMax: false, withLerp: !o.torch113 },
     };
   },
 };

@@ -1,6 +1,7 @@
 import { Optimizer, type ParamsInput } from "../optimizer.js";
 import type { TrainingOptions } from "../training/training-options.js";
-import { adamDefaults, adamFamily, type AdamOptions } from "./adam.js";
+import { adamDefaults, adamFamily, torchaoScalars, type AdamOptions } from "./adam.js";
+import { definitionForState, stateDefinition } from "./state-storage.js";
 import { deepFreeze } from "../runtime/freeze.js";
 
 export type AdamWOptions = AdamOptions;
@@ -13,12 +14,20 @@ export const adamwDefaults: Required<AdamWOptions> = deepFreeze({
 
 export const adamwDefinition = adamFamily("AdamW", adamwDefaults, true);
 
+/** AdamW's definition for each storage of its state (see `AdamOptions.state`). */
+export const adamwStateDefinitions = {
+  float32: adamwDefinition,
+  bfloat16: stateDefinition(adamwDefinition, "bfloat16", "adamBf16"),
+  "8bit": stateDefinition(adamwDefinition, "8bit", "adam8bit", torchaoScalars),
+};
+
 /**
  * AdamW (Loshchilov & Hutter, 2019, https://arxiv.org/abs/1711.05101): Adam with decoupled weight
  * decay, as torch.optim.AdamW computes it: θ ← θ(1 − γλ) first, then Adam's update without L2.
  */
 export class AdamW extends Optimizer<AdamWOptions> {
   constructor(params: ParamsInput<AdamWOptions>, options: AdamWOptions & TrainingOptions = {}) {
-    super(params, options, adamwDefinition);
+    const chosen = definitionForState(adamwStateDefinitions, options);
+    super(params, chosen.options, chosen.definition);
   }
 }

@@ -56,6 +56,15 @@ export const ftrlDefinition: OptimizerDefinition<FtrlOptions, "ftrl"> = {
     checkKerasBase(o, check);
   },
   buffers: (o) => ({ accumulator: o.initialAccumulatorValue, linear: 0 }),
+  // TensorFlow's sparse FTRL (ResourceSparseApplyFtrlV2) steps the listed rows alone: the others keep
+  // θ, n and z. Keras's own clipping and weight decay act on dense gradients and weights: refused.
+  sparse(o) {
+    const set: string[] = (["clipnorm", "globalClipnorm", "clipvalue"] as const).filter((name) => o[name] !== null);
+    if (decaysWeights(o)) set.push("weightDecay");
+    return set.length === 0
+      ? "rows"
+      : { refused: `${set.join(", ")} ${set.length === 1 ? "is" : "are"} not supported with sparse gradients` };
+  },
   plan(o, t) {
     // Keras 2's decayed rate is the rate of the whole step, β's term of the L2 strength included.
     const lr = decayedLearningRate(o, t);
@@ -89,7 +98,8 @@ export const ftrlDefinition: OptimizerDefinition<FtrlOptions, "ftrl"> = {
  *
  * Options keep Keras's names (in camelCase), with Keras's base options (clipnorm, globalClipnorm,
  * clipvalue, weightDecay, decay; see presets/keras-base.ts). A non-default power runs through a
- * portable pow that the kernels and the reference compute alike.
+ * portable pow that the kernels and the reference compute alike. With a sparse gradient
+ * (`param.setSparseGrad`), only the listed rows step, as TensorFlow's sparse FTRL steps them.
  */
 export class Ftrl extends KerasOptimizer<FtrlOptions> {
   constructor(params: ParamsInput<FtrlOptions>, options: FtrlOptions = {}) {

@@ -18,6 +18,8 @@ import { ASGD, asgdDefinition, type ASGDOptions } from "./asgd.js";
 import { Ftrl, ftrlDefinition, type FtrlOptions } from "./ftrl.js";
 import { Lamb, lambDefinition, type LambOptions } from "./lamb.js";
 import { Adafactor, adafactorDefinition, type AdafactorOptions } from "./adafactor.js";
+import { AdamWScheduleFree, adamwScheduleFreeDefinition, type AdamWScheduleFreeOptions } from "./adamwScheduleFree.js";
+import { SGDScheduleFree, sgdScheduleFreeDefinition, type SGDScheduleFreeOptions } from "./sgdScheduleFree.js";
 import {
   KerasAdam,
   kerasAdamDefinition,
@@ -68,6 +70,8 @@ export const OPTIMIZERS = {
   ftrl: entry<FtrlOptions>(Ftrl, ftrlDefinition),
   lamb: entry<LambOptions>(Lamb, lambDefinition),
   adafactor: entry<AdafactorOptions>(Adafactor, adafactorDefinition),
+  "schedulefree:adamw": entry<AdamWScheduleFreeOptions>(AdamWScheduleFree, adamwScheduleFreeDefinition),
+  "schedulefree:sgd": entry<SGDScheduleFreeOptions>(SGDScheduleFree, sgdScheduleFreeDefinition),
   "keras:adam": entry<KerasAdamOptions>(KerasAdam, kerasAdamDefinition),
   "keras:nadam": entry<KerasNadamOptions>(KerasNadam, kerasNadamDefinition),
   "keras:rmsprop": entry<KerasRMSpropOptions>(KerasRMSprop, kerasRMSpropDefinition),
@@ -86,6 +90,10 @@ export const OPTIMIZERS = {
   "optax:adagrad": entry<optax.OptaxAdagradOptions>(optax.OptaxAdagrad, optax.optaxAdagradDefinition),
   "optax:rprop": entry<optax.OptaxRpropOptions>(optax.OptaxRprop, optax.optaxRpropDefinition),
   "optax:adafactor": entry<optax.OptaxAdafactorOptions>(optax.OptaxAdafactor, optax.optaxAdafactorDefinition),
+  "optax:contrib.schedule_free_adamw": entry<optax.OptaxScheduleFreeAdamWOptions>(
+    optax.OptaxScheduleFreeAdamW,
+    optax.optaxScheduleFreeAdamWDefinition,
+  ),
   "tfjs:sgd": entry<tfjs.TfjsSGDOptions>(tfjs.TfjsSGD, tfjs.tfjsSGDDefinition),
   "tfjs:momentum": entry<tfjs.TfjsMomentumOptions>(tfjs.TfjsMomentum, tfjs.tfjsMomentumDefinition),
   "tfjs:adam": entry<tfjs.TfjsAdamOptions>(tfjs.TfjsAdam, tfjs.tfjsAdamDefinition),

@@ -13,8 +13,9 @@ export interface NAdamOptions {
   decoupledWeightDecay?: boolean;
   maximize?: boolean;
   /**
-   * Compatibility with torch 1.13, whose next μ product takes μ_t twice (Π·μ_t·μ_{t+1}); torch 2.0
-   * fixed it to Π·μ_{t+1}, the default here. Results differ by about 3.5e-4 after 20 steps.
+   * Compute as torch 1.13 did: its next μ product takes μ_t twice (Π·μ_t·μ_{t+1}), which torch 2.0
+   * fixed to Π·μ_{t+1}, the default here (results differ by about 3.5e-4 after 20 steps); and the
+   * first moment moves by m·β1 + (1 − β1)·g (torch 2: `m.lerp_(g, 1 − β1)`; the last bits in float32).
    */
   torch113?: boolean;
 }
@@ -82,6 +83,7 @@ export const nadamDefinition: OptimizerDefinition<NAdamOptions, "nadam"> = {
         coupled: !o.decoupledWeightDecay && o.weightDecay !== 0,
         withEpsRoot: false,
         momentumOnly: false,
+        withLerp: !o.torch113,
       },
       next: { muProduct },
     };

@@ -10,6 +10,11 @@ export interface RAdamOptions {
   /** Decay the parameters by 1 − γλ (AdamW's way) instead of adding λθ to the gradient (torch 2). */
   decoupledWeightDecay?: boolean;
   maximize?: boolean;
+  /**
+   * Compute as torch 1.13 did, where torch 2 changed the arithmetic: the first moment moves by
+   * m·β1 + (1 − β1)·g (torch 2: `m.lerp_(g, 1 − β1)`, the default; float32 results differ in the last bits).
+   */
+  torch113?: boolean;
 }
 
 export const radamDefaults: Required<RAdamOptions> = deepFreeze({
@@ -19,6 +24,7 @@ export const radamDefaults: Required<RAdamOptions> = deepFreeze({
   weightDecay: 0,
   decoupledWeightDecay: false,
   maximize: false,
+  torch113: false,
 });
 
 export const radamDefinition: OptimizerDefinition<RAdamOptions, "radam"> = {
@@ -32,6 +38,7 @@ export const radamDefinition: OptimizerDefinition<RAdamOptions, "radam"> = {
     check.nonNegative("weightDecay", o.weightDecay);
     check.boolean("decoupledWeightDecay", o.decoupledWeightDecay);
     check.boolean("maximize", o.maximize);
+    check.boolean("torch113", o.torch113);
   },
   buffers: () => ({ expAvg: 0, expAvgSq: 0 }),
   plan(o, step) {
@@ -58,7 +65,7 @@ export const radamDefinition: OptimizerDefinition<RAdamOptions, "radam"> = {
         eps: o.eps,
         rect,
       },
-      flags: { decoupled, coupled: !o.decoupledWeightDecay && o.weightDecay !== 0, rectified },
+      flags: { decoupled, coupled: !o.decoupledWeightDecay && o.weightDecay !== 0, rectified, withLerp: !o.torch113 },
     };
   },
 };

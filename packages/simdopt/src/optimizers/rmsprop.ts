@@ -10,6 +10,11 @@ export interface RMSpropOptions {
   momentum?: number;
   centered?: boolean;
   maximize?: boolean;
+  /**
+   * Compute as torch 1.13 did, where torch 2 changed the arithmetic: the centered mean of g moves by ḡ·α + (1 − α)·g
+   * (torch 2: `ḡ.lerp_(g, 1 − α)`, the default; float32 results differ in the last bits).
+   */
+  torch113?: boolean;
 }
 
 export const rmspropDefaults: Required<RMSpropOptions> = deepFreeze({
@@ -20,6 +25,7 @@ export const rmspropDefaults: Required<RMSpropOptions> = deepFreeze({
   momentum: 0,
   centered: false,
   maximize: false,
+  torch113: false,
 });
 
 export const rmspropDefinition: OptimizerDefinition<RMSpropOptions, "rmsprop"> = {
@@ -34,6 +40,7 @@ export const rmspropDefinition: OptimizerDefinition<RMSpropOptions, "rmsprop"> =
     check.nonNegative("momentum", o.momentum);
     check.boolean("centered", o.centered);
     check.boolean("maximize", o.maximize);
+    check.boolean("torch113", o.torch113);
   },
   buffers: (o) => ({ squareAvg: 0, gradAvg: o.centered ? 0 : null, momentumBuffer: o.momentum > 0 ? 0 : null }),
   plan: (o) => ({
@@ -56,6 +63,7 @@ export const rmspropDefinition: OptimizerDefinition<RMSpropOptions, "rmsprop"> =
       withMomentum: o.momentum > 0,
       epsInRoot: false,
       nesterov: false,
+      withLerp: o.centered && !o.torch113,
     },
   }),
 };

@@ -38,6 +38,16 @@ export const sgdDefinition: OptimizerDefinition<SGDOptions, "sgd"> = {
     }
   },
   buffers: (o) => ({ momentumBuffer: o.momentum !== 0 ? 0 : null }),
+  // torch adds a sparse gradient to the parameter row by row; its momentum buffer collects every
+  // step's rows and moves them all, so with momentum every row moves: the dense rule then.
+  sparse: (o) =>
+    o.weightDecay !== 0
+      ? {
+          refused: `weightDecay ${o.weightDecay} is not supported with sparse gradients (torch: add(sparse, dense) is not supported)`,
+        }
+      : o.momentum !== 0
+        ? "dense"
+        : "rows",
   plan: (o, t) => ({
     scalars: {
       gradScale: gradScale(o.maximize),

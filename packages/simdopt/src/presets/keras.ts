@@ -42,7 +42,7 @@ function checkBetas(o: { beta1: number; beta2: number }, check: OptionChecker): 
   check.betas([o.beta1, o.beta2], ["beta1", "beta2"]);
 }
 
-/** Keras's Adam: θ ← θ − lr·√(1 − β2ᵗ)/(1 − β1ᵗ) · m/(√v + ε), Adam's kernel with ε/√(1 − β2ᵗ). */
+/** Keras's Adam: θ ← θ − (m·α)/(√v + ε), α = lr·√(1 − β2ᵗ)/(1 − β1ᵗ), on Adam's kernel with √(1 − β2ᵗ) = 1. */
 export const kerasAdamDefinition: OptimizerDefinition<KerasAdamOptions, "adam"> = {
   title: "keras:adam",
   steps: "shared",
@@ -58,7 +58,6 @@ export const kerasAdamDefinition: OptimizerDefinition<KerasAdamOptions, "adam"> 
   buffers: (o) => ({ expAvg: 0, expAvgSq: 0, maxExpAvgSq: o.amsgrad ? 0 : null }),
   plan(o, t) {
     const lr = decayedLearningRate(o, t);
-    const biasCorrection2Sqrt = Math.sqrt(1 - o.beta2 ** t);
     return {
       scalars: {
         gradScale: 1,
@@ -68,14 +67,27 @@ export const kerasAdamDefinition: OptimizerDefinition<KerasAdamOptions, "adam"> 
         oneMinusBeta1: 1 - o.beta1,
         beta2: o.beta2,
         oneMinusBeta2: 1 - o.beta2,
-        biasCorrection2Sqrt,
-        eps: o.epsilon / biasCorrection2Sqrt,
-        negStepSize: -(lr / (1 - o.beta1 ** t)),
+        biasCorrection2Sqrt: 1,
+        eps: o.epsilon,
+        negStepSize: -kerasAdamAlpha(lr, o.beta1, o.beta2, t, (x) => x),
       },
-      flags: { decoupled: decaysWeights(o), coupled: false, amsgrad: o.amsgrad },
+      // Keras computes α in the variable's dtype: the betas cast to float32, raised to the power t
+      // and 1 − βᵗ in float32 (with β2 near 1, 1 − β2ᵗ in float32 and in double differ by 1e-4).
+      float32Scalars: { negStepSize: -kerasAdamAlpha(lr, o.beta1, o.beta2, t, Math.fround) },
+      flags: { decoupled: decaysWeights(o), coupled: false, amsgrad: o.amsgrad, withLerp: false },
     };
   },
 };
+
+/**
+ * Keras's step size α = lr·√(1 − β2ᵗ)/(1 − β1ᵗ), every operation rounded by `round` as in the
+ * variable's dtype (the power of float32 betas correctly rounded; XLA's may be an ulp away).
+ */
+function kerasAdamAlpha(lr: number, beta1: number, beta2: number, t: number, round: (x: number) => number): number {
+  const power1 = round(round(beta1) ** t);
+  const power2 = round(round(beta2) ** t);
+  return round(round(round(lr) * round(Math.sqrt(round(1 - power2)))) / round(1 - power1));
+}
 
 /** keras.optimizers.Adam (its ε is added to √v, not to the bias-corrected √v̂ as torch's). */
 export class KerasAdam extends KerasOptimizer<KerasAdamOptions> {
@@ -135,7 +147,7 @@ export const kerasNadamDefinition: OptimizerDefinition<KerasNadamOptions, "nadam
         avgCoef: (-lr * muNext) / (1 - muProduct * muNext),
         epsRoot: 0,
       },
-      flags: { decoupled: decaysWeights(o), coupled: false, withEpsRoot: false, momentumOnly: false },
+      flags: { decoupled: decaysWeights(o), coupled: false, withEpsRoot: false, momentumOnly: false, withLerp: false },
       next: { muProduct },
     };
   },
@@ -205,6 +217,7 @@ export const kerasRMSpropDefinition: OptimizerDefinition<KerasRMSpropOptions, "r
         withMomentum,
         epsInRoot: true,
         nesterov: false,
+        withLerp: false,
       },
     };
   },

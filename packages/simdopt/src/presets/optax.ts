@@ -18,3 +18,4 @@ export * from "./optax/rmsprop.js";
 export * from "./optax/adagrad.js";
 export * from "./optax/rprop.js";
 export * from "./optax/adafactor.js";
+export * from "./optax/schedule-free-adamw.js";

@@ -226,7 +226,7 @@ export const tfjsAdamaxDefinition: OptimizerDefinition<TfjsAdamaxOptions, "adama
       eps: o.epsilon ?? BACKEND_EPSILON,
       negClr: -(o.learningRate / (1 + o.decay * (t - 1))) / (1 - o.beta1 ** t),
     },
-    flags: { coupled: false, epsAfterMax: true },
+    flags: { coupled: false, epsAfterMax: true, withLerp: false },
   }),
 };
 

@@ -1,5 +1,5 @@
 import type { ReferenceRule } from "./kernels.js";
-import { effectiveGradient, ema, emaOfSquare } from "./rules.js";
+import { effectiveGradient, ema, emaOfSquare, lerp } from "./rules.js";
 
 /** Adam and AdamW, the specification of `adam_f32` and `adam_f64` (see src/optimizers/adam.ts for the math). */
 export const adamReference: ReferenceRule<"adam"> = (
@@ -23,7 +23,7 @@ export const adamReference: ReferenceRule<"adam"> = (
     let p = param[i];
     if (flags.decoupled) p = r(p * paramScale);
     const g = effectiveGradient(r, grad[i], gradScale, p, weightDecay, flags.coupled);
-    const m = ema(r, expAvg[i], beta1, oneMinusBeta1, g);
+    const m = flags.withLerp ? lerp(r, expAvg[i], g, oneMinusBeta1) : ema(r, expAvg[i], beta1, oneMinusBeta1, g);
     let v = emaOfSquare(r, expAvgSq[i], beta2, oneMinusBeta2, g);
     expAvg[i] = m;
     expAvgSq[i] = v;

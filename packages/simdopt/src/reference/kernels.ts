@@ -9,6 +9,8 @@ import {
   KERNEL_NAMES,
   kernelKey,
   readScalars,
+  ROWS_KERNEL_NAMES,
+  rowsKernelKey,
   tableBuffers,
   type Dtype,
   type FlagsOf,
@@ -23,8 +25,12 @@ import {
 import type { Rounding } from "../runtime/load.js";
 import { adafactorLengths, optaxAdafactorLengths } from "../runtime/state-lengths.js";
 import { roundFor, type Round } from "./rules.js";
+import { stateArrayType, stateElementsOf, type StateArray } from "../runtime/state-elements.js";
 
-/** Kernel K's update rule over one tensor: its arrays (empty where unused), scalars and flags, by name. */
+/**
+ * Kernel K's update rule over one tensor: its arrays (empty where unused), scalars and flags, by
+ * name. State buffers of low-bit elements (state-elements.ts) come as their own typed arrays.
+ */
 export type ReferenceRule<K extends KernelName> = (
   r: Round,
   buffers: Record<"param" | "grad" | StateBufferOf<K>, FloatArray>,
@@ -49,6 +55,12 @@ const STATE_LENGTHS: {
   adafactor: (n, shape) => adafactorLengths(n, shape),
   optaxAdafactor: (n, shape, { scalars, flags }) =>
     optaxAdafactorLengths(n, shape, flags.factored, scalars.minDimSizeToFactor),
+  // The kernel tells an 8-bit tensor by its codes' address (0 for a float32 one, whose maxima are
+  // absent too); every other buffer it has takes the tensor's length.
+  adam8bit: (n, _shape, { scalars }) => {
+    const blocks = Math.ceil(n / scalars.blockSize); // bitsandbytes' last block may be partial
+    return { expAvgAbsmax: blocks, expAvgSqAbsmax: blocks };
+  },
 };
 
 export function referenceKernels(memory: WebAssembly.Memory, rounding: Rounding): KernelTable {
@@ -58,12 +70,57 @@ export function referenceKernels(memory: WebAssembly.Memory, rounding: Rounding)
       table[kernelKey(name, dtype)] = referenceKernel(memory, name, dtype, roundFor(dtype, rounding));
     }
   }
+  for (const name of ROWS_KERNEL_NAMES) {
+    for (const dtype of ["float32", "float64"] as const) {
+      table[rowsKernelKey(name, dtype)] = referenceRowsKernel(memory, name, dtype, roundFor(dtype, rounding));
+    }
+  }
   return table as KernelTable;
 }
 
-function referenceKernel(memory: WebAssembly.Memory, name: KernelName, dtype: Dtype, r: Round): Kernel {
+/**
+ * The rows kernel of a kernel that declares `rows` (generate.js's ROW_WORDS): the same rule, handed
+ * one row at a time (views of that row of the table, of its state buffers, and of the gradient's row).
+ */
+function referenceRowsKernel(memory: WebAssembly.Memory, name: KernelName, dtype: Dtype, r: Round): Kernel {
   const View = dtype === "float32" ? Float32Array : Float64Array;
+  const bytes = View.BYTES_PER_ELEMENT;
   const names = tableBuffers(name);
+  const rows = KERNEL_LAYOUTS[name].rows as { tableStride: number; words: { indices: number; dim: number } };
+  const words = rows.tableStride / 4;
+  const rule = REFERENCE_RULES[name] as ReferenceRule<KernelName>;
+  return (tableAddress, count, scalarsAddress) => {
+    const { scalars, flags } = readScalars(memory, scalarsAddress, name);
+    const rounded = Object.fromEntries(Object.entries(scalars).map(([key, value]) => [key, r(value as number)]));
+    const entries = new Uint32Array(memory.buffer, tableAddress, count * words);
+    for (let t = 0; t < count; t++) {
+      const entry = entries.subarray(t * words, (t + 1) * words);
+      const dim = entry[rows.words.dim];
+      const rowCount = dim === 0 ? 0 : entry[0] / dim;
+      const indices = new Uint32Array(memory.buffer, entry[rows.words.indices], rowCount);
+      for (let k = 0; k < rowCount; k++) {
+        const buffers = Object.fromEntries(
+          names.map((buffer, b) => {
+            const address = entry[1 + b];
+            const row = buffer === "grad" ? k : indices[k];
+            return [
+              buffer,
+              new View(memory.buffer, address === 0 ? 0 : address + row * dim * bytes, address === 0 ? 0 : dim),
+            ];
+          }),
+        );
+        rule(r, buffers as Record<string, FloatArray>, rounded as ScalarsOf<KernelName>, flags, []);
+      }
+    }
+  };
+}
+
+function referenceKernel(memory: WebAssembly.Memory, name: KernelName, dtype: Dtype, r: Round): Kernel {
+  const names = tableBuffers(name);
+  // param and grad take the dtype, each state buffer its declared element.
+  const views = ["param", "param", ...stateElementsOf(name)].map((element) =>
+    stateArrayType(element as "param", dtype),
+  );
   const words = KERNEL_LAYOUTS[name].tableStride / 4;
   const rule = REFERENCE_RULES[name] as ReferenceRule<KernelName>;
   const stateLengths = STATE_LENGTHS[name] as
@@ -89,10 +146,17 @@ function referenceKernel(memory: WebAssembly.Memory, name: KernelName, dtype: Dt
       const buffers = Object.fromEntries(
         names.map((buffer, k) => {
           const address = entries[t * words + 1 + k];
+          const View = views[k];
           return [buffer, new View(memory.buffer, address, address === 0 ? 0 : (lengths[buffer] ?? n))]; // 0: unused
         }),
       );
-      rule(r, buffers as Record<string, FloatArray>, rounded as ScalarsOf<KernelName>, flags, shape);
+      rule(
+        r,
+        buffers as Record<string, FloatArray | StateArray> as Record<string, FloatArray>,
+        rounded as ScalarsOf<KernelName>,
+        flags,
+        shape,
+      );
     }
   };
 }

@@ -1,5 +1,5 @@
 import type { ReferenceRule } from "./kernels.js";
-import { effectiveGradient, ema, emaOfSquare, fma } from "./rules.js";
+import { effectiveGradient, ema, emaOfSquare, fma, lerp } from "./rules.js";
 
 /** RMSprop, the specification of `rmsprop_f32` and `rmsprop_f64` (see src/optimizers/rmsprop.ts for the math). */
 export const rmspropReference: ReferenceRule<"rmsprop"> = (
@@ -15,7 +15,7 @@ export const rmspropReference: ReferenceRule<"rmsprop"> = (
     squareAvg[i] = s;
     let avg: number;
     if (flags.centered) {
-      const ga = ema(r, gradAvg[i], alpha, oneMinusAlpha, g);
+      const ga = flags.withLerp ? lerp(r, gradAvg[i], g, oneMinusAlpha) : ema(r, gradAvg[i], alpha, oneMinusAlpha, g);
       gradAvg[i] = ga;
       const variance = fma(r, -ga, r(gradAvgScale * ga), s);
       avg = flags.epsInRoot ? r(Math.sqrt(r(variance + eps))) : r(r(Math.sqrt(variance)) + eps);

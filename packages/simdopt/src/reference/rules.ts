@@ -57,3 +57,9 @@ export function ema(r: Round, avg: number, beta: number, oneMinusBeta: number, x
 export function emaOfSquare(r: Round, avg: number, beta: number, oneMinusBeta: number, x: number): number {
   return fma(r, r(oneMinusBeta * x), x, r(avg * beta));
 }
+
+/** torch 2's `a.lerp_(b, w)`: w·(b − a) + a while |w| < ½, else (w − 1)·(b − a) + b (as lib/rules.ts). */
+export function lerp(r: Round, a: number, b: number, w: number): number {
+  const difference = r(b - a);
+  return Math.abs(w) < 0.5 ? fma(r, w, difference, a) : fma(r, r(w - 1), difference, b);
+}

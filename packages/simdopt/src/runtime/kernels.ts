@@ -25,14 +25,24 @@ export interface KernelCall<K extends KernelName> {
   flags: FlagsOf<K>;
 }
 
+/** The kernels that also step only some rows of 2-D tables (their declaration's `rows`, generate.js's ROW_WORDS). */
+export type RowsKernelName = { [K in KernelName]: Layout<K>["rows"] extends null ? never : K }[KernelName];
+export const ROWS_KERNEL_NAMES = KERNEL_NAMES.filter((name) => KERNEL_LAYOUTS[name].rows !== null) as RowsKernelName[];
+
 export type Kernel = (table: number, count: number, scalars: number) => void;
-export type KernelTable = Record<`${KernelName}_${"f32" | "f64"}`, Kernel>;
+export type KernelTable = Record<`${KernelName}_${"f32" | "f64"}`, Kernel> &
+  Record<`${RowsKernelName}_rows_${"f32" | "f64"}`, Kernel>;
 
 export type Dtype = "float32" | "float64";
 export const DTYPES: readonly Dtype[] = Object.freeze(["float32", "float64"]);
 
 export function kernelKey(name: KernelName, dtype: Dtype): keyof KernelTable {
   return `${name}_${dtype === "float32" ? "f32" : "f64"}`;
+}
+
+/** The key of kernel `name`'s rows kernel for `dtype`. */
+export function rowsKernelKey(name: RowsKernelName, dtype: Dtype): keyof KernelTable {
+  return `${name}_rows_${dtype === "float32" ? "f32" : "f64"}`;
 }
 
 export type TypedArrayOf<D extends Dtype> = D extends "float32" ? Float32Array : Float64Array;

@@ -11,9 +11,7 @@
  * Deno without node_modules cannot resolve.
  */
 import { BINARY_AXES, BINARY_BYTES, type BinaryName } from "../generated/binaries.js";
-import { LAYOUT_FINGERPRINT } from "../generated/kernels.js";
-import { gradKernelsOf, type GradKernels } from "./grad-kernels.js";
-import { KERNEL_NAMES, type Dtype, type KernelTable } from "./kernels.js";
+import { instantiateModule, type WasmKernels } from "./instance.js";
 
 export type WasmBinary = "simd" | "scalar";
 /**
@@ -26,7 +24,7 @@ export const ROUNDINGS: readonly Rounding[] = Object.freeze(["fused", "separate"
 /** `auto` is SIMD where the engine supports it, scalar otherwise; `reference` is the plain-JS spec. */
 export type BinaryChoice = "auto" | WasmBinary | "reference";
 export const BINARY_CHOICES: readonly BinaryChoice[] = Object.freeze(["auto", "simd", "scalar", "reference"]);
-export type { BinaryName };
+export type { BinaryName, WasmKernels };
 
 // (module (func (result v128) i32.const 0 i8x16.splat i8x16.popcnt))
 const SIMD_PROBE = new Uint8Array([
@@ -71,19 +69,24 @@ export function binaryName(
   return name as BinaryName;
 }
 
-let relaxedFused: Promise<boolean> | undefined;
+const relaxedFused = new Map<BinaryName, Promise<boolean>>();
 
 /**
  * True when the relaxed-SIMD binary validates here and its multiply-add rounds once in every lane
- * (checked once: it is a property of the engine and the machine). Where it is false, the emulated
- * fused binary computes the same bits, more slowly.
+ * (checked once per kind of memory: it is a property of the engine and the machine). Where it is
+ * false, the emulated fused binary computes the same bits, more slowly. Given a shared memory, the
+ * probe is the shared binary instantiated over it, the one a runtime over that memory then uses,
+ * so that a page fetches one binary.
  */
-export function relaxedSimdFuses(): Promise<boolean> {
-  relaxedFused ??= (async () => {
-    const name = binaryName("simd", false, "relaxed");
+export function relaxedSimdFuses(memory?: WebAssembly.Memory): Promise<boolean> {
+  const shared = memory !== undefined && isShared(memory);
+  const name = binaryName("simd", shared, "relaxed");
+  const known = relaxedFused.get(name);
+  if (known !== undefined) return known;
+  const probe = (async () => {
     try {
       const instance = await WebAssembly.instantiate(await compile(name), {
-        env: { memory: new WebAssembly.Memory({ initial: 1 }) },
+        env: { memory: shared ? memory : new WebAssembly.Memory({ initial: 1 }) },
       });
       return (instance.exports as unknown as { multiply_add_fused(): number }).multiply_add_fused() === 1;
     } catch {
@@ -91,7 +94,8 @@ export function relaxedSimdFuses(): Promise<boolean> {
       return false;
     }
   })();
-  return relaxedFused;
+  relaxedFused.set(name, probe);
+  return probe;
 }
 
 /**
@@ -116,40 +120,17 @@ export function isShared(memory: WebAssembly.Memory): boolean {
   return typeof SharedArrayBuffer === "function" && memory.buffer instanceof SharedArrayBuffer;
 }
 
-export interface WasmKernels {
-  kernels: KernelTable;
-  gradKernels: Record<Dtype, GradKernels>;
-  heapBase: number;
-}
-
 /**
  * Instantiates binary `name` over `memory` (imported as env.memory), checking that it exports every
  * kernel of the layouts this package was built with.
  */
 export async function instantiate(name: BinaryName, memory: WebAssembly.Memory): Promise<WasmKernels> {
-  const instance = await WebAssembly.instantiate(await compile(name), { env: { memory } });
-  const table = instance.exports as unknown as Record<string, unknown> & {
-    heap_base(): number;
-    layout_fingerprint(): number;
-  };
-  if (typeof table.layout_fingerprint !== "function" || table.layout_fingerprint() >>> 0 !== LAYOUT_FINGERPRINT) {
-    throw new Error(
-      `simdopt: binary '${name}' was built from other kernel declarations than this package (rebuild both)`,
-    );
-  }
-  for (const kernel of KERNEL_NAMES) {
-    for (const suffix of ["f32", "f64"]) {
-      const exported = table[`${kernel}_${suffix}`];
-      if (typeof exported !== "function" || exported.length !== 3) {
-        throw new Error(`simdopt: binary '${name}' lacks the kernel ${kernel}_${suffix}(table, count, scalars)`);
-      }
-    }
-  }
-  return {
-    kernels: table as unknown as KernelTable,
-    gradKernels: gradKernelsOf(table, name),
-    heapBase: table.heap_base(),
-  };
+  return instantiateModule(await compile(name), name, memory);
+}
+
+/** Binary `name`, compiled (once per process): what a runtime hands its worker threads. */
+export function compiledBinary(name: BinaryName): Promise<WebAssembly.Module> {
+  return compile(name);
 }
 
 function decodeBase64(base64: string): Uint8Array<ArrayBuffer> {

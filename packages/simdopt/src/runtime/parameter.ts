@@ -2,6 +2,7 @@ import { Runtime } from "./runtime.js";
 import { bytesPerElement, type Dtype, type TypedArrayOf } from "./kernels.js";
 import { show } from "./validate.js";
 import { forgetRelease, releaseWhenCollected } from "./finalization.js";
+import { SparseGrad } from "./sparse-grad.js";
 
 /** The typed arrays whose elements are numbers (not BigInts), which `set` takes as they are. */
 const NUMBER_ARRAYS = [
@@ -48,6 +49,10 @@ export class Parameter<D extends Dtype = Dtype> {
   static isParameter(value: unknown): value is Parameter {
     return typeof value === "object" && value !== null && #brand in value;
   }
+  /** The row-sparse gradient's storage, kept for reuse once made. */
+  private sparse: SparseGrad | undefined;
+  /** True while the gradient is the sparse one (setSparseGrad) rather than `grad`. */
+  private sparseInUse = false;
 
   /** Use `runtime.parameter(...)`. */
   constructor(
@@ -99,15 +104,19 @@ export class Parameter<D extends Dtype = Dtype> {
   /**
    * True when the parameter has a gradient for the next step (torch's `p.grad is not None`): until
    * `clearGrad()` (or `optimizer.zeroGrad({ setToNone: true })`), then again once `grad` is taken
-   * or `setGrad` called. A step skips a parameter without one, as torch 2 does.
+   * or `setGrad` or `setSparseGrad` called. A step skips a parameter without one, as torch 2 does.
    */
   get hasGrad(): boolean {
     return this.#hasGrad;
   }
 
-  /** Drops the gradient (torch's `p.grad = None`): it reads zeros, and steps skip the parameter until it has one again. */
+  /**
+   * Drops the gradient (torch's `p.grad = None`), dense or sparse: `grad` reads zeros, and steps
+   * skip the parameter until it has one again.
+   */
   clearGrad(): this {
     this.currentViews().grad.fill(0);
+    this.sparseInUse = false;
     this.#hasGrad = false;
     return this;
   }
@@ -118,10 +127,49 @@ export class Parameter<D extends Dtype = Dtype> {
     return this;
   }
 
-  /** Copies `values` into the gradient (same length; any array of numbers). */
+  /** Copies `values` into the gradient (same length; any array of numbers); the gradient is dense again. */
   setGrad(values: ArrayLike<number>): this {
     this.grad.set(this.checked("gradient", values));
+    this.sparseInUse = false;
     return this;
+  }
+
+  /**
+   * Gives this 2-D parameter (a table of shape [rows, dim]) a row-sparse gradient, as
+   * `nn.Embedding(sparse=True)` gives torch one: `values` holds indices.length rows of dim numbers,
+   * row j adding to table row `indices[j]`. Indices may come in any order and repeat (repeated
+   * rows are summed, as torch's `coalesce()`); none is an all-zero gradient. Until `setGrad`, the
+   * optimizer steps from this gradient and ignores `grad`: SparseAdam and SGD and Adagrad without
+   * weight decay accept it (the others refuse it, as torch does). Checked first: a refused call
+   * changes nothing.
+   */
+  setSparseGrad(indices: ArrayLike<number>, values: ArrayLike<number>): this {
+    if (this.disposed) throw new Error(`simdopt: parameter ${this.label()} was disposed`);
+    if (this.shape.length !== 2) {
+      throw new TypeError(
+        `simdopt: a sparse gradient needs a 2-D parameter (a table of [rows, dim]); parameter ${this.label()} has shape [${this.shape.join(", ")}]`,
+      );
+    }
+    this.sparse ??= new SparseGrad(this.runtime, this.dtype, this.shape[0], this.shape[1]);
+    this.sparse.set(indices, values, this.label());
+    this.sparseInUse = true;
+    this.#hasGrad = true;
+    return this;
+  }
+
+  /**
+   * The row-sparse gradient, coalesced (rows sorted, each once, repeats summed), as copies;
+   * undefined while the gradient is dense.
+   */
+  get sparseGrad(): { indices: Uint32Array; values: TypedArrayOf<D> } | undefined {
+    const sparse = this.sparseGradient;
+    if (sparse === undefined) return undefined;
+    return { indices: sparse.indices().slice(), values: sparse.values().slice() as TypedArrayOf<D> };
+  }
+
+  /** @internal The sparse gradient in force, or undefined when the gradient is dense. */
+  get sparseGradient(): SparseGrad | undefined {
+    return this.sparseInUse ? this.sparse : undefined;
   }
 
   /** A copy of the values that stays valid whatever happens to the memory. */
@@ -138,6 +186,7 @@ export class Parameter<D extends Dtype = Dtype> {
     this.views = undefined;
     this.runtime.disposals++;
     forgetRelease(this);
+    this.sparse?.dispose();
     this.runtime.retire([this.dataPtr, this.gradPtr], this.label());
   }
 

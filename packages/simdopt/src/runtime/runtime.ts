@@ -2,6 +2,7 @@ import { Allocator } from "./allocator.js";
 import {
   BINARY_CHOICES,
   binaryName,
+  compiledBinary,
   createMemory,
   instantiate,
   isShared,
@@ -14,7 +15,16 @@ import {
   type Rounding,
   type WasmBinary,
 } from "./load.js";
-import { DTYPES, kernelKey, type Dtype, type KernelName, type KernelTable } from "./kernels.js";
+import {
+  DTYPES,
+  kernelKey,
+  rowsKernelKey,
+  type Dtype,
+  type KernelName,
+  type KernelTable,
+  type RowsKernelName,
+} from "./kernels.js";
+import type { RowTable } from "./row-table.js";
 import type { StepTable } from "./tensor-table.js";
 import { Parameter } from "./parameter.js";
 import { readOptions } from "./read-options.js";
@@ -65,6 +75,8 @@ export interface RuntimeOptions {
    * where Deno may not read the worker's module (no `--allow-read`). A
    * count above 1 that cannot be honoured throws. Workers start at the first large step (or at
    * `await runtime.startThreads()`); they never keep a process alive; `runtime.close()` ends them.
+   * With `auto`, a worker that fails to start (a bundle that did not emit it) is left out quietly,
+   * and `threads` says so; with a count, the next step reports it (a ThreadError).
    */
   threads?: ThreadsOption;
   /**
@@ -116,6 +128,8 @@ export class Runtime {
   /** Workers to start when first needed (their control block is allocated then), or 0. */
   #workers = 0;
   #spawn: SpawnWorker | undefined;
+  #autoThreads = false;
+  #module: WebAssembly.Module | undefined;
   #threadMinElements = DEFAULT_THREAD_MIN_ELEMENTS;
 
   private constructor(
@@ -192,7 +206,7 @@ export class Runtime {
         referenceGradKernels(memory),
       );
     }
-    const relaxed = rounding === "fused" && resolved === "simd" && relaxedSimd && (await relaxedSimdFuses());
+    const relaxed = rounding === "fused" && resolved === "simd" && relaxedSimd && (await relaxedSimdFuses(memory));
     const name = binaryName(resolved, isShared(memory), relaxed ? "relaxed" : rounding);
     const { kernels, gradKernels, heapBase } = await instantiate(name, memory);
     const runtime = new Runtime(memory, kernels, resolved, name, rounding, heapBase, gradKernels);
@@ -200,6 +214,8 @@ export class Runtime {
     if (pool.spawn !== undefined) {
       runtime.#workers = pool.threads - 1;
       runtime.#spawn = pool.spawn;
+      runtime.#autoThreads = pool.auto;
+      runtime.#module = await compiledBinary(name);
     }
     return runtime;
   }
@@ -212,7 +228,9 @@ export class Runtime {
         this.alloc(controlBytes(this.#workers)),
         this.#workers,
         this.build,
+        this.#module!,
         this.#spawn!,
+        this.#autoThreads,
       );
       pools.register(this, this.#pool, this);
     }
@@ -224,7 +242,11 @@ export class Runtime {
     return this.#threadPool();
   }
 
-  /** Threads that large steps run on (the calling thread included); 1 without workers. */
+  /**
+   * Threads that large steps run on (the calling thread included); 1 without workers. Before the
+   * workers start, the number planned; from then on, the workers that are ready and alive, which
+   * `await runtime.startThreads()` resolves with.
+   */
   get threads(): number {
     return this.#pool?.threads ?? this.#workers + 1;
   }
@@ -330,6 +352,21 @@ export class Runtime {
     } else {
       run(table.address, table.count, scalars);
     }
+  }
+
+  /**
+   * @internal Runs kernel `kernel`'s rows kernel over the rows `table` last prepared, with the
+   * scalar block at `scalars`: split between threads, by rows, when they hold threadMinElements
+   * elements or more.
+   */
+  runRows(kernel: RowsKernelName, table: RowTable, scalars: number): void {
+    const key = rowsKernelKey(kernel, table.dtype);
+    const run = this.kernels[key];
+    const { address, count, elements } = table.rows;
+    const pool = elements >= this.#threadMinElements ? this.#threadPool() : undefined;
+    const chunks = pool?.chunks() ?? 0;
+    if (pool === undefined || chunks === 0) run(address, count, scalars);
+    else pool.runPhases(key, run, [table.slices(chunks)], chunks, scalars);
   }
 
   /** @internal A zero-filled, 64-byte-aligned block of at least `bytes` bytes. */

@@ -37,3 +37,35 @@ export function optaxAdafactorLengths(
   }
   return { vRow: 0, vCol: 0, v: n, ema: n };
 }
+
+/**
+ * Blockwise 8-bit state as torchao keeps it (adam8bit): a tensor of at least `minSize` elements
+ * that is whole blocks of `blockSize` keeps each moment as `n` codes and `n / blockSize` maxima;
+ * any other tensor keeps it in float32 (`n` values), as torchao does below 4096 elements or for a
+ * length that is not whole blocks.
+ */
+export function blockwise8Lengths(
+  n: number,
+  blockSize: number,
+  minSize: number,
+): {
+  expAvg: number;
+  expAvgSq: number;
+  expAvgCodes: number;
+  expAvgSqCodes: number;
+  expAvgAbsmax: number;
+  expAvgSqAbsmax: number;
+} {
+  const quantized = n > 0 && n >= minSize && n % blockSize === 0;
+  const float = quantized ? 0 : n;
+  const codes = quantized ? n : 0;
+  const blocks = quantized ? n / blockSize : 0;
+  return {
+    expAvg: float,
+    expAvgSq: float,
+    expAvgCodes: codes,
+    expAvgSqCodes: codes,
+    expAvgAbsmax: blocks,
+    expAvgSqAbsmax: blocks,
+  };
+}

@@ -18,6 +18,9 @@ export class TableSubset implements StepTable {
   readonly elements: number;
   readonly blocks: readonly TensorBlocks[];
   readonly dtype: TensorTable["dtype"];
+  readonly lengths: TensorTable["lengths"];
+  readonly stateElements: TensorTable["stateElements"];
+  readonly stateBlocks: TensorTable["stateBlocks"];
   slices: SliceTables | undefined;
 
   /** The entries of `table` at `indices` (ascending positions in the table, at least one). */
@@ -31,6 +34,9 @@ export class TableSubset implements StepTable {
     this.count = indices.length;
     this.elements = indices.reduce((total, t) => total + table.params[t].length, 0);
     this.blocks = table.blocks.length === 0 ? [] : indices.map((t) => table.blocks[t]);
+    this.lengths = indices.map((t) => table.lengths[t]);
+    this.stateElements = table.stateElements;
+    this.stateBlocks = table.stateBlocks && indices.map((t) => (table.stateBlocks as (number | null)[])[t]);
     const words = this.stride / 4;
     this.address = runtime.alloc(Math.max(1, indices.length) * this.stride);
     const buffer = runtime.memory.buffer;

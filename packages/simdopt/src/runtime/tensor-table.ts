@@ -10,15 +10,17 @@
  * entry the words that say where a tensor's slots are (generate.js's BLOCK_WORDS).
  */
 import { ALIGNMENT } from "./allocator.js";
-import { bytesPerElement, type Dtype, type FloatArray, type KernelName } from "./kernels.js";
+import type { Dtype, KernelName } from "./kernels.js";
 import { KERNEL_LAYOUTS } from "../generated/kernels.js";
 import type { Parameter } from "./parameter.js";
 import type { Runtime } from "./runtime.js";
 import { shapeWords } from "./shape-words.js";
+import { stateArrayType, stateElementBytes, type StateArray, type StateElement } from "./state-elements.js";
 import { tensorBlocks, type TensorBlocks } from "./tensor-blocks.js";
 import type { SliceTables } from "../threads/slices.js";
 import type { GradTable } from "./grad-kernels.js";
 import { TableSubset } from "./table-subset.js";
+import type { RowTable } from "./row-table.js";
 
 /** What a kernel call runs over: a table of entries in the kernel's layout (a group's, or some of its tensors'). */
 export interface StepTable extends GradTable {
@@ -26,6 +28,12 @@ export interface StepTable extends GradTable {
   readonly elements: number;
   /** A blocked kernel's blocks of each tensor; empty for other kernels. */
   readonly blocks: readonly TensorBlocks[];
+  /** `lengths[t][k]`: the elements of state buffer k of tensor t, null where it has none. */
+  readonly lengths: readonly (readonly (number | null)[])[];
+  /** Each state buffer's element type (state-elements.ts): most are the parameter's dtype. */
+  readonly stateElements: readonly StateElement[];
+  /** Low-bit state's block of codes of each tensor (see TensorTable's constructor); undefined for other kernels. */
+  readonly stateBlocks?: readonly (number | null)[];
   /** @internal The table cut into slices for threads, built when first needed; freed with the table. */
   slices: SliceTables | undefined;
 }
@@ -33,7 +41,7 @@ export interface StepTable extends GradTable {
 /** What a table needs of its kernel's declaration. */
 export type TableLayout = Pick<
   (typeof KERNEL_LAYOUTS)[KernelName],
-  "elementwise" | "blocks" | "shapeWords" | "tableStride"
+  "elementwise" | "blocks" | "shapeWords" | "tableStride" | "stateElements"
 >;
 
 export class TensorTable implements StepTable {
@@ -46,6 +54,8 @@ export class TensorTable implements StepTable {
   readonly elements: number;
   /** @internal The table cut into slices for threads (threads/slices.ts), built when first needed; freed with the table. */
   slices: SliceTables | undefined;
+  /** @internal The tables of a step with row-sparse gradients (row-table.ts), built when first needed; freed with the table. */
+  rowTable: RowTable | undefined;
   /** A blocked kernel's blocks of each tensor (tensor-blocks.ts); empty for other kernels. */
   readonly blocks: readonly TensorBlocks[];
   /** Byte address of each tensor's state buffers, [tensor][buffer] in declaration order; 0 where unused. */
@@ -56,22 +66,33 @@ export class TensorTable implements StepTable {
   private positions: Map<Parameter, number> | undefined;
   /** The subsets asked for lately, by their indices, least recently used first. */
   private readonly subsets = new Map<string, TableSubset>();
+  /** Each state buffer's element type (state-elements.ts): most are the parameter's dtype. */
+  readonly stateElements: readonly StateElement[];
 
-  /** `lengths[t][k]`: the elements of state buffer k of tensor t, null where it has none. */
-  /** `kernel`: a Wasm kernel's name, or the layout of a rule in plain JS (custom/js-rule.ts). */
+  /**
+   * `kernel`: a Wasm kernel's name, or the layout of a rule in plain JS (custom/js-rule.ts);
+   * `lengths[t][k]`: the elements of state buffer k of tensor t, null where it has none.
+   */
   constructor(
     private readonly runtime: Runtime,
     kernel: KernelName | TableLayout,
     readonly dtype: Dtype,
     readonly params: readonly Parameter[],
     readonly lengths: readonly (readonly (number | null)[])[],
+    /**
+     * For a kernel of low-bit state whose tensors step in independent pieces (stateBlock of its
+     * definition): each tensor's block of codes, or null where the tensor's state is element by
+     * element; threads then cut tensors there (slices.ts). Undefined for every other kernel.
+     */
+    readonly stateBlocks?: readonly (number | null)[],
   ) {
     const layout: TableLayout = typeof kernel === "string" ? KERNEL_LAYOUTS[kernel] : kernel;
     // Element-wise kernels are sliced for threads at the same offset in every buffer (slices.ts).
     if (layout.elementwise && lengths.some((row, t) => row.some((n) => n !== null && n !== params[t].length)))
       throw new Error(`simdopt: kernel ${String(kernel)} is element-wise: its state buffers take the tensor's length`);
+    this.stateElements = layout.stateElements as readonly StateElement[];
     const sizes = lengths.map((row) =>
-      row.map((n) => (n === null ? 0 : alignUp(Math.max(1, n) * bytesPerElement(dtype)))),
+      row.map((n, k) => (n === null ? 0 : alignUp(Math.max(1, n) * stateElementBytes(this.stateElements[k], dtype)))),
     );
     const arenaBytes = sizes.flat().reduce((total, size) => total + size, 0);
     const blocks = layout.blocks;
@@ -128,8 +149,8 @@ export class TensorTable implements StepTable {
   }
 
   /** A view of state buffer `k` of tensor `t` (valid until the memory next grows, if it is not shared). */
-  stateView(t: number, k: number): FloatArray {
-    const View = this.dtype === "float32" ? Float32Array : Float64Array;
+  stateView(t: number, k: number): StateArray {
+    const View = stateArrayType(this.stateElements[k], this.dtype);
     return new View(this.runtime.memory.buffer, this.stateAddresses[t][k], this.lengths[t][k] ?? 0);
   }
 
@@ -167,6 +188,8 @@ export class TensorTable implements StepTable {
     this.subsets.clear();
     this.slices?.dispose();
     this.slices = undefined;
+    this.rowTable?.dispose();
+    this.rowTable = undefined;
     if (this.arena !== 0) this.runtime.free(this.arena);
     if (this.scratch !== 0) this.runtime.free(this.scratch);
     this.runtime.free(this.address);

@@ -104,7 +104,10 @@ export class CosineAnnealingWarmRestarts extends LRScheduler<Resolved> {
     let period = t0;
     while (tMult > 1 && period < tI) period *= tMult;
     if (period !== tI) reader.fail(`field 'tI' must be t0 ${t0} times a power of tMult ${tMult}, got ${tI}`);
-    const tCur = reader.number("tCur", 0, tI);
+    const tCur = reader.number("tCur");
+    // From 0 to tI, give or take the rounding of step(epoch)'s logarithm at the edge of a period.
+    const slack = tI * 1e-9;
+    if (tCur < -slack || tCur > tI + slack) reader.fail(`field 'tCur' must be from 0 to tI ${tI}, got ${tCur}`);
     return () => {
       this.tI = tI;
       this.tCur = tCur;

@@ -22,6 +22,7 @@ import { PolynomialLR, type PolynomialLROptions } from "./polynomial.js";
 import { type LRScheduler, Scheduler, type SteppedScheduler } from "./scheduler.js";
 import { SequentialLR } from "./sequential.js";
 import { StepLR, type StepLROptions } from "./step.js";
+import { SWALR, type SWALROptions } from "./swalr.js";
 
 export { Scheduler, SteppedScheduler, LRScheduler, type OptionFunction } from "./scheduler.js";
 export type { SchedulableOptimizer, ScheduledOptions } from "./groups.js";
@@ -41,6 +42,7 @@ export { CosineAnnealingWarmRestarts, type CosineAnnealingWarmRestartsOptions } 
 export { SequentialLR, type SequentialLROptions } from "./sequential.js";
 export { ChainedScheduler, type ChainedSchedulerOptions } from "./chained.js";
 export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from "./plateau.js";
+export { SWALR, type SWALROptions } from "./swalr.js";
 
 /** A scheduler given by name and options, for `createScheduler`'s sequential, chained and warmup_cosine. */
 export type SchedulerSpec = { scheduler: Exclude<SchedulerName, "plateau"> } & Record<string, unknown>;
@@ -79,6 +81,7 @@ export interface SchedulerOptionsByName {
   warmup_cosine: WarmupCosineOptions;
   chained: ChainedSpecOptions | ChainedSchedulerOptions;
   plateau: ReduceLROnPlateauOptions;
+  swalr: SWALROptions;
 }
 
 /** The class each name makes. */
@@ -99,6 +102,7 @@ export interface SchedulerByName {
   warmup_cosine: SequentialLR;
   chained: ChainedScheduler;
   plateau: ReduceLROnPlateau;
+  swalr: SWALR;
 }
 
 export type SchedulerName = keyof SchedulerByName;
@@ -125,6 +129,7 @@ export const SCHEDULERS: {
   warmup_cosine: (optimizer, options) => warmupCosine(optimizer, options),
   chained: (optimizer, options) => chained(optimizer, options),
   plateau: (optimizer, options) => new ReduceLROnPlateau(optimizer, options),
+  swalr: (optimizer, options) => new SWALR(optimizer, options),
 });
 
 export const SCHEDULER_NAMES: readonly SchedulerName[] = Object.freeze(Object.keys(SCHEDULERS) as SchedulerName[]);

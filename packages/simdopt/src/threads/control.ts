@@ -10,7 +10,7 @@
  * that they stay in its core's caches; then it takes what is left of the others' runs, from their
  * ends. A worker that wakes late finds its chunks taken and does nothing: the others did its share.
  */
-import { KERNEL_NAMES } from "../runtime/kernels.js";
+import { KERNEL_NAMES, ROWS_KERNEL_NAMES } from "../runtime/kernels.js";
 import type { KernelTable } from "../runtime/kernels.js";
 
 /** Word indices of the header. */
@@ -145,9 +145,10 @@ export function pollWhileEqual(control: Int32Array, index: number, value: number
 }
 
 /** Every kernel export in one fixed order, so that a kernel travels as an index. */
-export const KERNEL_KEYS: readonly (keyof KernelTable)[] = KERNEL_NAMES.flatMap(
-  (name) => [`${name}_f32`, `${name}_f64`] as const,
-);
+export const KERNEL_KEYS: readonly (keyof KernelTable)[] = [
+  ...KERNEL_NAMES.flatMap((name) => [`${name}_f32`, `${name}_f64`] as const),
+  ...ROWS_KERNEL_NAMES.flatMap((name) => [`${name}_rows_f32`, `${name}_rows_f64`] as const),
+];
 
 /** What a worker needs to serve: the memory, where its control block is, its slot and binary. */
 export interface WorkerInit {
@@ -158,6 +159,7 @@ export interface WorkerInit {
   workers: number;
   /** This worker's slot. */
   slot: number;
-  /** The binary to instantiate (the calling thread's, built for a shared memory). */
+  /** The calling thread's binary (built for a shared memory): its name, and compiled. */
   binary: string;
+  module: WebAssembly.Module;
 }

@@ -2,7 +2,8 @@
  * The runtime's thread options: how many threads a runtime steps on, checked against what this
  * engine and this thread allow, and the table size below which a call stays on the calling thread.
  */
-import { canBlock, coreCount, workerSpawner, type SpawnWorker } from "./spawn.js";
+import { coreCount, workerSpawner } from "#threads/host";
+import { canBlock, type SpawnWorker } from "./spawn.js";
 
 /** `auto` (the default): every core where shared memory, workers and blocking waits exist, else 1. */
 export type ThreadsOption = number | "auto";
@@ -20,6 +21,8 @@ export const MAX_THREADS = 64;
 export interface ResolvedThreads {
   threads: number;
   spawn?: SpawnWorker;
+  /** The option was `auto`: workers that do not start are left out quietly (pool.ts). */
+  auto: boolean;
 }
 
 /**
@@ -36,10 +39,10 @@ export async function resolveThreads(
       `simdopt: option 'threads' must be 'auto' or a whole number from 1 to ${MAX_THREADS}, got ${String(option)}`,
     );
   }
-  const wanted = option === "auto" ? Math.min(await coreCount(), MAX_THREADS) : option;
-  if (wanted === 1) return { threads: 1 };
+  const wanted = option === "auto" ? Math.min(coreCount(), MAX_THREADS) : option;
+  if (wanted === 1) return { threads: 1, auto: option === "auto" };
   const refuse = (reason: string): ResolvedThreads => {
-    if (option === "auto") return { threads: 1 };
+    if (option === "auto") return { threads: 1, auto: true };
     throw new Error(`simdopt: option 'threads' is ${option}, but ${reason}; pass threads: 1 (or 'auto')`);
   };
   if (!wasm) return refuse("the plain-JS reference binary runs on the calling thread only");
@@ -55,7 +58,7 @@ export async function resolveThreads(
   }
   const spawn = await workerSpawner();
   if (typeof spawn === "string") return refuse(spawn);
-  return { threads: wanted, spawn };
+  return { threads: wanted, spawn, auto: option === "auto" };
 }
 
 /** Checks the `threadMinElements` option. */

@@ -11,7 +11,7 @@
  * The pool holds no reference to its runtime, so that a runtime dropped without `close()` can be
  * collected and its pool closed by a FinalizationRegistry.
  */
-import type { Kernel, KernelName } from "../runtime/kernels.js";
+import type { Kernel, KernelName, KernelTable } from "../runtime/kernels.js";
 import type { StepTable } from "../runtime/tensor-table.js";
 import {
   CHUNKS,
@@ -37,7 +37,7 @@ import {
   pollWhileEqual,
   slotWord,
 } from "./control.js";
-import { SliceTables, type SliceMemory } from "./slices.js";
+import { SliceTables, type SliceMemory, type SlicePhase } from "./slices.js";
 import type { SpawnWorker, WorkerHandle } from "./spawn.js";
 import { ThreadError } from "./thread-error.js";
 
@@ -61,6 +61,8 @@ export class ThreadPool {
   minWaitMs = MIN_WAIT_MS;
   /** @internal The wait is also at least this many times the calling thread's own work. */
   waitPerOwnTime = WAIT_PER_OWN_TIME;
+  /** @internal How long `ready()` waits for workers to start, in ms (lowered by the tests). */
+  startupMs = STARTUP_MS;
   /** @internal Calls that were split between threads (tests check that threads took part). */
   splitCalls = 0;
   private readonly control: Int32Array;
@@ -78,16 +80,27 @@ export class ThreadPool {
     private readonly controlAddress: number,
     workers: number,
     private readonly binary: string,
+    /** The binary, compiled: workers instantiate it without fetching or compiling it again. */
+    private readonly module: WebAssembly.Module,
     private readonly spawn: SpawnWorker,
+    /**
+     * `threads: "auto"`: a worker that fails or does not come up at start-up is left out quietly,
+     * as `auto` falls back quietly; with a count asked for, it is reported (a ThreadError).
+     */
+    private readonly quietStartup = false,
   ) {
     this.control = new Int32Array(memory.buffer, controlAddress, controlBytes(workers) / 4);
     this.workers = Array.from({ length: workers }, (_, slot) => ({ slot, handle: undefined, alive: true }));
     this.order = claimOrder(0, workers + 1);
   }
 
-  /** Threads that steps run on: the calling thread and every worker that has not failed. */
+  /**
+   * Threads that steps run on: the calling thread and every worker that has not failed and, once
+   * the workers were started, is ready (a step hands chunks to ready workers only).
+   */
   get threads(): number {
-    return this.closed ? 1 : 1 + this.workers.filter((worker) => worker.alive).length;
+    if (this.closed) return 1;
+    return 1 + this.workers.filter((worker) => worker.alive && (!this.started || this.isReady(worker))).length;
   }
 
   /** Starts the workers (once). */
@@ -101,6 +114,7 @@ export class ThreadPool {
         workers: this.workers.length,
         slot: worker.slot,
         binary: this.binary,
+        module: this.module,
       };
       try {
         worker.handle = this.spawn(init, (reason) => this.lost(worker, reason));
@@ -112,16 +126,21 @@ export class ThreadPool {
 
   /**
    * Starts the workers and resolves, with `threads`, once every worker that did not fail is ready;
-   * rejects when some worker is neither ready nor failed after `STARTUP_MS`.
+   * when some worker is neither ready nor failed after `STARTUP_MS`, rejects (or, with
+   * `quietStartup`, ends it and resolves with the others).
    */
   async ready(): Promise<number> {
     this.start();
-    const deadline = performance.now() + STARTUP_MS;
+    const deadline = performance.now() + this.startupMs;
     while (!this.closed && this.workers.some((worker) => worker.alive && !this.isReady(worker))) {
       if (performance.now() > deadline) {
         const late = this.workers.filter((worker) => worker.alive && !this.isReady(worker));
+        if (this.quietStartup) {
+          for (const worker of late) this.drop(worker);
+          break;
+        }
         throw new Error(
-          `simdopt: ${workerNames(late)} did not start within ${STARTUP_MS / 1000} s (steps run on the others meanwhile)`,
+          `simdopt: ${workerNames(late)} did not start within ${this.startupMs / 1000} s (steps run on the others meanwhile)`,
         );
       }
       await new Promise((resolve) => setTimeout(resolve, 2));
@@ -135,6 +154,31 @@ export class ThreadPool {
    * last call (before anything is handed out) or during this one (once the rest is finished).
    */
   run(memory: SliceMemory, name: KernelName, kernel: Kernel, table: StepTable, scalars: number): void {
+    const chunks = this.chunks();
+    if (chunks === 0) {
+      kernel(table.address, table.count, scalars);
+      return;
+    }
+    if (table.slices?.parts !== chunks) {
+      table.slices?.dispose();
+      table.slices = undefined;
+      table.slices = new SliceTables(memory, name, table, chunks);
+    }
+    this.runPhases(
+      `${name}_${table.dtype === "float32" ? "f32" : "f64"}`,
+      kernel,
+      table.slices.phases,
+      chunks,
+      scalars,
+    );
+  }
+
+  /**
+   * The chunks a call is cut into, or 0 when no worker is ready (the calling thread then runs the
+   * call alone). Throws a ThreadError when a worker failed since the last call, before anything is
+   * handed out.
+   */
+  chunks(): number {
     if (this.fault !== undefined) {
       const fault = this.fault;
       this.fault = undefined;
@@ -142,22 +186,25 @@ export class ThreadPool {
     }
     this.start();
     const helpers = this.workers.filter((worker) => worker.alive && this.isReady(worker)).length;
-    if (helpers === 0) {
-      kernel(table.address, table.count, scalars);
-      return;
-    }
     // Every thread's run of chunks, a missing worker's too: the others take those.
-    const chunks = CHUNKS_PER_THREAD * (this.workers.length + 1);
-    if (table.slices?.parts !== chunks) {
-      table.slices?.dispose();
-      table.slices = undefined;
-      table.slices = new SliceTables(memory, name, table, chunks);
-    }
+    return helpers === 0 ? 0 : CHUNKS_PER_THREAD * (this.workers.length + 1);
+  }
+
+  /**
+   * Runs kernel `key` (`kernel` on the calling thread) over `phases` of `chunks` slices each (from
+   * `chunks()`), one generation per phase, joined before the next.
+   */
+  runPhases(
+    key: keyof KernelTable,
+    kernel: Kernel,
+    phases: readonly SlicePhase[],
+    chunks: number,
+    scalars: number,
+  ): void {
     const control = this.control;
     this.splitCalls++;
-    Atomics.store(control, KERNEL, KERNEL_KEYS.indexOf(`${name}_${table.dtype === "float32" ? "f32" : "f64"}`));
+    Atomics.store(control, KERNEL, KERNEL_KEYS.indexOf(key));
     Atomics.store(control, SCALARS, scalars);
-    const { phases } = table.slices;
     phases.forEach(({ addresses, counts, directory }, phase) => {
       Atomics.store(control, DIRECTORY, directory);
       Atomics.store(control, CHUNKS, chunks);
@@ -255,6 +302,7 @@ export class ThreadPool {
   private lost(worker: PoolWorker, reason: string): void {
     if (!worker.alive || this.closed) return;
     worker.alive = false;
+    if (this.quietStartup && !this.isReady(worker)) return;
     const fault = `${workerNames([worker])} ${reason}`;
     this.fault = this.fault === undefined ? fault : `${this.fault}; ${fault}`;
   }

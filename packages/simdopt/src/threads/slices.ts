@@ -11,12 +11,15 @@
  * word k; each keeps the tensor's addresses and gives its first element in the word `first`
  * (generate.js's BLOCK_WORDS). Other kernels that reduce over a whole tensor (not `elementwise`:
  * optax:adafactor) are cut between tensors only: each tensor runs entire in one slice, so a group
- * of several tensors still spreads over threads.
+ * of several tensors still spreads over threads. Low-bit state (bfloat16, 8-bit blocks) is cut at
+ * its tensors' blocks of codes, or at 64-byte lines where it is element by element, each buffer's
+ * address moved by its own element size (one value per block for a block's maximum).
  */
 import { ALIGNMENT } from "../runtime/allocator.js";
 import { bytesPerElement, tableBuffers, type KernelName } from "../runtime/kernels.js";
 import { KERNEL_LAYOUTS } from "../generated/kernels.js";
 import type { StepTable } from "../runtime/tensor-table.js";
+import { stateElementBytes } from "../runtime/state-elements.js";
 
 /** What slicing needs of a runtime: its memory and its allocator. */
 export interface SliceMemory {
@@ -55,9 +58,13 @@ export class SliceTables {
     const source = new Uint32Array(runtime.memory.buffer, table.address, table.count * stride).slice();
     const lengths = Array.from({ length: table.count }, (_, t) => source[t * stride]);
     // Units a tensor is cut between, and the index of a unit's first element: its blocks, or 64-byte lines.
-    const unitCount = (t: number) => (blocks === null ? Math.ceil(lengths[t] / unit) : table.blocks[t].count);
+    // Low-bit state (table.stateBlocks) is cut at a tensor's blocks of codes, or at 64-byte lines
+    // of its parameters where its state is element by element.
+    const lowBit = table.stateBlocks;
+    const unitOf = (t: number) => lowBit?.[t] ?? unit;
+    const unitCount = (t: number) => (blocks === null ? Math.ceil(lengths[t] / unitOf(t)) : table.blocks[t].count);
     const unitStart = (t: number, u: number) =>
-      blocks === null ? Math.min(u * unit, lengths[t]) : table.blocks[t].start(u);
+      blocks === null ? Math.min(u * unitOf(t), lengths[t]) : table.blocks[t].start(u);
     const units = lengths.reduce((total, _, t) => total + unitCount(t), 0);
     const perPart = Math.max(1, Math.ceil(units / parts));
     // Entries of every part: the tensor's entry with the slice's length and where it starts.
@@ -66,7 +73,15 @@ export class SliceTables {
     // A kernel that reduces over whole tensors without blocks (optax:adafactor) gets whole tensors:
     // each one goes, entire, to the part its first unit falls in, its entry copied word for word
     // (so a buffer shorter than the tensor, or absent at address 0, is handed over as it is).
-    const wholeTensors = !layout.elementwise && blocks === null;
+    const wholeTensors = !layout.elementwise && blocks === null && lowBit === undefined;
+    // Where a slice of tensor t starts in buffer k (word k + 1): its element times the buffer's
+    // element bytes, or its block for a buffer of one value per block (low-bit state).
+    const offset = (t: number, k: number, start: number) => {
+      if (lowBit === undefined || k < 2) return start * elementBytes;
+      const bytes = stateElementBytes(table.stateElements[k - 2], table.dtype);
+      const perBlock = table.lengths[t][k - 2] !== lengths[t] && lowBit[t] !== null;
+      return perBlock ? (start / (lowBit[t] as number)) * bytes : start * bytes;
+    };
     lengths.forEach((_, t) => {
       const tensorUnits = unitCount(t);
       const whole = Array.from(source.subarray(t * stride, (t + 1) * stride));
@@ -87,7 +102,7 @@ export class SliceTables {
           // A blocked kernel finds its blocks, slots and rows from where the slice starts.
           entry[blocks.words.first] = start;
         } else {
-          for (let k = 1; k <= buffers; k++) if (whole[k] !== 0) entry[k] = whole[k] + start * elementBytes;
+          for (let k = 1; k <= buffers; k++) if (whole[k] !== 0) entry[k] = whole[k] + offset(t, k - 1, start);
         }
         entries[part].push(entry);
       }

@@ -1,82 +1,22 @@
 /**
- * The worker's side of the thread pool: instantiates the calling thread's binary over the same
- * shared memory, then serves generations of the control block (control.ts) until told to exit.
- * Started by spawn.ts, through `node:worker_threads` (Node, Deno; the init arrives as workerData)
- * or as a module Web Worker (browsers; the init arrives as the first message).
+ * The entry of a worker thread in browsers: a module Web Worker (host-web.ts starts it) whose first
+ * message is the init; a failure to start is posted back. Bundlers emit it with its imports.
  */
-import { instantiate, type BinaryName } from "../runtime/load.js";
-import {
-  COMMAND,
-  COMPLETED,
-  CHUNKS,
-  DIRECTORY,
-  EXIT,
-  FAILED,
-  GENERATION,
-  KERNEL,
-  KERNEL_KEYS,
-  SCALARS,
-  SLOT_BUSY,
-  SLOT_READY,
-  SLOT_RUNS,
-  SLOT_STATUS,
-  claimOrder,
-  controlBytes,
-  pollWhileEqual,
-  runClaimedChunks,
-  slotWord,
-  type WorkerInit,
-} from "./control.js";
+import type { WorkerInit } from "./control.js";
+import { serve } from "./worker-serve.js";
 
-async function serve(init: WorkerInit): Promise<void> {
-  const { kernels } = await instantiate(init.binary as BinaryName, init.memory);
-  const byIndex = KERNEL_KEYS.map((key) => kernels[key]);
-  const control = new Int32Array(init.memory.buffer, init.control, controlBytes(init.workers) / 4);
-  const busy = slotWord(init.slot, SLOT_BUSY);
-  const order = claimOrder(init.slot + 1, init.workers + 1);
-  let seen = Atomics.load(control, GENERATION);
-  Atomics.store(control, slotWord(init.slot, SLOT_READY), 1);
-  for (;;) {
-    if (pollWhileEqual(control, GENERATION, seen) === seen) Atomics.wait(control, GENERATION, seen);
-    const generation = Atomics.load(control, GENERATION);
-    if (generation === seen) continue;
-    seen = generation;
-    if (Atomics.load(control, COMMAND) === EXIT) return;
-    runClaimedChunks(control, generation, order, (chunk) => {
-      // Read after the claim: the calling thread publishes the next call only once this chunk is done.
-      const directory = new Uint32Array(init.memory.buffer, Atomics.load(control, DIRECTORY) + chunk * 8, 2);
-      Atomics.store(control, busy, chunk + 1);
-      try {
-        byIndex[Atomics.load(control, KERNEL)](directory[0], directory[1], Atomics.load(control, SCALARS));
-      } catch {
-        Atomics.store(control, slotWord(init.slot, SLOT_STATUS), FAILED);
-      }
-      Atomics.store(control, busy, 0);
-      if (directory[1] > 0) Atomics.add(control, slotWord(init.slot, SLOT_RUNS), 1);
-      if (Atomics.add(control, COMPLETED, 1) + 1 === Atomics.load(control, CHUNKS)) Atomics.notify(control, COMPLETED);
-    });
-  }
-}
-
-interface NodeProcess {
-  versions?: { node?: string };
-}
-const nodeLike = typeof (globalThis as { process?: NodeProcess }).process?.versions?.node === "string";
-
-if (nodeLike) {
-  const { workerData } = await import("node:worker_threads");
-  await serve((workerData as { simdopt: WorkerInit }).simdopt);
-} else {
-  const scope = globalThis as unknown as { onmessage: ((event: MessageEvent<WorkerInit>) => void) | null };
-  scope.onmessage = (event) => {
-    scope.onmessage = null;
-    const worker = globalThis as unknown as { close(): void; postMessage(message: unknown): void };
-    serve(event.data).then(
-      () => worker.close(),
-      (error: unknown) => {
-        worker.postMessage({ failed: error instanceof Error ? error.message : String(error) });
-        worker.close();
-      },
-    );
-  };
-}
+const scope = globalThis as unknown as {
+  onmessage: ((event: MessageEvent<WorkerInit>) => void) | null;
+  close(): void;
+  postMessage(message: unknown): void;
+};
+scope.onmessage = (event) => {
+  scope.onmessage = null;
+  serve(event.data).then(
+    () => scope.close(),
+    (error: unknown) => {
+      scope.postMessage({ failed: error instanceof Error ? error.message : String(error) });
+      scope.close();
+    },
+  );
+};

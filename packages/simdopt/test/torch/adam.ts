@@ -2,6 +2,7 @@
 // decoupled_weight_decay.
 import { stateTensor, TorchOptimizer, type ParamsInput } from "./optimizer.js";
 import { Tensor } from "./tensor.js";
+import type { NAdamVersion as TorchVersion } from "./nadam.js";
 
 /** torch.optim.Adam's options in camelCase (AdamW's too). */
 export interface AdamOptions {
@@ -27,7 +28,12 @@ const DEFAULTS: Required<AdamOptions> = {
 
 /** torch.optim.Adam: state `step` (a float32 0-dim tensor), `expAvg`, `expAvgSq`, `maxExpAvgSq` (AMSGrad). */
 export class TorchAdam extends TorchOptimizer<AdamOptions> {
-  constructor(params: ParamsInput<AdamOptions>, options: AdamOptions = {}) {
+  constructor(
+    params: ParamsInput<AdamOptions>,
+    options: AdamOptions = {},
+    /** "2": the moving average by lerp_, as torch 2 computes it. */
+    readonly version: TorchVersion = "1.13",
+  ) {
     super(params, options, DEFAULTS, "Adam");
   }
 
@@ -50,6 +56,7 @@ export class TorchAdam extends TorchOptimizer<AdamOptions> {
         options.amsgrad ? found.map((f) => stateTensor(f.state, "maxExpAvgSq")) : [],
         found.map((f) => stateTensor(f.state, "step")),
         options,
+        this.version,
       );
     }
   }
@@ -64,6 +71,7 @@ function singleTensorAdam(
   maxExpAvgSqs: Tensor[],
   stateSteps: Tensor[],
   { amsgrad, betas: [beta1, beta2], lr, weightDecay, decoupledWeightDecay, eps, maximize }: Required<AdamOptions>,
+  version: TorchVersion,
 ): void {
   params.forEach((param, i) => {
     let grad = maximize ? grads[i].neg() : grads[i];
@@ -75,7 +83,9 @@ function singleTensorAdam(
       if (decoupledWeightDecay) param.mul_(1 - lr * weightDecay);
       else grad = grad.add(param, weightDecay);
     }
-    expAvg.mul_(beta1).add_(grad, 1 - beta1);
+    // torch 2 moves the first moment by lerp_; torch 1.13 multiplied and added.
+    if (version === "2") expAvg.lerp_(grad, 1 - beta1);
+    else expAvg.mul_(beta1).add_(grad, 1 - beta1);
     expAvgSq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
 
     const step = stepT.item();

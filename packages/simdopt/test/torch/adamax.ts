@@ -1,6 +1,7 @@
 // torch.optim.Adamax of torch 1.13 (torch/optim/adamax.py), for-loop implementation.
 import { stateTensor, TorchOptimizer, type ParamsInput } from "./optimizer.js";
 import { Tensor } from "./tensor.js";
+import type { NAdamVersion as TorchVersion } from "./nadam.js";
 
 /** torch.optim.Adamax's options in camelCase. */
 export interface AdamaxOptions {
@@ -21,7 +22,12 @@ const DEFAULTS: Required<AdamaxOptions> = {
 
 /** torch.optim.Adamax: state `step` (a float32 0-dim tensor), `expAvg`, `expInf`. */
 export class TorchAdamax extends TorchOptimizer<AdamaxOptions> {
-  constructor(params: ParamsInput<AdamaxOptions>, options: AdamaxOptions = {}) {
+  constructor(
+    params: ParamsInput<AdamaxOptions>,
+    options: AdamaxOptions = {},
+    /** "2": the moving average by lerp_, as torch 2 computes it. */
+    readonly version: TorchVersion = "1.13",
+  ) {
     super(params, options, DEFAULTS, "Adamax");
   }
 
@@ -42,6 +48,7 @@ export class TorchAdamax extends TorchOptimizer<AdamaxOptions> {
         found.map((f) => stateTensor(f.state, "expInf")),
         found.map((f) => stateTensor(f.state, "step")),
         options,
+        this.version,
       );
     }
   }
@@ -55,6 +62,7 @@ function singleTensorAdamax(
   expInfs: Tensor[],
   stateSteps: Tensor[],
   { eps, betas: [beta1, beta2], lr, weightDecay, maximize }: Required<AdamaxOptions>,
+  version: TorchVersion,
 ): void {
   params.forEach((param, i) => {
     let grad = maximize ? grads[i].neg() : grads[i];
@@ -65,7 +73,9 @@ function singleTensorAdamax(
     const step = stepT.item();
     if (weightDecay !== 0) grad = grad.add(param, weightDecay);
     // Update biased first moment estimate.
-    expAvg.mul_(beta1).add_(grad, 1 - beta1);
+    // torch 2 moves the first moment by lerp_; torch 1.13 multiplied and added.
+    if (version === "2") expAvg.lerp_(grad, 1 - beta1);
+    else expAvg.mul_(beta1).add_(grad, 1 - beta1);
     // Update the exponentially weighted infinity norm: amax over cat([β2·u, |g| + ε]).
     expInf.copy_(expInf.mul_(beta2).maximum(grad.abs().add_(eps)));
     const biasCorrection = 1 - beta1 ** step;

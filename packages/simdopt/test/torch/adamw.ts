@@ -2,6 +2,7 @@
 import type { AdamOptions } from "./adam.js";
 import { stateTensor, TorchOptimizer, type ParamsInput } from "./optimizer.js";
 import { Tensor } from "./tensor.js";
+import type { NAdamVersion as TorchVersion } from "./nadam.js";
 
 /** torch.optim.AdamW's options in camelCase: Adam's, with decoupled weight decay. */
 export type AdamWOptions = Omit<AdamOptions, "decoupledWeightDecay">;
@@ -17,7 +18,12 @@ const DEFAULTS: Required<AdamWOptions> = {
 
 /** torch.optim.AdamW: state `step` (a float32 0-dim tensor), `expAvg`, `expAvgSq`, `maxExpAvgSq` (AMSGrad). */
 export class TorchAdamW extends TorchOptimizer<AdamWOptions> {
-  constructor(params: ParamsInput<AdamWOptions>, options: AdamWOptions = {}) {
+  constructor(
+    params: ParamsInput<AdamWOptions>,
+    options: AdamWOptions = {},
+    /** "2": the moving average by lerp_, as torch 2 computes it. */
+    readonly version: TorchVersion = "1.13",
+  ) {
     super(params, options, DEFAULTS, "AdamW");
   }
 
@@ -40,6 +46,7 @@ export class TorchAdamW extends TorchOptimizer<AdamWOptions> {
         options.amsgrad ? found.map((f) => stateTensor(f.state, "maxExpAvgSq")) : [],
         found.map((f) => stateTensor(f.state, "step")),
         options,
+        this.version,
       );
     }
   }
@@ -54,6 +61,7 @@ function singleTensorAdamW(
   maxExpAvgSqs: Tensor[],
   stateSteps: Tensor[],
   { amsgrad, betas: [beta1, beta2], lr, weightDecay, eps, maximize }: Required<AdamWOptions>,
+  version: TorchVersion,
 ): void {
   params.forEach((param, i) => {
     const grad = maximize ? grads[i].neg() : grads[i];
@@ -63,7 +71,9 @@ function singleTensorAdamW(
     stepT.add_(1);
     // Perform stepweight decay
     param.mul_(1 - lr * weightDecay);
-    expAvg.mul_(beta1).add_(grad, 1 - beta1);
+    // torch 2 moves the first moment by lerp_; torch 1.13 multiplied and added.
+    if (version === "2") expAvg.lerp_(grad, 1 - beta1);
+    else expAvg.mul_(beta1).add_(grad, 1 - beta1);
     expAvgSq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
 
     const step = stepT.item();

@@ -25,14 +25,14 @@ const as = <O extends object>(create: FactoryOf<O>) => create as unknown as Fact
 /** The ports, each a function of (params, camelCase options, torch version for NAdam). */
 export const TORCH_OPTIMIZERS = {
   sgd: as((params, options, version) => new TorchSGD(params, options, version)),
-  adam: as((params, options) => new TorchAdam(params, options)),
-  adamw: as((params, options) => new TorchAdamW(params, options)),
-  adamax: as((params, options) => new TorchAdamax(params, options)),
+  adam: as((params, options, version) => new TorchAdam(params, options, version)),
+  adamw: as((params, options, version) => new TorchAdamW(params, options, version)),
+  adamax: as((params, options, version) => new TorchAdamax(params, options, version)),
   nadam: as((params, options, version) => new TorchNAdam(params, options, version)),
-  radam: as((params, options) => new TorchRAdam(params, options)),
+  radam: as((params, options, version) => new TorchRAdam(params, options, version)),
   adagrad: as((params, options) => new TorchAdagrad(params, options)),
   adadelta: as((params, options) => new TorchAdadelta(params, options)),
-  rmsprop: as((params, options) => new TorchRMSprop(params, options)),
+  rmsprop: as((params, options, version) => new TorchRMSprop(params, options, version)),
   rprop: as((params, options) => new TorchRprop(params, options)),
   asgd: as((params, options) => new TorchASGD(params, options)),
   adafactor: as((params, options) => new TorchAdafactor(params, options)),
@@ -41,7 +41,7 @@ export const TORCH_OPTIMIZERS = {
 /** The stems of `TORCH_OPTIMIZERS`. */
 export type TorchOptimizerName = keyof typeof TORCH_OPTIMIZERS;
 
-/** A port by name, as torch 1.13 computes it (`version` "2": NAdam's μ product and SGD's default lr as torch 2's). */
+/** A port by name, as torch 1.13 computes it (`version` "2": lerp_ for moving averages, NAdam's μ product and SGD's default lr as torch 2's). */
 export function createTorchOptimizer(
   name: TorchOptimizerName,
   params: ParamsInput<object>,

@@ -110,7 +110,9 @@ function singleTensorNAdam(
     const muProductNext = version === "1.13" ? muProduct.mul(mu).mul(muNext).item() : muProduct.item() * muNext;
 
     // decay the first and second moment running average coefficient
-    expAvg.mul_(beta1).add_(grad, 1 - beta1);
+    // torch 2 moves the first moment by lerp_; torch 1.13 multiplied and added.
+    if (version === "2") expAvg.lerp_(grad, 1 - beta1);
+    else expAvg.mul_(beta1).add_(grad, 1 - beta1);
     expAvgSq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
 
     const denom = expAvgSq.div(biasCorrection2).sqrt().add_(eps);

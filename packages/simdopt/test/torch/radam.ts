@@ -1,6 +1,7 @@
 // torch.optim.RAdam of torch 1.13 (torch/optim/radam.py), for-loop implementation.
 import { stateTensor, TorchOptimizer, type ParamsInput } from "./optimizer.js";
 import { Tensor } from "./tensor.js";
+import type { NAdamVersion as TorchVersion } from "./nadam.js";
 
 /** torch.optim.RAdam's options in camelCase. */
 export interface RAdamOptions {
@@ -25,7 +26,12 @@ const DEFAULTS: Required<RAdamOptions> = {
 
 /** torch.optim.RAdam: state `step` (a float32 0-dim tensor), `expAvg`, `expAvgSq`. */
 export class TorchRAdam extends TorchOptimizer<RAdamOptions> {
-  constructor(params: ParamsInput<RAdamOptions>, options: RAdamOptions = {}) {
+  constructor(
+    params: ParamsInput<RAdamOptions>,
+    options: RAdamOptions = {},
+    /** "2": the moving average by lerp_, as torch 2 computes it. */
+    readonly version: TorchVersion = "1.13",
+  ) {
     super(params, options, DEFAULTS, "RAdam");
   }
 
@@ -46,6 +52,7 @@ export class TorchRAdam extends TorchOptimizer<RAdamOptions> {
         found.map((f) => stateTensor(f.state, "expAvgSq")),
         found.map((f) => stateTensor(f.state, "step")),
         options,
+        this.version,
       );
     }
   }
@@ -59,6 +66,7 @@ function singleTensorRAdam(
   expAvgSqs: Tensor[],
   stateSteps: Tensor[],
   { betas: [beta1, beta2], lr, weightDecay, decoupledWeightDecay, eps, maximize }: Required<RAdamOptions>,
+  version: TorchVersion,
 ): void {
   params.forEach((param, i) => {
     let grad = maximize ? grads[i].neg() : grads[i];
@@ -75,7 +83,9 @@ function singleTensorRAdam(
     }
 
     // Decay the first and second moment running average coefficient
-    expAvg.mul_(beta1).add_(grad, 1 - beta1);
+    // torch 2 moves the first moment by lerp_; torch 1.13 multiplied and added.
+    if (version === "2") expAvg.lerp_(grad, 1 - beta1);
+    else expAvg.mul_(beta1).add_(grad, 1 - beta1);
     expAvgSq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
     // correcting bias for the first moving moment
     const biasCorrectedExpAvg = expAvg.div(biasCorrection1);

@@ -1,6 +1,7 @@
 // torch.optim.RMSprop of torch 1.13 (torch/optim/rmsprop.py), for-loop implementation.
 import { stateNumber, stateTensor, TorchOptimizer, type ParamsInput } from "./optimizer.js";
 import { Tensor } from "./tensor.js";
+import type { NAdamVersion as TorchVersion } from "./nadam.js";
 
 /** torch.optim.RMSprop's options in camelCase. */
 export interface RMSpropOptions {
@@ -28,7 +29,12 @@ const DEFAULTS: Required<RMSpropOptions> = {
  * `gradAvg` (centered).
  */
 export class TorchRMSprop extends TorchOptimizer<RMSpropOptions> {
-  constructor(params: ParamsInput<RMSpropOptions>, options: RMSpropOptions = {}) {
+  constructor(
+    params: ParamsInput<RMSpropOptions>,
+    options: RMSpropOptions = {},
+    /** "2": the moving average by lerp_, as torch 2 computes it. */
+    readonly version: TorchVersion = "1.13",
+  ) {
     super(params, options, DEFAULTS, "RMSprop");
   }
 
@@ -51,6 +57,7 @@ export class TorchRMSprop extends TorchOptimizer<RMSpropOptions> {
         options.centered ? found.map((f) => stateTensor(f.state, "gradAvg")) : [],
         options.momentum > 0 ? found.map((f) => stateTensor(f.state, "momentumBuffer")) : [],
         options,
+        this.version,
       );
     }
   }
@@ -64,6 +71,7 @@ function singleTensorRMSprop(
   gradAvgs: Tensor[],
   momentumBufferList: Tensor[],
   { lr, alpha, eps, weightDecay, momentum, centered, maximize }: Required<RMSpropOptions>,
+  version: TorchVersion,
 ): void {
   params.forEach((param, i) => {
     let grad = maximize ? grads[i].neg() : grads[i];
@@ -73,7 +81,9 @@ function singleTensorRMSprop(
     let avg: Tensor;
     if (centered) {
       const gradAvg = gradAvgs[i];
-      gradAvg.mul_(alpha).add_(grad, 1 - alpha);
+      // torch 2 moves the mean by lerp_; torch 1.13 multiplied and added.
+      if (version === "2") gradAvg.lerp_(grad, 1 - alpha);
+      else gradAvg.mul_(alpha).add_(grad, 1 - alpha);
       avg = squareAvg.addcmul(gradAvg, gradAvg, -1).sqrt_();
     } else {
       avg = squareAvg.sqrt();

@@ -154,6 +154,19 @@ export class Tensor {
     return this.combine(other, (x, y) => this.multiplyAdd(y, a, x));
   }
 
+  /**
+   * torch 2's `lerp_(end, weight)` on the CPU (ATen's lerp_vec, native/cpu/LerpKernel.cpp): one
+   * multiply-add fmadd(c, end − self, base), c = w and base = self for |w| < ½, else c = w − 1
+   * and base = end, with end − self and w − 1 rounded first.
+   */
+  lerp_(end: Tensor, weight: number): this {
+    this.sameLength(end);
+    const w = this.round(weight);
+    const small = Math.abs(w) < 0.5;
+    const c = small ? w : this.round(w - 1);
+    return this.apply((x, i) => this.multiplyAdd(c, this.round(end.data[i] - x), small ? x : end.data[i]));
+  }
+
   /** `self + value·t1·t2`: (value·t1) rounded, then one multiply-add with t2 and self. */
   addcmul(t1: Tensor, t2: Tensor, value = 1): Tensor {
     return this.clone().addcmul_(t1, t2, value);

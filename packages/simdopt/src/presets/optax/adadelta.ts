@@ -3,27 +3,34 @@ import { presetClass } from "../preset-class.js";
 import { deepFreeze } from "../../runtime/freeze.js";
 
 export interface OptaxAdadeltaOptions {
-  learningRate?: number;
+  /**
+   * null (optax's default, `learning_rate=None`): no scaling, and so no sign flip either: optax
+   * adds the update, p ← p + δ, which moves the parameter up its gradient.
+   */
+  learningRate?: number | null;
   rho?: number;
   eps?: number;
   weightDecay?: number;
 }
 
 export const optaxAdadeltaDefaults: Required<OptaxAdadeltaOptions> = deepFreeze({
-  learningRate: 1,
+  learningRate: null,
   rho: 0.9,
   eps: 1e-6,
   weightDecay: 0,
 });
 
-/** optax.adadelta: torch's Adadelta (λθ added to the gradient). */
+/**
+ * optax.adadelta: torch's Adadelta (λθ added to the gradient), p ← p − lr·δ; without a learning
+ * rate, p ← p + δ (optax's scale_by_learning_rate(None) is the identity, without its −1).
+ */
 export const optaxAdadeltaDefinition: OptimizerDefinition<OptaxAdadeltaOptions, "adadelta"> = {
   title: "optax:adadelta",
   steps: "shared",
   kernel: "adadelta",
   defaults: optaxAdadeltaDefaults,
   validate(o, check) {
-    check.nonNegative("learningRate", o.learningRate);
+    if (o.learningRate !== null) check.nonNegative("learningRate", o.learningRate);
     check.inRange("rho", o.rho, 0, 1, true);
     check.nonNegative("eps", o.eps);
     check.nonNegative("weightDecay", o.weightDecay);
@@ -36,7 +43,7 @@ export const optaxAdadeltaDefinition: OptimizerDefinition<OptaxAdadeltaOptions, 
       rho: o.rho,
       oneMinusRho: 1 - o.rho,
       eps: o.eps,
-      negLr: -o.learningRate,
+      negLr: o.learningRate === null ? 1 : -o.learningRate,
     },
     flags: { coupled: o.weightDecay !== 0, previousSquareAvg: false },
   }),

@@ -83,7 +83,13 @@ function adamFamily(
           ...momentumCoefficients(o, t, -lr),
           epsRoot: o.epsRoot,
         },
-        flags: { decoupled: o.weightDecay !== 0, coupled: false, withEpsRoot: o.epsRoot !== 0, momentumOnly: false },
+        flags: {
+          decoupled: o.weightDecay !== 0,
+          coupled: false,
+          withEpsRoot: o.epsRoot !== 0,
+          momentumOnly: false,
+          withLerp: false,
+        },
       };
     },
   };

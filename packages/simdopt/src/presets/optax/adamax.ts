@@ -38,7 +38,7 @@ export const optaxAdamaxDefinition: OptimizerDefinition<OptaxAdamaxOptions, "ada
       eps: o.eps,
       negClr: -(o.learningRate / (1 - o.b1 ** t)),
     },
-    flags: { coupled: false, epsAfterMax: false },
+    flags: { coupled: false, epsAfterMax: false, withLerp: false },
   }),
 };
 

@@ -59,7 +59,13 @@ export const optaxRAdamDefinition: OptimizerDefinition<OptaxRAdamOptions, "nadam
         ...momentumCoefficients(o, t, -o.learningRate * rect),
         epsRoot: o.epsRoot,
       },
-      flags: { decoupled: false, coupled: false, withEpsRoot: rectified && o.epsRoot !== 0, momentumOnly: !rectified },
+      flags: {
+        decoupled: false,
+        coupled: false,
+        withEpsRoot: rectified && o.epsRoot !== 0,
+        momentumOnly: !rectified,
+        withLerp: false,
+      },
     };
   },
 };

@@ -82,6 +82,7 @@ export const optaxRMSpropDefinition: OptimizerDefinition<OptaxRMSpropOptions, "r
         withMomentum,
         epsInRoot: o.epsInSqrt,
         nesterov: withMomentum && o.nesterov,
+        withLerp: false,
       },
     };
   },

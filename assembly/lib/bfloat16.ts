@@ -1,0 +1,26 @@
+// bfloat16 storage of float32 values, four lanes or one element at a time: a bfloat16 is the high
+// half of a float32 (u16 words in memory). Widening is exact; narrowing rounds to nearest, ties to
+// even, and turns every NaN into 0x7FC0, as torch's `round_to_nearest_even` does.
+
+/** Element `i` of the bfloat16 array at `base` as float32 (four of them when V is v128). */
+@inline export function loadBfloat16<V>(base: usize, i: usize): V {
+  if (isVector<V>()) return i32x4.shl(v128.load16x4_u(base + (i << 1)), 16);
+  return reinterpret<f32>(<u32>load<u16>(base + (i << 1)) << 16);
+}
+
+/** Stores `x` rounded to nearest-even bfloat16 as element `i` of the array at `base`. */
+@inline export function storeBfloat16<V>(base: usize, i: usize, x: V): void {
+  if (isVector<V>()) {
+    const bits = <v128>x;
+    const bias = i32x4.add(v128.and(i32x4.shr_u(bits, 16), i32x4.splat(1)), i32x4.splat(0x7fff));
+    const rounded = i32x4.shr_u(i32x4.add(bits, bias), 16);
+    const high = v128.bitselect(i32x4.splat(0x7fc0), rounded, f32x4.ne(bits, bits));
+    v128.store64_lane(base + (i << 1), i16x8.narrow_i32x4_u(high, high), 0);
+    return;
+  }
+  const value = <f32>x;
+  const bits = reinterpret<u32>(value);
+  const rounded = (bits + (((bits >> 16) & 1) + 0x7fff)) >> 16;
+  store<u16>(base + (i << 1), <u16>select<u32>(0x7fc0, rounded, value != value));
+}
+

@@ -1,0 +1,214 @@
+// Adam and AdamW with blockwise 8-bit moments, as torchao's Adam8bit and AdamW8bit compute them
+// (and, with the flag `bitsandbytes`, as bitsandbytes' do: its quantizer, a partial last block).
+// An 8-bit tensor keeps m and v as u8 codes into the dynamic maps (signed for m, unsigned for v)
+// with one float32 absolute maximum per block; any other tensor keeps them in float32 and steps by
+// Adam's own rule (adam.ts), as torchao does. Each block is one fused visit to memory:
+//   pass 1  dequantize m̂, v̂ (map[code]·absmax), form m, v as Adam does, keep their largest |·|;
+//   pass 2  form m, v again (the same arithmetic, on data now in cache), step p with them
+//           unquantized, store their nearest codes against the block's new maxima (≥ 1e−12).
+// Forming m, v twice keeps the kernel free of scratch memory, so any thread may take any tensor.
+// Hand-written (blocks of codes); the table and scalar layout are adam8bit.json's (generate.js).
+import { lanesOf, loadAt, storeAt, splat, add, mul, div, sqrt, max, abs } from "../lib/lanes";
+import { effectiveGradient, ema, emaOfSquare } from "../lib/rules";
+import { dequantize, largestLane, storeCodes } from "../lib/quantize";
+import { DYNAMIC8_SIGNED, DYNAMIC8_UNSIGNED } from "../generated/maps";
+import { adamAt } from "./adam";
+
+/** The smallest absolute maximum a block stores in torchao's (it clips to it), so that s/absmax is finite. */
+const SMALLEST_ABSMAX: f32 = 1e-12;
+/** bitsandbytes' floor of a maximum it divides by, float32(1e−38) (a subnormal). */
+const BNB_SMALLEST_ABSMAX: f32 = 1e-38;
+
+/**
+ * One block [start, end) of an 8-bit tensor, its absolute maxima at `absM` and `absV`. The new
+ * maximum and the normalized values x are torchao's (max(max|s|, 1e−12), x = s/max), or with
+ * `bitsandbytes` its: a whole block stores max|s| and takes x = s·(1/max(max|s|, 1e−38)), the
+ * `partial` last block stores max(max|s|, 1e−38) and takes x = s/max; codes as `codeOf` says.
+ */
+@inline function adam8bitBlock<V>(
+  start: usize, end: usize, param: usize, grad: usize, codesM: usize, codesV: usize, absM: usize, absV: usize,
+  gradScale: V, paramScale: V, weightDecay: V, beta1: V, oneMinusBeta1: V, beta2: V,
+  oneMinusBeta2: V, biasCorrection2Sqrt: V, eps: V, negStepSize: V,
+  decoupled: bool, coupled: bool, bitsandbytes: bool, partial: bool,
+): void {
+  const step: usize = isVector<V>() ? lanesOf<f32>() : 1;
+  const oldM = load<f32>(absM);
+  const oldV = load<f32>(absV);
+  let largestM = splat<f32, V>(0);
+  let largestV = splat<f32, V>(0);
+  for (let i = start; i < end; i += step) {
+    let p = loadAt<f32, V>(param, i);
+    if (decoupled) p = mul<f32, V>(p, paramScale);
+    const g = effectiveGradient<f32, V>(grad, i, gradScale, p, weightDecay, coupled);
+    const m = ema<f32, V>(dequantize<V>(codesM, i, DYNAMIC8_SIGNED, oldM), beta1, oneMinusBeta1, g);
+    const v = emaOfSquare<f32, V>(dequantize<V>(codesV, i, DYNAMIC8_UNSIGNED, oldV), beta2, oneMinusBeta2, g);
+    largestM = max<f32, V>(largestM, abs<f32, V>(m));
+    largestV = max<f32, V>(largestV, abs<f32, V>(v));
+  }
+  let newM = largestLane<V>(largestM);
+  let newV = largestLane<V>(largestV);
+  // x = s·factor (bitsandbytes' whole blocks) or s/divisor.
+  let factorM: f32 = 0;
+  let factorV: f32 = 0;
+  if (!bitsandbytes) {
+    newM = max<f32, f32>(newM, SMALLEST_ABSMAX);
+    newV = max<f32, f32>(newV, SMALLEST_ABSMAX);
+  } else if (partial) {
+    newM = max<f32, f32>(newM, BNB_SMALLEST_ABSMAX);
+    newV = max<f32, f32>(newV, BNB_SMALLEST_ABSMAX);
+  } else {
+    factorM = <f32>1 / max<f32, f32>(newM, BNB_SMALLEST_ABSMAX);
+    factorV = <f32>1 / max<f32, f32>(newV, BNB_SMALLEST_ABSMAX);
+  }
+  const byFactor = bitsandbytes && !partial;
+  for (let i = start; i < end; i += step) {
+    let p = loadAt<f32, V>(param, i);
+    if (decoupled) p = mul<f32, V>(p, paramScale);
+    const g = effectiveGradient<f32, V>(grad, i, gradScale, p, weightDecay, coupled);
+    const m = ema<f32, V>(dequantize<V>(codesM, i, DYNAMIC8_SIGNED, oldM), beta1, oneMinusBeta1, g);
+    const v = emaOfSquare<f32, V>(dequantize<V>(codesV, i, DYNAMIC8_UNSIGNED, oldV), beta2, oneMinusBeta2, g);
+    const xM = byFactor ? mul<f32, V>(m, splat<f32, V>(factorM)) : div<f32, V>(m, splat<f32, V>(newM));
+    const xV = byFactor ? mul<f32, V>(v, splat<f32, V>(factorV)) : div<f32, V>(v, splat<f32, V>(newV));
+    storeCodes<V>(codesM, i, DYNAMIC8_SIGNED, xM, bitsandbytes);
+    storeCodes<V>(codesV, i, DYNAMIC8_UNSIGNED, xV, bitsandbytes);
+    const denom = add<f32, V>(div<f32, V>(sqrt<f32, V>(v), biasCorrection2Sqrt), eps);
+    storeAt<f32, V>(param, i, add<f32, V>(p, div<f32, V>(mul<f32, V>(negStepSize, m), denom)));
+  }
+  store<f32>(absM, newM);
+  store<f32>(absV, newV);
+}
+
+/** One tensor (a table entry at `entry`): by blocks when it has codes, else by Adam's float32 rule. */
+@inline function adam8bitTensor<V>(
+  entry: usize, blockSize: usize,
+  gradScale: V, paramScale: V, weightDecay: V, beta1: V, oneMinusBeta1: V, beta2: V,
+  oneMinusBeta2: V, biasCorrection2Sqrt: V, eps: V, negStepSize: V,
+  decoupled: bool, coupled: bool, bitsandbytes: bool,
+): void {
+  const n = <usize>load<u32>(entry);
+  const param = <usize>load<u32>(entry, 4);
+  const grad = <usize>load<u32>(entry, 8);
+  const expAvg = <usize>load<u32>(entry, 12);
+  const expAvgSq = <usize>load<u32>(entry, 16);
+  const codesM = <usize>load<u32>(entry, 20);
+  const codesV = <usize>load<u32>(entry, 24);
+  const absM = <usize>load<u32>(entry, 28);
+  const absV = <usize>load<u32>(entry, 32);
+  if (codesM != 0) {
+    for (let b: usize = 0, start: usize = 0; start < n; b++, start += blockSize) {
+      const end = min<usize>(start + blockSize, n);
+      const partial = end - start < blockSize; // bitsandbytes' last block only
+      if (!isVector<V>() || (end - start) % lanesOf<f32>() == 0) {
+        adam8bitBlock<V>(
+          start, end, param, grad, codesM, codesV, absM + (b << 2), absV + (b << 2),
+          gradScale, paramScale, weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2,
+          biasCorrection2Sqrt, eps, negStepSize, decoupled, coupled, bitsandbytes, partial,
+        );
+      } else {
+        // A last block that is not whole vectors, one element at a time.
+        adam8bitBlock<f32>(
+          start, end, param, grad, codesM, codesV, absM + (b << 2), absV + (b << 2),
+          scalarOf<V>(gradScale), scalarOf<V>(paramScale), scalarOf<V>(weightDecay), scalarOf<V>(beta1),
+          scalarOf<V>(oneMinusBeta1), scalarOf<V>(beta2), scalarOf<V>(oneMinusBeta2),
+          scalarOf<V>(biasCorrection2Sqrt), scalarOf<V>(eps), scalarOf<V>(negStepSize),
+          decoupled, coupled, bitsandbytes, partial,
+        );
+      }
+    }
+    return;
+  }
+  let i: usize = 0;
+  if (isVector<V>()) {
+    for (; i + lanesOf<f32>() <= n; i += lanesOf<f32>()) {
+      adamAt<f32, V>(
+        i, param, grad, expAvg, expAvgSq, 0, gradScale, paramScale, weightDecay, beta1, oneMinusBeta1,
+        beta2, oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize, decoupled, coupled, false, false,
+      );
+    }
+  }
+  // The tail (or every element, in the scalar build) one at a time.
+  for (; i < n; i++) {
+    adamAt<f32, f32>(
+      i, param, grad, expAvg, expAvgSq, 0, scalarOf<V>(gradScale), scalarOf<V>(paramScale),
+      scalarOf<V>(weightDecay), scalarOf<V>(beta1), scalarOf<V>(oneMinusBeta1), scalarOf<V>(beta2),
+      scalarOf<V>(oneMinusBeta2), scalarOf<V>(biasCorrection2Sqrt), scalarOf<V>(eps), scalarOf<V>(negStepSize),
+      decoupled, coupled, false, false,
+    );
+  }
+}
+
+/** Lane 0 of a splatted scalar, or the scalar itself. */
+@inline function scalarOf<V>(v: V): f32 {
+  if (isVector<V>()) return f32x4.extract_lane(<v128>v, 0);
+  return <f32>v;
+}
+
+/** The tensors of the table with the flags as literals, so each combination compiles to its own loops. */
+@inline function adam8bitTensors(
+  table: usize, count: usize, scalars: usize, decoupled: bool, coupled: bool, bitsandbytes: bool,
+): void {
+  const gradScale = <f32>load<f64>(scalars, 0);
+  const paramScale = <f32>load<f64>(scalars, 8);
+  const weightDecay = <f32>load<f64>(scalars, 16);
+  const beta1 = <f32>load<f64>(scalars, 24);
+  const oneMinusBeta1 = <f32>load<f64>(scalars, 32);
+  const beta2 = <f32>load<f64>(scalars, 40);
+  const oneMinusBeta2 = <f32>load<f64>(scalars, 48);
+  const biasCorrection2Sqrt = <f32>load<f64>(scalars, 56);
+  const eps = <f32>load<f64>(scalars, 64);
+  const negStepSize = <f32>load<f64>(scalars, 72);
+  const blockSize = <usize>load<f64>(scalars, 80);
+  if (ASC_FEATURE_SIMD) {
+    const gradScaleV = splat<f32, v128>(gradScale);
+    const paramScaleV = splat<f32, v128>(paramScale);
+    const weightDecayV = splat<f32, v128>(weightDecay);
+    const beta1V = splat<f32, v128>(beta1);
+    const oneMinusBeta1V = splat<f32, v128>(oneMinusBeta1);
+    const beta2V = splat<f32, v128>(beta2);
+    const oneMinusBeta2V = splat<f32, v128>(oneMinusBeta2);
+    const biasCorrection2SqrtV = splat<f32, v128>(biasCorrection2Sqrt);
+    const epsV = splat<f32, v128>(eps);
+    const negStepSizeV = splat<f32, v128>(negStepSize);
+    for (let t: usize = 0; t < count; t++) {
+      adam8bitTensor<v128>(
+        table + t * 36, blockSize, gradScaleV, paramScaleV, weightDecayV, beta1V, oneMinusBeta1V, beta2V,
+        oneMinusBeta2V, biasCorrection2SqrtV, epsV, negStepSizeV, decoupled, coupled, bitsandbytes,
+      );
+    }
+  } else {
+    for (let t: usize = 0; t < count; t++) {
+      adam8bitTensor<f32>(
+        table + t * 36, blockSize, gradScale, paramScale, weightDecay, beta1, oneMinusBeta1, beta2,
+        oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize, decoupled, coupled, bitsandbytes,
+      );
+    }
+  }
+}
+
+/**
+ * Adam with blockwise 8-bit moments: one step of `count` float32 tensors. Table entries are
+ * [n, param, grad, expAvg, expAvgSq, expAvgCodes, expAvgSqCodes, expAvgAbsmax, expAvgSqAbsmax]:
+ * an 8-bit tensor has n codes of each moment and ⌈n/blockSize⌉ maxima (blockSize a multiple of 4,
+ * so whole blocks are whole SIMD vectors; a last partial block, bitsandbytes' only, may step one
+ * element at a time), its float32 moments at address 0; any other tensor the reverse. Scalars as
+ * adam8bit.json declares.
+ */
+export function adam8bit_f32(table: usize, count: usize, scalars: usize): void {
+  const flags = load<u32>(scalars, 88);
+  switch (flags) {
+    case 0: adam8bitTensors(table, count, scalars, false, false, false); break;
+    case 1: adam8bitTensors(table, count, scalars, true, false, false); break;
+    case 2: adam8bitTensors(table, count, scalars, false, true, false); break;
+    case 3: adam8bitTensors(table, count, scalars, true, true, false); break;
+    case 4: adam8bitTensors(table, count, scalars, false, false, true); break;
+    case 5: adam8bitTensors(table, count, scalars, true, false, true); break;
+    case 6: adam8bitTensors(table, count, scalars, false, true, true); break;
+    case 7: adam8bitTensors(table, count, scalars, true, true, true); break;
+    default: unreachable();
+  }
+}
+
+/** 8-bit moments are kept for float32 parameters only: the host never calls this (it refuses float64). */
+export function adam8bit_f64(table: usize, count: usize, scalars: usize): void {
+  unreachable();
+}

@@ -1,0 +1,113 @@
+/**
+ * The `state` option: how an optimizer stores its moments between steps. `float32` is the
+ * optimizer's own kernel; each other storage has a kernel of its own (bfloat16 moments in
+ * `adamBf16`, blockwise 8-bit ones in `adam8bit`) taking the same scalars and flags (8-bit adds the
+ * block size), so its definition is the float32 one on another kernel. The storage picks the kernel
+ * of the whole optimizer: a group, `setGroupOptions` or a checkpoint that asks for another one is
+ * refused.
+ */
+import type { AnyOptimizerDefinition, OptimizerDefinition, StepPlan } from "../optimizer.js";
+import type { KernelName } from "../runtime/kernels.js";
+import { blockwise8Lengths } from "../runtime/state-lengths.js";
+import { show, type OptionChecker } from "../runtime/validate.js";
+import { readOptions } from "../runtime/read-options.js";
+import { deepFreeze } from "../runtime/freeze.js";
+
+export type StateStorage = "float32" | "bfloat16" | "8bit";
+export const STATE_STORAGES: readonly StateStorage[] = deepFreeze(["float32", "bfloat16", "8bit"]);
+
+/** Tensors below this many elements keep float32 state under `8bit`, as torchao's (and bitsandbytes') default. */
+export const MIN_8BIT_SIZE = 4096;
+
+/** Options every optimizer with a `state` option has. */
+export interface StateOptions {
+  state?: StateStorage;
+  blockSize?: number;
+}
+
+/** The storage options, which a checkpoint may omit (it was written before they existed): their defaults then. */
+export const OPTIONAL_IN_CHECKPOINTS: readonly string[] = ["state", "blockSize"];
+
+/** Throws unless `value` is the storage `expected` the optimizer was built with. */
+export function checkStateStorage(check: OptionChecker, value: unknown, expected: StateStorage): void {
+  if (!STATE_STORAGES.includes(value as StateStorage))
+    check.fail(`option 'state' must be one of ${STATE_STORAGES.map(show).join(", ")}, got ${show(value)}`, TypeError);
+  if (value !== expected)
+    check.fail(
+      `option 'state' is ${show(expected)} for the whole optimizer: a group, or a later change, cannot make it ${show(value)}`,
+      TypeError,
+    );
+}
+
+/** `blockSize`: elements per block of 8-bit state, a whole number of SIMD vectors (a multiple of 4). */
+export function checkBlockSize(check: OptionChecker, value: unknown): void {
+  const size = check.number("blockSize", value);
+  if (!(Number.isInteger(size) && size >= 4 && size % 4 === 0 && size <= 1 << 20))
+    check.fail(`invalid blockSize: ${size} (must be a multiple of 4, from 4 to 1048576)`);
+}
+
+/**
+ * `base` (a float32 definition) on `kernel`, which stores its state as `storage`: `8bit` adds the
+ * block size to the scalars and, where given, the scalars its reference computes its own way.
+ */
+export function stateDefinition<O extends StateOptions & { amsgrad?: boolean }, K extends KernelName>(
+  base: OptimizerDefinition<O, K>,
+  storage: Exclude<StateStorage, "float32">,
+  kernel: KernelName,
+  /** Scalars this storage's reference computes otherwise than `base` (torchao's float32 bias corrections). */
+  scalars?: (options: Required<O>, t: number) => Record<string, number>,
+): AnyOptimizerDefinition<O> {
+  const definition: OptimizerDefinition<O, KernelName> = {
+    ...(base as unknown as OptimizerDefinition<O, KernelName>),
+    kernel,
+    validate(options, check) {
+      base.validate({ ...options, state: "float32" }, check);
+      checkStateStorage(check, options.state, storage);
+      if (storage === "8bit" && options.amsgrad === true)
+        check.fail("option 'amsgrad' is not supported with 8-bit state (torchao's and bitsandbytes' refuse it too)");
+    },
+  };
+  // Threads cut bfloat16 state anywhere (at 64-byte lines), 8-bit state at its blocks.
+  if (storage !== "8bit") return { ...definition, stateBlock: () => null } as AnyOptimizerDefinition<O>;
+  return {
+    ...definition,
+    // Zero state: codes 0 with maxima 0 dequantize to 0 (as torchao's zero-initialised state).
+    buffers: () => ({
+      expAvg: 0,
+      expAvgSq: 0,
+      expAvgCodes: 0,
+      expAvgSqCodes: 0,
+      expAvgAbsmax: 0,
+      expAvgSqAbsmax: 0,
+    }),
+    stateBlock: (options, length) =>
+      blockwise8Lengths(length, options.blockSize as number, MIN_8BIT_SIZE).expAvgCodes > 0
+        ? (options.blockSize as number)
+        : null,
+    bufferLengths: (options, _shape, length) => blockwise8Lengths(length, options.blockSize as number, MIN_8BIT_SIZE),
+    plan(options, t, state) {
+      const plan = base.plan(options, t, state) as StepPlan<KernelName>;
+      const own = scalars?.(options, t) ?? {};
+      return { ...plan, scalars: { ...plan.scalars, ...own, blockSize: options.blockSize } } as StepPlan<KernelName>;
+    },
+  } as AnyOptimizerDefinition<O>;
+}
+
+/**
+ * The caller's options, read once (runtime/read-options.ts: the optimizer reads this copy, not the
+ * caller's object), and the definition for the `state` they ask for (the float32 one when absent);
+ * an unknown storage throws, named by the definition's title.
+ */
+export function definitionForState<O extends StateOptions, T extends object>(
+  definitions: Record<StateStorage, AnyOptimizerDefinition<O>>,
+  given: (O & T) | undefined,
+): { definition: AnyOptimizerDefinition<O>; options: O & T } {
+  const options = readOptions(given, { where: definitions.float32.title }) as O & T;
+  const state = options.state;
+  if (state === undefined) return { definition: definitions.float32, options };
+  if (!(typeof state === "string" && Object.hasOwn(definitions, state))) {
+    const known = STATE_STORAGES.map(show).join(", ");
+    throw new TypeError(`${definitions.float32.title}: option 'state' must be one of ${known}, got ${show(state)}`);
+  }
+  return { definition: definitions[state], options };
+}

@@ -1,0 +1,59 @@
+// The low-bit golden vectors (../shared/golden/lowbit, not carried in the repository): every case of
+// an optimizer simdopt supports passes the folder's one-step rule, on the SIMD and the scalar binary.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, test } from "vitest";
+import { loadRuntime, type Runtime } from "../dist/index.js";
+import { caseProblem } from "../dist/conformance/validate-case.js";
+import { freeRunningError, lowbitUnsupported, runLowbitCase, type LowbitCase } from "../dist/conformance/lowbit.js";
+import { sharedGoldenFolder } from "./helpers.js";
+
+const folder = sharedGoldenFolder("lowbit", "the low-bit golden vectors (bfloat16 and 8-bit state)");
+
+/** The cases of `file` simdopt runs, and how many it leaves for later. */
+function cases(file: string): { run: LowbitCase[]; left: number } {
+  if (folder === undefined) return { run: [], left: 0 };
+  const all = JSON.parse(readFileSync(join(folder, file), "utf8")).cases as LowbitCase[];
+  const run = all.filter((c) => lowbitUnsupported(c) === undefined);
+  return { run, left: all.length - run.length };
+}
+
+let runtimes: Runtime[];
+beforeAll(async () => {
+  runtimes = await Promise.all((["simd", "scalar"] as const).map((binary) => loadRuntime({ binary })));
+});
+
+describe.skipIf(folder === undefined)("golden/lowbit by the one-step rule", () => {
+  // The torchao cases of bfloat16 moments on float32 parameters and of 8-bit Adam/AdamW; bitsandbytes' 8-bit Adam/AdamW.
+  test.each([
+    ["bf16.json", 6],
+    ["optimizers.json", 13],
+    ["bnb.json", 8],
+  ] as const)("%s: the %d supported cases pass", (file, expected) => {
+    const { run } = cases(file);
+    expect(run.length).toBe(expected);
+    for (const c of run) {
+      expect(caseProblem(c).problem).toBeUndefined();
+      for (const runtime of runtimes) {
+        const result = runLowbitCase(runtime, c);
+        expect(result.error, `${runtime.binary}: ${c.name}`).toBeUndefined();
+        expect(result.passed).toBe(true);
+      }
+    }
+  });
+
+  test("run free (informative), every supported case stays within 1e-3 of the reference", () => {
+    const errors = ["bf16.json", "optimizers.json", "bnb.json"].flatMap((file) =>
+      cases(file).run.map((c) => freeRunningError(runtimes[0], c)),
+    );
+    expect(errors.length).toBe(27);
+    for (const error of errors) expect(error).toBeLessThan(1e-3);
+  });
+
+  test("a wrong step fails the rule: 8-bit Adam run as AdamW", () => {
+    const c = cases("optimizers.json").run.find((x) => x.optimizer === "torchao:adam8bit" && x.options.weight_decay);
+    expect(c).toBeDefined();
+    const wrong = { ...(c as LowbitCase), optimizer: "torchao:adamw8bit" };
+    expect(runLowbitCase(runtimes[0], wrong).passed).toBe(false);
+  });
+});
