@@ -5,14 +5,18 @@ import { readFileSync } from "node:fs";
 import { beforeAll, expect, test } from "vitest";
 import {
   Adam,
+  createOptimizer,
   fromTorchStateDict,
+  LBFGS,
   loadRuntime,
   type Parameter,
   type Runtime,
+  SGDScheduleFree,
   TOLERANCE,
   toTorchSafetensors,
   toTorchStateDict,
   type TorchStateDict,
+  WeightAverage,
 } from "../dist/index.js";
 
 const fixture = JSON.parse(readFileSync(new URL("./fixtures/torch-2.13-adam.json", import.meta.url), "utf8")) as {
@@ -156,3 +160,27 @@ test("simdopt's own options stay out of torch's layout, and loading from it keep
   opt.dispose();
   for (const p of params) p.dispose();
 });
+
+test("what has no torch layout is refused by name: L-BFGS, a weight average, other frameworks' presets, schedule-free, low-bit state", () => {
+  const w = runtime.parameter(randomValues(4096));
+  const torchless: [unknown, RegExp][] = [
+    [new LBFGS([w]), /expected one of simdopt's optimizers \(not L-BFGS nor a WeightAverage\)/],
+    [new WeightAverage([w]), /expected one of simdopt's optimizers/],
+    [createOptimizer("keras:adam", [w]), /keras:adam follows another framework than torch/],
+    [new SGDScheduleFree([w]), /sgdschedulefree's reference keeps its step count and averaging weights per group/],
+    [new Adam([w], { state: "8bit" }), /checkpoints of bfloat16 or 8-bit optimizer state are not supported yet/],
+  ];
+  for (const [optimizer, message] of torchless) {
+    const opt = optimizer as Adam;
+    expect(() => toTorchStateDict(opt)).toThrow(message);
+    expect(() => toTorchSafetensors(opt)).toThrow(message);
+    expect(() => fromTorchStateDict(opt, fixture.state_dict)).toThrow(message);
+    (optimizer as { dispose(): void }).dispose();
+  }
+  expect(() => toTorchSafetensors(new LBFGS([w]) as unknown as Adam)).toThrow(/^toTorchSafetensors: /);
+  w.dispose();
+});
+
+function randomValues(length: number): number[] {
+  return Array.from({ length }, (_, i) => Math.sin(i + 1));
+}

@@ -9,7 +9,8 @@
  * `loadStateDict` then checks whole (every option, slot, length and range): a checkpoint of
  * another optimizer or other parameters is refused by name there.
  */
-import type { Optimizer } from "../optimizer.js";
+import { Optimizer } from "../optimizer.js";
+import { ScheduleFreeOptimizer } from "../optimizers/scheduleFree.js";
 import { describe, torchName } from "./encoding.js";
 import { own, record } from "./records.js";
 import { parameterKeys, STATE_FORMAT, type OptimizerStateDict, type ParameterState } from "./state-dict.js";
@@ -28,6 +29,26 @@ const NOT_OPTIONS = new Set(["foreach", "capturable", "differentiable", "fused",
  */
 const OWN_OPTIONS = ["torch113", "state", "blockSize"];
 
+/**
+ * Throws naming `where` unless `optimizer` keeps its state as torch.optim does: one of this
+ * package's optimizers (L-BFGS and the weight average keep theirs apart), not a preset of another
+ * framework (its options and step count are that framework's), and not schedule-free (whose
+ * reference keeps its step count and averaging weights in `param_groups`, not per parameter).
+ */
+function checkConvertible(optimizer: unknown, where: string): void {
+  if (!(optimizer instanceof Optimizer))
+    throw new TypeError(
+      `${where}: expected one of simdopt's optimizers (not L-BFGS nor a WeightAverage), got ${describe(optimizer)}`,
+    );
+  const { kind } = optimizer as Optimizer<object>;
+  if (kind.includes(":"))
+    throw new TypeError(`${where}: ${kind} follows another framework than torch: its checkpoints have no torch layout`);
+  if (optimizer instanceof ScheduleFreeOptimizer)
+    throw new TypeError(
+      `${where}: ${kind}'s reference keeps its step count and averaging weights per group, not per parameter: not converted`,
+    );
+}
+
 /** `weight_decay` to `weightDecay`. */
 function camelName(name: string): string {
   return name.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
@@ -35,6 +56,12 @@ function camelName(name: string): string {
 
 /** The checkpoint of `optimizer` in torch's layout (see the module comment); a parameter that never stepped has no entry. */
 export function toTorchStateDict<O extends object>(optimizer: Optimizer<O>): TorchStateDict {
+  return torchStateDictOf(optimizer, "toTorchStateDict");
+}
+
+/** `toTorchStateDict`, with `where` naming the function called in errors. */
+export function torchStateDictOf<O extends object>(optimizer: Optimizer<O>, where: string): TorchStateDict {
+  checkConvertible(optimizer, where);
   const dict = optimizer.stateDict();
   const keys = dict.paramGroups.flatMap((group) => group.params);
   const state: TorchStateDict["state"] = {};
@@ -68,6 +95,7 @@ export function toTorchStateDict<O extends object>(optimizer: Optimizer<O>): Tor
  * torch's; what it holds is checked by `loadStateDict`.
  */
 export function fromTorchStateDict<O extends object>(optimizer: Optimizer<O>, torch: unknown): OptimizerStateDict<O> {
+  checkConvertible(optimizer, "fromTorchStateDict");
   const fail = (message: string): never => {
     throw new TypeError(`fromTorchStateDict: ${message}`);
   };

@@ -7,11 +7,11 @@
  * tensor, as torch keeps no state for it.
  */
 import type { Optimizer } from "../optimizer.js";
-import { toTorchStateDict } from "./torch-layout.js";
+import { torchStateDictOf } from "./torch-layout.js";
 
 /** The bytes of a safetensors file of the optimizer's state in torch's layout. */
 export function toTorchSafetensors<O extends object>(optimizer: Optimizer<O>): Uint8Array {
-  const torch = toTorchStateDict(optimizer);
+  const torch = torchStateDictOf(optimizer, "toTorchSafetensors");
   const params = optimizer.paramGroups.flatMap((group) => group.params);
   const tensors: { name: string; values: Float32Array | Float64Array; shape: readonly number[] }[] = [];
   for (const [position, entry] of Object.entries(torch.state)) {
