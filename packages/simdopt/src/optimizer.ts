@@ -640,6 +640,7 @@ export class Optimizer<O extends object> {
    */
   state(param: Parameter): ParameterStateView {
     this.checkUsable();
+    this.refuseLowBitState("state");
     return parameterState(this.checkpointTarget(), this.ownParameter(param, "state"));
   }
 
@@ -651,11 +652,21 @@ export class Optimizer<O extends object> {
    */
   setState(param: Parameter, values: Readonly<Record<string, unknown>>, options?: LoadStateOptions): void {
     this.checkUsable();
+    this.refuseLowBitState("setState");
     const target = this.ownParameter(param, "setState");
     const dict = withParameterState(this.checkpointTarget(), this.writeState(), target, values, (message) =>
       this.check.fail(`setState: ${message}`, TypeError),
     );
     this.loadState(dict as OptimizerStateDict<O>, options);
+  }
+
+  /** Throws naming `where` when the state is bfloat16 or 8-bit codes, which it neither reads nor writes as numbers yet. */
+  private refuseLowBitState(where: string): void {
+    if (this.lowBit)
+      this.check.fail(
+        `${where}(param): the state is stored as bfloat16 or 8-bit codes (option 'state'), which per-parameter state does not read or write yet; use float32 state for it`,
+        TypeError,
+      );
   }
 
   /** `param` if it is one of this optimizer's parameters; throws naming `where` otherwise. */
