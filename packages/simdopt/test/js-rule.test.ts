@@ -144,3 +144,36 @@ test("a rule that disposes a parameter is stopped before the next tensor is read
   opt.dispose();
   a.dispose();
 });
+
+test("a rule that steps or disposes its own optimizer is refused, as a closure is, and the optimizer stays usable", () => {
+  const runtime = runtimes[1];
+  const p = runtime.parameter([1, 2]);
+  let inner: () => void = () => {};
+  const opt = new Optimizer([p], {}, { ...momentumRule, update: () => inner() });
+  inner = () => opt.step();
+  expect(() => opt.step()).toThrow(/JsMomentum: .*step\(\)/);
+  inner = () => opt.dispose();
+  expect(() => opt.step()).toThrow(/JsMomentum: .*dispose/);
+  inner = () => {};
+  expect(opt.step().applied).toBe(true);
+  opt.dispose();
+  p.dispose();
+});
+
+test("a rule in plain JS refuses a row-sparse gradient by name, before anything changes", () => {
+  const runtime = runtimes[1];
+  const table = runtime.parameter(randomArray(12, 1), { shape: [4, 3] });
+  const opt = new Optimizer([table], {}, momentumRule);
+  table.setSparseGrad([1], [1, 2, 3]);
+  const before = table.toArray();
+  expect(() => opt.step()).toThrow(
+    /JsMomentum: parameter 0 of group 0, .* has a sparse gradient: JsMomentum does not support sparse gradients/,
+  );
+  expect(Array.from(table.data)).toEqual(Array.from(before));
+  expect(opt.state(table)).toEqual({ step: 0 });
+  table.clearGrad(); // no gradient at all: skipped
+  opt.step();
+  expect(opt.state(table)).toEqual({ step: 0 });
+  opt.dispose();
+  table.dispose();
+});
