@@ -772,11 +772,12 @@ export class Optimizer<O extends object> {
    * Restores a `stateDict()` of an optimizer of the same kind over the same parameters (by name,
    * or by position when they are not all named), in the same groups. Everything is converted and
    * checked first; a refusal names what is wrong and changes nothing. The options come from the
-   * checkpoint, as in torch.
+   * checkpoint, as in torch. Any `OptimizerStateDict` is taken (one parsed from JSON is not typed
+   * by this optimizer's options): what it holds is checked here.
    */
-  loadStateDict(dict: OptimizerStateDict<O>, options?: LoadStateOptions): void {
+  loadStateDict(dict: OptimizerStateDict<O> | OptimizerStateDict, options?: LoadStateOptions): void {
     this.checkUsable();
-    let given = dict;
+    let given = dict as OptimizerStateDict<O>;
     for (const hook of this.loadStateDictPreHooks.all()) given = (hook(this, given) as OptimizerStateDict<O>) ?? given;
     this.loadState(given, options);
     this.loadStateDictPostHooks.call(this);

@@ -32,8 +32,11 @@ export const STATE_FORMAT = "simdopt-state/1";
 /** One parameter's state: `step`, scalar state (`mu_product`) and state buffers by torch's names. */
 export type ParameterState = Record<string, JsonNumber | JsonTensor | FloatArray>;
 
-/** A checkpoint of an optimizer (see the module comment); survives JSON.stringify / JSON.parse. */
-export interface OptimizerStateDict<O> {
+/**
+ * A checkpoint of an optimizer (see the module comment); survives JSON.stringify / JSON.parse. `O`
+ * is the optimizer's options (`AdamOptions`); without it, any optimizer's checkpoint.
+ */
+export interface OptimizerStateDict<O = object> {
   format: typeof STATE_FORMAT;
   /** The optimizer's stem: `adam`, `adamw`, `sgd`, ... */
   kind: string;
