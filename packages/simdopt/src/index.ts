@@ -43,7 +43,12 @@ export {
   type ParamGroup,
   type ParamGroupInput,
   type ParamsInput,
+  type HookHandle,
+  type ParameterStateView,
+  type StepPreHook,
+  type StepPostHook,
 } from "./optimizer.js";
+export type { JsOptimizerDefinition, JsTensor } from "./custom/js-rule.js";
 export {
   clipGradNorm,
   clipGradValue,
@@ -60,6 +65,8 @@ export {
   type TrainingOptions,
 } from "./training/training-options.js";
 export { saveSafetensors, loadSafetensors } from "./checkpoint/safetensors.js";
+export { fromTorchStateDict, toTorchStateDict, type TorchStateDict } from "./checkpoint/torch-layout.js";
+export { toTorchSafetensors } from "./checkpoint/torch-safetensors.js";
 export { STATE_FORMAT, type LoadStateOptions, type ParameterState } from "./checkpoint/state-dict.js";
 export type { JsonNumber, JsonTensor } from "./checkpoint/encoding.js";
 export { SGD, type SGDOptions, sgdDefaults } from "./optimizers/sgd.js";

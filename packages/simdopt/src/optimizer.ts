@@ -2,7 +2,14 @@
  * The engine under every optimizer class: parameter groups with per-group options, and `step()` as
  * one kernel call per group and dtype, whatever the number of tensors (the group's tensor table,
  * runtime/tensor-table.ts). Each optimizer supplies only an `OptimizerDefinition`: its defaults,
- * its checks, its state buffers and a pure plan of each step's kernel arguments.
+ * its checks, its state buffers and a pure plan of each step's kernel arguments (or, for a rule
+ * in plain JS, custom/js-rule.ts, of the values its `update` takes).
+ *
+ * As in torch 2, a step updates only the parameters that have a gradient and require one, and
+ * counts steps per parameter: the kernel then runs over a table of those tensors alone
+ * (runtime/table-subset.ts), and the rows kernel over the listed rows of those with a row-sparse
+ * gradient (runtime/row-table.ts), once per step count present in the group (once, unless some
+ * parameters skipped steps).
  *
  * A step is planned for every group first (computing the kernels' scalars and the scalar state
  * after the step, changing nothing), then the kernels run, then the new scalar state is committed:
@@ -10,7 +17,6 @@
  * (training/) run before the kernels, and a skipped step changes nothing at all.
  */
 import {
-  kernelKey,
   scalarBytes,
   writeScalars,
   type RowsKernelName,
@@ -25,10 +31,11 @@ import { KERNEL_LAYOUTS } from "./generated/kernels.js";
 import type { GradTable } from "./runtime/grad-kernels.js";
 import { Parameter } from "./runtime/parameter.js";
 import type { Runtime } from "./runtime/runtime.js";
-import { TensorTable } from "./runtime/tensor-table.js";
+import { TensorTable, type StepTable, type TableLayout } from "./runtime/tensor-table.js";
 import { hasParamState, type StateArray } from "./runtime/state-elements.js";
 import { OPTIONAL_IN_CHECKPOINTS } from "./optimizers/state-storage.js";
 import { RowTable } from "./runtime/row-table.js";
+import type { SparseGrad } from "./runtime/sparse-grad.js";
 import { OptionChecker, show } from "./runtime/validate.js";
 import { readOptions } from "./runtime/read-options.js";
 import {
@@ -50,6 +57,13 @@ import {
 import { releaseWhenCollected, forgetRelease } from "./runtime/finalization.js";
 import { Lifecycle } from "./runtime/lifecycle.js";
 import { copyList } from "./runtime/param-list.js";
+import { HookList, type HookHandle } from "./hooks/hooks.js";
+import { isJsDefinition, jsTableLayout, type JsOptimizerDefinition, type JsTensor } from "./custom/js-rule.js";
+import { parameterState, withParameterState, type ParameterStateView } from "./checkpoint/parameter-state.js";
+
+/** A hook that may replace a checkpoint (typed loosely: see the hook lists of Optimizer). */
+// biome-ignore lint/suspicious/noConfusingVoidType: a hook may return nothing, as torch's may return None
+type DictHook = (optimizer: object, dict: object) => object | undefined | void;
 
 /** Scalar state of a group beside its step count, such as NAdam's running μ product. */
 export type ScalarState = Readonly<Record<string, number>>;
@@ -105,6 +119,13 @@ export interface OptimizerDefinition<O extends object, K extends KernelName = Ke
   initialState?: () => ScalarState;
   /** The range [low, high] of a scalar state where it has one (NAdam's μ product is in [0, 1]): a checkpoint outside it is refused. */
   stateRanges?: Readonly<Record<string, readonly [number, number]>>;
+  /**
+   * How a step counts for a parameter without a gradient (which it never updates): "perParameter"
+   * (torch, the default) leaves its step count and scalar state as they were; "shared" (Keras,
+   * optax, TF.js, whose step count is the optimizer's) advances them with the group's. "all": the
+   * rule reads no gradient (the weight average), and every step updates every parameter.
+   */
+  steps?: "perParameter" | "shared" | "all";
   /** The kernel's arguments for step `t` (1 for the first); pure: returns the next scalar state. */
   plan(options: Required<O>, t: number, state: ScalarState): StepPlan<K>;
   /**
@@ -149,13 +170,34 @@ export type ParamGroup<O> = Required<O> & {
 };
 
 export type { OptimizerStateDict, LoadStateOptions } from "./checkpoint/state-dict.js";
+export type { HookHandle } from "./hooks/hooks.js";
+export type { ParameterStateView } from "./checkpoint/parameter-state.js";
+
+/** A step pre-hook: called at the start of `step()`, before its closure. */
+export type StepPreHook<O extends object> = (optimizer: Optimizer<O>) => void;
+/** A step post-hook: called at the end of `step()` with what the step did. */
+export type StepPostHook<O extends object> = (optimizer: Optimizer<O>, report: StepReport) => void;
 export type { StepReport, TrainingOptions } from "./training/training-options.js";
 
-/** One table's part in a step: the whole table, or, with row-sparse gradients, its dense part and its rows (row-table.ts). */
+/**
+ * One table's part in a kernel call of a step: the tensors it updates, those with a dense gradient
+ * as one table (the table itself, or a subset of it: table-subset.ts) and those with a row-sparse
+ * gradient for the rows kernel (row-table.ts).
+ */
 interface TableStep {
   table: TensorTable;
-  dense?: GradTable;
-  rows?: GradTable;
+  dense: StepTable | undefined;
+  /** Positions in `table` of the tensors whose row-sparse gradient the rows kernel steps, with it. */
+  sparse: { t: number; gradient: SparseGrad }[];
+}
+
+/** A kernel call of a group's step: the parameters it advances and those it updates, and its plan. */
+interface Run {
+  /** Indices in the group of the parameters whose step count and scalar state advance. */
+  params: number[];
+  /** Indices of those it updates: they have a gradient and require one (all of them, for a rule that reads none). */
+  active: number[];
+  plan: StepPlan<KernelName>;
 }
 
 interface Group<O> {
@@ -167,8 +209,12 @@ interface Group<O> {
   layout: StateLayout;
   /** Byte address of the group's scalar block. */
   scalars: number;
-  step: number;
-  state: ScalarState;
+  /** Each parameter's step count: as in torch, a step advances only the parameters it updates. */
+  steps: number[];
+  /** Each parameter's scalar state (NAdam's μ product), which advances with its step count. */
+  states: ScalarState[];
+  /** True when every parameter has the same step count and scalar state (a step then plans once). */
+  uniform: boolean;
   /** False until the state buffers hold their initial values (the first step, or a loaded state). */
   initialised: boolean;
   view?: ParamGroup<O>;
@@ -181,7 +227,7 @@ type StateLayout = readonly (readonly (number | null)[])[];
 function releaseGroups(runtime: Runtime, groups: readonly Group<unknown>[]): void {
   for (const group of groups) {
     for (const table of group.tables) table.dispose();
-    runtime.free(group.scalars);
+    if (group.scalars !== 0) runtime.free(group.scalars);
   }
 }
 
@@ -199,6 +245,8 @@ export class Optimizer<O extends object> {
   private readonly check: OptionChecker;
   private readonly bufferNames: readonly string[];
   private readonly definition: OptimizerDefinition<O, KernelName>;
+  /** The definition again when its rule is plain JS; undefined for a kernel's. */
+  private readonly js: JsOptimizerDefinition<O> | undefined;
   /** Live, busy in a step, or disposed (runtime/lifecycle.ts). */
   private readonly lifecycle = new Lifecycle((message) => this.check.fail(message, TypeError));
   private disposalsChecked = -1;
@@ -206,15 +254,33 @@ export class Optimizer<O extends object> {
   private training: ResolvedTrainingOptions;
   private lastReport: StepReport | undefined;
   private groupViews: readonly ParamGroup<O>[] | undefined;
+  // Typed loosely so that an Optimizer<O> stays an Optimizer<object> (a hook's parameter would make O invariant).
+  private readonly preHooks = new HookList<(optimizer: object) => void>();
+  private readonly postHooks = new HookList<(optimizer: object, report: StepReport) => void>();
+  private readonly stateDictPreHooks = new HookList<(optimizer: object) => void>();
+  private readonly stateDictPostHooks = new HookList<DictHook>();
+  private readonly loadStateDictPreHooks = new HookList<DictHook>();
+  private readonly loadStateDictPostHooks = new HookList<(optimizer: object) => void>();
 
   /**
    * Checks `params` and every option first (throwing a TypeError or RangeError that names the option), then allocates
-   * the state: a refused call allocates nothing.
+   * the state: a refused call allocates nothing. `definition` is a kernel's, or a rule in plain JS (custom/js-rule.ts).
    */
-  constructor(params: ParamsInput<O>, options: O & TrainingOptions, definition: AnyOptimizerDefinition<O>) {
+  constructor(
+    params: ParamsInput<O>,
+    options: O & TrainingOptions,
+    definition: AnyOptimizerDefinition<O> | JsOptimizerDefinition<O>,
+  ) {
     this.definition = definition as OptimizerDefinition<O, KernelName>;
     this.check = new OptionChecker(definition.title);
-    this.bufferNames = KERNEL_LAYOUTS[definition.kernel].state;
+    this.js = isJsDefinition(definition) ? (definition as JsOptimizerDefinition<O>) : undefined;
+    if (this.js === undefined && !Object.hasOwn(KERNEL_LAYOUTS, String(this.definition.kernel))) {
+      this.check.fail(
+        `the definition names no kernel of this package (${show(this.definition.kernel)}) and has no update(): give a rule in plain JS as update()`,
+        TypeError,
+      );
+    }
+    this.bufferNames = this.js === undefined ? KERNEL_LAYOUTS[this.definition.kernel].state : [...this.js.state];
     const given = readOptions(options, {
       where: definition.title,
       known: [...this.optionNames, ...TRAINING_OPTION_NAMES],
@@ -324,8 +390,10 @@ export class Optimizer<O extends object> {
   }
 
   /**
-   * One update of every parameter from its current gradient: one kernel call per group and dtype,
-   * after clipping and the non-finite check of the training options. Returns what it did. With a
+   * One update of every parameter that has a gradient (`param.hasGrad`) and requires one
+   * (`param.requiresGrad`), from that gradient: one kernel call per group and dtype (and step
+   * count, where parameters skipped steps), after the step pre-hooks and the closure, clipping and
+   * the non-finite check of the training options, before the post-hooks. Returns what it did. With a
    * `closure` (torch's `step(closure)`), calls it first (it recomputes the loss and the gradients)
    * and returns its loss instead; the report is then `lastStep`.
    */
@@ -335,25 +403,47 @@ export class Optimizer<O extends object> {
     this.checkUsable();
     if (closure !== undefined && typeof closure !== "function")
       this.check.fail(`step(closure): the closure must be a function, got ${show(closure)}`, TypeError);
-    // Busy until the kernels are done: dispose() and step() from the closure are refused.
+    // Busy until the hooks are done: dispose() and step() from the closure or a hook are refused.
     return this.lifecycle.busy("step()", () => {
-      if (closure === undefined) {
-        this.beforeKernels();
-        return this.stepOnce();
-      }
-      const loss = closure();
-      if (loss instanceof Promise) {
-        this.check.fail(
-          "step(closure): the closure returned a Promise; await it yourself, then call step()",
-          TypeError,
-        );
-      }
-      // The closure may have disposed a parameter: check again before anything reads memory.
+      this.preHooks.call(this);
+      // A hook may have disposed a parameter: check again before anything reads memory.
       this.checkUsable();
+      let loss: L | undefined;
+      if (closure !== undefined) {
+        loss = closure();
+        if (loss instanceof Promise) {
+          this.check.fail(
+            "step(closure): the closure returned a Promise; await it yourself, then call step()",
+            TypeError,
+          );
+        }
+        // The closure may have disposed a parameter: check again.
+        this.checkUsable();
+      }
       this.beforeKernels();
-      this.stepOnce();
-      return loss;
+      const report = this.stepOnce();
+      this.postHooks.call(this, report);
+      return closure === undefined ? report : (loss as L);
     });
+  }
+
+  /**
+   * Registers `hook` to run at the start of every `step()`, before its closure (torch's
+   * `register_step_pre_hook`); `remove()` on the handle unregisters it. It may change gradients
+   * or options; `step()` and `dispose()` from a hook are refused, as from a closure.
+   */
+  registerStepPreHook(hook: StepPreHook<O>): HookHandle {
+    this.checkUsable();
+    return this.preHooks.add(hook as (optimizer: object) => void, `${this.definition.title}: registerStepPreHook`);
+  }
+
+  /** Registers `hook` to run at the end of every `step()` with its report (torch's `register_step_post_hook`). */
+  registerStepPostHook(hook: StepPostHook<O>): HookHandle {
+    this.checkUsable();
+    return this.postHooks.add(
+      hook as (optimizer: object, report: StepReport) => void,
+      `${this.definition.title}: registerStepPostHook`,
+    );
   }
 
   /**
@@ -368,11 +458,19 @@ export class Optimizer<O extends object> {
   }
 
   private stepOnce(): StepReport {
-    const plans = this.groups.map((group) => this.definition.plan(group.options, group.step + 1, group.state));
-    const steps = this.tableSteps();
-    const tables = steps.flat().flatMap(({ table, dense, rows }) => {
-      if (rows === undefined) return [table];
-      return dense === undefined ? [rows] : [dense, rows];
+    const runs = this.groups.map((group) => this.planRuns(group));
+    const modes = this.sparseModes(runs);
+    // Every table this step reads is made before anything changes (a subset or a rows table allocates).
+    for (const group of this.groups) for (const table of group.tables) table.trimSubsets(4);
+    const calls = this.groups.map((group, g) => runs[g].map((run) => this.tableSteps(group, run.active, modes[g])));
+    // Clipping and the non-finite check see every gradient this step uses, each once, as torch's
+    // clip_grad_norm_ sees only the gradients that are not None.
+    const tables = this.groups.flatMap((group, g) => {
+      const used = runs[g].length === 1 ? calls[g][0] : this.tableSteps(group, activeOf(runs[g]), modes[g]);
+      return used.flatMap(({ table, dense, sparse }) => {
+        const rows = sparse.length === 0 ? [] : [(table.rowTable as RowTable).prepare(sparse)];
+        return dense === undefined ? rows : [dense, ...rows];
+      });
     });
     const { report, scale } = prepareGradients(this.definition.title, this.runtime, tables, this.training);
     this.lastReport = report;
@@ -381,102 +479,253 @@ export class Optimizer<O extends object> {
     // The clipping factor rides on every kernel's gradient scale: the kernel sees grad·scale, as
     // torch's clip_grad_norm_ leaves it, and the caller's gradients stay as they were.
     this.groups.forEach((group, g) => {
-      if (!group.initialised) this.initialiseBuffers(group);
-      const plan = plans[g] as StepPlan<KernelName> & { scalars: { gradScale: number } };
-      const scaled =
-        scale === 1 ? plan : { ...plan, scalars: { ...plan.scalars, gradScale: plan.scalars.gradScale * scale } };
-      for (const { table, dense, rows } of steps[g]) {
-        const float32 = plan.float32Scalars !== undefined && table.dtype === "float32";
-        const call = float32 ? { ...scaled, scalars: { ...scaled.scalars, ...plan.float32Scalars } } : scaled;
-        writeScalars(memory, group.scalars, this.definition.kernel, call); // the run is over before the next write
-        if (rows === undefined) {
-          this.runtime.runKernel(this.definition.kernel, table, group.scalars);
-          continue;
+      if (runs[g].length > 0 && !group.initialised) this.initialiseBuffers(group);
+      runs[g].forEach((run, r) => {
+        if (this.js !== undefined) {
+          this.updateInJs(group, run.active, run.plan as unknown as { values: Record<string, number> }, scale);
+          return;
         }
-        // With row-sparse gradients: the dense tensors in one call, then the listed rows in one.
-        const { kernels } = this.runtime;
-        if (dense !== undefined)
-          kernels[kernelKey(this.definition.kernel, table.dtype)](dense.address, dense.count, group.scalars);
-        this.runtime.runRows(this.definition.kernel as RowsKernelName, table.rowTable as RowTable, group.scalars);
-      }
+        const plan = run.plan as StepPlan<KernelName> & { scalars: { gradScale: number } };
+        const scaled =
+          scale === 1 ? plan : { ...plan, scalars: { ...plan.scalars, gradScale: plan.scalars.gradScale * scale } };
+        for (const { table, dense, sparse } of calls[g][r]) {
+          const float32 = plan.float32Scalars !== undefined && table.dtype === "float32";
+          const call = float32 ? { ...scaled, scalars: { ...scaled.scalars, ...plan.float32Scalars } } : scaled;
+          writeScalars(memory, group.scalars, this.definition.kernel, call); // the run is over before the next write
+          // The dense gradients in one call, then the listed rows in one.
+          if (dense !== undefined) this.runtime.runKernel(this.definition.kernel, dense, group.scalars);
+          if (sparse.length === 0) continue;
+          const rowTable = table.rowTable as RowTable;
+          rowTable.prepare(sparse);
+          this.runtime.runRows(this.definition.kernel as RowsKernelName, rowTable, group.scalars);
+        }
+      });
     });
     this.groups.forEach((group, g) => {
-      group.step += 1;
-      group.state = plans[g].next ?? group.state;
+      for (const run of runs[g]) {
+        for (const i of run.params) {
+          group.steps[i] += 1;
+          group.states[i] = run.plan.next ?? group.states[i];
+        }
+      }
+      // Every parameter advanced from the same count: they still share it. Only some: they may not.
+      if (runs[g].length > 0)
+        group.uniform = runs[g].length === 1 && runs[g][0].params.length === group.params.length && group.uniform;
     });
     return report;
   }
 
-  /**
-   * Sets every gradient to zero (torch's `zero_grad(set_to_none=False)`); a sparse gradient
-   * becomes one of no rows, without touching the table.
-   */
-  zeroGrad(): void {
-    this.checkUsable();
-    for (const group of this.groups) {
-      for (const param of group.params) {
-        const sparse = param.sparseGradient;
-        if (sparse === undefined) param.grad.fill(0);
-        else sparse.clear();
-      }
+  /** A JS rule's update of the parameters `active` of `group` (custom/js-rule.ts), tensor after tensor. */
+  private updateInJs(group: Group<O>, active: number[], plan: { values: Record<string, number> }, scale: number): void {
+    const rule = this.js as JsOptimizerDefinition<O>;
+    for (const i of active) {
+      // The rule is the caller's code: it may have disposed a parameter since the last tensor.
+      this.checkUsable();
+      const param = group.params[i];
+      const table = group.tables.find((t) => t.dtype === param.dtype) as TensorTable;
+      const t = table.indexOf(param);
+      const tensor: Record<string, unknown> = { param: param.data, grad: param.grad, dtype: param.dtype };
+      this.bufferNames.forEach((name, k) => {
+        if (table.lengths[t][k] !== null) tensor[name] = table.stateView(t, k);
+      });
+      rule.update(tensor as JsTensor<string>, plan.values, scale);
     }
   }
 
   /**
-   * Each table's part in this step. Row-sparse gradients are checked against the options first
-   * (refused where torch refuses them, and dense ones where the optimizer steps only sparse ones);
-   * then those of a `dense` rule are written into the dense gradient, and the others laid out for
-   * the rows kernel.
+   * How each group's row-sparse gradients step this step ("rows" or "dense"; undefined where the
+   * parameters it updates have none), checked against the options (refused where torch refuses
+   * them, and dense ones where the optimizer steps only sparse ones) among the parameters each
+   * step updates: a parameter without a gradient has neither kind. Then, for a "dense" rule, the
+   * sparse gradients are written into the dense ones.
    */
-  private tableSteps(): TableStep[][] {
+  private sparseModes(runs: readonly (readonly Run[])[]): ("rows" | "dense" | undefined)[] {
     const { title, denseRefused } = this.definition;
-    const modes = this.groups.map((group, g) => {
+    // A rule that reads no gradient (the weight average) steps every parameter whatever its gradient.
+    if (this.definition.steps === "all") return this.groups.map(() => undefined);
+    const updated = this.groups.map((group, g) => activeOf(runs[g]).map((i) => group.params[i]));
+    const modes = this.groups.map((_, g) => {
+      const params = updated[g];
       if (denseRefused !== undefined) {
-        const dense = group.params.findIndex((param) => param.sparseGradient === undefined);
-        if (dense !== -1) {
+        const dense = params.find((param) => param.sparseGradient === undefined);
+        if (dense !== undefined) {
           this.check.fail(
-            `${denseRefused} (parameter ${dense} of group ${g}, ${group.params[dense].label()}, has a dense gradient: give it a sparse one with setSparseGrad)`,
+            `${denseRefused} (parameter ${this.groups[g].params.indexOf(dense)} of group ${g}, ${dense.label()}, has a dense gradient: give it a sparse one with setSparseGrad)`,
             TypeError,
           );
         }
       }
-      const sparse = group.params.findIndex((param) => param.sparseGradient !== undefined);
-      if (sparse === -1) return undefined;
-      const mode = this.definition.sparse?.(group.options) ?? { refused: `${title} does not support sparse gradients` };
+      const sparse = params.find((param) => param.sparseGradient !== undefined);
+      if (sparse === undefined) return undefined;
+      const mode = this.definition.sparse?.(this.groups[g].options) ?? {
+        refused: `${title} does not support sparse gradients`,
+      };
       if (typeof mode === "object") {
         this.check.fail(
-          `parameter ${sparse} of group ${g}, ${group.params[sparse].label()}, has a sparse gradient: ${mode.refused}`,
+          `parameter ${this.groups[g].params.indexOf(sparse)} of group ${g}, ${sparse.label()}, has a sparse gradient: ${mode.refused}`,
           TypeError,
         );
       }
       return mode;
     });
-    return this.groups.map((group, g) =>
-      group.tables.map((table): TableStep => {
-        const sparse = table.params.map((param) => param.sparseGradient);
-        if (modes[g] === undefined || sparse.every((gradient) => gradient === undefined)) return { table };
-        if (modes[g] === "dense") {
-          sparse.forEach((gradient, t) => gradient?.scatterInto(table.params[t].grad));
-          return { table };
-        }
-        table.rowTable ??= new RowTable(this.runtime, this.definition.kernel, table);
-        return { table, ...table.rowTable.prepare(sparse) };
-      }),
-    );
+    modes.forEach((mode, g) => {
+      if (mode !== "dense") return;
+      for (const param of updated[g]) param.sparseGradient?.scatterInto(param.grad);
+    });
+    return modes;
   }
 
   /**
-   * The tensor tables of group `index` (one per dtype present): the gradient kernels run over them
+   * The tables of one kernel call over the parameters `active` of `group` (ascending indices):
+   * per tensor table, those with a dense gradient as one table (the table itself when they are all
+   * of it), and under `rows` those with a row-sparse gradient, for the rows kernel.
+   */
+  private tableSteps(group: Group<O>, active: readonly number[], mode: "rows" | "dense" | undefined): TableStep[] {
+    return group.tables.flatMap((table) => {
+      const dense: number[] = [];
+      const sparse: TableStep["sparse"] = [];
+      for (const i of active) {
+        const t = table.indexOf(group.params[i]);
+        if (t === -1) continue;
+        const gradient = mode === "rows" ? group.params[i].sparseGradient : undefined;
+        if (gradient === undefined) dense.push(t);
+        else sparse.push({ t, gradient });
+      }
+      if (dense.length === 0 && sparse.length === 0) return [];
+      if (sparse.length > 0) table.rowTable ??= new RowTable(this.runtime, this.definition.kernel, table);
+      return [{ table, dense: dense.length === 0 ? undefined : table.subset(dense), sparse }];
+    });
+  }
+
+  /**
+   * The kernel calls of a group's next step: its parameters parted by step count and scalar state,
+   * each part with its plan, the parameters it advances and those it updates. One part when every
+   * parameter steps together. Counting per parameter (torch), a parameter without a gradient is in
+   * no part: its step count stays, and it is a part of its own once it steps again.
+   */
+  private planRuns(group: Group<O>): Run[] {
+    const { steps } = this.definition;
+    const updates = (param: Parameter) => steps === "all" || (param.requiresGrad && param.hasGrad);
+    if (group.uniform) {
+      // The usual case: one plan for the group, whichever parameters have a gradient.
+      const active: number[] = [];
+      group.params.forEach((param, i) => {
+        if (updates(param)) active.push(i);
+      });
+      if (active.length === 0) return [];
+      const params = steps === "shared" && active.length < group.params.length ? group.params.map((_, i) => i) : active;
+      return [{ params, active, plan: this.definition.plan(group.options, group.steps[0] + 1, group.states[0]) }];
+    }
+    const parts = new Map<number | string, { params: number[]; active: number[] }>();
+    group.params.forEach((param, i) => {
+      const active = updates(param);
+      if (!active && steps !== "shared") return;
+      const key = runKey(group.steps[i], group.states[i]);
+      const part = parts.get(key) ?? { params: [], active: [] };
+      parts.set(key, part);
+      part.params.push(i);
+      if (active) part.active.push(i);
+    });
+    const runs = [...parts.values()];
+    // Sharing a step count, a group none of whose parameters has a gradient does not step.
+    if (runs.every((part) => part.active.length === 0)) return [];
+    return runs.map((part) => ({
+      ...part,
+      plan: this.definition.plan(group.options, group.steps[part.params[0]] + 1, group.states[part.params[0]]),
+    }));
+  }
+
+  /**
+   * Sets every gradient to zero (torch's `zero_grad(set_to_none=False)`), or with `{ setToNone:
+   * true }` (torch's default) drops every gradient (`param.clearGrad()`): the next step then
+   * updates only the parameters whose gradient is written again (taking `param.grad`, or `setGrad`).
+   */
+  zeroGrad(options: { setToNone?: boolean } = {}): void {
+    this.checkUsable();
+    const given = readOptions(options, {
+      where: this.definition.title,
+      known: ["setToNone"],
+      what: "zeroGrad's options",
+    }) as { setToNone?: unknown };
+    const setToNone = given.setToNone ?? false;
+    if (typeof setToNone !== "boolean")
+      this.check.fail(`zeroGrad: option 'setToNone' must be true or false, got ${show(setToNone)}`, TypeError);
+    for (const group of this.groups) {
+      for (const param of group.params) {
+        // As torch, a parameter without a gradient keeps none; a sparse one becomes one of no rows.
+        if (setToNone) param.clearGrad();
+        else if (param.sparseGradient !== undefined) param.sparseGradient.clear();
+        else if (param.hasGrad) param.grad.fill(0);
+      }
+    }
+  }
+
+  /**
+   * The state of `param` (torch's `optimizer.state[param]`), as copies: its step count, its scalar
+   * state and its state buffers by their camelCase names (`expAvg`, `expAvgSq`, `muProduct`). A
+   * parameter that has not stepped yet has only `{ step: 0 }`. Changing the copies changes
+   * nothing: write with `setState`.
+   */
+  state(param: Parameter): ParameterStateView {
+    this.checkUsable();
+    this.refuseLowBitState("state");
+    return parameterState(this.checkpointTarget(), this.ownParameter(param, "state"));
+  }
+
+  /**
+   * Replaces some of the state of `param`: `{ step?, expAvg?, ... }` by the names `state(param)`
+   * gives, the rest kept. Checked as `loadStateDict` checks a checkpoint (names, lengths, dtypes,
+   * ranges, `allowNonFinite`; a buffer given at step 0 must be its initial value); a refusal changes nothing. It
+   * goes through a whole checkpoint: meant for occasional edits, not for every step.
+   */
+  setState(param: Parameter, values: Readonly<Record<string, unknown>>, options?: LoadStateOptions): void {
+    this.checkUsable();
+    this.refuseLowBitState("setState");
+    const target = this.ownParameter(param, "setState");
+    const dict = withParameterState(this.checkpointTarget(), this.writeState(), target, values, (message) =>
+      this.check.fail(`setState: ${message}`, TypeError),
+    );
+    this.loadState(dict as OptimizerStateDict<O>, options);
+  }
+
+  /** Throws naming `where` when the state is bfloat16 or 8-bit codes, which it neither reads nor writes as numbers yet. */
+  private refuseLowBitState(where: string): void {
+    if (this.lowBit)
+      this.check.fail(
+        `${where}(param): the state is stored as bfloat16 or 8-bit codes (option 'state'), which per-parameter state does not read or write yet; use float32 state for it`,
+        TypeError,
+      );
+  }
+
+  /** `param` if it is one of this optimizer's parameters; throws naming `where` otherwise. */
+  private ownParameter(param: Parameter, where: string): Parameter {
+    if (!Parameter.isParameter(param) || !this.groups.some((group) => group.params.includes(param)))
+      this.check.fail(
+        `${where}: ${Parameter.isParameter(param) ? `parameter ${param.label()}` : show(param)} is not a parameter of this optimizer`,
+        TypeError,
+      );
+    return param;
+  }
+
+  /**
+   * The tables of the tensors of group `index` that have a gradient (one per dtype present): the gradient kernels run over them
    * (a preset's own clipping, before the step) without tables of their own.
    */
   protected groupTables(index: number): readonly GradTable[] {
-    return this.groups[index].tables;
+    // Only the gradients this step uses: Keras clips the gradients it is given, not None ones.
+    return this.groups[index].tables.flatMap((table) => {
+      const indices = table.params.flatMap((param, t) => (param.requiresGrad && param.hasGrad ? [t] : []));
+      return indices.length === 0 ? [] : [table.subset(indices)];
+    });
   }
 
-  /** Steps taken by the parameters of group `index` (0 before the first step). */
+  /**
+   * Steps taken by the parameters of group `index` (0 before the first step): the most that any
+   * of them took, since a parameter without a gradient skips a step (see `state(param).step`).
+   */
   stepCount(index = 0): number {
     this.checkGroupIndex(index);
-    return this.groups[index].step;
+    return this.groups[index].steps.reduce((most, step) => Math.max(most, step), 0);
   }
 
   /** Throws naming `index` unless it is the index of a group. */
@@ -491,25 +740,94 @@ export class Optimizer<O extends object> {
    * `OptimizerStateDict`): `JSON.parse(JSON.stringify(opt.stateDict()))` loads back exactly.
    */
   stateDict(): OptimizerStateDict<O> {
+    this.checkUsable();
+    this.stateDictPreHooks.call(this);
+    let dict = this.writeState();
+    for (const hook of this.stateDictPostHooks.all()) dict = (hook(this, dict) as OptimizerStateDict<O>) ?? dict;
+    return dict;
+  }
+
+  /** The checkpoint, without hooks. */
+  private writeState(): OptimizerStateDict<O> {
     return writeStateDict<O>(this.checkpointTarget(), (g) => copyOptions(this.groups[g].options));
+  }
+
+  /**
+   * State-dict hooks, as torch's: `registerStateDictPreHook(hook)` runs `hook(optimizer)` before
+   * `stateDict()` writes; `registerStateDictPostHook(hook)` runs `hook(optimizer, dict)` after, and
+   * a dict it returns replaces the one written; `registerLoadStateDictPreHook(hook)` runs
+   * `hook(optimizer, dict)` before `loadStateDict()` reads, and a dict it returns is loaded instead;
+   * `registerLoadStateDictPostHook(hook)` runs `hook(optimizer)` after it loaded. Each returns a
+   * handle with `remove()`. They apply to `stateDict()` and `loadStateDict()` (so to
+   * `loadSafetensors`, which loads through it), not to `saveSafetensors` nor to `setState`.
+   */
+  registerStateDictPreHook(hook: (optimizer: Optimizer<O>) => void): HookHandle {
+    this.checkUsable();
+    return this.stateDictPreHooks.add(
+      hook as (optimizer: object) => void,
+      `${this.definition.title}: registerStateDictPreHook`,
+    );
+  }
+
+  /** See `registerStateDictPreHook`. */
+  registerStateDictPostHook(
+    // biome-ignore lint/suspicious/noConfusingVoidType: a hook may return nothing, as torch's may return None
+    hook: (optimizer: Optimizer<O>, dict: OptimizerStateDict<O>) => OptimizerStateDict<O> | undefined | void,
+  ): HookHandle {
+    this.checkUsable();
+    return this.stateDictPostHooks.add(hook as DictHook, `${this.definition.title}: registerStateDictPostHook`);
+  }
+
+  /** See `registerStateDictPreHook`. */
+  registerLoadStateDictPreHook(
+    // biome-ignore lint/suspicious/noConfusingVoidType: a hook may return nothing, as torch's may return None
+    hook: (optimizer: Optimizer<O>, dict: OptimizerStateDict<O>) => OptimizerStateDict<O> | undefined | void,
+  ): HookHandle {
+    this.checkUsable();
+    return this.loadStateDictPreHooks.add(hook as DictHook, `${this.definition.title}: registerLoadStateDictPreHook`);
+  }
+
+  /** See `registerStateDictPreHook`. */
+  registerLoadStateDictPostHook(hook: (optimizer: Optimizer<O>) => void): HookHandle {
+    this.checkUsable();
+    return this.loadStateDictPostHooks.add(
+      hook as (optimizer: object) => void,
+      `${this.definition.title}: registerLoadStateDictPostHook`,
+    );
   }
 
   /**
    * Restores a `stateDict()` of an optimizer of the same kind over the same parameters (by name,
    * or by position when they are not all named), in the same groups. Everything is converted and
    * checked first; a refusal names what is wrong and changes nothing. The options come from the
-   * checkpoint, as in torch.
+   * checkpoint, as in torch. Any `OptimizerStateDict` is taken (one parsed from JSON is not typed
+   * by this optimizer's options): what it holds is checked here.
    */
-  loadStateDict(dict: OptimizerStateDict<O>, options?: LoadStateOptions): void {
+  loadStateDict(dict: OptimizerStateDict<O> | OptimizerStateDict, options?: LoadStateOptions): void {
+    this.checkUsable();
+    let given = dict as OptimizerStateDict<O>;
+    for (const hook of this.loadStateDictPreHooks.all()) given = (hook(this, given) as OptimizerStateDict<O>) ?? given;
+    this.loadState(given, options);
+    this.loadStateDictPostHooks.call(this);
+  }
+
+  /** Loads a checkpoint, without hooks (see `loadStateDict`). */
+  private loadState(dict: OptimizerStateDict<O>, options?: LoadStateOptions): void {
     const loaded = readStateDict(this.checkpointTarget(), dict, options);
     // Reading the dict ran the caller's code (getters): check again before writing.
     this.checkUsable();
     // Everything checked: now change.
     this.groups.forEach((group, g) => {
       group.options = loaded.options[g] as Required<O>;
-      group.step = loaded.steps[g];
-      group.state = group.step === 0 ? (this.definition.initialState?.() ?? {}) : loaded.states[g];
-      group.initialised = group.step > 0;
+      group.steps = [...loaded.steps[g]];
+      group.states = loaded.states[g].map((state, i) =>
+        group.steps[i] === 0 ? (this.definition.initialState?.() ?? {}) : state,
+      );
+      const first = runKey(group.steps[0], group.states[0]);
+      group.uniform = group.steps.every((step, i) => runKey(step, group.states[i]) === first);
+      // A parameter that has not stepped yet keeps its initial state beside those that have.
+      group.initialised = false;
+      if (group.steps.some((step) => step > 0)) this.initialiseBuffers(group);
       group.params.forEach((param, i) => {
         loaded.buffers[g][i].forEach((values, k) => {
           if (values !== null) this.bufferView(group, param, k).set(values);
@@ -521,7 +839,7 @@ export class Optimizer<O extends object> {
   /** @internal The checkpoint code's access to this optimizer (refused once it or a parameter is disposed). */
   checkpointTarget(): CheckpointTarget {
     this.checkUsable();
-    if (!hasParamState(this.definition.kernel))
+    if (this.lowBit)
       this.check.fail("checkpoints of bfloat16 or 8-bit optimizer state are not supported yet", TypeError);
     const fail = (message: string): never => this.check.fail(`cannot load state: ${message}`, TypeError);
     return {
@@ -529,8 +847,12 @@ export class Optimizer<O extends object> {
       fail,
       failSave: (message) => this.check.fail(`cannot save state: ${message}`, TypeError),
       bufferNames: this.bufferNames,
-      bufferRanges: KERNEL_LAYOUTS[this.definition.kernel].stateRanges,
+      bufferRanges:
+        this.js === undefined
+          ? KERNEL_LAYOUTS[this.definition.kernel].stateRanges
+          : this.bufferNames.map((name) => (this.js?.nonNegative?.includes(name) ? "nonNegative" : "any")),
       scalarRanges: this.definition.stateRanges ?? {},
+      scalarNames: Object.keys(this.definition.initialState?.() ?? {}),
       groups: this.groups,
       // `state` and `blockSize` may be absent (checkpoints written before they existed): the defaults then.
       optionNames: Object.keys(this.definition.defaults).filter((name) => !OPTIONAL_IN_CHECKPOINTS.includes(name)),
@@ -601,15 +923,16 @@ export class Optimizer<O extends object> {
 
   private newGroup(params: Parameter[], options: Required<O>): Group<O> {
     const layout = this.stateLayout(options, params);
-    const scalars = this.runtime.alloc(scalarBytes(this.definition.kernel));
+    const scalars = this.js === undefined ? this.runtime.alloc(scalarBytes(this.definition.kernel)) : 0;
     const group: Group<O> = {
       params,
       options,
       layout,
       scalars,
       tables: [],
-      step: 0,
-      state: this.definition.initialState?.() ?? {},
+      steps: params.map(() => 0),
+      uniform: true,
+      states: params.map(() => this.definition.initialState?.() ?? {}),
       initialised: false,
     };
     try {
@@ -619,15 +942,25 @@ export class Optimizer<O extends object> {
         if (ofDtype.length > 0) {
           const blocks =
             this.definition.stateBlock && ofDtype.map((param) => this.definition.stateBlock!(options, param.length));
-          group.tables.push(new TensorTable(this.runtime, this.definition.kernel, dtype, ofDtype, lengths, blocks));
+          group.tables.push(new TensorTable(this.runtime, this.tableKernel, dtype, ofDtype, lengths, blocks));
         }
       }
     } catch (error) {
       for (const table of group.tables) table.dispose();
-      this.runtime.free(scalars);
+      if (scalars !== 0) this.runtime.free(scalars);
       throw error;
     }
     return group;
+  }
+
+  /** True when the state buffers are bfloat16 or 8-bit codes (state-elements.ts), not the parameters' dtype. */
+  private get lowBit(): boolean {
+    return this.js === undefined && !hasParamState(this.definition.kernel);
+  }
+
+  /** What the tables are laid out for: the kernel, or a JS rule's plain layout. */
+  private get tableKernel(): KernelName | TableLayout {
+    return this.js === undefined ? this.definition.kernel : jsTableLayout(this.bufferNames);
   }
 
   /** Each state buffer's value before the first step for these options, null where unused. */
@@ -695,14 +1028,18 @@ export class Optimizer<O extends object> {
     return this.groups.length;
   }
 
-  /** The scalar state of group `index` (what `plan` received and returned). */
+  /** The scalar state of the first parameter of group `index` (what `plan` received and returned). */
   protected groupScalarState(index: number): ScalarState {
-    return this.groups[index].state;
+    return this.groups[index].states[0];
   }
 
-  /** Replaces the scalar state of group `index` (a mode kept beside the step count). */
-  protected setGroupScalarState(index: number, state: ScalarState): void {
-    this.groups[index].state = state;
+  /**
+   * Sets scalar states of every parameter of group `index` to `values`, the others kept (a mode
+   * kept beside the step count, the same for the whole group).
+   */
+  protected setGroupScalarState(index: number, values: ScalarState): void {
+    const group = this.groups[index];
+    group.states = group.states.map((state) => ({ ...state, ...values }));
   }
 
   /**
@@ -792,7 +1129,7 @@ export class Optimizer<O extends object> {
   private checkNotDisposed(params: readonly Parameter[], groupIndex: number): void {
     params.forEach((param, i) => {
       if (param.isDisposed) this.check.fail(`parameter ${i} of group ${groupIndex} was disposed`, TypeError);
-      if (param.dtype !== "float32" && !hasParamState(this.definition.kernel))
+      if (param.dtype !== "float32" && this.lowBit)
         this.check.fail(
           `parameter ${i} of group ${groupIndex} is ${param.dtype}: low-bit optimizer state is kept for float32 parameters only`,
           TypeError,
@@ -823,6 +1160,17 @@ export class Optimizer<O extends object> {
     }
     this.disposalsChecked = this.runtime.disposals;
   }
+}
+
+/** The parameters that some run of a step updates, ascending. */
+function activeOf(runs: readonly Run[]): number[] {
+  return runs.flatMap((run) => run.active).sort((a, b) => a - b);
+}
+
+/** Parameters with the same key step together: their step count and scalar state. */
+function runKey(step: number, state: ScalarState): number | string {
+  const values = Object.values(state);
+  return values.length === 0 ? step : `${step}:${values.join(",")}`;
 }
 
 /** A copy of an options object whose values are numbers, booleans or arrays of numbers. */

@@ -44,6 +44,33 @@ describe("LBFGS", () => {
     w.dispose();
   });
 
+  test("step hooks run once per step around all the closure's calls; step() and dispose() from a hook are refused", () => {
+    const w = runtime.parameter([3, -4], { dtype: "float64" });
+    const opt = new LBFGS([w], { lineSearchFn: "strong_wolfe" });
+    const calls: string[] = [];
+    const closure = () => {
+      calls.push("closure");
+      w.setGrad([2 * w.data[0], 8 * w.data[1]]);
+      return w.data[0] ** 2 + 4 * w.data[1] ** 2;
+    };
+    opt.registerStepPreHook((o) => calls.push(`pre ${o.iterations}`));
+    const post = opt.registerStepPostHook((o, loss) => calls.push(`post ${loss} ${o.lastStep.evaluations}`));
+    opt.step(closure);
+    const evaluations = opt.lastStep.evaluations;
+    expect(evaluations).toBeGreaterThan(1);
+    expect(calls).toEqual(["pre 0", ...Array(evaluations).fill("closure"), `post 73 ${evaluations}`]);
+    post.remove();
+    const again = opt.registerStepPreHook((o) => o.step(closure));
+    expect(() => opt.step(closure)).toThrow(/LBFGS: .*step\(\)/);
+    again.remove();
+    opt.registerStepPreHook((o) => o.dispose());
+    expect(() => opt.step(closure)).toThrow(/LBFGS: .*dispose/);
+    expect(() => opt.registerStepPreHook(42 as never)).toThrow(
+      /LBFGS: registerStepPreHook: the hook must be a function, got 42/,
+    );
+    w.dispose();
+  });
+
   test("a checkpoint restores the history: the next steps are the same, and a bad one changes nothing", () => {
     const [a, b] = [
       runtime.parameter([-1.5, 2], { dtype: "float64" }),

@@ -169,7 +169,7 @@ function sameState(a: Optimizer<object>, b: Optimizer<object>): boolean {
     (o as unknown as { checkpointTarget(): CheckpointTarget }).checkpointTarget();
   const [ta, tb] = [target(a), target(b)];
   const scalars = (t: CheckpointTarget) =>
-    JSON.stringify(t.groups.map((g) => [g.options, g.step, g.state, g.initialised]));
+    JSON.stringify(t.groups.map((g) => [g.options, g.steps, g.states, g.initialised]));
   if (scalars(ta) !== scalars(tb)) return false;
   return ta.groups.every((group, g) =>
     group.params.every((param, i) =>

@@ -1,6 +1,7 @@
 // The package as a registry would receive it: `npm pack`, unpacked into a node_modules folder, then
 // imported and required from there by a consumer that has nothing else.
-import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, posix } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -102,6 +103,28 @@ test("a CommonJS consumer require()s it on this Node", async () => {
   const run = await nodeInConsumer("-e", script);
   expect(run.stderr).toBe("");
   expect(JSON.parse(run.stdout)).toEqual([0.5, -1.5]);
+});
+
+test("a TypeScript consumer type-checks against the declarations with --strict at TypeScript's default target", async () => {
+  // The default target is ES5: declarations must not hold what it cannot read (`#private;`).
+  writeFileSync(
+    join(consumerDir, "consumer.ts"),
+    `import { Adam, loadRuntime, type OptimizerStateDict } from "simdopt";
+    export async function train(): Promise<OptimizerStateDict> {
+      const rt = await loadRuntime();
+      const w = rt.parameter([1, -2]);
+      w.setGrad([1, -1]);
+      const optimizer = new Adam([w], { lr: 0.5 });
+      optimizer.step();
+      return optimizer.stateDict();
+    }`,
+  );
+  const tsc = createRequire(import.meta.url).resolve("typescript/lib/tsc.js");
+  // --lib for the consumer's own Promise; --module and --moduleResolution to read package.json's exports.
+  const args = ["--strict", "--noEmit", "--lib", "es2022,dom", "--module", "esnext", "--moduleResolution", "bundler"];
+  const run = await nodeInConsumer(tsc, ...args, "consumer.ts");
+  expect(run.stdout + run.stderr).toBe("");
+  expect(run.status).toBe(0);
 });
 
 test("engines admits exactly the Node versions whose require() loads ES modules without a flag", () => {

@@ -1,7 +1,7 @@
 // The public types say what the code does: `tsc -p test` fails if an expected type error is not
 // one (each @ts-expect-error below must be an error), and the run checks the same at run time.
 import { expect, expectTypeOf, test } from "vitest";
-import { createOptimizer, loadRuntime, SGD, type Parameter } from "../dist/index.js";
+import { Adam, createOptimizer, loadRuntime, type OptimizerStateDict, SGD, type Parameter } from "../dist/index.js";
 
 test("parameters are typed by their dtype", async () => {
   const rt = await loadRuntime({ binary: "reference" });
@@ -35,4 +35,18 @@ test("the allocator and the kernel table are not part of the API", async () => {
   expect(rt.allocator).toBeUndefined();
   // @ts-expect-error internal (present at run time, absent from the declarations)
   expect(typeof rt.kernels).toBe("object");
+});
+
+test("OptimizerStateDict needs no type argument: any optimizer's checkpoint, which loadStateDict takes and checks", async () => {
+  const rt = await loadRuntime({ binary: "reference" });
+  const w = rt.parameter([1, 2], { name: "w" });
+  const adam = new Adam([w]);
+  w.setGrad([1, 1]);
+  adam.step();
+  const saved: OptimizerStateDict = JSON.parse(JSON.stringify(adam.stateDict()));
+  const other = new Adam([w]);
+  other.loadStateDict(saved);
+  expect(other.stepCount()).toBe(1);
+  const sgd = new SGD([w]);
+  expect(() => sgd.loadStateDict(saved)).toThrow(/SGD: cannot load state: .*adam/);
 });

@@ -34,6 +34,7 @@ export interface AverageOptions {
 
 const averageDefinition: OptimizerDefinition<AverageOptions, "average"> = {
   title: "WeightAverage",
+  steps: "all", // the average reads no gradient: every update averages every parameter
   kernel: "average",
   defaults: { equalWeights: true, decay: 0.999 },
   validate(o, check) {

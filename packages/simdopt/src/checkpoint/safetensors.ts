@@ -32,6 +32,7 @@ export function saveSafetensors<O extends object>(optimizer: Optimizer<O>): Uint
   target.groups.forEach((group, g) => {
     if (!group.initialised) return;
     group.params.forEach((param, i) => {
+      if (group.steps[i] === 0) return; // no state before a parameter's first step
       target.bufferNames.forEach((name, k) => {
         if (group.layout[i][k] === null) return;
         const values = target.view(g, param, k);

@@ -33,8 +33,11 @@ export const STATE_FORMAT = "simdopt-state/1";
 /** One parameter's state: `step`, scalar state (`mu_product`) and state buffers by torch's names. */
 export type ParameterState = Record<string, JsonNumber | JsonTensor | FloatArray>;
 
-/** A checkpoint of an optimizer (see the module comment); survives JSON.stringify / JSON.parse. */
-export interface OptimizerStateDict<O> {
+/**
+ * A checkpoint of an optimizer (see the module comment); survives JSON.stringify / JSON.parse. `O`
+ * is the optimizer's options (`AdamOptions`); without it, any optimizer's checkpoint.
+ */
+export interface OptimizerStateDict<O = object> {
   /** The checkpoint format, `STATE_FORMAT`. */
   format: typeof STATE_FORMAT;
   /** The optimizer's stem: `adam`, `adamw`, `sgd`, ... */
@@ -58,8 +61,10 @@ export interface LoadStateOptions {
 export interface CheckpointGroup {
   readonly params: readonly Parameter[];
   readonly options: object;
-  readonly step: number;
-  readonly state: Readonly<Record<string, number>>;
+  /** Each parameter's step count (a parameter without a gradient skips a step, as in torch). */
+  readonly steps: readonly number[];
+  /** Each parameter's scalar state. */
+  readonly states: readonly Readonly<Record<string, number>>[];
   readonly initialised: boolean;
   /** [parameter][buffer]: each state buffer's length, null where the parameter has none. */
   readonly layout: readonly (readonly (number | null)[])[];
@@ -77,6 +82,8 @@ export interface CheckpointTarget {
   readonly bufferRanges: readonly string[];
   /** The range [low, high] of each scalar state that has one. */
   readonly scalarRanges: Readonly<Record<string, readonly [number, number]>>;
+  /** Names of the scalar state each parameter keeps beside its step count (NAdam's `muProduct`). */
+  readonly scalarNames: readonly string[];
   readonly groups: readonly CheckpointGroup[];
   /** Names of every option (a group must give each). */
   readonly optionNames: readonly string[];
@@ -97,8 +104,10 @@ export interface CheckpointTarget {
 /** The state of the optimizer after a load, converted and checked, ready to commit. */
 export interface LoadedState {
   options: object[];
-  steps: number[];
-  states: Record<string, number>[];
+  /** [group][parameter]: the step count. */
+  steps: number[][];
+  /** [group][parameter]: the scalar state ({} at step 0). */
+  states: Record<string, number>[][];
   /** [group][parameter][buffer]: the values, or null (unused, or step 0: filled at the first step). */
   buffers: (FloatArray | null)[][][];
 }
@@ -135,11 +144,11 @@ export function writeStateDict<O>(
   const slots = target.bufferNames.map(torchName);
   const state = record<ParameterState>();
   target.groups.forEach((group, g) => {
-    const scalars = Object.entries(group.state).map(([name, value]) => [torchName(name), encodeNumber(value)] as const);
     group.params.forEach((param, i) => {
-      const entry: ParameterState = { step: group.step };
-      if (group.initialised) {
-        for (const [slot, value] of scalars) entry[slot] = value;
+      const entry: ParameterState = { step: group.steps[i] };
+      // A parameter that has not stepped has no state yet, as in torch.
+      if (group.initialised && group.steps[i] > 0) {
+        for (const [name, value] of Object.entries(group.states[i])) entry[torchName(name)] = encodeNumber(value);
         if (tensors) {
           slots.forEach((slot, k) => {
             if (group.layout[i][k] !== null) entry[slot] = encodeTensor(target.view(g, param, k));
@@ -223,13 +232,13 @@ export function readStateDict(target: CheckpointTarget, dict: unknown, loadOptio
         `${where}'s options need other state buffers than this optimizer's group ${g} (create it with the same options)`,
       );
     }
-    const stateNames = Object.keys(group.state);
+    const stateNames = target.scalarNames;
     const scalarSlots = stateNames.map(torchName);
     const bounds = stateNames.map(
       (name) => (own(target.scalarRanges, name) as readonly [number, number] | undefined) ?? [-Infinity, Infinity],
     );
-    let step: number | undefined;
-    let scalars: Record<string, number> | undefined;
+    const steps: number[] = [];
+    const states: Record<string, number>[] = [];
     const buffers = group.params.map((param, i) => {
       const key = keys[g][i];
       const at = `state['${key}']`;
@@ -252,9 +261,6 @@ export function readStateDict(target: CheckpointTarget, dict: unknown, loadOptio
         fail(
           `${at}.step must be a whole number from 0 to 2^53 - 2 (so that the next step still counts), got ${describe(s)}`,
         );
-      if (step !== undefined && s !== step)
-        fail(`${at}.step is ${s}, the group's other parameters' ${step}: a group steps together`);
-      step = s;
       const values: Record<string, number> = {};
       stateNames.forEach((name, j) => {
         const slot = scalarSlots[j];
@@ -265,11 +271,14 @@ export function readStateDict(target: CheckpointTarget, dict: unknown, loadOptio
           fail(`${at}.${slot} must be a finite number, got ${describe(value)}`);
         const [low, high] = bounds[j];
         if (x < low || x > high) fail(`${at}.${slot} is ${x}, but this state is always from ${low} to ${high}`);
-        if (scalars !== undefined && !Object.is(scalars[name], x))
-          fail(`${at}.${slot} differs from the group's other parameters'`);
         values[name] = x;
       });
-      if (s > 0 || Object.keys(values).length > 0) scalars = values;
+      if (s > 0 && Object.keys(values).length !== stateNames.length) {
+        const missing = stateNames.filter((n) => !Object.hasOwn(values, n)).map(torchName);
+        fail(`${at} has no ${missing.join(", ")} (a state after ${s} steps needs it)`);
+      }
+      steps.push(s);
+      states.push(s === 0 ? {} : values);
       return slots.map((slot, k) => {
         const length = lengths[k];
         if (length === null) return null;
@@ -287,18 +296,9 @@ export function readStateDict(target: CheckpointTarget, dict: unknown, loadOptio
         return s === 0 ? null : tensor;
       });
     });
-    if (step !== 0 && scalars !== undefined && Object.keys(scalars).length !== stateNames.length) {
-      const present = scalars;
-      fail(
-        `group ${g}'s state lacks ${stateNames
-          .filter((n) => !Object.hasOwn(present, n))
-          .map(torchName)
-          .join(", ")}`,
-      );
-    }
     loaded.options.push(options);
-    loaded.steps.push(step ?? 0);
-    loaded.states.push(step === 0 ? {} : (scalars ?? {}));
+    loaded.steps.push(steps);
+    loaded.states.push(states);
     loaded.buffers.push(buffers);
   });
   return loaded;

@@ -30,6 +30,7 @@ export const adamwScheduleFreeDefaults: Required<AdamWScheduleFreeOptions> = {
 
 export const adamwScheduleFreeDefinition: OptimizerDefinition<AdamWScheduleFreeOptions, "scheduleFree"> = {
   title: "AdamWScheduleFree",
+  steps: "shared", // the reference counts steps per group (its k)
   kernel: "scheduleFree",
   defaults: adamwScheduleFreeDefaults,
   validate(o, check) {

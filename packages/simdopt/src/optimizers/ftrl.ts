@@ -42,6 +42,7 @@ export const ftrlDefaults: Required<FtrlOptions> = deepFreeze({
 
 export const ftrlDefinition: OptimizerDefinition<FtrlOptions, "ftrl"> = {
   title: "Ftrl",
+  steps: "shared", // Keras's: the optimizer's iterations count every step
   kernel: "ftrl",
   defaults: ftrlDefaults,
   validate(o, check) {

@@ -24,6 +24,7 @@ export const lazyAdamDefaults: Required<LazyAdamOptions> = deepFreeze({
 
 export const lazyAdamDefinition: OptimizerDefinition<LazyAdamOptions, "sparseAdam"> = {
   title: "LazyAdam",
+  steps: "shared", // TensorFlow's: the optimizer's iterations count every step
   kernel: "sparseAdam",
   defaults: lazyAdamDefaults,
   validate(o, check) {

@@ -20,6 +20,7 @@ import { copyList } from "../runtime/param-list.js";
 import { Parameter } from "../runtime/parameter.js";
 import { OptionChecker, show } from "../runtime/validate.js";
 import { dot, maxAbs, strongWolfe } from "./lbfgs-line-search.js";
+import { HookList, type HookHandle } from "../hooks/hooks.js";
 
 /** Options of `LBFGS`, as torch.optim.LBFGS names them in camelCase; every one optional (defaults: `lbfgsDefaults`). */
 export interface LBFGSOptions {
@@ -63,6 +64,8 @@ export class LBFGS {
   private state: LBFGSState = { directions: [], steps: [], rho: [], hDiag: 1, iterations: 0, evaluations: 0 };
   private lastIterations = 0;
   private lastEvaluations = 0;
+  private readonly preHooks = new HookList<(optimizer: LBFGS) => void>();
+  private readonly postHooks = new HookList<(optimizer: LBFGS, loss: number) => void>();
 
   constructor(params: readonly Parameter[], options: LBFGSOptions = {}) {
     const list = Array.isArray(params) ? copyList(params, "", (message, Kind) => this.check.fail(message, Kind)) : [];
@@ -165,7 +168,28 @@ export class LBFGS {
     this.checkUsable();
     if (typeof closure !== "function")
       this.check.fail(`step(closure): the closure must be a function, got ${show(closure)}`, TypeError);
-    return this.lifecycle.busy("step()", () => this.iterate(closure));
+    // Busy until the hooks are done: step() and dispose() from a hook or the closure are refused.
+    return this.lifecycle.busy("step()", () => {
+      this.preHooks.call(this);
+      const loss = this.iterate(closure);
+      this.postHooks.call(this, loss);
+      return loss;
+    });
+  }
+
+  /**
+   * Registers `hook` to run at the start of every `step()`, once, before the closure's first call
+   * (torch's `register_step_pre_hook`); `remove()` on the handle unregisters it.
+   */
+  registerStepPreHook(hook: (optimizer: LBFGS) => void): HookHandle {
+    this.checkUsable();
+    return this.preHooks.add(hook, "LBFGS: registerStepPreHook");
+  }
+
+  /** Registers `hook` to run at the end of every `step()` with the loss it returns (torch's `register_step_post_hook`). */
+  registerStepPostHook(hook: (optimizer: LBFGS, loss: number) => void): HookHandle {
+    this.checkUsable();
+    return this.postHooks.add(hook, "LBFGS: registerStepPostHook");
   }
 
   /** Forgets the history; the parameters stay. */

@@ -120,7 +120,7 @@ export class ScheduleFreeOptimizer<O extends object> extends Optimizer<O> {
     const trainMode = this.groupScalarState(0).trainMode;
     super.addParamGroup(group);
     const last = this.groupCount - 1;
-    this.setGroupScalarState(last, { ...this.groupScalarState(last), trainMode });
+    this.setGroupScalarState(last, { trainMode });
   }
 
   private switchTo(trainMode: number, weightOf: (beta: number) => number): void {
@@ -135,7 +135,7 @@ export class ScheduleFreeOptimizer<O extends object> extends Optimizer<O> {
         const y = param.data;
         for (let i = 0; i < y.length; i++) y[i] = lerp(r, y[i], z[i], w);
       }
-      this.setGroupScalarState(g, { ...state, trainMode });
+      this.setGroupScalarState(g, { trainMode });
     }
   }
 }

@@ -25,6 +25,7 @@ export const sgdScheduleFreeDefaults: Required<SGDScheduleFreeOptions> = {
 
 export const sgdScheduleFreeDefinition: OptimizerDefinition<SGDScheduleFreeOptions, "scheduleFree"> = {
   title: "SGDScheduleFree",
+  steps: "shared", // the reference counts steps per group (its k)
   kernel: "scheduleFree",
   defaults: sgdScheduleFreeDefaults,
   validate(o, check) {

@@ -55,6 +55,7 @@ function checkBetas(o: { beta1: number; beta2: number }, check: OptionChecker): 
 /** Keras's Adam: θ ← θ − (m·α)/(√v + ε), α = lr·√(1 − β2ᵗ)/(1 − β1ᵗ), on Adam's kernel with √(1 − β2ᵗ) = 1. */
 export const kerasAdamDefinition: OptimizerDefinition<KerasAdamOptions, "adam"> = {
   title: "keras:adam",
+  steps: "shared",
   kernel: "adam",
   defaults: kerasAdamDefaults,
   validate(o, check) {
@@ -125,6 +126,7 @@ export const kerasNadamDefaults: Required<KerasNadamOptions> = deepFreeze({
  */
 export const kerasNadamDefinition: OptimizerDefinition<KerasNadamOptions, "nadam"> = {
   title: "keras:nadam",
+  steps: "shared",
   kernel: "nadam",
   defaults: kerasNadamDefaults,
   validate(o, check) {
@@ -199,6 +201,7 @@ export const kerasRMSpropDefaults: Required<KerasRMSpropOptions> = deepFreeze({
 /** Keras's RMSprop: ε inside the root, momentum after the learning rate (b ← μb + lr·g/√(v + ε), θ ← θ − b). */
 export const kerasRMSpropDefinition: OptimizerDefinition<KerasRMSpropOptions, "rmsprop"> = {
   title: "keras:rmsprop",
+  steps: "shared",
   kernel: "rmsprop",
   defaults: kerasRMSpropDefaults,
   validate(o, check) {
@@ -272,6 +275,7 @@ export const kerasSGDDefaults: Required<KerasSGDOptions> = deepFreeze({
  */
 export const kerasSGDDefinition: OptimizerDefinition<KerasSGDOptions, "sgd"> = {
   title: "keras:sgd",
+  steps: "shared",
   kernel: "sgd",
   defaults: kerasSGDDefaults,
   validate(o, check) {
@@ -329,6 +333,7 @@ export const kerasLionDefaults: Required<KerasLionOptions> = deepFreeze({
 /** Keras's Lion: θ ← θ − lr·sign(β1·m + (1 − β1)g), m ← β2·m + (1 − β2)g, Lion's kernel. */
 export const kerasLionDefinition: OptimizerDefinition<KerasLionOptions, "lion"> = {
   title: "keras:lion",
+  steps: "shared",
   kernel: "lion",
   defaults: kerasLionDefaults,
   validate(o, check) {

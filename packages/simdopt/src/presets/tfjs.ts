@@ -45,6 +45,7 @@ export const tfjsMomentumDefaults: Required<TfjsMomentumOptions> = deepFreeze({
 
 export const tfjsMomentumDefinition: OptimizerDefinition<TfjsMomentumOptions, "sgd"> = {
   title: "tfjs:momentum",
+  steps: "shared",
   kernel: "sgd",
   defaults: tfjsMomentumDefaults,
   validate(o, check) {
@@ -67,6 +68,7 @@ export const tfjsSGDDefaults: Required<TfjsSGDOptions> = deepFreeze({ learningRa
 
 export const tfjsSGDDefinition: OptimizerDefinition<TfjsSGDOptions, "sgd"> = {
   title: "tfjs:sgd",
+  steps: "shared",
   kernel: "sgd",
   defaults: tfjsSGDDefaults,
   validate: (o, check) => void check.nonNegative("learningRate", o.learningRate),
@@ -106,6 +108,7 @@ const optaxAdamOf = (o: Required<TfjsAdamOptions>) => ({
 
 export const tfjsAdamDefinition: OptimizerDefinition<TfjsAdamOptions, "nadam"> = {
   title: "tfjs:adam",
+  steps: "shared",
   kernel: "nadam",
   defaults: tfjsAdamDefaults,
   validate: (o, check) => {
@@ -155,6 +158,7 @@ const kerasRMSpropOf = (o: Required<TfjsRMSpropOptions>) => ({
 
 export const tfjsRMSpropDefinition: OptimizerDefinition<TfjsRMSpropOptions, "rmsprop"> = {
   title: "tfjs:rmsprop",
+  steps: "shared",
   kernel: "rmsprop",
   defaults: tfjsRMSpropDefaults,
   validate: (o, check) => {
@@ -189,6 +193,7 @@ export const tfjsAdagradDefaults: Required<TfjsAdagradOptions> = deepFreeze({
 /** tf.train.adagrad: Adagrad's kernel with ε (the backend's, 1e-7) inside the root. */
 export const tfjsAdagradDefinition: OptimizerDefinition<TfjsAdagradOptions, "adagrad"> = {
   title: "tfjs:adagrad",
+  steps: "shared",
   kernel: "adagrad",
   defaults: tfjsAdagradDefaults,
   validate(o, check) {
@@ -230,6 +235,7 @@ export const tfjsAdamaxDefaults: Required<TfjsAdamaxOptions> = deepFreeze({
 /** tf.train.adamax: Adamax's kernel with ε added to u after the maximum. */
 export const tfjsAdamaxDefinition: OptimizerDefinition<TfjsAdamaxOptions, "adamax"> = {
   title: "tfjs:adamax",
+  steps: "shared",
   kernel: "adamax",
   defaults: tfjsAdamaxDefaults,
   validate(o, check) {
@@ -275,6 +281,7 @@ export const tfjsAdadeltaDefaults: Required<TfjsAdadeltaOptions> = deepFreeze({
 /** tf.train.adadelta: Adadelta's kernel, the step divided by the previous step's mean square. */
 export const tfjsAdadeltaDefinition: OptimizerDefinition<TfjsAdadeltaOptions, "adadelta"> = {
   title: "tfjs:adadelta",
+  steps: "shared",
   kernel: "adadelta",
   defaults: tfjsAdadeltaDefaults,
   validate(o, check) {

@@ -36,6 +36,12 @@ export class Parameter<D extends Dtype = Dtype> {
   readonly gradPtr: number;
   private views: { buffer: ArrayBufferLike; data: TypedArrayOf<D>; grad: TypedArrayOf<D> } | undefined;
   private disposed = false;
+  #hasGrad = true;
+  /**
+   * False for a frozen parameter (torch's `requires_grad = False`): optimizers skip it, its values
+   * and its state stay as they are, and its step count does not advance. Default true.
+   */
+  requiresGrad = true;
   /** Only objects made by this constructor have it: `Object.create(Parameter.prototype)` does not. */
   readonly #brand = true;
 
@@ -79,9 +85,44 @@ export class Parameter<D extends Dtype = Dtype> {
     return this.currentViews().data;
   }
 
-  /** The gradient, a view into Wasm memory: write it in place before `optimizer.step()`. */
+  /**
+   * The gradient, a view into Wasm memory: write it in place before `optimizer.step()`. Taking it
+   * gives the parameter a gradient for the next step (`hasGrad`), as torch's backward does.
+   * Assigning `null` (torch's `p.grad = None`) is `clearGrad()`.
+   */
   get grad(): TypedArrayOf<D> {
-    return this.currentViews().grad;
+    const views = this.currentViews();
+    this.#hasGrad = true;
+    return views.grad;
+  }
+
+  set grad(value: null) {
+    if (value !== null) {
+      throw new TypeError(
+        `simdopt: the gradient of parameter ${this.label()} can only be set to null; write its values with setGrad() or into grad`,
+      );
+    }
+    this.clearGrad();
+  }
+
+  /**
+   * True when the parameter has a gradient for the next step (torch's `p.grad is not None`): until
+   * `clearGrad()` (or `optimizer.zeroGrad({ setToNone: true })`), then again once `grad` is taken
+   * or `setGrad` or `setSparseGrad` called. A step skips a parameter without one, as torch 2 does.
+   */
+  get hasGrad(): boolean {
+    return this.#hasGrad;
+  }
+
+  /**
+   * Drops the gradient (torch's `p.grad = None`), dense or sparse: `grad` reads zeros, and steps
+   * skip the parameter until it has one again.
+   */
+  clearGrad(): this {
+    this.currentViews().grad.fill(0);
+    this.sparseInUse = false;
+    this.#hasGrad = false;
+    return this;
   }
 
   /** Copies `values` into the parameter (same length; any array of numbers). */
@@ -116,6 +157,7 @@ export class Parameter<D extends Dtype = Dtype> {
     this.sparse ??= new SparseGrad(this.runtime, this.dtype, this.shape[0], this.shape[1]);
     this.sparse.set(indices, values, this.label());
     this.sparseInUse = true;
+    this.#hasGrad = true;
     return this;
   }
 

@@ -1,10 +1,10 @@
 /**
- * A step of a tensor table some of whose tensors have row-sparse gradients (sparse-grad.ts): two
- * tables beside it, rewritten at each such step. `dense` is a copy of the tensor table where the
- * sparse tensors' entries count 0 elements, so that the dense kernel steps the others and skips
- * them; `rows` has an entry per sparse tensor for the rows kernel (generate.js's ROW_WORDS:
- * [rows·dim, param, values, ...state buffers, indices, dim]). Both keep a tensor table's first
- * words [n, param, grad], so the gradient kernels (clipping, the finiteness check) read them too.
+ * The listed rows of the tensors of a tensor table that have row-sparse gradients (sparse-grad.ts),
+ * in a table for the rows kernel, rewritten at each step that has such gradients: an entry per
+ * sparse tensor (generate.js's ROW_WORDS: [rows·dim, param, values, ...state buffers, indices,
+ * dim]). It keeps a tensor table's first words [n, param, grad], so the gradient kernels
+ * (clipping, the finiteness check) read it too. The table's other tensors step through a subset of
+ * the tensor table (table-subset.ts), as a step leaves out the tensors without a gradient.
  * For threads, the rows are cut into contiguous runs of about equal numbers of rows (`slices`):
  * each listed row is stepped alone, so any cut computes what one call computes, bit for bit.
  */
@@ -17,7 +17,6 @@ import type { TensorTable } from "./tensor-table.js";
 import type { SlicePhase } from "../threads/slices.js";
 
 export class RowTable {
-  private readonly denseAddress: number;
   private readonly rowsAddress: number;
   private readonly rowStride: number;
   /** The rows table's entries and rows, as the last `prepare` wrote them. */
@@ -34,59 +33,35 @@ export class RowTable {
     const rows = KERNEL_LAYOUTS[kernel].rows;
     if (rows === null) throw new Error(`simdopt: kernel ${kernel} has no rows kernel`);
     this.rowStride = rows.tableStride;
-    this.denseAddress = runtime.alloc(table.count * table.stride);
-    try {
-      this.rowsAddress = runtime.alloc(table.count * this.rowStride);
-    } catch (error) {
-      runtime.free(this.denseAddress);
-      throw error;
-    }
+    this.rowsAddress = runtime.alloc(table.count * this.rowStride);
   }
 
   /**
-   * Writes both tables for this step: `sparse[t]` is tensor t's sparse gradient, or undefined where
-   * its gradient is dense. Returns the tables with something to step (dense omitted when every tensor is sparse).
+   * Writes the rows table for this step: an entry per tensor `t` of `sparse` (ascending), with its
+   * sparse gradient. Returns it as the gradient kernels read it.
    */
-  prepare(sparse: readonly (SparseGrad | undefined)[]): { dense: GradTable | undefined; rows: GradTable } {
-    const { memory } = this.runtime;
+  prepare(sparse: readonly { t: number; gradient: SparseGrad }[]): GradTable {
     const { table } = this;
-    const stride = table.stride / 4;
-    const dense = new Uint32Array(memory.buffer, this.denseAddress, table.count * stride);
-    dense.set(new Uint32Array(memory.buffer, table.address, table.count * stride));
-    const rows = new Uint32Array(memory.buffer, this.rowsAddress, table.count * (this.rowStride / 4));
-    let count = 0;
+    const rows = new Uint32Array(this.runtime.memory.buffer, this.rowsAddress, table.count * (this.rowStride / 4));
     let rowCount = 0;
     let elements = 0;
-    table.params.forEach((param, t) => {
-      const gradient = sparse[t];
-      if (gradient === undefined) return;
-      dense[t * stride] = 0;
+    sparse.forEach(({ t, gradient }, entry) => {
       rows.set(
         [
           gradient.rows * gradient.dim,
-          param.dataPtr,
+          table.params[t].dataPtr,
           gradient.valuesPtr,
           ...table.stateAddresses[t],
           gradient.indicesPtr,
           gradient.dim,
         ],
-        count * (this.rowStride / 4),
+        entry * (this.rowStride / 4),
       );
-      count++;
       rowCount += gradient.rows;
       elements += gradient.rows * gradient.dim;
     });
-    this.prepared = { count, rows: rowCount, elements };
-    const of = (address: number, entries: number, entryStride: number): GradTable => ({
-      address,
-      count: entries,
-      stride: entryStride,
-      dtype: table.dtype,
-    });
-    return {
-      dense: count === table.count ? undefined : of(this.denseAddress, table.count, table.stride),
-      rows: of(this.rowsAddress, count, this.rowStride),
-    };
+    this.prepared = { count: sparse.length, rows: rowCount, elements };
+    return { address: this.rowsAddress, count: sparse.length, stride: this.rowStride, dtype: table.dtype };
   }
 
   get dtype(): Dtype {
@@ -152,7 +127,6 @@ export class RowTable {
   }
 
   dispose(): void {
-    this.runtime.free(this.denseAddress);
     this.runtime.free(this.rowsAddress);
     if (this.slicesBlock !== 0) this.runtime.free(this.slicesBlock);
   }

@@ -25,7 +25,7 @@ import {
   type RowsKernelName,
 } from "./kernels.js";
 import type { RowTable } from "./row-table.js";
-import type { TensorTable } from "./tensor-table.js";
+import type { StepTable } from "./tensor-table.js";
 import { Parameter } from "./parameter.js";
 import { readOptions } from "./read-options.js";
 import { show } from "./validate.js";
@@ -352,7 +352,7 @@ export class Runtime {
   }
 
   /** @internal Runs `kernel` over every tensor of `table` with the scalar block at `scalars`. */
-  runKernel(kernel: KernelName, table: TensorTable, scalars: number): void {
+  runKernel(kernel: KernelName, table: StepTable, scalars: number): void {
     const run = this.kernels[kernelKey(kernel, table.dtype)];
     // A kernel that reduces over whole tensors without blocks (optax:adafactor) is split between
     // tensors only; element-wise and blocked kernels (LAMB, Adafactor) within tensors too (threads/slices.ts).

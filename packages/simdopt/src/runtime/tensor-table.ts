@@ -15,18 +15,36 @@ import { KERNEL_LAYOUTS } from "../generated/kernels.js";
 import type { Parameter } from "./parameter.js";
 import type { Runtime } from "./runtime.js";
 import { shapeWords } from "./shape-words.js";
-import {
-  stateArrayType,
-  stateElementBytes,
-  stateElementsOf,
-  type StateArray,
-  type StateElement,
-} from "./state-elements.js";
+import { stateArrayType, stateElementBytes, type StateArray, type StateElement } from "./state-elements.js";
 import { tensorBlocks, type TensorBlocks } from "./tensor-blocks.js";
 import type { SliceTables } from "../threads/slices.js";
+import type { GradTable } from "./grad-kernels.js";
+import { TableSubset } from "./table-subset.js";
 import type { RowTable } from "./row-table.js";
 
-export class TensorTable {
+/** What a kernel call runs over: a table of entries in the kernel's layout (a group's, or some of its tensors'). */
+export interface StepTable extends GradTable {
+  /** Elements of all tensors together. */
+  readonly elements: number;
+  /** A blocked kernel's blocks of each tensor; empty for other kernels. */
+  readonly blocks: readonly TensorBlocks[];
+  /** `lengths[t][k]`: the elements of state buffer k of tensor t, null where it has none. */
+  readonly lengths: readonly (readonly (number | null)[])[];
+  /** Each state buffer's element type (state-elements.ts): most are the parameter's dtype. */
+  readonly stateElements: readonly StateElement[];
+  /** Low-bit state's block of codes of each tensor (see TensorTable's constructor); undefined for other kernels. */
+  readonly stateBlocks?: readonly (number | null)[];
+  /** @internal The table cut into slices for threads, built when first needed; freed with the table. */
+  slices: SliceTables | undefined;
+}
+
+/** What a table needs of its kernel's declaration. */
+export type TableLayout = Pick<
+  (typeof KERNEL_LAYOUTS)[KernelName],
+  "elementwise" | "blocks" | "shapeWords" | "tableStride" | "stateElements"
+>;
+
+export class TensorTable implements StepTable {
   /** Byte address of the table. */
   readonly address: number;
   readonly count: number;
@@ -46,13 +64,18 @@ export class TensorTable {
   /** Byte address of the blocked kernel's scratch slots, or 0. */
   private readonly scratch: number;
   private positions: Map<Parameter, number> | undefined;
+  /** The subsets asked for lately, by their indices, least recently used first. */
+  private readonly subsets = new Map<string, TableSubset>();
   /** Each state buffer's element type (state-elements.ts): most are the parameter's dtype. */
   readonly stateElements: readonly StateElement[];
 
-  /** `lengths[t][k]`: the elements of state buffer k of tensor t, null where it has none. */
+  /**
+   * `kernel`: a Wasm kernel's name, or the layout of a rule in plain JS (custom/js-rule.ts);
+   * `lengths[t][k]`: the elements of state buffer k of tensor t, null where it has none.
+   */
   constructor(
     private readonly runtime: Runtime,
-    kernel: KernelName,
+    kernel: KernelName | TableLayout,
     readonly dtype: Dtype,
     readonly params: readonly Parameter[],
     readonly lengths: readonly (readonly (number | null)[])[],
@@ -63,11 +86,11 @@ export class TensorTable {
      */
     readonly stateBlocks?: readonly (number | null)[],
   ) {
-    const layout = KERNEL_LAYOUTS[kernel];
+    const layout: TableLayout = typeof kernel === "string" ? KERNEL_LAYOUTS[kernel] : kernel;
     // Element-wise kernels are sliced for threads at the same offset in every buffer (slices.ts).
     if (layout.elementwise && lengths.some((row, t) => row.some((n) => n !== null && n !== params[t].length)))
-      throw new Error(`simdopt: kernel ${kernel} is element-wise: its state buffers take the tensor's length`);
-    this.stateElements = stateElementsOf(kernel);
+      throw new Error(`simdopt: kernel ${String(kernel)} is element-wise: its state buffers take the tensor's length`);
+    this.stateElements = layout.stateElements as readonly StateElement[];
     const sizes = lengths.map((row) =>
       row.map((n, k) => (n === null ? 0 : alignUp(Math.max(1, n) * stateElementBytes(this.stateElements[k], dtype)))),
     );
@@ -136,7 +159,33 @@ export class TensorTable {
     this.params.forEach((_, t) => this.stateView(t, k).fill(value));
   }
 
+  /**
+   * The tensors at `indices` (ascending) as a table of their own for one kernel call: this table
+   * when they are all of it, otherwise a subset (table-subset.ts), kept for the next steps (a
+   * frozen layer asks for the same one every step) until `trimSubsets`.
+   */
+  subset(indices: readonly number[]): StepTable {
+    if (indices.length === this.count) return this;
+    const key = indices.join(",");
+    const subset = this.subsets.get(key) ?? new TableSubset(this.runtime, this, indices);
+    // Most recently used last.
+    this.subsets.delete(key);
+    this.subsets.set(key, subset);
+    return subset;
+  }
+
+  /** Frees all but the `keep` most recently used subsets; call it between steps, never while one is in use. */
+  trimSubsets(keep: number): void {
+    for (const [key, subset] of this.subsets) {
+      if (this.subsets.size <= keep) break;
+      subset.dispose();
+      this.subsets.delete(key);
+    }
+  }
+
   dispose(): void {
+    for (const subset of this.subsets.values()) subset.dispose();
+    this.subsets.clear();
     this.slices?.dispose();
     this.slices = undefined;
     this.rowTable?.dispose();

@@ -12,7 +12,7 @@
  * collected and its pool closed by a FinalizationRegistry.
  */
 import type { Kernel, KernelName, KernelTable } from "../runtime/kernels.js";
-import type { TensorTable } from "../runtime/tensor-table.js";
+import type { StepTable } from "../runtime/tensor-table.js";
 import {
   CHUNKS,
   COMMAND,
@@ -153,7 +153,7 @@ export class ThreadPool {
    * calling thread and the ready workers. Throws a ThreadError when a worker failed since the
    * last call (before anything is handed out) or during this one (once the rest is finished).
    */
-  run(memory: SliceMemory, name: KernelName, kernel: Kernel, table: TensorTable, scalars: number): void {
+  run(memory: SliceMemory, name: KernelName, kernel: Kernel, table: StepTable, scalars: number): void {
     const chunks = this.chunks();
     if (chunks === 0) {
       kernel(table.address, table.count, scalars);

@@ -18,7 +18,7 @@
 import { ALIGNMENT } from "../runtime/allocator.js";
 import { bytesPerElement, tableBuffers, type KernelName } from "../runtime/kernels.js";
 import { KERNEL_LAYOUTS } from "../generated/kernels.js";
-import type { TensorTable } from "../runtime/tensor-table.js";
+import type { StepTable } from "../runtime/tensor-table.js";
 import { stateElementBytes } from "../runtime/state-elements.js";
 
 /** What slicing needs of a runtime: its memory and its allocator. */
@@ -46,7 +46,7 @@ export class SliceTables {
   constructor(
     private readonly runtime: SliceMemory,
     kernel: KernelName,
-    table: TensorTable,
+    table: StepTable,
     readonly parts: number,
   ) {
     const layout = KERNEL_LAYOUTS[kernel];

@@ -31,6 +31,7 @@ export const optaxAdadeltaDefaults: Required<OptaxAdadeltaOptions> = deepFreeze(
  */
 export const optaxAdadeltaDefinition: OptimizerDefinition<OptaxAdadeltaOptions, "adadelta"> = {
   title: "optax:adadelta",
+  steps: "shared",
   kernel: "adadelta",
   defaults: optaxAdadeltaDefaults,
   validate(o, check) {

@@ -64,6 +64,7 @@ export const optaxAdafactorDefaults: Required<OptaxAdafactorOptions> = deepFreez
  */
 export const optaxAdafactorDefinition: OptimizerDefinition<OptaxAdafactorOptions, "optaxAdafactor"> = {
   title: "optax:adafactor",
+  steps: "shared",
   kernel: "optaxAdafactor",
   defaults: optaxAdafactorDefaults,
   validate(o, check) {

@@ -25,6 +25,7 @@ export const optaxAdagradDefaults: Required<OptaxAdagradOptions> = deepFreeze({
  */
 export const optaxAdagradDefinition: OptimizerDefinition<OptaxAdagradOptions, "adagrad"> = {
   title: "optax:adagrad",
+  steps: "shared",
   kernel: "adagrad",
   defaults: optaxAdagradDefaults,
   validate(o, check) {

@@ -72,6 +72,7 @@ function adamFamily(
 ): OptimizerDefinition<OptaxAdamWOptions, "nadam"> {
   return {
     title,
+    steps: "shared",
     kernel: "nadam",
     defaults,
     validate(o, check) {

@@ -25,6 +25,7 @@ export const optaxAdamaxDefaults: Required<OptaxAdamaxOptions> = deepFreeze({
 /** optax.adamax: ν ← max(β2·ν, |g| + ε), θ ← θ − lr·(m/(1 − β1ᵗ))/ν, torch's Adamax. */
 export const optaxAdamaxDefinition: OptimizerDefinition<OptaxAdamaxOptions, "adamax"> = {
   title: "optax:adamax",
+  steps: "shared",
   kernel: "adamax",
   defaults: optaxAdamaxDefaults,
   validate(o, check) {

@@ -36,6 +36,7 @@ export const optaxLambDefaults: Required<OptaxLambOptions> = deepFreeze({
  */
 export const optaxLambDefinition: OptimizerDefinition<OptaxLambOptions, "lamb"> = {
   title: "optax:lamb",
+  steps: "shared",
   kernel: "lamb",
   defaults: optaxLambDefaults,
   validate(o, check) {

@@ -25,6 +25,7 @@ export const optaxLionDefaults: Required<OptaxLionOptions> = deepFreeze({
 /** optax.lion: θ ← θ − lr·(sign(β1·m + (1 − β1)g) + λθ), Lion's kernel. */
 export const optaxLionDefinition: OptimizerDefinition<OptaxLionOptions, "lion"> = {
   title: "optax:lion",
+  steps: "shared",
   kernel: "lion",
   defaults: optaxLionDefaults,
   validate(o, check) {

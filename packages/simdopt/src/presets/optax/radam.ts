@@ -39,6 +39,7 @@ export const optaxRAdamDefaults: Required<OptaxRAdamOptions> = deepFreeze({
  */
 export const optaxRAdamDefinition: OptimizerDefinition<OptaxRAdamOptions, "nadam"> = {
   title: "optax:radam",
+  steps: "shared",
   kernel: "nadam",
   defaults: optaxRAdamDefaults,
   validate(o, check) {

@@ -45,6 +45,7 @@ export const optaxRMSpropDefaults: Required<OptaxRMSpropOptions> = deepFreeze({
  */
 export const optaxRMSpropDefinition: OptimizerDefinition<OptaxRMSpropOptions, "rmsprop"> = {
   title: "optax:rmsprop",
+  steps: "shared",
   kernel: "rmsprop",
   defaults: optaxRMSpropDefaults,
   validate(o, check) {

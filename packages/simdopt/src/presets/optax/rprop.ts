@@ -39,6 +39,7 @@ export const optaxRpropDefaults: Required<OptaxRpropOptions> = deepFreeze({
  */
 export const optaxRpropDefinition: OptimizerDefinition<OptaxRpropOptions, "rprop"> = {
   title: "optax:rprop",
+  steps: "shared",
   kernel: "rprop",
   defaults: optaxRpropDefaults,
   validate(o, check) {

@@ -48,6 +48,7 @@ function warmupLr(lr: number, warmupSteps: number, count: number): number {
  */
 export const optaxScheduleFreeAdamWDefinition: OptimizerDefinition<OptaxScheduleFreeAdamWOptions, "scheduleFree"> = {
   title: "optax:contrib.schedule_free_adamw",
+  steps: "shared", // optax's step count is the optimizer's
   kernel: "scheduleFree",
   defaults: optaxScheduleFreeAdamWDefaults,
   validate(o, check) {

@@ -23,6 +23,7 @@ export const optaxSGDDefaults: Required<OptaxSGDOptions> = deepFreeze({
 /** optax.sgd: tr ← g + μ·tr; θ ← θ − lr·(g + μ·tr if nesterov, tr otherwise), SGD's kernel without dampening. */
 export const optaxSGDDefinition: OptimizerDefinition<OptaxSGDOptions, "sgd"> = {
   title: "optax:sgd",
+  steps: "shared",
   kernel: "sgd",
   defaults: optaxSGDDefaults,
   validate(o, check) {
