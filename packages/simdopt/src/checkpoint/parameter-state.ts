@@ -11,7 +11,10 @@ import { own, record } from "./records.js";
 import { parameterKeys, type CheckpointTarget, type OptimizerStateDict, type ParameterState } from "./state-dict.js";
 
 /** A parameter's state: its step count, scalar state and state buffers (copies), by camelCase name. */
-export type ParameterStateView = Readonly<Record<string, number | FloatArray>> & { readonly step: number };
+export type ParameterStateView = Readonly<Record<string, number | FloatArray>> & {
+  /** The steps this parameter has taken (0: no state yet). */
+  readonly step: number;
+};
 
 /** Where `param` is: its group, its index there, its checkpoint key. */
 function locate(target: CheckpointTarget, param: Parameter): { g: number; i: number; key: string } {

@@ -17,8 +17,13 @@ import { parameterKeys, STATE_FORMAT, type OptimizerStateDict, type ParameterSta
 
 /** torch's `optimizer.state_dict()` as JSON (tensors as flat arrays of numbers). */
 export interface TorchStateDict {
+  /** Each parameter's state by its index (torch's `"0"`, `"1"`, ...): `step` and its buffers by torch's slot names. */
   state: Record<string, Record<string, number | number[]>>;
-  param_groups: (Record<string, unknown> & { params: number[] })[];
+  /** Each group's options by torch's names, and its parameters' indices. */
+  param_groups: (Record<string, unknown> & {
+    /** The indices of the group's parameters, in the order of `state`. */
+    params: number[];
+  })[];
 }
 
 /** torch's switches that do not change the math, and what LR schedulers add to a group: not options here. */

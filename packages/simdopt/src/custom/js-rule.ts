@@ -6,18 +6,26 @@
  * per-parameter state, hooks and schedulers. It runs on the calling thread, tensor after tensor,
  * whatever the binary (the reference included) or the number of threads.
  */
+import type { ScalarState } from "../optimizer.js";
 import type { Dtype, FloatArray } from "../runtime/kernels.js";
 import type { OptionChecker } from "../runtime/validate.js";
 import type { TableLayout } from "../runtime/tensor-table.js";
 
-/** Scalar state of a group beside its step count. */
-type ScalarState = Readonly<Record<string, number>>;
-
 /** One tensor as a JS rule sees it: views of its values, its gradient and each state buffer it keeps. */
-export type JsTensor<S extends string> = { param: FloatArray; grad: FloatArray } & Record<S, FloatArray> & {
+export type JsTensor<S extends string> = {
+  /** The parameter's values: update them in place. */
+  param: FloatArray;
+  /** Its gradient (read only; multiply by `gradScale`). */
+  grad: FloatArray;
+} & Record<S, FloatArray> & {
+    /** The parameter's dtype, `float32` or `float64`. */
     dtype: Dtype;
   };
 
+/**
+ * An optimizer whose rule is plain JavaScript (see the module comment), given to `new Optimizer(params,
+ * options, definition)`: `O` is its options, `S` the names of its state buffers.
+ */
 export interface JsOptimizerDefinition<O extends object, S extends string = string> {
   /** Class name, used in messages and as the checkpoint's kind (lower-cased). */
   title: string;
@@ -40,7 +48,12 @@ export interface JsOptimizerDefinition<O extends object, S extends string = stri
     options: Required<O>,
     t: number,
     state: ScalarState,
-  ): { values: Readonly<Record<string, number>>; next?: ScalarState };
+  ): {
+    /** What `update` receives as `values`. */
+    values: Readonly<Record<string, number>>;
+    /** The scalar state after this step; omitted: unchanged. */
+    next?: ScalarState;
+  };
   /**
    * Updates one tensor in place from its gradient times `gradScale` (the clipping factor of the
    * training options; 1 without clipping). Write `param` and the state buffers, never `grad`.

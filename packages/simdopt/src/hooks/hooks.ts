@@ -9,6 +9,7 @@ import { show } from "../runtime/validate.js";
 
 /** What `register…Hook` returns: torch's `RemovableHandle`. */
 export interface HookHandle {
+  /** Takes the hook out; it is not called again. A second call does nothing. */
   remove(): void;
 }
 

@@ -96,6 +96,7 @@ export class Parameter<D extends Dtype = Dtype> {
     return views.grad;
   }
 
+  /** Only `null`: the parameter has no gradient for the next step (`clearGrad()`). */
   set grad(value: null) {
     if (value !== null) {
       throw new TypeError(
