@@ -100,7 +100,7 @@ test("gallery writes every picture and pages that show them all", async () => {
   expect(run.code, run.stderr).toBe(0);
   const files = readdirSync(dir);
   const pngs = files.filter((f) => f.endsWith(".png"));
-  expect(pngs.length).toBe(10 + 9 * 6 + 2 + 1); // trajectories, responses, training, language model
+  expect(pngs.length).toBe(10 + 9 * 6 + 2 + 2 + 1); // trajectories, responses, training, low-bit state, language model
   expect(files.filter((f) => f.endsWith("-animated.svg"))).toHaveLength(10);
   const html = readFileSync(join(dir, "index.html"), "utf8");
   const markdown = readFileSync(join(dir, "README.md"), "utf8");
@@ -110,7 +110,8 @@ test("gallery writes every picture and pages that show them all", async () => {
   }
   expect(markdown).toMatch(/\| Adam \| .* \| \d+\.\d\d% \| \d+\.\d{4} \| \d+\.\d\d s \| \d+\.\d ms \|/);
   expect(existsSync(join(dir, "train-results.json"))).toBe(true);
+  expect(markdown).toMatch(/\| Adam, 8bit state \| .* \| \d+\.\d\d% \| [−+]?\d\.\d\d points \|/);
   expect(markdown).toMatch(/\| AdamWScheduleFree \| `schedulefree:adamw .*` \| \d\.\d{3} \| \d\.\d{3} \|/);
   expect(html).toContain("<pre>Sampled at temperature 0.7");
-  expect(existsSync(join(dir, "lstm-results.json"))).toBe(true);
+  for (const name of ["train-states-results.json", "lstm-results.json"]) expect(existsSync(join(dir, name))).toBe(true);
 });

@@ -7,6 +7,7 @@ import type { Command } from "./args.js";
 import { drawLstm, lstmFlags } from "./lstm.js";
 import { checkOutputFolder, type Picture } from "./output.js";
 import { drawResponses } from "./responses.js";
+import { STATE_FORMATS } from "../train/states.js";
 import { drawTraining, trainingFlags } from "./train.js";
 import { drawTrajectories } from "./trajectories.js";
 
@@ -39,6 +40,16 @@ export async function drawGallery(request: GalleryRequest): Promise<Picture[]> {
     png: true,
     quiet,
   });
+  const states = await drawTraining({
+    states: [...STATE_FORMATS],
+    epochs: request.epochs,
+    trainSize: request.trainSize,
+    hiddenSize: 128,
+    batchSize: 64,
+    out,
+    png: true,
+    quiet,
+  });
   const lstm = await drawLstm({
     epochs: request.lstmEpochs ?? 2,
     hiddenSize: 64,
@@ -48,9 +59,10 @@ export async function drawGallery(request: GalleryRequest): Promise<Picture[]> {
     png: true,
     quiet,
   });
-  const pictures = [...trajectories, ...responses, ...training.pictures, ...lstm.pictures];
+  const pictures = [...trajectories, ...responses, ...training.pictures, ...states.pictures, ...lstm.pictures];
   const notes: Notes = {
     Training: { table: training.table },
+    "Low-bit state": { table: states.table },
     "Language model": { table: lstm.table, text: lstm.samples },
   };
   writeFileSync(join(out, "index.html"), html(pictures, notes));
@@ -64,6 +76,8 @@ const SECTIONS: Record<string, string> = {
   Responses:
     "The step each optimizer takes for a synthetic gradient signal (grey, right axis), at three values of its main hyper-parameter.",
   Training: "A 784-128-10 MLP on the mnist package's digits, the same initial weights and batches for every optimizer.",
+  "Low-bit state":
+    "The same MLP trained with Adam whose moments are stored in float32, bfloat16 or 8 bits (only w1 is large enough to be quantized).",
   "Language model":
     "A character-level LSTM on the opening of Coriolanus, the same initial weights and batches for every optimizer.",
 };
