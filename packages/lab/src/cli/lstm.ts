@@ -78,11 +78,16 @@ export async function drawLstm(request: LstmRequest): Promise<LstmDrawing> {
       medianStepMsPerEpoch: median(result.stepMsPerEpoch),
     });
   }
-  const shape = `one-layer LSTM, ${request.hiddenSize} hidden units, ${text.alphabet.length} characters; ${text.train.length} training and ${text.heldOut.length} held-out characters of Coriolanus; ${request.streams} streams × ${request.steps} characters a batch, ${formatNumber(request.epochs)} epoch(s)`;
+  const shape = `LSTM of ${request.hiddenSize} units over ${text.alphabet.length} characters; ${text.train.length} training and ${text.heldOut.length} held-out characters of Coriolanus; batches of ${request.streams} × ${request.steps}; ${formatNumber(request.epochs)} epoch(s)`;
   const colours = distinctColours(rows.map((row) => row.label));
   const loss = lineChart(
     rows.flatMap((row, k) => [
-      { label: `${row.label} (training)`, colour: colours[k], values: row.result.trainLoss },
+      {
+        label: `${row.label} (training)`,
+        colour: colours[k],
+        values: row.result.trainLoss,
+        xs: row.result.lossEpochs,
+      },
       {
         label: `${row.label} (held out)`,
         colour: colours[k],
@@ -96,7 +101,7 @@ export async function drawLstm(request: LstmRequest): Promise<LstmDrawing> {
       subtitle: shape,
       xTitle: "epoch",
       yTitle: "cross-entropy (nats per character, log scale)",
-      xs: rows[0]?.result.lossEpochs,
+      xs: rows[0]?.result.evalEpochs, // from 0, where the held-out curves start
       yLog: true,
       width: 820,
       height: 480,

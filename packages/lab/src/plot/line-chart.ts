@@ -60,10 +60,11 @@ export function lineChart(series: readonly Series[], options: LineChartOptions):
     (yLog
       ? positiveRange(Math.min(...finite), Math.max(...finite))
       : symmetricIfSigned(Math.min(0, ...finite), Math.max(0, ...finite)));
-  const y = (yLog ? scaleLog() : scaleLinear())
-    .domain([yLow, yHigh])
-    .nice()
-    .range([fullFrame.top + fullFrame.height, fullFrame.top]);
+  // A log axis is not rounded out to whole decades, which would squeeze a range like 2 to 4 into a sliver.
+  const y = (yLog ? scaleLog().domain([yLow, yHigh]) : scaleLinear().domain([yLow, yHigh]).nice()).range([
+    fullFrame.top + fullFrame.height,
+    fullFrame.top,
+  ]);
   const pathOver = (at: readonly number[]) =>
     line<number>()
       .defined(drawn)
@@ -153,10 +154,10 @@ export function lineChart(series: readonly Series[], options: LineChartOptions):
   );
 }
 
-/** A range of positive values for a log axis (a decade around 1 when there are none). */
+/** A range of positive values for a log axis, with a margin (a decade around 1 when there are none). */
 function positiveRange(low: number, high: number): [number, number] {
   if (!(low > 0 && Number.isFinite(high))) return [0.1, 10];
-  return low === high ? [low / 2, high * 2] : [low, high];
+  return low === high ? [low / 2, high * 2] : [low / 1.04, high * 1.04];
 }
 
 /** A range that keeps 0 in the middle when values of both signs are drawn against a signed signal. */
