@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import { loadRuntime, type Runtime } from "simdopt";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { Lstm, type LstmState } from "../dist/lstm/lstm.js";
-import { LSTM_OPTIMIZERS } from "../dist/lstm/settings.js";
+import { LSTM_OPTIMIZERS, parametersOf } from "../dist/lstm/settings.js";
 import { encodeText, loadText } from "../dist/lstm/text.js";
 import { trainLstm } from "../dist/lstm/train.js";
 
@@ -106,6 +106,30 @@ test("a short run lowers training and held-out loss, with Adam and with schedule
   const free = LSTM_OPTIMIZERS.find((o) => o.label === "AdamWScheduleFree")!;
   const scheduleFree = trainLstm(runtime, text, free, { epochs: 0.25, hiddenSize: 16, sampleLength: 5 });
   expect(scheduleFree.heldOutLoss.at(-1)).toBeLessThan(scheduleFree.heldOutLoss[0] - 0.5);
+});
+
+test("an entry can step the matrices and the biases with different optimizers", () => {
+  const model = new Lstm(runtime, 7, { hiddenSize: 4 });
+  try {
+    expect(parametersOf(model, "matrices").map((p) => [p.name, p.shape])).toEqual([
+      ["wx", [7, 16]],
+      ["wh", [16, 4]],
+      ["wy", [7, 4]],
+    ]);
+    expect(parametersOf(model, "vectors").map((p) => p.name)).toEqual(["b", "by"]);
+    expect(parametersOf(model, "all")).toHaveLength(5);
+  } finally {
+    model.dispose();
+  }
+  const split = {
+    label: "SGD + Adam",
+    parts: [
+      { params: "matrices", optimizer: "sgd", options: { lr: 3 } },
+      { params: "vectors", optimizer: "adam", options: { lr: 0.01 } },
+    ],
+  } as const;
+  const result = trainLstm(runtime, loadText(), split, { epochs: 0.2, hiddenSize: 8, sampleLength: 5 });
+  expect(result.heldOutLoss.at(-1)).toBeLessThan(result.heldOutLoss[0] - 0.3);
 });
 
 async function lab(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
