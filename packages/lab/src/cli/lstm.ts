@@ -78,7 +78,7 @@ export async function drawLstm(request: LstmRequest): Promise<LstmDrawing> {
       medianStepMsPerEpoch: median(result.stepMsPerEpoch),
     });
   }
-  const shape = `LSTM of ${request.hiddenSize} units over ${text.alphabet.length} characters; ${text.train.length} training and ${text.heldOut.length} held-out characters of Coriolanus; batches of ${request.streams} × ${request.steps}; ${formatNumber(request.epochs)} epoch(s)`;
+  const shape = `LSTM of ${request.hiddenSize} units, ${text.alphabet.length} characters; ${text.train.length} training and ${text.heldOut.length} held-out characters of Coriolanus; batch ${request.streams} × ${request.steps}; ${formatNumber(request.epochs)} epoch(s)`;
   const colours = distinctColours(rows.map((row) => row.label));
   const loss = lineChart(
     rows.flatMap((row, k) => [
