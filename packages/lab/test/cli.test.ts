@@ -110,6 +110,7 @@ test("gallery writes every picture and pages that show them all", async () => {
   }
   expect(markdown).toMatch(/\| Adam \| .* \| \d+\.\d\d% \| \d+\.\d{4} \| \d+\.\d\d s \| \d+\.\d ms \|/);
   expect(existsSync(join(dir, "train-results.json"))).toBe(true);
+  expect(readFileSync(join(dir, "train-loss.svg"), "utf8")).toContain(">Training loss (running mean over batches)<");
   expect(markdown).toMatch(/\| Adam, 8bit state \| .* \| \d+\.\d\d% \| [−+]?\d\.\d\d points \|/);
   expect(markdown).toMatch(/\| AdamWScheduleFree \| `schedulefree:adamw .*` \| \d\.\d{3} \| \d\.\d{3} \|/);
   expect(html).toContain("<pre>Sampled at temperature 0.7");

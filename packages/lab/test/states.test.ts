@@ -61,6 +61,9 @@ test("train --states writes its own curves and a table against float32; bad form
   for (const file of ["train-states-accuracy.svg", "train-states-loss.svg", "train-states-results.json"])
     expect(existsSync(join(dir, file)), file).toBe(true);
   expect(existsSync(join(dir, "train-results.json"))).toBe(false); // the optimizers' files are not touched
+  expect(readFileSync(join(dir, "train-states-accuracy.svg"), "utf8")).toMatch(
+    />Adam(&#39;|')s state: held-out accuracy</,
+  );
   const { rows } = JSON.parse(readFileSync(join(dir, "train-states-results.json"), "utf8"));
   expect(rows.map((r: { label: string }) => r.label)).toEqual([
     "Adam, float32 state",

@@ -3,11 +3,11 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { LAB_FUNCTION_NAMES } from "../functions.js";
 import { escapeXml } from "../plot/svg.js";
+import { STATE_FORMATS } from "../train/states.js";
 import type { Command } from "./args.js";
 import { drawLstm, lstmFlags } from "./lstm.js";
 import { checkOutputFolder, type Picture } from "./output.js";
 import { drawResponses } from "./responses.js";
-import { STATE_FORMATS } from "../train/states.js";
 import { drawTraining, trainingFlags } from "./train.js";
 import { drawTrajectories } from "./trajectories.js";
 

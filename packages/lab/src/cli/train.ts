@@ -56,9 +56,9 @@ export async function drawTraining(
         return found;
       });
   // The state comparison writes files of its own, beside the optimizers' (the gallery draws both).
-  const [name, section, what] = request.states
-    ? ["train-states", "Low-bit state", "Adam's state: "]
-    : ["train", "Training", ""];
+  const [name, section, titles] = request.states
+    ? ["train-states", "Low-bit state", ["Adam's state: training loss", "Adam's state: held-out accuracy"]]
+    : ["train", "Training", ["Training loss", "Held-out accuracy"]];
   const data = loadDigits({ train: request.trainSize, test: request.testSize });
   const runtime = await loadRuntime();
   const rows: TrainRow[] = [];
@@ -89,7 +89,7 @@ export async function drawTraining(
   const loss = lineChart(
     rows.map((row, k) => ({ label: row.label, colour: colourOf(row.label, k), values: row.result.trainLoss })),
     {
-      title: `${what}training loss (running mean over batches)`,
+      title: `${titles[0]} (running mean over batches)`,
       subtitle: shape,
       xTitle: "epoch",
       yTitle: "cross-entropy",
@@ -106,7 +106,7 @@ export async function drawTraining(
       values: row.result.testAccuracy.slice(1).map((a) => 100 * a),
     })),
     {
-      title: `${what}held-out accuracy`,
+      title: titles[1],
       subtitle: shape,
       xTitle: "epoch",
       yTitle: "accuracy (%)",
