@@ -28,7 +28,7 @@ async function lab(...args: string[]): Promise<{ code: number; stdout: string; s
 test("--help lists the commands, and every command has its own", async () => {
   const top = await lab("--help");
   expect(top.code).toBe(0);
-  const names = ["trajectories", "responses", "train", "gallery"];
+  const names = ["trajectories", "responses", "train", "lstm", "gallery"];
   const helps = await Promise.all(names.map((name) => lab(name, "--help")));
   names.forEach((name, k) => {
     expect(top.stdout).toContain(name);
@@ -96,11 +96,11 @@ test("trajectories writes the still and animated pictures, with PNGs when asked"
 
 test("gallery writes every picture and pages that show them all", async () => {
   const dir = join(out, "gallery");
-  const run = await lab("gallery", "--epochs", "0.1", "--train-size", "400", "--out", dir);
+  const run = await lab("gallery", "--epochs", "0.1", "--train-size", "400", "--lstm-epochs", "0.05", "--out", dir);
   expect(run.code, run.stderr).toBe(0);
   const files = readdirSync(dir);
   const pngs = files.filter((f) => f.endsWith(".png"));
-  expect(pngs.length).toBe(10 + 9 * 6 + 2); // trajectories, responses, training
+  expect(pngs.length).toBe(10 + 9 * 6 + 2 + 2 + 1); // trajectories, responses, training, low-bit state, language model
   expect(files.filter((f) => f.endsWith("-animated.svg"))).toHaveLength(10);
   const html = readFileSync(join(dir, "index.html"), "utf8");
   const markdown = readFileSync(join(dir, "README.md"), "utf8");
@@ -110,4 +110,9 @@ test("gallery writes every picture and pages that show them all", async () => {
   }
   expect(markdown).toMatch(/\| Adam \| .* \| \d+\.\d\d% \| \d+\.\d{4} \| \d+\.\d\d s \| \d+\.\d ms \|/);
   expect(existsSync(join(dir, "train-results.json"))).toBe(true);
+  expect(readFileSync(join(dir, "train-loss.svg"), "utf8")).toContain(">Training loss (running mean over batches)<");
+  expect(markdown).toMatch(/\| Adam, 8bit state \| .* \| \d+\.\d\d% \| [−+]?\d\.\d\d points \|/);
+  expect(markdown).toMatch(/\| AdamWScheduleFree \| `schedulefree:adamw .*` \| \d\.\d{3} \| \d\.\d{3} \|/);
+  expect(html).toContain("<pre>Sampled at temperature 0.7");
+  for (const name of ["train-states-results.json", "lstm-results.json"]) expect(existsSync(join(dir, name))).toBe(true);
 });

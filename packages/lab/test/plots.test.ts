@@ -36,3 +36,27 @@ test("a line chart: one path per series, the background signal, axes and a legen
   expect(svg).toContain(">gradient<");
   expect(svg).not.toContain("NaN");
 });
+
+test("a line chart on a log axis: ticks at 1, 2, 4, series with x positions of their own, no value ≤ 0 drawn", () => {
+  const svg = lineChart(
+    [
+      { label: "training", colour: "#4e79a7", values: [4, 2, 1, 0.5, 0], xs: [0, 1, 2, 3, 4] },
+      { label: "held out", colour: "#4e79a7", values: [4, 0.6], xs: [0, 4], dash: "6 4" },
+    ],
+    { title: "loss", xTitle: "epoch", yTitle: "nats", yLog: true },
+  );
+  expect(svg).not.toContain("NaN");
+  expect(svg).not.toContain("Infinity");
+  const paths = [...svg.matchAll(/<path d="(M[^"]*)" fill="none"/g)].map((m) => m[1]);
+  expect(paths).toHaveLength(2);
+  expect(paths[0].split(/[ML]/).filter(Boolean)).toHaveLength(4); // the 0 is left out
+  expect(paths[1].split(/[ML]/).filter(Boolean)).toHaveLength(2);
+  // Equal ratios are equal distances (SVG coordinates are rounded to 0.001): 4 → 2 → 1 → 0.5 step alike.
+  const ys = paths[0]
+    .split(/[ML]/)
+    .filter(Boolean)
+    .map((point) => Number(point.split(",")[1]));
+  expect(ys[1] - ys[0]).toBeCloseTo(ys[2] - ys[1], 2);
+  expect(ys[2] - ys[1]).toBeCloseTo(ys[3] - ys[2], 2);
+  for (const label of [">1<", ">2<", ">4<"]) expect(svg).toContain(label); // not rounded out to 0.1 and 10
+});

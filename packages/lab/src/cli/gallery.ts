@@ -3,17 +3,20 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { LAB_FUNCTION_NAMES } from "../functions.js";
 import { escapeXml } from "../plot/svg.js";
+import { STATE_FORMATS } from "../train/states.js";
 import type { Command } from "./args.js";
+import { drawLstm, lstmFlags } from "./lstm.js";
 import { checkOutputFolder, type Picture } from "./output.js";
 import { drawResponses } from "./responses.js";
 import { drawTraining, trainingFlags } from "./train.js";
 import { drawTrajectories } from "./trajectories.js";
 
-/** The gallery's budget: `epochs` of digit training (the rest is fixed). */
+/** The gallery's budget: `epochs` of digit training and `lstmEpochs` of the language model (the rest is fixed). */
 export interface GalleryRequest {
   out: string;
   epochs: number;
   trainSize?: number;
+  lstmEpochs?: number;
   quiet?: boolean;
 }
 
@@ -37,9 +40,33 @@ export async function drawGallery(request: GalleryRequest): Promise<Picture[]> {
     png: true,
     quiet,
   });
-  const pictures = [...trajectories, ...responses, ...training.pictures];
-  writeFileSync(join(out, "index.html"), html(pictures, training.table));
-  writeFileSync(join(out, "README.md"), markdown(pictures, training.table));
+  const states = await drawTraining({
+    states: [...STATE_FORMATS],
+    epochs: request.epochs,
+    trainSize: request.trainSize,
+    hiddenSize: 128,
+    batchSize: 64,
+    out,
+    png: true,
+    quiet,
+  });
+  const lstm = await drawLstm({
+    epochs: request.lstmEpochs ?? 2,
+    hiddenSize: 64,
+    streams: 8,
+    steps: 32,
+    out,
+    png: true,
+    quiet,
+  });
+  const pictures = [...trajectories, ...responses, ...training.pictures, ...states.pictures, ...lstm.pictures];
+  const notes: Notes = {
+    Training: { table: training.table },
+    "Low-bit state": { table: states.table },
+    "Language model": { table: lstm.table, text: lstm.samples },
+  };
+  writeFileSync(join(out, "index.html"), html(pictures, notes));
+  writeFileSync(join(out, "README.md"), markdown(pictures, notes));
   return pictures;
 }
 
@@ -49,7 +76,14 @@ const SECTIONS: Record<string, string> = {
   Responses:
     "The step each optimizer takes for a synthetic gradient signal (grey, right axis), at three values of its main hyper-parameter.",
   Training: "A 784-128-10 MLP on the mnist package's digits, the same initial weights and batches for every optimizer.",
+  "Low-bit state":
+    "The same MLP trained with Adam whose moments are stored in float32, bfloat16 or 8 bits (only w1 is large enough to be quantized).",
+  "Language model":
+    "A character-level LSTM on the opening of Coriolanus, the same initial weights and batches for every optimizer.",
 };
+
+/** A section's table (markdown: a line, a blank line, the table) and text (markdown) shown above its pictures. */
+type Notes = Record<string, { table: string; text?: string }>;
 
 function sections(pictures: readonly Picture[]): [string, Picture[]][] {
   const grouped = new Map<string, Picture[]>();
@@ -57,7 +91,7 @@ function sections(pictures: readonly Picture[]): [string, Picture[]][] {
   return [...grouped];
 }
 
-function html(pictures: readonly Picture[], table: string): string {
+function html(pictures: readonly Picture[], notes: Notes): string {
   const body = sections(pictures)
     .map(([section, items]) => {
       const figures = items
@@ -67,7 +101,11 @@ function html(pictures: readonly Picture[], table: string): string {
             `<figcaption>${escapeXml(p.title)}${p.caption ? ` — ${escapeXml(p.caption)}` : ""}</figcaption></figure>`,
         )
         .join("\n");
-      const extra = section === "Training" ? markdownTableToHtml(table) : "";
+      const note = Object.hasOwn(notes, section) ? notes[section] : undefined;
+      const extra = note
+        ? markdownTableToHtml(note.table) +
+          (note.text ? `<pre>${escapeXml(note.text.replaceAll("```text\n", "").replaceAll("```\n", ""))}</pre>` : "")
+        : "";
       return `<section><h2>${escapeXml(section)}</h2><p>${escapeXml(SECTIONS[section] ?? "")}</p>${extra}<div class="grid ${section === "Responses" ? "small" : ""}">\n${figures}\n</div></section>`;
     })
     .join("\n");
@@ -114,7 +152,7 @@ function markdownTableToHtml(table: string): string {
   );
 }
 
-function markdown(pictures: readonly Picture[], table: string): string {
+function markdown(pictures: readonly Picture[], notes: Notes): string {
   const parts = [
     "# simdopt optimizer gallery",
     "",
@@ -123,7 +161,8 @@ function markdown(pictures: readonly Picture[], table: string): string {
   ];
   for (const [section, items] of sections(pictures)) {
     parts.push(`## ${section}`, "", SECTIONS[section] ?? "", "");
-    if (section === "Training") parts.push(table, "");
+    const note = Object.hasOwn(notes, section) ? notes[section] : undefined;
+    if (note) parts.push(note.table, "", ...(note.text ? [note.text, ""] : []));
     for (const p of items) parts.push(`![${p.title}](${p.png ?? p.svg})`, "");
   }
   return `${parts.join("\n")}\n`;
@@ -133,17 +172,19 @@ function markdown(pictures: readonly Picture[], table: string): string {
 export const galleryCommand: Command = {
   name: "gallery",
   summary:
-    "Runs trajectories (every function, still and animated), responses (every optimizer and signal) and train\n" +
-    "with their defaults, writes every picture as SVG and PNG, and an index.html and a README.md showing them all.",
+    "Runs trajectories (every function, still and animated), responses (every optimizer and signal), train and\n" +
+    "lstm with their defaults, writes every picture as SVG and PNG, and an index.html and a README.md showing them all.",
   flags: {
     out: { type: "string", help: "output folder", default: "lab-gallery" },
     epochs: { type: "string", help: "epochs of digit training", default: "10" },
     "train-size": { type: "string", help: "training samples (default: all 8495)" },
+    "lstm-epochs": { type: "string", help: "epochs of the language model", default: "2" },
   },
   async run(values) {
     const { epochs, trainSize } = trainingFlags(values, 10);
+    const lstmEpochs = lstmFlags(values, 2, "lstm-epochs").epochs;
     const out = checkOutputFolder("out", String(values.out));
-    const pictures = await drawGallery({ out, epochs, trainSize });
+    const pictures = await drawGallery({ out, epochs, trainSize, lstmEpochs });
     console.log(`${pictures.length} pictures; open ${join(out, "index.html")} (or ${join(out, "README.md")})`);
   },
 };

@@ -2,11 +2,12 @@
 /** `simdopt-lab <command> [options]`: the optimizer lab's command line. */
 import { helpOf, parseFlags, type Command } from "./args.js";
 import { galleryCommand } from "./gallery.js";
+import { lstmCommand } from "./lstm.js";
 import { responsesCommand } from "./responses.js";
 import { trainCommand } from "./train.js";
 import { trajectoriesCommand } from "./trajectories.js";
 
-const COMMANDS: readonly Command[] = [trajectoriesCommand, responsesCommand, trainCommand, galleryCommand];
+const COMMANDS: readonly Command[] = [trajectoriesCommand, responsesCommand, trainCommand, lstmCommand, galleryCommand];
 
 const USAGE = `Usage: simdopt-lab <command> [options]
 

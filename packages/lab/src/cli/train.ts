@@ -7,6 +7,7 @@ import { formatNumber } from "../comparison.js";
 import { lineChart } from "../plot/line-chart.js";
 import { HELD_OUT_SAMPLES, loadDigits, TRAINING_SAMPLES } from "../train/digits.js";
 import { DIGIT_OPTIMIZERS } from "../train/settings.js";
+import { STATE_FORMATS, stateComparison } from "../train/states.js";
 import { train, type TrainResult } from "../train/train.js";
 import { listFlag, numberFlag, type Command } from "./args.js";
 import { checkOutputFolder, writePicture, type Picture } from "./output.js";
@@ -15,6 +16,8 @@ import { ProgressBar } from "./progress.js";
 /** The budget of a comparison. */
 export interface TrainRequest {
   optimizers?: string[];
+  /** Instead of the optimizers: Adam with its moments stored in each of these formats (float32, bfloat16, 8bit). */
+  states?: string[];
   epochs: number;
   trainSize?: number;
   testSize?: number;
@@ -30,6 +33,8 @@ export interface TrainRow {
   label: string;
   options: Readonly<Record<string, unknown>>;
   finalAccuracy: number;
+  /** The mean held-out accuracy of the last epoch's evaluations (less noisy than the final one). */
+  lastEpochAccuracy: number;
   finalTestLoss: number;
   medianMsPerEpoch: number;
   medianStepMsPerEpoch: number;
@@ -41,11 +46,19 @@ export async function drawTraining(
   request: TrainRequest,
 ): Promise<{ pictures: Picture[]; rows: TrainRow[]; table: string }> {
   const labels = DIGIT_OPTIMIZERS.map((o) => o.label);
-  const chosen = (request.optimizers ?? labels).map((label) => {
-    const found = DIGIT_OPTIMIZERS.find((o) => o.label === label);
-    if (!found) throw new TypeError(`simdopt-lab: unknown optimizer '${label}' (known: ${labels.join(", ")})`);
-    return found;
-  });
+  if (request.states && request.optimizers)
+    throw new TypeError("simdopt-lab: --states compares Adam's state formats: drop --optimizers");
+  const chosen = request.states
+    ? stateComparison(request.states)
+    : (request.optimizers ?? labels).map((label) => {
+        const found = DIGIT_OPTIMIZERS.find((o) => o.label === label);
+        if (!found) throw new TypeError(`simdopt-lab: unknown optimizer '${label}' (known: ${labels.join(", ")})`);
+        return found;
+      });
+  // The state comparison writes files of its own, beside the optimizers' (the gallery draws both).
+  const [name, section, titles] = request.states
+    ? ["train-states", "Low-bit state", ["Adam's state: training loss", "Adam's state: held-out accuracy"]]
+    : ["train", "Training", ["Training loss", "Held-out accuracy"]];
   const data = loadDigits({ train: request.trainSize, test: request.testSize });
   const runtime = await loadRuntime();
   const rows: TrainRow[] = [];
@@ -64,6 +77,9 @@ export async function drawTraining(
       options: entry.options,
       result,
       finalAccuracy: result.testAccuracy.at(-1) ?? NaN,
+      lastEpochAccuracy: mean(
+        result.testAccuracy.filter((_, k) => result.evalEpochs[k] > Math.max(0, request.epochs - 1)),
+      ),
       finalTestLoss: result.testLoss.at(-1) ?? NaN,
       medianMsPerEpoch: median(result.msPerEpoch),
       medianStepMsPerEpoch: median(result.stepMsPerEpoch),
@@ -71,9 +87,9 @@ export async function drawTraining(
   }
   const shape = `784-${request.hiddenSize}-10 MLP, ${data.train.count} training and ${data.test.count} held-out digits, batch ${request.batchSize}, ${formatNumber(request.epochs)} epoch(s)`;
   const loss = lineChart(
-    rows.map((row) => ({ label: row.label, colour: colourOf(row.label), values: row.result.trainLoss })),
+    rows.map((row, k) => ({ label: row.label, colour: colourOf(row.label, k), values: row.result.trainLoss })),
     {
-      title: "Training loss (running mean over batches)",
+      title: `${titles[0]} (running mean over batches)`,
       subtitle: shape,
       xTitle: "epoch",
       yTitle: "cross-entropy",
@@ -84,13 +100,13 @@ export async function drawTraining(
   );
   const lowest = Math.min(...rows.flatMap((row) => row.result.testAccuracy.slice(1)));
   const accuracy = lineChart(
-    rows.map((row) => ({
+    rows.map((row, k) => ({
       label: row.label,
-      colour: colourOf(row.label),
+      colour: colourOf(row.label, k),
       values: row.result.testAccuracy.slice(1).map((a) => 100 * a),
     })),
     {
-      title: "Held-out accuracy",
+      title: titles[1],
       subtitle: shape,
       xTitle: "epoch",
       yTitle: "accuracy (%)",
@@ -100,27 +116,39 @@ export async function drawTraining(
       height: 420,
     },
   );
+  // The state comparison shows each format's distance from float32, at the final evaluation and over
+  // the last epoch's evaluations (one evaluation moves by a few digits of 1505 from the next).
+  const float32 = request.states ? rows.find((row) => !("state" in row.options)) : undefined;
+  const against = (row: TrainRow) =>
+    float32
+      ? ` ${formatSigned(100 * (row.finalAccuracy - float32.finalAccuracy))} points | ${(100 * row.lastEpochAccuracy).toFixed(2)}% | ${formatSigned(100 * (row.lastEpochAccuracy - float32.lastEpochAccuracy))} points |`
+      : "";
   const table = [
     `${shape}.`,
     "",
-    "| optimizer | options | held-out accuracy | held-out loss | time per epoch (median) | of which optimizer steps |",
-    "|---|---|---:|---:|---:|---:|",
+    `| optimizer | options | held-out accuracy |${float32 ? " against float32 | last epoch's mean | against float32 |" : ""} held-out loss | time per epoch (median) | of which optimizer steps |`,
+    `|---|---|---:|${float32 ? "---:|---:|---:|" : ""}---:|---:|---:|`,
     ...rows.map(
       (row) =>
-        `| ${row.label} | \`${JSON.stringify(row.options)}\` | ${(100 * row.finalAccuracy).toFixed(2)}% | ${row.finalTestLoss.toFixed(4)} | ${(row.medianMsPerEpoch / 1000).toFixed(2)} s | ${row.medianStepMsPerEpoch.toFixed(1)} ms |`,
+        `| ${row.label} | \`${JSON.stringify(row.options)}\` | ${(100 * row.finalAccuracy).toFixed(2)}% |${against(row)} ${row.finalTestLoss.toFixed(4)} | ${(row.medianMsPerEpoch / 1000).toFixed(2)} s | ${row.medianStepMsPerEpoch.toFixed(1)} ms |`,
     ),
   ].join("\n");
   mkdirSync(request.out, { recursive: true });
-  writeFileSync(join(request.out, "train-results.md"), `${table}\n`);
-  writeFileSync(join(request.out, "train-results.json"), `${JSON.stringify({ shape, rows }, null, 1)}\n`);
+  writeFileSync(join(request.out, `${name}-results.md`), `${table}\n`);
+  writeFileSync(join(request.out, `${name}-results.json`), `${JSON.stringify({ shape, rows }, null, 1)}\n`);
   const pictures = [
-    writePicture(request.out, "train-loss", loss, request.png, { section: "Training", title: "Training loss" }),
-    writePicture(request.out, "train-accuracy", accuracy, request.png, {
-      section: "Training",
-      title: "Held-out accuracy",
-    }),
+    writePicture(request.out, `${name}-loss`, loss, request.png, { section, title: "Training loss" }),
+    writePicture(request.out, `${name}-accuracy`, accuracy, request.png, { section, title: "Held-out accuracy" }),
   ];
   return { pictures, rows, table };
+}
+
+const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+
+/** "+0.07", "−0.13", "0.00". */
+function formatSigned(value: number): string {
+  const text = Math.abs(value).toFixed(2);
+  return text === "0.00" ? text : `${value > 0 ? "+" : "−"}${text}`;
 }
 
 /** The most hidden units the command takes (a larger MLP would not fit the lab's memory or time). */
@@ -156,6 +184,10 @@ export const trainCommand: Command = {
     `Optimizers: ${DIGIT_OPTIMIZERS.map((o) => o.label).join(", ")}.`,
   flags: {
     optimizers: { type: "string", help: "optimizer labels, comma-separated (default: all)" },
+    states: {
+      type: "string",
+      help: `instead: Adam with its state in each format, comma-separated (${STATE_FORMATS.join(", ")})`,
+    },
     epochs: { type: "string", help: "epochs (fractions allowed)", default: "3" },
     "train-size": { type: "string", help: "training samples (default: all 8495)" },
     "test-size": { type: "string", help: "held-out samples (default: all 1505)" },
@@ -166,8 +198,15 @@ export const trainCommand: Command = {
   },
   async run(values) {
     const budget = trainingFlags(values, 3);
+    const states = listFlag(values.states);
+    for (const [k, format] of (states ?? []).entries())
+      if (!(STATE_FORMATS as readonly string[]).includes(format) || states?.indexOf(format) !== k)
+        throw new TypeError(
+          `simdopt-lab: --states takes each of ${STATE_FORMATS.join(", ")} at most once, got '${String(values.states)}'`,
+        );
     const { pictures, table } = await drawTraining({
       optimizers: listFlag(values.optimizers),
+      states,
       ...budget,
       out: checkOutputFolder("out", String(values.out)),
       png: values.png === true,

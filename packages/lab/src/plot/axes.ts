@@ -1,5 +1,4 @@
 /** Axes drawn from d3-scale's ticks: a frame, tick marks, tick labels and axis titles. */
-import type { ScaleLinear } from "d3-scale";
 import { escapeXml, tag } from "./svg.js";
 
 /** The inner drawing area of a chart. */
@@ -8,6 +7,13 @@ export interface Frame {
   readonly top: number;
   readonly width: number;
   readonly height: number;
+}
+
+/** A scale as the axes use it: position of a value, ticks and their labels (d3-scale's linear and log scales). */
+export interface AxisScale {
+  (value: number): number;
+  ticks(count?: number): number[];
+  tickFormat(count?: number): (value: number) => string;
 }
 
 /** Axis options: titles and tick counts. */
@@ -21,12 +27,7 @@ export interface AxesOptions {
 }
 
 /** A bottom and a left axis for `x` and `y` (whose ranges are in pixels) around `frame`. */
-export function axes(
-  frame: Frame,
-  x: ScaleLinear<number, number>,
-  y: ScaleLinear<number, number>,
-  options: AxesOptions = {},
-): string {
+export function axes(frame: Frame, x: AxisScale, y: AxisScale, options: AxesOptions = {}): string {
   const { xTitle, yTitle, xTicks = 8, yTicks = 6, grid = false } = options;
   const bottom = frame.top + frame.height;
   const right = frame.left + frame.width;

@@ -2,7 +2,7 @@
  * Line charts (d3-scale for the axes, d3-shape for the lines): several series over one x axis, an
  * optional background series on its own right-hand axis (drawn light, behind), a legend.
  */
-import { scaleLinear } from "d3-scale";
+import { scaleLinear, scaleLog } from "d3-scale";
 import { area, line } from "d3-shape";
 import { axes, type Frame } from "./axes.js";
 import { escapeXml, legendRow, legendRows, svgDocument, tag } from "./svg.js";
@@ -13,6 +13,8 @@ export interface Series {
   readonly colour: string;
   readonly values: readonly number[];
   readonly dash?: string;
+  /** x of every value, when not the chart's. */
+  readonly xs?: readonly number[];
 }
 
 /** What a chart shows. */
@@ -27,6 +29,8 @@ export interface LineChartOptions {
   background?: { label: string; values: readonly number[] };
   /** Fix the y range (otherwise fitted to the series). */
   yDomain?: readonly [number, number];
+  /** A logarithmic y axis (values ≤ 0 are not drawn). */
+  yLog?: boolean;
   width?: number;
   height?: number;
 }
@@ -48,16 +52,24 @@ export function lineChart(series: readonly Series[], options: LineChartOptions):
   const x = scaleLinear()
     .domain(xFirst < xLast ? [xFirst, xLast] : [Math.min(0, xFirst), Math.max(xFirst, 0) || 1])
     .range([frame.left, frame.left + frame.width]);
-  const finite = series.flatMap((s) => s.values.filter(Number.isFinite));
-  const [yLow, yHigh] = options.yDomain ?? symmetricIfSigned(Math.min(0, ...finite), Math.max(0, ...finite));
-  const y = scaleLinear()
-    .domain([yLow, yHigh])
-    .nice()
-    .range([fullFrame.top + fullFrame.height, fullFrame.top]);
-  const path = line<number>()
-    .defined(Number.isFinite)
-    .x((_, k) => x(xs[k]))
-    .y((v) => y(v));
+  const yLog = options.yLog === true;
+  const drawn = (v: number) => Number.isFinite(v) && (!yLog || v > 0);
+  const finite = series.flatMap((s) => s.values.filter(drawn));
+  const [yLow, yHigh] =
+    options.yDomain ??
+    (yLog
+      ? positiveRange(Math.min(...finite), Math.max(...finite))
+      : symmetricIfSigned(Math.min(0, ...finite), Math.max(0, ...finite)));
+  // A log axis is not rounded out to whole decades, which would squeeze a range like 2 to 4 into a sliver.
+  const y = (yLog ? scaleLog().domain([yLow, yHigh]) : scaleLinear().domain([yLow, yHigh]).nice()).range([
+    fullFrame.top + fullFrame.height,
+    fullFrame.top,
+  ]);
+  const pathOver = (at: readonly number[]) =>
+    line<number>()
+      .defined(drawn)
+      .x((_, k) => x(at[k]))
+      .y((v) => y(v));
   const parts: string[] = [];
   const outside: string[] = [];
   const clipId = `plot-${Math.abs(hash(title + (subtitle ?? "")))}`;
@@ -112,7 +124,7 @@ export function lineChart(series: readonly Series[], options: LineChartOptions):
   }
   const lines = series.map((s) =>
     tag("path", {
-      d: path(s.values as number[]) ?? "",
+      d: pathOver(s.xs ?? xs)(s.values as number[]) ?? "",
       fill: "none",
       stroke: s.colour,
       "stroke-width": 2,
@@ -140,6 +152,12 @@ export function lineChart(series: readonly Series[], options: LineChartOptions):
     ...outside,
     legendRow(frame.left, legendTop, entries, innerWidth),
   );
+}
+
+/** A range of positive values for a log axis, with a margin (a decade around 1 when there are none). */
+function positiveRange(low: number, high: number): [number, number] {
+  if (!(low > 0 && Number.isFinite(high))) return [0.1, 10];
+  return low === high ? [low / 2, high * 2] : [low / 1.04, high * 1.04];
 }
 
 /** A range that keeps 0 in the middle when values of both signs are drawn against a signed signal. */
