@@ -10,6 +10,10 @@
  *          reads the same input, then times steps as the bench's timing.ts does (warm-up, steps
  *          batched to at least minSampleMs per sample, samples for timeMs or at least minSamples)
  *          and prints one JSON line: medianMs, minMs, maxMs, meanMs per step, samples, batch, warmupSteps.
+ *        optimizers <case> <size> <threads> serve
+ *          reads the same input, then commands, one a line: "<threads> <steps>" takes one untimed step
+ *          and <steps> timed ones on <threads> threads and answers with their time in ms, one line
+ *          (a batch of the bench's pairs, timed here: src/impls/native-server.ts); ends with its input.
  * Cases: sgd (lr 1e-3), momentum (lr 1e-3, momentum 0.9), adam (lr 1e-3), adamw (lr 1e-3, weight decay 1e-2).
  */
 #include <math.h>
@@ -84,7 +88,7 @@ static float *readFloats(long n) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 6) { fprintf(stderr, "usage: see the comment at the top of optimizers.c\n"); return 2; }
+  if (argc < 5) { fprintf(stderr, "usage: see the comment at the top of optimizers.c\n"); return 2; }
   const char *kinds[] = {"sgd", "momentum", "adam", "adamw"};
   State s = {-1, atol(argv[2]), NULL, NULL, NULL, NULL, 0};
   for (int k = 0; k < 4; k++) if (strcmp(argv[1], kinds[k]) == 0) s.kind = k;
@@ -101,10 +105,27 @@ int main(int argc, char **argv) {
   if (s.a == NULL || s.b == NULL) { fprintf(stderr, "out of memory\n"); return 2; }
   memset(s.a, 0, s.n * sizeof(float));
   memset(s.b, 0, s.n * sizeof(float));
-  if (strcmp(argv[4], "gate") == 0) {
+  if (strcmp(argv[4], "gate") == 0 && argc >= 6) {
     long steps = atol(argv[5]);
     for (long k = 0; k < steps; k++) step(&s);
     fwrite(s.p, sizeof(float), s.n, stdout);
+    return 0;
+  }
+  if (strcmp(argv[4], "serve") == 0) {
+    int threads;
+    long steps;
+    while (scanf("%d %ld", &threads, &steps) == 2) {
+#ifdef _OPENMP
+      omp_set_num_threads(threads);
+#else
+      if (threads != 1) { fprintf(stderr, "built without OpenMP: one thread only\n"); return 2; }
+#endif
+      step(&s); /* untimed: the switch from the other side's batch (threads asleep, caches cold) */
+      const double t0 = nowMs();
+      for (long k = 0; k < steps; k++) step(&s);
+      printf("%.9g\n", nowMs() - t0);
+      fflush(stdout);
+    }
     return 0;
   }
   if (strcmp(argv[4], "time") != 0 || argc < 11) { fprintf(stderr, "bad mode or arguments\n"); return 2; }
