@@ -30,6 +30,12 @@ export const NATIVE_CASES: Readonly<Record<string, Record<string, unknown>>> = {
   momentum: { lr: 1e-3, momentum: 0.9 },
   adam: { lr: 1e-3 },
   adamw: { lr: 1e-3, weightDecay: 1e-2 },
+  adamax: { lr: 2e-3 },
+  radam: { lr: 1e-3 },
+  adagrad: { lr: 1e-2 },
+  adadelta: { lr: 1.0 },
+  rmsprop: { lr: 1e-2 },
+  lion: { lr: 1e-4, weightDecay: 0.1 },
 };
 
 // bench/native/optimizers.c, from src/impls (run from source) or dist/src/impls (built).
