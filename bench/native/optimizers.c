@@ -85,7 +85,8 @@ static void adamax(State *s) { /* lr 2e-3, betas (0.9, 0.999), eps 1e-8: a = exp
   LOOP {
     float gi = g[i];
     float m = a[i] + w1 * (gi - a[i]);          /* exp_avg.lerp_(grad, 1 - beta1) */
-    float u = fmaxf(b[i] * b2, fabsf(gi) + e);  /* amax(exp_inf * beta2, |grad| + eps) */
+    float decayed = b[i] * b2, bound = fabsf(gi) + e;
+    float u = decayed > bound ? decayed : bound; /* amax(exp_inf * beta2, |grad| + eps); fmaxf would not vectorize */
     a[i] = m;
     b[i] = u;
     p[i] += -clr * (m / u);                     /* param.addcdiv_(exp_avg, exp_inf, value=-clr) */
