@@ -136,7 +136,7 @@ export async function pairedBandwidth(
   try {
     const [one, two] = switchedPair(kernel);
     await settleHeap();
-    return pairedRatio(one, two, t, oneMs);
+    return await pairedRatio(one, two, t, oneMs);
   } finally {
     kernel.dispose();
   }

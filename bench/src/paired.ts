@@ -1,12 +1,15 @@
 /**
- * Two threads over one, timed in pairs: one threaded stepper runs alternating batches on one
- * thread and on its threads (in the order one, threads, threads, one, ... so that neither always
- * goes first), each pair gives a ratio of their times, and the result is the median ratio. Both
- * halves of a pair see the same state of a shared machine, whose memory bandwidth drifts over
- * seconds (two medians timed one after the other, seconds apart, can differ by more than the second
- * thread gives), and the same memory: the same data in the same caches. Two steppers with memories
+ * Timed in pairs: two sides run alternating batches (in the order first, second, second, first,
+ * ... so that neither always goes first), each pair gives a ratio of their times, and the result
+ * is the median ratio with its spread. Both halves of a pair see the same state of a shared
+ * machine, whose memory bandwidth drifts over seconds: two medians timed one after the other,
+ * seconds apart, can differ by more than a second thread gives.
+ * Two threads over one: one threaded stepper on one thread and on its threads, so that both
+ * halves also see the same memory: the same data in the same caches. Two steppers with memories
  * of their own would evict each other's data from the last-level cache at every switch where both
- * do not fit in it together (Adam at 1M: 16 MB each, in a 32 MB cache), and time cold batches.
+ * do not fit in it together (Adam at 1M: 16 MB each, in a 32 MB cache); the untimed first step of
+ * every batch takes the cold misses where they cannot be avoided, as against native C
+ * (native-paired.ts), whose batches run in a child process.
  */
 import type { TimingSettings } from "./args.js";
 import type { BenchCase } from "./cases.js";
@@ -17,8 +20,13 @@ import type { ImplResult } from "./run.js";
 import { settleHeap } from "./settle-heap.js";
 
 export interface PairedRatio {
-  /** Median over the pairs of (one-thread batch time) / (threaded batch time). */
+  /** Median over the pairs of (first side's batch time) / (second side's batch time). */
   ratio: number;
+  /** The spread of the pairs' ratios: smallest, quartiles (as `quantile`), largest. */
+  min: number;
+  q1: number;
+  q3: number;
+  max: number;
   pairs: number;
   /** Steps per batch. */
   batch: number;
@@ -27,13 +35,88 @@ export interface PairedRatio {
 /** What pairing needs of a stepper: its step. */
 type Steps = Pick<Stepper, "step">;
 
+/**
+ * One side of a pair: runs one untimed step, then `steps` timed ones, and gives their time in ms.
+ * A side timed in another process (native C) answers asynchronously; its clock is its own.
+ */
+export type TimedBatch = (steps: number) => number | Promise<number>;
+
 /** Timed steps per batch at least. */
 export const STEPS_PER_BATCH = 8;
 
 /**
- * `stepMs`: the one-thread step time already measured, which sizes the batches (at least
- * STEPS_PER_BATCH steps and `minSampleMs`) and the number of pairs (about `timeMs` of work, from 5
- * to 31).
+ * The batch (at least STEPS_PER_BATCH steps and `minSampleMs`) and the number of pairs (about
+ * `timeMs` of work, from 5 to 31) for steps of about `stepMs`.
+ */
+export function pairSizes(t: TimingSettings, stepMs: number): { batch: number; pairs: number } {
+  const ms = Math.max(stepMs, 1e-6);
+  const batch = Math.max(STEPS_PER_BATCH, Math.ceil(t.minSampleMs / ms));
+  return { batch, pairs: Math.min(31, Math.max(5, Math.floor(t.timeMs / (2 * batch * ms)))) };
+}
+
+/** The `q`-quantile of sorted values, interpolated between neighbours. */
+export function quantile(sorted: readonly number[], q: number): number {
+  const at = (sorted.length - 1) * q;
+  const below = Math.floor(at);
+  const above = Math.min(below + 1, sorted.length - 1);
+  return sorted[below] + (sorted[above] - sorted[below]) * (at - below);
+}
+
+/**
+ * `first` and `second` in alternating batches (first, second, second, first, ... so that neither
+ * always goes first), after one untimed batch of each: the pairs' ratios of first's time over
+ * second's, their median and spread. The ratio is second's speed relative to first's.
+ */
+export async function pairBatches(
+  first: TimedBatch,
+  second: TimedBatch,
+  batch: number,
+  pairs: number,
+): Promise<PairedRatio> {
+  await first(batch); // warm-up: both have been timed before, but not just now
+  await second(batch);
+  const ratios: number[] = [];
+  for (let p = 0; p < pairs; p++) {
+    let firstMs: number;
+    let secondMs: number;
+    if (p % 2 === 0) {
+      firstMs = await first(batch);
+      secondMs = await second(batch);
+    } else {
+      secondMs = await second(batch);
+      firstMs = await first(batch);
+    }
+    ratios.push(firstMs / secondMs);
+  }
+  ratios.sort((a, b) => a - b);
+  return {
+    ratio: quantile(ratios, 0.5),
+    min: ratios[0],
+    q1: quantile(ratios, 0.25),
+    q3: quantile(ratios, 0.75),
+    max: ratios[pairs - 1],
+    pairs,
+    batch,
+  };
+}
+
+/**
+ * A stepper of this process as one side of a pair. The batch's first step is untimed: the switch
+ * itself (workers asleep after the other side's batch, its data cold in the caches) is not part
+ * of the back-to-back steps being timed.
+ */
+export function timedBatch(stepper: Steps, now: () => number = () => performance.now()): TimedBatch {
+  return (steps) => {
+    stepper.step();
+    const start = now();
+    for (let k = 0; k < steps; k++) stepper.step();
+    return now() - start;
+  };
+}
+
+/**
+ * `one` and `threads` steppers of this process in pairs; `stepMs`, the one-thread step time
+ * already measured, sizes the batches (`pairSizes`).
  */
 export function pairedRatio(
   one: Steps,
@@ -41,34 +124,9 @@ export function pairedRatio(
   t: TimingSettings,
   stepMs: number,
   now: () => number = () => performance.now(),
-): PairedRatio {
-  const batch = Math.max(STEPS_PER_BATCH, Math.ceil(t.minSampleMs / Math.max(stepMs, 1e-6)));
-  const pairs = Math.min(31, Math.max(5, Math.floor(t.timeMs / (2 * batch * Math.max(stepMs, 1e-6)))));
-  // A batch starts with one untimed step: the switch itself (workers asleep after the other
-  // side's batch, its data cold in the caches) is not part of the back-to-back steps being timed.
-  const time = (stepper: Steps) => {
-    stepper.step();
-    const start = now();
-    for (let k = 0; k < batch; k++) stepper.step();
-    return now() - start;
-  };
-  time(one); // warm-up: both have been timed before, but not just now
-  time(threads);
-  const ratios: number[] = [];
-  for (let p = 0; p < pairs; p++) {
-    let oneMs: number;
-    let threadsMs: number;
-    if (p % 2 === 0) {
-      oneMs = time(one);
-      threadsMs = time(threads);
-    } else {
-      threadsMs = time(threads);
-      oneMs = time(one);
-    }
-    ratios.push(oneMs / threadsMs);
-  }
-  ratios.sort((a, b) => a - b);
-  return { ratio: ratios[pairs >> 1], pairs, batch };
+): Promise<PairedRatio> {
+  const { batch, pairs } = pairSizes(t, stepMs);
+  return pairBatches(timedBatch(one, now), timedBatch(threads, now), batch, pairs);
 }
 
 /** The threaded Wasm implementation whose speed over one thread is paired. */
@@ -114,7 +172,7 @@ export async function pairThreads(
     // Batches sized by the one-thread step: that of the one-thread counterpart where it ran.
     const oneMs = results.find((r) => r.impl === ONE_THREAD_OF[THREADS_ID] && r.status === "ok")?.medianMs;
     await settleHeap();
-    return pairedRatio(one, threads, t, oneMs ?? ran.medianMs!);
+    return await pairedRatio(one, threads, t, oneMs ?? ran.medianMs!);
   } finally {
     stepper.dispose();
   }

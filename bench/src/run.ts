@@ -16,6 +16,7 @@ import type { CheckMode, Impl } from "./impls/types.js";
 import { formatSize, Progress, type ProgressStream } from "./progress.js";
 import { runManyTensors, type LayoutResult } from "./many-tensors.js";
 import { runSparseRows, SPARSE_TABLE, type SparseRowsResult } from "./sparse-rows.js";
+import { pairNative, type NativePairs } from "./native-paired.js";
 import { pairThreads, THREADS_ID, type PairedRatio } from "./paired.js";
 import { measure, type Measurement } from "./timing.js";
 import { settleHeap } from "./settle-heap.js";
@@ -45,10 +46,6 @@ export interface ImplResult {
   speedupVsBestTfjs?: number | null;
   /** 100 × bandwidth-reference median / this median. */
   pctBandwidth?: number;
-  /** native (torch's formulas in C, one thread) median / this median (null when it did not run). */
-  xNative?: number | null;
-  /** native-2t (the same on two threads) median / this median (null when it did not run). */
-  xNative2t?: number | null;
   /** For a multi-threaded implementation: its one-thread counterpart's median / this median. */
   vsOneThread?: number | null;
 }
@@ -78,6 +75,12 @@ export interface SizeResult {
   bestTfjs: string | null;
   /** `wasm-simd-threads` over `wasm-simd` timed in alternating pairs (paired.ts), when both ran. */
   threadsPaired?: PairedRatio | null;
+  /**
+   * Speeds relative to native C (`native`, `native-2t`) timed in alternating pairs
+   * (native-paired.ts): `wasm-simd`, `wasm-simd-threads`, the bandwidth reference on one and two
+   * threads, and `native-2t` over `native`; null when no native implementation ran.
+   */
+  nativePaired?: NativePairs | null;
 }
 
 export interface CaseResult {
@@ -118,6 +121,7 @@ export const NOTES = [
   "The gate compares the first min(size, 65536) and the last 4096 parameters (updates are element-wise, so the reference runs on just those).",
   "Effective GB/s counts (1 + 2 x arrays written) x element bytes per parameter (the steady-state traffic: every written array is also read, plus the gradient).",
   "The bandwidth reference is a Wasm SIMD read-modify-write kernel with the same streams and sizes; at small sizes it measures cache, not DRAM, bandwidth.",
+  "x native and x native 2t are timed in alternating pairs against a long-lived native child on the same data (each side timing its own batches): the median of the pairs' ratios, with their smallest and largest in brackets.",
   "With a threaded implementation in the run, the bandwidth reference also runs on two threads (each moving half of every stream), timed in alternating pairs against one thread: what the memory system gives a second thread.",
 ];
 
@@ -260,6 +264,15 @@ export async function runBench(config: BenchConfig, io: RunIO): Promise<BenchRes
       sizeResult.threadsPaired = await pairThreads(c, data, implResults, config.timing, () =>
         progress.phase("two threads against one, timed in pairs"),
       );
+      try {
+        sizeResult.nativePaired = await pairNative(c, data, implResults, bw, config.timing, (subject, native) =>
+          progress.phase(`${subject} against ${native}, timed in pairs`),
+        );
+      } catch (error) {
+        // A report without the paired ratios (the native rows' own medians stay), rather than no report.
+        sizeResult.nativePaired = null;
+        progress.note(`${label}: the pairs against native C did not run: ${(error as Error).message}`);
+      }
       results[ci].sizes.push(sizeResult);
     }
   }
@@ -306,8 +319,8 @@ export async function runBench(config: BenchConfig, io: RunIO): Promise<BenchRes
 }
 
 /**
- * Adds the derived columns (throughput, GB/s, speed-ups, % of bandwidth, ratios to native code and
- * to one thread) to one size's results.
+ * Adds the derived columns (throughput, GB/s, speed-ups, % of bandwidth, the ratio of medians to
+ * one thread) to one size's results; the ratios to native code are timed in pairs (native-paired.ts).
  */
 export function derive(size: number, bytes: number, bw: BandwidthResult, impls: ImplResult[]): SizeResult {
   const ok = impls.filter((r) => r.status === "ok");
@@ -325,8 +338,6 @@ export function derive(size: number, bytes: number, bw: BandwidthResult, impls: 
     r.speedupVsJs = js ? js.medianMs! / t : null;
     r.speedupVsBestTfjs = tfjs ? tfjs.medianMs! / t : null;
     r.pctBandwidth = (100 * bw.medianMs) / t;
-    r.xNative = versus("native", t);
-    r.xNative2t = versus("native-2t", t);
     if (r.impl in ONE_THREAD_OF) r.vsOneThread = versus(ONE_THREAD_OF[r.impl], t);
   }
   return { size, bandwidth: bw, impls, bestTfjs: tfjs?.impl ?? null };

@@ -4,7 +4,7 @@ import { TIMING } from "../src/args.js";
 import { findCase } from "../src/cases.js";
 import { makeData } from "../src/data.js";
 import { referenceAtGate, runGate, type GateSubject } from "../src/gate.js";
-import { buildNative, nativeImpl } from "../src/impls/native.js";
+import { buildNative, NATIVE_CASES, nativeImpl } from "../src/impls/native.js";
 import { findImpl } from "../src/impls/registry.js";
 
 const subject = (over: Partial<GateSubject>): GateSubject => ({
@@ -56,6 +56,39 @@ describe("native", () => {
         expect(m.samples).toBeGreaterThanOrEqual(3);
       }
     }
+  });
+
+  // Updates, not parameters: a parameter moves by lr-sized steps, so comparing parameters to 1e-5
+  // would let a rule with a wrong small term (a decay, a bias correction) pass. An update may
+  // differ from the reference's by 1e-4 of itself plus the float32 roundings of the parameter
+  // (|p| < 1: one unit in the last place of 1 a step).
+  const STEPS = 10; // RAdam rectifies from its 6th step
+  const size = 1000;
+  const data = makeData(size, "float32");
+  async function updateMisses(id: string, referenceId: string): Promise<number> {
+    const expected = await referenceAtGate(findCase(referenceId), data, "fused", STEPS);
+    const s = await nativeImpl("native", 1).setup(findCase(id), data);
+    for (let k = 0; k < STEPS; k++) s.step();
+    const actual = s.read();
+    let misses = 0;
+    for (let i = 0; i < size; i++) {
+      const want = expected[i] - data.params[i];
+      const got = actual[i] - data.params[i];
+      if (!(Math.abs(got - want) <= 1e-4 * Math.abs(want) + STEPS * 2 ** -23)) misses++;
+    }
+    return misses;
+  }
+
+  it("every C rule steps as simdopt's reference: each update to 1e-4 of itself, over 10 steps", async () => {
+    for (const id of Object.keys(NATIVE_CASES)) {
+      expect(await nativeImpl("native", 1).unavailable(findCase(id), "float32"), id).toBeNull();
+      expect(await updateMisses(id, id), `${id}: updates unlike the reference's`).toBe(0);
+    }
+  });
+
+  it("a C rule that differs from the reference fails that check", async () => {
+    // adamw's rule against adam's reference: the decay moves a parameter by about lr·wd·p a step.
+    expect(await updateMisses("adamw", "adam")).toBeGreaterThan(size / 2);
   });
 
   it("says why a case or dtype has no native kernel", async () => {

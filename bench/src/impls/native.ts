@@ -8,7 +8,8 @@
  * Node cannot call C, so the C program runs as a child process on the same data: for the gate, it
  * takes the steps this stepper was asked for and returns the parameters; for timing, it runs the
  * same warm-up and sampling as timing.ts around its own loop and reports the statistics, so no
- * process boundary is inside the timed region.
+ * process boundary is inside the timed region. The ratios the report gives against it come from
+ * batches timed in pairs with a long-lived child of the same program (native-server.ts).
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -29,6 +30,12 @@ export const NATIVE_CASES: Readonly<Record<string, Record<string, unknown>>> = {
   momentum: { lr: 1e-3, momentum: 0.9 },
   adam: { lr: 1e-3 },
   adamw: { lr: 1e-3, weightDecay: 1e-2 },
+  adamax: { lr: 2e-3 },
+  radam: { lr: 1e-3 },
+  adagrad: { lr: 1e-2 },
+  adadelta: { lr: 1.0 },
+  rmsprop: { lr: 1e-2 },
+  lion: { lr: 1e-4, weightDecay: 0.1 },
 };
 
 // bench/native/optimizers.c, from src/impls (run from source) or dist/src/impls (built).
@@ -82,7 +89,7 @@ export function buildNative(): Promise<Build | string> {
 }
 
 /** The C program's input: the parameters, then the gradients, as float32. */
-function input(data: BenchData): Buffer {
+export function nativeInput(data: BenchData): Buffer {
   const bytes = Buffer.alloc(data.params.length * 8);
   Buffer.from(data.params.buffer, data.params.byteOffset, data.params.byteLength).copy(bytes, 0);
   Buffer.from(data.grads.buffer, data.grads.byteOffset, data.grads.byteLength).copy(bytes, data.params.byteLength);
@@ -90,7 +97,7 @@ function input(data: BenchData): Buffer {
 }
 
 function createNativeStepper(native: Build, threads: number, c: BenchCase, data: BenchData): Stepper {
-  const stdin = input(data);
+  const stdin = nativeInput(data);
   const n = String(data.params.length);
   const run = (args: string[]) =>
     execFileSync(native.binary, [c.id, n, String(threads), ...args], {

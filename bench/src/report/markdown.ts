@@ -1,5 +1,7 @@
 /** The results as markdown: a header with the setup, then one table per optimizer. */
 import type { LayoutResult } from "../many-tensors.js";
+import type { NativePairSubject } from "../native-paired.js";
+import type { PairedRatio } from "../paired.js";
 import type { SparseRowsResult } from "../sparse-rows.js";
 import { formatSize } from "../progress.js";
 import type { BenchResults, CaseResult } from "../run.js";
@@ -31,12 +33,14 @@ export function caseTable(c: CaseResult): string {
     ],
   ];
   for (const s of c.sizes) {
-    // The bandwidth reference's speed relative to native code (an implementation's is in its result).
-    const native = (id: string) => s.impls.find((r) => r.impl === id && r.status === "ok")?.medianMs;
-    const ofNative = (id: string, ms: number) => {
-      const reference = native(id);
-      return reference === undefined ? "" : ratio(reference / ms);
-    };
+    const paired = (subject: NativePairSubject) => pairedCell(s.nativePaired?.[subject]);
+    // Each row's paired ratio against the native implementation it is paired with (native-paired.ts).
+    const xNative = (impl: string): [string, string] =>
+      impl === "wasm-simd" || impl === "native-2t"
+        ? [paired(impl), ""]
+        : impl === "wasm-simd-threads"
+          ? ["", paired(impl)]
+          : ["", ""];
     for (const r of s.impls) {
       if (r.status !== "ok") {
         rows.push([formatSize(s.size), r.impl, r.status, "", "", "", "", "", "", "", ""]);
@@ -52,8 +56,7 @@ export function caseTable(c: CaseResult): string {
         ratio(r.speedupVsJs),
         ratio(r.speedupVsBestTfjs),
         pct(r.pctBandwidth),
-        r.xNative == null ? "" : ratio(r.xNative),
-        r.xNative2t == null ? "" : ratio(r.xNative2t),
+        ...xNative(r.impl),
       ]);
     }
     const b = s.bandwidth;
@@ -67,11 +70,16 @@ export function caseTable(c: CaseResult): string {
       "",
       "",
       "100%",
-      ofNative("native", b.medianMs),
-      ofNative("native-2t", b.medianMs),
+      paired("bandwidth"),
+      paired("bandwidth-2t"),
     ]);
   }
   return table(rows);
+}
+
+/** A paired ratio with the smallest and largest of its pairs' ratios, or nothing. */
+export function pairedCell(p: PairedRatio | undefined): string {
+  return p === undefined ? "" : `${ratio(p.ratio)} (${sig(p.min)}–${sig(p.max)})`;
 }
 
 /** One line per implementation the profile skipped in this case: where, and why. */
@@ -104,7 +112,7 @@ export function toMarkdown(r: BenchResults): string {
   out.push(
     'Median time per optimizer step; "vs js" and "vs best TF.js" are speed-ups (higher is faster); ' +
       '"% bandwidth" compares with a Wasm read-modify-write kernel moving the same bytes over the same buffers, measured in the same run; ' +
-      '"x native" and "x native 2t" are speeds relative to torch\'s formulas in C on 1 and 2 threads (`native`, `native-2t`), measured in the same run.',
+      '"x native" and "x native 2t" are speeds relative to torch\'s formulas in C on 1 and 2 threads (`native`, `native-2t`), timed in alternating pairs with them over the same data: `wasm-simd` and `native-2t` against `native`, `wasm-simd-threads` against `native-2t`, the bandwidth reference on one thread against `native` and on two against `native-2t`; the median of the pairs\' ratios, their smallest and largest in brackets.',
     "",
     "**TF.js is compared on speed only**: its optimizer formulas differ from torch.optim's (epsilon placement and defaults; " +
       "Adagrad, Adadelta and RMSprop variants), so its results are only checked to be finite and to have moved. " +
