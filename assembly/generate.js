@@ -26,6 +26,10 @@
 // batch has at most `elements` elements, else of max(1, ⌊elements/cols⌋) whole rows of one batch
 // (a batch's last block may have fewer); a 1-D tensor keeps blocks of `elements`. The package
 // computes the same blocks (runtime/tensor-blocks.ts).
+// `"workspace": { "float32PerElement": k }` (hand-written kernels only) gives each tensor a scratch
+// area of k float32 per element (64-byte aligned; not state: never saved, freed with the table), for
+// a kernel that computes intermediate matrices (Muon's Newton–Schulz iteration); its byte address
+// is the word after the shape words (the layout's workspace.word). Threads run such a tensor whole.
 // The kernel's block size is generated (generated/blocks.ts) so that it cannot drift from here.
 // `"ranges": { "<state buffer>": "nonNegative" }` declares the values a state buffer can hold
 // (RANGES; a buffer not named holds any value): the package refuses a checkpoint whose buffer
@@ -103,6 +107,7 @@ export function readDeclarations() {
         exclusive: json.exclusive ?? [],
         requires: json.requires ?? {},
         blocks: json.blocks ?? null,
+        workspace: json.workspace ?? null,
         ranges: json.ranges ?? {},
         stateElements: stateElements(json.state, file),
         rows: json.rows === true,
@@ -156,7 +161,8 @@ function checkFlagRules(declaration) {
 /** The host's view of a kernel: where everything goes. */
 function layout(declaration) {
   const buffers = ["param", "grad", ...declaration.state];
-  const wordsBeforeBlocks = 1 + buffers.length + (SHAPE_WORDS[declaration.shapeWords] ?? 0);
+  const wordsBeforeWorkspace = 1 + buffers.length + (SHAPE_WORDS[declaration.shapeWords] ?? 0);
+  const wordsBeforeBlocks = wordsBeforeWorkspace + (declaration.workspace ? 1 : 0);
   const blocks = declaration.blocks && {
     wholeRows: false,
     ...declaration.blocks,
@@ -182,6 +188,8 @@ function layout(declaration) {
     elementwise: !declaration.handWritten,
     // Cut inside tensors at block boundaries, in phases (see BLOCK_WORDS); null: not blocked.
     blocks,
+    // A tensor's scratch area (float32 per element) and the word of its address; null: none.
+    workspace: declaration.workspace && { ...declaration.workspace, word: wordsBeforeWorkspace },
     tableStride: 4 * (wordsBeforeBlocks + (blocks ? BLOCK_WORDS.length : 0)),
     // The rows kernel's entries (see ROW_WORDS); null: no rows kernel.
     rows: declaration.rows
@@ -216,6 +224,21 @@ function checkBlocks({ name, handWritten, blocks, shapeWords }) {
       `optimizers/${name}.json: blocks must be { elements: a power of two >= 16, phases: 2 or more, scratchBytes: a multiple of 8, wholeRows?: a boolean, true only with shapeWords lastTwoDims } of a hand-written kernel`,
     );
   }
+}
+
+/** A workspace: a hand-written kernel without blocks, a positive whole number of float32 per element. */
+function checkWorkspace({ name, handWritten, blocks, workspace }) {
+  const keys = workspace !== null && typeof workspace === "object" ? Object.keys(workspace).join() : "";
+  const perElement = workspace?.float32PerElement;
+  if (
+    !handWritten ||
+    blocks !== null ||
+    keys !== "float32PerElement" ||
+    !(Number.isInteger(perElement) && perElement > 0)
+  )
+    throw new Error(
+      `optimizers/${name}.json: workspace must be { float32PerElement: a positive integer } of a hand-written kernel without blocks`,
+    );
 }
 
 /** Ranges name declared state buffers, each with one of RANGES. */
@@ -344,6 +367,7 @@ declarations.forEach((d) => {
   if (d.shapeWords !== null && !d.handWritten)
     throw new Error(`optimizers/${d.name}.json: shapeWords needs a hand-written kernel`);
   if (d.blocks !== null) checkBlocks(d);
+  if (d.workspace !== null) checkWorkspace(d);
   checkStateElements(d);
   if (d.rows && (d.handWritten || d.shapeWords !== null || d.blocks !== null))
     throw new Error(`optimizers/${d.name}.json: rows needs a generated kernel (no handWritten, shapeWords or blocks)`);

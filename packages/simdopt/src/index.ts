@@ -95,6 +95,8 @@ export { ASGD, type ASGDOptions, asgdDefaults } from "./optimizers/asgd.js";
 export { Ftrl, type FtrlOptions, ftrlDefaults } from "./optimizers/ftrl.js";
 export { Lamb, type LambOptions, lambDefaults } from "./optimizers/lamb.js";
 export { Adafactor, type AdafactorOptions, adafactorDefaults } from "./optimizers/adafactor.js";
+export { Muon, type MuonOptions, muonDefaults } from "./optimizers/muon.js";
+export { splitForMuon, type MuonSplit } from "./optimizers/muon-split.js";
 export {
   AdamWScheduleFree,
   type AdamWScheduleFreeOptions,

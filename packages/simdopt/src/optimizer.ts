@@ -143,6 +143,8 @@ export interface OptimizerDefinition<O extends object, K extends KernelName = Ke
       };
   /** Set when dense gradients are refused (SparseAdam): why. */
   denseRefused?: string;
+  /** Why a parameter of this shape is refused (Muon takes 2-D ones only); undefined: accepted. Omitted: any shape. */
+  shapeRefused?(shape: readonly number[]): string | undefined;
 }
 
 /** An optimizer definition over any one of the kernels. */
@@ -1129,6 +1131,8 @@ export class Optimizer<O extends object> {
   private checkNotDisposed(params: readonly Parameter[], groupIndex: number): void {
     params.forEach((param, i) => {
       if (param.isDisposed) this.check.fail(`parameter ${i} of group ${groupIndex} was disposed`, TypeError);
+      const refused = this.definition.shapeRefused?.(param.shape);
+      if (refused !== undefined) this.check.fail(`parameter ${i} of group ${groupIndex}: ${refused}`, TypeError);
       if (param.dtype !== "float32" && this.lowBit)
         this.check.fail(
           `parameter ${i} of group ${groupIndex} is ${param.dtype}: low-bit optimizer state is kept for float32 parameters only`,

@@ -39,7 +39,6 @@ import {
   type LowbitCase,
 } from "../conformance/lowbit.js";
 import { caseProblem, fileProblem } from "../conformance/validate-case.js";
-import { notYetSupported } from "../conformance/not-yet-supported.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { BINARY_CHOICES, ROUNDINGS, type BinaryChoice, type Rounding } from "../runtime/load.js";
 import { loadRuntime } from "../runtime/runtime.js";
@@ -73,8 +72,8 @@ Options:
 Output: one line per failing case with its largest error, the largest error of each kind of case (optimizer,
 trajectory, lbfgs, clipping, averaging, schedule) and element type, then
 "N passed (B of F float32 cases bit-exact), M failed": B counts the float32 cases whose every value equals
-the file's to the last bit. Cases of families simdopt does not support yet (muon; in the low-bit folder, the
-formats and optimizers it names) are listed by family as not yet supported: not run, and not passed.
+the file's to the last bit. Cases simdopt does not support yet (in the low-bit folder, the formats and
+optimizers it names) are listed by what they need as not yet supported: not run, and not passed.
 Exit status: 0 when every case ran and passed (at least one), 1 when a case failed, was not yet supported or a
 file could not be read, a folder held no .json file or no case ran, 2 for bad arguments.`;
 
@@ -227,12 +226,6 @@ async function main(): Promise<void> {
     // This file's cases of families or low-bit formats not supported yet, by what they need.
     const notYet = new Map<string, number>();
     (document.cases as unknown[]).forEach((c, index) => {
-      const family = notYetSupported(c);
-      if (family !== undefined) {
-        notYet.set(family, (notYet.get(family) ?? 0) + 1);
-        unsupported.set(family, (unsupported.get(family) ?? 0) + 1);
-        return;
-      }
       const { kind, problem } = caseProblem(c);
       if (problem !== undefined) {
         const name = (c as { name?: unknown } | null)?.name;
@@ -291,7 +284,7 @@ async function main(): Promise<void> {
   process.exitCode = failed === 0 && ran > 0 && notRun === 0 ? 0 : 1;
 }
 
-/** "muon 14, lbfgs 23": each family with its count of cases. */
+/** "torchao:adam4bit 2, lbfgs 23": each family with its count of cases. */
 function listCounts(counts: ReadonlyMap<string, number>): string {
   return [...counts].map(([family, count]) => `${family} ${count}`).join(", ");
 }

@@ -8,6 +8,7 @@ import { runTrajectory } from "../functions/trajectory.js";
 import { TEST_FUNCTIONS, type TestFunctionName } from "../functions/index.js";
 import { createOptimizer, OPTIMIZER_NAMES, type OptimizerName } from "../optimizers/index.js";
 import { SparseAdam } from "../optimizers/sparseAdam.js";
+import { Muon } from "../optimizers/muon.js";
 import type { Optimizer } from "../optimizer.js";
 import type { Dtype } from "../runtime/kernels.js";
 import type { Parameter } from "../runtime/parameter.js";
@@ -40,6 +41,8 @@ export interface OptimizerCase {
   steps: number;
   /** Per-group options, where the case has several parameter groups. */
   groups?: Record<string, unknown>[];
+  /** The case's own tolerance, replacing the dtype's (Muon's: one bfloat16 ulp of the update per step). */
+  tolerance?: number;
   /** Each parameter: its start, each step's gradient and the values expected after each step. */
   params: {
     /** The index of its group in `groups` (0 unless given). */
@@ -193,7 +196,7 @@ export function runOptimizerCase(runtime: Runtime, c: OptimizerCase, source?: st
   const params: Parameter[] = [];
   let optimizer: Optimizer<object> | undefined;
   try {
-    tolerance = toleranceOf(c.dtype);
+    tolerance = c.tolerance ?? toleranceOf(c.dtype);
     checkSteps(c.steps);
     for (const p of c.params) params.push(runtime.parameter(p.init, { dtype: c.dtype, shape: p.shape }));
     const groupOptions = c.groups && c.groups.length > 0 ? c.groups : [{}];
@@ -204,11 +207,14 @@ export function runOptimizerCase(runtime: Runtime, c: OptimizerCase, source?: st
       }))
       .filter((group) => group.params.length > 0);
     const options = { ...compatibilityOptions(c.optimizer, source), ...fromTorchOptions(c.options) };
-    // SparseAdam steps only sparse gradients: it is not among the optimizers that take any gradient.
+    // SparseAdam steps only sparse gradients and Muon only matrices: they are not among the
+    // optimizers that take any gradient of any shape.
     optimizer =
       c.optimizer === "sparse_adam"
         ? (new SparseAdam(groups, options) as unknown as Optimizer<object>)
-        : createOptimizer(optimizerName(c.optimizer), groups, options);
+        : c.optimizer === "muon"
+          ? (new Muon(groups, options) as unknown as Optimizer<object>)
+          : createOptimizer(optimizerName(c.optimizer), groups, options);
     for (let t = 0; t < c.steps; t++) {
       c.params.forEach((p, i) => {
         if (p.grad_indices === undefined) params[i].setGrad(p.grads[t]);

@@ -128,6 +128,11 @@ const CHECKS: Record<CaseKind, (c: Json) => void> = {
     object(c, "options");
     dtype(c);
     const steps = positiveInteger(c, "steps");
+    if (
+      c.tolerance !== undefined &&
+      !(typeof c.tolerance === "number" && c.tolerance > 0 && Number.isFinite(c.tolerance))
+    )
+      fail(`field 'tolerance' must be a positive number, got ${JSON.stringify(c.tolerance)}`);
     let groups = 1;
     if (c.groups !== undefined) {
       if (!Array.isArray(c.groups) || c.groups.length === 0)

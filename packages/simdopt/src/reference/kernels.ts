@@ -140,7 +140,9 @@ function referenceKernel(memory: WebAssembly.Memory, name: KernelName, dtype: Dt
       const n = entries[t * words];
       // Shape words, if any, come before a blocked kernel's block words; the reference runs whole
       // tensors on one thread (phase 0), so it needs no block words.
-      const shapeEnd = blocked === null ? words : blocked.words.phase;
+      // A kernel's workspace word follows its shape words; the reference keeps its own arrays.
+      const workspace: { word: number } | null = KERNEL_LAYOUTS[name].workspace;
+      const shapeEnd = blocked !== null ? blocked.words.phase : workspace !== null ? workspace.word : words;
       const shape = Array.from(entries.subarray(t * words + 1 + names.length, t * words + shapeEnd));
       const lengths = stateLengths?.(n, shape, { scalars, flags }) ?? {};
       const buffers = Object.fromEntries(

@@ -7,7 +7,9 @@
  * the tensor (most take the tensor's length; Adafactor's factors fewer); one of no length is not
  * allocated and its address is 0. A kernel that declares `blocks` also gets a scratch
  * block for its per-block sums (internal: not state, never saved, freed with the table), and each
- * entry the words that say where a tensor's slots are (generate.js's BLOCK_WORDS).
+ * entry the words that say where a tensor's slots are (generate.js's BLOCK_WORDS). A kernel that
+ * declares a `workspace` gets a scratch area per tensor (float32, internal like the slots), its
+ * address in the entry after the shape words.
  */
 import { ALIGNMENT } from "./allocator.js";
 import type { Dtype, KernelName } from "./kernels.js";
@@ -102,7 +104,11 @@ export class TensorTable implements StepTable {
     this.blocks = blocks === null ? [] : params.map((param, t) => tensorBlocks(blocks, param.length, shapes[t]));
     // Each tensor's scratch slots: one per block, 64-byte aligned per tensor.
     const scratchSizes = this.blocks.map(({ count }) => alignUp(count * (blocks?.scratchBytes ?? 0)));
-    const scratchBytes = scratchSizes.reduce((total, size) => total + size, 0);
+    const workspaceSizes = params.map((param) =>
+      layout.workspace === null ? 0 : alignUp(param.length * layout.workspace.float32PerElement * 4),
+    );
+    const scratchBytes =
+      scratchSizes.reduce((total, size) => total + size, 0) + workspaceSizes.reduce((total, size) => total + size, 0);
     this.arena = arenaBytes === 0 ? 0 : runtime.alloc(arenaBytes);
     try {
       this.scratch = scratchBytes === 0 ? 0 : runtime.alloc(scratchBytes);
@@ -135,8 +141,18 @@ export class TensorTable implements StepTable {
       // Phase 0 (every phase, the whole tensor) from its first element, its slots, its length.
       const blockWords = blocks === null ? [] : [0, 0, slots, param.length];
       if (blocks !== null) slots += scratchSizes[t];
+      const workspaceWords = layout.workspace === null ? [] : [workspaceSizes[t] === 0 ? 0 : slots];
+      slots += workspaceSizes[t];
       words.set(
-        [param.length, param.dataPtr, param.gradPtr, ...this.stateAddresses[t], ...shapes[t], ...blockWords],
+        [
+          param.length,
+          param.dataPtr,
+          param.gradPtr,
+          ...this.stateAddresses[t],
+          ...shapes[t],
+          ...workspaceWords,
+          ...blockWords,
+        ],
         t * (layout.tableStride / 4),
       );
     });
