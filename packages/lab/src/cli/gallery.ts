@@ -8,12 +8,14 @@ import { checkOutputFolder, type Picture } from "./output.js";
 import { drawResponses } from "./responses.js";
 import { drawTraining, trainingFlags } from "./train.js";
 import { drawTrajectories } from "./trajectories.js";
+import { drawWord2vec, type Word2vecBudget, word2vecFlags } from "./word2vec.js";
 
-/** The gallery's budget: `epochs` of digit training (the rest is fixed). */
+/** The gallery's budget: `epochs` of digit training and word2vec's sizes (the rest is fixed). */
 export interface GalleryRequest {
   out: string;
   epochs: number;
   trainSize?: number;
+  word2vec: Word2vecBudget;
   quiet?: boolean;
 }
 
@@ -37,9 +39,11 @@ export async function drawGallery(request: GalleryRequest): Promise<Picture[]> {
     png: true,
     quiet,
   });
-  const pictures = [...trajectories, ...responses, ...training.pictures];
-  writeFileSync(join(out, "index.html"), html(pictures, training.table));
-  writeFileSync(join(out, "README.md"), markdown(pictures, training.table));
+  const word2vec = await drawWord2vec(request.word2vec, out, true, quiet);
+  const pictures = [...trajectories, ...responses, ...training.pictures, ...word2vec.pictures];
+  const tables = { Training: training.table, word2vec: word2vec.table };
+  writeFileSync(join(out, "index.html"), html(pictures, tables));
+  writeFileSync(join(out, "README.md"), markdown(pictures, tables));
   return pictures;
 }
 
@@ -49,6 +53,8 @@ const SECTIONS: Record<string, string> = {
   Responses:
     "The step each optimizer takes for a synthetic gradient signal (grey, right axis), at three values of its main hyper-parameter.",
   Training: "A 784-128-10 MLP on the mnist package's digits, the same initial weights and batches for every optimizer.",
+  word2vec:
+    "Skip-gram word vectors with negative sampling, each step's gradient given as the rows its batch touched (setSparseGrad), the same initial tables and negatives for every optimizer.",
 };
 
 function sections(pictures: readonly Picture[]): [string, Picture[]][] {
@@ -57,7 +63,7 @@ function sections(pictures: readonly Picture[]): [string, Picture[]][] {
   return [...grouped];
 }
 
-function html(pictures: readonly Picture[], table: string): string {
+function html(pictures: readonly Picture[], tables: Record<string, string>): string {
   const body = sections(pictures)
     .map(([section, items]) => {
       const figures = items
@@ -67,7 +73,7 @@ function html(pictures: readonly Picture[], table: string): string {
             `<figcaption>${escapeXml(p.title)}${p.caption ? ` — ${escapeXml(p.caption)}` : ""}</figcaption></figure>`,
         )
         .join("\n");
-      const extra = section === "Training" ? markdownTableToHtml(table) : "";
+      const extra = Object.hasOwn(tables, section) ? markdownToHtml(tables[section]) : "";
       return `<section><h2>${escapeXml(section)}</h2><p>${escapeXml(SECTIONS[section] ?? "")}</p>${extra}<div class="grid ${section === "Responses" ? "small" : ""}">\n${figures}\n</div></section>`;
     })
     .join("\n");
@@ -89,9 +95,16 @@ ${body}
 `;
 }
 
-function markdownTableToHtml(table: string): string {
-  const lines = table.split("\n");
-  const rows = lines.filter((line) => line.startsWith("|") && !line.startsWith("|---"));
+/** Paragraphs and tables of the lab's markdown (the tables' text) as HTML. */
+function markdownToHtml(text: string): string {
+  return text
+    .split("\n\n")
+    .map((block) => (block.startsWith("|") ? tableToHtml(block) : `<p>${escapeXml(block.replaceAll("`", ""))}</p>`))
+    .join("");
+}
+
+function tableToHtml(table: string): string {
+  const rows = table.split("\n").filter((line) => line.startsWith("|") && !line.startsWith("|---"));
   const cells = (line: string) =>
     line
       .slice(1, -1)
@@ -99,7 +112,7 @@ function markdownTableToHtml(table: string): string {
       .map((cell) => escapeXml(cell.trim().replaceAll("`", "")));
   const [head, ...rest] = rows;
   return (
-    `<p>${escapeXml(lines[0])}</p><table><tr>${cells(head)
+    `<table><tr>${cells(head)
       .map((c) => `<th>${c}</th>`)
       .join("")}</tr>` +
     rest
@@ -114,7 +127,7 @@ function markdownTableToHtml(table: string): string {
   );
 }
 
-function markdown(pictures: readonly Picture[], table: string): string {
+function markdown(pictures: readonly Picture[], tables: Record<string, string>): string {
   const parts = [
     "# simdopt optimizer gallery",
     "",
@@ -123,7 +136,7 @@ function markdown(pictures: readonly Picture[], table: string): string {
   ];
   for (const [section, items] of sections(pictures)) {
     parts.push(`## ${section}`, "", SECTIONS[section] ?? "", "");
-    if (section === "Training") parts.push(table, "");
+    if (Object.hasOwn(tables, section)) parts.push(tables[section], "");
     for (const p of items) parts.push(`![${p.title}](${p.png ?? p.svg})`, "");
   }
   return `${parts.join("\n")}\n`;
@@ -133,17 +146,21 @@ function markdown(pictures: readonly Picture[], table: string): string {
 export const galleryCommand: Command = {
   name: "gallery",
   summary:
-    "Runs trajectories (every function, still and animated), responses (every optimizer and signal) and train\n" +
-    "with their defaults, writes every picture as SVG and PNG, and an index.html and a README.md showing them all.",
+    "Runs trajectories (every function, still and animated), responses (every optimizer and signal), train and\n" +
+    "word2vec with their defaults, writes every picture as SVG and PNG, and an index.html and a README.md showing them all.",
   flags: {
     out: { type: "string", help: "output folder", default: "lab-gallery" },
     epochs: { type: "string", help: "epochs of digit training", default: "10" },
     "train-size": { type: "string", help: "training samples (default: all 8495)" },
+    "word2vec-words": { type: "string", help: "word2vec: words of the addresses", default: "200000" },
+    "word2vec-vocab": { type: "string", help: "word2vec: vocabulary", default: "5000" },
+    "word2vec-epochs": { type: "string", help: "word2vec: epochs", default: "3" },
   },
   async run(values) {
     const { epochs, trainSize } = trainingFlags(values, 10);
+    const word2vec = word2vecFlags(values, "word2vec-");
     const out = checkOutputFolder("out", String(values.out));
-    const pictures = await drawGallery({ out, epochs, trainSize });
+    const pictures = await drawGallery({ out, epochs, trainSize, word2vec });
     console.log(`${pictures.length} pictures; open ${join(out, "index.html")} (or ${join(out, "README.md")})`);
   },
 };

@@ -5,8 +5,15 @@ import { galleryCommand } from "./gallery.js";
 import { responsesCommand } from "./responses.js";
 import { trainCommand } from "./train.js";
 import { trajectoriesCommand } from "./trajectories.js";
+import { word2vecCommand } from "./word2vec.js";
 
-const COMMANDS: readonly Command[] = [trajectoriesCommand, responsesCommand, trainCommand, galleryCommand];
+const COMMANDS: readonly Command[] = [
+  trajectoriesCommand,
+  responsesCommand,
+  trainCommand,
+  word2vecCommand,
+  galleryCommand,
+];
 
 const USAGE = `Usage: simdopt-lab <command> [options]
 
