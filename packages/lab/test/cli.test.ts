@@ -160,7 +160,7 @@ test("word2vec writes the loss curves, the tables and the figures", async () => 
   ]);
   const table = readFileSync(join(dir, "word2vec-results.md"), "utf8");
   expect(table).toContain("3,000 words of the State of the Union addresses");
-  expect(table).toMatch(/^\| SGD \| `\{"lr":0\.005\}` \| \d\.\d{4} → \d\.\d{4} \|$/m);
+  expect(table).toMatch(/^\| SGD \| `\{"lr":0\.05\}` \| \d\.\d{4} → \d\.\d{4} \|$/m);
   expect(table).toMatch(/^\| war \| [a-z]+(, [a-z]+){3} \| [a-z]+(, [a-z]+){3} \|$/m);
   const { rows } = JSON.parse(readFileSync(join(dir, "word2vec-results.json"), "utf8"));
   expect(rows.map((row: { label: string }) => row.label)).toEqual(["SGD", "SparseAdam"]);
