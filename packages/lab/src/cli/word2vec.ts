@@ -56,6 +56,10 @@ export async function drawWord2vec(
     `(${corpus.ids.length.toLocaleString("en-US")} after subsampling), vocabulary ${corpus.vocabulary.length}, ` +
     `dim ${shape.dim}, window ${shape.window}, ${shape.negatives} negatives, ${shape.batch} centre words a step, ${budget.epochs} epoch(s)`;
   const colour = (label: string) => PALETTE[WORD2VEC_OPTIMIZERS.findIndex((o) => o.label === label) % PALETTE.length];
+  // The y axis over the losses drawn (from 0 the curves would crowd the top).
+  const drawn = rows.flatMap((row) => row.losses).filter(Number.isFinite);
+  const yDomain: [number, number] | undefined =
+    drawn.length === 0 ? undefined : [Math.floor(2 * Math.min(...drawn)) / 2, Math.ceil(2 * Math.max(...drawn)) / 2];
   const chart = lineChart(
     // LazyAdam dashed: it differs from SparseAdam only in where ε sits, and their lines overlap.
     rows.map((row) => ({
@@ -70,6 +74,7 @@ export async function drawWord2vec(
       xTitle: "epoch",
       yTitle: "−log σ(u·v) − Σ log σ(−u′·v)",
       xs: rows[0]?.lossEpochs,
+      yDomain,
       width: 720,
       height: 420,
     },
