@@ -68,7 +68,7 @@ export function compareWord2vec(
       msPerEpoch: 0,
       stepMsPerEpoch: 0,
       dense: { label: entry.dense.label, msPerEpoch: 0, stepMsPerEpoch: 0, loss: 0 },
-      neighbours: {},
+      neighbours: Object.create(null), // keyed by the caller's probe words
     };
     const ms: number[] = [];
     const stepMs: number[] = [];
