@@ -103,4 +103,11 @@ test("SGD's and Adagrad's sparse steps leave the tables bit for bit as their den
     const same = sparse.every((table, t) => table.every((x, i) => Object.is(x, dense[t][i])));
     expect(same, entry.label).toBe(entry.denseIsSame);
   }
+  // Tables that were given sparse gradients are refused for dense steps (their grad would be ignored).
+  const model = new SkipGram(runtime, corpus.vocabulary.length, SMALL, 1);
+  model.input.setSparseGrad([0], new Float32Array(SMALL.dim));
+  expect(() => trainEpoch(model, corpus, () => {}, { random: seededRandom(2), dense: true })).toThrow(
+    /dense steps on table 'input', which has a sparse gradient/,
+  );
+  model.dispose();
 });

@@ -95,6 +95,10 @@ export function trainEpoch(model: SkipGram, corpus: Corpus, step: () => void, op
   const { dim, window, negatives, batch } = model.shape;
   const { ids, negatives: table } = corpus;
   const { random, dense = false, points = 20 } = options;
+  // Writing into `grad` does not make a sparse gradient dense again: dense steps need fresh tables.
+  const sparse = model.parameters.find((param) => param.sparseGrad !== undefined);
+  if (dense && sparse !== undefined)
+    throw new TypeError(`simdopt-lab: dense steps on table '${sparse.name}', which has a sparse gradient`);
   const n = ids.length;
   const batches = Math.ceil(n / batch);
   const every = Math.max(1, Math.floor(batches / points));
