@@ -48,6 +48,7 @@ describe("sparse case", () => {
       expect(r.speedup).toBeGreaterThan(0);
       expect(r.nsPerTouchedRow).toBeGreaterThan(0);
       expect(r.nsPerCachedRow).toBeGreaterThan(0);
+      expect(r.nsPerCachedSparseRow).toBeGreaterThan(0);
     }
   }, 60_000);
 });

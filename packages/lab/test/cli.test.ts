@@ -28,7 +28,7 @@ async function lab(...args: string[]): Promise<{ code: number; stdout: string; s
 test("--help lists the commands, and every command has its own", async () => {
   const top = await lab("--help");
   expect(top.code).toBe(0);
-  const names = ["trajectories", "responses", "train", "lstm", "gallery"];
+  const names = ["trajectories", "responses", "train", "lstm", "word2vec", "gallery"];
   const helps = await Promise.all(names.map((name) => lab(name, "--help")));
   names.forEach((name, k) => {
     expect(top.stdout).toContain(name);
@@ -51,8 +51,12 @@ test("bad input is refused by name and writes nothing", async () => {
     [["train", "--train-size", "9000", "--out", join(out, "bad")], /--train-size got '9000'/],
     [["gallery", "--epochs", "0.00001", "--out", join(out, "bad")], /--epochs 0\.00001 is less than one batch/],
     [["trajectories", "--lr-scale", "1e308", "--out", join(out, "bad")], /--lr-scale got '1e308'/],
+    [["word2vec", "--vocab", "1", "--out", join(out, "bad")], /--vocab got '1'/],
+    [["word2vec", "--epochs", "1.5", "--out", join(out, "bad")], /--epochs got '1.5'/],
+    [["word2vec", "--optimizers", "SGD,Adam", "--out", join(out, "bad")], /unknown optimizer 'Adam'/],
+    [["gallery", "--word2vec-words", "5", "--out", join(out, "bad")], /--word2vec-words got '5'/],
     // An output folder that cannot be written is refused before any work, naming --out.
-    ...["train", "trajectories", "responses", "gallery"].map((command): [string[], RegExp] => [
+    ...["train", "trajectories", "responses", "word2vec", "gallery"].map((command): [string[], RegExp] => [
       [command, "--out", join(blocker, "bad")],
       /--out '.*' cannot be written: .* is not a folder/,
     ]),
@@ -96,11 +100,27 @@ test("trajectories writes the still and animated pictures, with PNGs when asked"
 
 test("gallery writes every picture and pages that show them all", async () => {
   const dir = join(out, "gallery");
-  const run = await lab("gallery", "--epochs", "0.1", "--train-size", "400", "--lstm-epochs", "0.05", "--out", dir);
+  const run = await lab(
+    "gallery",
+    "--epochs",
+    "0.1",
+    "--train-size",
+    "400",
+    "--lstm-epochs",
+    "0.05",
+    "--word2vec-words",
+    "3000",
+    "--word2vec-vocab",
+    "200",
+    "--word2vec-epochs",
+    "1",
+    "--out",
+    dir,
+  );
   expect(run.code, run.stderr).toBe(0);
   const files = readdirSync(dir);
   const pngs = files.filter((f) => f.endsWith(".png"));
-  expect(pngs.length).toBe(10 + 9 * 6 + 2 + 2 + 1); // trajectories, responses, training, low-bit state, language model
+  expect(pngs.length).toBe(10 + 9 * 6 + 2 + 2 + 1 + 1); // trajectories, responses, training, low-bit state, language model, word2vec
   expect(files.filter((f) => f.endsWith("-animated.svg"))).toHaveLength(10);
   const html = readFileSync(join(dir, "index.html"), "utf8");
   const markdown = readFileSync(join(dir, "README.md"), "utf8");
@@ -115,4 +135,41 @@ test("gallery writes every picture and pages that show them all", async () => {
   expect(markdown).toMatch(/\| AdamWScheduleFree \| `schedulefree:adamw .*` \| \d\.\d{3} \| \d\.\d{3} \|/);
   expect(html).toContain("<pre>Sampled at temperature 0.7");
   for (const name of ["train-states-results.json", "lstm-results.json"]) expect(existsSync(join(dir, name))).toBe(true);
+  expect(markdown).toMatch(/\| SparseAdam \| [\d.]+ ms \| Adam \| [\d.]+ ms \| [\d.]+x \|/);
+  expect(html).toContain("<th>word</th><th>SGD</th>");
+  expect(existsSync(join(dir, "word2vec-results.json"))).toBe(true);
+});
+
+test("word2vec writes the loss curves, the tables and the figures", async () => {
+  const dir = join(out, "word2vec");
+  const run = await lab(
+    "word2vec",
+    "--optimizers",
+    "SGD,SparseAdam",
+    "--words",
+    "3000",
+    "--vocab",
+    "200",
+    "--dim",
+    "8",
+    "--epochs",
+    "2",
+    "--png",
+    "--out",
+    dir,
+  );
+  expect(run.code, run.stderr).toBe(0);
+  expect(readdirSync(dir).sort()).toEqual([
+    "word2vec-loss.png",
+    "word2vec-loss.svg",
+    "word2vec-results.json",
+    "word2vec-results.md",
+  ]);
+  const table = readFileSync(join(dir, "word2vec-results.md"), "utf8");
+  expect(table).toContain("3,000 words of the State of the Union addresses");
+  expect(table).toMatch(/^\| SGD \| `\{"lr":0\.05\}` \| \d\.\d{4} → \d\.\d{4} \|$/m);
+  expect(table).toMatch(/^\| war \| [a-z]+(, [a-z]+){3} \| [a-z]+(, [a-z]+){3} \|$/m);
+  const { rows } = JSON.parse(readFileSync(join(dir, "word2vec-results.json"), "utf8"));
+  expect(rows.map((row: { label: string }) => row.label)).toEqual(["SGD", "SparseAdam"]);
+  expect(run.stdout).toContain(table.trim());
 });

@@ -10,13 +10,18 @@ import { checkOutputFolder, type Picture } from "./output.js";
 import { drawResponses } from "./responses.js";
 import { drawTraining, trainingFlags } from "./train.js";
 import { drawTrajectories } from "./trajectories.js";
+import { drawWord2vec, type Word2vecBudget, word2vecFlags } from "./word2vec.js";
 
-/** The gallery's budget: `epochs` of digit training and `lstmEpochs` of the language model (the rest is fixed). */
+/**
+ * The gallery's budget: `epochs` of digit training, `lstmEpochs` of the language model and word2vec's
+ * sizes (the rest is fixed).
+ */
 export interface GalleryRequest {
   out: string;
   epochs: number;
   trainSize?: number;
   lstmEpochs?: number;
+  word2vec: Word2vecBudget;
   quiet?: boolean;
 }
 
@@ -59,11 +64,20 @@ export async function drawGallery(request: GalleryRequest): Promise<Picture[]> {
     png: true,
     quiet,
   });
-  const pictures = [...trajectories, ...responses, ...training.pictures, ...states.pictures, ...lstm.pictures];
+  const word2vec = await drawWord2vec(request.word2vec, out, true, quiet);
+  const pictures = [
+    ...trajectories,
+    ...responses,
+    ...training.pictures,
+    ...states.pictures,
+    ...lstm.pictures,
+    ...word2vec.pictures,
+  ];
   const notes: Notes = {
     Training: { table: training.table },
     "Low-bit state": { table: states.table },
     "Language model": { table: lstm.table, text: lstm.samples },
+    word2vec: { table: word2vec.table },
   };
   writeFileSync(join(out, "index.html"), html(pictures, notes));
   writeFileSync(join(out, "README.md"), markdown(pictures, notes));
@@ -80,9 +94,11 @@ const SECTIONS: Record<string, string> = {
     "The same MLP trained with Adam whose moments are stored in float32, bfloat16 or 8 bits (only w1 is large enough to be quantized).",
   "Language model":
     "A character-level LSTM on the opening of Coriolanus, the same initial weights and batches for every optimizer.",
+  word2vec:
+    "Skip-gram word vectors with negative sampling, each step's gradient given as the rows its batch touched (setSparseGrad), the same initial tables and negatives for every optimizer.",
 };
 
-/** A section's table (markdown: a line, a blank line, the table) and text (markdown) shown above its pictures. */
+/** A section's tables (markdown: paragraphs and tables between blank lines) and text (markdown) shown above its pictures. */
 type Notes = Record<string, { table: string; text?: string }>;
 
 function sections(pictures: readonly Picture[]): [string, Picture[]][] {
@@ -103,7 +119,7 @@ function html(pictures: readonly Picture[], notes: Notes): string {
         .join("\n");
       const note = Object.hasOwn(notes, section) ? notes[section] : undefined;
       const extra = note
-        ? markdownTableToHtml(note.table) +
+        ? markdownToHtml(note.table) +
           (note.text ? `<pre>${escapeXml(note.text.replaceAll("```text\n", "").replaceAll("```\n", ""))}</pre>` : "")
         : "";
       return `<section><h2>${escapeXml(section)}</h2><p>${escapeXml(SECTIONS[section] ?? "")}</p>${extra}<div class="grid ${section === "Responses" ? "small" : ""}">\n${figures}\n</div></section>`;
@@ -127,9 +143,16 @@ ${body}
 `;
 }
 
-function markdownTableToHtml(table: string): string {
-  const lines = table.split("\n");
-  const rows = lines.filter((line) => line.startsWith("|") && !line.startsWith("|---"));
+/** Paragraphs and tables of the lab's markdown (the tables' text) as HTML. */
+function markdownToHtml(text: string): string {
+  return text
+    .split("\n\n")
+    .map((block) => (block.startsWith("|") ? tableToHtml(block) : `<p>${escapeXml(block.replaceAll("`", ""))}</p>`))
+    .join("");
+}
+
+function tableToHtml(table: string): string {
+  const rows = table.split("\n").filter((line) => line.startsWith("|") && !line.startsWith("|---"));
   const cells = (line: string) =>
     line
       .slice(1, -1)
@@ -137,7 +160,7 @@ function markdownTableToHtml(table: string): string {
       .map((cell) => escapeXml(cell.trim().replaceAll("`", "")));
   const [head, ...rest] = rows;
   return (
-    `<p>${escapeXml(lines[0])}</p><table><tr>${cells(head)
+    `<table><tr>${cells(head)
       .map((c) => `<th>${c}</th>`)
       .join("")}</tr>` +
     rest
@@ -172,19 +195,23 @@ function markdown(pictures: readonly Picture[], notes: Notes): string {
 export const galleryCommand: Command = {
   name: "gallery",
   summary:
-    "Runs trajectories (every function, still and animated), responses (every optimizer and signal), train and\n" +
-    "lstm with their defaults, writes every picture as SVG and PNG, and an index.html and a README.md showing them all.",
+    "Runs trajectories (every function, still and animated), responses (every optimizer and signal), train, lstm\n" +
+    "and word2vec with their defaults, writes every picture as SVG and PNG, and an index.html and a README.md showing them all.",
   flags: {
     out: { type: "string", help: "output folder", default: "lab-gallery" },
     epochs: { type: "string", help: "epochs of digit training", default: "10" },
     "train-size": { type: "string", help: "training samples (default: all 8495)" },
     "lstm-epochs": { type: "string", help: "epochs of the language model", default: "2" },
+    "word2vec-words": { type: "string", help: "word2vec: words of the addresses", default: "200000" },
+    "word2vec-vocab": { type: "string", help: "word2vec: vocabulary", default: "5000" },
+    "word2vec-epochs": { type: "string", help: "word2vec: epochs", default: "3" },
   },
   async run(values) {
     const { epochs, trainSize } = trainingFlags(values, 10);
     const lstmEpochs = lstmFlags(values, 2, "lstm-epochs").epochs;
+    const word2vec = word2vecFlags(values, "word2vec-");
     const out = checkOutputFolder("out", String(values.out));
-    const pictures = await drawGallery({ out, epochs, trainSize, lstmEpochs });
+    const pictures = await drawGallery({ out, epochs, trainSize, lstmEpochs, word2vec });
     console.log(`${pictures.length} pictures; open ${join(out, "index.html")} (or ${join(out, "README.md")})`);
   },
 };

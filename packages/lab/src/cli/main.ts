@@ -6,8 +6,16 @@ import { lstmCommand } from "./lstm.js";
 import { responsesCommand } from "./responses.js";
 import { trainCommand } from "./train.js";
 import { trajectoriesCommand } from "./trajectories.js";
+import { word2vecCommand } from "./word2vec.js";
 
-const COMMANDS: readonly Command[] = [trajectoriesCommand, responsesCommand, trainCommand, lstmCommand, galleryCommand];
+const COMMANDS: readonly Command[] = [
+  trajectoriesCommand,
+  responsesCommand,
+  trainCommand,
+  lstmCommand,
+  word2vecCommand,
+  galleryCommand,
+];
 
 const USAGE = `Usage: simdopt-lab <command> [options]
 

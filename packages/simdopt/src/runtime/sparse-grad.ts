@@ -80,15 +80,14 @@ export class SparseGrad {
           throw new TypeError(`simdopt: ${what}: values has ${show(values[i])} at index ${i}, not a number`);
       }
     }
-    // Entries by row, those of one row in the order given (a stable sort).
-    const order = Array.from({ length: count }, (_, j) => j).sort((a, b) => indices[a] - indices[b]);
+    const order = entriesByRow(indices, count, this.tableRows);
     let unique = 0;
     for (let j = 0; j < count; j++) if (j === 0 || indices[order[j]] !== indices[order[j - 1]]) unique++;
     this.reserve(unique);
     this.rows = unique;
     const out = this.values();
     const rowsOut = this.indices();
-    const round = this.dtype === "float32" ? Math.fround : (x: number) => x;
+    const float32 = this.dtype === "float32";
     const dim = this.dim;
     let k = -1;
     for (let j = 0; j < count; j++) {
@@ -99,7 +98,11 @@ export class SparseGrad {
         rowsOut[k] = indices[entry];
         for (let i = 0; i < dim; i++) out[k * dim + i] = values[from + i];
       } else {
-        for (let i = 0; i < dim; i++) out[k * dim + i] = round(out[k * dim + i] + round(values[from + i]));
+        // The sum in the element type: a Float32Array rounds what it stores, so float32 rounds the
+        // value first and the sum on the store; float64 adds exactly as given.
+        const at = k * dim;
+        if (float32) for (let i = 0; i < dim; i++) out[at + i] += Math.fround(values[from + i]);
+        else for (let i = 0; i < dim; i++) out[at + i] += values[from + i];
       }
     }
   }
@@ -141,6 +144,23 @@ export class SparseGrad {
   private valuesBytes(rows: number): number {
     return Math.ceil((rows * this.dim * bytesPerElement(this.dtype)) / ALIGNMENT) * ALIGNMENT;
   }
+}
+
+/**
+ * The entries' positions ordered by row, those of one row in the order given (a stable sort). The
+ * keys row·count + j are whole numbers below 2^53 for any table Wasm memory can hold, so a typed
+ * array's native numeric sort orders them exactly; it is many times faster than a comparator
+ * sort, which otherwise costs more than the step of the rows.
+ */
+function entriesByRow(indices: ArrayLike<number>, count: number, tableRows: number): ArrayLike<number> {
+  if (tableRows * count > Number.MAX_SAFE_INTEGER)
+    return Array.from({ length: count }, (_, j) => j).sort((a, b) => indices[a] - indices[b]);
+  const keys = new Float64Array(count);
+  for (let j = 0; j < count; j++) keys[j] = indices[j] * count + j;
+  keys.sort();
+  const order = new Uint32Array(count);
+  for (let j = 0; j < count; j++) order[j] = keys[j] % count;
+  return order;
 }
 
 function isArrayLike(value: unknown): value is ArrayLike<unknown> {
