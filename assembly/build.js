@@ -71,5 +71,9 @@ if (isMainThread) {
   writeFileSync(new URL("build/binaries.json", import.meta.url), `${JSON.stringify(binaries, null, 2)}\n`);
   console.log(`built ${binaries.length} binaries: ${binaries.map((b) => b.name).join(", ")}`);
 } else {
-  for (const binary of workerData) await build(binary);
+  // Each binary takes tens of seconds to a minute: say when one is done.
+  for (const binary of workerData) {
+    await build(binary);
+    console.log(`built ${binary.name}`);
+  }
 }

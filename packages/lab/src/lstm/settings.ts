@@ -4,10 +4,10 @@ import type { OptimizerName } from "simdopt";
 /** Which of the model's parameters an optimizer steps: all, the 2-D matrices, or the bias vectors. */
 export type LstmParameterSet = "all" | "matrices" | "vectors";
 
-/** One optimizer over one set of the model's parameters. */
+/** One optimizer over one set of the model's parameters (`muon`: simdopt's Muon, for matrices only). */
 export interface LstmOptimizerPart {
   readonly params: LstmParameterSet;
-  readonly optimizer: OptimizerName;
+  readonly optimizer: OptimizerName | "muon";
   readonly options: Readonly<Record<string, unknown>>;
 }
 
@@ -35,6 +35,13 @@ export const LSTM_OPTIMIZERS: readonly LstmOptimizer[] = [
   { label: "Adam", parts: everything("adam", { lr: 0.01 }) },
   { label: "AdamW", parts: everything("adamw", { lr: 0.01, weightDecay: 0.1 }) },
   { label: "AdamWScheduleFree", parts: everything("schedulefree:adamw", { lr: 0.02, warmupSteps: 20 }) },
+  {
+    label: "Muon", // on the matrices, with AdamW on the biases (Muon takes 2-D parameters only)
+    parts: [
+      { params: "matrices", optimizer: "muon", options: { lr: 0.02, adjustLrFn: "match_rms_adamw", weightDecay: 0.1 } },
+      { params: "vectors", optimizer: "adamw", options: { lr: 0.01, weightDecay: 0.1 } },
+    ],
+  },
 ];
 
 /** The set of the model's parameters that `params` names. */

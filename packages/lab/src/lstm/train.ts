@@ -7,7 +7,7 @@
  * time; each stream's state carries over from one batch to the next (the gradient does not: truncated
  * backpropagation) and starts from zero at each epoch. Every entry sees the same batches.
  */
-import { createOptimizer, type Optimizer, type Runtime, ScheduleFreeOptimizer } from "simdopt";
+import { createOptimizer, Muon, type Optimizer, type Runtime, ScheduleFreeOptimizer } from "simdopt";
 import { seededRandom } from "../random.js";
 import { Lstm } from "./lstm.js";
 import { type LstmOptimizer, parametersOf } from "./settings.js";
@@ -85,7 +85,11 @@ export function trainLstm(
   const optimizers: Optimizer<object>[] = [];
   try {
     for (const part of entry.parts)
-      optimizers.push(createOptimizer(part.optimizer, parametersOf(model, part.params), part.options as never));
+      optimizers.push(
+        part.optimizer === "muon"
+          ? new Muon([...parametersOf(model, part.params)], part.options)
+          : createOptimizer(part.optimizer, parametersOf(model, part.params), part.options as never),
+      );
     // Schedule-free optimizers evaluate at the average of their iterates: switch to it and back.
     const scheduleFree = optimizers.filter((o) => o instanceof ScheduleFreeOptimizer);
     const evalMode = () => {

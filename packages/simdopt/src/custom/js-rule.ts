@@ -74,5 +74,6 @@ export function jsTableLayout(state: readonly string[]): TableLayout {
     shapeWords: null,
     tableStride: 4 * (3 + state.length),
     stateElements: state.map(() => "param"),
+    workspace: null,
   } as unknown as TableLayout;
 }

@@ -2,7 +2,9 @@ import { Optimizer, type OptimizerDefinition, type ParamsInput } from "../optimi
 import { deepFreeze } from "../runtime/freeze.js";
 import { show } from "../runtime/validate.js";
 
+/** Options of `Muon`, with torch.optim.Muon's names in camelCase and its defaults (`muonDefaults`). */
 export interface MuonOptions {
+  /** The learning rate γ (default 1e-3), scaled per shape by `adjustLrFn`. */
   lr?: number;
   /** Decoupled, with the unadjusted lr: θ ← θ(1 − γλ). */
   weightDecay?: number;

@@ -43,7 +43,7 @@ export interface StepTable extends GradTable {
 /** What a table needs of its kernel's declaration. */
 export type TableLayout = Pick<
   (typeof KERNEL_LAYOUTS)[KernelName],
-  "elementwise" | "blocks" | "shapeWords" | "tableStride" | "stateElements"
+  "elementwise" | "blocks" | "shapeWords" | "tableStride" | "stateElements" | "workspace"
 >;
 
 export class TensorTable implements StepTable {
