@@ -1,63 +1,75 @@
 // Blockwise 8-bit state as torchao and bitsandbytes keep it: each element a u8 code into a
 // 256-entry increasing map (maps.json), each block one float32 absolute maximum; the stored value
 // is map[code]·absmax. Dequantizing is a table lookup per lane (Wasm SIMD has no gather);
-// quantizing finds the two map values around x by a binary search (8 comparisons, exact against the
-// map's values), then picks one by the reference's rule (torchao: ties up; bitsandbytes: down).
+// quantizing takes two lookups per lane in tables generated from the map (quantize-tables.js):
+// a bucket of x's bits names the one candidate code, and one comparison with that code's threshold
+// decides it, by the reference's rule (torchao: ties up; bitsandbytes: down).
+import { QUANTIZE_BUCKET_BASE, QUANTIZE_BUCKETS_PER_SIGN } from "../generated/maps";
 
 /** map[code]·absmax for the codes of element `i` (four lanes when V is v128) of the u8 array at `codes`. */
 @inline export function dequantize<V>(codes: usize, i: usize, map: usize, absmax: f32): V {
   if (isVector<V>()) {
     const word = load<u32>(codes + i);
-    let v = f32x4.splat(load<f32>(map + ((word & 0xff) << 2)));
-    v = f32x4.replace_lane(v, 1, load<f32>(map + (((word >> 8) & 0xff) << 2)));
-    v = f32x4.replace_lane(v, 2, load<f32>(map + (((word >> 16) & 0xff) << 2)));
-    v = f32x4.replace_lane(v, 3, load<f32>(map + ((word >> 24) << 2)));
+    let v = v128.load32_zero(map + ((word & 0xff) << 2));
+    v = v128.load32_lane(map + (((word >> 8) & 0xff) << 2), v, 1);
+    v = v128.load32_lane(map + (((word >> 16) & 0xff) << 2), v, 2);
+    v = v128.load32_lane(map + ((word >> 24) << 2), v, 3);
     return f32x4.mul(v, f32x4.splat(absmax));
   }
   return <V>(load<f32>(map + (<usize>load<u8>(codes + i) << 2)) * absmax);
 }
 
-/** How many of the map's 256 increasing values are ≤ x (0 to 256; 0 for NaN): a binary search of 8 comparisons. */
-@inline function countAtMost(x: f32, map: usize): u32 {
-  let k: u32 = 0;
-  k = select<u32>(k + 128, k, load<f32>(map + ((k + 127) << 2)) <= x);
-  k = select<u32>(k + 64, k, load<f32>(map + ((k + 63) << 2)) <= x);
-  k = select<u32>(k + 32, k, load<f32>(map + ((k + 31) << 2)) <= x);
-  k = select<u32>(k + 16, k, load<f32>(map + ((k + 15) << 2)) <= x);
-  k = select<u32>(k + 8, k, load<f32>(map + ((k + 7) << 2)) <= x);
-  k = select<u32>(k + 4, k, load<f32>(map + ((k + 3) << 2)) <= x);
-  k = select<u32>(k + 2, k, load<f32>(map + ((k + 1) << 2)) <= x);
-  return select<u32>(k + 1, k, load<f32>(map + (k << 2)) <= x);
+/** The bucket of x's bits in a bucket table (quantize-tables.js): magnitude bits >> 15, clamped, and the sign's half. */
+@inline function bucketOf(bits: u32): i32 {
+  const index = min<i32>(max<i32>(<i32>((bits & 0x7fffffff) >> 15) - QUANTIZE_BUCKET_BASE, 0), QUANTIZE_BUCKETS_PER_SIGN - 1);
+  return index + select<i32>(QUANTIZE_BUCKETS_PER_SIGN, 0, bits >> 31 != 0);
 }
 
 /**
- * The code of x. torchao's (`tiesDown` false): the nearest map value, between neighbours lo < hi
- * hi when x − lo ≥ (hi − lo)·0.5, so ties go up; x below map[0] (or NaN) gives 0. bitsandbytes'
- * (`tiesDown`): how many float32 midpoints (lo + hi)/2 lie strictly below x, x clamped to [−1, 1].
+ * The code of x, the number of a map's thresholds ≤ x (0 for NaN): the bucket's candidate c, then
+ * one comparison with threshold[c]. With `thresholds` the map's TIES_UP table this is torchao's
+ * rule (the nearest map value, ties up, below map[0] 0); with TIES_DOWN and `clampToUnit`,
+ * bitsandbytes' (the float32 midpoints strictly below x, x clamped to [−1, 1]). Exact against the
+ * binary search of reference/quantize.ts for every float32 (generate.js checks the tables).
  */
-@inline export function codeOf(x: f32, map: usize, tiesDown: bool): u32 {
-  if (tiesDown) x = min<f32>(max<f32>(x, -1), 1);
-  const k = countAtMost(x, map);
-  if (k == 0) return 0;
-  if (k == 256) return 255;
-  const low = load<f32>(map + ((k - 1) << 2));
-  const high = load<f32>(map + (k << 2));
-  if (tiesDown) return select<u32>(k, k - 1, (low + high) * <f32>0.5 < x);
-  return select<u32>(k, k - 1, x - low >= (high - low) * <f32>0.5);
+@inline export function codeOf(x: f32, buckets: usize, thresholds: usize, clampToUnit: bool): u32 {
+  if (clampToUnit) x = min<f32>(max<f32>(x, -1), 1);
+  const c = <u32>load<u8>(buckets + bucketOf(reinterpret<u32>(x)));
+  const code = c + <u32>(x >= load<f32>(thresholds + (c << 2)));
+  return select<u32>(0, code, x != x);
 }
 
 /** Stores the codes of the normalized values x (four lanes when V is v128) as element `i` of the u8 array at `codes`. */
-@inline export function storeCodes<V>(codes: usize, i: usize, map: usize, x: V, tiesDown: bool): void {
+@inline export function storeCodes<V>(
+  codes: usize, i: usize, buckets: usize, thresholds: usize, x: V, clampToUnit: bool,
+): void {
   if (isVector<V>()) {
-    const word =
-      codeOf(f32x4.extract_lane(<v128>x, 0), map, tiesDown) |
-      (codeOf(f32x4.extract_lane(<v128>x, 1), map, tiesDown) << 8) |
-      (codeOf(f32x4.extract_lane(<v128>x, 2), map, tiesDown) << 16) |
-      (codeOf(f32x4.extract_lane(<v128>x, 3), map, tiesDown) << 24);
-    store<u32>(codes + i, word);
+    let v = <v128>x;
+    if (clampToUnit) v = f32x4.min(f32x4.max(v, f32x4.splat(-1)), f32x4.splat(1));
+    // Bucket indices in SIMD, then a candidate and its threshold per lane (Wasm SIMD has no gather).
+    const magnitude = i32x4.shr_u(v128.and(v, i32x4.splat(0x7fffffff)), 15);
+    let bucket = i32x4.sub(magnitude, i32x4.splat(QUANTIZE_BUCKET_BASE));
+    bucket = i32x4.min_s(i32x4.max_s(bucket, i32x4.splat(0)), i32x4.splat(QUANTIZE_BUCKETS_PER_SIGN - 1));
+    bucket = i32x4.add(bucket, v128.and(i32x4.shr_s(v, 31), i32x4.splat(QUANTIZE_BUCKETS_PER_SIGN)));
+    const c0 = <u32>load<u8>(buckets + i32x4.extract_lane(bucket, 0));
+    const c1 = <u32>load<u8>(buckets + i32x4.extract_lane(bucket, 1));
+    const c2 = <u32>load<u8>(buckets + i32x4.extract_lane(bucket, 2));
+    const c3 = <u32>load<u8>(buckets + i32x4.extract_lane(bucket, 3));
+    let candidates = i32x4.splat(c0);
+    candidates = i32x4.replace_lane(candidates, 1, c1);
+    candidates = i32x4.replace_lane(candidates, 2, c2);
+    candidates = i32x4.replace_lane(candidates, 3, c3);
+    let limits = v128.load32_zero(thresholds + (c0 << 2));
+    limits = v128.load32_lane(thresholds + (c1 << 2), limits, 1);
+    limits = v128.load32_lane(thresholds + (c2 << 2), limits, 2);
+    limits = v128.load32_lane(thresholds + (c3 << 2), limits, 3);
+    // c + 1 where x ≥ threshold (the mask is −1), then 0 for NaN.
+    const code = v128.andnot(i32x4.sub(candidates, f32x4.ge(v, limits)), f32x4.ne(v, v));
+    const bytes = i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_u(code, code), i16x8.narrow_i32x4_u(code, code));
+    v128.store32_lane(codes + i, bytes, 0);
     return;
   }
-  store<u8>(codes + i, <u8>codeOf(<f32>x, map, tiesDown));
+  store<u8>(codes + i, <u8>codeOf(<f32>x, buckets, thresholds, clampToUnit));
 }
 
 /** The largest lane of a vector of absolute values (NaN if any lane is NaN), or the value itself. */

@@ -11,7 +11,10 @@
 import { lanesOf, loadAt, storeAt, splat, add, mul, div, sqrt, max, abs } from "../lib/lanes";
 import { effectiveGradient, ema, emaOfSquare } from "../lib/rules";
 import { dequantize, largestLane, storeCodes } from "../lib/quantize";
-import { DYNAMIC8_SIGNED, DYNAMIC8_UNSIGNED } from "../generated/maps";
+import {
+  DYNAMIC8_SIGNED, DYNAMIC8_SIGNED_BUCKETS, DYNAMIC8_SIGNED_TIES_DOWN, DYNAMIC8_SIGNED_TIES_UP,
+  DYNAMIC8_UNSIGNED, DYNAMIC8_UNSIGNED_BUCKETS, DYNAMIC8_UNSIGNED_TIES_DOWN, DYNAMIC8_UNSIGNED_TIES_UP,
+} from "../generated/maps";
 import { adamAt } from "./adam";
 
 /** The smallest absolute maximum a block stores in torchao's (it clips to it), so that s/absmax is finite. */
@@ -61,6 +64,8 @@ const BNB_SMALLEST_ABSMAX: f32 = 1e-38;
     factorV = <f32>1 / max<f32, f32>(newV, BNB_SMALLEST_ABSMAX);
   }
   const byFactor = bitsandbytes && !partial;
+  const thresholdsM = bitsandbytes ? DYNAMIC8_SIGNED_TIES_DOWN : DYNAMIC8_SIGNED_TIES_UP;
+  const thresholdsV = bitsandbytes ? DYNAMIC8_UNSIGNED_TIES_DOWN : DYNAMIC8_UNSIGNED_TIES_UP;
   for (let i = start; i < end; i += step) {
     let p = loadAt<f32, V>(param, i);
     if (decoupled) p = mul<f32, V>(p, paramScale);
@@ -69,8 +74,8 @@ const BNB_SMALLEST_ABSMAX: f32 = 1e-38;
     const v = emaOfSquare<f32, V>(dequantize<V>(codesV, i, DYNAMIC8_UNSIGNED, oldV), beta2, oneMinusBeta2, g);
     const xM = byFactor ? mul<f32, V>(m, splat<f32, V>(factorM)) : div<f32, V>(m, splat<f32, V>(newM));
     const xV = byFactor ? mul<f32, V>(v, splat<f32, V>(factorV)) : div<f32, V>(v, splat<f32, V>(newV));
-    storeCodes<V>(codesM, i, DYNAMIC8_SIGNED, xM, bitsandbytes);
-    storeCodes<V>(codesV, i, DYNAMIC8_UNSIGNED, xV, bitsandbytes);
+    storeCodes<V>(codesM, i, DYNAMIC8_SIGNED_BUCKETS, thresholdsM, xM, bitsandbytes);
+    storeCodes<V>(codesV, i, DYNAMIC8_UNSIGNED_BUCKETS, thresholdsV, xV, bitsandbytes);
     const denom = add<f32, V>(div<f32, V>(sqrt<f32, V>(v), biasCorrection2Sqrt), eps);
     storeAt<f32, V>(param, i, add<f32, V>(p, div<f32, V>(mul<f32, V>(negStepSize, m), denom)));
   }

@@ -36,6 +36,10 @@ export interface BenchConfig {
   /** Whether to run the sparse case (sparse-rows.ts), and the table's rows (1M unless --sparse-rows-table). */
   sparseRows: boolean;
   sparseTableRows: number;
+  /** Whether to time Adam with float32, bfloat16 and 8-bit state (low-bit-state.ts): as manyTensors. */
+  lowBitState: boolean;
+  /** Whether to fill a 4 GiB memory with parameters and Adam state per format: --capacity or --full. */
+  capacity: boolean;
 }
 
 /** An implementation skipped above `maxSize`, and why (shown in the report). */
@@ -89,6 +93,10 @@ Flags:
   --sparse-table-rows <n>  the sparse case's table rows (default 1M; a smaller table for a smoke run)
   --many-tensors       also time Adam over 1 x 1M, 1,000 x 1K and 10,000 x 100 tensors (the default
   --no-many-tensors    unless --optimizers, --sizes, --impls or --dtype narrows the run)
+  --low-bit-state      also time Adam with float32, bfloat16 and 8-bit state at 64K and 16M parameters
+  --no-low-bit-state   (same default as --many-tensors)
+  --capacity           also count the parameters with Adam state that fit in one 4 GiB memory, per
+                       state format, by allocating them (the default with --full; it takes 4 GiB)
   --help, -h           this text
 
 The quick profile (the default, about a minute on 2 cores) runs tfjs-cpu only up to 1M: a step of its
@@ -148,6 +156,9 @@ export function parseArgs(argv: readonly string[], defaultDir = "."): ParsedArgs
     "--no-many-tensors",
     "--sparse-rows",
     "--no-sparse-rows",
+    "--low-bit-state",
+    "--no-low-bit-state",
+    "--capacity",
   ]);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -216,6 +227,10 @@ export function parseArgs(argv: readonly string[], defaultDir = "."): ParsedArgs
   if (seen.has("--sparse-rows") && seen.has("--no-sparse-rows"))
     throw new ArgsError("--sparse-rows and --no-sparse-rows contradict");
   const sparseRows = seen.has("--sparse-rows") || (!narrowed && !seen.has("--no-sparse-rows"));
+  if (seen.has("--low-bit-state") && seen.has("--no-low-bit-state"))
+    throw new ArgsError("--low-bit-state and --no-low-bit-state contradict");
+  const lowBitState = seen.has("--low-bit-state") || (!narrowed && !seen.has("--no-low-bit-state"));
+  const capacity = seen.has("--capacity") || profile === "full";
   const tableArg = get("--sparse-table-rows");
   const sparseTableRows = tableArg === undefined ? 1 << 20 : parseSize(tableArg);
 
@@ -233,6 +248,8 @@ export function parseArgs(argv: readonly string[], defaultDir = "."): ParsedArgs
     manyTensors,
     sparseRows,
     sparseTableRows,
+    lowBitState,
+    capacity,
   };
 }
 

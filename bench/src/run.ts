@@ -15,6 +15,7 @@ import { findImpl, ONE_THREAD_OF, TFJS_IDS } from "./impls/registry.js";
 import type { CheckMode, Impl } from "./impls/types.js";
 import { formatSize, Progress, type ProgressStream } from "./progress.js";
 import { runManyTensors, type LayoutResult } from "./many-tensors.js";
+import { runCapacity, runLowBitState, type CapacityResult, type LowBitResult } from "./low-bit-state.js";
 import { runSparseRows, SPARSE_TABLE, type SparseRowsResult } from "./sparse-rows.js";
 import { pairNative, type NativePairs } from "./native-paired.js";
 import { pairThreads, THREADS_ID, type PairedRatio } from "./paired.js";
@@ -111,6 +112,10 @@ export interface BenchResults {
   manyTensors: LayoutResult[] | null;
   /** Sparse steps of a table's touched rows against the dense step (see sparse-rows.ts). */
   sparseRows: SparseRowsResult[] | null;
+  /** Adam with float32, bfloat16 and 8-bit state (see low-bit-state.ts). */
+  lowBitState: LowBitResult[] | null;
+  /** Parameters with Adam state that fit in one 4 GiB memory, per state format. */
+  capacity: CapacityResult[] | null;
   wallTimeSec: number;
 }
 
@@ -285,6 +290,8 @@ export async function runBench(config: BenchConfig, io: RunIO): Promise<BenchRes
     const table = { ...SPARSE_TABLE, rows: config.sparseTableRows };
     sparseRows = await runSparseRows(config.timing, (label) => progress.phase(label), table);
   }
+  const lowBitState = config.lowBitState ? await runLowBitState(config.timing, (label) => progress.phase(label)) : null;
+  const capacity = config.capacity ? await runCapacity((label) => progress.phase(label)) : null;
   progress.finish();
   // Descriptions of impls that were never reached (e.g. every case n/a) are still recorded.
   for (const impl of impls) implInfo[impl.id] ??= { ...(await impl.describe()), check: impl.check };
@@ -314,6 +321,8 @@ export async function runBench(config: BenchConfig, io: RunIO): Promise<BenchRes
     cases: results,
     manyTensors,
     sparseRows,
+    lowBitState,
+    capacity,
     wallTimeSec: (performance.now() - started) / 1000,
   };
 }

@@ -1,5 +1,6 @@
 /** The results as markdown: a header with the setup, then one table per optimizer. */
 import type { LayoutResult } from "../many-tensors.js";
+import type { CapacityResult, LowBitResult } from "../low-bit-state.js";
 import type { NativePairSubject } from "../native-paired.js";
 import type { PairedRatio } from "../paired.js";
 import type { SparseRowsResult } from "../sparse-rows.js";
@@ -134,6 +135,8 @@ export function toMarkdown(r: BenchResults): string {
   out.push(...threadLines(r));
   if (r.manyTensors !== null) out.push(...manyTensorLines(r.manyTensors));
   if (r.sparseRows !== null && r.sparseRows !== undefined) out.push(...sparseRowLines(r.sparseRows));
+  if (r.lowBitState) out.push(...lowBitLines(r.lowBitState));
+  if (r.capacity) out.push(...capacityLines(r.capacity));
   out.push("## Notes", "", ...r.notes.map((n) => `- ${n}`), "");
   return out.join("\n");
 }
@@ -195,6 +198,45 @@ function sparseRowLines(results: SparseRowsResult[]): string[] {
 }
 
 /** The many-tensor table: one group of many small tensors against one tensor of the same size. */
+/** Adam's step with each state format beside float32 Adam's at the same size. */
+function lowBitLines(results: LowBitResult[]): string[] {
+  return [
+    "## Low-bit state",
+    "",
+    "Adam (lr 1e-3) on one float32 tensor, simdopt's default runtime on one thread, with its moments stored as float32, bfloat16 or 8-bit codes (blocks of 256); bytes per parameter with float32 parameters and gradients.",
+    "",
+    table([
+      ["state", "params", "bytes moved", "bytes resident", "ms", "M params/s", "GB/s", "vs float32"],
+      ...results.map((r) => [
+        r.state,
+        formatSize(r.size),
+        sig(r.bytesMoved),
+        sig(r.bytesResident),
+        sig(r.measurement.medianMs),
+        sig(r.mParamsPerSec),
+        sig(r.gbPerSec),
+        `${r.vsFloat32.toFixed(2)}x`,
+      ]),
+    ]),
+    "",
+  ];
+}
+
+/** The parameters with Adam state one 4 GiB memory holds, per state format. */
+function capacityLines(results: CapacityResult[]): string[] {
+  return [
+    "## Capacity of one 4 GiB memory",
+    "",
+    "Float32 parameters with their gradients and Adam state, allocated in one runtime until its memory cannot grow (tensors of 16M, then 1M, then 64K).",
+    "",
+    table([
+      ["state", "bytes resident per parameter", "parameters"],
+      ...results.map((r) => [r.state, sig(r.bytesResident), r.params.toLocaleString("en-US")]),
+    ]),
+    "",
+  ];
+}
+
 function manyTensorLines(layouts: LayoutResult[]): string[] {
   return [
     "## Many tensors",

@@ -2,6 +2,7 @@
 // and the SIMD binary agree bit for bit on parameters and stored state, the stored state is what
 // its format says (bfloat16 rounded to nearest even; 8-bit codes nearest to s/absmax, blocks and
 // float32 fallback as torchao's), and what is not supported is refused, changing nothing.
+import fc from "fast-check";
 import { beforeAll, describe, expect, test } from "vitest";
 import { Adam, AdamW, BnbAdam8bit, BnbAdamW8bit, loadRuntime, type Rounding, type Runtime } from "../dist/index.js";
 import { STATE_MAPS } from "../dist/generated/maps.js";
@@ -270,10 +271,77 @@ describe("refusals", () => {
   });
 });
 
+/** What `compareWithFloat32` varies: bitsandbytes' test varies shapes; these add betas, decay and gradient scales. */
+interface Comparison {
+  rows: number;
+  cols: number;
+  steps: number;
+  betas?: [number, number];
+  weightDecay?: number;
+  /** Gradients are N(0, 1)·gradScale. */
+  gradScale?: number;
+  seed?: number;
+}
+
+/**
+ * bitsandbytes' `test_optim8bit_blockwise`: each step both optimizers start from the same
+ * parameters and the same state (float32 Adam's re-synced to the 8-bit one's, dequantized), so
+ * that one step's error is measured; after each step, fewer than 20 elements of each moment
+ * differ from float32 Adam's beyond atol 3e-3 / rtol 1e-3, and the mean parameter error is under 6e-5.
+ */
+async function compareWithFloat32({
+  rows,
+  cols,
+  steps,
+  betas = [0.9, 0.999],
+  weightDecay = 0,
+  gradScale = 0.1,
+  seed = 0,
+}: Comparison): Promise<void> {
+  const runtime = await loadRuntime({ binary: "simd" });
+  const n = rows * cols;
+  const init = randomArray(n, rows + cols + seed).map((x) => 0.1 * x);
+  const [p32, p8] = [runtime.parameter(init), runtime.parameter(init)];
+  const options = { lr: 1e-3, betas, weightDecay };
+  const float32 = new AdamW([p32], options);
+  const eightBit = new AdamW([p8], { ...options, state: "8bit" });
+  const view = (optimizer: unknown, param: unknown, name: string) =>
+    (optimizer as Internal).rawStateView(param, name) as StateView;
+  const signed = Float32Array.from(STATE_MAPS.dynamic8_signed);
+  const unsigned = Float32Array.from(STATE_MAPS.dynamic8_unsigned);
+  const dequantized = (codes: StateView, absmax: StateView, map: Float32Array) =>
+    Float32Array.from(codes, (code, i) => Math.fround(map[code] * absmax[Math.floor(i / 256)]));
+  const close = (a: number, b: number) => Math.abs(a - b) <= 3e-3 + 1e-3 * Math.abs(b);
+  try {
+    for (let step = 0; step < steps; step++) {
+      const gradient = randomArray(n, 1000 + step + seed).map((x) => gradScale * x);
+      p32.setGrad(gradient);
+      p8.setGrad(gradient);
+      float32.step();
+      eightBit.step();
+      const m = dequantized(view(eightBit, p8, "expAvgCodes"), view(eightBit, p8, "expAvgAbsmax"), signed);
+      const v = dequantized(view(eightBit, p8, "expAvgSqCodes"), view(eightBit, p8, "expAvgSqAbsmax"), unsigned);
+      const [m32, v32] = [view(float32, p32, "expAvg"), view(float32, p32, "expAvgSq")];
+      expect(m.filter((x, i) => !close(x, m32[i])).length).toBeLessThan(20);
+      expect(v.filter((x, i) => !close(x, v32[i])).length).toBeLessThan(20);
+      let error = 0;
+      for (let i = 0; i < n; i++) error += Math.abs(p8.data[i] - p32.data[i]);
+      expect(error / n).toBeLessThan(6e-5);
+      // Re-sync: float32 Adam continues from the 8-bit one's parameters and state.
+      p32.data.set(p8.data);
+      m32.set(m);
+      v32.set(v);
+    }
+  } finally {
+    float32.dispose();
+    eightBit.dispose();
+    p32.dispose();
+    p8.dispose();
+  }
+}
+
 describe("8-bit Adam against float32 Adam, as bitsandbytes' test_optim8bit_blockwise checks it", () => {
-  // Each step both optimizers start from the same parameters and the same state (float32 Adam's
-  // re-synced to the 8-bit one's, dequantized), so that one step's error is measured, over shapes
-  // of one to several blocks and 50 random gradients.
+  // Shapes of one to several blocks and 50 random gradients each.
   test.each([
     [32, 128],
     [64, 512],
@@ -281,44 +349,34 @@ describe("8-bit Adam against float32 Adam, as bitsandbytes' test_optim8bit_block
   ])(
     "[%d, %d]: fewer than 20 state mismatches per tensor at atol 3e-3, rtol 1e-3; mean parameter error under 6e-5",
     async (rows, cols) => {
-      const runtime = await loadRuntime({ binary: "simd" });
-      const n = rows * cols;
-      const init = randomArray(n, rows + cols).map((x) => 0.1 * x);
-      const [p32, p8] = [runtime.parameter(init), runtime.parameter(init)];
-      const float32 = new Adam([p32], { lr: 1e-3 });
-      const eightBit = new Adam([p8], { lr: 1e-3, state: "8bit" });
-      const view = (optimizer: unknown, param: unknown, name: string) =>
-        (optimizer as Internal).rawStateView(param, name) as StateView;
-      const signed = Float32Array.from(STATE_MAPS.dynamic8_signed);
-      const unsigned = Float32Array.from(STATE_MAPS.dynamic8_unsigned);
-      const dequantized = (codes: StateView, absmax: StateView, map: Float32Array) =>
-        Float32Array.from(codes, (code, i) => Math.fround(map[code] * absmax[Math.floor(i / 256)]));
-      const close = (a: number, b: number) => Math.abs(a - b) <= 3e-3 + 1e-3 * Math.abs(b);
-      for (let step = 0; step < 50; step++) {
-        const gradient = randomArray(n, 1000 + step).map((x) => 0.1 * x);
-        p32.setGrad(gradient);
-        p8.setGrad(gradient);
-        float32.step();
-        eightBit.step();
-        const m = dequantized(view(eightBit, p8, "expAvgCodes"), view(eightBit, p8, "expAvgAbsmax"), signed);
-        const v = dequantized(view(eightBit, p8, "expAvgSqCodes"), view(eightBit, p8, "expAvgSqAbsmax"), unsigned);
-        const [m32, v32] = [view(float32, p32, "expAvg"), view(float32, p32, "expAvgSq")];
-        expect(m.filter((x, i) => !close(x, m32[i])).length).toBeLessThan(20);
-        expect(v.filter((x, i) => !close(x, v32[i])).length).toBeLessThan(20);
-        let error = 0;
-        for (let i = 0; i < n; i++) error += Math.abs(p8.data[i] - p32.data[i]);
-        expect(error / n).toBeLessThan(6e-5);
-        // Re-sync: float32 Adam continues from the 8-bit one's parameters and state.
-        p32.data.set(p8.data);
-        m32.set(m);
-        v32.set(v);
-      }
-      float32.dispose();
-      eightBit.dispose();
-      p32.dispose();
-      p8.dispose();
+      await compareWithFloat32({ rows, cols, steps: 50 });
     },
   );
+
+  test("the same over random shapes, betas, weight decay, gradient scales and step counts", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          rows: fc.integer({ min: 1, max: 64 }),
+          blocks: fc.integer({ min: 16, max: 40 }),
+          steps: fc.integer({ min: 1, max: 12 }),
+          beta1: fc.constantFrom(0.5, 0.8, 0.9, 0.95),
+          beta2: fc.constantFrom(0.95, 0.99, 0.999, 0.9999),
+          weightDecay: fc.constantFrom(0, 1e-2, 0.1),
+          // bitsandbytes' scales (its tolerance is absolute: larger moments have larger code steps).
+          gradScale: fc.constantFrom(1e-4, 1e-3, 1e-2, 0.1),
+          seed: fc.integer({ min: 0, max: 1000 }),
+        }),
+        // A shape of rows × cols with rows·cols whole 8-bit blocks, at least 4096 elements.
+        async ({ rows, blocks, beta1, beta2, ...rest }) => {
+          const n = 256 * blocks;
+          const r = n % rows === 0 ? rows : 1;
+          await compareWithFloat32({ ...rest, rows: r, cols: n / r, betas: [beta1, beta2] });
+        },
+      ),
+      { numRuns: 12, seed: 8 },
+    );
+  });
 });
 
 describe("training options with low-bit state", () => {
