@@ -2,7 +2,7 @@
 // kernel reads as its formula. Where torch's float32 CPU kernels fuse a multiply and an add
 // (`add(x, alpha=…)`, `addcmul`), so do these (see `fma`), which keeps float32 results identical
 // to torch's rather than a few units in the last place away.
-import { abs, fma, loadAt, mul, splat, sub, whereBelow } from "./lanes";
+import { fma, loadAt, mul, splat, sub } from "./lanes";
 
 /** The gradient as the optimizer sees it: grad·gradScale (−1 to maximize), plus λ·p when `coupled`
  *  (torch's `grad.add(param, alpha=λ)`). */
@@ -27,13 +27,18 @@ import { abs, fma, loadAt, mul, splat, sub, whereBelow } from "./lanes";
  * torch 2's `a.lerp_(b, w)`, which moves its running averages (torch 1.13 used `ema`): one
  * multiply-add fma(c, b − a, base) with c = w and base = a while |w| < ½, else c = w − 1 and
  * base = b (that is b − (b − a)·(1 − w)), b − a and w − 1 rounded first, as torch's CPU kernel
- * computes it in its vector body and its tail alike. The weight is uniform, so the selection is
- * the same in every lane.
+ * computes it in its vector body and its tail alike. The weight is uniform, so the choice is the
+ * same in every lane: it is taken once from the first lane, a branch that never mispredicts,
+ * rather than selected lane by lane.
  */
 @inline export function lerp<T, V>(a: V, b: V, w: V): V {
-  const size = abs<T, V>(w);
-  const half = splat<T, V>(0.5);
-  const coefficient = whereBelow<T, V>(size, half, w, sub<T, V>(w, splat<T, V>(1)));
-  const base = whereBelow<T, V>(size, half, a, b);
-  return fma<T, V>(coefficient, sub<T, V>(b, a), base);
+  const difference = sub<T, V>(b, a);
+  let first: f64;
+  if (isVector<V>()) {
+    first = sizeof<T>() == 4 ? <f64>f32x4.extract_lane(w, 0) : f64x2.extract_lane(w, 0);
+  } else {
+    first = <f64>w;
+  }
+  if (Math.abs(first) < 0.5) return fma<T, V>(w, difference, a);
+  return fma<T, V>(sub<T, V>(w, splat<T, V>(1)), difference, b);
 }
