@@ -7,6 +7,7 @@
  * time; each stream's state carries over from one batch to the next (the gradient does not: truncated
  * backpropagation) and starts from zero at each epoch. Every entry sees the same batches.
  */
+import { BatchLog } from "../train/batch-log.js";
 import { createOptimizer, Muon, type Optimizer, type Runtime, ScheduleFreeOptimizer } from "simdopt";
 import { seededRandom } from "../random.js";
 import { Lstm } from "./lstm.js";
@@ -118,10 +119,7 @@ export function trainLstm(
     const evalEvery = Math.max(1, Math.round(perEpoch / evaluationsPerEpoch));
     const window = Math.max(1, Math.min(10, Math.floor(totalBatches / 40)));
     let state = model.initialState(streams);
-    let lossSum = 0;
-    let lossCount = 0;
-    let epochMs = 0;
-    let stepMs = 0;
+    const log = new BatchLog(result, window, perEpoch, totalBatches);
     for (let batch = 0; batch < totalBatches; batch++) {
       const inEpoch = batch % perEpoch;
       if (inEpoch === 0) state = model.initialState(streams);
@@ -130,26 +128,12 @@ export function trainLstm(
         const start = s * streamLength + inEpoch * steps;
         return text.train.subarray(start, start + steps + 1);
       });
-      lossSum += model.lossAndGradient(segments, state);
+      const loss = model.lossAndGradient(segments, state);
       const stepping = performance.now();
       for (const o of optimizers) o.step();
       const ended = performance.now();
-      stepMs += ended - stepping;
-      epochMs += ended - started;
-      lossCount++;
       const done = batch + 1;
-      if (lossCount === window || done === totalBatches) {
-        result.trainLoss.push(lossSum / lossCount);
-        result.lossEpochs.push(done / perEpoch);
-        lossSum = 0;
-        lossCount = 0;
-      }
-      if (done % perEpoch === 0 || done === totalBatches) {
-        result.msPerEpoch.push((epochMs * perEpoch) / (inEpoch + 1));
-        result.stepMsPerEpoch.push((stepMs * perEpoch) / (inEpoch + 1));
-        epochMs = 0;
-        stepMs = 0;
-      }
+      log.add(done, inEpoch, loss, ended - started, ended - stepping);
       if ((done % evalEvery === 0 || done === totalBatches) && result.evalEpochs.at(-1) !== done / perEpoch)
         evaluate(done);
       onBatch?.(done, totalBatches);

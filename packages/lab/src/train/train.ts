@@ -3,6 +3,7 @@
  * training loss (a mean over every 10 batches, fewer in short runs), held-out accuracy and loss at
  * evaluation points, and the time per epoch (training batches only, evaluation excluded).
  */
+import { BatchLog } from "./batch-log.js";
 import { createOptimizer, type OptimizerName, type Runtime } from "simdopt";
 import { seededRandom } from "../random.js";
 import { shuffle, type DigitSet } from "./digits.js";
@@ -74,35 +75,18 @@ export function train(
       };
       evaluate(0);
       const window = Math.max(1, Math.min(10, Math.floor(totalBatches / 30)));
-      let lossSum = 0;
-      let lossCount = 0;
-      let epochMs = 0;
-      let stepMs = 0;
+      const log = new BatchLog(result, window, batchesPerEpoch, totalBatches);
       for (let batch = 0; batch < totalBatches; batch++) {
         const inEpoch = batch % batchesPerEpoch;
         if (inEpoch === 0) shuffle(order, random);
         const started = performance.now();
         const indices = order.slice(inEpoch * batchSize, Math.min((inEpoch + 1) * batchSize, order.length));
-        lossSum += model.lossAndGradient(data.train, indices);
+        const loss = model.lossAndGradient(data.train, indices);
         const stepping = performance.now();
         opt.step();
         const ended = performance.now();
-        stepMs += ended - stepping;
-        epochMs += ended - started;
-        lossCount++;
         const done = batch + 1;
-        if (lossCount === window || done === totalBatches) {
-          result.trainLoss.push(lossSum / lossCount);
-          result.lossEpochs.push(done / batchesPerEpoch);
-          lossSum = 0;
-          lossCount = 0;
-        }
-        if (done % batchesPerEpoch === 0 || done === totalBatches) {
-          result.msPerEpoch.push((epochMs * batchesPerEpoch) / (inEpoch + 1));
-          result.stepMsPerEpoch.push((stepMs * batchesPerEpoch) / (inEpoch + 1));
-          epochMs = 0;
-          stepMs = 0;
-        }
+        log.add(done, inEpoch, loss, ended - started, ended - stepping);
         if (done % evalEvery === 0 || done === totalBatches) {
           if (result.evalEpochs.at(-1) !== done / batchesPerEpoch) evaluate(done);
         }
