@@ -48,6 +48,7 @@ import {
   type TrainingOptions,
 } from "./training/training-options.js";
 import {
+  copyLoaded,
   readStateDict,
   writeStateDict,
   type CheckpointTarget,
@@ -831,8 +832,9 @@ export class Optimizer<O extends object> {
       group.initialised = false;
       if (group.steps.some((step) => step > 0)) this.initialiseBuffers(group);
       group.params.forEach((param, i) => {
-        loaded.buffers[g][i].forEach((values, k) => {
-          if (values !== null) this.bufferView(group, param, k).set(values);
+        loaded.buffers[g][i].forEach((offset, k) => {
+          if (offset !== null)
+            copyLoaded(loaded.values[param.dtype as Dtype], offset, this.bufferView(group, param, k));
         });
       });
     });

@@ -52,8 +52,7 @@ export interface TensorRules {
 /**
  * A tensor of `length` elements of `dtype` from a checkpoint: `{ dtype, data }` (data an array of
  * JSON numbers or a typed array of the dtype) or a typed array of the dtype. Refuses through
- * `fail` with a message that says `where` and what is wrong; the length is checked before
- * anything is allocated.
+ * `fail` with a message that says `where` and what is wrong.
  */
 export function decodeTensor(
   where: string,
@@ -63,6 +62,26 @@ export function decodeTensor(
   rules: TensorRules,
   fail: (message: string) => never,
 ): FloatArray {
+  const out = dtype === "float32" ? new Float32Array(length) : new Float64Array(length);
+  decodeTensorInto(where, value, dtype, length, rules, fail, out, 0);
+  return out;
+}
+
+/**
+ * As `decodeTensor`, writing the values into `out` from `offset` (an array of the dtype with room
+ * for them): a checkpoint of many small tensors then makes one array, not one per tensor. On a
+ * refusal, what was written there is to be thrown away.
+ */
+export function decodeTensorInto(
+  where: string,
+  value: unknown,
+  dtype: Dtype,
+  length: number,
+  rules: TensorRules,
+  fail: (message: string) => never,
+  out: FloatArray,
+  offset: number,
+): void {
   const View = dtype === "float32" ? Float32Array : Float64Array;
   let data: unknown = value;
   if (value !== null && typeof value === "object" && !ArrayBuffer.isView(value)) {
@@ -80,9 +99,9 @@ export function decodeTensor(
   if (source.length !== length) fail(`${where} has ${source.length} values, expected ${length}`);
   // A typed array is copied at once and its copy checked: nothing can change it in between.
   const typed = source instanceof View;
-  const out = typed ? source.slice() : new View(length);
+  if (typed) out.set(source as FloatArray, offset);
   for (let i = 0; i < length; i++) {
-    const x = typed ? out[i] : decodeNumber(source[i]);
+    const x = typed ? out[offset + i] : decodeNumber(source[i]);
     if (x === undefined) fail(`${where}[${i}] is ${describe(source[i])}, not a number`);
     if (!rules.allowNonFinite && !Number.isFinite(x)) {
       fail(`${where}[${i}] is ${x} (load with { allowNonFinite: true } to accept non-finite state)`);
@@ -91,9 +110,8 @@ export function decodeTensor(
     if (dtype === "float32" && Number.isFinite(x) && Math.fround(x) !== x) {
       fail(`${where}[${i}] is ${x}, which is not a float32 value`);
     }
-    out[i] = x;
+    out[offset + i] = x;
   }
-  return out;
 }
 
 /** A short description of any value for a message (BigInts, objects and all). */

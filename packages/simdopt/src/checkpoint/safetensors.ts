@@ -14,8 +14,8 @@ import type { Optimizer } from "../optimizer.js";
 import type { FloatArray } from "../runtime/kernels.js";
 import { crc32 } from "./crc32.js";
 import { describe } from "./encoding.js";
-import { repeatedKey } from "./json-keys.js";
 import { own } from "./records.js";
+import { readHeader, writeHeader, type TensorToWrite } from "./safetensors-header.js";
 import { STATE_FORMAT, writeStateDict, type LoadStateOptions, type OptimizerStateDict } from "./state-dict.js";
 
 const DTYPES = { F32: Float32Array, F64: Float64Array } as const;
@@ -26,7 +26,7 @@ export function saveSafetensors<O extends object>(optimizer: Optimizer<O>): Uint
   const target = optimizer.checkpointTarget();
   // The tensors are written straight from Wasm memory; only the small rest goes through JSON.
   const dict = writeStateDict<O>(target, (g) => ({ ...optimizer.paramGroups[g].options }), { tensors: false });
-  const tensors: { name: string; values: FloatArray; shape: readonly number[] }[] = [];
+  const tensors: (TensorToWrite & { values: FloatArray })[] = [];
   const keys = dict.paramGroups.map((group) => group.params);
   const slots = target.bufferNames.map(torchSlot);
   target.groups.forEach((group, g) => {
@@ -39,42 +39,28 @@ export function saveSafetensors<O extends object>(optimizer: Optimizer<O>): Uint
         const shape = target.shape(param, k) ?? [values.length];
         if (shape.reduce((a, b) => a * b, 1) !== values.length)
           throw new Error(`simdopt: the shape [${shape}] of '${name}' does not hold its ${values.length} values`);
-        tensors.push({ name: `state.${keys[g][i]}.${slots[k]}`, values, shape });
+        const dtype = values instanceof Float32Array ? "F32" : "F64";
+        tensors.push({ name: `state.${keys[g][i]}.${slots[k]}`, dtype, shape, byteLength: values.byteLength, values });
       });
     });
   });
   const paramGroups = JSON.stringify(dict.paramGroups);
   const scalarState = JSON.stringify(dict.state);
+  const data = new Uint8Array(tensors.reduce((total, { byteLength }) => total + byteLength, 0));
+  // Copied through one byte view of their memory: small tensors by a loop (a view per tensor
+  // to copy from would cost more than their bytes).
+  let memory: Uint8Array = new Uint8Array(0);
   let offset = 0;
-  for (const { values } of tensors) offset += values.byteLength;
-  const data = new Uint8Array(offset);
-  offset = 0;
-  for (const { values } of tensors) {
-    data.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), offset);
-    offset += values.byteLength;
+  for (const { values, byteLength } of tensors) {
+    if (memory.buffer !== values.buffer) memory = new Uint8Array(values.buffer);
+    const from = values.byteOffset;
+    if (byteLength > 64) data.set(memory.subarray(from, from + byteLength), offset);
+    else for (let b = 0; b < byteLength; b++) data[offset + b] = memory[from + b];
+    offset += byteLength;
   }
   const metadata = { format: STATE_FORMAT, kind: dict.kind, param_groups: paramGroups, state: scalarState };
   const checksum = crc32(new TextEncoder().encode(canonical(metadata)), data);
-  // The header written as text, a tensor at a time in data order and joined once: at 100,000
-  // tensors, building an object of them all for JSON.stringify, or appending to one string, costs
-  // more than the JSON itself.
-  const entries = [`"__metadata__":${JSON.stringify({ ...metadata, checksum: `crc32:${checksum}` })}`];
-  offset = 0;
-  for (const { name, values, shape } of tensors) {
-    const dtype = values instanceof Float32Array ? "F32" : "F64";
-    const end = offset + values.byteLength;
-    entries.push(
-      `${JSON.stringify(name)}:{"dtype":"${dtype}","shape":[${shape.join(",")}],"data_offsets":[${offset},${end}]}`,
-    );
-    offset = end;
-  }
-  let header = new TextEncoder().encode(`{${entries.join(",")}}`);
-  const padded = Math.ceil(header.length / 8) * 8; // the data starts 8-byte aligned
-  if (padded !== header.length) {
-    const spaced = new Uint8Array(padded).fill(0x20);
-    spaced.set(header);
-    header = spaced;
-  }
+  const header = writeHeader({ ...metadata, checksum: `crc32:${checksum}` }, tensors);
   const file = new Uint8Array(8 + header.length + data.length);
   new DataView(file.buffer).setBigUint64(0, BigInt(header.length), true);
   file.set(header, 8);
@@ -102,36 +88,44 @@ export function loadSafetensors<O extends object>(
   if (length > BigInt(MAX_HEADER))
     fail(`the header length ${length} is above the ${MAX_HEADER} bytes a safetensors header may have`);
   const headerEnd = 8 + Number(length);
-  let text: string;
-  let header: unknown;
+  let text = "";
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, headerEnd));
-    header = JSON.parse(text);
   } catch (error) {
     fail(`the header is not JSON: ${(error as Error).message}`);
   }
-  if (header === null || typeof header !== "object" || Array.isArray(header)) fail("the header is not a JSON object");
-  const repeated = repeatedKey(text, header);
-  if (repeated !== undefined) fail(`the header names '${repeated}' twice`);
-  const metadata = own(header, "__metadata__");
-  if (metadata === null || typeof metadata !== "object" || Array.isArray(metadata))
-    fail("the header has no __metadata__ object (not a file of saveSafetensors)");
+  // The tensors as the header lists them, one array per field (no object per tensor): checked
+  // once the metadata is.
+  const tensors = { names: [] as string[], dtypes: [] as string[], begins: [] as number[], ends: [] as number[] };
+  const dims: number[] = [];
+  const dimStarts: number[] = [0];
+  const metadata = readHeader(
+    text,
+    ({ name, dtype, shape, begin, end }) => {
+      tensors.names.push(name);
+      tensors.dtypes.push(dtype);
+      tensors.begins.push(begin);
+      tensors.ends.push(end);
+      for (const dim of shape) dims.push(dim);
+      dimStarts.push(dims.length);
+    },
+    fail,
+  );
+  if (metadata === undefined) fail("the header has no __metadata__ (not a file of saveSafetensors)");
   for (const field of ["format", "kind", "param_groups", "state", "checksum"]) {
-    if (typeof own(metadata, field) !== "string")
-      fail(`__metadata__.${field} must be a string, got ${describe(own(metadata, field))}`);
+    if (!Object.hasOwn(metadata, field)) fail(`__metadata__ has no '${field}' (not a file of saveSafetensors)`);
   }
-  const fields = metadata as Record<string, string>;
-  if (fields.format !== STATE_FORMAT)
-    fail(`__metadata__.format is ${JSON.stringify(fields.format)}, expected '${STATE_FORMAT}'`);
+  if (metadata.format !== STATE_FORMAT)
+    fail(`__metadata__.format is ${JSON.stringify(metadata.format)}, expected '${STATE_FORMAT}'`);
   const data = bytes.subarray(headerEnd);
-  const actual = `crc32:${crc32(new TextEncoder().encode(canonical(fields)), data)}`;
-  if (fields.checksum !== actual)
-    fail(`the checksum is ${fields.checksum} but the contents give ${actual}: the file is damaged`);
+  const actual = `crc32:${crc32(new TextEncoder().encode(canonical(metadata)), data)}`;
+  if (metadata.checksum !== actual)
+    fail(`the checksum is ${metadata.checksum} but the contents give ${actual}: the file is damaged`);
   let paramGroups: unknown;
   let scalarState: unknown;
   try {
-    paramGroups = JSON.parse(fields.param_groups);
-    scalarState = JSON.parse(fields.state);
+    paramGroups = JSON.parse(metadata.param_groups);
+    scalarState = JSON.parse(metadata.state);
   } catch (error) {
     fail(`__metadata__ holds JSON that does not parse: ${(error as Error).message}`);
   }
@@ -142,9 +136,7 @@ export function loadSafetensors<O extends object>(
   const state = scalarState as Record<string, unknown>;
   const slots = new Set(optimizer.checkpointTarget().bufferNames.map(torchSlot));
   let expectedOffset = 0;
-  for (const name of Object.keys(header)) {
-    if (name === "__metadata__") continue;
-    const entry = (header as Record<string, unknown>)[name];
+  tensors.names.forEach((name, t) => {
     const dot = name.lastIndexOf(".");
     if (!name.startsWith("state.") || dot <= "state.".length)
       fail(`tensor '${name}' is not named state.<parameter>.<slot>`);
@@ -154,22 +146,25 @@ export function loadSafetensors<O extends object>(
       fail(
         `tensor '${name}' is for slot '${slot}', which ${optimizer.kind} does not keep (it keeps ${[...slots].join(", ")})`,
       );
-    if (entry === null || typeof entry !== "object" || Array.isArray(entry))
-      fail(`tensor '${name}' must be described by an object, got ${describe(entry)}`);
-    const dtype = own(entry, "dtype");
-    const View = typeof dtype === "string" ? (own(DTYPES, dtype) as (typeof DTYPES)[keyof typeof DTYPES]) : undefined;
+    const parameter = own(state, key);
+    if (parameter === undefined)
+      fail(`tensor '${name}' is for parameter '${key}', which __metadata__.state does not have`);
+    if (parameter === null || typeof parameter !== "object" || Array.isArray(parameter))
+      fail(`__metadata__.state['${key}'] must be an object, got ${describe(parameter)}`);
+    if (Object.hasOwn(parameter, slot))
+      fail(
+        ArrayBuffer.isView((parameter as Record<string, unknown>)[slot])
+          ? `the header names '${name}' twice`
+          : `tensor '${name}' is for '${slot}', which __metadata__.state gives for '${key}' already`,
+      );
+    const dtype = tensors.dtypes[t];
+    const View = own(DTYPES, dtype) as (typeof DTYPES)[keyof typeof DTYPES] | undefined;
     if (View === undefined) fail(`tensor '${name}' has dtype ${JSON.stringify(dtype)}, expected F32 or F64`);
-    const shape = own(entry, "shape");
-    const offsets = own(entry, "data_offsets");
-    // Any number of dims: loadStateDict checks the length each slot needs.
-    const count =
-      Array.isArray(shape) && shape.every((dim) => Number.isSafeInteger(dim) && dim >= 0)
-        ? (shape as number[]).reduce((a, b) => a * b, 1)
-        : NaN;
-    if (!Number.isSafeInteger(count)) fail(`tensor '${name}' has shape ${JSON.stringify(shape)}: not a list of sizes`);
-    const [begin, end] = Array.isArray(offsets) && offsets.length === 2 ? offsets : [];
-    if (!Number.isSafeInteger(begin) || !Number.isSafeInteger(end))
-      fail(`tensor '${name}' has data_offsets ${JSON.stringify(offsets)}: not two whole numbers`);
+    const shape = dims.slice(dimStarts[t], dimStarts[t + 1]);
+    const count = shape.reduce((a, b) => a * b, 1);
+    if (!Number.isSafeInteger(count)) fail(`tensor '${name}' has shape ${JSON.stringify(shape)}: too many values`);
+    const begin = tensors.begins[t];
+    const end = tensors.ends[t];
     if (begin !== expectedOffset)
       fail(
         `tensor '${name}' starts at byte ${begin} of the data, where the tensor before it ends at ${expectedOffset}`,
@@ -178,13 +173,6 @@ export function loadSafetensors<O extends object>(
       fail(`tensor '${name}' has ${end - begin} bytes for shape ${JSON.stringify(shape)} of ${dtype} values`);
     if (end > data.length) fail(`tensor '${name}' ends at byte ${end}, past the data's ${data.length} bytes`);
     expectedOffset = end;
-    const parameter = own(state, key);
-    if (parameter === undefined)
-      fail(`tensor '${name}' is for parameter '${key}', which __metadata__.state does not have`);
-    if (parameter === null || typeof parameter !== "object" || Array.isArray(parameter))
-      fail(`__metadata__.state['${key}'] must be an object, got ${describe(parameter)}`);
-    if (Object.hasOwn(parameter, slot))
-      fail(`tensor '${name}' is for '${slot}', which __metadata__.state gives for '${key}' already`);
     // Its bytes within the given view only: a view where they are aligned for the dtype (loading
     // copies them), else a copy (a Buffer from Node's pool may start anywhere).
     const at = data.byteOffset + begin;
@@ -196,9 +184,9 @@ export function loadSafetensors<O extends object>(
       new Uint8Array(values.buffer).set(data.subarray(begin, end));
     }
     (parameter as Record<string, unknown>)[slot] = values;
-  }
+  });
   if (expectedOffset !== data.length) fail(`the data has ${data.length} bytes, the tensors ${expectedOffset}`);
-  const dict = { format: fields.format, kind: fields.kind, state, paramGroups } as unknown as OptimizerStateDict<O>;
+  const dict = { format: metadata.format, kind: metadata.kind, state, paramGroups } as unknown as OptimizerStateDict<O>;
   optimizer.loadStateDict(dict, options);
 }
 

@@ -17,7 +17,7 @@ import { readOptions } from "../runtime/read-options.js";
 import { show } from "../runtime/validate.js";
 import {
   decodeNumber,
-  decodeTensor,
+  decodeTensorInto,
   describe,
   encodeNumber,
   encodeTensor,
@@ -108,8 +108,20 @@ export interface LoadedState {
   steps: number[][];
   /** [group][parameter]: the scalar state ({} at step 0). */
   states: Record<string, number>[][];
-  /** [group][parameter][buffer]: the values, or null (unused, or step 0: filled at the first step). */
-  buffers: (FloatArray | null)[][][];
+  /**
+   * [group][parameter][buffer]: where the values start in `values[dtype]` (the parameter's dtype),
+   * or null (unused, or step 0: filled at the first step).
+   */
+  buffers: (number | null)[][][];
+  /** Every state buffer's values, one array per dtype: one allocation, not one per tensor. */
+  values: Readonly<Record<Dtype, FloatArray>>;
+}
+
+/** Copies `length` loaded values from `offset` of `values` into `into` (a state buffer's view). */
+export function copyLoaded(values: FloatArray, offset: number, into: FloatArray): void {
+  // A loop for small tensors: a subarray for set() costs more than their copy.
+  if (into.length < 64) for (let i = 0; i < into.length; i++) into[i] = values[offset + i];
+  else into.set(values.subarray(offset, offset + into.length));
 }
 
 /**
@@ -208,7 +220,15 @@ export function readStateDict(target: CheckpointTarget, dict: unknown, loadOptio
   // Per buffer and per scalar state, once: a slot's name, its rules, its range.
   const slots = target.bufferNames.map(torchName);
   const rules = target.bufferRanges.map((range) => ({ allowNonFinite, nonNegative: range === "nonNegative" }));
-  const loaded: LoadedState = { options: [], steps: [], states: [], buffers: [] };
+  // Room for every buffer's values, by dtype, each buffer at the next offset of its parameter's dtype.
+  const room = { float32: 0, float64: 0 };
+  for (const group of target.groups)
+    group.params.forEach((param, i) => {
+      for (const length of group.layout[i]) room[param.dtype as Dtype] += length ?? 0;
+    });
+  const pool = { float32: new Float32Array(room.float32), float64: new Float64Array(room.float64) };
+  const next = { float32: 0, float64: 0 };
+  const loaded: LoadedState = { options: [], steps: [], states: [], buffers: [], values: pool };
   savedGroups.forEach((saved, g) => {
     const where = `paramGroups[${g}]`;
     if (saved === null || typeof saved !== "object" || Array.isArray(saved))
@@ -287,13 +307,19 @@ export function readStateDict(target: CheckpointTarget, dict: unknown, loadOptio
           if (s === 0) return null;
           fail(`${at} has no '${slot}' (a state after ${s} steps needs it)`);
         }
-        const tensor = decodeTensor(`${at}.${slot}`, value, param.dtype as Dtype, length, rules[k], fail);
-        if (s === 0 && tensor.some((x) => !Object.is(x, initial[k]))) {
-          fail(
-            `${at}.step is 0 but '${slot}' is not its initial value ${initial[k]}: a state before the first step has none`,
-          );
+        const dtype = param.dtype as Dtype;
+        const offset = next[dtype];
+        next[dtype] += length;
+        decodeTensorInto(`${at}.${slot}`, value, dtype, length, rules[k], fail, pool[dtype], offset);
+        if (s === 0) {
+          for (let j = offset; j < offset + length; j++)
+            if (!Object.is(pool[dtype][j], initial[k]))
+              fail(
+                `${at}.step is 0 but '${slot}' is not its initial value ${initial[k]}: a state before the first step has none`,
+              );
+          return null;
         }
-        return s === 0 ? null : tensor;
+        return offset;
       });
     });
     loaded.options.push(options);

@@ -1,0 +1,369 @@
+/**
+ * The JSON header of a safetensors file, written and read in one pass: `__metadata__` (an object
+ * of strings) and each tensor's name, dtype, shape and data offsets. A header of 200,000 tensors is
+ * tens of megabytes. Written, it goes straight to bytes (a string per tensor, joined and encoded,
+ * costs more than the rest of a save). Read, each tensor is given to a callback in the order of
+ * the text: `JSON.parse` would make an object and two arrays per tensor only for them to be read
+ * once, and would keep the last of two equal keys without a word, where a file that names a tensor
+ * twice must be refused.
+ *
+ * Any JSON the format allows is read: whitespace anywhere, fields in any order, escaped strings,
+ * numbers with exponents, and fields the format does not know (skipped). Anything else is refused
+ * through `fail`, naming the character where the text goes wrong.
+ */
+
+/** One tensor of the header; `shape` is reused from one tensor to the next: copy it to keep it. */
+export interface HeaderTensor {
+  name: string;
+  dtype: string;
+  shape: readonly number[];
+  begin: number;
+  end: number;
+}
+
+/** A tensor to write: its bytes follow those of the tensor before it in the data. */
+export interface TensorToWrite {
+  name: string;
+  dtype: string;
+  shape: readonly number[];
+  byteLength: number;
+}
+
+/**
+ * The header of `metadata` and `tensors` (in data order) as UTF-8 bytes, padded with spaces to a
+ * multiple of 8 bytes so that the data after it starts aligned.
+ */
+export function writeHeader(metadata: Readonly<Record<string, string>>, tensors: readonly TensorToWrite[]): Uint8Array {
+  const writer = new HeaderWriter();
+  writer.text(`{"__metadata__":${JSON.stringify(metadata)}`);
+  let offset = 0;
+  for (const { name, dtype, shape, byteLength } of tensors) {
+    writer.byte(COMMA);
+    writer.string(name);
+    writer.text(':{"dtype":');
+    writer.string(dtype);
+    writer.text(',"shape":[');
+    shape.forEach((dim, d) => {
+      if (d > 0) writer.byte(COMMA);
+      writer.number(dim);
+    });
+    writer.text('],"data_offsets":[');
+    writer.number(offset);
+    writer.byte(COMMA);
+    offset += byteLength;
+    writer.number(offset);
+    writer.text("]}");
+  }
+  writer.byte(CLOSE_BRACE);
+  while (writer.length % 8 !== 0) writer.byte(0x20);
+  return writer.bytes();
+}
+
+/** Bytes appended to a buffer that doubles when full. */
+class HeaderWriter {
+  private buffer = new Uint8Array(1 << 16);
+  length = 0;
+  private readonly encoder = new TextEncoder();
+
+  byte(b: number): void {
+    if (this.length === this.buffer.length) this.room(1);
+    this.buffer[this.length++] = b;
+  }
+
+  /** `s` as UTF-8, as it is (JSON punctuation, or a string already escaped). */
+  text(s: string): void {
+    this.room(s.length * 3); // UTF-8 takes at most 3 bytes per UTF-16 unit
+    let ascii = true;
+    for (let i = 0; i < s.length && ascii; i++) ascii = s.charCodeAt(i) < 0x80;
+    if (ascii) {
+      for (let i = 0; i < s.length; i++) this.buffer[this.length++] = s.charCodeAt(i);
+    } else {
+      this.length += this.encoder.encodeInto(s, this.buffer.subarray(this.length)).written;
+    }
+  }
+
+  /** `s` as a JSON string. */
+  string(s: string): void {
+    if (NEEDS_ESCAPE.test(s)) {
+      this.text(JSON.stringify(s));
+      return;
+    }
+    this.byte(QUOTE);
+    this.text(s);
+    this.byte(QUOTE);
+  }
+
+  /** A whole number ≥ 0 (a safe integer) in decimal, its digits written last first, then reversed. */
+  number(x: number): void {
+    this.room(16);
+    const start = this.length;
+    do {
+      const digit = x % 10;
+      this.buffer[this.length++] = ZERO + digit;
+      x = (x - digit) / 10; // exact: x − digit is a multiple of 10
+    } while (x > 0);
+    this.buffer.subarray(start, this.length).reverse();
+  }
+
+  bytes(): Uint8Array {
+    return this.buffer.subarray(0, this.length);
+  }
+
+  /** Grows the buffer to hold `more` bytes after `length`. */
+  private room(more: number): void {
+    if (this.length + more <= this.buffer.length) return;
+    let size = this.buffer.length * 2;
+    while (size < this.length + more) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.buffer.subarray(0, this.length));
+    this.buffer = grown;
+  }
+}
+
+/** A character that a JSON string must escape: a quote, a backslash, a control character. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON's grammar names these characters
+const NEEDS_ESCAPE = /["\\\u0000-\u001f]/;
+
+/**
+ * Reads `text`, calling `tensor` for each tensor in order; returns `__metadata__` (a null-prototype
+ * record), undefined when the header has none.
+ */
+export function readHeader(
+  text: string,
+  tensor: (entry: HeaderTensor) => void,
+  fail: (message: string) => never,
+): Record<string, string> | undefined {
+  const reader = new HeaderReader(text, fail);
+  return reader.read(tensor);
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const MINUS = 0x2d;
+const ZERO = 0x30;
+const NINE = 0x39;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
+/** A JSON number as the grammar spells it. */
+const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+/** A character a JSON string may not hold unescaped. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON's grammar names these characters
+const CONTROL = /[\u0000-\u001f]/;
+
+class HeaderReader {
+  private at = 0;
+  private readonly entry: HeaderTensor & { shape: number[] } = { name: "", dtype: "", shape: [], begin: 0, end: 0 };
+  private readonly offsets: number[] = [];
+
+  constructor(
+    private readonly text: string,
+    private readonly fail: (message: string) => never,
+  ) {}
+
+  read(tensor: (entry: HeaderTensor) => void): Record<string, string> | undefined {
+    let metadata: Record<string, string> | undefined;
+    this.expect(OPEN_BRACE, "the header to open with {");
+    this.members(() => {
+      const name = this.string();
+      this.expect(COLON, "':' after a key");
+      if (name === "__metadata__") {
+        if (metadata !== undefined) this.fail("the header gives __metadata__ twice");
+        metadata = this.metadata();
+      } else {
+        this.tensor(name);
+        tensor(this.entry);
+      }
+    }, CLOSE_BRACE);
+    this.space();
+    if (this.at !== this.text.length) this.wrong("the end of the header after its closing }");
+    return metadata;
+  }
+
+  /** `__metadata__`: an object whose every value is a string. */
+  private metadata(): Record<string, string> {
+    const fields: Record<string, string> = Object.create(null);
+    this.expect(OPEN_BRACE, "__metadata__ to be an object");
+    this.members(() => {
+      const key = this.string();
+      this.expect(COLON, "':' after a key");
+      if (Object.hasOwn(fields, key)) this.fail(`__metadata__ gives '${key}' twice`);
+      this.space();
+      if (this.text.charCodeAt(this.at) !== QUOTE) this.fail(`__metadata__.${key} is not a string`);
+      fields[key] = this.string();
+    }, CLOSE_BRACE);
+    return fields;
+  }
+
+  /** A tensor's description into `this.entry`: dtype, shape and data_offsets, each once. */
+  private tensor(name: string): void {
+    const entry = this.entry;
+    entry.name = name;
+    entry.shape.length = 0;
+    let seen = 0; // bits: dtype, shape, data_offsets
+    this.space();
+    if (this.text.charCodeAt(this.at) !== OPEN_BRACE) this.fail(`tensor '${name}' is not described by an object`);
+    this.at++;
+    this.members(() => {
+      const field = this.string();
+      this.expect(COLON, "':' after a key");
+      const bit = field === "dtype" ? 1 : field === "shape" ? 2 : field === "data_offsets" ? 4 : 0;
+      if (bit !== 0 && (seen & bit) !== 0) this.fail(`tensor '${name}' gives '${field}' twice`);
+      seen |= bit;
+      if (bit === 1) {
+        this.space();
+        if (this.text.charCodeAt(this.at) !== QUOTE) this.fail(`tensor '${name}' has a dtype that is not a string`);
+        entry.dtype = this.string();
+      } else if (bit === 2) {
+        this.wholeNumbers(entry.shape, `tensor '${name}' has a shape that is not a list of sizes`);
+      } else if (bit === 4) {
+        const offsets = this.offsets;
+        offsets.length = 0;
+        this.wholeNumbers(offsets, `tensor '${name}' has data_offsets that are not two whole numbers`);
+        if (offsets.length !== 2) this.fail(`tensor '${name}' has data_offsets that are not two whole numbers`);
+        [entry.begin, entry.end] = offsets;
+      } else {
+        this.skipValue();
+      }
+    }, CLOSE_BRACE);
+    if (seen !== 7) {
+      const missing = ["dtype", "shape", "data_offsets"].filter((_, k) => (seen & (1 << k)) === 0);
+      this.fail(`tensor '${name}' has no ${missing.join(" nor ")}`);
+    }
+  }
+
+  /** An array of whole numbers ≥ 0 (safe integers) appended to `into`; `message` otherwise. */
+  private wholeNumbers(into: number[], message: string): void {
+    this.space();
+    if (this.text.charCodeAt(this.at) !== OPEN_BRACKET) this.fail(message);
+    this.at++;
+    this.members(() => {
+      const x = this.number();
+      if (!Number.isSafeInteger(x) || x < 0) this.fail(message);
+      into.push(x);
+    }, CLOSE_BRACKET);
+  }
+
+  /** Calls `member` for each comma-separated member up to `close` (the opening is read). */
+  private members(member: () => void, close: number): void {
+    this.space();
+    if (this.text.charCodeAt(this.at) === close) {
+      this.at++;
+      return;
+    }
+    for (;;) {
+      member();
+      this.space();
+      const c = this.text.charCodeAt(this.at++);
+      if (c === close) return;
+      if (c !== COMMA) {
+        this.at--;
+        this.wrong(close === CLOSE_BRACE ? "',' or '}'" : "',' or ']'");
+      }
+    }
+  }
+
+  /** A JSON string at the next token, decoded. */
+  private string(): string {
+    this.space();
+    const start = this.at;
+    if (this.text.charCodeAt(start) !== QUOTE) this.wrong("a string");
+    let end = this.text.indexOf('"', start + 1);
+    if (end === -1) this.fail(`the string at character ${start} never ends`);
+    const value = this.text.slice(start + 1, end);
+    if (!value.includes("\\")) {
+      // No escape: the text between the quotes is the string.
+      if (CONTROL.test(value)) this.fail(`the string at character ${start} holds a control character`);
+      this.at = end + 1;
+      return value;
+    }
+    // Escapes: find the closing quote (one not escaped), then let JSON decode it.
+    for (;;) {
+      if (end === -1) this.fail(`the string at character ${start} never ends`);
+      let backslashes = 0;
+      while (this.text.charCodeAt(end - 1 - backslashes) === BACKSLASH) backslashes++;
+      if (backslashes % 2 === 0) break;
+      end = this.text.indexOf('"', end + 1);
+    }
+    this.at = end + 1;
+    try {
+      return JSON.parse(this.text.slice(start, end + 1)) as string;
+    } catch {
+      return this.fail(`the string at character ${start} is not valid JSON`);
+    }
+  }
+
+  /** A JSON number at the next token. */
+  private number(): number {
+    this.space();
+    const start = this.at;
+    // Most numbers are plain digits: read them without a regex.
+    let value = 0;
+    let end = start;
+    for (let c = this.text.charCodeAt(end); c >= ZERO && c <= NINE; c = this.text.charCodeAt(++end))
+      value = value * 10 + (c - ZERO);
+    const next = this.text.charCodeAt(end);
+    const plain = end > start && end - start < 16 && (this.text.charCodeAt(start) !== ZERO || end === start + 1);
+    if (plain && next !== 0x2e && next !== 0x65 && next !== 0x45) {
+      this.at = end;
+      return value;
+    }
+    NUMBER.lastIndex = start;
+    if (!NUMBER.test(this.text)) this.wrong("a number");
+    this.at = NUMBER.lastIndex;
+    return Number(this.text.slice(start, this.at));
+  }
+
+  /** Any JSON value, read and dropped (a field the format does not know). */
+  private skipValue(): void {
+    this.space();
+    const c = this.text.charCodeAt(this.at);
+    if (c === QUOTE) this.string();
+    else if (c === OPEN_BRACE) {
+      this.at++;
+      this.members(() => {
+        this.string();
+        this.expect(COLON, "':' after a key");
+        this.skipValue();
+      }, CLOSE_BRACE);
+    } else if (c === OPEN_BRACKET) {
+      this.at++;
+      this.members(() => this.skipValue(), CLOSE_BRACKET);
+    } else if (c === MINUS || (c >= ZERO && c <= NINE)) this.number();
+    else {
+      for (const word of ["true", "false", "null"]) {
+        if (this.text.startsWith(word, this.at)) {
+          this.at += word.length;
+          return;
+        }
+      }
+      this.wrong("a JSON value");
+    }
+  }
+
+  private expect(c: number, what: string): void {
+    this.space();
+    if (this.text.charCodeAt(this.at) !== c) this.wrong(what);
+    this.at++;
+  }
+
+  /** Skips JSON whitespace. */
+  private space(): void {
+    for (;;) {
+      const c = this.text.charCodeAt(this.at);
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return;
+      this.at++;
+    }
+  }
+
+  private wrong(expected: string): never {
+    const found = this.at >= this.text.length ? "the end" : JSON.stringify(this.text.slice(this.at, this.at + 12));
+    return this.fail(
+      `the header is not JSON as safetensors writes it: expected ${expected} at character ${this.at}, found ${found}`,
+    );
+  }
+}
