@@ -149,6 +149,9 @@ const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 
+/** A tensor's fields, each a bit of the set it has given: 1, 2, 4. */
+const FIELDS = ["dtype", "shape", "data_offsets"];
+const QUOTED_FIELDS = FIELDS.map((field) => `"${field}"`);
 /** A JSON number as the grammar spells it. */
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 /** A character a JSON string may not hold unescaped. */
@@ -168,7 +171,7 @@ class HeaderReader {
   read(tensor: (entry: HeaderTensor) => void): Record<string, string> | undefined {
     let metadata: Record<string, string> | undefined;
     this.expect(OPEN_BRACE, "the header to open with {");
-    this.members(() => {
+    for (let more = this.first(CLOSE_BRACE); more; more = this.next(CLOSE_BRACE)) {
       const name = this.string();
       this.expect(COLON, "':' after a key");
       if (name === "__metadata__") {
@@ -178,7 +181,7 @@ class HeaderReader {
         this.tensor(name);
         tensor(this.entry);
       }
-    }, CLOSE_BRACE);
+    }
     this.space();
     if (this.at !== this.text.length) this.wrong("the end of the header after its closing }");
     return metadata;
@@ -188,14 +191,14 @@ class HeaderReader {
   private metadata(): Record<string, string> {
     const fields: Record<string, string> = Object.create(null);
     this.expect(OPEN_BRACE, "__metadata__ to be an object");
-    this.members(() => {
+    for (let more = this.first(CLOSE_BRACE); more; more = this.next(CLOSE_BRACE)) {
       const key = this.string();
       this.expect(COLON, "':' after a key");
       if (Object.hasOwn(fields, key)) this.fail(`__metadata__ gives '${key}' twice`);
       this.space();
       if (this.text.charCodeAt(this.at) !== QUOTE) this.fail(`__metadata__.${key} is not a string`);
       fields[key] = this.string();
-    }, CLOSE_BRACE);
+    }
     return fields;
   }
 
@@ -208,63 +211,80 @@ class HeaderReader {
     this.space();
     if (this.text.charCodeAt(this.at) !== OPEN_BRACE) this.fail(`tensor '${name}' is not described by an object`);
     this.at++;
-    this.members(() => {
-      const field = this.string();
+    for (let more = this.first(CLOSE_BRACE); more; more = this.next(CLOSE_BRACE)) {
+      const bit = this.field();
       this.expect(COLON, "':' after a key");
-      const bit = field === "dtype" ? 1 : field === "shape" ? 2 : field === "data_offsets" ? 4 : 0;
-      if (bit !== 0 && (seen & bit) !== 0) this.fail(`tensor '${name}' gives '${field}' twice`);
+      if (bit !== 0 && (seen & bit) !== 0) this.fail(`tensor '${name}' gives '${FIELDS[Math.log2(bit)]}' twice`);
       seen |= bit;
       if (bit === 1) {
         this.space();
         if (this.text.charCodeAt(this.at) !== QUOTE) this.fail(`tensor '${name}' has a dtype that is not a string`);
         entry.dtype = this.string();
       } else if (bit === 2) {
-        this.wholeNumbers(entry.shape, `tensor '${name}' has a shape that is not a list of sizes`);
+        if (!this.wholeNumbers(entry.shape)) this.fail(`tensor '${name}' has a shape that is not a list of sizes`);
       } else if (bit === 4) {
         const offsets = this.offsets;
         offsets.length = 0;
-        this.wholeNumbers(offsets, `tensor '${name}' has data_offsets that are not two whole numbers`);
-        if (offsets.length !== 2) this.fail(`tensor '${name}' has data_offsets that are not two whole numbers`);
-        [entry.begin, entry.end] = offsets;
+        if (!this.wholeNumbers(offsets) || offsets.length !== 2)
+          this.fail(`tensor '${name}' has data_offsets that are not two whole numbers`);
+        entry.begin = offsets[0];
+        entry.end = offsets[1];
       } else {
         this.skipValue();
       }
-    }, CLOSE_BRACE);
+    }
     if (seen !== 7) {
-      const missing = ["dtype", "shape", "data_offsets"].filter((_, k) => (seen & (1 << k)) === 0);
+      const missing = FIELDS.filter((_, k) => (seen & (1 << k)) === 0);
       this.fail(`tensor '${name}' has no ${missing.join(" nor ")}`);
     }
   }
 
-  /** An array of whole numbers ≥ 0 (safe integers) appended to `into`; `message` otherwise. */
-  private wholeNumbers(into: number[], message: string): void {
+  /** A tensor's field name: the bit of `FIELDS` it is (1, 2, 4), or 0 for another. */
+  private field(): number {
     this.space();
-    if (this.text.charCodeAt(this.at) !== OPEN_BRACKET) this.fail(message);
-    this.at++;
-    this.members(() => {
-      const x = this.number();
-      if (!Number.isSafeInteger(x) || x < 0) this.fail(message);
-      into.push(x);
-    }, CLOSE_BRACKET);
-  }
-
-  /** Calls `member` for each comma-separated member up to `close` (the opening is read). */
-  private members(member: () => void, close: number): void {
-    this.space();
-    if (this.text.charCodeAt(this.at) === close) {
-      this.at++;
-      return;
-    }
-    for (;;) {
-      member();
-      this.space();
-      const c = this.text.charCodeAt(this.at++);
-      if (c === close) return;
-      if (c !== COMMA) {
-        this.at--;
-        this.wrong(close === CLOSE_BRACE ? "',' or '}'" : "',' or ']'");
+    // As the writers spell them, without decoding a string.
+    for (let k = 0; k < FIELDS.length; k++) {
+      const quoted = QUOTED_FIELDS[k];
+      if (this.text.startsWith(quoted, this.at)) {
+        this.at += quoted.length;
+        return 1 << k;
       }
     }
+    const k = FIELDS.indexOf(this.string());
+    return k === -1 ? 0 : 1 << k;
+  }
+
+  /** An array of whole numbers ≥ 0 (safe integers) appended to `into`; false if it is not one. */
+  private wholeNumbers(into: number[]): boolean {
+    this.space();
+    if (this.text.charCodeAt(this.at) !== OPEN_BRACKET) return false;
+    this.at++;
+    for (let more = this.first(CLOSE_BRACKET); more; more = this.next(CLOSE_BRACKET)) {
+      this.space();
+      const c = this.text.charCodeAt(this.at);
+      if (c !== MINUS && (c < ZERO || c > NINE)) return false;
+      const x = this.number();
+      if (!Number.isSafeInteger(x) || x < 0) return false;
+      into.push(x);
+    }
+    return true;
+  }
+
+  /** After an opening bracket: true when a member follows, false at `close` (read). */
+  private first(close: number): boolean {
+    this.space();
+    if (this.text.charCodeAt(this.at) !== close) return true;
+    this.at++;
+    return false;
+  }
+
+  /** After a member: true at a comma (read: another member follows), false at `close` (read). */
+  private next(close: number): boolean {
+    this.space();
+    const c = this.text.charCodeAt(this.at);
+    if (c !== COMMA && c !== close) this.wrong(close === CLOSE_BRACE ? "',' or '}'" : "',' or ']'");
+    this.at++;
+    return c === COMMA;
   }
 
   /** A JSON string at the next token, decoded. */
@@ -325,14 +345,14 @@ class HeaderReader {
     if (c === QUOTE) this.string();
     else if (c === OPEN_BRACE) {
       this.at++;
-      this.members(() => {
+      for (let more = this.first(CLOSE_BRACE); more; more = this.next(CLOSE_BRACE)) {
         this.string();
         this.expect(COLON, "':' after a key");
         this.skipValue();
-      }, CLOSE_BRACE);
+      }
     } else if (c === OPEN_BRACKET) {
       this.at++;
-      this.members(() => this.skipValue(), CLOSE_BRACKET);
+      for (let more = this.first(CLOSE_BRACKET); more; more = this.next(CLOSE_BRACKET)) this.skipValue();
     } else if (c === MINUS || (c >= ZERO && c <= NINE)) this.number();
     else {
       for (const word of ["true", "false", "null"]) {
