@@ -471,6 +471,14 @@ describe("refusals name what is wrong and change nothing", () => {
       (d) => (d.paramGroups[0].state = "8bit"),
       /AdamW: cannot load state: paramGroups\[0\]: .*option 'amsgrad' is not supported with 8-bit state/,
     );
+    // The storage options are checked whatever the storage, a float32 checkpoint's blockSize too.
+    refuses(
+      torchao,
+      (d) => (d.paramGroups[0].blockSize = 6),
+      /Adam: cannot load state: paramGroups\[0\]: .*invalid blockSize: 6/,
+    );
+    const plain: Flavour = { ...torchao, make: (p) => new Adam(p, { lr: 0.01 }) };
+    refuses(plain, (d) => (d.paramGroups[0].blockSize = 6), /paramGroups\[0\]: .*invalid blockSize: 6/);
     // bitsandbytes' layout follows its options: another min8bitSize is another layout.
     refuses(bnb, (d) => (d.paramGroups[0].min8bitSize = 100), /paramGroups\[0\]'s options need other state buffers/);
   });

@@ -163,13 +163,14 @@ export class LowBitCheckpoint {
         fail(`${where}: option 'state' must be one of ${Object.keys(named).map(show).join(", ")}, got ${show(state)}`);
       name = state as string;
       storage = named[name];
-      if (name === "float32" && !this.lowBit) return undefined;
+      // Checked whatever the storage (a float32 checkpoint's blockSize too), as the options always were.
       const blockSize = own(raw, "blockSize") ?? (options as Record<string, unknown>).blockSize;
       try {
         sourceOptions = storage.resolve({ ...options, state: name, blockSize });
       } catch (error) {
         fail(`${where}: ${(error as Error).message}`);
       }
+      if (name === "float32" && !this.lowBit) return undefined;
     } else if (!this.lowBit) {
       return undefined;
     }
