@@ -800,8 +800,10 @@ export class Optimizer<O extends object> {
    * Restores a `stateDict()` of an optimizer of the same kind over the same parameters (by name,
    * or by position when they are not all named), in the same groups. Everything is converted and
    * checked first; a refusal names what is wrong and changes nothing. The options come from the
-   * checkpoint, as in torch. Any `OptimizerStateDict` is taken (one parsed from JSON is not typed
-   * by this optimizer's options): what it holds is checked here.
+   * checkpoint, as in torch, but for the storage of the state (`state`, `blockSize`): the
+   * optimizer keeps its own, and a checkpoint of another storage is converted to it
+   * (checkpoint/low-bit-state.ts). Any `OptimizerStateDict` is taken (one parsed from JSON is not
+   * typed by this optimizer's options): what it holds is checked here.
    */
   loadStateDict(dict: OptimizerStateDict<O> | OptimizerStateDict, options?: LoadStateOptions): void {
     this.checkUsable();

@@ -35,6 +35,7 @@ import {
   encodeNumber,
   encodeTensor,
   torchName,
+  type JsonNumber,
   type TensorRules,
 } from "./encoding.js";
 import { own } from "./records.js";
@@ -63,7 +64,7 @@ export interface JsonLowBitTensor {
   /** `bfloat16`: moments; `uint8`: 8-bit codes. */
   dtype: "bfloat16" | "uint8";
   /** The values (bfloat16 numbers as `JsonNumber`s: NaN, ±Infinity and −0 as strings), or the codes. */
-  data: (number | string)[];
+  data: JsonNumber[];
 }
 
 /** One storage of an optimizer's state (its definition), as the checkpoint code needs it. */
