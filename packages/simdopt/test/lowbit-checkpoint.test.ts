@@ -3,6 +3,7 @@
 // a round trip through JSON or safetensors continues bit for bit; a checkpoint of one storage
 // loads into another converted, with the documented error; damaged input is refused by name and
 // changes nothing.
+import fc from "fast-check";
 import { beforeAll, describe, expect, test } from "vitest";
 import {
   Adam,
@@ -243,6 +244,56 @@ describe("conversion on load", () => {
     expect(target.stepCount()).toBe(8);
     dispose(target, params);
     dispose(source.optimizer, source.params);
+  });
+
+  test("float32 into 8-bit and back, any moments: blocks of zeros, of tiny and of large values (property)", () => {
+    const params = parameters([4096, 300]);
+    const eight = new Adam8bit(params, { lr: 0.01 });
+    const dense = new Adam(params, { lr: 0.01 });
+    steps(dense, params, 0, 1);
+    const template = dense.stateDict() as Json;
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(0, 1e-30, 1e-8, 1e-3, 1, 1e3), { minLength: 16, maxLength: 16 }),
+        fc.integer({ min: 1, max: 1000 }),
+        (scales, seed) => {
+          const noise = randomArray(4096, seed);
+          const m = noise.map((x, i) => Math.fround(x * scales[Math.floor(i / 256)]));
+          const v = m.map((x, i) => Math.fround(Math.abs(x) * (1 + (i % 3))));
+          const dict = JSON.parse(JSON.stringify(template));
+          dict.state["encoder.weight"].exp_avg.data = m;
+          dict.state["encoder.weight"].exp_avg_sq.data = v;
+          eight.loadStateDict(dict);
+          const entry = (eight.stateDict() as Json).state["encoder.weight"];
+          for (const [moment, codes, absmax, map] of [
+            [m, entry.state1.data, entry.absmax1.data, SIGNED],
+            [v, entry.state2.data, entry.absmax2.data, UNSIGNED],
+          ] as [number[], number[], number[], number[]][]) {
+            for (let b = 0; b < 16; b++) {
+              const block = moment.slice(256 * b, 256 * (b + 1));
+              const largest = Math.max(Math.fround(1e-12), ...block.map(Math.abs));
+              expect(absmax[b]).toBe(largest);
+              const beyond = block.findIndex((x, j) => {
+                const c = codes[256 * b + j];
+                const gap = Math.max(map[Math.min(c + 1, 255)] - map[c], map[c] - map[Math.max(c - 1, 0)]);
+                return Math.abs(Math.fround(map[c] * largest) - x) > (gap / 2) * largest * (1 + 1e-4);
+              });
+              expect(beyond, `element ${256 * b + beyond} beyond half a map gap`).toBe(-1);
+            }
+          }
+          // And back into float32: exactly the values the codes stand for.
+          dense.loadStateDict(eight.stateDict());
+          const back = dense.state(params[0]).expAvg as Float32Array;
+          const exact = entry.state1.data.map((c: number, i: number) =>
+            Math.fround(SIGNED[c] * entry.absmax1.data[i >> 8]),
+          );
+          expect(firstDifference(back, exact)).toBe(-1);
+        },
+      ),
+      { numRuns: 12 },
+    );
+    eight.dispose();
+    dispose(dense, params);
   });
 
   test("8-bit into float32: each moment dequantized exactly, map[code]·absmax in float32", () => {
