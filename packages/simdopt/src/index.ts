@@ -69,6 +69,8 @@ export { fromTorchStateDict, toTorchStateDict, type TorchStateDict } from "./che
 export { toTorchSafetensors } from "./checkpoint/torch-safetensors.js";
 export { STATE_FORMAT, type LoadStateOptions, type ParameterState } from "./checkpoint/state-dict.js";
 export type { JsonNumber, JsonTensor } from "./checkpoint/encoding.js";
+export type { JsonLowBitTensor } from "./checkpoint/low-bit-state.js";
+export type { StateArray } from "./runtime/state-elements.js";
 export { SGD, type SGDOptions, sgdDefaults } from "./optimizers/sgd.js";
 export { Adam, type AdamOptions, adamDefaults } from "./optimizers/adam.js";
 export { AdamW, type AdamWOptions, adamwDefaults } from "./optimizers/adamw.js";

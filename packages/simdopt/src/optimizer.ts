@@ -61,6 +61,7 @@ import { copyList } from "./runtime/param-list.js";
 import { HookList, type HookHandle } from "./hooks/hooks.js";
 import { isJsDefinition, jsTableLayout, type JsOptimizerDefinition, type JsTensor } from "./custom/js-rule.js";
 import { parameterState, withParameterState, type ParameterStateView } from "./checkpoint/parameter-state.js";
+import { LowBitCheckpoint, type Storage } from "./checkpoint/low-bit-state.js";
 
 /** A hook that may replace a checkpoint (typed loosely: see the hook lists of Optimizer). */
 // biome-ignore lint/suspicious/noConfusingVoidType: a hook may return nothing, as torch's may return None
@@ -114,6 +115,12 @@ export interface OptimizerDefinition<O extends object, K extends KernelName = Ke
    * where its state is element by element. Omitted: threads cut as the kernel's layout says.
    */
   stateBlock?(options: Required<O>, length: number): number | null;
+  /**
+   * This optimizer's definition for each storage of its state (the `state` option,
+   * optimizers/state-storage.ts), where it has several: a checkpoint of one storage loads into
+   * another, converted (checkpoint/low-bit-state.ts).
+   */
+  storages?: Readonly<Record<string, AnyOptimizerDefinition<O>>>;
   /** Each state buffer's shape in a checkpoint that carries shapes (safetensors), where it is not [its length]. */
   bufferShapes?(shape: readonly number[]): Partial<Record<StateBufferOf<K>, readonly number[]>>;
   /** Scalar state before the first step. */
@@ -667,11 +674,12 @@ export class Optimizer<O extends object> {
    * The state of `param` (torch's `optimizer.state[param]`), as copies: its step count, its scalar
    * state and its state buffers by their camelCase names (`expAvg`, `expAvgSq`, `muProduct`). A
    * parameter that has not stepped yet has only `{ step: 0 }`. Changing the copies changes
-   * nothing: write with `setState`.
+   * nothing: write with `setState`. Low-bit state as the kernel keeps it, by its checkpoint slots:
+   * bfloat16 moments as Uint16Array words (`expAvg`), 8-bit ones as `state1`/`state2` codes,
+   * `absmax1`/`absmax2` and the maps `qmap1`/`qmap2`.
    */
   state(param: Parameter): ParameterStateView {
     this.checkUsable();
-    this.refuseLowBitState("state");
     return parameterState(this.checkpointTarget(), this.ownParameter(param, "state"));
   }
 
@@ -683,21 +691,11 @@ export class Optimizer<O extends object> {
    */
   setState(param: Parameter, values: Readonly<Record<string, unknown>>, options?: LoadStateOptions): void {
     this.checkUsable();
-    this.refuseLowBitState("setState");
     const target = this.ownParameter(param, "setState");
     const dict = withParameterState(this.checkpointTarget(), this.writeState(), target, values, (message) =>
       this.check.fail(`setState: ${message}`, TypeError),
     );
     this.loadState(dict as OptimizerStateDict<O>, options);
-  }
-
-  /** Throws naming `where` when the state is bfloat16 or 8-bit codes, which it neither reads nor writes as numbers yet. */
-  private refuseLowBitState(where: string): void {
-    if (this.lowBit)
-      this.check.fail(
-        `${where}(param): the state is stored as bfloat16 or 8-bit codes (option 'state'), which per-parameter state does not read or write yet; use float32 state for it`,
-        TypeError,
-      );
   }
 
   /** `param` if it is one of this optimizer's parameters; throws naming `where` otherwise. */
@@ -803,8 +801,10 @@ export class Optimizer<O extends object> {
    * Restores a `stateDict()` of an optimizer of the same kind over the same parameters (by name,
    * or by position when they are not all named), in the same groups. Everything is converted and
    * checked first; a refusal names what is wrong and changes nothing. The options come from the
-   * checkpoint, as in torch. Any `OptimizerStateDict` is taken (one parsed from JSON is not typed
-   * by this optimizer's options): what it holds is checked here.
+   * checkpoint, as in torch, but for the storage of the state (`state`, `blockSize`): the
+   * optimizer keeps its own, and a checkpoint of another storage is converted to it
+   * (checkpoint/low-bit-state.ts). Any `OptimizerStateDict` is taken (one parsed from JSON is not
+   * typed by this optimizer's options): what it holds is checked here.
    */
   loadStateDict(dict: OptimizerStateDict<O> | OptimizerStateDict, options?: LoadStateOptions): void {
     this.checkUsable();
@@ -832,9 +832,10 @@ export class Optimizer<O extends object> {
       group.initialised = false;
       if (group.steps.some((step) => step > 0)) this.initialiseBuffers(group);
       group.params.forEach((param, i) => {
-        loaded.buffers[g][i].forEach((offset, k) => {
-          if (offset !== null)
-            copyLoaded(loaded.values[param.dtype as Dtype], offset, this.bufferView(group, param, k));
+        loaded.buffers[g][i].forEach((values, k) => {
+          if (typeof values === "number")
+            copyLoaded(loaded.values[param.dtype as Dtype], values, this.bufferView(group, param, k));
+          else if (values !== null) this.rawView(group, param, k).set(values as never);
         });
       });
     });
@@ -843,8 +844,6 @@ export class Optimizer<O extends object> {
   /** @internal The checkpoint code's access to this optimizer (refused once it or a parameter is disposed). */
   checkpointTarget(): CheckpointTarget {
     this.checkUsable();
-    if (this.lowBit)
-      this.check.fail("checkpoints of bfloat16 or 8-bit optimizer state are not supported yet", TypeError);
     const fail = (message: string): never => this.check.fail(`cannot load state: ${message}`, TypeError);
     return {
       kind: this.kind,
@@ -866,7 +865,44 @@ export class Optimizer<O extends object> {
       layout: (options, g) => this.stateLayout(options as Required<O>, this.groups[g].params),
       sameLayout: (a, b) => this.sameLayout(a, b),
       shape: (param, k) => this.bufferShape(param, k),
+      storage: this.lowBitCheckpoint(),
     };
+  }
+
+  /**
+   * The checkpoint code of low-bit state (checkpoint/low-bit-state.ts), for an optimizer whose state is
+   * low-bit or may load from a checkpoint that is; undefined for any other.
+   */
+  private lowBitCheckpoint(): LowBitCheckpoint | undefined {
+    const { storages } = this.definition;
+    if (this.js !== undefined || (storages === undefined && !this.lowBit)) return undefined;
+    const storage = (definition: OptimizerDefinition<O, KernelName>): Storage => ({
+      kernel: definition.kernel,
+      resolve: (raw) => this.resolveOptions(definition.defaults, raw as O, {}, definition),
+      layout: (options, g) => this.stateLayout(options as Required<O>, this.groups[g].params, definition),
+      block: (options, length) => definition.stateBlock?.(options as Required<O>, length) ?? null,
+      // The quantizer is a flag of the kernel's plan (bitsandbytes' rules or torchao's); plan is pure.
+      bitsandbytes: (options) =>
+        (definition.plan(options as Required<O>, 1, definition.initialState?.() ?? {}).flags as Record<string, unknown>)
+          .bitsandbytes === true,
+    });
+    const named =
+      storages === undefined
+        ? undefined
+        : Object.fromEntries(
+            Object.entries(storages).map(([name, definition]) => [
+              name,
+              storage(definition as OptimizerDefinition<O, KernelName>),
+            ]),
+          );
+    // The optimizer's own storage is its own definition (its copy in `storages` has no `storages`).
+    return new LowBitCheckpoint({
+      kind: this.kind,
+      own: storage(this.definition),
+      named,
+      groups: this.groups,
+      rawView: (g, param, k) => this.rawView(this.groups[g], param, k),
+    });
   }
 
   /**
@@ -967,10 +1003,15 @@ export class Optimizer<O extends object> {
     return this.js === undefined ? this.definition.kernel : jsTableLayout(this.bufferNames);
   }
 
-  /** Each state buffer's value before the first step for these options, null where unused. */
-  private initialValues(options: Required<O>): (number | null)[] {
-    const byName = this.definition.buffers(options, this.constructorOptions) as Record<string, number | null>;
-    return this.bufferNames.map((name) => byName[name]);
+  /** Each state buffer's value before the first step for these options, null where unused (of `definition`'s kernel). */
+  private initialValues(options: Required<O>, definition = this.definition): (number | null)[] {
+    const byName = definition.buffers(options, this.constructorOptions) as Record<string, number | null>;
+    return this.bufferNamesOf(definition).map((name) => byName[name]);
+  }
+
+  /** The state buffers of `definition`'s kernel (this optimizer's own, or another storage's). */
+  private bufferNamesOf(definition: OptimizerDefinition<O, KernelName>): readonly string[] {
+    return definition === this.definition ? this.bufferNames : KERNEL_LAYOUTS[definition.kernel].state;
   }
 
   /** Fills the state buffers at the first step, from the options then in force (as torch does). */
@@ -981,15 +1022,15 @@ export class Optimizer<O extends object> {
     group.initialised = true;
   }
 
-  /** Each parameter's state buffer lengths with these options, null where it has none. */
-  private stateLayout(options: Required<O>, params: readonly Parameter[]): StateLayout {
-    const initial = this.initialValues(options);
+  /** Each parameter's state buffer lengths with these options, null where it has none (`definition`: another storage's). */
+  private stateLayout(options: Required<O>, params: readonly Parameter[], definition = this.definition): StateLayout {
+    const initial = this.initialValues(options, definition);
     return params.map((param) => {
-      const declared = (this.definition.bufferLengths?.(options, param.shape, param.length) ?? {}) as Record<
+      const declared = (definition.bufferLengths?.(options, param.shape, param.length) ?? {}) as Record<
         string,
         number | undefined
       >;
-      return this.bufferNames.map((name, k) => {
+      return this.bufferNamesOf(definition).map((name, k) => {
         return initial[k] === null || declared[name] === 0 ? null : (declared[name] ?? param.length);
       });
     });
@@ -1072,20 +1113,34 @@ export class Optimizer<O extends object> {
     return table.stateView(table.indexOf(param), k);
   }
 
+  /** A view of state buffer `k` of `param` in `group` as the kernel stores it (bfloat16 words, 8-bit codes, or floats). */
+  private rawView(group: Group<O>, param: Parameter, k: number): StateArray {
+    const table = group.tables.find((t) => t.dtype === param.dtype) as TensorTable;
+    return table.stateView(table.indexOf(param), k);
+  }
+
   /** A view of state buffer `k` of `param` in `group` (state of the parameter's dtype: see checkpointTarget). */
   private bufferView(group: Group<O>, param: Parameter, k: number): FloatArray {
     const table = group.tables.find((t) => t.dtype === param.dtype) as TensorTable;
     return table.stateView(table.indexOf(param), k) as FloatArray;
   }
 
-  /** `base` with the `overrides` that are not undefined, copied and validated; `overrides` come from readOptions. */
-  private resolveOptions(base: Required<O>, overrides: O, { partial = false } = {}): Required<O> {
+  /**
+   * `base` with the `overrides` that are not undefined, copied and validated (by `definition`: another
+   * storage's, for a checkpoint); `overrides` come from readOptions.
+   */
+  private resolveOptions(
+    base: Required<O>,
+    overrides: O,
+    { partial = false } = {},
+    definition = this.definition,
+  ): Required<O> {
     this.check.known(overrides, this.optionNames);
     const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
     // A copy, so that changing the caller's objects (a `betas` array) later changes nothing here.
     const options = copyOptions({ ...base, ...defined } as Required<O>);
     const complete = Object.values(options).every((value) => value !== undefined);
-    if (complete || !partial) this.definition.validate(options, this.check);
+    if (complete || !partial) definition.validate(options, this.check);
     return options;
   }
 

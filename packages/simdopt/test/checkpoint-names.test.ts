@@ -100,7 +100,8 @@ test("a safetensors dtype 'constructor' or 'toString' is refused as a dtype", ()
       return undefined;
     });
     expect(() => loadSafetensors(opt, bytes)).toThrow(
-      `Adam: cannot load state: tensor 'state.w.exp_avg' has dtype "${dtype}", expected F32 or F64`,
+      // Adam's checkpoints may hold low-bit state (low-bit-state.ts): bfloat16 words and 8-bit codes too.
+      `Adam: cannot load state: tensor 'state.w.exp_avg' has dtype "${dtype}", expected F32, F64, BF16 or U8`,
     );
   }
 });

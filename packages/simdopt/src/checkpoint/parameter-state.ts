@@ -2,8 +2,10 @@
  * One parameter's state, as torch's `optimizer.state[p]`: read as copies by camelCase name
  * (`step`, `expAvg`, `muProduct`), and written by replacing that parameter's entry of a checkpoint,
  * which `loadStateDict` then checks and commits whole (so a refused write changes nothing).
+ * Low-bit state goes by its checkpoint slots (low-bit-state.ts), as the kernel stores it: bfloat16
+ * moments as u16 words (`expAvg`), 8-bit ones as `state1` codes, `absmax1` and the map `qmap1`.
  */
-import type { FloatArray } from "../runtime/kernels.js";
+import type { StateArray } from "../runtime/state-elements.js";
 import type { Parameter } from "../runtime/parameter.js";
 import { show } from "../runtime/validate.js";
 import { torchName } from "./encoding.js";
@@ -11,7 +13,7 @@ import { own, record } from "./records.js";
 import { parameterKeys, type CheckpointTarget, type OptimizerStateDict, type ParameterState } from "./state-dict.js";
 
 /** A parameter's state: its step count, scalar state and state buffers (copies), by camelCase name. */
-export type ParameterStateView = Readonly<Record<string, number | FloatArray>> & {
+export type ParameterStateView = Readonly<Record<string, number | StateArray>> & {
   /** The steps this parameter has taken (0: no state yet). */
   readonly step: number;
 };
@@ -31,8 +33,11 @@ export function parameterState(target: CheckpointTarget, param: Parameter): Para
   const { g, i } = locate(target, param);
   const group = target.groups[g];
   const step = group.steps[i];
-  const view: Record<string, number | FloatArray> = { step };
-  if (step > 0 && group.initialised) {
+  const view: Record<string, number | StateArray> = { step };
+  if (step > 0 && group.initialised && target.storage?.lowBit) {
+    Object.assign(view, group.states[i]);
+    for (const { slot, values } of target.storage.tensors(g, i)) view[camelName(slot)] = values.slice();
+  } else if (step > 0 && group.initialised) {
     Object.assign(view, group.states[i]);
     target.bufferNames.forEach((name, k) => {
       if (group.layout[i][k] !== null) view[name] = target.view(g, param, k).slice();
@@ -55,7 +60,8 @@ export function withParameterState(
   if (values === null || typeof values !== "object" || Array.isArray(values))
     fail(`the state must be an object such as { step, expAvg }, got ${show(values)}`);
   const { key } = locate(target, param);
-  const known = ["step", ...target.scalarNames, ...target.bufferNames];
+  const buffers = target.storage?.lowBit ? target.storage.ownSlots.map(camelName) : target.bufferNames;
+  const known = ["step", ...target.scalarNames, ...buffers];
   const entry: ParameterState = { ...(own(dict.state, key) as ParameterState) };
   for (const name of Object.keys(values as object)) {
     if (!known.includes(name)) fail(`unknown state '${name}' (this optimizer keeps ${known.join(", ")})`);
@@ -65,4 +71,9 @@ export function withParameterState(
   Object.assign(state, dict.state);
   state[key] = entry;
   return { ...dict, state };
+}
+
+/** A slot's camelCase name: `exp_avg_sq` → `expAvgSq` (`state1` stays). */
+function camelName(slot: string): string {
+  return slot.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
 }

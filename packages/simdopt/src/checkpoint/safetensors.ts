@@ -1,7 +1,8 @@
 /**
  * An optimizer's checkpoint as a safetensors file (https://github.com/huggingface/safetensors), for
  * large models: every state buffer is a tensor `state.<parameter key>.<torch slot name>` (F32 or
- * F64; one dimension, or the shape torch gives it where the optimizer says, as Adafactor's row_var
+ * F64, and BF16 and U8 for low-bit state under its own slots: low-bit-state.ts; one dimension, or
+ * the shape torch gives it where the optimizer says, as Adafactor's row_var
  * [..., rows, 1] and col_var [..., 1, cols]), and the header's `__metadata__` (strings only) holds the format version, the
  * optimizer's kind, the groups' options and parameter keys (JSON), each parameter's scalar state
  * (step, mu_product, ...: JSON) and a CRC-32 checksum of all of that and of the tensor bytes.
@@ -11,7 +12,7 @@
  * nothing changes unless everything is right.
  */
 import type { Optimizer } from "../optimizer.js";
-import type { FloatArray } from "../runtime/kernels.js";
+import type { StateArray } from "../runtime/state-elements.js";
 import { crc32 } from "./crc32.js";
 import { describe } from "./encoding.js";
 import { own } from "./records.js";
@@ -19,6 +20,8 @@ import { readHeader, writeHeader, type TensorToWrite } from "./safetensors-heade
 import { STATE_FORMAT, writeStateDict, type LoadStateOptions, type OptimizerStateDict } from "./state-dict.js";
 
 const DTYPES = { F32: Float32Array, F64: Float64Array } as const;
+/** Low-bit state adds bfloat16 words and 8-bit codes (checkpoint/low-bit-state.ts). */
+const LOW_BIT_DTYPES = { ...DTYPES, BF16: Uint16Array, U8: Uint8Array } as const;
 const MAX_HEADER = 100_000_000; // bytes, as the safetensors library limits it
 
 /** The optimizer's state as the bytes of a safetensors file. */
@@ -26,21 +29,37 @@ export function saveSafetensors<O extends object>(optimizer: Optimizer<O>): Uint
   const target = optimizer.checkpointTarget();
   // The tensors are written straight from Wasm memory; only the small rest goes through JSON.
   const dict = writeStateDict<O>(target, (g) => ({ ...optimizer.paramGroups[g].options }), { tensors: false });
-  const tensors: (TensorToWrite & { values: FloatArray })[] = [];
+  const tensors: (TensorToWrite & { values: StateArray })[] = [];
   const keys = dict.paramGroups.map((group) => group.params);
   const slots = target.bufferNames.map(torchSlot);
   target.groups.forEach((group, g) => {
     if (!group.initialised) return;
     group.params.forEach((param, i) => {
       if (group.steps[i] === 0) return; // no state before a parameter's first step
+      if (target.storage?.lowBit) {
+        for (const { slot, values } of target.storage.tensors(g, i))
+          tensors.push({
+            name: `state.${keys[g][i]}.${slot}`,
+            dtype: dtypeOf(values),
+            shape: [values.length],
+            byteLength: values.byteLength,
+            values,
+          });
+        return;
+      }
       target.bufferNames.forEach((name, k) => {
         if (group.layout[i][k] === null) return;
         const values = target.view(g, param, k);
         const shape = target.shape(param, k) ?? [values.length];
         if (shape.reduce((a, b) => a * b, 1) !== values.length)
           throw new Error(`simdopt: the shape [${shape}] of '${name}' does not hold its ${values.length} values`);
-        const dtype = values instanceof Float32Array ? "F32" : "F64";
-        tensors.push({ name: `state.${keys[g][i]}.${slots[k]}`, dtype, shape, byteLength: values.byteLength, values });
+        tensors.push({
+          name: `state.${keys[g][i]}.${slots[k]}`,
+          dtype: dtypeOf(values),
+          shape,
+          byteLength: values.byteLength,
+          values,
+        });
       });
     });
   });
@@ -79,7 +98,8 @@ export function loadSafetensors<O extends object>(
   bytes: Uint8Array,
   options?: LoadStateOptions,
 ): void {
-  const fail: (message: string) => never = optimizer.checkpointTarget().fail;
+  const { storage, bufferNames, fail: refuse } = optimizer.checkpointTarget();
+  const fail: (message: string) => never = refuse;
   if (!(bytes instanceof Uint8Array)) fail(`a safetensors file must be given as a Uint8Array, got ${typeof bytes}`);
   if (bytes.length < 8) fail(`the file has ${bytes.length} bytes: too short for a safetensors header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -134,7 +154,10 @@ export function loadSafetensors<O extends object>(
   // The tensors join their parameter's entry of __metadata__.state (objects JSON.parse just made,
   // looked up as own keys), each under a slot name of this optimizer's, so never under `__proto__`.
   const state = scalarState as Record<string, unknown>;
-  const slots = new Set(optimizer.checkpointTarget().bufferNames.map(torchSlot));
+  const slots = new Set(storage?.slotNames ?? bufferNames.map(torchSlot));
+  const ownSlots = storage?.ownSlots ?? [...slots];
+  const dtypes: Record<string, typeof Float32Array | typeof Float64Array | typeof Uint16Array | typeof Uint8Array> =
+    storage === undefined ? DTYPES : LOW_BIT_DTYPES;
   let expectedOffset = 0;
   tensors.names.forEach((name, t) => {
     const dot = name.lastIndexOf(".");
@@ -144,7 +167,7 @@ export function loadSafetensors<O extends object>(
     const slot = name.slice(dot + 1);
     if (!slots.has(slot))
       fail(
-        `tensor '${name}' is for slot '${slot}', which ${optimizer.kind} does not keep (it keeps ${[...slots].join(", ")})`,
+        `tensor '${name}' is for slot '${slot}', which ${optimizer.kind} does not keep (it keeps ${ownSlots.join(", ")})`,
       );
     const parameter = own(state, key);
     if (parameter === undefined)
@@ -158,8 +181,13 @@ export function loadSafetensors<O extends object>(
           : `tensor '${name}' is for '${slot}', which __metadata__.state gives for '${key}' already`,
       );
     const dtype = tensors.dtypes[t];
-    const View = own(DTYPES, dtype) as (typeof DTYPES)[keyof typeof DTYPES] | undefined;
-    if (View === undefined) fail(`tensor '${name}' has dtype ${JSON.stringify(dtype)}, expected F32 or F64`);
+    const View = own(dtypes, dtype) as (typeof dtypes)[string] | undefined;
+    if (View === undefined)
+      fail(
+        `tensor '${name}' has dtype ${JSON.stringify(dtype)}, expected ${Object.keys(dtypes)
+          .join(", ")
+          .replace(/, ([^,]*)$/, " or $1")}`,
+      );
     const shape = dims.slice(dimStarts[t], dimStarts[t + 1]);
     const count = shape.reduce((a, b) => a * b, 1);
     if (!Number.isSafeInteger(count)) fail(`tensor '${name}' has shape ${JSON.stringify(shape)}: too many values`);
@@ -176,7 +204,7 @@ export function loadSafetensors<O extends object>(
     // Its bytes within the given view only: a view where they are aligned for the dtype (loading
     // copies them), else a copy (a Buffer from Node's pool may start anywhere).
     const at = data.byteOffset + begin;
-    let values: FloatArray;
+    let values: StateArray;
     if (at % View.BYTES_PER_ELEMENT === 0) {
       values = new View(data.buffer as ArrayBuffer, at, count);
     } else {
@@ -188,6 +216,13 @@ export function loadSafetensors<O extends object>(
   if (expectedOffset !== data.length) fail(`the data has ${data.length} bytes, the tensors ${expectedOffset}`);
   const dict = { format: metadata.format, kind: metadata.kind, state, paramGroups } as unknown as OptimizerStateDict<O>;
   optimizer.loadStateDict(dict, options);
+}
+
+/** The safetensors dtype of a state buffer. */
+function dtypeOf(values: StateArray): string {
+  if (values instanceof Float32Array) return "F32";
+  if (values instanceof Float64Array) return "F64";
+  return values instanceof Uint16Array ? "BF16" : "U8";
 }
 
 /** The metadata covered by the checksum, in a fixed order. */

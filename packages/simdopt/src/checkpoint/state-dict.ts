@@ -25,13 +25,16 @@ import {
   type JsonNumber,
   type JsonTensor,
 } from "./encoding.js";
+import { encodeStateTensor, type JsonLowBitTensor, type LowBitCheckpoint } from "./low-bit-state.js";
 import { own, record } from "./records.js";
+import type { StateArray } from "../runtime/state-elements.js";
 
 /** The version of the checkpoint format this package writes and reads. */
 export const STATE_FORMAT = "simdopt-state/1";
 
 /** One parameter's state: `step`, scalar state (`mu_product`) and state buffers by torch's names. */
-export type ParameterState = Record<string, JsonNumber | JsonTensor | FloatArray>;
+/** Low-bit state adds bfloat16 and uint8 tensors (low-bit-state.ts); typed arrays come from safetensors files and `setState`. */
+export type ParameterState = Record<string, JsonNumber | JsonTensor | JsonLowBitTensor | StateArray>;
 
 /**
  * A checkpoint of an optimizer (see the module comment); survives JSON.stringify / JSON.parse. `O`
@@ -99,6 +102,8 @@ export interface CheckpointTarget {
   sameLayout(a: readonly (readonly (number | null)[])[], b: readonly (readonly (number | null)[])[]): boolean;
   /** Buffer k's shape for `param` in a checkpoint that carries shapes; undefined: [its length]. */
   shape(param: Parameter, k: number): readonly number[] | undefined;
+  /** Low-bit state's slots and conversions (low-bit-state.ts), where the state is low-bit or may load from one that is. */
+  readonly storage?: LowBitCheckpoint;
 }
 
 /** The state of the optimizer after a load, converted and checked, ready to commit. */
@@ -109,10 +114,11 @@ export interface LoadedState {
   /** [group][parameter]: the scalar state ({} at step 0). */
   states: Record<string, number>[][];
   /**
-   * [group][parameter][buffer]: where the values start in `values[dtype]` (the parameter's dtype),
-   * or null (unused, or step 0: filled at the first step).
+   * [group][parameter][buffer]: where float values start in `values[dtype]` (the parameter's
+   * dtype); low-bit state as the kernel stores it (low-bit-state.ts); or null (unused, or step 0:
+   * filled at the first step).
    */
-  buffers: (number | null)[][][];
+  buffers: (number | StateArray | null)[][][];
   /** Every state buffer's values, one array per dtype: one allocation, not one per tensor. */
   values: Readonly<Record<Dtype, FloatArray>>;
 }
@@ -161,7 +167,9 @@ export function writeStateDict<O>(
       // A parameter that has not stepped has no state yet, as in torch.
       if (group.initialised && group.steps[i] > 0) {
         for (const [name, value] of Object.entries(group.states[i])) entry[torchName(name)] = encodeNumber(value);
-        if (tensors) {
+        if (tensors && target.storage?.lowBit) {
+          for (const { slot, values } of target.storage.tensors(g, i)) entry[slot] = encodeStateTensor(values);
+        } else if (tensors) {
           slots.forEach((slot, k) => {
             if (group.layout[i][k] !== null) entry[slot] = encodeTensor(target.view(g, param, k));
           });
@@ -241,7 +249,8 @@ export function readStateDict(target: CheckpointTarget, dict: unknown, loadOptio
     }
     let options: object;
     try {
-      options = target.resolveOptions(raw);
+      // The storage options say how the checkpoint keeps its tensors; the optimizer keeps its own.
+      options = target.resolveOptions(target.storage?.withOwnStorage(raw, g) ?? raw);
     } catch (error) {
       fail(`${where}: ${(error as Error).message}`);
     }
@@ -252,6 +261,8 @@ export function readStateDict(target: CheckpointTarget, dict: unknown, loadOptio
         `${where}'s options need other state buffers than this optimizer's group ${g} (create it with the same options)`,
       );
     }
+    // Low-bit state, or a checkpoint in another storage: its own reader (undefined: float32 on both sides).
+    const lowBit = target.storage?.source(raw, options, g, where, fail);
     const stateNames = target.scalarNames;
     const scalarSlots = stateNames.map(torchName);
     const bounds = stateNames.map(
@@ -267,7 +278,8 @@ export function readStateDict(target: CheckpointTarget, dict: unknown, loadOptio
       if (entry === null || typeof entry !== "object" || Array.isArray(entry))
         fail(`${at} must be an object, got ${describe(entry)}`);
       const lengths = group.layout[i];
-      for (const slot of Object.keys(entry)) {
+      // (The low-bit reader checks its own slots.)
+      for (const slot of lowBit === undefined ? Object.keys(entry) : []) {
         const k = slots.indexOf(slot);
         if (slot !== "step" && !scalarSlots.includes(slot) && (k === -1 || lengths[k] === null)) {
           const kept = ["step", ...scalarSlots, ...slots.filter((_, k) => lengths[k] !== null)];
@@ -299,6 +311,7 @@ export function readStateDict(target: CheckpointTarget, dict: unknown, loadOptio
       }
       steps.push(s);
       states.push(s === 0 ? {} : values);
+      if (lowBit !== undefined) return lowBit.read(at, entry, i, s, ["step", ...scalarSlots], allowNonFinite);
       return slots.map((slot, k) => {
         const length = lengths[k];
         if (length === null) return null;

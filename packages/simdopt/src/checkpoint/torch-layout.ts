@@ -52,6 +52,16 @@ function checkConvertible(optimizer: unknown, where: string): void {
     throw new TypeError(
       `${where}: ${kind}'s reference keeps its step count and averaging weights per group, not per parameter: not converted`,
     );
+  if ((optimizer as Optimizer<object>).checkpointTarget().storage?.lowBit) {
+    // Adam and AdamW have a float32 storage to convert to; bitsandbytes' presets have none.
+    const float32 =
+      "state" in (optimizer as Optimizer<object>).paramGroups[0]
+        ? `, or load that checkpoint into the same optimizer with state 'float32' (loadStateDict converts it) and convert that one`
+        : "";
+    throw new TypeError(
+      `${where}: ${kind}'s state is bfloat16 or 8-bit codes, which torch.optim's layout has no slots for: save it with stateDict() or saveSafetensors() (bitsandbytes' and torch's slot names)${float32}`,
+    );
+  }
 }
 
 /** `weight_decay` to `weightDecay`. */

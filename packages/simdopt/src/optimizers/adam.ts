@@ -36,7 +36,8 @@ export interface AdamOptions {
    * moments, as torchao's and optax's do), or `8bit` (torchao's Adam8bit: a byte per moment and
    * a float32 maximum per block of `blockSize`, for tensors of at least 4096 elements in whole
    * blocks; smaller tensors keep float32 moments; no amsgrad). Set for the whole optimizer (every
-   * group keeps it), and for float32 parameters only when not float32.
+   * group keeps it), and for float32 parameters only when not float32. A checkpoint of another
+   * storage loads converted to this one (quantized, rounded, or dequantized exactly).
    */
   state?: StateStorage;
   /** Elements per block of `8bit` state (torchao's block_size; a multiple of 4). Default 256. */

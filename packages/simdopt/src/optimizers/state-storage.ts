@@ -105,11 +105,12 @@ export function definitionForState<O extends StateOptions, T extends object>(
   given: (O & T) | undefined,
 ): { definition: AnyOptimizerDefinition<O>; options: O & T } {
   const options = readOptions(given, { where: definitions.float32.title }) as O & T;
-  const state = options.state;
-  if (state === undefined) return { definition: definitions.float32, options };
+  const state = options.state ?? "float32";
   if (!(typeof state === "string" && Object.hasOwn(definitions, state))) {
     const known = STATE_STORAGES.map(show).join(", ");
     throw new TypeError(`${definitions.float32.title}: option 'state' must be one of ${known}, got ${show(state)}`);
   }
-  return { definition: definitions[state], options };
+  // With the other storages, so that a checkpoint of one loads into another (converted).
+  const definition = { ...definitions[state], storages: definitions } as AnyOptimizerDefinition<O>;
+  return { definition, options };
 }

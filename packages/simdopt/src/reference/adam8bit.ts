@@ -1,15 +1,11 @@
 import type { ReferenceRule } from "./kernels.js";
 import { STATE_MAPS } from "../generated/maps.js";
 import { adamReference } from "./adam.js";
-import { codeOf } from "./quantize.js";
+import { blockScale, codeOf, normalised } from "./quantize.js";
 import { effectiveGradient, ema, emaOfSquare } from "./rules.js";
 
 const SIGNED = Float32Array.from(STATE_MAPS.dynamic8_signed);
 const UNSIGNED = Float32Array.from(STATE_MAPS.dynamic8_unsigned);
-/** torchao clips a block's absolute maximum to this (float32). */
-const SMALLEST_ABSMAX = Math.fround(1e-12);
-/** bitsandbytes' floor of a maximum it divides by, float32(1e−38) (a subnormal). */
-const BNB_SMALLEST_ABSMAX = Math.fround(1e-38);
 
 /**
  * Adam and AdamW with blockwise 8-bit moments, the specification of `adam8bit_f32` (see
@@ -60,26 +56,16 @@ export const adam8bitReference: ReferenceRule<"adam8bit"> = (r, buffers, scalars
       largestM = Math.max(largestM, Math.abs(m));
       largestV = Math.max(largestV, Math.abs(v));
     }
-    // x = s·factor (bitsandbytes' whole blocks) or s/divisor, as the kernel.
-    let [newM, newV] = [largestM, largestV];
-    let factors: [number, number] | undefined;
-    if (!flags.bitsandbytes) {
-      [newM, newV] = [Math.max(newM, SMALLEST_ABSMAX), Math.max(newV, SMALLEST_ABSMAX)];
-    } else if (partial) {
-      [newM, newV] = [Math.max(newM, BNB_SMALLEST_ABSMAX), Math.max(newV, BNB_SMALLEST_ABSMAX)];
-    } else {
-      factors = [r(1 / Math.max(newM, BNB_SMALLEST_ABSMAX)), r(1 / Math.max(newV, BNB_SMALLEST_ABSMAX))];
-    }
+    const scaleM = blockScale(r, largestM, partial, flags.bitsandbytes);
+    const scaleV = blockScale(r, largestV, partial, flags.bitsandbytes);
     for (let i = start; i < end; i++) {
       const { p, m, v } = moments(i, oldM, oldV);
-      const xM = factors === undefined ? r(m / newM) : r(m * factors[0]);
-      const xV = factors === undefined ? r(v / newV) : r(v * factors[1]);
-      codesM[i] = codeOf(xM, SIGNED, tiesDown);
-      codesV[i] = codeOf(xV, UNSIGNED, tiesDown);
+      codesM[i] = codeOf(normalised(r, m, scaleM), SIGNED, tiesDown);
+      codesV[i] = codeOf(normalised(r, v, scaleV), UNSIGNED, tiesDown);
       const denom = r(r(r(Math.sqrt(v)) / biasCorrection2Sqrt) + eps);
       param[i] = r(p + r(r(negStepSize * m) / denom));
     }
-    absM[b] = newM;
-    absV[b] = newV;
+    absM[b] = scaleM.absmax;
+    absV[b] = scaleV.absmax;
   }
 };
