@@ -75,7 +75,10 @@ export function classicSet(
   });
 }
 
-/** Ten colours that stay apart from each other and from a light background (Tableau 10). */
+/**
+ * Ten colours that stay apart from each other and from a light background: Tableau 10, with its
+ * pink (too near its red and purple: Nesterov, Adam) replaced by a dark grey for Adamax.
+ */
 export const PALETTE = [
   "#4e79a7",
   "#f28e2b",
@@ -84,7 +87,7 @@ export const PALETTE = [
   "#59a14f",
   "#edc948",
   "#b07aa1",
-  "#ff9da7",
+  "#3d3d3d",
   "#9c755f",
   "#bab0ac",
 ];

@@ -92,8 +92,10 @@ export async function drawTraining(
       title: `${titles[0]} (running mean over batches)`,
       subtitle: shape,
       xTitle: "epoch",
-      yTitle: "cross-entropy",
+      yTitle: "cross-entropy (log scale)",
       xs: rows[0]?.result.lossEpochs,
+      // Log scale: after the first epoch the losses differ by factors, not by amounts.
+      yLog: true,
       width: 720,
       height: 420,
     },

@@ -1,12 +1,13 @@
 /**
  * The picture of a comparison on a 2-D function: filled level sets (d3-contour), one coloured path
- * per optimizer with a marker at every step (d3-shape), the start and the minimum marked, a legend;
+ * per optimizer with a marker at every step (d3-shape), the start, the minimum and each path's end
+ * marked, a legend;
  * optionally animated (SMIL: each path drawn step by step, a dot at its head, looping like the
  * classic GIFs).
  */
 import { contours } from "d3-contour";
 import { scaleLinear } from "d3-scale";
-import { line, symbol, symbolCircle, symbolStar } from "d3-shape";
+import { line, symbol, symbolCircle, symbolSquare, symbolStar } from "d3-shape";
 import type { LabFunction } from "../functions.js";
 import type { Path } from "../trajectory.js";
 import { axes, type Frame } from "./axes.js";
@@ -162,6 +163,22 @@ export function contourPlot(fn: LabFunction, paths: readonly DrawnPath[], option
       }),
     );
   }
+  // Where each path ends, over the minimum's star: a square of its colour (the animation's head
+  // dot marks it there). A diverged path ends where it left the window, unmarked.
+  const ends = animate
+    ? []
+    : paths
+        .filter(({ path }) => !path.diverged && path.points.length > 1)
+        .map(({ colour: c, path }) => {
+          const [ex, ey] = path.points[path.points.length - 1];
+          return tag("path", {
+            d: symbol(symbolSquare, 64)() ?? "",
+            transform: `translate(${px(x(ex))},${px(y(ey))})`,
+            fill: c,
+            stroke: "#000000",
+            "stroke-width": 1.2,
+          });
+        });
   const entries = paths.map(({ label, colour: c, path }) => ({
     label: path.diverged ? `${label} (diverged)` : label,
     colour: c,
@@ -180,7 +197,7 @@ export function contourPlot(fn: LabFunction, paths: readonly DrawnPath[], option
     ),
     tag("text", { x: frame.left, y: 20, "font-size": 16, "font-weight": "bold" }, escapeXml(title)),
     tag("text", { x: frame.left, y: 37, "font-size": 12, fill: "#444444" }, escapeXml(`f(x, y) = ${fn.formula}`)),
-    tag("g", { "clip-path": `url(#${clipId})` }, ...bands, ...drawn, ...marks),
+    tag("g", { "clip-path": `url(#${clipId})` }, ...bands, ...drawn, ...marks, ...ends),
     axes(frame, x, y, { xTitle: "x", yTitle: "y" }),
     entries.length > 0 ? legend(...legendCorner(frame, entries, [x(start[0]), y(start[1])]), entries) : "",
   );
