@@ -188,9 +188,10 @@ export function loadSafetensors<O extends object>(
           .join(", ")
           .replace(/, ([^,]*)$/, " or $1")}`,
       );
-    const shape = dims.slice(dimStarts[t], dimStarts[t + 1]);
-    const count = shape.reduce((a, b) => a * b, 1);
-    if (!Number.isSafeInteger(count)) fail(`tensor '${name}' has shape ${JSON.stringify(shape)}: too many values`);
+    let count = 1;
+    for (let d = dimStarts[t]; d < dimStarts[t + 1]; d++) count *= dims[d];
+    const shape = () => JSON.stringify(dims.slice(dimStarts[t], dimStarts[t + 1])); // for a message
+    if (!Number.isSafeInteger(count)) fail(`tensor '${name}' has shape ${shape()}: too many values`);
     const begin = tensors.begins[t];
     const end = tensors.ends[t];
     if (begin !== expectedOffset)
@@ -198,7 +199,7 @@ export function loadSafetensors<O extends object>(
         `tensor '${name}' starts at byte ${begin} of the data, where the tensor before it ends at ${expectedOffset}`,
       );
     if (end - begin !== count * View.BYTES_PER_ELEMENT)
-      fail(`tensor '${name}' has ${end - begin} bytes for shape ${JSON.stringify(shape)} of ${dtype} values`);
+      fail(`tensor '${name}' has ${end - begin} bytes for shape ${shape()} of ${dtype} values`);
     if (end > data.length) fail(`tensor '${name}' ends at byte ${end}, past the data's ${data.length} bytes`);
     expectedOffset = end;
     // Its bytes within the given view only: a view where they are aligned for the dtype (loading
