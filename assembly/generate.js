@@ -30,6 +30,11 @@
 // area of k float32 per element (64-byte aligned; not state: never saved, freed with the table), for
 // a kernel that computes intermediate matrices (Muon's Newton–Schulz iteration); its byte address
 // is the word after the shape words (the layout's workspace.word). Threads run such a tensor whole.
+// `"workspace": { "float32PerBlockElement": k }` instead gives k float32 per element of one block
+// of low-bit state (the definition's stateBlock), for a kernel that keeps a block's values between
+// two loops over it (8-bit Adam's new moments, before their block maximum is known): one area per
+// thread, shared by the tensors it steps one after another, 0 in the entry of a tensor without
+// blocks; threads cut such tensors at their blocks, each slice pointing at its thread's area.
 // The kernel's block size is generated (generated/blocks.ts) so that it cannot drift from here.
 // `"ranges": { "<state buffer>": "nonNegative" }` declares the values a state buffer can hold
 // (RANGES; a buffer not named holds any value): the package refuses a checkpoint whose buffer
@@ -188,7 +193,8 @@ function layout(declaration) {
     elementwise: !declaration.handWritten,
     // Cut inside tensors at block boundaries, in phases (see BLOCK_WORDS); null: not blocked.
     blocks,
-    // A tensor's scratch area (float32 per element) and the word of its address; null: none.
+    // A scratch area (float32 per element of a tensor, or per element of a block per thread) and
+    // the word of its address; null: none.
     workspace: declaration.workspace && { ...declaration.workspace, word: wordsBeforeWorkspace },
     tableStride: 4 * (wordsBeforeBlocks + (blocks ? BLOCK_WORDS.length : 0)),
     // The rows kernel's entries (see ROW_WORDS); null: no rows kernel.
@@ -226,18 +232,18 @@ function checkBlocks({ name, handWritten, blocks, shapeWords }) {
   }
 }
 
-/** A workspace: a hand-written kernel without blocks, a positive whole number of float32 per element. */
+/** A workspace: a hand-written kernel without blocks, a positive whole number of float32 per element or per block element. */
 function checkWorkspace({ name, handWritten, blocks, workspace }) {
   const keys = workspace !== null && typeof workspace === "object" ? Object.keys(workspace).join() : "";
-  const perElement = workspace?.float32PerElement;
+  const count = workspace?.[keys];
   if (
     !handWritten ||
     blocks !== null ||
-    keys !== "float32PerElement" ||
-    !(Number.isInteger(perElement) && perElement > 0)
+    !["float32PerElement", "float32PerBlockElement"].includes(keys) ||
+    !(Number.isInteger(count) && count > 0)
   )
     throw new Error(
-      `optimizers/${name}.json: workspace must be { float32PerElement: a positive integer } of a hand-written kernel without blocks`,
+      `optimizers/${name}.json: workspace must be { float32PerElement or float32PerBlockElement: a positive integer } of a hand-written kernel without blocks`,
     );
 }
 

@@ -2,6 +2,14 @@
 // half of a float32 (u16 words in memory). Widening is exact; narrowing rounds to nearest, ties to
 // even, and turns every NaN into 0x7FC0, as torch's `round_to_nearest_even` does.
 
+// The vectors of the rounding, read from memory where they are used: V8 builds a v128 constant
+// anew at each use inside a loop (three instructions), and reads one of these with one.
+const ROUNDING_VECTORS = memory.data<i32>([
+  1, 1, 1, 1, // the lowest bit kept
+  0x7fff, 0x7fff, 0x7fff, 0x7fff, // half an ulp of bfloat16, less one
+  0x7fc0, 0x7fc0, 0x7fc0, 0x7fc0, // torch's NaN
+], 16);
+
 /** Element `i` of the bfloat16 array at `base` as float32 (four of them when V is v128). */
 @inline export function loadBfloat16<V>(base: usize, i: usize): V {
   if (isVector<V>()) return i32x4.shl(v128.load16x4_u(base + (i << 1)), 16);
@@ -12,9 +20,10 @@
 @inline export function storeBfloat16<V>(base: usize, i: usize, x: V): void {
   if (isVector<V>()) {
     const bits = <v128>x;
-    const bias = i32x4.add(v128.and(i32x4.shr_u(bits, 16), i32x4.splat(1)), i32x4.splat(0x7fff));
+    const lowestKept = v128.and(i32x4.shr_u(bits, 16), v128.load(ROUNDING_VECTORS));
+    const bias = i32x4.add(lowestKept, v128.load(ROUNDING_VECTORS, 16));
     const rounded = i32x4.shr_u(i32x4.add(bits, bias), 16);
-    const high = v128.bitselect(i32x4.splat(0x7fc0), rounded, f32x4.ne(bits, bits));
+    const high = v128.bitselect(v128.load(ROUNDING_VECTORS, 32), rounded, f32x4.ne(bits, bits));
     v128.store64_lane(base + (i << 1), i16x8.narrow_i32x4_u(high, high), 0);
     return;
   }

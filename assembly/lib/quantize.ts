@@ -6,6 +6,17 @@
 // decides it, by the reference's rule (torchao: ties up; bitsandbytes: down).
 import { QUANTIZE_BUCKET_BASE, QUANTIZE_BUCKETS_PER_SIGN } from "../generated/maps";
 
+// The vectors `storeCodes` and `largerMagnitude` work with, read from memory where they are used:
+// V8 builds a v128 constant anew at each use inside a loop (three instructions), and reads one of
+// these with one.
+const MAGNITUDE_BITS: i32 = 0x7fffffff;
+const QUANTIZE_VECTORS = memory.data<i32>([
+  MAGNITUDE_BITS, MAGNITUDE_BITS, MAGNITUDE_BITS, MAGNITUDE_BITS,
+  QUANTIZE_BUCKET_BASE, QUANTIZE_BUCKET_BASE, QUANTIZE_BUCKET_BASE, QUANTIZE_BUCKET_BASE,
+  QUANTIZE_BUCKETS_PER_SIGN - 1, QUANTIZE_BUCKETS_PER_SIGN - 1, QUANTIZE_BUCKETS_PER_SIGN - 1, QUANTIZE_BUCKETS_PER_SIGN - 1,
+  QUANTIZE_BUCKETS_PER_SIGN, QUANTIZE_BUCKETS_PER_SIGN, QUANTIZE_BUCKETS_PER_SIGN, QUANTIZE_BUCKETS_PER_SIGN,
+], 16);
+
 /** map[code]·absmax for the codes of element `i` (four lanes when V is v128) of the u8 array at `codes`. */
 @inline export function dequantize<V>(codes: usize, i: usize, map: usize, absmax: f32): V {
   if (isVector<V>()) {
@@ -45,12 +56,14 @@ import { QUANTIZE_BUCKET_BASE, QUANTIZE_BUCKETS_PER_SIGN } from "../generated/ma
 ): void {
   if (isVector<V>()) {
     let v = <v128>x;
-    if (clampToUnit) v = f32x4.min(f32x4.max(v, f32x4.splat(-1)), f32x4.splat(1));
+    // pmin and pmax are one x86 instruction each, and clamp as min and max do here: a NaN stays
+    // itself (each keeps its first operand unless the comparison holds), and ±1 are not zeros.
+    if (clampToUnit) v = f32x4.pmin(f32x4.pmax(v, f32x4.splat(-1)), f32x4.splat(1));
     // Bucket indices in SIMD, then a candidate and its threshold per lane (Wasm SIMD has no gather).
-    const magnitude = i32x4.shr_u(v128.and(v, i32x4.splat(0x7fffffff)), 15);
-    let bucket = i32x4.sub(magnitude, i32x4.splat(QUANTIZE_BUCKET_BASE));
-    bucket = i32x4.min_s(i32x4.max_s(bucket, i32x4.splat(0)), i32x4.splat(QUANTIZE_BUCKETS_PER_SIGN - 1));
-    bucket = i32x4.add(bucket, v128.and(i32x4.shr_s(v, 31), i32x4.splat(QUANTIZE_BUCKETS_PER_SIGN)));
+    const magnitude = i32x4.shr_u(v128.and(v, v128.load(QUANTIZE_VECTORS)), 15);
+    let bucket = i32x4.sub(magnitude, v128.load(QUANTIZE_VECTORS, 16));
+    bucket = i32x4.min_s(i32x4.max_s(bucket, i32x4.splat(0)), v128.load(QUANTIZE_VECTORS, 32));
+    bucket = i32x4.add(bucket, v128.and(i32x4.shr_s(v, 31), v128.load(QUANTIZE_VECTORS, 48)));
     const c0 = <u32>load<u8>(buckets + i32x4.extract_lane(bucket, 0));
     const c1 = <u32>load<u8>(buckets + i32x4.extract_lane(bucket, 1));
     const c2 = <u32>load<u8>(buckets + i32x4.extract_lane(bucket, 2));
@@ -70,6 +83,16 @@ import { QUANTIZE_BUCKET_BASE, QUANTIZE_BUCKETS_PER_SIGN } from "../generated/ma
     return;
   }
   store<u8>(codes + i, <u8>codeOf(<f32>x, buckets, thresholds, clampToUnit));
+}
+
+/**
+ * The larger of `largest` and |x| (four lanes when V is v128), NaN when either is: for values ≥ 0
+ * and NaN with the sign cleared, the bits order as the values do (any NaN above +∞), so one integer
+ * maximum does in SIMD what Wasm's float maximum does in several x86 instructions.
+ */
+@inline export function largerMagnitude<V>(largest: V, x: V): V {
+  if (isVector<V>()) return <V>i32x4.max_s(<v128>largest, v128.and(<v128>x, v128.load(QUANTIZE_VECTORS)));
+  return <V>max<f32>(<f32>largest, Mathf.abs(<f32>x));
 }
 
 /** The largest lane of a vector of absolute values (NaN if any lane is NaN), or the value itself. */

@@ -2,15 +2,16 @@
 // (and, with the flag `bitsandbytes`, as bitsandbytes' do: its quantizer, a partial last block).
 // An 8-bit tensor keeps m and v as u8 codes into the dynamic maps (signed for m, unsigned for v)
 // with one float32 absolute maximum per block; any other tensor keeps them in float32 and steps by
-// Adam's own rule (adam.ts), as torchao does. Each block is one fused visit to memory:
-//   pass 1  dequantize m̂, v̂ (map[code]·absmax), form m, v as Adam does, keep their largest |·|;
-//   pass 2  form m, v again (the same arithmetic, on data now in cache), step p with them
-//           unquantized, store their nearest codes against the block's new maxima (≥ 1e−12).
-// Forming m, v twice keeps the kernel free of scratch memory, so any thread may take any tensor.
+// Adam's own rule (adam.ts), as torchao does. Each block is one visit to memory, in two loops:
+//   1  dequantize m̂, v̂ (map[code]·absmax), form m, v as Adam does, keep their largest |·|, step
+//      p with them unquantized, and keep them in the workspace (the block's new maxima are not
+//      known until the loop ends);
+//   2  from the workspace (in cache), store m, v's nearest codes against the new maxima (≥ 1e−12).
+// The workspace (adam8bit.json) is the thread's own: 2·blockSize float32, m's then v's.
 // Hand-written (blocks of codes); the table and scalar layout are adam8bit.json's (generate.js).
-import { lanesOf, loadAt, storeAt, splat, add, mul, div, sqrt, max, abs } from "../lib/lanes";
+import { lanesOf, loadAt, storeAt, splat, add, mul, div, sqrt, max } from "../lib/lanes";
 import { effectiveGradient, ema, emaOfSquare } from "../lib/rules";
-import { dequantize, largestLane, storeCodes } from "../lib/quantize";
+import { dequantize, largerMagnitude, largestLane, storeCodes } from "../lib/quantize";
 import {
   DYNAMIC8_SIGNED, DYNAMIC8_SIGNED_BUCKETS, DYNAMIC8_SIGNED_TIES_DOWN, DYNAMIC8_SIGNED_TIES_UP,
   DYNAMIC8_UNSIGNED, DYNAMIC8_UNSIGNED_BUCKETS, DYNAMIC8_UNSIGNED_TIES_DOWN, DYNAMIC8_UNSIGNED_TIES_UP,
@@ -23,13 +24,15 @@ const SMALLEST_ABSMAX: f32 = 1e-12;
 const BNB_SMALLEST_ABSMAX: f32 = 1e-38;
 
 /**
- * One block [start, end) of an 8-bit tensor, its absolute maxima at `absM` and `absV`. The new
- * maximum and the normalized values x are torchao's (max(max|s|, 1e−12), x = s/max), or with
- * `bitsandbytes` its: a whole block stores max|s| and takes x = s·(1/max(max|s|, 1e−38)), the
+ * One block [start, end) of an 8-bit tensor, its absolute maxima at `absM` and `absV`, its new m
+ * and v kept between the loops at `workM` and `workV` (float32, indexed from the block's start).
+ * The new maximum and the normalized values x are torchao's (max(max|s|, 1e−12), x = s/max), or
+ * with `bitsandbytes` its: a whole block stores max|s| and takes x = s·(1/max(max|s|, 1e−38)), the
  * `partial` last block stores max(max|s|, 1e−38) and takes x = s/max; codes as `codeOf` says.
  */
 @inline function adam8bitBlock<V>(
   start: usize, end: usize, param: usize, grad: usize, codesM: usize, codesV: usize, absM: usize, absV: usize,
+  workM: usize, workV: usize,
   gradScale: V, paramScale: V, weightDecay: V, beta1: V, oneMinusBeta1: V, beta2: V,
   oneMinusBeta2: V, biasCorrection2Sqrt: V, eps: V, negStepSize: V,
   decoupled: bool, coupled: bool, bitsandbytes: bool, partial: bool,
@@ -45,8 +48,12 @@ const BNB_SMALLEST_ABSMAX: f32 = 1e-38;
     const g = effectiveGradient<f32, V>(grad, i, gradScale, p, weightDecay, coupled);
     const m = ema<f32, V>(dequantize<V>(codesM, i, DYNAMIC8_SIGNED, oldM), beta1, oneMinusBeta1, g);
     const v = emaOfSquare<f32, V>(dequantize<V>(codesV, i, DYNAMIC8_UNSIGNED, oldV), beta2, oneMinusBeta2, g);
-    largestM = max<f32, V>(largestM, abs<f32, V>(m));
-    largestV = max<f32, V>(largestV, abs<f32, V>(v));
+    largestM = largerMagnitude<V>(largestM, m);
+    largestV = largerMagnitude<V>(largestV, v);
+    storeAt<f32, V>(workM, i - start, m);
+    storeAt<f32, V>(workV, i - start, v);
+    const denom = add<f32, V>(div<f32, V>(sqrt<f32, V>(v), biasCorrection2Sqrt), eps);
+    storeAt<f32, V>(param, i, add<f32, V>(p, div<f32, V>(mul<f32, V>(negStepSize, m), denom)));
   }
   let newM = largestLane<V>(largestM);
   let newV = largestLane<V>(largestV);
@@ -66,18 +73,15 @@ const BNB_SMALLEST_ABSMAX: f32 = 1e-38;
   const byFactor = bitsandbytes && !partial;
   const thresholdsM = bitsandbytes ? DYNAMIC8_SIGNED_TIES_DOWN : DYNAMIC8_SIGNED_TIES_UP;
   const thresholdsV = bitsandbytes ? DYNAMIC8_UNSIGNED_TIES_DOWN : DYNAMIC8_UNSIGNED_TIES_UP;
+  const scaleM = splat<f32, V>(byFactor ? factorM : newM);
+  const scaleV = splat<f32, V>(byFactor ? factorV : newV);
   for (let i = start; i < end; i += step) {
-    let p = loadAt<f32, V>(param, i);
-    if (decoupled) p = mul<f32, V>(p, paramScale);
-    const g = effectiveGradient<f32, V>(grad, i, gradScale, p, weightDecay, coupled);
-    const m = ema<f32, V>(dequantize<V>(codesM, i, DYNAMIC8_SIGNED, oldM), beta1, oneMinusBeta1, g);
-    const v = emaOfSquare<f32, V>(dequantize<V>(codesV, i, DYNAMIC8_UNSIGNED, oldV), beta2, oneMinusBeta2, g);
-    const xM = byFactor ? mul<f32, V>(m, splat<f32, V>(factorM)) : div<f32, V>(m, splat<f32, V>(newM));
-    const xV = byFactor ? mul<f32, V>(v, splat<f32, V>(factorV)) : div<f32, V>(v, splat<f32, V>(newV));
+    const m = loadAt<f32, V>(workM, i - start);
+    const v = loadAt<f32, V>(workV, i - start);
+    const xM = byFactor ? mul<f32, V>(m, scaleM) : div<f32, V>(m, scaleM);
+    const xV = byFactor ? mul<f32, V>(v, scaleV) : div<f32, V>(v, scaleV);
     storeCodes<V>(codesM, i, DYNAMIC8_SIGNED_BUCKETS, thresholdsM, xM, bitsandbytes);
     storeCodes<V>(codesV, i, DYNAMIC8_UNSIGNED_BUCKETS, thresholdsV, xV, bitsandbytes);
-    const denom = add<f32, V>(div<f32, V>(sqrt<f32, V>(v), biasCorrection2Sqrt), eps);
-    storeAt<f32, V>(param, i, add<f32, V>(p, div<f32, V>(mul<f32, V>(negStepSize, m), denom)));
   }
   store<f32>(absM, newM);
   store<f32>(absV, newV);
@@ -99,20 +103,22 @@ const BNB_SMALLEST_ABSMAX: f32 = 1e-38;
   const codesV = <usize>load<u32>(entry, 24);
   const absM = <usize>load<u32>(entry, 28);
   const absV = <usize>load<u32>(entry, 32);
+  const workM = <usize>load<u32>(entry, 36);
+  const workV = workM + (blockSize << 2);
   if (codesM != 0) {
     for (let b: usize = 0, start: usize = 0; start < n; b++, start += blockSize) {
       const end = min<usize>(start + blockSize, n);
       const partial = end - start < blockSize; // bitsandbytes' last block only
       if (!isVector<V>() || (end - start) % lanesOf<f32>() == 0) {
         adam8bitBlock<V>(
-          start, end, param, grad, codesM, codesV, absM + (b << 2), absV + (b << 2),
+          start, end, param, grad, codesM, codesV, absM + (b << 2), absV + (b << 2), workM, workV,
           gradScale, paramScale, weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2,
           biasCorrection2Sqrt, eps, negStepSize, decoupled, coupled, bitsandbytes, partial,
         );
       } else {
         // A last block that is not whole vectors, one element at a time.
         adam8bitBlock<f32>(
-          start, end, param, grad, codesM, codesV, absM + (b << 2), absV + (b << 2),
+          start, end, param, grad, codesM, codesV, absM + (b << 2), absV + (b << 2), workM, workV,
           scalarOf<V>(gradScale), scalarOf<V>(paramScale), scalarOf<V>(weightDecay), scalarOf<V>(beta1),
           scalarOf<V>(oneMinusBeta1), scalarOf<V>(beta2), scalarOf<V>(oneMinusBeta2),
           scalarOf<V>(biasCorrection2Sqrt), scalarOf<V>(eps), scalarOf<V>(negStepSize),
@@ -176,14 +182,14 @@ const BNB_SMALLEST_ABSMAX: f32 = 1e-38;
     const negStepSizeV = splat<f32, v128>(negStepSize);
     for (let t: usize = 0; t < count; t++) {
       adam8bitTensor<v128>(
-        table + t * 36, blockSize, gradScaleV, paramScaleV, weightDecayV, beta1V, oneMinusBeta1V, beta2V,
+        table + t * 40, blockSize, gradScaleV, paramScaleV, weightDecayV, beta1V, oneMinusBeta1V, beta2V,
         oneMinusBeta2V, biasCorrection2SqrtV, epsV, negStepSizeV, decoupled, coupled, bitsandbytes,
       );
     }
   } else {
     for (let t: usize = 0; t < count; t++) {
       adam8bitTensor<f32>(
-        table + t * 36, blockSize, gradScale, paramScale, weightDecay, beta1, oneMinusBeta1, beta2,
+        table + t * 40, blockSize, gradScale, paramScale, weightDecay, beta1, oneMinusBeta1, beta2,
         oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize, decoupled, coupled, bitsandbytes,
       );
     }
@@ -192,11 +198,12 @@ const BNB_SMALLEST_ABSMAX: f32 = 1e-38;
 
 /**
  * Adam with blockwise 8-bit moments: one step of `count` float32 tensors. Table entries are
- * [n, param, grad, expAvg, expAvgSq, expAvgCodes, expAvgSqCodes, expAvgAbsmax, expAvgSqAbsmax]:
- * an 8-bit tensor has n codes of each moment and ⌈n/blockSize⌉ maxima (blockSize a multiple of 4,
- * so whole blocks are whole SIMD vectors; a last partial block, bitsandbytes' only, may step one
- * element at a time), its float32 moments at address 0; any other tensor the reverse. Scalars as
- * adam8bit.json declares.
+ * [n, param, grad, expAvg, expAvgSq, expAvgCodes, expAvgSqCodes, expAvgAbsmax, expAvgSqAbsmax,
+ * workspace]: an 8-bit tensor has n codes of each moment and ⌈n/blockSize⌉ maxima (blockSize a
+ * multiple of 4, so whole blocks are whole SIMD vectors; a last partial block, bitsandbytes' only,
+ * may step one element at a time), its float32 moments at address 0, and a workspace of
+ * 2·blockSize float32 (16-byte aligned) that no other thread uses during the call; any other
+ * tensor has float32 moments, and 0 for the rest. Scalars as adam8bit.json declares.
  */
 export function adam8bit_f32(table: usize, count: usize, scalars: usize): void {
   const flags = load<u32>(scalars, 88);

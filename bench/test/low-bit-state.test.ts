@@ -12,22 +12,44 @@ describe("low-bit state case", () => {
     ]);
   });
 
-  it("times Adam with each format and relates it to float32 Adam at the same size", async () => {
-    const timing = {
-      ...TIMING.quick,
-      warmupMs: 1,
-      minSampleMs: 1,
-      minSamples: 3,
-      slowMinSamples: 2,
-      timeMs: 1,
-      maxTaskMs: 50,
-    };
+  const timing = {
+    ...TIMING.quick,
+    warmupMs: 1,
+    minSampleMs: 1,
+    minSamples: 3,
+    slowMinSamples: 2,
+    timeMs: 1,
+    maxTaskMs: 50,
+  };
+
+  it("times Adam with each format and relates it to float32 Adam at the same size, in pairs", async () => {
     const results = await runLowBitState(timing, () => {}, [4096]);
     expect(results.map((r) => r.state)).toEqual(["float32", "bfloat16", "8bit"]);
     expect(results[0].vsFloat32).toBe(1);
+    expect(results[0].paired).toBeNull();
     for (const r of results) {
       expect(r.mParamsPerSec).toBeGreaterThan(0);
-      expect(r.vsFloat32).toBeCloseTo(r.mParamsPerSec / results[0].mParamsPerSec, 10);
+      // 4096 is below the two-thread sizes.
+      expect(r.twoThreads).toBeNull();
+      expect(r.bandwidthTwoThreads).toBeNull();
+    }
+    for (const r of results.slice(1)) {
+      const paired = r.paired!;
+      expect(r.vsFloat32).toBe(paired.ratio);
+      expect(paired.min).toBeGreaterThan(0);
+      expect(paired.min).toBeLessThanOrEqual(paired.ratio);
+      expect(paired.ratio).toBeLessThanOrEqual(paired.max);
+    }
+  });
+
+  it("pairs two threads against one per format, beside the bandwidth reference with its traffic", async () => {
+    const results = await runLowBitState(timing, () => {}, [4096], 4096);
+    for (const r of results) {
+      for (const paired of [r.twoThreads!, r.bandwidthTwoThreads!]) {
+        expect(paired.pairs).toBeGreaterThanOrEqual(5);
+        expect(paired.min).toBeGreaterThan(0);
+        expect(paired.ratio).toBeLessThanOrEqual(paired.max);
+      }
     }
   });
 

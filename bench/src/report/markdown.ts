@@ -200,13 +200,27 @@ function sparseRowLines(results: SparseRowsResult[]): string[] {
 /** The many-tensor table: one group of many small tensors against one tensor of the same size. */
 /** Adam's step with each state format beside float32 Adam's at the same size. */
 function lowBitLines(results: LowBitResult[]): string[] {
+  const withThreads = results.some((r) => r.twoThreads !== null);
   return [
     "## Low-bit state",
     "",
-    "Adam (lr 1e-3) on one float32 tensor, simdopt's default runtime on one thread, with its moments stored as float32, bfloat16 or 8-bit codes (blocks of 256); bytes per parameter with float32 parameters and gradients.",
+    "Adam (lr 1e-3) on one float32 tensor, simdopt's default runtime on one thread, with its moments stored as float32, bfloat16 or 8-bit codes (blocks of 256); bytes per parameter with float32 parameters and gradients. The three formats share one memory per size; vs float32 is timed in alternating pairs against float32 Adam (the median of the pairs' ratios, their smallest and largest in brackets)." +
+      (withThreads
+        ? " 2t / 1t: two threads over one for the same format, in pairs, beside the bandwidth reference with its traffic (bandwidth 2t / 1t)."
+        : ""),
     "",
     table([
-      ["state", "params", "bytes moved", "bytes resident", "ms", "M params/s", "GB/s", "vs float32"],
+      [
+        "state",
+        "params",
+        "bytes moved",
+        "bytes resident",
+        "ms",
+        "M params/s",
+        "GB/s",
+        "vs float32",
+        ...(withThreads ? ["2t / 1t", "bandwidth 2t / 1t"] : []),
+      ],
       ...results.map((r) => [
         r.state,
         formatSize(r.size),
@@ -215,7 +229,8 @@ function lowBitLines(results: LowBitResult[]): string[] {
         sig(r.measurement.medianMs),
         sig(r.mParamsPerSec),
         sig(r.gbPerSec),
-        `${r.vsFloat32.toFixed(2)}x`,
+        r.paired === null ? `${r.vsFloat32.toFixed(2)}x` : pairedCell(r.paired),
+        ...(withThreads ? [pairedCell(r.twoThreads ?? undefined), pairedCell(r.bandwidthTwoThreads ?? undefined)] : []),
       ]),
     ]),
     "",

@@ -5,7 +5,10 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, test } from "vitest";
 import { Adam, AdamW, BnbAdam8bit, BnbAdamW8bit, loadRuntime, type Rounding, type Runtime } from "../dist/index.js";
+import { KERNEL_LAYOUTS } from "../dist/generated/kernels.js";
 import { STATE_MAPS } from "../dist/generated/maps.js";
+import { TensorTable } from "../dist/runtime/tensor-table.js";
+import { SliceTables } from "../dist/threads/slices.js";
 import { fromBfloat16, toBfloat16 } from "../dist/reference/bfloat16.js";
 import { codeOf } from "../dist/reference/quantize.js";
 import { firstDifference, gradientsFor, randomArray } from "./helpers.js";
@@ -433,5 +436,44 @@ describe("threads with low-bit state", () => {
     expect(pool.splitCalls).toBeGreaterThan(0); // the steps were shared out
     two.forEach((values, k) => expect(firstDifference(values, one[k]), `array ${k}`).toBe(-1));
     threaded.close();
+  });
+});
+
+describe("8-bit state's workspace", () => {
+  test("one area for a table's tensors with blocks, none for the others, one of its own per slice of threads", async () => {
+    const runtime = await loadRuntime({ binary: "simd" });
+    const lengths = [4096, 37, 65536, 300];
+    const blocks = [256, null, 256, null];
+    const params = lengths.map((n) => runtime.parameter(n));
+    // expAvg, expAvgSq, expAvgCodes, expAvgSqCodes, expAvgAbsmax, expAvgSqAbsmax of each tensor.
+    const buffers = lengths.map((n, t) =>
+      blocks[t] === null ? [n, n, null, null, null, null] : [null, null, n, n, n / 256, n / 256],
+    );
+    const table = new TensorTable(runtime as never, "adam8bit", "float32", params as never, buffers, blocks);
+    const layout = KERNEL_LAYOUTS.adam8bit;
+    const stride = layout.tableStride / 4;
+    const areasOf = (address: number, count: number) => {
+      const words = new Uint32Array(runtime.memory.buffer, address, count * stride);
+      return Array.from({ length: count }, (_, k) => words[k * stride + layout.workspace.word]);
+    };
+    const [first, none, second, alsoNone] = areasOf(table.address, table.count);
+    expect(first).not.toBe(0);
+    expect([none, alsoNone]).toEqual([0, 0]);
+    expect(second).toBe(first);
+    expect(first % 64).toBe(0);
+    // Three slices cut the 65536-element tensor: each slice's tensors with blocks share one area, its own.
+    const slices = new SliceTables(runtime as never, "adam8bit", table, 3);
+    const phase = slices.phases[0];
+    const perSlice = phase.addresses.map(
+      (address, p) => new Set(areasOf(address, phase.counts[p]).filter((a) => a !== 0)),
+    );
+    expect(perSlice.map((areas) => areas.size)).toEqual([1, 1, 1]);
+    const areas = perSlice.map((areas) => [...areas][0]).sort((a, b) => a - b);
+    expect(areas).not.toContain(first);
+    // At least m's and v's 256 float32 each apart.
+    for (let k = 1; k < areas.length; k++) expect(areas[k] - areas[k - 1]).toBeGreaterThanOrEqual(2 * 256 * 4);
+    slices.dispose();
+    table.dispose();
+    for (const param of params) param.dispose();
   });
 });

@@ -9,7 +9,9 @@
  * block for its per-block sums (internal: not state, never saved, freed with the table), and each
  * entry the words that say where a tensor's slots are (generate.js's BLOCK_WORDS). A kernel that
  * declares a `workspace` gets a scratch area per tensor (float32, internal like the slots), its
- * address in the entry after the shape words.
+ * address in the entry after the shape words; one declared per block element gets one area of a
+ * block's size, shared by the tensors with blocks (the kernel steps them one after another; threads
+ * get an area each, slices.ts).
  */
 import { ALIGNMENT } from "./allocator.js";
 import type { Dtype, KernelName } from "./kernels.js";
@@ -104,9 +106,12 @@ export class TensorTable implements StepTable {
     this.blocks = blocks === null ? [] : params.map((param, t) => tensorBlocks(blocks, param.length, shapes[t]));
     // Each tensor's scratch slots: one per block, 64-byte aligned per tensor.
     const scratchSizes = this.blocks.map(({ count }) => alignUp(count * (blocks?.scratchBytes ?? 0)));
-    const workspaceSizes = params.map((param) =>
-      layout.workspace === null ? 0 : alignUp(param.length * layout.workspace.float32PerElement * 4),
-    );
+    const workspace = layout.workspace;
+    const perElement = workspace !== null && "float32PerElement" in workspace ? workspace.float32PerElement : 0;
+    const workspaceSizes = params.map((param) => alignUp(param.length * perElement * 4));
+    // A workspace per block element: one area for every tensor, after the per-element ones.
+    const blockAreaBytes = blockWorkspaceBytes(layout, stateBlocks);
+    if (blockAreaBytes > 0) workspaceSizes.push(blockAreaBytes);
     const scratchBytes =
       scratchSizes.reduce((total, size) => total + size, 0) + workspaceSizes.reduce((total, size) => total + size, 0);
     this.arena = arenaBytes === 0 ? 0 : runtime.alloc(arenaBytes);
@@ -137,11 +142,15 @@ export class TensorTable implements StepTable {
     this.elements = params.reduce((total, param) => total + param.length, 0);
     const words = new Uint32Array(runtime.memory.buffer, this.address, params.length * (layout.tableStride / 4));
     let slots = this.scratch;
+    // The shared area of a workspace per block element, after every tensor's own slots.
+    const blockArea = blockAreaBytes === 0 ? 0 : this.scratch + scratchBytes - blockAreaBytes;
     params.forEach((param, t) => {
       // Phase 0 (every phase, the whole tensor) from its first element, its slots, its length.
       const blockWords = blocks === null ? [] : [0, 0, slots, param.length];
       if (blocks !== null) slots += scratchSizes[t];
-      const workspaceWords = layout.workspace === null ? [] : [workspaceSizes[t] === 0 ? 0 : slots];
+      let workspaceWords: number[] = [];
+      if (perElement > 0) workspaceWords = [workspaceSizes[t] === 0 ? 0 : slots];
+      else if (workspace !== null) workspaceWords = [stateBlocks?.[t] == null ? 0 : blockArea];
       slots += workspaceSizes[t];
       words.set(
         [
@@ -210,6 +219,21 @@ export class TensorTable implements StepTable {
     if (this.scratch !== 0) this.runtime.free(this.scratch);
     this.runtime.free(this.address);
   }
+}
+
+/**
+ * Bytes of the area of a workspace declared per block element (`float32PerBlockElement`) for the
+ * largest of `stateBlocks` (64-byte aligned): what one thread needs to step any block of the
+ * tensors. 0 for any other kernel, or when no tensor has blocks.
+ */
+export function blockWorkspaceBytes(
+  layout: Pick<TableLayout, "workspace">,
+  stateBlocks: readonly (number | null)[] | undefined,
+): number {
+  const workspace = layout.workspace;
+  if (workspace === null || !("float32PerBlockElement" in workspace) || stateBlocks === undefined) return 0;
+  const largest = stateBlocks.reduce<number>((most, block) => Math.max(most, block ?? 0), 0);
+  return alignUp(largest * workspace.float32PerBlockElement * 4);
 }
 
 function alignUp(bytes: number): number {

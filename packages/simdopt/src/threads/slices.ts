@@ -13,12 +13,14 @@
  * optax:adafactor) are cut between tensors only: each tensor runs entire in one slice, so a group
  * of several tensors still spreads over threads. Low-bit state (bfloat16, 8-bit blocks) is cut at
  * its tensors' blocks of codes, or at 64-byte lines where it is element by element, each buffer's
- * address moved by its own element size (one value per block for a block's maximum).
+ * address moved by its own element size (one value per block for a block's maximum); a kernel
+ * whose workspace is per block element (8-bit Adam) gets an area per slice, which the entries of
+ * the slice's tensors with blocks point at, since slices run at the same time.
  */
 import { ALIGNMENT } from "../runtime/allocator.js";
 import { bytesPerElement, tableBuffers, type KernelName } from "../runtime/kernels.js";
 import { KERNEL_LAYOUTS } from "../generated/kernels.js";
-import type { StepTable } from "../runtime/tensor-table.js";
+import { blockWorkspaceBytes, type StepTable } from "../runtime/tensor-table.js";
 import { stateElementBytes } from "../runtime/state-elements.js";
 
 /** What slicing needs of a runtime: its memory and its allocator. */
@@ -42,6 +44,8 @@ export class SliceTables {
   /** The slices of each phase the pool runs in turn, joining between them (one for most kernels). */
   readonly phases: SlicePhase[] = [];
   private readonly block: number;
+  /** Byte address of the slices' workspace areas (one per slice), or 0. */
+  private readonly workspaces: number;
 
   constructor(
     private readonly runtime: SliceMemory,
@@ -108,11 +112,25 @@ export class SliceTables {
       }
       firstUnit += tensorUnits;
     });
+    // Each slice's own workspace area, for the entries that have one (0 stays 0: no blocks).
+    const areaBytes = blockWorkspaceBytes(layout, lowBit);
+    this.workspaces = areaBytes === 0 ? 0 : runtime.alloc(parts * areaBytes);
+    if (areaBytes > 0) {
+      const word = (layout.workspace as { word: number }).word;
+      entries.forEach((part, p) => {
+        for (const entry of part) if (entry[word] !== 0) entry[word] = this.workspaces + p * areaBytes;
+      });
+    }
     const total = entries.reduce((sum, part) => sum + part.length, 0);
     const tableWords = Math.max(1, total) * stride;
     const phaseCount = blocks?.phases ?? 1;
     const phaseWords = tableWords + 2 * parts;
-    this.block = runtime.alloc(phaseCount * phaseWords * 4);
+    try {
+      this.block = runtime.alloc(phaseCount * phaseWords * 4);
+    } catch (error) {
+      if (this.workspaces !== 0) runtime.free(this.workspaces);
+      throw error;
+    }
     const words = new Uint32Array(runtime.memory.buffer, this.block, phaseCount * phaseWords);
     for (let phase = 0; phase < phaseCount; phase++) {
       const base = this.block + phase * phaseWords * 4;
@@ -134,5 +152,6 @@ export class SliceTables {
 
   dispose(): void {
     this.runtime.free(this.block);
+    if (this.workspaces !== 0) this.runtime.free(this.workspaces);
   }
 }
