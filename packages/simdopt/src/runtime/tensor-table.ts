@@ -9,7 +9,8 @@
  * block for its per-block sums (internal: not state, never saved, freed with the table), and each
  * entry the words that say where a tensor's slots are (generate.js's BLOCK_WORDS). A kernel that
  * declares a `workspace` gets a scratch area per tensor (float32, internal like the slots), its
- * address in the entry after the shape words.
+ * address in the entry after the shape words; one in `parts` the words of a whole tensor (phase 0,
+ * part 0 of 1: threads/tensor-parts.ts).
  */
 import { ALIGNMENT } from "./allocator.js";
 import type { Dtype, KernelName } from "./kernels.js";
@@ -43,7 +44,7 @@ export interface StepTable extends GradTable {
 /** What a table needs of its kernel's declaration. */
 export type TableLayout = Pick<
   (typeof KERNEL_LAYOUTS)[KernelName],
-  "elementwise" | "blocks" | "shapeWords" | "tableStride" | "stateElements" | "workspace"
+  "elementwise" | "blocks" | "shapeWords" | "tableStride" | "stateElements" | "workspace" | "parts"
 >;
 
 export class TensorTable implements StepTable {
@@ -143,6 +144,8 @@ export class TensorTable implements StepTable {
       if (blocks !== null) slots += scratchSizes[t];
       const workspaceWords = layout.workspace === null ? [] : [workspaceSizes[t] === 0 ? 0 : slots];
       slots += workspaceSizes[t];
+      // A kernel in parts: phase 0 (every phase), part 0 of 1 (the whole tensor).
+      const partWords = layout.parts === null ? [] : [0, 0, 1];
       words.set(
         [
           param.length,
@@ -152,6 +155,7 @@ export class TensorTable implements StepTable {
           ...shapes[t],
           ...workspaceWords,
           ...blockWords,
+          ...partWords,
         ],
         t * (layout.tableStride / 4),
       );
