@@ -29,13 +29,23 @@
 // `"workspace": { "float32PerElement": k }` (hand-written kernels only) gives each tensor a scratch
 // area of k float32 per element (64-byte aligned; not state: never saved, freed with the table), for
 // a kernel that computes intermediate matrices (Muon's Newton–Schulz iteration); its byte address
-// is the word after the shape words (the layout's workspace.word). Threads run such a tensor whole.
+// is the word after the shape words (the layout's workspace.word). Threads run such a tensor whole,
+// unless the kernel declares `parts`.
 // `"workspace": { "float32PerBlockElement": k }` instead gives k float32 per element of one block
 // of low-bit state (the definition's stateBlock), for a kernel that keeps a block's values between
 // two loops over it (8-bit Adam's new moments, before their block maximum is known): one area per
 // thread, shared by the tensors it steps one after another, 0 in the entry of a tensor without
 // blocks; threads cut such tensors at their blocks, each slice pointing at its thread's area.
 // The kernel's block size is generated (generated/blocks.ts) so that it cannot drift from here.
+// `"parts": { "before", "repeated", "after", "repeats", "minElements" }` (hand-written kernels
+// with a workspace, without blocks) makes a kernel that works on a whole tensor in several
+// dependent steps (Muon's matrix products) splittable inside it: a step is a sequence of `before`
+// phases, then `repeated` phases as many times as the scalar named by `repeats` says, then `after`
+// phases (generated/parts.ts gives the kernel these counts), and each entry gets PART_WORDS after
+// its workspace word. The kernel cuts each tensor in `parts` parts itself (Muon: runs of X's rows)
+// and a phase computes only its part's share; threads run the parts of a phase together and join
+// before the next. A tensor of fewer than `minElements` elements runs whole on one thread (its
+// entry's phase 0 runs every phase), as the joins would cost more than they save.
 // `"ranges": { "<state buffer>": "nonNegative" }` declares the values a state buffer can hold
 // (RANGES; a buffer not named holds any value): the package refuses a checkpoint whose buffer
 // holds another (a negative second moment), so the rule lives here, beside the buffer.
@@ -81,6 +91,12 @@ const SHAPE_WORDS = {
  * `tensorLength`: the byte address of the tensor's first slot and its element count.
  */
 const BLOCK_WORDS = ["phase", "first", "scratch", "tensorLength"];
+/**
+ * The words a kernel in parts ends its entries with. `phase`: 0 runs every phase over the whole
+ * tensor (part 0 of 1), k phase k alone (the pool runs all parts of phase k before phase k+1);
+ * `part` and `parts`: which of how many parts of the tensor the entry computes.
+ */
+const PART_WORDS = ["phase", "part", "parts"];
 
 /** The ranges a state buffer may declare (`"ranges"`); a buffer that declares none holds any value. */
 const RANGES = ["nonNegative"];
@@ -112,6 +128,7 @@ export function readDeclarations() {
         exclusive: json.exclusive ?? [],
         requires: json.requires ?? {},
         blocks: json.blocks ?? null,
+        parts: json.parts ?? null,
         workspace: json.workspace ?? null,
         ranges: json.ranges ?? {},
         stateElements: stateElements(json.state, file),
@@ -174,6 +191,11 @@ function layout(declaration) {
     // The word index of each of BLOCK_WORDS in an entry.
     words: Object.fromEntries(BLOCK_WORDS.map((word, k) => [word, wordsBeforeBlocks + k])),
   };
+  const parts = declaration.parts && {
+    ...declaration.parts,
+    // The word index of each of PART_WORDS in an entry.
+    words: Object.fromEntries(PART_WORDS.map((word, k) => [word, wordsBeforeBlocks + k])),
+  };
   return {
     summary: declaration.summary,
     state: declaration.state,
@@ -196,7 +218,9 @@ function layout(declaration) {
     // A scratch area (float32 per element of a tensor, or per element of a block per thread) and
     // the word of its address; null: none.
     workspace: declaration.workspace && { ...declaration.workspace, word: wordsBeforeWorkspace },
-    tableStride: 4 * (wordsBeforeBlocks + (blocks ? BLOCK_WORDS.length : 0)),
+    // Cut inside tensors in parts, in phases (see PART_WORDS); null: not in parts.
+    parts,
+    tableStride: 4 * (wordsBeforeBlocks + (blocks ? BLOCK_WORDS.length : 0) + (parts ? PART_WORDS.length : 0)),
     // The rows kernel's entries (see ROW_WORDS); null: no rows kernel.
     rows: declaration.rows
       ? {
@@ -244,6 +268,24 @@ function checkWorkspace({ name, handWritten, blocks, workspace }) {
   )
     throw new Error(
       `optimizers/${name}.json: workspace must be { float32PerElement or float32PerBlockElement: a positive integer } of a hand-written kernel without blocks`,
+    );
+}
+
+/** Parts: a hand-written kernel with a workspace and no blocks; whole counts; `repeats` a scalar. */
+function checkParts({ name, handWritten, blocks, workspace, parts, scalars }) {
+  const { before, repeated, after, repeats, minElements } = parts;
+  const count = (x) => Number.isInteger(x) && x >= 0;
+  if (
+    !handWritten ||
+    blocks !== null ||
+    workspace === null ||
+    Object.keys(parts).sort().join() !== "after,before,minElements,repeated,repeats" ||
+    !(count(before) && count(repeated) && count(after) && before + after >= 1) ||
+    !scalars.includes(repeats) ||
+    !count(minElements)
+  )
+    throw new Error(
+      `optimizers/${name}.json: parts must be { before, repeated, after: whole numbers (before + after >= 1), repeats: a scalar's name, minElements: a whole number } of a hand-written kernel with a workspace and without blocks`,
     );
 }
 
@@ -374,6 +416,7 @@ declarations.forEach((d) => {
     throw new Error(`optimizers/${d.name}.json: shapeWords needs a hand-written kernel`);
   if (d.blocks !== null) checkBlocks(d);
   if (d.workspace !== null) checkWorkspace(d);
+  if (d.parts !== null) checkParts(d);
   checkStateElements(d);
   if (d.rows && (d.handWritten || d.shapeWords !== null || d.blocks !== null))
     throw new Error(`optimizers/${d.name}.json: rows needs a generated kernel (no handWritten, shapeWords or blocks)`);
@@ -417,6 +460,22 @@ ${declarations
   .map(
     (d) => `/** Elements per block of ${d.name} (its declaration's blocks.elements). */
 export const ${d.name.toUpperCase()}_BLOCK_ELEMENTS: usize = ${d.blocks.elements};`,
+  )
+  .join("\n")}
+`,
+);
+// Each kernel in parts' phase counts, for its source to import.
+writeFileSync(
+  here("generated/parts.ts"),
+  `// Generated by generate.js from optimizers/*.json: do not edit.
+${declarations
+  .filter((d) => d.parts !== null)
+  .map(
+    (d) => `/** Phases of ${d.name} before its repeated ones, and repeated per repeat (its declaration's parts). */
+export const ${d.name.toUpperCase()}_PHASES_BEFORE: i32 = ${d.parts.before};
+export const ${d.name.toUpperCase()}_PHASES_REPEATED: i32 = ${d.parts.repeated};
+/** Phases of ${d.name} after the repeated ones. */
+export const ${d.name.toUpperCase()}_PHASES_AFTER: i32 = ${d.parts.after};`,
   )
   .join("\n")}
 `,

@@ -1,16 +1,19 @@
 // C = A·B for row-major float32 matrices (A: m×p, B: p×n, C: m×n), each element of C summed in
 // float32 over k = 0, 1, …, p−1 in order, every product and every sum rounded on its own (no fused
 // multiply-add in any build). The order of a sum is the same in every binary and in the reference
-// (src/reference/matmul.ts), so all of them agree bit for bit; only the speed differs.
+// (src/reference/matmul.ts), so all of them agree bit for bit; only the speed differs. It does not
+// depend on which rows a call computes either: threads may compute C's rows in any split.
 //
 // Blocked for the caches: the sum over k is cut in runs of K_BLOCK (C holds the partial sums
 // between runs, which keeps the order), and within a run the SIMD build computes C four rows by
 // eight columns at a time (eight f32x4 accumulators), then four rows by four columns, then single
-// rows; the last n mod 4 columns are summed one element at a time. For the four-by-eight tiles the
-// run's rows of B are first copied into `packed` as panels of eight columns, each K_BLOCK × 8
-// contiguous values: read in place, a tile's k-th row would lie n floats after the (k−1)-th, and
-// with n a multiple of 1024 every one of them falls in the same set of the L1 cache. `packed`
-// holds min(p, K_BLOCK)·n floats (at most p·n). Rows [rowFrom, rowTo) only.
+// rows; the last n mod 4 columns are summed one element at a time. The four-by-eight tiles read B
+// from `packed`, B's first 8·⌊n/8⌋ columns copied beforehand (packRows, packTransposedRows) as
+// panels of eight columns, each run's K_BLOCK × 8 values contiguous: read in place, a tile's k-th
+// row would lie n floats after the (k−1)-th, and with n a multiple of 1024 every one of them falls
+// in the same set of the L1 cache. B is packed once for all the rows of C, by rows of B, so that
+// the threads that compute C's rows can pack it together first. `packed` holds p·8·⌊n/8⌋ floats
+// (at most p·n); the scalar build neither writes nor reads it.
 
 /** Terms of a sum taken per pass over C: a K_BLOCK×n panel of B stays in the cache for every row of A. */
 const K_BLOCK: usize = 64;
@@ -19,9 +22,54 @@ const K_BLOCK: usize = 64;
   return base + (index << 2);
 }
 
+/** Float index in `packed` of row k of panel q of B (p rows, `panels` panels of eight columns). */
+@inline function panelRow(p: usize, panels: usize, k: usize, q: usize): usize {
+  const k0 = k - k % K_BLOCK;
+  const run = min<usize>(K_BLOCK, p - k0);
+  return k0 * (panels << 3) + q * (run << 3) + ((k - k0) << 3);
+}
+
+/**
+ * Rows [rowFrom, rowTo) of B (p×n, row-major float32) into `packed`, as matmulRows reads them;
+ * calls over rows that together cover [0, p) pack all of B. Nothing in the scalar build.
+ */
+export function packRows(b: usize, p: usize, n: usize, rowFrom: usize, rowTo: usize, packed: usize): void {
+  if (!ASC_FEATURE_SIMD) return;
+  const panels = n >> 3;
+  for (let k = rowFrom; k < rowTo; k++) {
+    const from = at(b, k * n);
+    for (let q: usize = 0; q < panels; q++) {
+      const to = at(packed, panelRow(p, panels, k, q));
+      v128.store(to, v128.load(from + (q << 5)));
+      v128.store(to, v128.load(from + (q << 5), 16), 16);
+    }
+  }
+}
+
+/**
+ * The panels of B = Xᵀ (X: rows×cols, so B: cols×rows) that rows [rowFrom, rowTo) of X make, X's
+ * rows being B's columns: the panels of eight whole rows among them, so that calls over rows cut
+ * at multiples of 8 that together cover [0, rows) pack all of B. Nothing in the scalar build.
+ */
+export function packTransposedRows(
+  x: usize, rows: usize, cols: usize, rowFrom: usize, rowTo: usize, packed: usize,
+): void {
+  if (!ASC_FEATURE_SIMD) return;
+  const panels = rows >> 3;
+  const stride = cols << 2;
+  for (let q = (rowFrom + 7) >> 3; (q << 3) + 8 <= rowTo; q++) {
+    const row = at(x, (q << 3) * cols);
+    for (let k: usize = 0; k < cols; k++) {
+      const to = at(packed, panelRow(cols, panels, k, q));
+      const from = row + (k << 2);
+      for (let l: usize = 0; l < 8; l++) store<f32>(to + (l << 2), load<f32>(from + l * stride));
+    }
+  }
+}
+
 /**
  * Rows [rowFrom, rowTo) of C = A·B (A: m×p, B: p×n, C: m×n, row-major float32; C may not overlap
- * A or B), with `packed` a scratch area of min(p, K_BLOCK)·n floats (the SIMD build's panels of B).
+ * A or B), with `packed` all of B's panels (packRows, packTransposedRows), read by the SIMD build.
  */
 export function matmulRows(
   a: usize, b: usize, c: usize, p: usize, n: usize, rowFrom: usize, rowTo: usize, packed: usize,
@@ -35,11 +83,10 @@ export function matmulRows(
     const first = k0 == 0;
     let i = rowFrom;
     if (ASC_FEATURE_SIMD) {
-      const panels = n >> 3;
-      if (rowTo - rowFrom >= 4) packPanels(b, packed, n, k0, k1, panels);
+      const run = at(packed, k0 * ((n >> 3) << 3)); // this run's panels
       for (; i + 4 <= rowTo; i += 4) {
         let j: usize = 0;
-        for (; j + 8 <= n; j += 8) fourByEight(a, packed + ((j * (k1 - k0)) << 2), c, p, n, i, j, k0, k1, first);
+        for (; j + 8 <= n; j += 8) fourByEight(a, run + ((j * (k1 - k0)) << 2), c, p, n, i, j, k0, k1, first);
         for (; j + 4 <= n; j += 4) fourByFour(a, b, c, p, n, i, j, k0, k1, first);
         for (; j < n; j++) {
           for (let r: usize = 0; r < 4; r++) oneElement(a, b, c, p, n, i + r, j, k0, k1, first);
@@ -54,19 +101,6 @@ export function matmulRows(
       for (; i < rowTo; i++) {
         for (let j: usize = 0; j < n; j++) oneElement(a, b, c, p, n, i, j, k0, k1, first);
       }
-    }
-  }
-}
-
-/** Rows [k0, k1) of B's first 8·panels columns into `packed`: panel q is (k1 − k0) rows of 8 values. */
-@inline function packPanels(b: usize, packed: usize, n: usize, k0: usize, k1: usize, panels: usize): void {
-  let to = packed;
-  for (let q: usize = 0; q < panels; q++) {
-    for (let k = k0; k < k1; k++) {
-      const from = at(b, k * n + (q << 3));
-      v128.store(to, v128.load(from));
-      v128.store(to, v128.load(from, 16), 16);
-      to += 32;
     }
   }
 }

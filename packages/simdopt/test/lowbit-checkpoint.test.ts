@@ -90,7 +90,7 @@ const FLAVOURS: Flavour[] = [
   },
 ];
 
-function parameters(lengths: readonly number[], values?: number[][]): Parameter[] {
+function parameters(lengths: readonly number[], values?: readonly ArrayLike<number>[]): Parameter[] {
   return lengths.map((n, k) => runtime.parameter(values?.[k] ?? randomArray(n, 11 + k), { name: NAMES[k] }));
 }
 
@@ -121,13 +121,13 @@ describe.each(FLAVOURS)("$label", (flavour) => {
       const saved =
         via === "JSON"
           ? JSON.parse(JSON.stringify(original.optimizer.stateDict()))
-          : saveSafetensors(original.optimizer);
+          : saveSafetensors<object>(original.optimizer);
       steps(original.optimizer, original.params, 6, 12);
 
       const params = parameters(flavour.lengths, original.values);
       const restored = flavour.make(params);
       if (via === "JSON") restored.loadStateDict(saved);
-      else loadSafetensors(restored, saved as Uint8Array);
+      else loadSafetensors<object>(restored, saved as Uint8Array);
       expect(restored.stepCount()).toBe(6);
       steps(restored, params, 6, 12);
       params.forEach((p, k) => expect(firstDifference(p.data, original.params[k].data)).toBe(-1));
@@ -164,7 +164,7 @@ describe.each(FLAVOURS)("$label", (flavour) => {
       }
     });
     // The same tensors in a safetensors file: codes U8, bfloat16 BF16, the rest F32.
-    const bytes = saveSafetensors(optimizer);
+    const bytes = saveSafetensors<object>(optimizer);
     const header = headerOf(bytes);
     NAMES.forEach((name, k) => {
       for (const slot of flavour.slots[k].filter((s) => s !== "step")) {
@@ -205,7 +205,7 @@ test("on a shared memory stepped by threads, a round trip continues bit for bit 
   await threaded.startThreads();
   try {
     for (const flavour of [FLAVOURS[2], FLAVOURS[4]]) {
-      const make = (values?: number[][]) =>
+      const make = (values?: readonly ArrayLike<number>[]) =>
         flavour.lengths.map((n, k) => threaded.parameter(values?.[k] ?? randomArray(n, 11 + k), { name: NAMES[k] }));
       const params = make();
       const original = flavour.make(params);
@@ -294,7 +294,7 @@ describe("conversion on load", () => {
           for (const [moment, codes, absmax, map] of [
             [m, entry.state1.data, entry.absmax1.data, SIGNED],
             [v, entry.state2.data, entry.absmax2.data, UNSIGNED],
-          ] as [number[], number[], number[], number[]][]) {
+          ] as [number[], number[], number[], readonly number[]][]) {
             for (let b = 0; b < 16; b++) {
               const block = moment.slice(256 * b, 256 * (b + 1));
               const largest = Math.max(Math.fround(1e-12), ...block.map(Math.abs));
@@ -330,7 +330,7 @@ describe("conversion on load", () => {
     target.loadStateDict(JSON.parse(JSON.stringify(dict)));
     const entry = dict.state["encoder.weight"];
     const state = target.state(params[0]);
-    const dequantized = (codes: number[], absmax: number[], map: number[]) =>
+    const dequantized = (codes: number[], absmax: number[], map: readonly number[]) =>
       codes.map((code, i) => Math.fround(map[code] * absmax[Math.floor(i / 256)]));
     expect(Array.from(state.expAvg as Float32Array)).toEqual(
       dequantized(entry.state1.data, entry.absmax1.data, SIGNED),
@@ -413,12 +413,12 @@ describe("conversion on load", () => {
 
   test("a safetensors file of one storage loads into another", () => {
     const source = trained(FLAVOURS[2]);
-    const bytes = saveSafetensors(source.optimizer);
+    const bytes = saveSafetensors<object>(source.optimizer);
     const viaJson = parameters([4096, 300], source.values);
     const viaFile = parameters([4096, 300], source.values);
     const [a, b] = [new Adam(viaJson, { lr: 0.01 }), new Adam(viaFile, { lr: 0.01 })];
     a.loadStateDict(source.optimizer.stateDict());
-    loadSafetensors(b, bytes);
+    loadSafetensors<object>(b, bytes);
     expect(JSON.stringify(b.stateDict())).toBe(JSON.stringify(a.stateDict()));
     dispose(a, viaJson);
     dispose(b, viaFile);
@@ -562,17 +562,17 @@ describe("refusals name what is wrong and change nothing", () => {
 
   test("in a safetensors file: codes given as another dtype", () => {
     const { optimizer, params } = trained(torchao);
-    const bytes = withHeader(saveSafetensors(optimizer), (h) => {
+    const bytes = withHeader(saveSafetensors<object>(optimizer), (h) => {
       const codes = h["state.encoder.weight.state1"];
       codes.dtype = "BF16";
       codes.shape = [2048];
     });
     const before = JSON.stringify(optimizer.stateDict());
-    expect(() => loadSafetensors(optimizer, bytes)).toThrow(
+    expect(() => loadSafetensors<object>(optimizer, bytes)).toThrow(
       `${at}.state1 must be { dtype: 'uint8', data: [...] } or a Uint8Array, got a Uint16Array`,
     );
-    const other = withHeader(saveSafetensors(optimizer), (h) => (h["state.encoder.weight.state1"].dtype = "I8"));
-    expect(() => loadSafetensors(optimizer, other)).toThrow(
+    const other = withHeader(saveSafetensors<object>(optimizer), (h) => (h["state.encoder.weight.state1"].dtype = "I8"));
+    expect(() => loadSafetensors<object>(optimizer, other)).toThrow(
       `tensor 'state.encoder.weight.state1' has dtype "I8", expected F32, F64, BF16 or U8`,
     );
     expect(JSON.stringify(optimizer.stateDict())).toBe(before);

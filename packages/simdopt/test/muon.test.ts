@@ -3,7 +3,7 @@
 // splitForMuon.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   AdamW,
   loadRuntime,
@@ -67,13 +67,23 @@ const FAMILIES: MuonOptions[] = [
   { lr: 0.01, nsCoefficients: [1.5, -0.5, 0], eps: 0.5, momentum: 0 },
 ];
 
-/** Four steps of Muon over every shape of SHAPES in one group: each parameter's values and momentum buffer. */
-function run(runtime: Runtime, dtype: Dtype, options: MuonOptions): number[][] {
-  const params = SHAPES.map(([rows, cols], k) =>
+/**
+ * Four steps of Muon over every shape of `shapes` in one group (the last two with `later`'s
+ * options, when given): each parameter's values and momentum buffer.
+ */
+function run(
+  runtime: Runtime,
+  dtype: Dtype,
+  options: MuonOptions,
+  shapes: readonly [number, number][] = SHAPES,
+  later?: MuonOptions,
+): number[][] {
+  const params = shapes.map(([rows, cols], k) =>
     runtime.parameter(randomArray(rows * cols, 10 + k), { dtype, shape: [rows, cols] }),
   );
   const opt = new Muon(params, options);
   for (let t = 0; t < 4; t++) {
+    if (t === 2 && later !== undefined) opt.setGroupOptions(later);
     params.forEach((p, k) => p.setGrad(gradientsFor(p.length, t, k + 1)));
     opt.step();
   }
@@ -119,6 +129,70 @@ test("threads share out a group's matrices and compute one thread's bits", async
   } finally {
     threaded.close();
   }
+});
+
+/**
+ * Matrices of 16384 elements or more (the declaration's parts.minElements): threads cut each in
+ * parts, runs of X's rows (X is the matrix, transposed when it is tall), for every phase of the
+ * step. Square, wide and tall; row counts of X that are not multiples of 8 nor of the parts;
+ * a single row; and a small matrix beside them, which runs whole on one thread.
+ */
+const PART_SHAPES: [number, number][] = [
+  [128, 128],
+  [130, 131],
+  [67, 300],
+  [257, 70],
+  [1, 16400],
+  [16400, 1],
+  [9, 9],
+];
+
+describe("threads cut each matrix in parts and compute one thread's bits", () => {
+  interface Pool {
+    splitCalls: number;
+    chunksRun(): number[];
+  }
+  const poolOf = (runtime: Runtime) => (runtime as unknown as { threadPool: Pool }).threadPool;
+  let threaded: Runtime[];
+  beforeAll(async () => {
+    // threadMinElements 0: the group is split however small (its matrices are cut as they would be in a larger one).
+    threaded = await Promise.all([2, 3].map((threads) => loadRuntime({ threads, threadMinElements: 0 })));
+    for (const runtime of threaded) await runtime.startThreads();
+  });
+  afterAll(() => {
+    for (const runtime of threaded) {
+      // Every worker computed parts, in every split call.
+      for (const runs of poolOf(runtime).chunksRun()) expect(runs).toBeGreaterThan(0);
+      runtime.close();
+    }
+  });
+  const families: { options: MuonOptions; later?: MuonOptions }[] = [
+    { options: { lr: 0.02 } },
+    ...FAMILIES.slice(1).map((options) => ({ options })),
+    { options: { lr: 0.02, nsSteps: 0 } },
+    { options: { lr: 0.02, nsSteps: 1, nesterov: false } },
+    // The number of phases follows nsSteps from one step to the next.
+    { options: { lr: 0.02, nsSteps: 2 }, later: { nsSteps: 5, adjustLrFn: "match_rms_adamw" } },
+  ];
+  test.each(
+    (["float32", "float64"] as const).flatMap((dtype) =>
+      families.map((family) => ({ dtype, ...family, label: `${dtype} ${JSON.stringify(family)}` })),
+    ),
+  )("$label", ({ dtype, options, later }) => {
+    const one = run(runtimes[2], dtype, options, PART_SHAPES, later);
+    for (const runtime of threaded) {
+      const before = poolOf(runtime).splitCalls;
+      const result = run(runtime, dtype, options, PART_SHAPES, later);
+      expect(poolOf(runtime).splitCalls - before, "steps split between threads").toBe(4);
+      result.forEach((values, k) => {
+        const at = firstDifference(values, one[k]);
+        expect(
+          at,
+          `${runtime.threads} threads: array ${k} (${k % 2 === 0 ? "values" : "momentum"} of ${PART_SHAPES[k >> 1]}) differs at ${at}`,
+        ).toBe(-1);
+      });
+    }
+  });
 });
 
 describe("refusals name what is wrong and change nothing", () => {

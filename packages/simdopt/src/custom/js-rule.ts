@@ -75,5 +75,6 @@ export function jsTableLayout(state: readonly string[]): TableLayout {
     tableStride: 4 * (3 + state.length),
     stateElements: state.map(() => "param"),
     workspace: null,
+    parts: null,
   } as unknown as TableLayout;
 }

@@ -355,10 +355,13 @@ export class Runtime {
   runKernel(kernel: KernelName, table: StepTable, scalars: number): void {
     const run = this.kernels[kernelKey(kernel, table.dtype)];
     // A kernel that reduces over whole tensors without blocks (optax:adafactor) is split between
-    // tensors only; element-wise and blocked kernels (LAMB, Adafactor) within tensors too (threads/slices.ts).
+    // tensors only; element-wise and blocked kernels (LAMB, Adafactor) within tensors too
+    // (threads/slices.ts), and kernels in parts (Muon) within tensors of their parts' minElements.
     const layout = KERNEL_LAYOUTS[kernel];
+    const inParts = layout.parts !== null && table.elements >= layout.parts.minElements;
     const splittable =
-      (layout.elementwise || layout.blocks !== null || table.count > 1) && table.elements >= this.#threadMinElements;
+      (layout.elementwise || layout.blocks !== null || inParts || table.count > 1) &&
+      table.elements >= this.#threadMinElements;
     const pool = splittable ? this.#threadPool() : undefined;
     if (pool !== undefined) {
       pool.run(this, kernel, run, table, scalars);

@@ -11,7 +11,8 @@
  * declares a `workspace` gets a scratch area per tensor (float32, internal like the slots), its
  * address in the entry after the shape words; one declared per block element gets one area of a
  * block's size, shared by the tensors with blocks (the kernel steps them one after another; threads
- * get an area each, slices.ts).
+ * get an area each, slices.ts); one in `parts` the words of a whole tensor (phase 0, part 0 of 1:
+ * threads/tensor-parts.ts).
  */
 import { ALIGNMENT } from "./allocator.js";
 import type { Dtype, KernelName } from "./kernels.js";
@@ -45,7 +46,7 @@ export interface StepTable extends GradTable {
 /** What a table needs of its kernel's declaration. */
 export type TableLayout = Pick<
   (typeof KERNEL_LAYOUTS)[KernelName],
-  "elementwise" | "blocks" | "shapeWords" | "tableStride" | "stateElements" | "workspace"
+  "elementwise" | "blocks" | "shapeWords" | "tableStride" | "stateElements" | "workspace" | "parts"
 >;
 
 export class TensorTable implements StepTable {
@@ -152,6 +153,8 @@ export class TensorTable implements StepTable {
       if (perElement > 0) workspaceWords = [workspaceSizes[t] === 0 ? 0 : slots];
       else if (workspace !== null) workspaceWords = [stateBlocks?.[t] == null ? 0 : blockArea];
       slots += workspaceSizes[t];
+      // A kernel in parts: phase 0 (every phase), part 0 of 1 (the whole tensor).
+      const partWords = layout.parts === null ? [] : [0, 0, 1];
       words.set(
         [
           param.length,
@@ -161,6 +164,7 @@ export class TensorTable implements StepTable {
           ...shapes[t],
           ...workspaceWords,
           ...blockWords,
+          ...partWords,
         ],
         t * (layout.tableStride / 4),
       );

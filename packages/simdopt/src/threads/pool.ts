@@ -6,7 +6,8 @@
  * synchronous, and a busy or late worker costs at most the time of its claimed chunks: the others
  * take what it did not claim. Workers start on the first threaded call (or `ready()`), and take
  * part once they have signalled that they are ready. A kernel in phases (LAMB: its norms, then the
- * update) is one generation per phase, each joined before the next is published.
+ * update; Muon: each matrix product of its Newton–Schulz steps) is one generation per phase, each
+ * joined before the next is published.
  *
  * The pool holds no reference to its runtime, so that a runtime dropped without `close()` can be
  * collected and its pool closed by a FinalizationRegistry.
@@ -37,7 +38,7 @@ import {
   pollWhileEqual,
   slotWord,
 } from "./control.js";
-import { SliceTables, type SliceMemory, type SlicePhase } from "./slices.js";
+import { SliceTables, slicePhaseCount, type SliceMemory, type SlicePhase } from "./slices.js";
 import type { SpawnWorker, WorkerHandle } from "./spawn.js";
 import { ThreadError } from "./thread-error.js";
 
@@ -159,10 +160,12 @@ export class ThreadPool {
       kernel(table.address, table.count, scalars);
       return;
     }
-    if (table.slices?.parts !== chunks) {
+    // A kernel in parts (Muon) has as many phases as its scalars say: new slices when they change.
+    const phaseCount = slicePhaseCount(memory.memory, name, scalars);
+    if (table.slices?.parts !== chunks || table.slices.phases.length !== phaseCount) {
       table.slices?.dispose();
       table.slices = undefined;
-      table.slices = new SliceTables(memory, name, table, chunks);
+      table.slices = new SliceTables(memory, name, table, chunks, phaseCount);
     }
     this.runPhases(
       `${name}_${table.dtype === "float32" ? "f32" : "f64"}`,

@@ -15,13 +15,16 @@
  * its tensors' blocks of codes, or at 64-byte lines where it is element by element, each buffer's
  * address moved by its own element size (one value per block for a block's maximum); a kernel
  * whose workspace is per block element (8-bit Adam) gets an area per slice, which the entries of
- * the slice's tensors with blocks point at, since slices run at the same time.
+ * the slice's tensors with blocks point at, since slices run at the same time. A kernel in parts
+ * (Muon) has slices of its own in each of its phases, as many as the call's scalars say
+ * (tensor-parts.ts).
  */
 import { ALIGNMENT } from "../runtime/allocator.js";
 import { bytesPerElement, tableBuffers, type KernelName } from "../runtime/kernels.js";
 import { KERNEL_LAYOUTS } from "../generated/kernels.js";
 import { blockWorkspaceBytes, type StepTable } from "../runtime/tensor-table.js";
 import { stateElementBytes } from "../runtime/state-elements.js";
+import { partEntries, partPhaseCount, partsLayout } from "./tensor-parts.js";
 
 /** What slicing needs of a runtime: its memory and its allocator. */
 export interface SliceMemory {
@@ -40,18 +43,30 @@ export interface SlicePhase {
   readonly directory: number;
 }
 
+/**
+ * The phases a call of `kernel` runs in, with its scalar block at byte address `scalars`: a blocked
+ * kernel's, a kernel in parts' for these scalars (tensor-parts.ts), or 1.
+ */
+export function slicePhaseCount(memory: WebAssembly.Memory, kernel: KernelName, scalars: number): number {
+  const parts = partsLayout(kernel);
+  if (parts !== null) return partPhaseCount(memory, kernel, parts, scalars);
+  return KERNEL_LAYOUTS[kernel].blocks?.phases ?? 1;
+}
+
 export class SliceTables {
   /** The slices of each phase the pool runs in turn, joining between them (one for most kernels). */
   readonly phases: SlicePhase[] = [];
   private readonly block: number;
   /** Byte address of the slices' workspace areas (one per slice), or 0. */
-  private readonly workspaces: number;
+  private readonly workspaces: number = 0;
 
+  /** `phaseCount`: slicePhaseCount for the call's scalars. */
   constructor(
     private readonly runtime: SliceMemory,
     kernel: KernelName,
     table: StepTable,
     readonly parts: number,
+    phaseCount: number,
   ) {
     const layout = KERNEL_LAYOUTS[kernel];
     const blocks = layout.blocks;
@@ -61,6 +76,12 @@ export class SliceTables {
     const buffers = tableBuffers(kernel).length; // words 1..buffers are element addresses
     const source = new Uint32Array(runtime.memory.buffer, table.address, table.count * stride).slice();
     const lengths = Array.from({ length: table.count }, (_, t) => source[t * stride]);
+    const inParts = partsLayout(kernel);
+    if (inParts !== null) {
+      const whole = lengths.map((_, t) => Array.from(source.subarray(t * stride, (t + 1) * stride)));
+      this.block = this.write(partEntries(inParts, whole, lengths, parts, phaseCount), stride);
+      return;
+    }
     // Units a tensor is cut between, and the index of a unit's first element: its blocks, or 64-byte lines.
     // Low-bit state (table.stateBlocks) is cut at a tensor's blocks of codes, or at 64-byte lines
     // of its parameters where its state is element by element.
@@ -121,33 +142,60 @@ export class SliceTables {
         for (const entry of part) if (entry[word] !== 0) entry[word] = this.workspaces + p * areaBytes;
       });
     }
-    const total = entries.reduce((sum, part) => sum + part.length, 0);
-    const tableWords = Math.max(1, total) * stride;
-    const phaseCount = blocks?.phases ?? 1;
-    const phaseWords = tableWords + 2 * parts;
+    // A blocked kernel's slices of phase k are the same with the phase word k.
+    const phases = Array.from({ length: phaseCount }, (_, phase) =>
+      entries.map((part) =>
+        blocks === null
+          ? part
+          : part.map((entry) => {
+              const inPhase = [...entry];
+              inPhase[blocks.words.phase] = phase + 1;
+              return inPhase;
+            }),
+      ),
+    );
     try {
-      this.block = runtime.alloc(phaseCount * phaseWords * 4);
+      this.block = this.write(phases, stride);
     } catch (error) {
       if (this.workspaces !== 0) runtime.free(this.workspaces);
       throw error;
     }
-    const words = new Uint32Array(runtime.memory.buffer, this.block, phaseCount * phaseWords);
-    for (let phase = 0; phase < phaseCount; phase++) {
-      const base = this.block + phase * phaseWords * 4;
-      const slices: SlicePhase = { addresses: [], counts: [], directory: base + tableWords * 4 };
-      let next = phase * phaseWords;
-      entries.forEach((part, p) => {
-        slices.addresses.push(this.block + next * 4);
-        slices.counts.push(part.length);
-        words.set([slices.addresses[p], part.length], phase * phaseWords + tableWords + 2 * p);
-        for (const entry of part) {
+  }
+
+  /**
+   * Writes the tables of every phase (`entries[phase][slice]`, entries of `stride` words) and
+   * their directories into one block, fills `phases` and returns the block's address.
+   */
+  private write(entries: readonly (readonly (readonly (readonly number[])[])[])[], stride: number): number {
+    const parts = this.parts;
+    // Each phase: its slices' tables (at least one entry's room), then its directory.
+    const tableWords = entries.map(
+      (phase) =>
+        Math.max(
+          1,
+          phase.reduce((sum, slice) => sum + slice.length, 0),
+        ) * stride,
+    );
+    const totalWords = tableWords.reduce((sum, words) => sum + words + 2 * parts, 0);
+    const block = this.runtime.alloc(totalWords * 4);
+    const words = new Uint32Array(this.runtime.memory.buffer, block, totalWords);
+    let next = 0;
+    entries.forEach((phase, k) => {
+      const directory = next + tableWords[k];
+      const slices: SlicePhase = { addresses: [], counts: [], directory: block + directory * 4 };
+      phase.forEach((slice, p) => {
+        slices.addresses.push(block + next * 4);
+        slices.counts.push(slice.length);
+        words.set([slices.addresses[p], slice.length], directory + 2 * p);
+        for (const entry of slice) {
           words.set(entry, next);
-          if (blocks !== null) words[next + blocks.words.phase] = phase + 1;
           next += stride;
         }
       });
+      next = directory + 2 * parts;
       this.phases.push(slices);
-    }
+    });
+    return block;
   }
 
   dispose(): void {
