@@ -158,6 +158,7 @@ export function loadSafetensors<O extends object>(
   const ownSlots = storage?.ownSlots ?? [...slots];
   const dtypes: Record<string, typeof Float32Array | typeof Float64Array | typeof Uint16Array | typeof Uint8Array> =
     storage === undefined ? DTYPES : LOW_BIT_DTYPES;
+  const shapeOf = (t: number) => JSON.stringify(dims.slice(dimStarts[t], dimStarts[t + 1])); // for a message
   let expectedOffset = 0;
   tensors.names.forEach((name, t) => {
     const dot = name.lastIndexOf(".");
@@ -190,8 +191,7 @@ export function loadSafetensors<O extends object>(
       );
     let count = 1;
     for (let d = dimStarts[t]; d < dimStarts[t + 1]; d++) count *= dims[d];
-    const shape = () => JSON.stringify(dims.slice(dimStarts[t], dimStarts[t + 1])); // for a message
-    if (!Number.isSafeInteger(count)) fail(`tensor '${name}' has shape ${shape()}: too many values`);
+    if (!Number.isSafeInteger(count)) fail(`tensor '${name}' has shape ${shapeOf(t)}: too many values`);
     const begin = tensors.begins[t];
     const end = tensors.ends[t];
     if (begin !== expectedOffset)
@@ -199,7 +199,7 @@ export function loadSafetensors<O extends object>(
         `tensor '${name}' starts at byte ${begin} of the data, where the tensor before it ends at ${expectedOffset}`,
       );
     if (end - begin !== count * View.BYTES_PER_ELEMENT)
-      fail(`tensor '${name}' has ${end - begin} bytes for shape ${shape()} of ${dtype} values`);
+      fail(`tensor '${name}' has ${end - begin} bytes for shape ${shapeOf(t)} of ${dtype} values`);
     if (end > data.length) fail(`tensor '${name}' ends at byte ${end}, past the data's ${data.length} bytes`);
     expectedOffset = end;
     // Its bytes within the given view only: a view where they are aligned for the dtype (loading
