@@ -571,7 +571,10 @@ describe("refusals name what is wrong and change nothing", () => {
     expect(() => loadSafetensors<object>(optimizer, bytes)).toThrow(
       `${at}.state1 must be { dtype: 'uint8', data: [...] } or a Uint8Array, got a Uint16Array`,
     );
-    const other = withHeader(saveSafetensors<object>(optimizer), (h) => (h["state.encoder.weight.state1"].dtype = "I8"));
+    const other = withHeader(
+      saveSafetensors<object>(optimizer),
+      (h) => (h["state.encoder.weight.state1"].dtype = "I8"),
+    );
     expect(() => loadSafetensors<object>(optimizer, other)).toThrow(
       `tensor 'state.encoder.weight.state1' has dtype "I8", expected F32, F64, BF16 or U8`,
     );
