@@ -462,7 +462,7 @@ describe("8-bit state's workspace", () => {
     expect(second).toBe(first);
     expect(first % 64).toBe(0);
     // Three slices cut the 65536-element tensor: each slice's tensors with blocks share one area, its own.
-    const slices = new SliceTables(runtime as never, "adam8bit", table, 3);
+    const slices = new SliceTables(runtime as never, "adam8bit", table, 3, 1);
     const phase = slices.phases[0];
     const perSlice = phase.addresses.map(
       (address, p) => new Set(areasOf(address, phase.counts[p]).filter((a) => a !== 0)),
