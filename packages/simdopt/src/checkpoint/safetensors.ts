@@ -14,7 +14,7 @@
 import type { Optimizer } from "../optimizer.js";
 import type { StateArray } from "../runtime/state-elements.js";
 import { crc32 } from "./crc32.js";
-import { describe } from "./encoding.js";
+import { describe, torchName } from "./encoding.js";
 import { own } from "./records.js";
 import { readHeader, writeHeader, type TensorToWrite } from "./safetensors-header.js";
 import { STATE_FORMAT, writeStateDict, type LoadStateOptions, type OptimizerStateDict } from "./state-dict.js";
@@ -31,7 +31,7 @@ export function saveSafetensors<O extends object>(optimizer: Optimizer<O>): Uint
   const dict = writeStateDict<O>(target, (g) => ({ ...optimizer.paramGroups[g].options }), { tensors: false });
   const tensors: (TensorToWrite & { values: StateArray })[] = [];
   const keys = dict.paramGroups.map((group) => group.params);
-  const slots = target.bufferNames.map(torchSlot);
+  const slots = target.bufferNames.map(torchName);
   target.groups.forEach((group, g) => {
     if (!group.initialised) return;
     group.params.forEach((param, i) => {
@@ -154,7 +154,7 @@ export function loadSafetensors<O extends object>(
   // The tensors join their parameter's entry of __metadata__.state (objects JSON.parse just made,
   // looked up as own keys), each under a slot name of this optimizer's, so never under `__proto__`.
   const state = scalarState as Record<string, unknown>;
-  const slots = new Set(storage?.slotNames ?? bufferNames.map(torchSlot));
+  const slots = new Set(storage?.slotNames ?? bufferNames.map(torchName));
   const ownSlots = storage?.ownSlots ?? [...slots];
   const dtypes: Record<string, typeof Float32Array | typeof Float64Array | typeof Uint16Array | typeof Uint8Array> =
     storage === undefined ? DTYPES : LOW_BIT_DTYPES;
@@ -229,9 +229,4 @@ function dtypeOf(values: StateArray): string {
 /** The metadata covered by the checksum, in a fixed order. */
 function canonical(metadata: Record<string, string>): string {
   return ["format", "kind", "param_groups", "state"].map((field) => metadata[field]).join("\n");
-}
-
-/** torch's slot name of a kernel state buffer. */
-function torchSlot(name: string): string {
-  return name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 }

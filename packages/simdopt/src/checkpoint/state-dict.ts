@@ -123,7 +123,7 @@ export interface LoadedState {
   values: Readonly<Record<Dtype, FloatArray>>;
 }
 
-/** Copies `length` loaded values from `offset` of `values` into `into` (a state buffer's view). */
+/** Copies `into.length` loaded values from `offset` of `values` into `into` (a state buffer's view). */
 export function copyLoaded(values: FloatArray, offset: number, into: FloatArray): void {
   // A loop for small tensors: a subarray for set() costs more than their copy.
   if (into.length < 64) for (let i = 0; i < into.length; i++) into[i] = values[offset + i];
@@ -228,9 +228,10 @@ export function readStateDict(target: CheckpointTarget, dict: unknown, loadOptio
   // Per buffer and per scalar state, once: a slot's name, its rules, its range.
   const slots = target.bufferNames.map(torchName);
   const rules = target.bufferRanges.map((range) => ({ allowNonFinite, nonNegative: range === "nonNegative" }));
-  // Room for every buffer's values, by dtype, each buffer at the next offset of its parameter's dtype.
+  // Room for every buffer's values, by dtype, each buffer at the next offset of its parameter's
+  // dtype; none where the state is low-bit (its own reader keeps the values as stored).
   const room = { float32: 0, float64: 0 };
-  for (const group of target.groups)
+  for (const group of target.storage?.lowBit ? [] : target.groups)
     group.params.forEach((param, i) => {
       for (const length of group.layout[i]) room[param.dtype as Dtype] += length ?? 0;
     });
