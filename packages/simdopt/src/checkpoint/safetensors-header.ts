@@ -124,6 +124,13 @@ class HeaderWriter {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: JSON's grammar names these characters
 const NEEDS_ESCAPE = /["\\\u0000-\u001f]/;
 
+/** True when `text` has `word` at position `at`: `startsWith`, without its cost on a long text. */
+export function startsAt(text: string, word: string, at: number): boolean {
+  if (at + word.length > text.length) return false;
+  for (let i = 0; i < word.length; i++) if (text.charCodeAt(at + i) !== word.charCodeAt(i)) return false;
+  return true;
+}
+
 /**
  * Reads `text`, calling `tensor` for each tensor in order; returns `__metadata__` (a null-prototype
  * record), undefined when the header has none.
@@ -152,11 +159,11 @@ const CLOSE_BRACKET = 0x5d;
 /** A tensor's fields, each a bit of the set it has given: 1, 2, 4. */
 const FIELDS = ["dtype", "shape", "data_offsets"];
 const QUOTED_FIELDS = FIELDS.map((field) => `"${field}"`);
+/** The dtypes most files hold, read without making a string of each. */
+const DTYPES = ["F32", "F64", "BF16", "U8"];
+const QUOTED_DTYPES = DTYPES.map((dtype) => `"${dtype}"`);
 /** A JSON number as the grammar spells it. */
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
-/** A character a JSON string may not hold unescaped. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON's grammar names these characters
-const CONTROL = /[\u0000-\u001f]/;
 
 class HeaderReader {
   private at = 0;
@@ -219,7 +226,8 @@ class HeaderReader {
       if (bit === 1) {
         this.space();
         if (this.text.charCodeAt(this.at) !== QUOTE) this.fail(`tensor '${name}' has a dtype that is not a string`);
-        entry.dtype = this.string();
+        const k = this.known(QUOTED_DTYPES);
+        entry.dtype = k === -1 ? this.string() : DTYPES[k];
       } else if (bit === 2) {
         if (!this.wholeNumbers(entry.shape)) this.fail(`tensor '${name}' has a shape that is not a list of sizes`);
       } else if (bit === 4) {
@@ -241,17 +249,24 @@ class HeaderReader {
 
   /** A tensor's field name: the bit of `FIELDS` it is (1, 2, 4), or 0 for another. */
   private field(): number {
+    let k = this.known(QUOTED_FIELDS);
+    if (k === -1) k = FIELDS.indexOf(this.string());
+    return k === -1 ? 0 : 1 << k;
+  }
+
+  /**
+   * Which of `quoted` (JSON strings as the writers spell them) is at the next token, read without
+   * decoding a string; -1, with nothing read, for none of them.
+   */
+  private known(quoted: readonly string[]): number {
     this.space();
-    // As the writers spell them, without decoding a string.
-    for (let k = 0; k < FIELDS.length; k++) {
-      const quoted = QUOTED_FIELDS[k];
-      if (this.text.startsWith(quoted, this.at)) {
-        this.at += quoted.length;
-        return 1 << k;
+    for (let k = 0; k < quoted.length; k++) {
+      if (startsAt(this.text, quoted[k], this.at)) {
+        this.at += quoted[k].length;
+        return k;
       }
     }
-    const k = FIELDS.indexOf(this.string());
-    return k === -1 ? 0 : 1 << k;
+    return -1;
   }
 
   /** An array of whole numbers ≥ 0 (safe integers) appended to `into`; false if it is not one. */
@@ -292,15 +307,19 @@ class HeaderReader {
     this.space();
     const start = this.at;
     if (this.text.charCodeAt(start) !== QUOTE) this.wrong("a string");
-    let end = this.text.indexOf('"', start + 1);
-    if (end === -1) this.fail(`the string at character ${start} never ends`);
-    const value = this.text.slice(start + 1, end);
-    if (!value.includes("\\")) {
-      // No escape: the text between the quotes is the string.
-      if (CONTROL.test(value)) this.fail(`the string at character ${start} holds a control character`);
-      this.at = end + 1;
-      return value;
+    // One look at each character up to the closing quote, or the first backslash.
+    let end = start + 1;
+    let c = this.text.charCodeAt(end);
+    for (; c !== QUOTE && c !== BACKSLASH; c = this.text.charCodeAt(++end)) {
+      if (!(c >= 0x20))
+        this.fail(`the string at character ${start} ${c >= 0 ? "holds a control character" : "never ends"}`);
     }
+    if (c === QUOTE) {
+      // No escape: the text between the quotes is the string.
+      this.at = end + 1;
+      return this.text.slice(start + 1, end);
+    }
+    end = this.text.indexOf('"', end);
     // Escapes: find the closing quote (one not escaped), then let JSON decode it.
     for (;;) {
       if (end === -1) this.fail(`the string at character ${start} never ends`);

@@ -16,7 +16,7 @@ import type { StateArray } from "../runtime/state-elements.js";
 import { crc32 } from "./crc32.js";
 import { describe, torchName } from "./encoding.js";
 import { own } from "./records.js";
-import { readHeader, writeHeader, type TensorToWrite } from "./safetensors-header.js";
+import { readHeader, startsAt, writeHeader, type TensorToWrite } from "./safetensors-header.js";
 import { STATE_FORMAT, writeStateDict, type LoadStateOptions, type OptimizerStateDict } from "./state-dict.js";
 
 const DTYPES = { F32: Float32Array, F64: Float64Array } as const;
@@ -154,30 +154,39 @@ export function loadSafetensors<O extends object>(
   // The tensors join their parameter's entry of __metadata__.state (objects JSON.parse just made,
   // looked up as own keys), each under a slot name of this optimizer's, so never under `__proto__`.
   const state = scalarState as Record<string, unknown>;
-  const slots = new Set(storage?.slotNames ?? bufferNames.map(torchName));
-  const ownSlots = storage?.ownSlots ?? [...slots];
+  const slots = [...new Set(storage?.slotNames ?? bufferNames.map(torchName))];
+  const ownSlots = storage?.ownSlots ?? slots;
   const dtypes: Record<string, typeof Float32Array | typeof Float64Array | typeof Uint16Array | typeof Uint8Array> =
     storage === undefined ? DTYPES : LOW_BIT_DTYPES;
   const shapeOf = (t: number) => JSON.stringify(dims.slice(dimStarts[t], dimStarts[t + 1])); // for a message
   let expectedOffset = 0;
+  // A parameter's tensors follow each other: its entry is looked up once for them.
+  let key: string | undefined;
+  let parameter: Record<string, unknown> = {};
   tensors.names.forEach((name, t) => {
     const dot = name.lastIndexOf(".");
     if (!name.startsWith("state.") || dot <= "state.".length)
       fail(`tensor '${name}' is not named state.<parameter>.<slot>`);
-    const key = name.slice("state.".length, dot);
-    const slot = name.slice(dot + 1);
-    if (!slots.has(slot))
+    // The slot as this optimizer spells it (no slot name has a dot).
+    const slotLength = name.length - dot - 1;
+    const slot = slots.find((s) => s.length === slotLength && name.endsWith(s));
+    if (slot === undefined)
       fail(
-        `tensor '${name}' is for slot '${slot}', which ${optimizer.kind} does not keep (it keeps ${ownSlots.join(", ")})`,
+        `tensor '${name}' is for slot '${name.slice(dot + 1)}', which ${optimizer.kind} does not keep (it keeps ${ownSlots.join(", ")})`,
       );
-    const parameter = own(state, key);
-    if (parameter === undefined)
-      fail(`tensor '${name}' is for parameter '${key}', which __metadata__.state does not have`);
-    if (parameter === null || typeof parameter !== "object" || Array.isArray(parameter))
-      fail(`__metadata__.state['${key}'] must be an object, got ${describe(parameter)}`);
+    const sameKey = key !== undefined && dot === "state.".length + key.length && startsAt(name, key, "state.".length);
+    if (!sameKey) {
+      key = name.slice("state.".length, dot);
+      const entry = own(state, key);
+      if (entry === undefined)
+        fail(`tensor '${name}' is for parameter '${key}', which __metadata__.state does not have`);
+      if (entry === null || typeof entry !== "object" || Array.isArray(entry))
+        fail(`__metadata__.state['${key}'] must be an object, got ${describe(entry)}`);
+      parameter = entry as Record<string, unknown>;
+    }
     if (Object.hasOwn(parameter, slot))
       fail(
-        ArrayBuffer.isView((parameter as Record<string, unknown>)[slot])
+        ArrayBuffer.isView(parameter[slot])
           ? `the header names '${name}' twice`
           : `tensor '${name}' is for '${slot}', which __metadata__.state gives for '${key}' already`,
       );
@@ -212,7 +221,7 @@ export function loadSafetensors<O extends object>(
       values = new View(count);
       new Uint8Array(values.buffer).set(data.subarray(begin, end));
     }
-    (parameter as Record<string, unknown>)[slot] = values;
+    parameter[slot] = values;
   });
   if (expectedOffset !== data.length) fail(`the data has ${data.length} bytes, the tensors ${expectedOffset}`);
   const dict = { format: metadata.format, kind: metadata.kind, state, paramGroups } as unknown as OptimizerStateDict<O>;

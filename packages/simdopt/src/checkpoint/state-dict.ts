@@ -135,7 +135,7 @@ export function copyLoaded(values: FloatArray, offset: number, into: FloatArray)
  * says so otherwise, as a save or a load refuses), numbers otherwise.
  */
 export function parameterKeys(target: Pick<CheckpointTarget, "groups">, fail: (message: string) => never): string[][] {
-  const all = target.groups.flatMap((group) => group.params);
+  const all = ([] as Parameter[]).concat(...target.groups.map((group) => group.params)); // (flatMap is slower)
   if (all.every((param) => param.name !== undefined)) {
     const seen = new Set<string>();
     for (const param of all) {
