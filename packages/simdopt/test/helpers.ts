@@ -2,6 +2,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findDeno as findDenoFrom } from "../../../scripts/find-deno.mjs";
+import { expect } from "vitest";
+import type { Optimizer, Parameter, Runtime } from "../dist/index.js";
 
 /** The repository's copy of the golden vectors (golden/ at its root). */
 export const GOLDEN_COPY_DIR = fileURLToPath(new URL("../../../golden/", import.meta.url));
@@ -46,6 +48,50 @@ export function randomArray(length: number, seed: number): number[] {
 export function gradientsFor(length: number, step: number, seed: number): number[] {
   const scale = step % 5 === 4 ? 50 : 1;
   return randomArray(length, seed * 7919 + step).map((g, i) => (i % 7 === 0 ? 0 : g * scale));
+}
+
+/**
+ * Steps seeded tensors of `lengths` (gradientsFor) `steps` times with the optimizer `make` builds,
+ * and returns each parameter's values and its state buffers named `buffers` (as stored: bfloat16
+ * words, codes) after every step; disposes of all of it.
+ */
+export function stepsSeen(
+  runtime: Runtime,
+  make: (params: Parameter[]) => Optimizer<object>,
+  lengths: readonly number[],
+  steps: number,
+  buffers: readonly string[],
+): number[][] {
+  const params = lengths.map((n, k) => runtime.parameter(randomArray(n, 31 + k)));
+  const optimizer = make(params);
+  const raw = optimizer as unknown as { rawStateView(param: Parameter, name: string): ArrayLike<number> | undefined };
+  const seen: number[][] = [];
+  for (let step = 0; step < steps; step++) {
+    params.forEach((param, k) => param.setGrad(gradientsFor(param.length, step, 3 + k)));
+    optimizer.step();
+    params.forEach((param) => {
+      seen.push(Array.from(param.data));
+      for (const name of buffers) {
+        const view = raw.rawStateView(param, name);
+        if (view !== undefined) seen.push(Array.from(view));
+      }
+    });
+  }
+  optimizer.dispose();
+  for (const param of params) param.dispose();
+  return seen;
+}
+
+/** Expects every run of `stepsSeen` to be the first's, bit for bit (`labels` name the runs). */
+export function expectSameAsFirst(runs: readonly number[][][], labels: readonly string[]): void {
+  const [first, ...others] = runs;
+  others.forEach((seen, r) => {
+    expect(seen.length).toBe(first.length);
+    seen.forEach((values, k) => {
+      const at = firstDifference(values, first[k]);
+      expect(at, `${labels[r + 1]} differs from ${labels[0]} in array ${k} at ${at}`).toBe(-1);
+    });
+  });
 }
 
 /** Index of the first element that differs bit for bit (any NaN equals any NaN), or -1. */

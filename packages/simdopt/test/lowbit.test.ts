@@ -11,7 +11,7 @@ import { TensorTable } from "../dist/runtime/tensor-table.js";
 import { SliceTables } from "../dist/threads/slices.js";
 import { fromBfloat16, toBfloat16 } from "../dist/reference/bfloat16.js";
 import { codeOf } from "../dist/reference/quantize.js";
-import { firstDifference, gradientsFor, randomArray } from "./helpers.js";
+import { firstDifference, gradientsFor, randomArray, stepsSeen, expectSameAsFirst } from "./helpers.js";
 
 type StateView = Float32Array | Uint16Array | Uint8Array;
 type Internal = { rawStateView(param: unknown, name: string): StateView | undefined };
@@ -42,23 +42,7 @@ function run(
   buffers: readonly string[],
   bnb = false,
 ): number[][] {
-  const params = lengths.map((n, k) => runtime.parameter(randomArray(n, 31 + k)));
-  const optimizer = create(params as never[], decoupled, options, bnb);
-  const seen: number[][] = [];
-  for (let step = 0; step < steps; step++) {
-    params.forEach((param, k) => param.setGrad(gradientsFor(param.length, step, 3 + k)));
-    optimizer.step();
-    params.forEach((param) => {
-      seen.push(Array.from(param.data));
-      for (const name of buffers) {
-        const view = (optimizer as unknown as Internal).rawStateView(param, name);
-        if (view !== undefined) seen.push(Array.from(view));
-      }
-    });
-  }
-  optimizer.dispose();
-  for (const param of params) param.dispose();
-  return seen;
+  return stepsSeen(runtime, (params) => create(params as never[], decoupled, options, bnb), lengths, steps, buffers);
 }
 
 function expectSame(
@@ -70,17 +54,12 @@ function expectSame(
   buffers: string[],
   bnb = false,
 ) {
-  const [reference, ...others] = runtimes[rounding].map((runtime) =>
-    run(runtime, decoupled, options, lengths, steps, buffers, bnb),
+  const runs = runtimes[rounding].map((runtime) => run(runtime, decoupled, options, lengths, steps, buffers, bnb));
+  expectSameAsFirst(
+    runs,
+    runtimes[rounding].map((runtime) => runtime.binary),
   );
-  others.forEach((seen, b) => {
-    expect(seen.length).toBe(reference.length);
-    seen.forEach((values, k) => {
-      const at = firstDifference(values, reference[k]);
-      expect(at, `${runtimes[rounding][b + 1].binary} differs from the reference in array ${k} at ${at}`).toBe(-1);
-    });
-  });
-  return reference;
+  return runs[0];
 }
 
 describe("bfloat16 state: reference ≡ scalar ≡ SIMD", () => {
