@@ -83,6 +83,20 @@ export {
   bnbAdamW8bitDefaults,
   type BnbAdam8bitOptions,
 } from "./presets/bnb.js";
+export {
+  BnbAdagrad8bit,
+  BnbLion8bit,
+  BnbRMSprop8bit,
+  BnbSGD8bit,
+  bnbAdagrad8bitDefaults,
+  bnbLion8bitDefaults,
+  bnbRMSprop8bitDefaults,
+  bnbSGD8bitDefaults,
+  type BnbAdagrad8bitOptions,
+  type BnbLion8bitOptions,
+  type BnbRMSprop8bitOptions,
+  type BnbSGD8bitOptions,
+} from "./presets/bnb-one-state.js";
 export { Adamax, type AdamaxOptions, adamaxDefaults } from "./optimizers/adamax.js";
 export { NAdam, type NAdamOptions, nadamDefaults } from "./optimizers/nadam.js";
 export { RAdam, type RAdamOptions, radamDefaults } from "./optimizers/radam.js";

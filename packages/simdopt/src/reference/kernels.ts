@@ -61,6 +61,7 @@ const STATE_LENGTHS: {
     const blocks = Math.ceil(n / scalars.blockSize); // bitsandbytes' last block may be partial
     return { expAvgAbsmax: blocks, expAvgSqAbsmax: blocks };
   },
+  bnb8bit: (n, _shape, { scalars }) => ({ state1Absmax: Math.ceil(n / scalars.blockSize) }),
 };
 
 export function referenceKernels(memory: WebAssembly.Memory, rounding: Rounding): KernelTable {
