@@ -19,17 +19,30 @@ const ROUNDING_VECTORS = memory.data<i32>([
 /** Stores `x` rounded to nearest-even bfloat16 as element `i` of the array at `base`. */
 @inline export function storeBfloat16<V>(base: usize, i: usize, x: V): void {
   if (isVector<V>()) {
-    const bits = <v128>x;
-    const lowestKept = v128.and(i32x4.shr_u(bits, 16), v128.load(ROUNDING_VECTORS));
-    const bias = i32x4.add(lowestKept, v128.load(ROUNDING_VECTORS, 16));
-    const rounded = i32x4.shr_u(i32x4.add(bits, bias), 16);
-    const high = v128.bitselect(v128.load(ROUNDING_VECTORS, 32), rounded, f32x4.ne(bits, bits));
-    v128.store64_lane(base + (i << 1), i16x8.narrow_i32x4_u(high, high), 0);
+    const words = bfloat16Words(<v128>x);
+    v128.store64_lane(base + (i << 1), i16x8.narrow_i32x4_u(words, words), 0);
     return;
   }
-  const value = <f32>x;
-  const bits = reinterpret<u32>(value);
-  const rounded = (bits + (((bits >> 16) & 1) + 0x7fff)) >> 16;
-  store<u16>(base + (i << 1), <u16>select<u32>(0x7fc0, rounded, value != value));
+  store<u16>(base + (i << 1), <u16>bfloat16Word(<f32>x));
 }
 
+/** `x` rounded to nearest-even bfloat16, as float32 (four lanes when V is v128). */
+@inline export function roundToBfloat16<V>(x: V): V {
+  if (isVector<V>()) return <V>i32x4.shl(bfloat16Words(<v128>x), 16);
+  return <V>reinterpret<f32>(bfloat16Word(<f32>x) << 16);
+}
+
+/** The bfloat16 words of four float32 lanes, rounded to nearest even (every NaN 0x7FC0), one per i32 lane. */
+@inline function bfloat16Words(bits: v128): v128 {
+  const lowestKept = v128.and(i32x4.shr_u(bits, 16), v128.load(ROUNDING_VECTORS));
+  const bias = i32x4.add(lowestKept, v128.load(ROUNDING_VECTORS, 16));
+  const rounded = i32x4.shr_u(i32x4.add(bits, bias), 16);
+  return v128.bitselect(v128.load(ROUNDING_VECTORS, 32), rounded, f32x4.ne(bits, bits));
+}
+
+/** The bfloat16 word of one float32, rounded to nearest even (every NaN 0x7FC0). */
+@inline function bfloat16Word(value: f32): u32 {
+  const bits = reinterpret<u32>(value);
+  const rounded = (bits + (((bits >> 16) & 1) + 0x7fff)) >> 16;
+  return select<u32>(0x7fc0, rounded, value != value);
+}

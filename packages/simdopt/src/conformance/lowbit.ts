@@ -12,6 +12,8 @@ import type { Optimizer } from "../optimizer.js";
 import { Adam } from "../optimizers/adam.js";
 import { AdamW } from "../optimizers/adamw.js";
 import { BnbAdam8bit, BnbAdamW8bit } from "../presets/bnb.js";
+import { OptaxAdam, OptaxAdamW } from "../presets/optax/adam.js";
+import { BnbAdagrad8bit, BnbLion8bit, BnbRMSprop8bit, BnbSGD8bit } from "../presets/bnb-one-state.js";
 import type { Parameter } from "../runtime/parameter.js";
 import type { Runtime } from "../runtime/runtime.js";
 import type { StateArray } from "../runtime/state-elements.js";
@@ -65,7 +67,7 @@ export function decodeArray(text: string, field: string): Float32Array | Uint8Ar
 
 /** simdopt's state buffers for each state name of a case, per storage: [values or codes, absmax]. */
 const STATE_NAMES: Record<string, Record<string, readonly [string, string?]>> = {
-  bfloat16: { exp_avg: ["expAvg"], exp_avg_sq: ["expAvgSq"], max_exp_avg_sq: ["maxExpAvgSq"] },
+  bfloat16: { exp_avg: ["expAvg"], exp_avg_sq: ["expAvgSq"], max_exp_avg_sq: ["maxExpAvgSq"], mu: ["expAvg"] },
   blockwise8: {
     exp_avg: ["expAvgCodes", "expAvgAbsmax"],
     exp_avg_sq: ["expAvgSqCodes", "expAvgSqAbsmax"],
@@ -86,10 +88,37 @@ function common(o: Options): Options {
   };
 }
 
-/** The optimizers of the folder simdopt runs: the options each understands beside lr, betas, eps and weight_decay. */
+/** optax's own spellings of its Adam options; simdopt's camelCase options from them. */
+const OPTAX_NAMES: Record<string, string> = {
+  learning_rate: "learningRate",
+  b1: "b1",
+  b2: "b2",
+  eps: "eps",
+  eps_root: "epsRoot",
+  nesterov: "nesterov",
+  mu_dtype: "muDtype",
+  weight_decay: "weightDecay",
+};
+const OPTAX_ADAM = Object.keys(OPTAX_NAMES).filter((name) => name !== "weight_decay");
+
+function optaxOptions(o: Options): Options {
+  return Object.fromEntries(Object.entries(o).map(([name, value]) => [OPTAX_NAMES[name], value]));
+}
+
+/** bitsandbytes' one-state optimizers keep state1 in buffers of its own name (the bnb8bit kernel). */
+const BNB_ONE_STATE = { blockwise8: { state1: ["state1Codes", "state1Absmax"] } } as const;
+
+/**
+ * The optimizers of the folder simdopt runs: the options each understands beside lr, betas, eps
+ * and weight_decay, and where a state is kept under other names than STATE_NAMES's.
+ */
 const OPTIMIZERS: Record<
   string,
-  { options: readonly string[]; create(params: Parameter[], o: Options): Optimizer<object> }
+  {
+    options: readonly string[];
+    create(params: Parameter[], o: Options): Optimizer<object>;
+    stateNames?: Record<string, Record<string, readonly [string, string?]>>;
+  }
 > = {
   // torchao's Adam8bit and AdamW8bit default weight_decay to 0 and 1e-2, as torch's Adam and AdamW.
   "torchao:adam": {
@@ -115,6 +144,42 @@ const OPTIMIZERS: Record<
   "bnb:adamw8bit": {
     options: ["min_8bit_size"],
     create: (params, o) => new BnbAdamW8bit(params, { ...common(o), ...min8bitSize(o) }),
+  },
+  // optax's Adam and AdamW with mu_dtype bfloat16, options as optax spells them.
+  "optax:adam": {
+    options: OPTAX_ADAM,
+    create: (params, o) => new OptaxAdam(params, optaxOptions(o)),
+  },
+  "optax:adamw": {
+    options: [...OPTAX_ADAM, "weight_decay"],
+    create: (params, o) => new OptaxAdamW(params, optaxOptions(o)),
+  },
+  "bnb:lion8bit": {
+    options: ["min_8bit_size"],
+    create: (params, o) => new BnbLion8bit(params, { ...common(o), ...min8bitSize(o) }),
+    stateNames: BNB_ONE_STATE,
+  },
+  // bitsandbytes' SGD8bit ignores dampening and nesterov, and its RMSprop8bit momentum, without a
+  // word; simdopt refuses them rather than ignore them, so its case runs without them.
+  "bnb:sgd8bit": {
+    options: ["min_8bit_size", "momentum", "dampening", "nesterov"],
+    create: (params, o) => new BnbSGD8bit(params, { ...common(o), ...min8bitSize(o), momentum: o.momentum as number }),
+    stateNames: BNB_ONE_STATE,
+  },
+  "bnb:rmsprop8bit": {
+    options: ["min_8bit_size", "alpha", "momentum"],
+    create: (params, o) =>
+      new BnbRMSprop8bit(params, {
+        ...common(o),
+        ...min8bitSize(o),
+        ...(o.alpha === undefined ? {} : { alpha: o.alpha as number }),
+      }),
+    stateNames: BNB_ONE_STATE,
+  },
+  "bnb:adagrad8bit": {
+    options: ["min_8bit_size"],
+    create: (params, o) => new BnbAdagrad8bit(params, { ...common(o), ...min8bitSize(o) }),
+    stateNames: BNB_ONE_STATE,
   },
 };
 
@@ -218,7 +283,7 @@ export function runLowbitCase(runtime: Runtime, c: LowbitCase): CaseResult {
       c.params.forEach((p, i) => {
         if (t > 1) {
           params[i].data.set(decodeArray(p.expected[t - 2], "expected"));
-          setRecordedState(optimizer as Optimizer<object>, params[i], p.state, t - 2);
+          setRecordedState(optimizer as Optimizer<object>, params[i], p.state, c.optimizer, t - 2);
         }
         params[i].setGrad(decodeArray(p.grads[t - 1], "grads"));
       });
@@ -231,7 +296,7 @@ export function runLowbitCase(runtime: Runtime, c: LowbitCase): CaseResult {
           p.expected_boundary[t - 1],
           where,
         );
-        checkRecordedState(judge, optimizer as Optimizer<object>, params[i], p.state, t - 1, where);
+        checkRecordedState(judge, optimizer as Optimizer<object>, params[i], p.state, c.optimizer, t - 1, where);
       });
     }
     return result();
@@ -246,9 +311,10 @@ export function runLowbitCase(runtime: Runtime, c: LowbitCase): CaseResult {
 /** The recorded states of a tensor: [case's name, simdopt's buffer names, record], none for float32 storage. */
 function recordedStates(
   state: LowbitCase["params"][number]["state"],
+  optimizer: string,
 ): [string, readonly [string, string?], RecordedState][] {
   if (state.storage === "float32") return [];
-  const names = STATE_NAMES[state.storage];
+  const names = (OPTIMIZERS[optimizer].stateNames ?? STATE_NAMES)[state.storage];
   if (names === undefined) throw new Error(`storage ${state.storage} is not supported yet`);
   return Object.entries(state)
     .filter(([key]) => key !== "storage" && key !== "block_size")
@@ -268,9 +334,10 @@ function setRecordedState(
   optimizer: Optimizer<object>,
   param: Parameter,
   state: LowbitCase["params"][number]["state"],
+  kind: string,
   entry: number,
 ): void {
-  for (const [, [name, absmaxName], record] of recordedStates(state)) {
+  for (const [, [name, absmaxName], record] of recordedStates(state, kind)) {
     const stored = stateOf(optimizer, param, name);
     if (absmaxName === undefined) {
       stored.set(Array.from(decodeArray((record.values as string[])[entry], "values"), toBfloat16));
@@ -286,10 +353,11 @@ function checkRecordedState(
   optimizer: Optimizer<object>,
   param: Parameter,
   state: LowbitCase["params"][number]["state"],
+  kind: string,
   entry: number,
   where: string,
 ): void {
-  for (const [key, [name, absmaxName], record] of recordedStates(state)) {
+  for (const [key, [name, absmaxName], record] of recordedStates(state, kind)) {
     const stored = stateOf(optimizer, param, name);
     const at = `${where}, ${key}`;
     if (absmaxName === undefined) {

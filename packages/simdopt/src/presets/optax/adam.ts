@@ -1,7 +1,9 @@
-import type { OptimizerDefinition } from "../../optimizer.js";
-import type { OptionChecker } from "../../runtime/validate.js";
-import { presetClass } from "../preset-class.js";
+import { Optimizer, type OptimizerDefinition, type ParamsInput } from "../../optimizer.js";
+import { show, type OptionChecker } from "../../runtime/validate.js";
+import type { PresetClass } from "../preset-class.js";
 import { deepFreeze } from "../../runtime/freeze.js";
+import { readOptions } from "../../runtime/read-options.js";
+import { fromBfloat16, toBfloat16 } from "../../reference/bfloat16.js";
 
 /**
  * Options of `OptaxAdam` and `OptaxNadam`: optax.adam and optax.nadam's arguments in camelCase (defaults:
@@ -20,6 +22,12 @@ export interface OptaxAdamOptions {
   epsRoot?: number;
   /** Nesterov momentum (optax's `nesterov`). Default false. (true for `OptaxNadam`) */
   nesterov?: boolean;
+  /**
+   * The type the first moment μ is stored in (optax's `mu_dtype`): `"float32"` (default) or
+   * `"bfloat16"`, where b1·μ is a bfloat16 product, as jax computes it, and μ is stored rounded
+   * to nearest even (ν stays float32). For the whole optimizer, float32 parameters only.
+   */
+  muDtype?: "float32" | "bfloat16";
 }
 
 /** Options of `OptaxAdamW`: optax.adamw's arguments in camelCase (defaults: `optaxAdamWDefaults`). */
@@ -36,13 +44,14 @@ export const optaxAdamDefaults: Required<OptaxAdamOptions> = deepFreeze({
   eps: 1e-8,
   epsRoot: 0,
   nesterov: false,
+  muDtype: "float32",
 });
 /** `OptaxAdamW`'s defaults (optax.adamw's). */
 export const optaxAdamWDefaults: Required<OptaxAdamWOptions> = deepFreeze({ ...optaxAdamDefaults, weightDecay: 1e-4 });
 /** `OptaxNadam`'s defaults (optax.nadam's). */
 export const optaxNadamDefaults: Required<OptaxAdamOptions> = deepFreeze({ ...optaxAdamDefaults, nesterov: true });
 
-export function checkAdam(o: Required<OptaxAdamOptions>, check: OptionChecker): void {
+export function checkAdam(o: Omit<Required<OptaxAdamOptions>, "muDtype">, check: OptionChecker): void {
   check.nonNegative("learningRate", o.learningRate);
   check.betas([o.b1, o.b2], ["b1", "b2"]);
   check.nonNegative("eps", o.eps);
@@ -56,7 +65,7 @@ export function checkAdam(o: Required<OptaxAdamOptions>, check: OptionChecker): 
  * m̂ = β1·m/(1 − β1^(t+1)) + (1 − β1)·g/(1 − β1ᵗ) gives c_m = s·β1/(1 − β1^(t+1)) and c_g = s(1 − β1)/(1 − β1ᵗ).
  */
 export function momentumCoefficients(
-  o: Required<OptaxAdamOptions>,
+  o: Pick<Required<OptaxAdamOptions>, "b1" | "nesterov">,
   t: number,
   step: number,
 ): { gradCoef: number; avgCoef: number } {
@@ -125,9 +134,69 @@ for (const definition of [optaxAdamDefinition, optaxNadamDefinition]) {
   definition.plan = (o, t, state) => plan({ ...o, weightDecay: 0 } as Required<OptaxAdamOptions>, t, state);
 }
 
+/**
+ * `base` (a definition on NAdam's kernel) with μ stored in bfloat16, on its own kernel: the same
+ * scalars with b1 rounded to bfloat16 for the product b1·μ (optax's 1 − b1 and bias corrections
+ * keep the exact b1). optax's Adam has no coupled decay, Nesterov takes the kernel's coefficients.
+ */
+function muBfloat16<O extends OptaxAdamOptions>(
+  base: OptimizerDefinition<O, "nadam">,
+): OptimizerDefinition<O, "optaxAdamMuBf16"> {
+  return {
+    ...base,
+    kernel: "optaxAdamMuBf16",
+    validate(o, check) {
+      base.validate(o, check);
+      checkMuDtype(check, o.muDtype, "bfloat16");
+    },
+    plan(o, t, state) {
+      const { scalars, flags } = base.plan(o, t, state);
+      const { weightDecay: _, ...rest } = scalars;
+      return {
+        scalars: { ...rest, beta1: fromBfloat16(toBfloat16(Math.fround(scalars.beta1))) },
+        flags: { decoupled: flags.decoupled, withEpsRoot: flags.withEpsRoot },
+      };
+    },
+  };
+}
+
+/** Throws unless `value` is the `muDtype` the optimizer was built with (a group cannot change it). */
+function checkMuDtype(check: OptionChecker, value: unknown, expected: string): void {
+  if (value !== "float32" && value !== "bfloat16")
+    check.fail(`option 'muDtype' must be "float32" or "bfloat16", got ${show(value)}`, TypeError);
+  if (value !== expected)
+    check.fail(
+      `option 'muDtype' is ${show(expected)} for the whole optimizer: a group, or a later change, cannot make it ${show(value)}`,
+      TypeError,
+    );
+}
+
+/** `base` that refuses a group or a change that asks for a bfloat16 μ (the optimizer's is float32). */
+function muFloat32<O extends OptaxAdamOptions>(base: OptimizerDefinition<O, "nadam">): OptimizerDefinition<O, "nadam"> {
+  return {
+    ...base,
+    validate(o, check) {
+      base.validate(o, check);
+      checkMuDtype(check, o.muDtype, "float32");
+    },
+  };
+}
+
+/** A class of the family whose `muDtype` option picks its definition: float32 μ, or bfloat16. */
+function adamClass<O extends OptaxAdamOptions>(float32: OptimizerDefinition<O, "nadam">): PresetClass<O> {
+  const definitions = { float32: muFloat32(float32), bfloat16: muBfloat16(float32) };
+  return class extends Optimizer<O> {
+    constructor(params: ParamsInput<O>, options: O = {} as O) {
+      // Read once: the optimizer reads this copy, not the caller's object (runtime/read-options.ts).
+      const read = readOptions(options, { where: float32.title }) as O;
+      super(params, read, read.muDtype === "bfloat16" ? definitions.bfloat16 : definitions.float32);
+    }
+  };
+}
+
 /** optax.adam. */
-export const OptaxAdam = presetClass(optaxAdamDefinition);
+export const OptaxAdam = adamClass(optaxAdamDefinition);
 /** optax.adamw. */
-export const OptaxAdamW = presetClass(optaxAdamWDefinition);
+export const OptaxAdamW = adamClass(optaxAdamWDefinition);
 /** optax.nadam (optax.adam with nesterov). */
-export const OptaxNadam = presetClass(optaxNadamDefinition);
+export const OptaxNadam = adamClass(optaxNadamDefinition);
