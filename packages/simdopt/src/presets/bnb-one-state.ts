@@ -35,7 +35,7 @@ interface Bnb8bitOptions {
 
 /** Options of `BnbLion8bit`: bitsandbytes' Lion8bit arguments in camelCase. */
 export interface BnbLion8bitOptions extends Bnb8bitOptions {
-  /** [β1, β2]: the interpolation whose sign steps, and the momentum's decay. Default [0.9, 0.99]. */
+  /** β1, the interpolation whose sign steps, and β2, the momentum's decay. Default [0.9, 0.99]. */
   betas?: [number, number];
 }
 
