@@ -123,13 +123,6 @@ export interface LoadedState {
   values: Readonly<Record<Dtype, FloatArray>>;
 }
 
-/** Copies `into.length` loaded values from `offset` of `values` into `into` (a state buffer's view). */
-export function copyLoaded(values: FloatArray, offset: number, into: FloatArray): void {
-  // A loop for small tensors: a subarray for set() costs more than their copy.
-  if (into.length < 64) for (let i = 0; i < into.length; i++) into[i] = values[offset + i];
-  else into.set(values.subarray(offset, offset + into.length));
-}
-
 /**
  * Each group's parameter keys: names when every parameter is named (they must be unique: `fail`
  * says so otherwise, as a save or a load refuses), numbers otherwise.
