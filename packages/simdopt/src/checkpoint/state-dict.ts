@@ -128,15 +128,19 @@ export interface LoadedState {
  * says so otherwise, as a save or a load refuses), numbers otherwise.
  */
 export function parameterKeys(target: Pick<CheckpointTarget, "groups">, fail: (message: string) => never): string[][] {
-  const all = ([] as Parameter[]).concat(...target.groups.map((group) => group.params)); // (flatMap is slower)
-  if (all.every((param) => param.name !== undefined)) {
+  // One pass over the parameters (each pass over many costs more than the work in it).
+  const names = target.groups.map((group) => group.params.map((param) => param.name));
+  if (names.every((group) => !group.includes(undefined))) {
     const seen = new Set<string>();
-    for (const param of all) {
-      const name = param.name as string;
-      if (seen.has(name)) fail(`two parameters are named '${name}': names must be unique to key a checkpoint`);
-      seen.add(name);
+    for (const group of names) {
+      for (const name of group as string[]) {
+        // One hash lookup per name: a name already seen leaves the size as it was.
+        const size = seen.size;
+        seen.add(name);
+        if (seen.size === size) fail(`two parameters are named '${name}': names must be unique to key a checkpoint`);
+      }
     }
-    return target.groups.map((group) => group.params.map((param) => param.name as string));
+    return names as string[][];
   }
   let index = 0;
   return target.groups.map((group) => group.params.map(() => String(index++)));
