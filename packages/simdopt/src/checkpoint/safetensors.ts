@@ -39,7 +39,7 @@ export function saveSafetensors<O extends object>(optimizer: Optimizer<O>): Uint
       if (target.storage?.lowBit) {
         for (const { slot, values } of target.storage.tensors(g, i))
           tensors.push({
-            name: `state.${keys[g][i]}.${slot}`,
+            name: ["state.", keys[g][i], ".", slot],
             dtype: dtypeOf(values),
             shape: [values.length],
             byteLength: values.byteLength,
@@ -54,7 +54,7 @@ export function saveSafetensors<O extends object>(optimizer: Optimizer<O>): Uint
         if (shape.reduce((a, b) => a * b, 1) !== values.length)
           throw new Error(`simdopt: the shape [${shape}] of '${name}' does not hold its ${values.length} values`);
         tensors.push({
-          name: `state.${keys[g][i]}.${slots[k]}`,
+          name: ["state.", keys[g][i], ".", slots[k]],
           dtype: dtypeOf(values),
           shape,
           byteLength: values.byteLength,
