@@ -29,7 +29,9 @@ export function saveSafetensors<O extends object>(optimizer: Optimizer<O>): Uint
   const target = optimizer.checkpointTarget();
   // The tensors are written straight from Wasm memory; only the small rest goes through JSON.
   const dict = writeStateDict<O>(target, (g) => ({ ...optimizer.paramGroups[g].options }), { tensors: false });
-  const tensors: (TensorToWrite & { values: StateArray })[] = [];
+  // Each tensor's bytes are kept as where they are, not as a view: 200,000 views kept to the copy
+  // would cost the collector more than their making.
+  const tensors: (TensorToWrite & { buffer: ArrayBufferLike; from: number })[] = [];
   const keys = dict.paramGroups.map((group) => group.params);
   const slots = target.bufferNames.map(torchName);
   target.groups.forEach((group, g) => {
@@ -43,7 +45,8 @@ export function saveSafetensors<O extends object>(optimizer: Optimizer<O>): Uint
             dtype: dtypeOf(values),
             shape: [values.length],
             byteLength: values.byteLength,
-            values,
+            buffer: values.buffer,
+            from: values.byteOffset,
           });
         return;
       }
@@ -58,7 +61,8 @@ export function saveSafetensors<O extends object>(optimizer: Optimizer<O>): Uint
           dtype: dtypeOf(values),
           shape,
           byteLength: values.byteLength,
-          values,
+          buffer: values.buffer,
+          from: values.byteOffset,
         });
       });
     });
@@ -70,9 +74,8 @@ export function saveSafetensors<O extends object>(optimizer: Optimizer<O>): Uint
   // to copy from would cost more than their bytes).
   let memory: Uint8Array = new Uint8Array(0);
   let offset = 0;
-  for (const { values, byteLength } of tensors) {
-    if (memory.buffer !== values.buffer) memory = new Uint8Array(values.buffer);
-    const from = values.byteOffset;
+  for (const { buffer, from, byteLength } of tensors) {
+    if (memory.buffer !== buffer) memory = new Uint8Array(buffer);
     if (byteLength > 64) data.set(memory.subarray(from, from + byteLength), offset);
     else for (let b = 0; b < byteLength; b++) data[offset + b] = memory[from + b];
     offset += byteLength;
