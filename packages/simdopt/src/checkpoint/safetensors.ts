@@ -23,6 +23,7 @@ const DTYPES = { F32: Float32Array, F64: Float64Array } as const;
 /** Low-bit state adds bfloat16 words and 8-bit codes (checkpoint/low-bit-state.ts). */
 const LOW_BIT_DTYPES = { ...DTYPES, BF16: Uint16Array, U8: Uint8Array } as const;
 const MAX_HEADER = 100_000_000; // bytes, as the safetensors library limits it
+const DOT = 0x2e;
 
 /** The optimizer's state as the bytes of a safetensors file. */
 export function saveSafetensors<O extends object>(optimizer: Optimizer<O>): Uint8Array {
@@ -101,7 +102,7 @@ export function loadSafetensors<O extends object>(
   bytes: Uint8Array,
   options?: LoadStateOptions,
 ): void {
-  const { storage, bufferNames, fail: refuse } = optimizer.checkpointTarget();
+  const { storage, bufferNames, groups, fail: refuse } = optimizer.checkpointTarget();
   const fail: (message: string) => never = refuse;
   if (!(bytes instanceof Uint8Array)) fail(`a safetensors file must be given as a Uint8Array, got ${typeof bytes}`);
   if (bytes.length < 8) fail(`the file has ${bytes.length} bytes: too short for a safetensors header`);
@@ -163,23 +164,32 @@ export function loadSafetensors<O extends object>(
     storage === undefined ? DTYPES : LOW_BIT_DTYPES;
   const shapeOf = (t: number) => JSON.stringify(dims.slice(dimStarts[t], dimStarts[t + 1])); // for a message
   let expectedOffset = 0;
-  // A parameter's tensors follow each other: its entry is looked up once for them.
+  // A parameter's tensors follow each other: its entry is looked up once for them. Its key is
+  // taken as the name of the optimizer's parameter in the same place when it is that name: a
+  // string looked up before, where one sliced from the header would be hashed and interned anew.
   let key: string | undefined;
   let parameter: Record<string, unknown> = {};
+  const names: (string | undefined)[] = [];
+  for (const group of groups) for (const param of group.params) names.push(param.name);
+  let keyCount = 0;
   tensors.names.forEach((name, t) => {
-    const dot = name.lastIndexOf(".");
+    let dot = name.length - 1; // the last dot (a loop: lastIndexOf calls out of the compiled code)
+    while (dot >= 0 && name.charCodeAt(dot) !== DOT) dot--;
     if (!name.startsWith("state.") || dot <= "state.".length)
       fail(`tensor '${name}' is not named state.<parameter>.<slot>`);
     // The slot as this optimizer spells it (no slot name has a dot).
-    const slotLength = name.length - dot - 1;
-    const slot = slots.find((s) => s.length === slotLength && name.endsWith(s));
+    let slot: string | undefined;
+    for (const s of slots) if (s.length === name.length - dot - 1 && startsAt(name, s, dot + 1)) slot = s;
     if (slot === undefined)
       fail(
         `tensor '${name}' is for slot '${name.slice(dot + 1)}', which ${optimizer.kind} does not keep (it keeps ${ownSlots.join(", ")})`,
       );
     const sameKey = key !== undefined && dot === "state.".length + key.length && startsAt(name, key, "state.".length);
     if (!sameKey) {
-      key = name.slice("state.".length, dot);
+      const hint = names[keyCount++];
+      const isHint =
+        hint !== undefined && dot === "state.".length + hint.length && startsAt(name, hint, "state.".length);
+      key = isHint ? hint : name.slice("state.".length, dot);
       const entry = own(state, key);
       if (entry === undefined)
         fail(`tensor '${name}' is for parameter '${key}', which __metadata__.state does not have`);
