@@ -124,15 +124,27 @@ export interface LoadedState {
 }
 
 /**
+ * Each optimizer's keys once checked, by its list of groups: groups are only ever added to it, and
+ * a parameter's name never changes, so they hold while it has as many groups (a checkpoint every
+ * few steps then reads no parameter for them).
+ */
+const checkedKeys = new WeakMap<readonly CheckpointGroup[], { groups: number; keys: readonly (readonly string[])[] }>();
+
+/**
  * Each group's parameter keys: names when every parameter is named (they must be unique: `fail`
  * says so otherwise, as a save or a load refuses), numbers otherwise.
  */
-export function parameterKeys(target: Pick<CheckpointTarget, "groups">, fail: (message: string) => never): string[][] {
+export function parameterKeys(
+  target: Pick<CheckpointTarget, "groups">,
+  fail: (message: string) => never,
+): readonly (readonly string[])[] {
+  const cached = checkedKeys.get(target.groups);
+  if (cached !== undefined && cached.groups === target.groups.length) return cached.keys;
   // One pass over the parameters (each pass over many costs more than the work in it).
-  const names = target.groups.map((group) => group.params.map((param) => param.name));
-  if (names.every((group) => !group.includes(undefined))) {
+  let keys = target.groups.map((group) => group.params.map((param) => param.name));
+  if (keys.every((group) => !group.includes(undefined))) {
     const seen = new Set<string>();
-    for (const group of names) {
+    for (const group of keys) {
       for (const name of group as string[]) {
         // One hash lookup per name: a name already seen leaves the size as it was.
         const size = seen.size;
@@ -140,10 +152,12 @@ export function parameterKeys(target: Pick<CheckpointTarget, "groups">, fail: (m
         if (seen.size === size) fail(`two parameters are named '${name}': names must be unique to key a checkpoint`);
       }
     }
-    return names as string[][];
+  } else {
+    let index = 0;
+    keys = target.groups.map((group) => group.params.map(() => String(index++)));
   }
-  let index = 0;
-  return target.groups.map((group) => group.params.map(() => String(index++)));
+  checkedKeys.set(target.groups, { groups: target.groups.length, keys: keys as string[][] });
+  return keys as string[][];
 }
 
 /** The largest step count a checkpoint may hold: one more step must still count exactly. */
