@@ -223,6 +223,8 @@ class HeaderReader {
   private at = 0;
   private readonly entry: HeaderTensor & { shape: number[] } = { name: "", dtype: "", shape: [], begin: 0, end: 0 };
   private readonly offsets: number[] = [];
+  /** The index in `DTYPES` of the last tensor's dtype. */
+  private dtype = 0;
 
   constructor(
     private readonly text: string,
@@ -267,27 +269,29 @@ class HeaderReader {
   private tensor(name: string): void {
     const entry = this.entry;
     entry.name = name;
-    entry.shape.length = 0;
     let seen = 0; // bits: dtype, shape, data_offsets
+    let member = 0;
     this.space();
     if (this.text.charCodeAt(this.at) !== OPEN_BRACE) this.fail(`tensor '${name}' is not described by an object`);
     this.at++;
     for (let more = this.first(CLOSE_BRACE); more; more = this.next(CLOSE_BRACE)) {
-      const bit = this.field();
+      const bit = this.field(member++);
       this.expect(COLON, "':' after a key");
       if (bit !== 0 && (seen & bit) !== 0) this.fail(`tensor '${name}' gives '${FIELDS[Math.log2(bit)]}' twice`);
       seen |= bit;
       if (bit === 1) {
         this.space();
         if (this.text.charCodeAt(this.at) !== QUOTE) this.fail(`tensor '${name}' has a dtype that is not a string`);
-        const k = this.known(QUOTED_DTYPES);
+        const k = this.known(QUOTED_DTYPES, this.dtype);
+        if (k !== -1) this.dtype = k;
         entry.dtype = k === -1 ? this.string() : DTYPES[k];
       } else if (bit === 2) {
-        if (!this.wholeNumbers(entry.shape)) this.fail(`tensor '${name}' has a shape that is not a list of sizes`);
+        const dims = this.wholeNumbers(entry.shape);
+        if (dims === -1) this.fail(`tensor '${name}' has a shape that is not a list of sizes`);
+        if (entry.shape.length !== dims) entry.shape.length = dims;
       } else if (bit === 4) {
         const offsets = this.offsets;
-        offsets.length = 0;
-        if (!this.wholeNumbers(offsets) || offsets.length !== 2)
+        if (this.wholeNumbers(offsets) !== 2)
           this.fail(`tensor '${name}' has data_offsets that are not two whole numbers`);
         entry.begin = offsets[0];
         entry.end = offsets[1];
@@ -301,19 +305,24 @@ class HeaderReader {
     }
   }
 
-  /** A tensor's field name: the bit of `FIELDS` it is (1, 2, 4), or 0 for another. */
-  private field(): number {
-    let k = this.known(QUOTED_FIELDS);
+  /** A tensor's field name: the bit of `FIELDS` it is (1, 2, 4), or 0 for another; its `member`th. */
+  private field(member: number): number {
+    let k = this.known(QUOTED_FIELDS, member);
     if (k === -1) k = FIELDS.indexOf(this.string());
     return k === -1 ? 0 : 1 << k;
   }
 
   /**
    * Which of `quoted` (JSON strings as the writers spell them) is at the next token, read without
-   * decoding a string; -1, with nothing read, for none of them.
+   * decoding a string; -1, with nothing read, for none of them. `likely` is tried first (the
+   * field in its place in the writers' order, the dtype of the tensor before).
    */
-  private known(quoted: readonly string[]): number {
+  private known(quoted: readonly string[], likely: number): number {
     this.space();
+    if (likely < quoted.length && startsAt(this.text, quoted[likely], this.at)) {
+      this.at += quoted[likely].length;
+      return likely;
+    }
     for (let k = 0; k < quoted.length; k++) {
       if (startsAt(this.text, quoted[k], this.at)) {
         this.at += quoted[k].length;
@@ -323,20 +332,24 @@ class HeaderReader {
     return -1;
   }
 
-  /** An array of whole numbers ≥ 0 (safe integers) appended to `into`; false if it is not one. */
-  private wholeNumbers(into: number[]): boolean {
+  /**
+   * An array of whole numbers ≥ 0 (safe integers) written over `into` from its start: how many
+   * (`into` keeps its length: setting it costs more than reading a short array), or -1 if it is not one.
+   */
+  private wholeNumbers(into: number[]): number {
     this.space();
-    if (this.text.charCodeAt(this.at) !== OPEN_BRACKET) return false;
+    if (this.text.charCodeAt(this.at) !== OPEN_BRACKET) return -1;
     this.at++;
+    let count = 0;
     for (let more = this.first(CLOSE_BRACKET); more; more = this.next(CLOSE_BRACKET)) {
       this.space();
       const c = this.text.charCodeAt(this.at);
-      if (c !== MINUS && (c < ZERO || c > NINE)) return false;
+      if (c !== MINUS && (c < ZERO || c > NINE)) return -1;
       const x = this.number();
-      if (!Number.isSafeInteger(x) || x < 0) return false;
-      into.push(x);
+      if (!Number.isSafeInteger(x) || x < 0) return -1;
+      into[count++] = x;
     }
-    return true;
+    return count;
   }
 
   /** After an opening bracket: true when a member follows, false at `close` (read). */
