@@ -48,7 +48,6 @@ import {
   type TrainingOptions,
 } from "./training/training-options.js";
 import {
-  copyLoaded,
   readStateDict,
   writeStateDict,
   type CheckpointTarget,
@@ -828,16 +827,16 @@ export class Optimizer<O extends object> {
       );
       const first = runKey(group.steps[0], group.states[0]);
       group.uniform = group.steps.every((step, i) => runKey(step, group.states[i]) === first);
-      // A parameter that has not stepped yet keeps its initial state beside those that have.
-      group.initialised = false;
-      if (group.steps.some((step) => step > 0)) this.initialiseBuffers(group);
-      group.params.forEach((param, i) => {
-        loaded.buffers[g][i].forEach((values, k) => {
-          if (typeof values === "number")
-            copyLoaded(loaded.values[param.dtype as Dtype], values, this.bufferView(group, param, k));
-          else if (values !== null) this.rawView(group, param, k).set(values as never);
-        });
-      });
+      // A parameter that has not stepped yet keeps its initial state beside those that have. Each
+      // buffer is written once: with its loaded values, or else its initial value.
+      group.initialised = group.steps.some((step) => step > 0);
+      if (!group.initialised) return;
+      const initial = this.initialValues(group.options);
+      for (const table of group.tables) {
+        // The table's tensors are the group's parameters of its dtype, in the group's order (newGroup).
+        const rows = loaded.buffers[g].filter((_, i) => group.params[i].dtype === table.dtype);
+        table.load(rows, loaded.values[table.dtype], initial);
+      }
     });
   }
 

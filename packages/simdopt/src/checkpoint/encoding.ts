@@ -38,7 +38,10 @@ export function decodeNumber(value: unknown): number | undefined {
 
 /** A copy of a typed array in its JSON-safe form. */
 export function encodeTensor(values: FloatArray): JsonTensor {
-  return { dtype: values instanceof Float32Array ? "float32" : "float64", data: Array.from(values, encodeNumber) };
+  // A loop: Array.from with a function costs more than the values of a small tensor.
+  const data: JsonNumber[] = [];
+  for (let i = 0; i < values.length; i++) data.push(encodeNumber(values[i]));
+  return { dtype: values instanceof Float32Array ? "float32" : "float64", data };
 }
 
 /** What a state buffer may hold, beyond finite numbers of its dtype. */
@@ -63,17 +66,17 @@ export function decodeTensor(
   fail: (message: string) => never,
 ): FloatArray {
   const out = dtype === "float32" ? new Float32Array(length) : new Float64Array(length);
-  decodeTensorInto(where, value, dtype, length, rules, fail, out, 0);
+  decodeTensorInto(() => where, value, dtype, length, rules, fail, out, 0);
   return out;
 }
 
 /**
  * As `decodeTensor`, writing the values into `out` from `offset` (an array of the dtype with room
  * for them): a checkpoint of many small tensors then makes one array, not one per tensor. On a
- * refusal, what was written there is to be thrown away.
+ * refusal, what was written there is to be thrown away. `where` is called only for a message.
  */
 export function decodeTensorInto(
-  where: string,
+  where: () => string,
   value: unknown,
   dtype: Dtype,
   length: number,
@@ -86,29 +89,29 @@ export function decodeTensorInto(
   let data: unknown = value;
   if (value !== null && typeof value === "object" && !ArrayBuffer.isView(value)) {
     const tensorDtype = own(value, "dtype");
-    if (tensorDtype !== dtype) fail(`${where} has dtype ${show(tensorDtype)}, expected '${dtype}'`);
+    if (tensorDtype !== dtype) fail(`${where()} has dtype ${show(tensorDtype)}, expected '${dtype}'`);
     data = own(value, "data");
   }
   if (ArrayBuffer.isView(data) && !(data instanceof View)) {
-    fail(`${where} is a ${data.constructor.name}, expected a ${View.name} (dtype '${dtype}')`);
+    fail(`${where()} is a ${data.constructor.name}, expected a ${View.name} (dtype '${dtype}')`);
   }
   if (!(data instanceof View) && !Array.isArray(data)) {
-    fail(`${where} must be { dtype: '${dtype}', data: [...] } or a ${View.name}, got ${describe(data)}`);
+    fail(`${where()} must be { dtype: '${dtype}', data: [...] } or a ${View.name}, got ${describe(data)}`);
   }
   const source = data as ArrayLike<unknown>;
-  if (source.length !== length) fail(`${where} has ${source.length} values, expected ${length}`);
+  if (source.length !== length) fail(`${where()} has ${source.length} values, expected ${length}`);
   // A typed array is copied at once and its copy checked: nothing can change it in between.
   const typed = source instanceof View;
   if (typed) out.set(source as FloatArray, offset);
   for (let i = 0; i < length; i++) {
     const x = typed ? out[offset + i] : decodeNumber(source[i]);
-    if (x === undefined) fail(`${where}[${i}] is ${describe(source[i])}, not a number`);
+    if (x === undefined) fail(`${where()}[${i}] is ${describe(source[i])}, not a number`);
     if (!rules.allowNonFinite && !Number.isFinite(x)) {
-      fail(`${where}[${i}] is ${x} (load with { allowNonFinite: true } to accept non-finite state)`);
+      fail(`${where()}[${i}] is ${x} (load with { allowNonFinite: true } to accept non-finite state)`);
     }
-    if (rules.nonNegative && x < 0) fail(`${where}[${i}] is ${x}, but this state is never negative`);
+    if (rules.nonNegative && x < 0) fail(`${where()}[${i}] is ${x}, but this state is never negative`);
     if (dtype === "float32" && Number.isFinite(x) && Math.fround(x) !== x) {
-      fail(`${where}[${i}] is ${x}, which is not a float32 value`);
+      fail(`${where()}[${i}] is ${x}, which is not a float32 value`);
     }
     out[offset + i] = x;
   }

@@ -23,7 +23,8 @@ export interface HeaderTensor {
 
 /** A tensor to write: its bytes follow those of the tensor before it in the data. */
 export interface TensorToWrite {
-  name: string;
+  /** The parts its name joins (`state.`, a key, `.`, a slot): no string is made of each name. */
+  name: readonly string[];
   dtype: string;
   shape: readonly number[];
   byteLength: number;
@@ -34,56 +35,107 @@ export interface TensorToWrite {
  * multiple of 8 bytes so that the data after it starts aligned.
  */
 export function writeHeader(metadata: Readonly<Record<string, string>>, tensors: readonly TensorToWrite[]): Uint8Array {
-  const writer = new HeaderWriter();
-  writer.text(`{"__metadata__":${JSON.stringify(metadata)}`);
+  const start = `{"__metadata__":${JSON.stringify(metadata)}`;
+  // Room for the whole header at once where it is ASCII: a buffer doubling to tens of megabytes
+  // would cost its copies and the collector's time. Each number takes at most 16 digits and a comma.
+  let size = start.length + 8;
+  for (const { name, dtype, shape } of tensors) {
+    for (const part of name) size += part.length;
+    size += dtype.length + TENSOR_BYTES + 17 * shape.length;
+  }
+  const writer = new HeaderWriter(size);
+  writer.text(start);
   let offset = 0;
   for (const { name, dtype, shape, byteLength } of tensors) {
     writer.byte(COMMA);
     writer.string(name);
-    writer.text(':{"dtype":');
-    writer.string(dtype);
-    writer.text(',"shape":[');
-    shape.forEach((dim, d) => {
+    writer.ascii(DTYPE_KEY);
+    writer.string([dtype]);
+    writer.ascii(SHAPE_KEY);
+    for (let d = 0; d < shape.length; d++) {
       if (d > 0) writer.byte(COMMA);
-      writer.number(dim);
-    });
-    writer.text('],"data_offsets":[');
+      writer.number(shape[d]);
+    }
+    writer.ascii(OFFSETS_KEY);
     writer.number(offset);
     writer.byte(COMMA);
     offset += byteLength;
     writer.number(offset);
-    writer.text("]}");
+    writer.ascii(TENSOR_END);
   }
   writer.byte(CLOSE_BRACE);
   while (writer.length % 8 !== 0) writer.byte(0x20);
   return writer.bytes();
 }
 
+/** The JSON between a tensor's fields, as bytes (ASCII): copied, not encoded, for every tensor. */
+const DTYPE_KEY = asciiBytes(':{"dtype":');
+const SHAPE_KEY = asciiBytes(',"shape":[');
+const OFFSETS_KEY = asciiBytes('],"data_offsets":[');
+const TENSOR_END = asciiBytes("]}");
+/** A tensor's bytes beside its name, dtype and shape, at most: the pieces, a comma, 4 quotes, two offsets. */
+const TENSOR_BYTES = DTYPE_KEY.length + SHAPE_KEY.length + OFFSETS_KEY.length + TENSOR_END.length + 5 + 2 * 17;
+
+function asciiBytes(s: string): Uint8Array {
+  return Uint8Array.from(s, (c) => c.charCodeAt(0));
+}
+
 /** Bytes appended to a buffer that doubles when full. */
 class HeaderWriter {
-  private buffer = new Uint8Array(1 << 16);
+  private buffer: Uint8Array;
   length = 0;
   private readonly encoder = new TextEncoder();
+
+  /** `size`: the bytes expected (more are taken if need be). */
+  constructor(size: number) {
+    this.buffer = new Uint8Array(size);
+  }
 
   byte(b: number): void {
     if (this.length === this.buffer.length) this.room(1);
     this.buffer[this.length++] = b;
   }
 
-  /** `s` as UTF-8, as it is (JSON punctuation, or a string already escaped). */
-  text(s: string): void {
-    this.room(s.length * 3); // UTF-8 takes at most 3 bytes per UTF-16 unit
-    let ascii = true;
-    for (let i = 0; i < s.length && ascii; i++) ascii = s.charCodeAt(i) < 0x80;
-    if (ascii) {
-      for (let i = 0; i < s.length; i++) this.buffer[this.length++] = s.charCodeAt(i);
-    } else {
-      this.length += this.encoder.encodeInto(s, this.buffer.subarray(this.length)).written;
-    }
+  /** Bytes of ASCII text (a loop: `set` of a few bytes costs more). */
+  ascii(bytes: Uint8Array): void {
+    this.room(bytes.length);
+    for (let i = 0; i < bytes.length; i++) this.buffer[this.length++] = bytes[i];
   }
 
-  /** `s` as a JSON string. */
-  string(s: string): void {
+  /** `s` as UTF-8, as it is (JSON punctuation, or a string already escaped). */
+  text(s: string): void {
+    this.room(Math.max(s.length, 4)); // room for one character at least: 4 bytes
+    const { read, written } = this.encoder.encodeInto(s, this.buffer.subarray(this.length));
+    this.length += written;
+    // Characters beyond ASCII take more bytes than the room made: the rest after more room.
+    if (read < s.length) this.text(s.slice(read));
+  }
+
+  /**
+   * The string `parts` join, as a JSON string. Printable ASCII other than a quote or a backslash
+   * is copied as it is read; at any other character it is written again from its start, escaped
+   * and encoded.
+   */
+  string(parts: readonly string[]): void {
+    const start = this.length;
+    this.byte(QUOTE);
+    for (const part of parts) {
+      this.room(part.length + 1);
+      for (let i = 0; i < part.length; i++) {
+        const c = part.charCodeAt(i);
+        if (c < 0x20 || c >= 0x80 || c === QUOTE || c === BACKSLASH) {
+          this.length = start;
+          this.escaped(parts.join(""));
+          return;
+        }
+        this.buffer[this.length++] = c;
+      }
+    }
+    this.byte(QUOTE);
+  }
+
+  /** `s` as a JSON string, escaped where JSON needs it and encoded as UTF-8. */
+  private escaped(s: string): void {
     if (NEEDS_ESCAPE.test(s)) {
       this.text(JSON.stringify(s));
       return;
@@ -93,16 +145,18 @@ class HeaderWriter {
     this.byte(QUOTE);
   }
 
-  /** A whole number ≥ 0 (a safe integer) in decimal, its digits written last first, then reversed. */
+  /** A whole number ≥ 0 (a safe integer) in decimal, its digits written from the last. */
   number(x: number): void {
-    this.room(16);
-    const start = this.length;
+    let digits = 1;
+    for (let power = 10; power <= x; power *= 10) digits++; // exact: powers of 10 up to 1e16
+    this.room(digits);
+    this.length += digits;
+    let at = this.length;
     do {
       const digit = x % 10;
-      this.buffer[this.length++] = ZERO + digit;
+      this.buffer[--at] = ZERO + digit;
       x = (x - digit) / 10; // exact: x − digit is a multiple of 10
     } while (x > 0);
-    this.buffer.subarray(start, this.length).reverse();
   }
 
   bytes(): Uint8Array {
@@ -169,6 +223,8 @@ class HeaderReader {
   private at = 0;
   private readonly entry: HeaderTensor & { shape: number[] } = { name: "", dtype: "", shape: [], begin: 0, end: 0 };
   private readonly offsets: number[] = [];
+  /** The index in `DTYPES` of the last tensor's dtype. */
+  private dtype = 0;
 
   constructor(
     private readonly text: string,
@@ -213,27 +269,29 @@ class HeaderReader {
   private tensor(name: string): void {
     const entry = this.entry;
     entry.name = name;
-    entry.shape.length = 0;
     let seen = 0; // bits: dtype, shape, data_offsets
+    let member = 0;
     this.space();
     if (this.text.charCodeAt(this.at) !== OPEN_BRACE) this.fail(`tensor '${name}' is not described by an object`);
     this.at++;
     for (let more = this.first(CLOSE_BRACE); more; more = this.next(CLOSE_BRACE)) {
-      const bit = this.field();
+      const bit = this.field(member++);
       this.expect(COLON, "':' after a key");
       if (bit !== 0 && (seen & bit) !== 0) this.fail(`tensor '${name}' gives '${FIELDS[Math.log2(bit)]}' twice`);
       seen |= bit;
       if (bit === 1) {
         this.space();
         if (this.text.charCodeAt(this.at) !== QUOTE) this.fail(`tensor '${name}' has a dtype that is not a string`);
-        const k = this.known(QUOTED_DTYPES);
+        const k = this.known(QUOTED_DTYPES, this.dtype);
+        if (k !== -1) this.dtype = k;
         entry.dtype = k === -1 ? this.string() : DTYPES[k];
       } else if (bit === 2) {
-        if (!this.wholeNumbers(entry.shape)) this.fail(`tensor '${name}' has a shape that is not a list of sizes`);
+        const dims = this.wholeNumbers(entry.shape);
+        if (dims === -1) this.fail(`tensor '${name}' has a shape that is not a list of sizes`);
+        if (entry.shape.length !== dims) entry.shape.length = dims;
       } else if (bit === 4) {
         const offsets = this.offsets;
-        offsets.length = 0;
-        if (!this.wholeNumbers(offsets) || offsets.length !== 2)
+        if (this.wholeNumbers(offsets) !== 2)
           this.fail(`tensor '${name}' has data_offsets that are not two whole numbers`);
         entry.begin = offsets[0];
         entry.end = offsets[1];
@@ -247,19 +305,24 @@ class HeaderReader {
     }
   }
 
-  /** A tensor's field name: the bit of `FIELDS` it is (1, 2, 4), or 0 for another. */
-  private field(): number {
-    let k = this.known(QUOTED_FIELDS);
+  /** A tensor's field name: the bit of `FIELDS` it is (1, 2, 4), or 0 for another; its `member`th. */
+  private field(member: number): number {
+    let k = this.known(QUOTED_FIELDS, member);
     if (k === -1) k = FIELDS.indexOf(this.string());
     return k === -1 ? 0 : 1 << k;
   }
 
   /**
    * Which of `quoted` (JSON strings as the writers spell them) is at the next token, read without
-   * decoding a string; -1, with nothing read, for none of them.
+   * decoding a string; -1, with nothing read, for none of them. `likely` is tried first (the
+   * field in its place in the writers' order, the dtype of the tensor before).
    */
-  private known(quoted: readonly string[]): number {
+  private known(quoted: readonly string[], likely: number): number {
     this.space();
+    if (likely < quoted.length && startsAt(this.text, quoted[likely], this.at)) {
+      this.at += quoted[likely].length;
+      return likely;
+    }
     for (let k = 0; k < quoted.length; k++) {
       if (startsAt(this.text, quoted[k], this.at)) {
         this.at += quoted[k].length;
@@ -269,20 +332,24 @@ class HeaderReader {
     return -1;
   }
 
-  /** An array of whole numbers ≥ 0 (safe integers) appended to `into`; false if it is not one. */
-  private wholeNumbers(into: number[]): boolean {
+  /**
+   * An array of whole numbers ≥ 0 (safe integers) written over `into` from its start: how many
+   * (`into` keeps its length: setting it costs more than reading a short array), or -1 if it is not one.
+   */
+  private wholeNumbers(into: number[]): number {
     this.space();
-    if (this.text.charCodeAt(this.at) !== OPEN_BRACKET) return false;
+    if (this.text.charCodeAt(this.at) !== OPEN_BRACKET) return -1;
     this.at++;
+    let count = 0;
     for (let more = this.first(CLOSE_BRACKET); more; more = this.next(CLOSE_BRACKET)) {
       this.space();
       const c = this.text.charCodeAt(this.at);
-      if (c !== MINUS && (c < ZERO || c > NINE)) return false;
+      if (c !== MINUS && (c < ZERO || c > NINE)) return -1;
       const x = this.number();
-      if (!Number.isSafeInteger(x) || x < 0) return false;
-      into.push(x);
+      if (!Number.isSafeInteger(x) || x < 0) return -1;
+      into[count++] = x;
     }
-    return true;
+    return count;
   }
 
   /** After an opening bracket: true when a member follows, false at `close` (read). */

@@ -23,13 +23,16 @@ const DTYPES = { F32: Float32Array, F64: Float64Array } as const;
 /** Low-bit state adds bfloat16 words and 8-bit codes (checkpoint/low-bit-state.ts). */
 const LOW_BIT_DTYPES = { ...DTYPES, BF16: Uint16Array, U8: Uint8Array } as const;
 const MAX_HEADER = 100_000_000; // bytes, as the safetensors library limits it
+const DOT = 0x2e;
 
 /** The optimizer's state as the bytes of a safetensors file. */
 export function saveSafetensors<O extends object>(optimizer: Optimizer<O>): Uint8Array {
   const target = optimizer.checkpointTarget();
   // The tensors are written straight from Wasm memory; only the small rest goes through JSON.
   const dict = writeStateDict<O>(target, (g) => ({ ...optimizer.paramGroups[g].options }), { tensors: false });
-  const tensors: (TensorToWrite & { values: StateArray })[] = [];
+  // Each tensor's bytes are kept as where they are, not as a view: 200,000 views kept to the copy
+  // would cost the collector more than their making.
+  const tensors: (TensorToWrite & { buffer: ArrayBufferLike; from: number })[] = [];
   const keys = dict.paramGroups.map((group) => group.params);
   const slots = target.bufferNames.map(torchName);
   target.groups.forEach((group, g) => {
@@ -39,11 +42,12 @@ export function saveSafetensors<O extends object>(optimizer: Optimizer<O>): Uint
       if (target.storage?.lowBit) {
         for (const { slot, values } of target.storage.tensors(g, i))
           tensors.push({
-            name: `state.${keys[g][i]}.${slot}`,
+            name: ["state.", keys[g][i], ".", slot],
             dtype: dtypeOf(values),
             shape: [values.length],
             byteLength: values.byteLength,
-            values,
+            buffer: values.buffer,
+            from: values.byteOffset,
           });
         return;
       }
@@ -54,11 +58,12 @@ export function saveSafetensors<O extends object>(optimizer: Optimizer<O>): Uint
         if (shape.reduce((a, b) => a * b, 1) !== values.length)
           throw new Error(`simdopt: the shape [${shape}] of '${name}' does not hold its ${values.length} values`);
         tensors.push({
-          name: `state.${keys[g][i]}.${slots[k]}`,
+          name: ["state.", keys[g][i], ".", slots[k]],
           dtype: dtypeOf(values),
           shape,
           byteLength: values.byteLength,
-          values,
+          buffer: values.buffer,
+          from: values.byteOffset,
         });
       });
     });
@@ -70,9 +75,8 @@ export function saveSafetensors<O extends object>(optimizer: Optimizer<O>): Uint
   // to copy from would cost more than their bytes).
   let memory: Uint8Array = new Uint8Array(0);
   let offset = 0;
-  for (const { values, byteLength } of tensors) {
-    if (memory.buffer !== values.buffer) memory = new Uint8Array(values.buffer);
-    const from = values.byteOffset;
+  for (const { buffer, from, byteLength } of tensors) {
+    if (memory.buffer !== buffer) memory = new Uint8Array(buffer);
     if (byteLength > 64) data.set(memory.subarray(from, from + byteLength), offset);
     else for (let b = 0; b < byteLength; b++) data[offset + b] = memory[from + b];
     offset += byteLength;
@@ -98,7 +102,7 @@ export function loadSafetensors<O extends object>(
   bytes: Uint8Array,
   options?: LoadStateOptions,
 ): void {
-  const { storage, bufferNames, fail: refuse } = optimizer.checkpointTarget();
+  const { storage, bufferNames, groups, fail: refuse } = optimizer.checkpointTarget();
   const fail: (message: string) => never = refuse;
   if (!(bytes instanceof Uint8Array)) fail(`a safetensors file must be given as a Uint8Array, got ${typeof bytes}`);
   if (bytes.length < 8) fail(`the file has ${bytes.length} bytes: too short for a safetensors header`);
@@ -160,23 +164,32 @@ export function loadSafetensors<O extends object>(
     storage === undefined ? DTYPES : LOW_BIT_DTYPES;
   const shapeOf = (t: number) => JSON.stringify(dims.slice(dimStarts[t], dimStarts[t + 1])); // for a message
   let expectedOffset = 0;
-  // A parameter's tensors follow each other: its entry is looked up once for them.
+  // A parameter's tensors follow each other: its entry is looked up once for them. Its key is
+  // taken as the name of the optimizer's parameter in the same place when it is that name: a
+  // string looked up before, where one sliced from the header would be hashed and interned anew.
   let key: string | undefined;
   let parameter: Record<string, unknown> = {};
+  const names: (string | undefined)[] = [];
+  for (const group of groups) for (const param of group.params) names.push(param.name);
+  let keyCount = 0;
   tensors.names.forEach((name, t) => {
-    const dot = name.lastIndexOf(".");
+    let dot = name.length - 1; // the last dot (a loop: lastIndexOf calls out of the compiled code)
+    while (dot >= 0 && name.charCodeAt(dot) !== DOT) dot--;
     if (!name.startsWith("state.") || dot <= "state.".length)
       fail(`tensor '${name}' is not named state.<parameter>.<slot>`);
     // The slot as this optimizer spells it (no slot name has a dot).
-    const slotLength = name.length - dot - 1;
-    const slot = slots.find((s) => s.length === slotLength && name.endsWith(s));
+    let slot: string | undefined;
+    for (const s of slots) if (s.length === name.length - dot - 1 && startsAt(name, s, dot + 1)) slot = s;
     if (slot === undefined)
       fail(
         `tensor '${name}' is for slot '${name.slice(dot + 1)}', which ${optimizer.kind} does not keep (it keeps ${ownSlots.join(", ")})`,
       );
     const sameKey = key !== undefined && dot === "state.".length + key.length && startsAt(name, key, "state.".length);
     if (!sameKey) {
-      key = name.slice("state.".length, dot);
+      const hint = names[keyCount++];
+      const isHint =
+        hint !== undefined && dot === "state.".length + hint.length && startsAt(name, hint, "state.".length);
+      key = isHint ? hint : name.slice("state.".length, dot);
       const entry = own(state, key);
       if (entry === undefined)
         fail(`tensor '${name}' is for parameter '${key}', which __metadata__.state does not have`);

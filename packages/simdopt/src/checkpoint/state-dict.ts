@@ -123,30 +123,41 @@ export interface LoadedState {
   values: Readonly<Record<Dtype, FloatArray>>;
 }
 
-/** Copies `into.length` loaded values from `offset` of `values` into `into` (a state buffer's view). */
-export function copyLoaded(values: FloatArray, offset: number, into: FloatArray): void {
-  // A loop for small tensors: a subarray for set() costs more than their copy.
-  if (into.length < 64) for (let i = 0; i < into.length; i++) into[i] = values[offset + i];
-  else into.set(values.subarray(offset, offset + into.length));
-}
+/**
+ * Each optimizer's keys once checked, by its list of groups: groups are only ever added to it, and
+ * a parameter's name never changes, so they hold while it has as many groups (a checkpoint every
+ * few steps then reads no parameter for them).
+ */
+const checkedKeys = new WeakMap<readonly CheckpointGroup[], { groups: number; keys: readonly (readonly string[])[] }>();
 
 /**
  * Each group's parameter keys: names when every parameter is named (they must be unique: `fail`
  * says so otherwise, as a save or a load refuses), numbers otherwise.
  */
-export function parameterKeys(target: Pick<CheckpointTarget, "groups">, fail: (message: string) => never): string[][] {
-  const all = ([] as Parameter[]).concat(...target.groups.map((group) => group.params)); // (flatMap is slower)
-  if (all.every((param) => param.name !== undefined)) {
+export function parameterKeys(
+  target: Pick<CheckpointTarget, "groups">,
+  fail: (message: string) => never,
+): readonly (readonly string[])[] {
+  const cached = checkedKeys.get(target.groups);
+  if (cached !== undefined && cached.groups === target.groups.length) return cached.keys;
+  // One pass over the parameters (each pass over many costs more than the work in it).
+  let keys = target.groups.map((group) => group.params.map((param) => param.name));
+  if (keys.every((group) => !group.includes(undefined))) {
     const seen = new Set<string>();
-    for (const param of all) {
-      const name = param.name as string;
-      if (seen.has(name)) fail(`two parameters are named '${name}': names must be unique to key a checkpoint`);
-      seen.add(name);
+    for (const group of keys) {
+      for (const name of group as string[]) {
+        // One hash lookup per name: a name already seen leaves the size as it was.
+        const size = seen.size;
+        seen.add(name);
+        if (seen.size === size) fail(`two parameters are named '${name}': names must be unique to key a checkpoint`);
+      }
     }
-    return target.groups.map((group) => group.params.map((param) => param.name as string));
+  } else {
+    let index = 0;
+    keys = target.groups.map((group) => group.params.map(() => String(index++)));
   }
-  let index = 0;
-  return target.groups.map((group) => group.params.map(() => String(index++)));
+  checkedKeys.set(target.groups, { groups: target.groups.length, keys: keys as string[][] });
+  return keys as string[][];
 }
 
 /** The largest step count a checkpoint may hold: one more step must still count exactly. */
@@ -271,70 +282,80 @@ export function readStateDict(target: CheckpointTarget, dict: unknown, loadOptio
     );
     const steps: number[] = [];
     const states: Record<string, number>[] = [];
+    // A tensor's place for a message (`state['w'].exp_avg`), spelled only for one: the key and slot
+    // being read are kept here, not made into a string for every tensor.
+    let key = "";
+    let slot = "";
+    const tensorName = () => `${entryName(key)}.${slot}`;
     const buffers = group.params.map((param, i) => {
-      const key = keys[g][i];
-      const at = `state['${key}']`;
+      key = keys[g][i];
       const entry = own(savedState, key);
       if (entry === undefined) fail(`'state' has no entry for parameter '${key}'`);
       if (entry === null || typeof entry !== "object" || Array.isArray(entry))
-        fail(`${at} must be an object, got ${describe(entry)}`);
+        fail(`${entryName(key)} must be an object, got ${describe(entry)}`);
       const lengths = group.layout[i];
       // (The low-bit reader checks its own slots.)
-      for (const slot of lowBit === undefined ? Object.keys(entry) : []) {
-        const k = slots.indexOf(slot);
-        if (slot !== "step" && !scalarSlots.includes(slot) && (k === -1 || lengths[k] === null)) {
+      for (const name of lowBit === undefined ? Object.keys(entry) : []) {
+        const k = slots.indexOf(name);
+        if (name !== "step" && !scalarSlots.includes(name) && (k === -1 || lengths[k] === null)) {
           const kept = ["step", ...scalarSlots, ...slots.filter((_, k) => lengths[k] !== null)];
           fail(
-            `${at} has '${slot}', which ${target.kind} with these options does not keep for it (it keeps ${kept.join(", ")})`,
+            `${entryName(key)} has '${name}', which ${target.kind} with these options does not keep for it (it keeps ${kept.join(", ")})`,
           );
         }
       }
       const s = own(entry, "step");
       if (typeof s !== "number" || !Number.isSafeInteger(s) || s < 0 || s > MAX_STEP)
         fail(
-          `${at}.step must be a whole number from 0 to 2^53 - 2 (so that the next step still counts), got ${describe(s)}`,
+          `${entryName(key)}.step must be a whole number from 0 to 2^53 - 2 (so that the next step still counts), got ${describe(s)}`,
         );
       const values: Record<string, number> = {};
-      stateNames.forEach((name, j) => {
-        const slot = scalarSlots[j];
-        const value = own(entry, slot);
-        if (s === 0 && value === undefined) return;
+      let given = 0;
+      for (let j = 0; j < stateNames.length; j++) {
+        const scalar = scalarSlots[j];
+        const value = own(entry, scalar);
+        if (s === 0 && value === undefined) continue;
         const x = decodeNumber(value);
         if (x === undefined || !Number.isFinite(x))
-          fail(`${at}.${slot} must be a finite number, got ${describe(value)}`);
+          fail(`${entryName(key)}.${scalar} must be a finite number, got ${describe(value)}`);
         const [low, high] = bounds[j];
-        if (x < low || x > high) fail(`${at}.${slot} is ${x}, but this state is always from ${low} to ${high}`);
-        values[name] = x;
-      });
-      if (s > 0 && Object.keys(values).length !== stateNames.length) {
+        if (x < low || x > high)
+          fail(`${entryName(key)}.${scalar} is ${x}, but this state is always from ${low} to ${high}`);
+        values[stateNames[j]] = x;
+        given++;
+      }
+      if (s > 0 && given !== stateNames.length) {
         const missing = stateNames.filter((n) => !Object.hasOwn(values, n)).map(torchName);
-        fail(`${at} has no ${missing.join(", ")} (a state after ${s} steps needs it)`);
+        fail(`${entryName(key)} has no ${missing.join(", ")} (a state after ${s} steps needs it)`);
       }
       steps.push(s);
       states.push(s === 0 ? {} : values);
-      if (lowBit !== undefined) return lowBit.read(at, entry, i, s, ["step", ...scalarSlots], allowNonFinite);
-      return slots.map((slot, k) => {
+      if (lowBit !== undefined)
+        return lowBit.read(entryName(key), entry, i, s, ["step", ...scalarSlots], allowNonFinite);
+      const row: (number | null)[] = [];
+      for (let k = 0; k < slots.length; k++) {
+        slot = slots[k];
         const length = lengths[k];
-        if (length === null) return null;
-        const value = own(entry, slot);
-        if (value === undefined) {
-          if (s === 0) return null;
-          fail(`${at} has no '${slot}' (a state after ${s} steps needs it)`);
+        const value = length === null ? undefined : own(entry, slot);
+        if (length === null || (value === undefined && s === 0)) {
+          row.push(null);
+          continue;
         }
+        if (value === undefined) fail(`${entryName(key)} has no '${slot}' (a state after ${s} steps needs it)`);
         const dtype = param.dtype as Dtype;
         const offset = next[dtype];
         next[dtype] += length;
-        decodeTensorInto(`${at}.${slot}`, value, dtype, length, rules[k], fail, pool[dtype], offset);
+        decodeTensorInto(tensorName, value, dtype, length, rules[k], fail, pool[dtype], offset);
         if (s === 0) {
           for (let j = offset; j < offset + length; j++)
             if (!Object.is(pool[dtype][j], initial[k]))
               fail(
-                `${at}.step is 0 but '${slot}' is not its initial value ${initial[k]}: a state before the first step has none`,
+                `${entryName(key)}.step is 0 but '${slot}' is not its initial value ${initial[k]}: a state before the first step has none`,
               );
-          return null;
         }
-        return offset;
-      });
+        row.push(s === 0 ? null : offset);
+      }
+      return row;
     });
     loaded.options.push(options);
     loaded.steps.push(steps);
@@ -342,6 +363,11 @@ export function readStateDict(target: CheckpointTarget, dict: unknown, loadOptio
     loaded.buffers.push(buffers);
   });
   return loaded;
+}
+
+/** How messages name the entry of `key` in a checkpoint's state. */
+function entryName(key: string): string {
+  return `state['${key}']`;
 }
 
 /** Checks a saved group's `params` against the group's keys, naming the first that differs. */

@@ -15,7 +15,7 @@
  * threads/tensor-parts.ts).
  */
 import { ALIGNMENT } from "./allocator.js";
-import type { Dtype, KernelName } from "./kernels.js";
+import type { Dtype, FloatArray, KernelName } from "./kernels.js";
 import { KERNEL_LAYOUTS } from "../generated/kernels.js";
 import type { Parameter } from "./parameter.js";
 import type { Runtime } from "./runtime.js";
@@ -186,6 +186,37 @@ export class TensorTable implements StepTable {
   /** Sets every element of state buffer `k` of every tensor to `value`. */
   fill(k: number, value: number): void {
     this.params.forEach((_, t) => this.stateView(t, k).fill(value));
+  }
+
+  /**
+   * Writes every state buffer once, after a load: buffer `k` of tensor `t` takes `loaded[t][k]`:
+   * where its values start in `values` (floats of the table's dtype), its values as the kernel
+   * stores them, or null for `initial[k]` (nothing where that is null too).
+   */
+  load(
+    loaded: readonly (readonly (number | StateArray | null)[])[],
+    values: FloatArray,
+    initial: readonly (number | null)[],
+  ): void {
+    // Small buffers are copied through one view of the whole memory: a view per buffer costs more than their copy.
+    const memory =
+      this.dtype === "float32"
+        ? new Float32Array(this.runtime.memory.buffer)
+        : new Float64Array(this.runtime.memory.buffer);
+    for (let t = 0; t < loaded.length; t++) {
+      for (let k = 0; k < loaded[t].length; k++) {
+        const length = this.lengths[t][k];
+        const source = loaded[t][k];
+        const value = initial[k];
+        if (length === null) continue;
+        if (typeof source === "number") {
+          const at = this.stateAddresses[t][k] / memory.BYTES_PER_ELEMENT;
+          if (length < 64) for (let i = 0; i < length; i++) memory[at + i] = values[source + i];
+          else memory.set(values.subarray(source, source + length), at);
+        } else if (source !== null) this.stateView(t, k).set(source as never);
+        else if (value !== null) this.stateView(t, k).fill(value);
+      }
+    }
   }
 
   /**
