@@ -1,5 +1,5 @@
 import type { ReferenceRule } from "./kernels.js";
-import { effectiveGradient, ema, emaOfSquare, lerp } from "./rules.js";
+import { effectiveGradient, ema, emaOfSquare, lerp, type Round } from "./rules.js";
 
 /** NAdam, the specification of `nadam_f32` and `nadam_f64` (see src/optimizers/nadam.ts for the math). */
 export const nadamReference: ReferenceRule<"nadam"> = (
@@ -33,11 +33,23 @@ export const nadamReference: ReferenceRule<"nadam"> = (
       p = r(p + r(gradCoef * g));
       param[i] = r(p + r(avgCoef * m));
     } else {
-      let vHat = r(v / biasCorrection2);
-      if (flags.withEpsRoot) vHat = r(vHat + epsRoot);
-      const denom = r(r(Math.sqrt(vHat)) + eps);
-      p = r(p + r(r(gradCoef * g) / denom));
-      param[i] = r(p + r(r(avgCoef * m) / denom));
+      param[i] = nadamUpdate(r, p, g, m, v, { biasCorrection2, eps, gradCoef, avgCoef, epsRoot }, flags.withEpsRoot);
     }
   }
 };
+
+/** p + gradCoef·g/d + avgCoef·m/d with d = √(v/bc2 (+ εroot)) + ε: the step of NAdam's kernel, and of optax's Adam family. */
+export function nadamUpdate(
+  r: Round,
+  p: number,
+  g: number,
+  m: number,
+  v: number,
+  s: { biasCorrection2: number; eps: number; gradCoef: number; avgCoef: number; epsRoot: number },
+  withEpsRoot: boolean,
+): number {
+  let vHat = r(v / s.biasCorrection2);
+  if (withEpsRoot) vHat = r(vHat + s.epsRoot);
+  const denom = r(r(Math.sqrt(vHat)) + s.eps);
+  return r(r(p + r(r(s.gradCoef * g) / denom)) + r(r(s.avgCoef * m) / denom));
+}
