@@ -16,13 +16,11 @@ import {
   type Rounding,
   type Runtime,
 } from "../dist/index.js";
-import { firstDifference, randomArray, sharedGoldenFolder } from "./helpers.js";
+import { firstDifference, randomArray, sharedGoldenFolder, runtimesByRounding } from "./helpers.js";
 
-const BINARIES = ["reference", "scalar", "simd"] as const;
 let runtimes: Record<Rounding, Runtime[]>;
 beforeAll(async () => {
-  const load = (rounding: Rounding) => Promise.all(BINARIES.map((binary) => loadRuntime({ binary, rounding })));
-  runtimes = { separate: await load("separate"), fused: await load("fused") };
+  runtimes = await runtimesByRounding();
 });
 
 const frontier = sharedGoldenFolder("frontier", "weight-averaging and SWALR golden cases");

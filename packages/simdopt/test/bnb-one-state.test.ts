@@ -20,7 +20,14 @@ import {
   type Runtime,
 } from "../dist/index.js";
 import { STATE_MAPS } from "../dist/generated/maps.js";
-import { firstDifference, gradientsFor, randomArray, stepsSeen, expectSameAsFirst } from "./helpers.js";
+import {
+  firstDifference,
+  gradientsFor,
+  randomArray,
+  stepsSeen,
+  expectSameAsFirst,
+  runtimesByRounding,
+} from "./helpers.js";
 
 type Optimizer = BnbLion8bit | BnbSGD8bit | BnbRMSprop8bit | BnbAdagrad8bit;
 type Internal = { rawStateView(param: unknown, name: string): ArrayLike<number> | undefined };
@@ -55,9 +62,7 @@ const FAMILIES: { label: string; make(params: Parameter[], options: object): Opt
 let runtimes: Record<Rounding, Runtime[]>;
 let runtime: Runtime;
 beforeAll(async () => {
-  const load = (rounding: Rounding) =>
-    Promise.all((["reference", "scalar", "simd"] as const).map((binary) => loadRuntime({ binary, rounding })));
-  runtimes = { separate: await load("separate"), fused: await load("fused") };
+  runtimes = await runtimesByRounding();
   runtime = await loadRuntime();
 });
 

@@ -3,7 +3,6 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import {
   createOptimizer,
-  loadRuntime,
   OPTIMIZER_NAMES,
   type Dtype,
   type OptimizerName,
@@ -12,7 +11,7 @@ import {
 } from "../dist/index.js";
 import { KERNEL_LAYOUTS } from "../dist/generated/kernels.js";
 import { OPTION_FAMILIES } from "./families.js";
-import { firstDifference, gradientsFor, randomArray } from "./helpers.js";
+import { firstDifference, gradientsFor, randomArray, runtimesByRounding } from "./helpers.js";
 
 const LENGTHS = [0, 1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 31, 1023, 1025];
 const STEPS = 8; // RAdam switches to its rectified update within these
@@ -20,9 +19,7 @@ const STEPS = 8; // RAdam switches to its rectified update within these
 const ROUNDING = ["separate", "fused"] as const;
 let runtimes: Record<Rounding, Runtime[]>;
 beforeAll(async () => {
-  const load = (rounding: Rounding) =>
-    Promise.all((["reference", "scalar", "simd"] as const).map((binary) => loadRuntime({ binary, rounding })));
-  runtimes = { separate: await load("separate"), fused: await load("fused") };
+  runtimes = await runtimesByRounding();
 });
 
 /** Runs `steps` steps on two tensors (lengths n and 3) and returns the final values of both. */

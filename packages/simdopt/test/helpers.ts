@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findDeno as findDenoFrom } from "../../../scripts/find-deno.mjs";
 import { expect } from "vitest";
-import type { Optimizer, Parameter, Runtime } from "../dist/index.js";
+import { loadRuntime, type Optimizer, type Parameter, type Rounding, type Runtime } from "../dist/index.js";
 
 /** The repository's copy of the golden vectors (golden/ at its root). */
 export const GOLDEN_COPY_DIR = fileURLToPath(new URL("../../../golden/", import.meta.url));
@@ -48,6 +48,13 @@ export function randomArray(length: number, seed: number): number[] {
 export function gradientsFor(length: number, step: number, seed: number): number[] {
   const scale = step % 5 === 4 ? 50 : 1;
   return randomArray(length, seed * 7919 + step).map((g, i) => (i % 7 === 0 ? 0 : g * scale));
+}
+
+/** A runtime of each binary (the reference first, then scalar and SIMD) for each rounding. */
+export async function runtimesByRounding(): Promise<Record<Rounding, Runtime[]>> {
+  const load = (rounding: Rounding) =>
+    Promise.all((["reference", "scalar", "simd"] as const).map((binary) => loadRuntime({ binary, rounding })));
+  return { separate: await load("separate"), fused: await load("fused") };
 }
 
 /**

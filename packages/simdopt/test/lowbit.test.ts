@@ -11,16 +11,21 @@ import { TensorTable } from "../dist/runtime/tensor-table.js";
 import { SliceTables } from "../dist/threads/slices.js";
 import { fromBfloat16, toBfloat16 } from "../dist/reference/bfloat16.js";
 import { codeOf } from "../dist/reference/quantize.js";
-import { firstDifference, gradientsFor, randomArray, stepsSeen, expectSameAsFirst } from "./helpers.js";
+import {
+  firstDifference,
+  gradientsFor,
+  randomArray,
+  stepsSeen,
+  expectSameAsFirst,
+  runtimesByRounding,
+} from "./helpers.js";
 
 type StateView = Float32Array | Uint16Array | Uint8Array;
 type Internal = { rawStateView(param: unknown, name: string): StateView | undefined };
 
 let runtimes: Record<Rounding, Runtime[]>;
 beforeAll(async () => {
-  const load = (rounding: Rounding) =>
-    Promise.all((["reference", "scalar", "simd"] as const).map((binary) => loadRuntime({ binary, rounding })));
-  runtimes = { separate: await load("separate"), fused: await load("fused") };
+  runtimes = await runtimesByRounding();
 });
 
 const BF16_BUFFERS = ["expAvg", "expAvgSq", "maxExpAvgSq"];

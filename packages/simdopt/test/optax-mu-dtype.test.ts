@@ -15,7 +15,14 @@ import {
   type Runtime,
 } from "../dist/index.js";
 import { fromBfloat16, toBfloat16 } from "../dist/reference/bfloat16.js";
-import { firstDifference, gradientsFor, randomArray, stepsSeen, expectSameAsFirst } from "./helpers.js";
+import {
+  firstDifference,
+  gradientsFor,
+  randomArray,
+  stepsSeen,
+  expectSameAsFirst,
+  runtimesByRounding,
+} from "./helpers.js";
 
 type Optimizer = InstanceType<typeof OptaxAdam>;
 type Internal = { rawStateView(param: unknown, name: string): ArrayLike<number> | undefined };
@@ -31,9 +38,7 @@ const OPTIONS = [{}, { learningRate: 0.01, b1: 0.95, b2: 0.99, eps: 1e-6, epsRoo
 let runtimes: Record<Rounding, Runtime[]>;
 let runtime: Runtime;
 beforeAll(async () => {
-  const load = (rounding: Rounding) =>
-    Promise.all((["reference", "scalar", "simd"] as const).map((binary) => loadRuntime({ binary, rounding })));
-  runtimes = { separate: await load("separate"), fused: await load("fused") };
+  runtimes = await runtimesByRounding();
   runtime = await loadRuntime();
 });
 
