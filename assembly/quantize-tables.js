@@ -50,10 +50,10 @@ function leastChoosingHigh(lo, hi, chooseHigh) {
   return fromKey(at);
 }
 
-/** The 255 thresholds of a map under a tie rule, then NaN: no x, not even +Infinity, takes a code above 255. */
+/** The thresholds of a map under a tie rule (one fewer than its values), then NaN: no x, not even +Infinity, takes a code beyond the last. */
 export function thresholds(values, tiesDown) {
   const out = [];
-  for (let k = 0; k < 255; k++) {
+  for (let k = 0; k + 1 < values.length; k++) {
     const lo = values[k];
     const hi = values[k + 1];
     const half = fround(fround(hi - lo) * 0.5);
@@ -103,9 +103,9 @@ export function buckets(name, rules) {
 function searchedCode(x, values, tiesDown) {
   const clamped = tiesDown ? Math.min(Math.max(x, -1), 1) : x;
   let k = 0;
-  for (let step = 128; step >= 1; step >>= 1) if (values[k + step - 1] <= clamped) k += step;
+  for (let step = values.length >> 1; step >= 1; step >>= 1) if (values[k + step - 1] <= clamped) k += step;
   if (k === 0) return 0;
-  if (k === 256) return 255;
+  if (k === values.length) return k - 1;
   const low = values[k - 1];
   const high = values[k];
   if (tiesDown) return fround(fround(low + high) * 0.5) < clamped ? k : k - 1;
@@ -154,3 +154,31 @@ export function quantizeTables(name, values) {
   checkTables(name, values, tables);
   return tables;
 }
+
+/**
+ * A 4-bit map's thresholds under torchao's rule (ties up), then NaN, checked: the number of them ≤ x
+ * (lib/quantize.ts fourBitCodes) is the reference's code a few float32 steps around every threshold
+ * and map value.
+ */
+export function fourBitThresholds(name, values) {
+  const up = thresholds(values, false);
+  const near = [...up.slice(0, -1), ...values].flatMap((x) =>
+    [-3, -2, -1, 0, 1, 2, 3].map((d) => fromKey(keyOf(x) + d)),
+  );
+  near.push(0, -0, 2, -2, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN);
+  for (const x of near) {
+    const counted = up.filter((t) => x >= t).length;
+    if (counted !== searchedCode(x, values, false))
+      throw new Error(`quantize tables: map ${name} codes ${x} otherwise than the reference`);
+  }
+  return up;
+}
+
+/** The value of each float8_e4m3fn code: sign, 4 exponent bits (bias 7), 3 mantissa bits; 0x7f and 0xff are NaN. */
+export const E4M3FN_VALUES = Array.from({ length: 256 }, (_, code) => {
+  const sign = code & 0x80 ? -1 : 1;
+  const exponent = (code >> 3) & 0xf;
+  const mantissa = code & 7;
+  if ((code & 0x7f) === 0x7f) return Number.NaN;
+  return exponent === 0 ? sign * mantissa * 2 ** -9 : sign * (1 + mantissa / 8) * 2 ** (exponent - 7);
+});

@@ -5,7 +5,7 @@
 // it, and the quantization maps of maps.json are compiled into every binary (generated/maps.ts)
 // and handed to the host beside the layouts (build/kernels.json), so both read the same table.
 import { readFileSync } from "node:fs";
-import { BUCKET_BASE, BUCKETS_PER_SIGN, quantizeTables } from "./quantize-tables.js";
+import { BUCKET_BASE, BUCKETS_PER_SIGN, E4M3FN_VALUES, fourBitThresholds, quantizeTables } from "./quantize-tables.js";
 
 /** Element types a state buffer may declare, with their bytes; "param" is the parameter's dtype. */
 export const STATE_ELEMENTS = { param: null, bfloat16: 2, uint8: 1, float32: 4 };
@@ -32,20 +32,22 @@ export function checkStateElements(declaration) {
     throw new Error(`optimizers/${declaration.name}.json: state of another element type needs a hand-written kernel`);
 }
 
-/** The maps of maps.json: `{ name: values }`, each 256 increasing float32 values. */
+/** The maps of maps.json: `{ name: values }`, each 256 (8-bit) or 16 (4-bit) increasing float32 values. */
 export function readMaps() {
   const { maps } = JSON.parse(readFileSync(new URL("maps.json", import.meta.url), "utf8"));
   for (const [name, values] of Object.entries(maps)) {
     const float32 = values.every((x, k) => Math.fround(x) === x && (k === 0 || x > values[k - 1]));
-    if (values.length !== 256 || !float32)
-      throw new Error(`maps.json: map ${name} must be 256 increasing float32 values`);
+    if (!(values.length === 256 || values.length === 16) || !float32)
+      throw new Error(`maps.json: map ${name} must be 256 or 16 increasing float32 values`);
   }
   return maps;
 }
 
 /**
- * The AssemblyScript source of the maps: each the byte address of its 256 float32 values in static
- * data, with the tables that quantize against it (quantize-tables.js).
+ * The AssemblyScript source of the maps: each the byte address of its float32 values in static
+ * data, with the tables that quantize against it (quantize-tables.js): an 8-bit map's thresholds
+ * for both tie rules and its bucket table, a 4-bit map's thresholds for torchao's rule (ties up:
+ * its only user), whose code is the number of them ≤ x. And the value of each float8_e4m3fn code.
  */
 export function mapsSource(maps) {
   const constant = (name) => name.toUpperCase();
@@ -57,6 +59,11 @@ export const QUANTIZE_BUCKET_BASE: i32 = ${BUCKET_BASE};
 export const QUANTIZE_BUCKETS_PER_SIGN: i32 = ${BUCKETS_PER_SIGN};
 ${Object.entries(maps)
   .map(([name, values]) => {
+    if (values.length === 16)
+      return `/** Map ${name} (maps.json): the byte address of its 16 float32 values, 16-byte aligned. */
+export const ${constant(name)}: usize = memory.data<f32>([${floats(values)}], 16);
+/** ${name}: the least x that takes code k + 1 over k (ties up), then NaN. */
+export const ${constant(name)}_TIES_UP: usize = memory.data<f32>([${floats(fourBitThresholds(name, values))}], 16);`;
     const tables = quantizeTables(name, values);
     return `/** Map ${name} (maps.json): the byte address of its 256 float32 values, 16-byte aligned. */
 export const ${constant(name)}: usize = memory.data<f32>([${floats(values)}], 16);
@@ -68,5 +75,7 @@ export const ${constant(name)}_TIES_DOWN: usize = memory.data<f32>([${floats(tab
 export const ${constant(name)}_BUCKETS: usize = memory.data<u8>([${tables.buckets.join(", ")}], 16);`;
   })
   .join("\n")}
+/** The value of each float8_e4m3fn code (NaN for 0x7f and 0xff), 16-byte aligned. */
+export const FLOAT8_E4M3FN: usize = memory.data<f32>([${E4M3FN_VALUES.map((x) => (Object.is(x, -0) ? "-0.0" : String(x))).join(", ")}], 16);
 `;
 }

@@ -103,3 +103,45 @@ const QUANTIZE_VECTORS = memory.data<i32>([
   }
   return <f32>v;
 }
+
+/**
+ * map[code]·absmax for 4-bit codes into a 16-entry map, packed two per byte as torchao packs them
+ * (element 2k in the high nibble), for element `i` (even; four lanes when V is v128).
+ */
+@inline export function dequantize4<V>(codes: usize, i: usize, map: usize, absmax: f32): V {
+  if (isVector<V>()) {
+    // Elements i, i + 1 in the first byte (high nibble first), i + 2, i + 3 in the second.
+    const word = <u32>load<u16>(codes + (i >> 1));
+    let v = v128.load32_zero(map + (((word >> 4) & 0xf) << 2));
+    v = v128.load32_lane(map + ((word & 0xf) << 2), v, 1);
+    v = v128.load32_lane(map + (((word >> 12) & 0xf) << 2), v, 2);
+    v = v128.load32_lane(map + (((word >> 8) & 0xf) << 2), v, 3);
+    return f32x4.mul(v, f32x4.splat(absmax));
+  }
+  const byte = <u32>load<u8>(codes + (i >> 1));
+  const code = (i & 1) == 0 ? byte >> 4 : byte & 0xf;
+  return <V>(load<f32>(map + (code << 2)) * absmax);
+}
+
+/**
+ * Stores the 4-bit codes of the normalized values x (four lanes when V is v128, from an even
+ * element `i`) into a 16-entry map, packed as `dequantize4` reads them: the number of the map's
+ * 15 thresholds ≤ x (its TIES_UP table: torchao's nearest value, ties up; 0 below map[0] and for NaN).
+ */
+@inline export function storeCodes4<V>(codes: usize, i: usize, thresholds: usize, x: V): void {
+  if (isVector<V>()) {
+    const v = <v128>x;
+    // Each comparison that holds is −1 in its lane.
+    let code = i32x4.splat(0);
+    for (let k: usize = 0; k < 15; k++) code = i32x4.sub(code, f32x4.ge(v, v128.load32_splat(thresholds + (k << 2))));
+    // Lanes 0 and 2 become the bytes c0·16 + c1 and c2·16 + c3.
+    const pairs = v128.or(i32x4.shl(code, 4), v128.shuffle<i32>(code, code, 1, 0, 3, 2));
+    store<u16>(codes + (i >> 1), <u16>(i32x4.extract_lane(pairs, 0) | (i32x4.extract_lane(pairs, 2) << 8)));
+    return;
+  }
+  let code: u32 = 0;
+  for (let k: usize = 0; k < 15; k++) code += <u32>(<f32>x >= load<f32>(thresholds + (k << 2)));
+  const at = codes + (i >> 1);
+  const byte = <u32>load<u8>(at);
+  store<u8>(at, <u8>((i & 1) == 0 ? (byte & 0x0f) | (code << 4) : (byte & 0xf0) | code));
+}

@@ -1,5 +1,7 @@
 // Adam and AdamW with blockwise 8-bit moments, as torchao's Adam8bit and AdamW8bit compute them
 // (and, with the flag `bitsandbytes`, as bitsandbytes' do: its quantizer, a partial last block).
+// The same blocks serve torchao's 4-bit and FP8 moments (adam4bit.ts, adamFp8.ts), by their format
+// (lib/formats.ts).
 // An 8-bit tensor keeps m and v as u8 codes into the dynamic maps (signed for m, unsigned for v)
 // with one float32 absolute maximum per block; any other tensor keeps them in float32 and steps by
 // Adam's own rule (adam.ts), as torchao does. Each block is one visit to memory, in two loops:
@@ -11,31 +13,26 @@
 // Hand-written (blocks of codes); the table and scalar layout are adam8bit.json's (generate.js).
 import { lanesOf, loadAt, storeAt, splat, add, mul, div, sqrt, max } from "../lib/lanes";
 import { effectiveGradient, ema, emaOfSquare } from "../lib/rules";
-import { dequantize, largerMagnitude, largestLane, storeCodes } from "../lib/quantize";
-import {
-  DYNAMIC8_SIGNED, DYNAMIC8_SIGNED_BUCKETS, DYNAMIC8_SIGNED_TIES_DOWN, DYNAMIC8_SIGNED_TIES_UP,
-  DYNAMIC8_UNSIGNED, DYNAMIC8_UNSIGNED_BUCKETS, DYNAMIC8_UNSIGNED_TIES_DOWN, DYNAMIC8_UNSIGNED_TIES_UP,
-} from "../generated/maps";
+import { largerMagnitude, largestLane } from "../lib/quantize";
+import { BLOCKWISE8, dequantizeMoment, storeMoment, torchaoScale } from "../lib/formats";
 import { adamAt } from "./adam";
 
-/** The smallest absolute maximum a block stores in torchao's (it clips to it), so that s/absmax is finite. */
-const SMALLEST_ABSMAX: f32 = 1e-12;
 /** bitsandbytes' floor of a maximum it divides by, float32(1e−38) (a subnormal). */
 const BNB_SMALLEST_ABSMAX: f32 = 1e-38;
 
 /**
- * One block [start, end) of an 8-bit tensor, its absolute maxima at `absM` and `absV`, its new m
+ * One block [start, end) of a tensor of `format` codes, its scales at `absM` and `absV`, its new m
  * and v kept between the loops at `workM` and `workV` (float32, indexed from the block's start).
- * The new maximum and the normalized values x are torchao's (max(max|s|, 1e−12), x = s/max), or
+ * The new scale and the normalized values x are torchao's (torchaoScale, x = s/scale), or
  * with `bitsandbytes` its: a whole block stores max|s| and takes x = s·(1/max(max|s|, 1e−38)), the
- * `partial` last block stores max(max|s|, 1e−38) and takes x = s/max; codes as `codeOf` says.
+ * `partial` last block stores max(max|s|, 1e−38) and takes x = s/max; codes as `storeMoment` says.
  */
 @inline function adam8bitBlock<V>(
   start: usize, end: usize, param: usize, grad: usize, codesM: usize, codesV: usize, absM: usize, absV: usize,
   workM: usize, workV: usize,
   gradScale: V, paramScale: V, weightDecay: V, beta1: V, oneMinusBeta1: V, beta2: V,
   oneMinusBeta2: V, biasCorrection2Sqrt: V, eps: V, negStepSize: V,
-  decoupled: bool, coupled: bool, bitsandbytes: bool, partial: bool,
+  decoupled: bool, coupled: bool, bitsandbytes: bool, partial: bool, format: i32,
 ): void {
   const step: usize = isVector<V>() ? lanesOf<f32>() : 1;
   const oldM = load<f32>(absM);
@@ -46,8 +43,8 @@ const BNB_SMALLEST_ABSMAX: f32 = 1e-38;
     let p = loadAt<f32, V>(param, i);
     if (decoupled) p = mul<f32, V>(p, paramScale);
     const g = effectiveGradient<f32, V>(grad, i, gradScale, p, weightDecay, coupled);
-    const m = ema<f32, V>(dequantize<V>(codesM, i, DYNAMIC8_SIGNED, oldM), beta1, oneMinusBeta1, g);
-    const v = emaOfSquare<f32, V>(dequantize<V>(codesV, i, DYNAMIC8_UNSIGNED, oldV), beta2, oneMinusBeta2, g);
+    const m = ema<f32, V>(dequantizeMoment<V>(format, codesM, i, true, oldM), beta1, oneMinusBeta1, g);
+    const v = emaOfSquare<f32, V>(dequantizeMoment<V>(format, codesV, i, false, oldV), beta2, oneMinusBeta2, g);
     largestM = largerMagnitude<V>(largestM, m);
     largestV = largerMagnitude<V>(largestV, v);
     storeAt<f32, V>(workM, i - start, m);
@@ -61,8 +58,8 @@ const BNB_SMALLEST_ABSMAX: f32 = 1e-38;
   let factorM: f32 = 0;
   let factorV: f32 = 0;
   if (!bitsandbytes) {
-    newM = max<f32, f32>(newM, SMALLEST_ABSMAX);
-    newV = max<f32, f32>(newV, SMALLEST_ABSMAX);
+    newM = torchaoScale(format, newM);
+    newV = torchaoScale(format, newV);
   } else if (partial) {
     newM = max<f32, f32>(newM, BNB_SMALLEST_ABSMAX);
     newV = max<f32, f32>(newV, BNB_SMALLEST_ABSMAX);
@@ -71,8 +68,6 @@ const BNB_SMALLEST_ABSMAX: f32 = 1e-38;
     factorV = <f32>1 / max<f32, f32>(newV, BNB_SMALLEST_ABSMAX);
   }
   const byFactor = bitsandbytes && !partial;
-  const thresholdsM = bitsandbytes ? DYNAMIC8_SIGNED_TIES_DOWN : DYNAMIC8_SIGNED_TIES_UP;
-  const thresholdsV = bitsandbytes ? DYNAMIC8_UNSIGNED_TIES_DOWN : DYNAMIC8_UNSIGNED_TIES_UP;
   const scaleM = splat<f32, V>(byFactor ? factorM : newM);
   const scaleV = splat<f32, V>(byFactor ? factorV : newV);
   for (let i = start; i < end; i += step) {
@@ -80,8 +75,8 @@ const BNB_SMALLEST_ABSMAX: f32 = 1e-38;
     const v = loadAt<f32, V>(workV, i - start);
     const xM = byFactor ? mul<f32, V>(m, scaleM) : div<f32, V>(m, scaleM);
     const xV = byFactor ? mul<f32, V>(v, scaleV) : div<f32, V>(v, scaleV);
-    storeCodes<V>(codesM, i, DYNAMIC8_SIGNED_BUCKETS, thresholdsM, xM, bitsandbytes);
-    storeCodes<V>(codesV, i, DYNAMIC8_UNSIGNED_BUCKETS, thresholdsV, xV, bitsandbytes);
+    storeMoment<V>(format, codesM, i, true, xM, bitsandbytes);
+    storeMoment<V>(format, codesV, i, false, xV, bitsandbytes);
   }
   store<f32>(absM, newM);
   store<f32>(absV, newV);
@@ -92,7 +87,7 @@ const BNB_SMALLEST_ABSMAX: f32 = 1e-38;
   entry: usize, blockSize: usize,
   gradScale: V, paramScale: V, weightDecay: V, beta1: V, oneMinusBeta1: V, beta2: V,
   oneMinusBeta2: V, biasCorrection2Sqrt: V, eps: V, negStepSize: V,
-  decoupled: bool, coupled: bool, bitsandbytes: bool,
+  decoupled: bool, coupled: bool, bitsandbytes: bool, format: i32,
 ): void {
   const n = <usize>load<u32>(entry);
   const param = <usize>load<u32>(entry, 4);
@@ -113,7 +108,7 @@ const BNB_SMALLEST_ABSMAX: f32 = 1e-38;
         adam8bitBlock<V>(
           start, end, param, grad, codesM, codesV, absM + (b << 2), absV + (b << 2), workM, workV,
           gradScale, paramScale, weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2,
-          biasCorrection2Sqrt, eps, negStepSize, decoupled, coupled, bitsandbytes, partial,
+          biasCorrection2Sqrt, eps, negStepSize, decoupled, coupled, bitsandbytes, partial, format,
         );
       } else {
         // A last block that is not whole vectors, one element at a time.
@@ -122,7 +117,7 @@ const BNB_SMALLEST_ABSMAX: f32 = 1e-38;
           scalarOf<V>(gradScale), scalarOf<V>(paramScale), scalarOf<V>(weightDecay), scalarOf<V>(beta1),
           scalarOf<V>(oneMinusBeta1), scalarOf<V>(beta2), scalarOf<V>(oneMinusBeta2),
           scalarOf<V>(biasCorrection2Sqrt), scalarOf<V>(eps), scalarOf<V>(negStepSize),
-          decoupled, coupled, bitsandbytes, partial,
+          decoupled, coupled, bitsandbytes, partial, format,
         );
       }
     }
@@ -154,9 +149,12 @@ const BNB_SMALLEST_ABSMAX: f32 = 1e-38;
   return <f32>v;
 }
 
-/** The tensors of the table with the flags as literals, so each combination compiles to its own loops. */
-@inline function adam8bitTensors(
-  table: usize, count: usize, scalars: usize, decoupled: bool, coupled: bool, bitsandbytes: bool,
+/**
+ * The tensors of the table with the flags and the format as literals, so each combination compiles
+ * to its own loops (the 4-bit and FP8 kernels' too: they share this layout of table and scalars).
+ */
+@inline export function adam8bitTensors(
+  table: usize, count: usize, scalars: usize, decoupled: bool, coupled: bool, bitsandbytes: bool, format: i32,
 ): void {
   const gradScale = <f32>load<f64>(scalars, 0);
   const paramScale = <f32>load<f64>(scalars, 8);
@@ -183,14 +181,14 @@ const BNB_SMALLEST_ABSMAX: f32 = 1e-38;
     for (let t: usize = 0; t < count; t++) {
       adam8bitTensor<v128>(
         table + t * 40, blockSize, gradScaleV, paramScaleV, weightDecayV, beta1V, oneMinusBeta1V, beta2V,
-        oneMinusBeta2V, biasCorrection2SqrtV, epsV, negStepSizeV, decoupled, coupled, bitsandbytes,
+        oneMinusBeta2V, biasCorrection2SqrtV, epsV, negStepSizeV, decoupled, coupled, bitsandbytes, format,
       );
     }
   } else {
     for (let t: usize = 0; t < count; t++) {
       adam8bitTensor<f32>(
         table + t * 40, blockSize, gradScale, paramScale, weightDecay, beta1, oneMinusBeta1, beta2,
-        oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize, decoupled, coupled, bitsandbytes,
+        oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize, decoupled, coupled, bitsandbytes, format,
       );
     }
   }
@@ -208,14 +206,14 @@ const BNB_SMALLEST_ABSMAX: f32 = 1e-38;
 export function adam8bit_f32(table: usize, count: usize, scalars: usize): void {
   const flags = load<u32>(scalars, 88);
   switch (flags) {
-    case 0: adam8bitTensors(table, count, scalars, false, false, false); break;
-    case 1: adam8bitTensors(table, count, scalars, true, false, false); break;
-    case 2: adam8bitTensors(table, count, scalars, false, true, false); break;
-    case 3: adam8bitTensors(table, count, scalars, true, true, false); break;
-    case 4: adam8bitTensors(table, count, scalars, false, false, true); break;
-    case 5: adam8bitTensors(table, count, scalars, true, false, true); break;
-    case 6: adam8bitTensors(table, count, scalars, false, true, true); break;
-    case 7: adam8bitTensors(table, count, scalars, true, true, true); break;
+    case 0: adam8bitTensors(table, count, scalars, false, false, false, BLOCKWISE8); break;
+    case 1: adam8bitTensors(table, count, scalars, true, false, false, BLOCKWISE8); break;
+    case 2: adam8bitTensors(table, count, scalars, false, true, false, BLOCKWISE8); break;
+    case 3: adam8bitTensors(table, count, scalars, true, true, false, BLOCKWISE8); break;
+    case 4: adam8bitTensors(table, count, scalars, false, false, true, BLOCKWISE8); break;
+    case 5: adam8bitTensors(table, count, scalars, true, false, true, BLOCKWISE8); break;
+    case 6: adam8bitTensors(table, count, scalars, false, true, true, BLOCKWISE8); break;
+    case 7: adam8bitTensors(table, count, scalars, true, true, true, BLOCKWISE8); break;
     default: unreachable();
   }
 }
