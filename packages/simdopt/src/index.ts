@@ -74,7 +74,15 @@ export type { StateArray } from "./runtime/state-elements.js";
 export { SGD, type SGDOptions, sgdDefaults } from "./optimizers/sgd.js";
 export { Adam, type AdamOptions, adamDefaults } from "./optimizers/adam.js";
 export { AdamW, type AdamWOptions, adamwDefaults } from "./optimizers/adamw.js";
-export { Adam8bit, AdamW8bit, type LowBitAdamOptions } from "./optimizers/low-bit-aliases.js";
+export {
+  Adam4bit,
+  Adam8bit,
+  AdamFp8,
+  AdamW4bit,
+  AdamW8bit,
+  AdamWFp8,
+  type LowBitAdamOptions,
+} from "./optimizers/low-bit-aliases.js";
 export { STATE_STORAGES, type StateStorage } from "./optimizers/state-storage.js";
 export {
   BnbAdam8bit,

@@ -1,29 +1,37 @@
 /**
- * Checkpoints of low-bit optimizer state (the `state` option: bfloat16 moments, blockwise 8-bit
- * ones), with the references' slot names, and conversion between storages when a checkpoint of
- * one loads into an optimizer of another.
+ * Checkpoints of low-bit optimizer state (the `state` option: bfloat16 moments, blockwise 8-bit,
+ * 4-bit and FP8 ones), with the references' slot names, and conversion between storages when a
+ * checkpoint of one loads into an optimizer of another.
  *
  * A moment of a tensor is stored in one of three forms, read off its kernel's declaration (each
  * buffer's element type, assembly/state-elements.js):
  * - float (float32 state, and the tensors 8-bit storage leaves in float32): torch's slot
  *   (`exp_avg`), float32 values;
  * - bfloat16: torch's slot, dtype `bfloat16` (safetensors `BF16`), values that are exactly bfloat16;
- * - blockwise 8-bit (a `<moment>Codes` buffer with its `<moment>Absmax`): bitsandbytes' slots, the
- *   n-th such moment of a tensor as `state<n>` (uint8 codes, safetensors `U8`), `absmax<n>` (float32
- *   per block) and `qmap<n>` (the 256 float32 values its codes index: bitsandbytes' signed dynamic
- *   map for state1, its unsigned one for state2, as bitsandbytes keeps Adam's).
+ * - blockwise (a `<moment>Codes` buffer with its `<moment>Absmax`): bitsandbytes' slots, the n-th
+ *   such moment of a tensor as `state<n>` (uint8 codes, safetensors `U8`; 4-bit codes two per byte,
+ *   element 2k in the high nibble, as torchao packs them), `absmax<n>` (float32 per block: FP8's
+ *   scale) and `qmap<n>` (the float32 values its codes index: for 8-bit codes bitsandbytes' signed
+ *   dynamic map for state1, its unsigned one for state2, as bitsandbytes keeps Adam's; for 4-bit
+ *   torchao's 16-value maps; for FP8 the 256 float8_e4m3fn values, NaN at 0x7f and 0xff). The
+ *   format is the kernel's (`FORMATS`).
  *
  * On load, the checkpoint's own storage options (`state`, `blockSize`) say which forms it holds;
  * the optimizer keeps its own. Where the forms are the same the stored state is copied as it is
  * (a continuation is bit-identical); otherwise each moment is widened exactly to float32
- * (bfloat16 values are float32 values; 8-bit: map[code]·absmax in float32) and stored in the
+ * (bfloat16 values are float32 values; blockwise: map[code]·absmax in float32) and stored in the
  * optimizer's form as a step stores it (rounded to nearest-even bfloat16, or quantized per block
  * by the optimizer's own rule: reference/quantize.ts).
  */
 import { KERNEL_LAYOUTS } from "../generated/kernels.js";
-import { STATE_MAPS } from "../generated/maps.js";
 import { fromBfloat16, toBfloat16 } from "../reference/bfloat16.js";
-import { dequantizeBlockwise, quantizeBlockwise } from "../reference/quantize.js";
+import {
+  codeBytes,
+  dequantizeBlockwise,
+  mapOf,
+  quantizeBlockwise,
+  type QuantizedFormat,
+} from "../reference/quantize.js";
 import type { Dtype, FloatArray, KernelName } from "../runtime/kernels.js";
 import type { Parameter } from "../runtime/parameter.js";
 import type { StateArray } from "../runtime/state-elements.js";
@@ -40,18 +48,25 @@ import {
 } from "./encoding.js";
 import { own } from "./records.js";
 
-/** bitsandbytes' maps of state1 and state2 (signed for the first moment, unsigned for Adam's second). */
-const QUANTIZED_MAPS = ["dynamic8_signed", "dynamic8_unsigned"] as const;
-const MAPS = QUANTIZED_MAPS.map((name) => Float32Array.from(STATE_MAPS[name]));
+/** The format of each kernel's codes where it is not 8-bit (adam8bit's and bnb8bit's). */
+const FORMATS: Partial<Record<KernelName, QuantizedFormat>> = { adam4bit: "blockwise4", adamFp8: "fp8e4m3fn" };
+
+/** The name of the map a moment's codes index (state1 signed, state2 unsigned), for messages. */
+const MAP_NAMES: Record<QuantizedFormat, readonly [string, string]> = {
+  blockwise8: ["bitsandbytes' dynamic8_signed", "bitsandbytes' dynamic8_unsigned"],
+  blockwise4: ["torchao's dynamic4_signed", "torchao's linear4_unsigned"],
+  fp8e4m3fn: ["the float8_e4m3fn", "the float8_e4m3fn"],
+};
 
 /** How one moment of one tensor is stored (see the module comment); `k` are buffer indices in its kernel. */
 type MomentForm =
   | { kind: "float"; moment: string; k: number; slots: [string] }
   | { kind: "bfloat16"; moment: string; k: number; slots: [string] }
   | {
-      kind: "blockwise8";
+      kind: "blockwise";
+      format: QuantizedFormat;
       moment: string;
-      /** 0 for state1, 1 for state2. */
+      /** 0 for state1 (signed), 1 for state2. */
       index: number;
       codes: number;
       absmax: number;
@@ -61,7 +76,7 @@ type MomentForm =
 
 /** A JSON-safe tensor of low-bit state: bfloat16 values or uint8 codes. */
 export interface JsonLowBitTensor {
-  /** `bfloat16`: moments; `uint8`: 8-bit codes. */
+  /** `bfloat16`: moments; `uint8`: codes (4-bit ones two per byte). */
   dtype: "bfloat16" | "uint8";
   /** The values (bfloat16 numbers as `JsonNumber`s: NaN, ±Infinity and −0 as strings), or the codes. */
   data: JsonNumber[];
@@ -75,7 +90,7 @@ export interface Storage {
   resolve(raw: object): object;
   /** [parameter][buffer]: each buffer's length in group g with these options, null where it has none. */
   layout(options: object, g: number): readonly (readonly (number | null)[])[];
-  /** Elements per block of a tensor of `length` elements kept in 8 bits, null where it is not. */
+  /** Elements per block of a tensor of `length` elements kept in blocks of codes, null where it is not. */
   block(options: object, length: number): number | null;
   /** True when its quantizer is bitsandbytes' (ties down, ...), false for torchao's. */
   bitsandbytes(options: object): boolean;
@@ -115,7 +130,7 @@ export interface StoredGroupReader {
 
 /** The low-bit checkpoint code of one optimizer (see the module comment). */
 export class LowBitCheckpoint {
-  /** True when the optimizer's own state is bfloat16 or 8-bit codes. */
+  /** True when the optimizer's own state is bfloat16 or codes. */
   readonly lowBit: boolean;
   /** Every slot a checkpoint of this optimizer may hold, in any of its storages. */
   readonly slotNames: readonly string[];
@@ -212,7 +227,7 @@ export class LowBitCheckpoint {
             fail(
               `${at} has no state for '${torchName(form.moment)}' (its checkpoint${storedAs} keeps ${slots.join(", ")})`,
             );
-          this.convert(value, sourceForm, form, param.dtype as Dtype, options, buffers);
+          this.convert(value, sourceForm, form, param.dtype as Dtype, n, options, buffers);
         }
         return buffers;
       },
@@ -229,12 +244,12 @@ export class LowBitCheckpoint {
       this.target.own.block(group.options, param.length),
     );
     return forms.flatMap((form) => {
-      if (form.kind !== "blockwise8") return [{ slot: form.slots[0], values: this.target.rawView(g, param, form.k) }];
+      if (form.kind !== "blockwise") return [{ slot: form.slots[0], values: this.target.rawView(g, param, form.k) }];
       const [codes, absmax, qmap] = form.slots;
       return [
         { slot: codes, values: this.target.rawView(g, param, form.codes) },
         { slot: absmax, values: this.target.rawView(g, param, form.absmax) },
-        { slot: qmap, values: MAPS[form.index] },
+        { slot: qmap, values: mapOf(form.format, form.index === 0) },
       ];
     });
   }
@@ -261,7 +276,7 @@ export class LowBitCheckpoint {
       return decodeBfloat16(`${at}.${form.slots[0]}`, required(form.slots[0]), n, rules, fail);
     const [codesSlot, absmaxSlot, qmapSlot] = form.slots;
     const blocks = Math.ceil(n / form.blockSize);
-    const codes = decodeCodes(`${at}.${codesSlot}`, required(codesSlot), n, fail);
+    const codes = decodeCodes(`${at}.${codesSlot}`, required(codesSlot), n, form.format, fail);
     const absmax = decodeTensor(
       `${at}.${absmaxSlot}`,
       required(absmaxSlot),
@@ -270,47 +285,54 @@ export class LowBitCheckpoint {
       { allowNonFinite, nonNegative: true },
       fail,
     );
+    const map = mapOf(form.format, form.index === 0);
+    // FP8's map has NaN codes; whatever the map, each value must be its own.
     const qmap = decodeTensor(
       `${at}.${qmapSlot}`,
       required(qmapSlot),
       "float32",
-      256,
-      { allowNonFinite: false, nonNegative: false },
+      map.length,
+      { allowNonFinite: true, nonNegative: false },
       fail,
     );
-    const map = MAPS[form.index];
     const differs = map.findIndex((x, c) => !Object.is(x, qmap[c]));
     if (differs !== -1)
       fail(
-        `${at}.${qmapSlot}[${differs}] is ${qmap[differs]}, but ${codesSlot}'s codes index bitsandbytes' ${QUANTIZED_MAPS[form.index]} map, which has ${map[differs]} there`,
+        `${at}.${qmapSlot}[${differs}] is ${qmap[differs]}, but ${codesSlot}'s codes index ${MAP_NAMES[form.format][form.index]} map, which has ${map[differs]} there`,
       );
     return { codes, absmax: absmax as Float32Array };
   }
 
-  /** Writes `value` (stored as `from`) into `buffers` in the form `to`: copied where the forms are the same, else converted. */
+  /** Writes `value` (stored as `from`, of n elements) into `buffers` in the form `to`: copied where the forms are the same, else converted. */
   private convert(
     value: StateArray | { codes: Uint8Array; absmax: Float32Array },
     from: MomentForm,
     to: MomentForm,
     dtype: Dtype,
+    n: number,
     options: object,
     buffers: (StateArray | null)[],
   ): void {
-    if (from.kind === "blockwise8" && to.kind === "blockwise8" && from.blockSize === to.blockSize) {
+    if (
+      from.kind === "blockwise" &&
+      to.kind === "blockwise" &&
+      from.format === to.format &&
+      from.blockSize === to.blockSize
+    ) {
       const { codes, absmax } = value as { codes: Uint8Array; absmax: Float32Array };
       buffers[to.codes] = codes;
       buffers[to.absmax] = absmax;
       return;
     }
-    if (from.kind === to.kind && to.kind !== "blockwise8") {
+    if (from.kind === to.kind && to.kind !== "blockwise") {
       buffers[to.k] = value as StateArray;
       return;
     }
     // Widened exactly to float32 (or the parameters' float64), then stored as the optimizer stores it.
     let values: FloatArray;
-    if (from.kind === "blockwise8") {
+    if (from.kind === "blockwise") {
       const { codes, absmax } = value as { codes: Uint8Array; absmax: Float32Array };
-      values = dequantizeBlockwise(codes, absmax, from.blockSize, MAPS[from.index]);
+      values = dequantizeBlockwise(codes, absmax, n, from.blockSize, from.format, from.index === 0);
     } else if (from.kind === "bfloat16") {
       values = Float32Array.from(value as Uint16Array, fromBfloat16);
     } else {
@@ -324,7 +346,8 @@ export class LowBitCheckpoint {
       const { codes, absmax } = quantizeBlockwise(
         Float32Array.from(values),
         to.blockSize,
-        MAPS[to.index],
+        to.format,
+        to.index === 0,
         bitsandbytes,
       );
       buffers[to.codes] = codes;
@@ -335,7 +358,7 @@ export class LowBitCheckpoint {
 
 /**
  * The forms of a tensor's moments in `kernel`'s buffers of these `lengths` (null: none), in the
- * order of its declaration; `blockSize` is its 8-bit block where it has codes.
+ * order of its declaration; `blockSize` is its block where it has codes.
  */
 function momentForms(kernel: KernelName, lengths: readonly (number | null)[], blockSize: number | null): MomentForm[] {
   const names: readonly string[] = KERNEL_LAYOUTS[kernel].state;
@@ -346,10 +369,11 @@ function momentForms(kernel: KernelName, lengths: readonly (number | null)[], bl
     const element = elements[k];
     if (element === "uint8") {
       const moment = name.replace(/Codes$/, "");
-      const index = forms.filter((form) => form.kind === "blockwise8").length;
+      const index = forms.filter((form) => form.kind === "blockwise").length;
       const n = index + 1;
       forms.push({
-        kind: "blockwise8",
+        kind: "blockwise",
+        format: FORMATS[kernel] ?? "blockwise8",
         moment,
         index,
         codes: k,
@@ -418,15 +442,28 @@ function decodeBfloat16(
   return words;
 }
 
-/** `n` 8-bit codes from a checkpoint: `{ dtype: "uint8", data }` of whole numbers from 0 to 255 (JSON), or a Uint8Array. */
-function decodeCodes(where: string, value: unknown, n: number, fail: (message: string) => never): Uint8Array {
+/**
+ * The codes of `n` elements from a checkpoint, in `format`'s bytes (4-bit codes two per byte):
+ * `{ dtype: "uint8", data }` of whole numbers from 0 to 255 (JSON), or a Uint8Array.
+ */
+function decodeCodes(
+  where: string,
+  value: unknown,
+  n: number,
+  format: QuantizedFormat,
+  fail: (message: string) => never,
+): Uint8Array {
+  const bytes = codeBytes(format, n);
   if (value instanceof Uint8Array) {
-    if (value.length !== n) fail(`${where} has ${value.length} codes, expected ${n} (one per element)`);
+    if (value.length !== bytes)
+      fail(
+        `${where} has ${value.length} bytes of codes, expected ${bytes} (${format === "blockwise4" ? "two codes per byte" : "one per element"})`,
+      );
     return value.slice();
   }
-  const data = tensorData(where, value, "uint8", "a Uint8Array", n, fail);
-  const codes = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
+  const data = tensorData(where, value, "uint8", "a Uint8Array", bytes, fail);
+  const codes = new Uint8Array(bytes);
+  for (let i = 0; i < bytes; i++) {
     const code = data[i];
     if (!(Number.isInteger(code) && (code as number) >= 0 && (code as number) <= 255))
       fail(`${where}[${i}] is ${describe(code)}, not a code (a whole number from 0 to 255)`);

@@ -1,10 +1,10 @@
 /**
  * Cases of low-bit optimizer state (golden/lowbit: torchao's and bitsandbytes' 8-bit state,
- * bfloat16 moments), which record after every step the parameters and the stored state, as
+ * torchao's 4-bit and FP8 state, bfloat16 moments), which record after every step the parameters and the stored state, as
  * base64 arrays (`"f32:…"`, `"u8:…"`). They are judged by the folder's one-step rule: before step t
  * the parameters and every recorded state are set to what the reference had after step t − 1, then
- * one step is compared, parameters within 1e−5·max(1, |e|), stored codes and bfloat16 values
- * exactly, absmax within 1e−6 relative, except the elements each step lists as lying on a rounding
+ * one step is compared, parameters within 1e−5·max(1, |e|), stored codes (FP8's by the value
+ * they decode to) and bfloat16 values exactly, absmax within 1e−6 relative, except the elements each step lists as lying on a rounding
  * boundary, which pass anywhere in their listed range.
  */
 import { fromBfloat16, toBfloat16 } from "../reference/bfloat16.js";
@@ -19,6 +19,7 @@ import type { Runtime } from "../runtime/runtime.js";
 import type { StateArray } from "../runtime/state-elements.js";
 import type { CaseResult } from "./golden.js";
 import { STATE_MAPS } from "../generated/maps.js";
+import { codeAt, codeBytes, E4M3FN_VALUES, setCode } from "../reference/quantize.js";
 
 /** [index, low, high]: an element whose value (or code) may be anything from low to high. */
 type Boundary = [number, number, number];
@@ -65,15 +66,22 @@ export function decodeArray(text: string, field: string): Float32Array | Uint8Ar
   return Float32Array.from({ length: bytes.length / 4 }, (_, k) => view.getFloat32(4 * k, true));
 }
 
+/** torchao's moments in simdopt's buffers, whatever their format. */
+const TORCHAO_CODES = {
+  exp_avg: ["expAvgCodes", "expAvgAbsmax"],
+  exp_avg_sq: ["expAvgSqCodes", "expAvgSqAbsmax"],
+} as const;
+
 /** simdopt's state buffers for each state name of a case, per storage: [values or codes, absmax]. */
 const STATE_NAMES: Record<string, Record<string, readonly [string, string?]>> = {
   bfloat16: { exp_avg: ["expAvg"], exp_avg_sq: ["expAvgSq"], max_exp_avg_sq: ["maxExpAvgSq"], mu: ["expAvg"] },
   blockwise8: {
-    exp_avg: ["expAvgCodes", "expAvgAbsmax"],
-    exp_avg_sq: ["expAvgSqCodes", "expAvgSqAbsmax"],
+    ...TORCHAO_CODES,
     state1: ["expAvgCodes", "expAvgAbsmax"],
     state2: ["expAvgSqCodes", "expAvgSqAbsmax"],
   },
+  blockwise4: TORCHAO_CODES,
+  fp8e4m3fn: TORCHAO_CODES,
 };
 
 type Options = Record<string, unknown>;
@@ -136,6 +144,22 @@ const OPTIMIZERS: Record<
   "torchao:adamw8bit": {
     options: ["block_size"],
     create: (params, o) => new AdamW(params, { ...common(o), ...blockSize(o), state: "8bit" }),
+  },
+  "torchao:adam4bit": {
+    options: ["block_size"],
+    create: (params, o) => new Adam(params, { ...common(o), ...blockSize(o), state: "4bit" }),
+  },
+  "torchao:adamw4bit": {
+    options: ["block_size"],
+    create: (params, o) => new AdamW(params, { ...common(o), ...blockSize(o), state: "4bit" }),
+  },
+  "torchao:adamfp8": {
+    options: ["block_size"],
+    create: (params, o) => new Adam(params, { ...common(o), ...blockSize(o), state: "fp8" }),
+  },
+  "torchao:adamwfp8": {
+    options: ["block_size"],
+    create: (params, o) => new AdamW(params, { ...common(o), ...blockSize(o), state: "fp8" }),
   },
   "bnb:adam8bit": {
     options: ["min_8bit_size"],
@@ -342,10 +366,23 @@ function setRecordedState(
     if (absmaxName === undefined) {
       stored.set(Array.from(decodeArray((record.values as string[])[entry], "values"), toBfloat16));
     } else {
-      stored.set(decodeArray((record.codes as string[])[entry], "codes"));
+      stored.set(storedCodes(decodeArray((record.codes as string[])[entry], "codes") as Uint8Array, state.storage));
       stateOf(optimizer, param, absmaxName).set(decodeArray((record.absmax as string[])[entry], "absmax"));
     }
   }
+}
+
+/** How simdopt keeps a storage's codes (4-bit codes two per byte, the others one per byte). */
+function storedFormat(storage: string): "blockwise4" | "blockwise8" {
+  return storage === "blockwise4" ? "blockwise4" : "blockwise8";
+}
+
+/** A case's codes (one per element) as simdopt keeps them. */
+function storedCodes(codes: Uint8Array, storage: string): Uint8Array {
+  const format = storedFormat(storage);
+  const stored = new Uint8Array(codeBytes(format, codes.length));
+  codes.forEach((code, i) => setCode(stored, i, format, code));
+  return stored;
 }
 
 function checkRecordedState(
@@ -365,7 +402,15 @@ function checkRecordedState(
       judge.values(Array.from(stored, fromBfloat16), expected, record.boundary[entry], at);
     } else {
       const codes = decodeArray((record.codes as string[])[entry], "codes") as Uint8Array;
-      judge.codes(stored as Uint8Array, codes, record.boundary[entry], at);
+      const actual = Uint8Array.from(codes, (_, i) => codeAt(stored as Uint8Array, i, storedFormat(state.storage)));
+      if (state.storage === "fp8e4m3fn") {
+        // By the value a code stands for (−0 = +0), and listed ranges from the codes of their ends.
+        const value = (code: number) => E4M3FN_VALUES[code] + 0;
+        const ranges = record.boundary[entry].map(([i, low, high]): Boundary => [i, value(low), value(high)]);
+        judge.values(Array.from(actual, value), Array.from(codes, value), ranges, at);
+      } else {
+        judge.codes(actual, codes, record.boundary[entry], at);
+      }
       const absmax = decodeArray((record.absmax as string[])[entry], "absmax") as Float32Array;
       judge.absmax(stateOf(optimizer, param, absmaxName) as Float32Array, absmax, at);
     }

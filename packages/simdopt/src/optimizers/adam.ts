@@ -35,12 +35,15 @@ export interface AdamOptions {
    * the bytes, rounded to nearest even after each step; the step itself uses the unrounded
    * moments, as torchao's and optax's do), or `8bit` (torchao's Adam8bit: a byte per moment and
    * a float32 maximum per block of `blockSize`, for tensors of at least 4096 elements in whole
-   * blocks; smaller tensors keep float32 moments; no amsgrad). Set for the whole optimizer (every
-   * group keeps it), and for float32 parameters only when not float32. A checkpoint of another
-   * storage loads converted to this one (quantized, rounded, or dequantized exactly).
+   * blocks; smaller tensors keep float32 moments; no amsgrad), or `4bit` (torchao's Adam4bit: half
+   * a byte per moment, blocks of 128 by default), or `fp8` (torchao's AdamFp8: a float8_e4m3fn
+   * code per moment, each block scaled by its largest magnitude over 448). Set for the whole
+   * optimizer (every group keeps it), and for float32 parameters only when not float32. A
+   * checkpoint of another storage loads converted to this one (quantized, rounded, or dequantized
+   * exactly).
    */
   state?: StateStorage;
-  /** Elements per block of `8bit` state (torchao's block_size; a multiple of 4). Default 256. */
+  /** Elements per block of `8bit`, `4bit` or `fp8` state (torchao's block_size; a multiple of 4). Default 256; 128 for `4bit`. */
   blockSize?: number;
 }
 
@@ -121,7 +124,7 @@ export const adamDefinition = adamFamily("Adam", adamDefaults, false);
  * torchao's per-step scalars (its `_AdamBase.step`): the bias corrections 1 − β^t from β rounded
  * to float32 and raised in float32 (1.3e-5 relative from torch's double ones for β2 = 0.999 at
  * t = 1, which shows in steps divided by a second moment that 8-bit storage rounded near 0), and lr
- * as a float32 tensor. The 8-bit storage, torchao's own, steps with them.
+ * as a float32 tensor. The blockwise storages, torchao's own, step with them.
  */
 export function torchaoScalars(
   o: Required<AdamOptions>,
@@ -139,6 +142,8 @@ export const adamStateDefinitions = {
   float32: adamDefinition,
   bfloat16: stateDefinition(adamDefinition, "bfloat16", "adamBf16"),
   "8bit": stateDefinition(adamDefinition, "8bit", "adam8bit", torchaoScalars),
+  "4bit": stateDefinition(adamDefinition, "4bit", "adam4bit", torchaoScalars),
+  fp8: stateDefinition(adamDefinition, "fp8", "adamFp8", torchaoScalars),
 };
 
 /**

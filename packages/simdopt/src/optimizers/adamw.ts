@@ -21,6 +21,8 @@ export const adamwStateDefinitions = {
   float32: adamwDefinition,
   bfloat16: stateDefinition(adamwDefinition, "bfloat16", "adamBf16"),
   "8bit": stateDefinition(adamwDefinition, "8bit", "adam8bit", torchaoScalars),
+  "4bit": stateDefinition(adamwDefinition, "4bit", "adam4bit", torchaoScalars),
+  fp8: stateDefinition(adamwDefinition, "fp8", "adamFp8", torchaoScalars),
 };
 
 /**

@@ -22,3 +22,31 @@ export class AdamW8bit extends AdamW {
     super(params, { ...options, state: "8bit" });
   }
 }
+
+/** torchao's `Adam4bit`: `new Adam(params, { ...options, state: "4bit" })`, blockwise 4-bit moments (blocks of 128). */
+export class Adam4bit extends Adam {
+  constructor(params: ParamsInput<AdamOptions>, options: LowBitAdamOptions & TrainingOptions = {}) {
+    super(params, { ...options, state: "4bit" });
+  }
+}
+
+/** torchao's `AdamW4bit`: `new AdamW(params, { ...options, state: "4bit" })`. */
+export class AdamW4bit extends AdamW {
+  constructor(params: ParamsInput<AdamWOptions>, options: LowBitAdamOptions & TrainingOptions = {}) {
+    super(params, { ...options, state: "4bit" });
+  }
+}
+
+/** torchao's `AdamFp8`: `new Adam(params, { ...options, state: "fp8" })`, blockwise float8_e4m3fn moments. */
+export class AdamFp8 extends Adam {
+  constructor(params: ParamsInput<AdamOptions>, options: LowBitAdamOptions & TrainingOptions = {}) {
+    super(params, { ...options, state: "fp8" });
+  }
+}
+
+/** torchao's `AdamWFp8`: `new AdamW(params, { ...options, state: "fp8" })`. */
+export class AdamWFp8 extends AdamW {
+  constructor(params: ParamsInput<AdamWOptions>, options: LowBitAdamOptions & TrainingOptions = {}) {
+    super(params, { ...options, state: "fp8" });
+  }
+}

@@ -1,24 +1,31 @@
 /**
  * The `state` option: how an optimizer stores its moments between steps. `float32` is the
  * optimizer's own kernel; each other storage has a kernel of its own (bfloat16 moments in
- * `adamBf16`, blockwise 8-bit ones in `adam8bit`) taking the same scalars and flags (8-bit adds the
- * block size), so its definition is the float32 one on another kernel. The storage picks the kernel
- * of the whole optimizer: a group, `setGroupOptions` or a checkpoint that asks for another one is
- * refused.
+ * `adamBf16`, blockwise 8-bit, 4-bit and FP8 ones in `adam8bit`, `adam4bit`, `adamFp8`) taking the
+ * same scalars and flags (the blockwise ones add the block size), so its definition is the float32
+ * one on another kernel. The storage picks the kernel of the whole optimizer: a group,
+ * `setGroupOptions` or a checkpoint that asks for another one is refused.
  */
 import type { AnyOptimizerDefinition, OptimizerDefinition, StepPlan } from "../optimizer.js";
 import type { KernelName } from "../runtime/kernels.js";
-import { blockwise8Lengths } from "../runtime/state-lengths.js";
+import { blockwiseLengths } from "../runtime/state-lengths.js";
 import { show, type OptionChecker } from "../runtime/validate.js";
 import { readOptions } from "../runtime/read-options.js";
 import { deepFreeze } from "../runtime/freeze.js";
 
-/** How an optimizer stores its moments between steps: `float32`, `bfloat16` or `8bit` (see `AdamOptions.state`). */
-export type StateStorage = "float32" | "bfloat16" | "8bit";
+/** How an optimizer stores its moments between steps: `float32`, `bfloat16`, `8bit`, `4bit` or `fp8` (see `AdamOptions.state`). */
+export type StateStorage = "float32" | "bfloat16" | "8bit" | "4bit" | "fp8";
 /** Every `StateStorage`. */
-export const STATE_STORAGES: readonly StateStorage[] = deepFreeze(["float32", "bfloat16", "8bit"]);
+export const STATE_STORAGES: readonly StateStorage[] = deepFreeze(["float32", "bfloat16", "8bit", "4bit", "fp8"]);
 
-/** Tensors below this many elements keep float32 state under `8bit`, as torchao's (and bitsandbytes') default. */
+/** The blockwise storages: codes per byte, and the block size torchao's classes default to. */
+const BLOCKWISE: Readonly<Record<string, { codesPerByte: 1 | 2; blockSize: number }>> = deepFreeze({
+  "8bit": { codesPerByte: 1, blockSize: 256 },
+  "4bit": { codesPerByte: 2, blockSize: 128 },
+  fp8: { codesPerByte: 1, blockSize: 256 },
+});
+
+/** Tensors below this many elements keep float32 state under a blockwise storage, as torchao's (and bitsandbytes') default. */
 export const MIN_8BIT_SIZE = 4096;
 
 /** Options every optimizer with a `state` option has. */
@@ -41,7 +48,7 @@ export function checkStateStorage(check: OptionChecker, value: unknown, expected
     );
 }
 
-/** `blockSize`: elements per block of 8-bit state, a whole number of SIMD vectors (a multiple of 4). */
+/** `blockSize`: elements per block of blockwise state, a whole number of SIMD vectors (a multiple of 4). */
 export function checkBlockSize(check: OptionChecker, value: unknown): void {
   const size = check.number("blockSize", value);
   if (!(Number.isInteger(size) && size >= 4 && size % 4 === 0 && size <= 1 << 20))
@@ -49,8 +56,9 @@ export function checkBlockSize(check: OptionChecker, value: unknown): void {
 }
 
 /**
- * `base` (a float32 definition) on `kernel`, which stores its state as `storage`: `8bit` adds the
- * block size to the scalars and, where given, the scalars its reference computes its own way.
+ * `base` (a float32 definition) on `kernel`, which stores its state as `storage`: a blockwise
+ * storage adds the block size to the scalars (its own default: torchao's 128 for `4bit`) and,
+ * where given, the scalars its reference computes its own way.
  */
 export function stateDefinition<O extends StateOptions & { amsgrad?: boolean }, K extends KernelName>(
   base: OptimizerDefinition<O, K>,
@@ -59,20 +67,26 @@ export function stateDefinition<O extends StateOptions & { amsgrad?: boolean }, 
   /** Scalars this storage's reference computes otherwise than `base` (torchao's float32 bias corrections). */
   scalars?: (options: Required<O>, t: number) => Record<string, number>,
 ): AnyOptimizerDefinition<O> {
+  const blockwise = Object.hasOwn(BLOCKWISE, storage) ? BLOCKWISE[storage] : undefined;
   const definition: OptimizerDefinition<O, KernelName> = {
     ...(base as unknown as OptimizerDefinition<O, KernelName>),
     kernel,
     validate(options, check) {
       base.validate({ ...options, state: "float32" }, check);
       checkStateStorage(check, options.state, storage);
-      if (storage === "8bit" && options.amsgrad === true)
-        check.fail("option 'amsgrad' is not supported with 8-bit state (torchao's and bitsandbytes' refuse it too)");
+      if (blockwise !== undefined && options.amsgrad === true)
+        check.fail(
+          `option 'amsgrad' is not supported with state ${show(storage)} (torchao's and bitsandbytes' refuse it too)`,
+        );
     },
   };
-  // Threads cut bfloat16 state anywhere (at 64-byte lines), 8-bit state at its blocks.
-  if (storage !== "8bit") return { ...definition, stateBlock: () => null } as AnyOptimizerDefinition<O>;
+  // Threads cut bfloat16 state anywhere (at 64-byte lines), blockwise state at its blocks.
+  if (blockwise === undefined) return { ...definition, stateBlock: () => null } as AnyOptimizerDefinition<O>;
+  const lengths = (options: Required<O>, length: number) =>
+    blockwiseLengths(length, options.blockSize as number, MIN_8BIT_SIZE, blockwise.codesPerByte);
   return {
     ...definition,
+    defaults: { ...definition.defaults, blockSize: blockwise.blockSize },
     // Zero state: codes 0 with maxima 0 dequantize to 0 (as torchao's zero-initialised state).
     buffers: () => ({
       expAvg: 0,
@@ -82,11 +96,8 @@ export function stateDefinition<O extends StateOptions & { amsgrad?: boolean }, 
       expAvgAbsmax: 0,
       expAvgSqAbsmax: 0,
     }),
-    stateBlock: (options, length) =>
-      blockwise8Lengths(length, options.blockSize as number, MIN_8BIT_SIZE).expAvgCodes > 0
-        ? (options.blockSize as number)
-        : null,
-    bufferLengths: (options, _shape, length) => blockwise8Lengths(length, options.blockSize as number, MIN_8BIT_SIZE),
+    stateBlock: (options, length) => (lengths(options, length).expAvgCodes > 0 ? (options.blockSize as number) : null),
+    bufferLengths: (options, _shape, length) => lengths(options, length),
     plan(options, t, state) {
       const plan = base.plan(options, t, state) as StepPlan<KernelName>;
       const own = scalars?.(options, t) ?? {};

@@ -61,6 +61,15 @@ const STATE_LENGTHS: {
     const blocks = Math.ceil(n / scalars.blockSize); // bitsandbytes' last block may be partial
     return { expAvgAbsmax: blocks, expAvgSqAbsmax: blocks };
   },
+  // 4-bit codes are two per byte; FP8's one, as 8-bit ones.
+  adam4bit: (n, _shape, { scalars }) => {
+    const blocks = n / scalars.blockSize; // torchao's tensors are whole blocks
+    return { expAvgCodes: n / 2, expAvgSqCodes: n / 2, expAvgAbsmax: blocks, expAvgSqAbsmax: blocks };
+  },
+  adamFp8: (n, _shape, { scalars }) => {
+    const blocks = n / scalars.blockSize;
+    return { expAvgAbsmax: blocks, expAvgSqAbsmax: blocks };
+  },
   bnb8bit: (n, _shape, { scalars }) => ({ state1Absmax: Math.ceil(n / scalars.blockSize) }),
 };
 

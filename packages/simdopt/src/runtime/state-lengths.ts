@@ -39,15 +39,17 @@ export function optaxAdafactorLengths(
 }
 
 /**
- * Blockwise 8-bit state as torchao keeps it (adam8bit): a tensor of at least `minSize` elements
- * that is whole blocks of `blockSize` keeps each moment as `n` codes and `n / blockSize` maxima;
- * any other tensor keeps it in float32 (`n` values), as torchao does below 4096 elements or for a
- * length that is not whole blocks.
+ * Blockwise low-bit state as torchao keeps it (adam8bit, adam4bit, adamFp8): a tensor of at least
+ * `minSize` elements that is whole blocks of `blockSize` keeps each moment as `n` codes (in
+ * `n / codesPerByte` bytes: 4-bit codes are two per byte) and `n / blockSize` scales; any other
+ * tensor keeps it in float32 (`n` values), as torchao does below 4096 elements or for a length that
+ * is not whole blocks.
  */
-export function blockwise8Lengths(
+export function blockwiseLengths(
   n: number,
   blockSize: number,
   minSize: number,
+  codesPerByte: 1 | 2,
 ): {
   expAvg: number;
   expAvgSq: number;
@@ -58,7 +60,7 @@ export function blockwise8Lengths(
 } {
   const quantized = n > 0 && n >= minSize && n % blockSize === 0;
   const float = quantized ? 0 : n;
-  const codes = quantized ? n : 0;
+  const codes = quantized ? n / codesPerByte : 0;
   const blocks = quantized ? n / blockSize : 0;
   return {
     expAvg: float,

@@ -100,12 +100,16 @@ export class SliceTables {
     // (so a buffer shorter than the tensor, or absent at address 0, is handed over as it is).
     const wholeTensors = !layout.elementwise && blocks === null && lowBit === undefined;
     // Where a slice of tensor t starts in buffer k (word k + 1): its element times the buffer's
-    // element bytes, or its block for a buffer of one value per block (low-bit state).
+    // element bytes, or for low-bit state its block in a buffer of one value per block, or its
+    // byte in a buffer of 4-bit codes (two elements per byte; slices start at whole blocks).
     const offset = (t: number, k: number, start: number) => {
       if (lowBit === undefined || k < 2) return start * elementBytes;
       const bytes = stateElementBytes(table.stateElements[k - 2], table.dtype);
-      const perBlock = table.lengths[t][k - 2] !== lengths[t] && lowBit[t] !== null;
-      return perBlock ? (start / (lowBit[t] as number)) * bytes : start * bytes;
+      const length = table.lengths[t][k - 2];
+      const block = lowBit[t];
+      if (block === null || length === null || length === lengths[t]) return start * bytes;
+      if (length === Math.ceil(lengths[t] / block)) return (start / block) * bytes;
+      return ((start * length) / lengths[t]) * bytes;
     };
     lengths.forEach((_, t) => {
       const tensorUnits = unitCount(t);
