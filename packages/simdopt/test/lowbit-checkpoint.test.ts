@@ -1,5 +1,5 @@
-// Checkpoints of low-bit optimizer state: bfloat16 moments under torch's slots, 8-bit ones under
-// bitsandbytes' (state1/2 codes, absmax1/2, qmap1/2), small tensors under torch's float32 slots;
+// Checkpoints of low-bit optimizer state: bfloat16 moments under torch's slots, 8-bit, 4-bit and
+// FP8 ones under bitsandbytes' (state1/2 codes, absmax1/2, qmap1/2), small tensors under torch's float32 slots;
 // a round trip through JSON or safetensors continues bit for bit; a checkpoint of one storage
 // loads into another converted, with the documented error; damaged input is refused by name and
 // changes nothing.
@@ -7,9 +7,11 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, test } from "vitest";
 import {
   Adam,
+  Adam4bit,
   Adam8bit,
   AdamW,
   AdamW8bit,
+  AdamWFp8,
   BnbAdam8bit,
   BnbAdamW8bit,
   loadRuntime,
@@ -21,7 +23,7 @@ import {
 } from "../dist/index.js";
 import { STATE_MAPS } from "../dist/generated/maps.js";
 import { fromBfloat16, toBfloat16 } from "../dist/reference/bfloat16.js";
-import { codeOf } from "../dist/reference/quantize.js";
+import { codeAt, codeOf, E4M3FN_VALUES } from "../dist/reference/quantize.js";
 import { firstDifference, gradientsFor, randomArray } from "./helpers.js";
 
 let runtime: Runtime;
@@ -48,6 +50,9 @@ interface Flavour {
   slots: [string[], string[]];
   /** Elements per block of 8-bit state. */
   blockSize?: number;
+  /** The maps of state1 and state2, where not bitsandbytes' 8-bit ones, and the bytes of n codes. */
+  maps?: [ArrayLike<number>, ArrayLike<number>];
+  codeBytes?: (n: number) => number;
 }
 
 const Q8 = ["absmax1", "absmax2", "qmap1", "qmap2", "state1", "state2", "step"];
@@ -87,6 +92,22 @@ const FLAVOURS: Flavour[] = [
     make: (p) => new BnbAdamW8bit(p, { lr: 0.01, min8bitSize: 100 }),
     lengths: [4100, 300],
     slots: [Q8, Q8],
+  },
+  {
+    label: "Adam4bit (torchao)",
+    make: (p) => new Adam4bit(p, { lr: 0.01 }),
+    lengths: [4096, 300],
+    slots: [Q8, F32],
+    blockSize: 128,
+    maps: [STATE_MAPS.dynamic4_signed, STATE_MAPS.linear4_unsigned],
+    codeBytes: (n) => n / 2,
+  },
+  {
+    label: "AdamWFp8 (torchao)",
+    make: (p) => new AdamWFp8(p, { lr: 0.01 }),
+    lengths: [4096, 300],
+    slots: [Q8, F32],
+    maps: [E4M3FN_VALUES, E4M3FN_VALUES],
   },
 ];
 
@@ -148,12 +169,14 @@ describe.each(FLAVOURS)("$label", (flavour) => {
       if (entry.state1 !== undefined) {
         const blockSize = flavour.blockSize ?? 256;
         expect(entry.state1.dtype).toBe("uint8");
-        expect(entry.state1.data).toHaveLength(n);
+        expect(entry.state1.data).toHaveLength(flavour.codeBytes?.(n) ?? n);
         expect(entry.state1.data.every((c: number) => Number.isInteger(c) && c >= 0 && c <= 255)).toBe(true);
         expect(entry.absmax1).toEqual({ dtype: "float32", data: expect.any(Array) });
         expect(entry.absmax2.data).toHaveLength(Math.ceil(n / blockSize));
-        expect(entry.qmap1.data).toEqual(SIGNED);
-        expect(entry.qmap2.data).toEqual(UNSIGNED);
+        // FP8's map has NaN and −0, written as JSON strings.
+        const [signed, unsigned] = flavour.maps ?? [SIGNED, UNSIGNED];
+        expect(entry.qmap1.data.map(Number)).toEqual(Array.from(signed));
+        expect(entry.qmap2.data.map(Number)).toEqual(Array.from(unsigned));
       } else {
         const bf16 = optimizer.paramGroups[0].options as { state?: string };
         const dtype = bf16.state === "bfloat16" ? "bfloat16" : "float32";
@@ -204,7 +227,7 @@ test("on a shared memory stepped by threads, a round trip continues bit for bit 
   const threaded = await loadRuntime({ threads: 2, threadMinElements: 0 });
   await threaded.startThreads();
   try {
-    for (const flavour of [FLAVOURS[2], FLAVOURS[4]]) {
+    for (const flavour of [FLAVOURS[2], FLAVOURS[4], FLAVOURS[6]]) {
       const make = (values?: readonly ArrayLike<number>[]) =>
         flavour.lengths.map((n, k) => threaded.parameter(values?.[k] ?? randomArray(n, 11 + k), { name: NAMES[k] }));
       const params = make();
@@ -411,6 +434,40 @@ describe("conversion on load", () => {
     dispose(source.optimizer, source.params);
   });
 
+  test.each([
+    ["4bit", "blockwise4", 128],
+    ["fp8", "fp8e4m3fn", 256],
+  ] as const)(
+    "float32 into %s and back: each moment its block's code times its scale, exactly",
+    (state, format, block) => {
+      const source = float32Adam();
+      const params = parameters([4096, 300], source.values);
+      const target = new Adam(params, { lr: 0.01, state });
+      target.loadStateDict(source.optimizer.stateDict());
+      const entry = (target.stateDict() as Json).state["encoder.weight"];
+      expect(entry.absmax1.data).toHaveLength(4096 / block);
+      const codes = Uint8Array.from(entry.state1.data);
+      const map = format === "fp8e4m3fn" ? E4M3FN_VALUES : STATE_MAPS.dynamic4_signed;
+      const stored = Array.from({ length: 4096 }, (_, i) =>
+        Math.fround(map[codeAt(codes, i, format)] * entry.absmax1.data[Math.floor(i / block)]),
+      );
+      // Back into float32: the stored values, widened exactly.
+      const backParams = parameters([4096, 300], source.values);
+      const back = new Adam(backParams, { lr: 0.01 });
+      back.loadStateDict(target.stateDict());
+      expect((back.stateDict() as Json).state["encoder.weight"].exp_avg.data).toEqual(stored);
+      // Each within its block's coarsest gap of the float32 moment it came from (4-bit: half of 0.225 of the scale, and a rounding).
+      const original = (source.optimizer.stateDict() as Json).state["encoder.weight"].exp_avg.data as number[];
+      original.forEach((m, i) => {
+        const scale = entry.absmax1.data[Math.floor(i / block)];
+        expect(Math.abs(stored[i] - m)).toBeLessThanOrEqual(format === "fp8e4m3fn" ? 16 * scale : 0.1126 * scale);
+      });
+      dispose(back, backParams);
+      dispose(target, params);
+      dispose(source.optimizer, source.params);
+    },
+  );
+
   test("a safetensors file of one storage loads into another", () => {
     const source = trained(FLAVOURS[2]);
     const bytes = saveSafetensors<object>(source.optimizer);
@@ -539,14 +596,14 @@ describe("refusals name what is wrong and change nothing", () => {
     refuses(
       torchao,
       (d) => (d.paramGroups[0].state = "int4"),
-      `paramGroups[0]: option 'state' must be one of "float32", "bfloat16", "8bit", got "int4"`,
+      `paramGroups[0]: option 'state' must be one of "float32", "bfloat16", "8bit", "4bit", "fp8", got "int4"`,
     );
     // 1000 elements are too few for 8-bit blocks: an '8bit' checkpoint keeps them in float32.
     refuses(bf16, (d) => (d.paramGroups[0].state = "8bit"), `${at}.exp_avg has dtype "bfloat16", expected 'float32'`);
     refuses(
       FLAVOURS[1],
       (d) => (d.paramGroups[0].state = "8bit"),
-      /AdamW: cannot load state: paramGroups\[0\]: .*option 'amsgrad' is not supported with 8-bit state/,
+      /AdamW: cannot load state: paramGroups\[0\]: .*option 'amsgrad' is not supported with state "8bit"/,
     );
     // The storage options are checked whatever the storage, a float32 checkpoint's blockSize too.
     refuses(

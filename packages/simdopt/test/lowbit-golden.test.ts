@@ -24,11 +24,12 @@ beforeAll(async () => {
 });
 
 describe.skipIf(folder === undefined)("golden/lowbit by the one-step rule", () => {
-  // The torchao cases of bfloat16 moments on float32 parameters and of 8-bit Adam/AdamW; every
-  // bitsandbytes case (Adam8bit, AdamW8bit, Lion8bit, SGD8bit, RMSprop8bit, Adagrad8bit).
+  // The torchao cases of bfloat16 moments on float32 parameters; every case of torchao's 8-bit,
+  // 4-bit and FP8 Adam/AdamW and of bitsandbytes (Adam8bit, AdamW8bit, Lion8bit, SGD8bit,
+  // RMSprop8bit, Adagrad8bit).
   test.each([
     ["bf16.json", "some"],
-    ["optimizers.json", "some"],
+    ["optimizers.json", "all"],
     ["bnb.json", "all"],
   ] as const)("%s: %s of its cases run, and pass", (file, which) => {
     const { run, left } = cases(file);
@@ -58,6 +59,16 @@ describe.skipIf(folder === undefined)("golden/lowbit by the one-step rule", () =
     );
     expect(c).toBeDefined();
     const wrong = { ...(c as LowbitCase), optimizer: "bnb:adagrad8bit", options: { lr: (c as LowbitCase).options.lr } };
+    expect(runLowbitCase(runtimes[0], wrong).passed).toBe(false);
+  });
+
+  test.each([
+    ["torchao:adamw4bit", "torchao:adamw8bit"],
+    ["torchao:adamwfp8", "torchao:adamw4bit"],
+  ])("a wrong format fails the rule: %s run as %s", (optimizer, wrongOptimizer) => {
+    const c = cases("optimizers.json").run.find((x) => x.optimizer === optimizer);
+    expect(c).toBeDefined();
+    const wrong = { ...(c as LowbitCase), optimizer: wrongOptimizer };
     expect(runLowbitCase(runtimes[0], wrong).passed).toBe(false);
   });
 

@@ -1,7 +1,8 @@
 // Low-bit optimizer state (the `state` option of Adam and AdamW): the reference, the scalar binary
 // and the SIMD binary agree bit for bit on parameters and stored state, the stored state is what
-// its format says (bfloat16 rounded to nearest even; 8-bit codes nearest to s/absmax, blocks and
-// float32 fallback as torchao's), and what is not supported is refused, changing nothing.
+// its format says (bfloat16 rounded to nearest even; 8-bit and 4-bit codes nearest to s/absmax,
+// FP8 codes nearest e4m3fn values of s/scale, blocks and float32 fallback as torchao's), and what
+// is not supported is refused, changing nothing.
 import fc from "fast-check";
 import { beforeAll, describe, expect, test } from "vitest";
 import { Adam, AdamW, BnbAdam8bit, BnbAdamW8bit, loadRuntime, type Rounding, type Runtime } from "../dist/index.js";
@@ -10,7 +11,7 @@ import { STATE_MAPS } from "../dist/generated/maps.js";
 import { TensorTable } from "../dist/runtime/tensor-table.js";
 import { SliceTables } from "../dist/threads/slices.js";
 import { fromBfloat16, toBfloat16 } from "../dist/reference/bfloat16.js";
-import { codeOf } from "../dist/reference/quantize.js";
+import { codeAt, codeOf, e4m3Code, E4M3FN_VALUES } from "../dist/reference/quantize.js";
 import {
   firstDifference,
   gradientsFor,
@@ -95,6 +96,25 @@ describe("8-bit state: reference ≡ scalar ≡ SIMD", () => {
     ({ decoupled, options, rounding }) => {
       // 4096 and 5120: whole blocks, 8-bit; 4100 and 37: float32 moments, as torchao keeps them.
       expectSame(rounding, decoupled, options, [4096, 4100, 37, 5120], 5, Q8_BUFFERS);
+    },
+  );
+});
+
+describe("4-bit and FP8 state: reference ≡ scalar ≡ SIMD", () => {
+  const families = [
+    { decoupled: false, options: { lr: 0.01, state: "4bit" } },
+    { decoupled: true, options: { lr: 0.05, betas: [0.5, 0.6], weightDecay: 0.5, blockSize: 256, state: "4bit" } },
+    { decoupled: false, options: { lr: 0.01, weightDecay: 0.1, maximize: true, blockSize: 4, state: "4bit" } },
+    { decoupled: false, options: { lr: 0.01, state: "fp8" } },
+    { decoupled: true, options: { lr: 0.05, betas: [0.5, 0.6], weightDecay: 0.5, blockSize: 512, state: "fp8" } },
+    { decoupled: false, options: { lr: 0.01, weightDecay: 0.1, maximize: true, blockSize: 4, state: "fp8" } },
+  ];
+  test.each(families.flatMap((f) => (["separate", "fused"] as const).map((rounding) => ({ ...f, rounding }))))(
+    "$rounding $options",
+    ({ decoupled, options, rounding }) => {
+      // 4096, 4224 (33 blocks of 128) and 5120: whole blocks where the block size divides them; 4100 and 37 float32.
+      const seen = expectSame(rounding, decoupled, options, [4096, 4224, 4100, 37, 5120], 5, Q8_BUFFERS);
+      expect(seen.some((values) => values.length === 2048)).toBe(options.state === "4bit"); // 4096 codes in bytes
     },
   );
 });
@@ -215,6 +235,80 @@ describe("the stored formats", () => {
   });
 });
 
+describe("4-bit and FP8 formats", () => {
+  test("4-bit codes: two per byte, element 2k in the high nibble; the nearest of torchao's 16 values, ties up", async () => {
+    const runtime = await loadRuntime({ binary: "simd" });
+    const param = runtime.parameter(randomArray(4096, 5));
+    const adam = new Adam([param], { lr: 0.01, state: "4bit" });
+    const gradient = gradientsFor(4096, 0, 9);
+    param.setGrad(gradient);
+    adam.step();
+    const view = (name: string) => (adam as unknown as Internal).rawStateView(param, name) as StateView;
+    const codes = view("expAvgCodes") as Uint8Array;
+    const absmax = view("expAvgAbsmax");
+    expect([codes.length, absmax.length]).toEqual([2048, 32]);
+    const signed = Float32Array.from(STATE_MAPS.dynamic4_signed);
+    for (let b = 0; b < 32; b++) {
+      const m = gradient.slice(128 * b, 128 * (b + 1)).map((g) => Math.fround(Math.fround(1 - 0.9) * Math.fround(g)));
+      expect(absmax[b]).toBe(Math.fround(Math.max(...m.map(Math.abs))));
+      m.forEach((value, i) => {
+        const k = 128 * b + i;
+        const code = k % 2 === 0 ? codes[k >> 1] >> 4 : codes[k >> 1] & 15;
+        expect(code).toBe(codeAt(codes, k, "blockwise4"));
+        expect(code).toBe(codeOf(Math.fround(value / absmax[b]), signed));
+      });
+    }
+    // Ties go up, as torchao's: halfway between 0 and 0.0055 is 0.0055's code.
+    expect(codeOf(Math.fround(0.0055 / 2), signed)).toBe(8);
+    expect(codeOf(-2, signed)).toBe(0);
+    expect(codeOf(Math.fround(0.03), Float32Array.from(STATE_MAPS.linear4_unsigned))).toBe(0); // no zero: 1/16
+    adam.dispose();
+    param.dispose();
+  });
+
+  test("FP8 codes are torch's float8_e4m3fn conversion: nearest, ties to even, beyond 464 NaN", () => {
+    expect(E4M3FN_VALUES[0x7e]).toBe(448);
+    expect(E4M3FN_VALUES[1]).toBe(2 ** -9);
+    expect(Number.isNaN(E4M3FN_VALUES[0x7f]) && Number.isNaN(E4M3FN_VALUES[0xff])).toBe(true);
+    expect(e4m3Code(448)).toBe(0x7e);
+    expect(e4m3Code(464)).toBe(0x7e); // a tie with 480, which e4m3fn lacks: to the even code
+    expect(e4m3Code(464.0001)).toBe(0x7f);
+    expect(e4m3Code(-0)).toBe(0x80);
+    expect(e4m3Code(3 * 2 ** -10)).toBe(2); // a subnormal tie (between codes 1 and 2): even
+    expect(e4m3Code(2 ** -10)).toBe(0); // halfway to the least subnormal: even, 0
+    expect(e4m3Code(1.0625)).toBe(0x38); // 1 + 1/16 ties between 1 and 1.125: even (1)
+    expect(e4m3Code(1.1875)).toBe(0x3a); // 1.1875 ties between 1.125 and 1.25: even (1.25)
+    // Every value codes to itself (or its NaN), and the midpoints of neighbours go to the even one.
+    for (let code = 0; code < 256; code++) {
+      if ((code & 0x7f) === 0x7f) continue;
+      expect(e4m3Code(E4M3FN_VALUES[code])).toBe(code);
+      const next = code + 1;
+      if ((code & 0x7f) < 0x7e) {
+        const middle = (E4M3FN_VALUES[code] + E4M3FN_VALUES[next]) / 2;
+        expect(e4m3Code(middle)).toBe(code % 2 === 0 ? code : next);
+      }
+    }
+  });
+
+  test("an FP8 tensor's scale is its block's largest |m| over 448, and m its code's value times it", async () => {
+    const runtime = await loadRuntime({ binary: "simd" });
+    const param = runtime.parameter(randomArray(4096, 5));
+    const adam = new Adam([param], { lr: 0.01, state: "fp8" });
+    const gradient = gradientsFor(4096, 0, 9);
+    param.setGrad(gradient);
+    adam.step();
+    const view = (name: string) => (adam as unknown as Internal).rawStateView(param, name) as StateView;
+    const [codes, scale] = [view("expAvgCodes"), view("expAvgAbsmax")];
+    for (let b = 0; b < 16; b++) {
+      const m = gradient.slice(256 * b, 256 * (b + 1)).map((g) => Math.fround(Math.fround(1 - 0.9) * Math.fround(g)));
+      expect(scale[b]).toBe(Math.fround(Math.fround(Math.max(...m.map(Math.abs))) / 448));
+      m.forEach((value, i) => expect(codes[256 * b + i]).toBe(e4m3Code(Math.fround(value / scale[b]))));
+    }
+    adam.dispose();
+    param.dispose();
+  });
+});
+
 describe("refusals", () => {
   test("an unknown storage, a group's own storage, float64 parameters, amsgrad with 8-bit, a bad block size", async () => {
     const runtime = await loadRuntime({ binary: "simd" });
@@ -226,6 +320,10 @@ describe("refusals", () => {
     );
     expect(() => new Adam([wide], { state: "bfloat16" })).toThrow(/float32 parameters only/);
     expect(() => new AdamW([param], { state: "8bit", amsgrad: true })).toThrow(/amsgrad/);
+    expect(() => new Adam([param], { state: "4bit", amsgrad: true })).toThrow(
+      /'amsgrad' is not supported with state "4bit"/,
+    );
+    expect(() => new Adam([param], { state: "fp8", blockSize: 130 })).toThrow(/blockSize/);
     expect(() => new Adam([param], { state: "8bit", blockSize: 6 })).toThrow(/blockSize/);
     const adam = new Adam([param], { state: "bfloat16" });
     expect(() => adam.setGroupOptions({ state: "float32" })).toThrow(/state/);
@@ -368,7 +466,7 @@ describe("8-bit Adam against float32 Adam, as bitsandbytes' test_optim8bit_block
 });
 
 describe("training options with low-bit state", () => {
-  test.each(["bfloat16", "8bit"] as const)(
+  test.each(["bfloat16", "8bit", "4bit", "fp8"] as const)(
     "%s: a non-finite gradient skips the step (nothing changes); clipping equals the pre-scaled gradient",
     async (state) => {
       const runtime = await loadRuntime({ binary: "simd" });
@@ -386,7 +484,9 @@ describe("training options with low-bit state", () => {
       for (let i = 0; i < 4096; i++) expect(Math.abs(a.data[i] - b.data[i])).toBeLessThan(1e-6);
       const view = (name: string) => Array.from((clipped as unknown as Internal).rawStateView(a, name) as StateView);
       const names =
-        state === "8bit" ? ["expAvgCodes", "expAvgSqCodes", "expAvgAbsmax", "expAvgSqAbsmax"] : ["expAvg", "expAvgSq"];
+        state === "bfloat16"
+          ? ["expAvg", "expAvgSq"]
+          : ["expAvgCodes", "expAvgSqCodes", "expAvgAbsmax", "expAvgSqAbsmax"];
       const before = names.map(view);
       const parameters = Array.from(a.data);
       a.grad[7] = Number.NaN;
@@ -408,6 +508,8 @@ describe("threads with low-bit state", () => {
     ["bfloat16", false],
     ["8bit", false],
     ["8bit", true],
+    ["4bit", false],
+    ["fp8", false],
   ] as const)("%s (bitsandbytes: %s): two threads ≡ one", async (state, bnb) => {
     const threaded = await loadRuntime({ threads: 2, threadMinElements: 0 });
     expect(await threaded.startThreads()).toBe(2);
