@@ -1,8 +1,8 @@
 /**
- * Low-bit optimizer state: Adam with float32, bfloat16 and 8-bit moments on the same float32
+ * Low-bit optimizer state: Adam with float32, bfloat16, 8-bit, 4-bit and FP8 moments on the same float32
  * parameters, simdopt's default runtime, and the capacity of one 4 GiB Wasm memory in parameters
  * with their Adam state, per format, found by allocating tensors until the memory cannot grow.
- * At each size the three formats live in one runtime (one memory, closed after the size), each on
+ * At each size the formats live in one runtime (one memory, closed after the size), each on
  * its own copy of the same data. Each is timed on one thread (its median), and each low-bit format
  * against float32 Adam in alternating pairs (paired.ts): two medians timed seconds apart on a
  * shared machine differ by more than the formats do. At the memory-bound sizes, each format's two
@@ -18,22 +18,25 @@ import { pairBatches, pairedRatio, pairSizes, switchedPair, timedBatch, type Pai
 import { settleHeap } from "./settle-heap.js";
 import { measure, type Measurement } from "./timing.js";
 
-export type StateFormat = "float32" | "bfloat16" | "8bit";
+export type StateFormat = "float32" | "bfloat16" | "8bit" | "4bit" | "fp8";
 
-/** An 8-bit block's two float32 maxima (m's and v's), per parameter of a block of 256. */
+/** A block's two float32 maxima (m's and v's), per parameter of a block of 256 (8-bit, FP8) or 128 (4-bit). */
 const MAXIMA_PER_PARAM = (2 * 4) / 256;
+const MAXIMA_PER_PARAM_4BIT = (2 * 4) / 128;
 
 /**
  * Bytes per parameter of each format with float32 parameters and gradients: moved by a step in
  * steady state (p and g read, p written, each moment read and written) and resident (p, g, state);
  * and the read-modify-write streams of the bandwidth reference with that traffic (bandwidth.ts:
  * 1 + 2k streams of equal size): the mix of reads and writes of float32 and bfloat16 exactly, of
- * 8-bit the closest (a third written, against 6 of its 16 bytes).
+ * the blockwise formats the closest (a third written, against 6 of 8-bit's 16 bytes).
  */
 export const STATE_FORMATS: readonly { state: StateFormat; moved: number; resident: number; written: number }[] = [
   { state: "float32", moved: 12 + 2 * 8, resident: 8 + 8, written: 3 },
   { state: "bfloat16", moved: 12 + 2 * 4, resident: 8 + 4, written: 2 },
   { state: "8bit", moved: 12 + 2 * (2 + MAXIMA_PER_PARAM), resident: 8 + 2 + MAXIMA_PER_PARAM, written: 1 },
+  { state: "4bit", moved: 12 + 2 * (1 + MAXIMA_PER_PARAM_4BIT), resident: 8 + 1 + MAXIMA_PER_PARAM_4BIT, written: 1 },
+  { state: "fp8", moved: 12 + 2 * (2 + MAXIMA_PER_PARAM), resident: 8 + 2 + MAXIMA_PER_PARAM, written: 1 },
 ];
 
 /** The sizes the in-cache and the memory-bound ratios are judged at. */
@@ -109,7 +112,7 @@ function formatSteppers(runtime: Runtime, data: BenchData): FormatSteppers {
   };
 }
 
-/** One memory for the three formats at `size`: parameters, gradients and every format's state, with slack. */
+/** One memory for the formats at `size`: parameters, gradients and every format's state, with slack. */
 function memoryFor(size: number): number {
   const resident = STATE_FORMATS.reduce((total, format) => total + format.resident * size, 0);
   return Math.min(4 * 1024 ** 3 - 65536, Math.ceil(resident) + (64 << 20));

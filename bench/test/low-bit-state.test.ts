@@ -9,6 +9,8 @@ describe("low-bit state case", () => {
       ["float32", 28, 16],
       ["bfloat16", 20, 12],
       ["8bit", 16.0625, 10.03125],
+      ["4bit", 14.125, 9.0625],
+      ["fp8", 16.0625, 10.03125],
     ]);
   });
 
@@ -24,7 +26,7 @@ describe("low-bit state case", () => {
 
   it("times Adam with each format and relates it to float32 Adam at the same size, in pairs", async () => {
     const results = await runLowBitState(timing, () => {}, [4096]);
-    expect(results.map((r) => r.state)).toEqual(["float32", "bfloat16", "8bit"]);
+    expect(results.map((r) => r.state)).toEqual(["float32", "bfloat16", "8bit", "4bit", "fp8"]);
     expect(results[0].vsFloat32).toBe(1);
     expect(results[0].paired).toBeNull();
     for (const r of results) {
