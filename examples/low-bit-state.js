@@ -1,6 +1,6 @@
 // How far low-bit optimizer state takes Adam from float32 Adam: the same noisy least-squares problem
 // (a linear model of `--size` weights, in tensors of 64K, fitted to targets of a random teacher)
-// trained from the same start with `state: "float32"`, `"bfloat16"` and `"8bit"`, printing each
+// trained from the same start with `state: "float32"`, `"bfloat16"`, `"8bit"`, `"4bit"` and `"fp8"`, printing each
 // storage's final loss and its weights' distance from float32's, relative to how far float32 moved.
 //
 //     node examples/low-bit-state.js [--size 262144] [--steps 300]
@@ -70,7 +70,7 @@ function distance(a, b) {
 const reference = train("float32");
 const moved = distance(reference.weights, Float32Array.from(start));
 console.log(`${size} weights, ${steps} Adam steps (lr 1e-2), ${rt.build} kernels`);
-for (const state of ["float32", "bfloat16", "8bit"]) {
+for (const state of ["float32", "bfloat16", "8bit", "4bit", "fp8"]) {
   const { loss, weights } = state === "float32" ? reference : train(state);
   const relative = distance(weights, reference.weights) / moved;
   console.log(

@@ -60,7 +60,7 @@ test("model.fit with SimdoptOptimizer trains as with tf.train.adam, and reports 
   expect(Number.isFinite(ratio) && ratio > 0).toBe(true);
 }, 120_000);
 
-test("Adam with bfloat16 and 8-bit state ends near float32 Adam", async () => {
+test("Adam with bfloat16, 8-bit and FP8 state ends near float32 Adam, with 4-bit state further", async () => {
   const output = await runExample("low-bit-state.js", "--size", "8192", "--steps", "60");
   const line = (state) => {
     const match = new RegExp(
@@ -71,12 +71,16 @@ test("Adam with bfloat16 and 8-bit state ends near float32 Adam", async () => {
   };
   const float32 = line("float32");
   expect(float32.distance).toBe(0);
-  for (const state of ["bfloat16", "8bit"]) {
+  for (const state of ["bfloat16", "8bit", "fp8"]) {
     const { loss, distance } = line(state);
     expect(distance).toBeGreaterThan(0); // a different storage, a different path
     expect(distance).toBeLessThan(0.1);
     expect(loss).toBeLessThan(2 * float32.loss);
   }
+  // 4-bit second moments are never below 1/16 of their block's largest: small ones step too little.
+  const fourBit = line("4bit");
+  expect(fourBit.distance).toBeGreaterThan(line("8bit").distance);
+  expect(fourBit.loss).toBeLessThan(3 * float32.loss);
 }, 60_000);
 
 test("word2vec learns with every sparse optimizer, and times SparseAdam's sparse step against dense Adam's", async () => {
