@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { LAB_FUNCTION_NAMES } from "../functions.js";
 import { escapeXml } from "../plot/svg.js";
-import { STATE_FORMATS } from "../train/states.js";
+import { GALLERY_STATE_FORMATS } from "../train/states.js";
 import type { Command } from "./args.js";
 import { drawLstm, lstmFlags } from "./lstm.js";
 import { checkOutputFolder, type Picture } from "./output.js";
@@ -46,7 +46,7 @@ export async function drawGallery(request: GalleryRequest): Promise<Picture[]> {
     quiet,
   });
   const states = await drawTraining({
-    states: [...STATE_FORMATS],
+    states: [...GALLERY_STATE_FORMATS],
     epochs: request.epochs,
     trainSize: request.trainSize,
     hiddenSize: 128,

@@ -1,13 +1,15 @@
 /**
  * The low-bit state comparison: the digit MLP trained with Adam whose moments are stored in float32,
- * bfloat16 or 8 bits (simdopt's `state` option), everything else the same. With 8-bit state only w1
- * (784 × 128 = 100,352 weights, 392 blocks of 256) is quantized: w2 (1,280), b1 and b2 are under
- * 4,096 elements and keep float32 moments, as torchao's Adam8bit keeps small tensors.
+ * bfloat16, 8 bits, 4 bits or float8_e4m3fn (simdopt's `state` option), everything else the same.
+ * With blockwise state only w1 (784 × 128 = 100,352 weights, 392 blocks of 256) is quantized: w2
+ * (1,280), b1 and b2 are under 4,096 elements and keep float32 moments, as torchao keeps small tensors.
  */
 import type { LabOptimizer } from "../classic.js";
 
 /** The storage formats of Adam's moments, in drawing order. */
-export const STATE_FORMATS = ["float32", "bfloat16", "8bit"] as const;
+export const STATE_FORMATS = ["float32", "bfloat16", "8bit", "4bit", "fp8"] as const;
+/** The formats the gallery draws: the ones the references train large models with. */
+export const GALLERY_STATE_FORMATS: readonly StateFormat[] = ["float32", "bfloat16", "8bit"];
 /** A storage format. */
 export type StateFormat = (typeof STATE_FORMATS)[number];
 
