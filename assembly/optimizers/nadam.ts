@@ -28,10 +28,17 @@ import { effectiveGradient, ema, emaOfSquare, lerp } from "../lib/rules";
     p = add<T, V>(p, mul<T, V>(gradCoef, g));
     storeAt<T, V>(param, i, add<T, V>(p, mul<T, V>(avgCoef, m)));
   } else {
-    let vHat = div<T, V>(v, biasCorrection2);
-    if (withEpsRoot) vHat = add<T, V>(vHat, epsRoot);
-    const denom = add<T, V>(sqrt<T, V>(vHat), eps);
-    p = add<T, V>(p, div<T, V>(mul<T, V>(gradCoef, g), denom));
-    storeAt<T, V>(param, i, add<T, V>(p, div<T, V>(mul<T, V>(avgCoef, m), denom)));
+    storeAt<T, V>(param, i, nadamStep<T, V>(p, g, m, v, biasCorrection2, eps, gradCoef, avgCoef, epsRoot, withEpsRoot));
   }
+}
+
+/** p + gradCoef·g/d + avgCoef·m/d with d = √(v/bc2 (+ εroot)) + ε: the step from the new moments (also optaxAdamMuBf16's). */
+@inline export function nadamStep<T, V>(
+  p: V, g: V, m: V, v: V, biasCorrection2: V, eps: V, gradCoef: V, avgCoef: V, epsRoot: V, withEpsRoot: bool,
+): V {
+  let vHat = div<T, V>(v, biasCorrection2);
+  if (withEpsRoot) vHat = add<T, V>(vHat, epsRoot);
+  const denom = add<T, V>(sqrt<T, V>(vHat), eps);
+  const stepped = add<T, V>(p, div<T, V>(mul<T, V>(gradCoef, g), denom));
+  return add<T, V>(stepped, div<T, V>(mul<T, V>(avgCoef, m), denom));
 }

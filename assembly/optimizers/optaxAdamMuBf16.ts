@@ -2,13 +2,14 @@
 // in bfloat16 and moves as jax computes it, μ′ = (1 − b1)·g + bf16(b1·μ̂), where b1·μ̂ is a
 // bfloat16 product (b1 rounded to bfloat16 by the host; the float32 product of two bfloat16
 // numbers is exact, then rounded to nearest even) added to the float32 (1 − b1)·g; ν stays
-// float32. The step is nadam.ts's with the new μ′ unrounded:
+// float32. The step is nadam.ts's (nadamStep) with the new μ′ unrounded:
 //   p ← p·paramScale        d = √(ν/bc2 (+ εroot)) + ε        p ← p + gradCoef·g/d + avgCoef·μ′/d
 // and μ is stored as bf16(μ′). Hand-written because its state is not the parameter's type; the
 // table and scalar layout are optaxAdamMuBf16.json's (see generate.js).
-import { lanesOf, loadAt, storeAt, splat, add, mul, div, sqrt } from "../lib/lanes";
+import { lanesOf, loadAt, storeAt, splat, add, mul } from "../lib/lanes";
 import { emaOfSquare } from "../lib/rules";
 import { loadBfloat16, roundToBfloat16, storeBfloat16 } from "../lib/bfloat16";
+import { nadamStep } from "./nadam";
 
 @inline function optaxAdamMuBf16At<V>(
   i: usize, param: usize, grad: usize, expAvg: usize, expAvgSq: usize,
@@ -24,11 +25,7 @@ import { loadBfloat16, roundToBfloat16, storeBfloat16 } from "../lib/bfloat16";
   const v = emaOfSquare<f32, V>(loadAt<f32, V>(expAvgSq, i), beta2, oneMinusBeta2, g);
   storeBfloat16<V>(expAvg, i, m);
   storeAt<f32, V>(expAvgSq, i, v);
-  let vHat = div<f32, V>(v, biasCorrection2);
-  if (withEpsRoot) vHat = add<f32, V>(vHat, epsRoot);
-  const denom = add<f32, V>(sqrt<f32, V>(vHat), eps);
-  p = add<f32, V>(p, div<f32, V>(mul<f32, V>(gradCoef, g), denom));
-  storeAt<f32, V>(param, i, add<f32, V>(p, div<f32, V>(mul<f32, V>(avgCoef, m), denom)));
+  storeAt<f32, V>(param, i, nadamStep<f32, V>(p, g, m, v, biasCorrection2, eps, gradCoef, avgCoef, epsRoot, withEpsRoot));
 }
 
 /** The tensors of the table with the flags as literals, so each combination compiles to its own loops. */
