@@ -111,7 +111,7 @@ const BNB_SMALLEST_ABSMAX: f32 = 1e-38;
           biasCorrection2Sqrt, eps, negStepSize, decoupled, coupled, bitsandbytes, partial, format,
         );
       } else {
-        // A last block that is not whole vectors, one element at a time.
+        // A block that is not whole vectors, one element at a time.
         adam8bitBlock<f32>(
           start, end, param, grad, codesM, codesV, absM + (b << 2), absV + (b << 2), workM, workV,
           scalarOf<V>(gradScale), scalarOf<V>(paramScale), scalarOf<V>(weightDecay), scalarOf<V>(beta1),
@@ -197,9 +197,9 @@ const BNB_SMALLEST_ABSMAX: f32 = 1e-38;
 /**
  * Adam with blockwise 8-bit moments: one step of `count` float32 tensors. Table entries are
  * [n, param, grad, expAvg, expAvgSq, expAvgCodes, expAvgSqCodes, expAvgAbsmax, expAvgSqAbsmax,
- * workspace]: an 8-bit tensor has n codes of each moment and ⌈n/blockSize⌉ maxima (blockSize a
- * multiple of 4, so whole blocks are whole SIMD vectors; a last partial block, bitsandbytes' only,
- * may step one element at a time), its float32 moments at address 0, and a workspace of
+ * workspace]: an 8-bit tensor has n codes of each moment and ⌈n/blockSize⌉ maxima (a block that
+ * is not whole SIMD vectors, of a block size that is not a multiple of 4 or bitsandbytes' last
+ * partial one, steps one element at a time), its float32 moments at address 0, and a workspace of
  * 2·blockSize float32 (16-byte aligned) that no other thread uses during the call; any other
  * tensor has float32 moments, and 0 for the rest. Scalars as adam8bit.json declares.
  */

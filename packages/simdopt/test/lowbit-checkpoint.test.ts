@@ -608,11 +608,17 @@ describe("refusals name what is wrong and change nothing", () => {
     // The storage options are checked whatever the storage, a float32 checkpoint's blockSize too.
     refuses(
       torchao,
-      (d) => (d.paramGroups[0].blockSize = 6),
-      /Adam: cannot load state: paramGroups\[0\]: .*invalid blockSize: 6/,
+      (d) => (d.paramGroups[0].blockSize = 0),
+      /Adam: cannot load state: paramGroups\[0\]: .*invalid blockSize: 0/,
     );
     const plain: Flavour = { ...torchao, make: (p) => new Adam(p, { lr: 0.01 }) };
-    refuses(plain, (d) => (d.paramGroups[0].blockSize = 6), /paramGroups\[0\]: .*invalid blockSize: 6/);
+    refuses(plain, (d) => (d.paramGroups[0].blockSize = 2.5), /paramGroups\[0\]: .*invalid blockSize: 2.5/);
+    // A block size that does not divide the tensor: its checkpoint would keep float32 moments.
+    refuses(
+      torchao,
+      (d) => (d.paramGroups[0].blockSize = 6),
+      /has 'state1', which adam with state '8bit' does not keep for it/,
+    );
     // bitsandbytes' layout follows its options: another min8bitSize is another layout.
     refuses(bnb, (d) => (d.paramGroups[0].min8bitSize = 100), /paramGroups\[0\]'s options need other state buffers/);
   });

@@ -100,7 +100,7 @@ describe("8-bit state: reference ≡ scalar ≡ SIMD", () => {
   );
 });
 
-describe("4-bit and FP8 state: reference ≡ scalar ≡ SIMD", () => {
+describe("4-bit and FP8 state (and any block size): reference ≡ scalar ≡ SIMD", () => {
   const families = [
     { decoupled: false, options: { lr: 0.01, state: "4bit" } },
     { decoupled: true, options: { lr: 0.05, betas: [0.5, 0.6], weightDecay: 0.5, blockSize: 256, state: "4bit" } },
@@ -108,13 +108,17 @@ describe("4-bit and FP8 state: reference ≡ scalar ≡ SIMD", () => {
     { decoupled: false, options: { lr: 0.01, state: "fp8" } },
     { decoupled: true, options: { lr: 0.05, betas: [0.5, 0.6], weightDecay: 0.5, blockSize: 512, state: "fp8" } },
     { decoupled: false, options: { lr: 0.01, weightDecay: 0.1, maximize: true, blockSize: 4, state: "fp8" } },
+    // Blocks that are not whole SIMD vectors step element by element: 4098 is 683 blocks of 6, 4100 410 of 10.
+    { decoupled: true, options: { lr: 0.01, blockSize: 6, state: "4bit" } },
+    { decoupled: false, options: { lr: 0.01, blockSize: 10, state: "fp8" } },
+    { decoupled: false, options: { lr: 0.01, blockSize: 6, state: "8bit" } },
   ];
   test.each(families.flatMap((f) => (["separate", "fused"] as const).map((rounding) => ({ ...f, rounding }))))(
     "$rounding $options",
     ({ decoupled, options, rounding }) => {
       // 4096, 4224 (33 blocks of 128) and 5120: whole blocks where the block size divides them; 4100 and 37 float32.
-      const seen = expectSame(rounding, decoupled, options, [4096, 4224, 4100, 37, 5120], 5, Q8_BUFFERS);
-      expect(seen.some((values) => values.length === 2048)).toBe(options.state === "4bit"); // 4096 codes in bytes
+      const seen = expectSame(rounding, decoupled, options, [4096, 4224, 4100, 37, 5120, 4098], 5, Q8_BUFFERS);
+      expect(seen.some((values) => values.length === 2049)).toBe(options.state === "4bit" && options.blockSize === 6); // 4098 codes in bytes
     },
   );
 });
@@ -323,8 +327,9 @@ describe("refusals", () => {
     expect(() => new Adam([param], { state: "4bit", amsgrad: true })).toThrow(
       /'amsgrad' is not supported with state "4bit"/,
     );
-    expect(() => new Adam([param], { state: "fp8", blockSize: 130 })).toThrow(/blockSize/);
-    expect(() => new Adam([param], { state: "8bit", blockSize: 6 })).toThrow(/blockSize/);
+    expect(() => new Adam([param], { state: "4bit", blockSize: 129 })).toThrow(/blockSize: 129 \(4-bit codes/);
+    expect(() => new Adam([param], { state: "8bit", blockSize: 0 })).toThrow(/blockSize/);
+    expect(() => new Adam([param], { state: "fp8", blockSize: 2.5 })).toThrow(/blockSize/);
     const adam = new Adam([param], { state: "bfloat16" });
     expect(() => adam.setGroupOptions({ state: "float32" })).toThrow(/state/);
     expect(adam.paramGroups[0].state).toBe("bfloat16");
@@ -505,17 +510,21 @@ describe("threads with low-bit state", () => {
   // blocks (the 65536-element tensor is cut near its middle) or at 64-byte lines of element-wise
   // state, and computes what one thread computes.
   test.each([
-    ["bfloat16", false],
-    ["8bit", false],
-    ["8bit", true],
-    ["4bit", false],
-    ["fp8", false],
-  ] as const)("%s (bitsandbytes: %s): two threads ≡ one", async (state, bnb) => {
+    ["bfloat16", false, "default"],
+    ["8bit", false, "default"],
+    ["8bit", true, "default"],
+    ["4bit", false, "default"],
+    ["fp8", false, "default"],
+    ["4bit", false, 6],
+    ["8bit", false, 6],
+  ] as const)("%s (bitsandbytes: %s, blockSize %s): two threads ≡ one", async (state, bnb, size) => {
+    const blockSize = typeof size === "number" ? size : undefined;
     const threaded = await loadRuntime({ threads: 2, threadMinElements: 0 });
     expect(await threaded.startThreads()).toBe(2);
     const single = await loadRuntime({ binary: "simd", threads: 1 });
-    const options = bnb ? { lr: 0.01, min8bitSize: 300 } : { lr: 0.01, state };
-    const lengths = [4096, 37, 65536, 4100, 300, 5];
+    const options = bnb ? { lr: 0.01, min8bitSize: 300 } : { lr: 0.01, state, ...(blockSize ? { blockSize } : {}) };
+    // 65538 and 4098: whole blocks of 6.
+    const lengths = blockSize ? [4098, 37, 65538, 4100] : [4096, 37, 65536, 4100, 300, 5];
     const buffers = state === "bfloat16" ? BF16_BUFFERS : Q8_BUFFERS;
     const [one, two] = [single, threaded].map((runtime) => run(runtime, true, options, lengths, 4, buffers, bnb));
     const pool = (threaded as unknown as { threadPool: { splitCalls: number } }).threadPool;

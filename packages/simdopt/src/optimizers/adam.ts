@@ -43,7 +43,10 @@ export interface AdamOptions {
    * exactly).
    */
   state?: StateStorage;
-  /** Elements per block of `8bit`, `4bit` or `fp8` state (torchao's block_size; a multiple of 4). Default 256; 128 for `4bit`. */
+  /**
+   * Elements per block of `8bit`, `4bit` or `fp8` state (torchao's block_size; even for `4bit`).
+   * Default 256; 128 for `4bit`. Blocks of a multiple of 4 step fastest (whole SIMD vectors).
+   */
   blockSize?: number;
 }
 

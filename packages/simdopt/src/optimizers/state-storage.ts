@@ -48,11 +48,14 @@ export function checkStateStorage(check: OptionChecker, value: unknown, expected
     );
 }
 
-/** `blockSize`: elements per block of blockwise state, a whole number of SIMD vectors (a multiple of 4). */
+/**
+ * `blockSize`: elements per block of blockwise state, any whole number (torchao's any divisor of a
+ * tensor's length); blocks of whole SIMD vectors (multiples of 4) step fastest, others element by element.
+ */
 export function checkBlockSize(check: OptionChecker, value: unknown): void {
   const size = check.number("blockSize", value);
-  if (!(Number.isInteger(size) && size >= 4 && size % 4 === 0 && size <= 1 << 20))
-    check.fail(`invalid blockSize: ${size} (must be a multiple of 4, from 4 to 1048576)`);
+  if (!(Number.isInteger(size) && size >= 1 && size <= 1 << 20))
+    check.fail(`invalid blockSize: ${size} (must be a whole number from 1 to 1048576)`);
 }
 
 /**
@@ -74,6 +77,9 @@ export function stateDefinition<O extends StateOptions & { amsgrad?: boolean }, 
     validate(options, check) {
       base.validate({ ...options, state: "float32" }, check);
       checkStateStorage(check, options.state, storage);
+      // Two 4-bit codes share a byte: a block of whole bytes keeps each block (and thread) to its own.
+      if (blockwise?.codesPerByte === 2 && (options.blockSize as number) % 2 !== 0)
+        check.fail(`invalid blockSize: ${options.blockSize} (4-bit codes are two per byte: it must be even)`);
       if (blockwise !== undefined && options.amsgrad === true)
         check.fail(
           `option 'amsgrad' is not supported with state ${show(storage)} (torchao's and bitsandbytes' refuse it too)`,
