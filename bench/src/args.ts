@@ -93,7 +93,7 @@ Flags:
   --sparse-table-rows <n>  the sparse case's table rows (default 1M; a smaller table for a smoke run)
   --many-tensors       also time Adam over 1 x 1M, 1,000 x 1K and 10,000 x 100 tensors (the default
   --no-many-tensors    unless --optimizers, --sizes, --impls or --dtype narrows the run)
-  --low-bit-state      also time Adam with float32, bfloat16 and 8-bit state at 64K and 16M parameters
+  --low-bit-state      also time Adam with float32, bfloat16, 8-bit, 4-bit and FP8 state at 64K and 16M parameters
   --no-low-bit-state   (same default as --many-tensors)
   --capacity           also count the parameters with Adam state that fit in one 4 GiB memory, per
                        state format, by allocating them (the default with --full; it takes 4 GiB)

@@ -204,7 +204,7 @@ function lowBitLines(results: LowBitResult[]): string[] {
   return [
     "## Low-bit state",
     "",
-    "Adam (lr 1e-3) on one float32 tensor, simdopt's default runtime on one thread, with its moments stored as float32, bfloat16 or 8-bit codes (blocks of 256); bytes per parameter with float32 parameters and gradients. The three formats share one memory per size; vs float32 is timed in alternating pairs against float32 Adam (the median of the pairs' ratios, their smallest and largest in brackets)." +
+    "Adam (lr 1e-3) on one float32 tensor, simdopt's default runtime on one thread, with its moments stored as float32, bfloat16, 8-bit codes (blocks of 256), 4-bit codes (blocks of 128) or float8_e4m3fn codes (blocks of 256); bytes per parameter with float32 parameters and gradients. The formats share one memory per size; vs float32 is timed in alternating pairs against float32 Adam (the median of the pairs' ratios, their smallest and largest in brackets)." +
       (withThreads
         ? " 2t / 1t: two threads over one for the same format, in pairs, beside the bandwidth reference with its traffic (bandwidth 2t / 1t)."
         : ""),
