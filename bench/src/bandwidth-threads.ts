@@ -131,12 +131,16 @@ export async function pairedBandwidth(
   nbytes: number,
   t: TimingSettings,
   oneMs: number,
+  /** Told after each pair (with large buffers a run of pairs takes seconds). */
+  onPhase: (label: string) => void = () => {},
 ): Promise<PairedRatio> {
   const kernel = await createTwoThreadBandwidthKernel(k, nbytes);
   try {
     const [one, two] = switchedPair(kernel);
     await settleHeap();
-    return await pairedRatio(one, two, t, oneMs);
+    return await pairedRatio(one, two, t, oneMs, undefined, (done, pairs) =>
+      onPhase(`timing in pairs: ${done} of ${pairs}`),
+    );
   } finally {
     kernel.dispose();
   }

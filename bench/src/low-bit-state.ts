@@ -164,7 +164,8 @@ async function oneThread(
     for (const [f, format] of STATE_FORMATS.entries()) {
       let paired: PairedRatio | null = null;
       if (f > 0) {
-        onCase(`adam ${format.state} state ${size}: against float32, timed in pairs`);
+        const label = `adam ${format.state} state ${size}: against float32, timed in pairs`;
+        onCase(label);
         const { batch, pairs } = pairSizes(timing, measurements[0].medianMs);
         await settleHeap();
         paired = await pairBatches(
@@ -172,6 +173,7 @@ async function oneThread(
           timedBatch({ step: steppers.steps[f] }),
           batch,
           pairs,
+          (done) => onCase(`${label}: ${done} of ${pairs}`),
         );
       }
       const measurement = measurements[f];
@@ -211,7 +213,8 @@ async function twoThreads(
     const threadMinElements = runtime.threadMinElements;
     try {
       for (const [f, format] of STATE_FORMATS.entries()) {
-        onCase(`adam ${format.state} state ${size}: two threads against one, timed in pairs`);
+        const threadsLabel = `adam ${format.state} state ${size}: two threads against one, timed in pairs`;
+        onCase(threadsLabel);
         const [one, two] = switchedPair({
           step: steppers.steps[f],
           oneThread: (on) => {
@@ -220,11 +223,16 @@ async function twoThreads(
         });
         const oneMs = results[f].measurement.medianMs;
         await settleHeap();
-        results[f].twoThreads = await pairedRatio(one, two, timing, oneMs);
-        onCase(`bandwidth reference with ${format.state} state's traffic: two threads against one`);
+        results[f].twoThreads = await pairedRatio(one, two, timing, oneMs, undefined, (done, pairs) =>
+          onCase(`${threadsLabel}: ${done} of ${pairs}`),
+        );
+        const label = `bandwidth reference with ${format.state} state's traffic: two threads against one`;
+        onCase(`${label}: setting up`);
         // k read-modify-write streams and the gradient's, of equal size, moving the format's bytes.
         const streamBytes = Math.ceil((format.moved * size) / (1 + 2 * format.written) / 64) * 64;
-        results[f].bandwidthTwoThreads = await pairedBandwidth(format.written, streamBytes, timing, oneMs);
+        results[f].bandwidthTwoThreads = await pairedBandwidth(format.written, streamBytes, timing, oneMs, (phase) =>
+          onCase(`${label}: ${phase}`),
+        );
       }
     } finally {
       runtime.threadMinElements = threadMinElements;

@@ -72,6 +72,8 @@ export async function pairBatches(
   second: TimedBatch,
   batch: number,
   pairs: number,
+  /** Told after each pair (a run of pairs at 16M takes seconds). */
+  onPair: (done: number, pairs: number) => void = () => {},
 ): Promise<PairedRatio> {
   await first(batch); // warm-up: both have been timed before, but not just now
   await second(batch);
@@ -87,6 +89,7 @@ export async function pairBatches(
       firstMs = await first(batch);
     }
     ratios.push(firstMs / secondMs);
+    onPair(p + 1, pairs);
   }
   ratios.sort((a, b) => a - b);
   return {
@@ -124,9 +127,10 @@ export function pairedRatio(
   t: TimingSettings,
   stepMs: number,
   now: () => number = () => performance.now(),
+  onPair?: (done: number, pairs: number) => void,
 ): Promise<PairedRatio> {
   const { batch, pairs } = pairSizes(t, stepMs);
-  return pairBatches(timedBatch(one, now), timedBatch(threads, now), batch, pairs);
+  return pairBatches(timedBatch(one, now), timedBatch(threads, now), batch, pairs, onPair);
 }
 
 /** The threaded Wasm implementation whose speed over one thread is paired. */

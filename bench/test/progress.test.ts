@@ -35,6 +35,20 @@ describe("progress", () => {
     expect(frames.at(-1)).toMatch(/^\[#####---------------\] 1\/4 done in \d+\.\ds\n$/);
   });
 
+  it("in a log, writes a phase's line only after two quiet seconds", () => {
+    const out = stream(false);
+    let clock = 0;
+    const progress = new Progress(1, out, false, () => clock);
+    progress.phase("SparseAdam over 1M x 64: timing");
+    clock = 1999;
+    progress.phase("still quiet enough");
+    clock = 2000;
+    progress.phase("SparseAdam, 1049 rows: timing");
+    clock = 3999;
+    progress.phase("too soon after the last line");
+    expect(out.text).toBe("[--------------------] 0/1 SparseAdam, 1049 rows: timing  (2s)\n");
+  });
+
   it("in a log, writes one line per case and no phases", () => {
     const out = stream(false);
     const progress = new Progress(2, out);
