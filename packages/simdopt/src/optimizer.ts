@@ -51,6 +51,7 @@ import {
   readStateDict,
   writeStateDict,
   type CheckpointTarget,
+  type DetachedTensors,
   type LoadStateOptions,
   type OptimizerStateDict,
 } from "./checkpoint/state-dict.js";
@@ -806,16 +807,31 @@ export class Optimizer<O extends object> {
    * typed by this optimizer's options): what it holds is checked here.
    */
   loadStateDict(dict: OptimizerStateDict<O> | OptimizerStateDict, options?: LoadStateOptions): void {
+    this.loadDetached(dict, options, undefined);
+  }
+
+  /**
+   * @internal `loadStateDict` of a checkpoint whose state buffers are kept beside its entries
+   * (loadSafetensors' tensors): they are put into the entries only for pre-hooks, which see the
+   * checkpoint whole.
+   */
+  loadDetached(
+    dict: OptimizerStateDict<O> | OptimizerStateDict,
+    options: LoadStateOptions | undefined,
+    detached: DetachedTensors | undefined,
+  ): void {
     this.checkUsable();
     let given = dict as OptimizerStateDict<O>;
-    for (const hook of this.loadStateDictPreHooks.all()) given = (hook(this, given) as OptimizerStateDict<O>) ?? given;
-    this.loadState(given, options);
+    const hooks = this.loadStateDictPreHooks.all();
+    if (hooks.length > 0) detached?.attach();
+    for (const hook of hooks) given = (hook(this, given) as OptimizerStateDict<O>) ?? given;
+    this.loadState(given, options, hooks.length > 0 ? undefined : detached);
     this.loadStateDictPostHooks.call(this);
   }
 
-  /** Loads a checkpoint, without hooks (see `loadStateDict`). */
-  private loadState(dict: OptimizerStateDict<O>, options?: LoadStateOptions): void {
-    const loaded = readStateDict(this.checkpointTarget(), dict, options);
+  /** Loads a checkpoint, without hooks (see `loadStateDict`; `detached` as `loadDetached`). */
+  private loadState(dict: OptimizerStateDict<O>, options?: LoadStateOptions, detached?: DetachedTensors): void {
+    const loaded = readStateDict(this.checkpointTarget(), dict, options, detached);
     // Reading the dict ran the caller's code (getters): check again before writing.
     this.checkUsable();
     // Everything checked: now change.

@@ -193,11 +193,36 @@ export function writeStateDict<O>(
   return { format: STATE_FORMAT, kind: target.kind, state, paramGroups };
 }
 
+/**
+ * State buffers of a checkpoint kept beside its `state` entries rather than in them: a safetensors
+ * file's tensors, where 200,000 typed views put into the entries (new properties of objects that
+ * JSON.parse made) would cost more than their bytes. Each is read where its entry is, as if it were
+ * one of the entry's own keys given after the others.
+ */
+export interface DetachedTensors {
+  /** The tensors of `entry`, the entry of the `p`th parameter over all groups: a handle, -1 for none. */
+  find(p: number, entry: object): number;
+  /** The slots of the tensors of handle `row`, in the order they were given. */
+  slots(row: number): string[];
+  /** The values of `slot` of handle `row` (a view or a copy), undefined where it has none. */
+  values(row: number, slot: string): StateArray | undefined;
+  /** Puts every tensor into its entry, as the checkpoint's own key (then none is detached). */
+  attach(): void;
+}
+
 const FIELDS = ["format", "kind", "state", "paramGroups"];
 const LOAD_OPTIONS: readonly (keyof LoadStateOptions)[] = ["allowNonFinite"];
 
-/** Reads and checks a checkpoint for `target`; throws (through target.fail) on the first fault. */
-export function readStateDict(target: CheckpointTarget, dict: unknown, loadOptions?: LoadStateOptions): LoadedState {
+/**
+ * Reads and checks a checkpoint for `target`; throws (through target.fail) on the first fault.
+ * `detached`: state buffers of its entries kept beside them.
+ */
+export function readStateDict(
+  target: CheckpointTarget,
+  dict: unknown,
+  loadOptions?: LoadStateOptions,
+  detached?: DetachedTensors,
+): LoadedState {
   const fail: (message: string) => never = target.fail;
   const { allowNonFinite = false } = readOptions(loadOptions, {
     where: target.kind,
@@ -249,6 +274,7 @@ export function readStateDict(target: CheckpointTarget, dict: unknown, loadOptio
   const pool = { float32: new Float32Array(room.float32), float64: new Float64Array(room.float64) };
   const next = { float32: 0, float64: 0 };
   const loaded: LoadedState = { options: [], steps: [], states: [], buffers: [], values: pool };
+  let first = 0; // the index over all groups of the group's first parameter
   savedGroups.forEach((saved, g) => {
     const where = `paramGroups[${g}]`;
     if (saved === null || typeof saved !== "object" || Array.isArray(saved))
@@ -275,6 +301,8 @@ export function readStateDict(target: CheckpointTarget, dict: unknown, loadOptio
     }
     // Low-bit state, or a checkpoint in another storage: its own reader (undefined: float32 on both sides).
     const lowBit = target.storage?.source(raw, options, g, where, fail);
+    // It reads the entries themselves.
+    if (lowBit !== undefined) detached?.attach();
     const stateNames = target.scalarNames;
     const scalarSlots = stateNames.map(torchName);
     const bounds = stateNames.map(
@@ -294,8 +322,10 @@ export function readStateDict(target: CheckpointTarget, dict: unknown, loadOptio
       if (entry === null || typeof entry !== "object" || Array.isArray(entry))
         fail(`${entryName(key)} must be an object, got ${describe(entry)}`);
       const lengths = group.layout[i];
-      // (The low-bit reader checks its own slots.)
-      for (const name of lowBit === undefined ? Object.keys(entry) : []) {
+      const held = detached === undefined ? -1 : detached.find(first + i, entry);
+      const names = lowBit === undefined ? Object.keys(entry) : []; // (the low-bit reader checks its own slots)
+      if (held !== -1) for (const name of detached?.slots(held) ?? []) names.push(name);
+      for (const name of names) {
         const k = slots.indexOf(name);
         if (name !== "step" && !scalarSlots.includes(name) && (k === -1 || lengths[k] === null)) {
           const kept = ["step", ...scalarSlots, ...slots.filter((_, k) => lengths[k] !== null)];
@@ -336,7 +366,8 @@ export function readStateDict(target: CheckpointTarget, dict: unknown, loadOptio
       for (let k = 0; k < slots.length; k++) {
         slot = slots[k];
         const length = lengths[k];
-        const value = length === null ? undefined : own(entry, slot);
+        let value = length === null ? undefined : own(entry, slot);
+        if (value === undefined && length !== null && held !== -1) value = detached?.values(held, slot);
         if (length === null || (value === undefined && s === 0)) {
           row.push(null);
           continue;
@@ -361,6 +392,7 @@ export function readStateDict(target: CheckpointTarget, dict: unknown, loadOptio
     loaded.steps.push(steps);
     loaded.states.push(states);
     loaded.buffers.push(buffers);
+    first += group.params.length;
   });
   return loaded;
 }
