@@ -295,6 +295,9 @@ class FileTensors implements DetachedTensors {
   private readonly counts: number[] = [];
   /** The row of the entry of the pth parameter where its key was found in its place. */
   private readonly rowAt: number[] = [];
+  /** What `slots` returns, and its tensors. */
+  private readonly names: string[] = [];
+  private readonly order: number[] = [];
   /** Each entry's row, made once a key is not found in its place (until then, every entry has one row at most). */
   private rows: Map<object, number> | undefined;
 
@@ -337,19 +340,26 @@ class FileTensors implements DetachedTensors {
     return this.rows?.get(entry) ?? -1;
   }
 
-  slots(row: number): string[] {
-    // In the order of their tensors in the file (a loop: the few slots of a row, mostly in order already).
-    const given: number[] = [];
+  slots(row: number): readonly string[] {
+    // In the order of their tensors in the file (the few slots of a row, mostly in order already),
+    // in arrays kept from one call to the next.
+    const { names, order } = this;
+    names.length = 0;
+    order.length = 0;
     const first = row * this.slotNames.length;
     for (let k = 0; k < this.slotNames.length; k++) {
       const t = this.tensors[first + k];
       if (t === 0) continue;
-      let at = given.length;
-      while (at > 0 && this.tensors[first + given[at - 1]] > t) at--;
-      given.splice(at, 0, k);
+      let at = order.length;
+      while (at > 0 && order[at - 1] > t) at--;
+      if (at === order.length) {
+        order.push(t);
+        names.push(this.slotNames[k]);
+      } else {
+        order.splice(at, 0, t);
+        names.splice(at, 0, this.slotNames[k]);
+      }
     }
-    const names: string[] = [];
-    for (const k of given) names.push(this.slotNames[k]);
     return names;
   }
 
@@ -361,7 +371,7 @@ class FileTensors implements DetachedTensors {
 
   attach(): void {
     this.entries.forEach((entry, row) => {
-      for (const slot of this.slots(row)) entry[slot] = this.values(row, slot);
+      for (const slot of [...this.slots(row)]) entry[slot] = this.values(row, slot);
     });
     this.entries.length = 0;
     this.rowAt.length = 0;

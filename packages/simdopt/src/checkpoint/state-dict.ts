@@ -202,8 +202,8 @@ export function writeStateDict<O>(
 export interface DetachedTensors {
   /** The tensors of `entry`, the entry of the `p`th parameter over all groups: a handle, -1 for none. */
   find(p: number, entry: object): number;
-  /** The slots of the tensors of handle `row`, in the order they were given. */
-  slots(row: number): string[];
+  /** The slots of the tensors of handle `row`, in the order they were given (valid until the next call). */
+  slots(row: number): readonly string[];
   /** The values of `slot` of handle `row` (a view or a copy), undefined where it has none. */
   values(row: number, slot: string): StateArray | undefined;
   /** Puts every tensor into its entry, as the checkpoint's own key (then none is detached). */
@@ -315,6 +315,16 @@ export function readStateDict(
     let key = "";
     let slot = "";
     const tensorName = () => `${entryName(key)}.${slot}`;
+    /** Refuses a name of the entry of `key` that is not a state it keeps. */
+    const checkName = (name: string, lengths: readonly (number | null)[]) => {
+      const k = slots.indexOf(name);
+      if (name !== "step" && !scalarSlots.includes(name) && (k === -1 || lengths[k] === null)) {
+        const kept = ["step", ...scalarSlots, ...slots.filter((_, k) => lengths[k] !== null)];
+        fail(
+          `${entryName(key)} has '${name}', which ${target.kind} with these options does not keep for it (it keeps ${kept.join(", ")})`,
+        );
+      }
+    };
     const buffers = group.params.map((param, i) => {
       key = keys[g][i];
       const entry = own(savedState, key);
@@ -323,16 +333,10 @@ export function readStateDict(
         fail(`${entryName(key)} must be an object, got ${describe(entry)}`);
       const lengths = group.layout[i];
       const held = detached === undefined ? -1 : detached.find(first + i, entry);
-      const names = lowBit === undefined ? Object.keys(entry) : []; // (the low-bit reader checks its own slots)
-      if (held !== -1) for (const name of detached?.slots(held) ?? []) names.push(name);
-      for (const name of names) {
-        const k = slots.indexOf(name);
-        if (name !== "step" && !scalarSlots.includes(name) && (k === -1 || lengths[k] === null)) {
-          const kept = ["step", ...scalarSlots, ...slots.filter((_, k) => lengths[k] !== null)];
-          fail(
-            `${entryName(key)} has '${name}', which ${target.kind} with these options does not keep for it (it keeps ${kept.join(", ")})`,
-          );
-        }
+      // Its own keys, then the slots of its tensors kept beside it (the low-bit reader checks its own slots).
+      if (lowBit === undefined) {
+        for (const name of Object.keys(entry)) checkName(name, lengths);
+        if (held !== -1) for (const name of detached?.slots(held) ?? []) checkName(name, lengths);
       }
       const s = own(entry, "step");
       if (typeof s !== "number" || !Number.isSafeInteger(s) || s < 0 || s > MAX_STEP)
