@@ -295,6 +295,14 @@ class FileTensors implements DetachedTensors {
   private readonly counts: number[] = [];
   /** The row of the entry of the pth parameter where its key was found in its place. */
   private readonly rowAt: number[] = [];
+  /** What `place` returns. */
+  private readonly found: { values: StateArray; from: number; count: number } = {
+    values: new Uint8Array(0),
+    from: 0,
+    count: 0,
+  };
+  /** An array of each type over the whole data, made once asked for. */
+  private readonly whole = new Map<TensorView, StateArray>();
   /** What `slots` returns, and its tensors. */
   private readonly names: string[] = [];
   private readonly order: number[] = [];
@@ -363,15 +371,40 @@ class FileTensors implements DetachedTensors {
     return names;
   }
 
-  values(row: number, slot: string): StateArray | undefined {
+  place(row: number, slot: string): { values: StateArray; from: number; count: number } | undefined {
+    const t = this.tensorOf(row, slot);
+    if (t === -1) return undefined;
+    const View = this.views[t];
+    const { data, found } = this;
+    const at = data.byteOffset + this.begins[t];
+    found.count = this.counts[t];
+    if (at % View.BYTES_PER_ELEMENT !== 0) {
+      found.values = this.tensor(t);
+      found.from = 0;
+      return found;
+    }
+    // One array of each type over the data, from the element where the data starts (or the one before).
+    const size = View.BYTES_PER_ELEMENT;
+    let whole = this.whole.get(View);
+    if (whole === undefined) {
+      const start = data.byteOffset - (data.byteOffset % size);
+      whole = new View(data.buffer as ArrayBuffer, start, Math.floor((data.byteOffset + data.length - start) / size));
+      this.whole.set(View, whole);
+    }
+    found.values = whole;
+    found.from = (at - whole.byteOffset) / size;
+    return found;
+  }
+
+  /** The tensor of `slot` in `row`, -1 for none. */
+  private tensorOf(row: number, slot: string): number {
     const k = this.slotNames.indexOf(slot);
-    const t = k === -1 ? 0 : this.tensors[row * this.slotNames.length + k];
-    return t === 0 ? undefined : this.tensor(t - 1);
+    return (k === -1 ? 0 : this.tensors[row * this.slotNames.length + k]) - 1;
   }
 
   attach(): void {
     this.entries.forEach((entry, row) => {
-      for (const slot of [...this.slots(row)]) entry[slot] = this.values(row, slot);
+      for (const slot of [...this.slots(row)]) entry[slot] = this.tensor(this.tensorOf(row, slot));
     });
     this.entries.length = 0;
     this.rowAt.length = 0;

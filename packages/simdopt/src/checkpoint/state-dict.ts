@@ -204,8 +204,15 @@ export interface DetachedTensors {
   find(p: number, entry: object): number;
   /** The slots of the tensors of handle `row`, in the order they were given (valid until the next call). */
   slots(row: number): readonly string[];
-  /** The values of `slot` of handle `row` (a view or a copy), undefined where it has none. */
-  values(row: number, slot: string): StateArray | undefined;
+  /**
+   * Where the values of `slot` of handle `row` are: `count` values of `values` from `from` (an
+   * array of their type, for every tensor: a view per tensor would cost more than its values),
+   * undefined where it has none. Valid until the next call.
+   */
+  place(
+    row: number,
+    slot: string,
+  ): { readonly values: StateArray; readonly from: number; readonly count: number } | undefined;
   /** Puts every tensor into its entry, as the checkpoint's own key (then none is detached). */
   attach(): void;
 }
@@ -371,7 +378,8 @@ export function readStateDict(
         slot = slots[k];
         const length = lengths[k];
         let value = length === null ? undefined : own(entry, slot);
-        if (value === undefined && length !== null && held !== -1) value = detached?.values(held, slot);
+        const place = value === undefined && length !== null && held !== -1 ? detached?.place(held, slot) : undefined;
+        if (place !== undefined) value = place.values;
         if (length === null || (value === undefined && s === 0)) {
           row.push(null);
           continue;
@@ -380,7 +388,7 @@ export function readStateDict(
         const dtype = param.dtype as Dtype;
         const offset = next[dtype];
         next[dtype] += length;
-        decodeTensorInto(tensorName, value, dtype, length, rules[k], fail, pool[dtype], offset);
+        decodeTensorInto(tensorName, value, dtype, length, rules[k], fail, pool[dtype], offset, place);
         if (s === 0) {
           for (let j = offset; j < offset + length; j++)
             if (!Object.is(pool[dtype][j], initial[k]))
