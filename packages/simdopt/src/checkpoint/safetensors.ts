@@ -183,7 +183,8 @@ export function loadSafetensors<O extends object>(
   const dtypes: Record<string, typeof Float32Array | typeof Float64Array | typeof Uint16Array | typeof Uint8Array> =
     storage === undefined ? DTYPES : LOW_BIT_DTYPES;
   const shapeOf = (t: number) => JSON.stringify(dims.slice(dimStarts[t], dimStarts[t + 1])); // for a message
-  const found = new FileTensors(data, slots, tensors.begins);
+  const hints = expectedKeys(target);
+  const found = new FileTensors(data, slots, tensors.begins, hints.length);
   const nameOf = (t: number) => tensors.nameTexts[t].slice(tensors.nameStarts[t], tensors.nameEnds[t]); // for a message
   let expectedOffset = 0;
   // A parameter's tensors follow each other: its entry is looked up once for them. Its key is
@@ -192,7 +193,6 @@ export function loadSafetensors<O extends object>(
   let key: string | undefined;
   let parameter: Record<string, unknown> = {};
   let row = -1;
-  const hints = expectedKeys(target);
   let keyCount = 0;
   // Each name is read where it is, from `nameStart` to `nameEnd` of `text`: spelled as a string
   // only for a message, or as a key that is not the one expected.
@@ -288,8 +288,8 @@ type TensorView = typeof Float32Array | typeof Float64Array | typeof Uint16Array
 class FileTensors implements DetachedTensors {
   /** Each row's entry. */
   private readonly entries: Record<string, unknown>[] = [];
-  /** [row * slots + k]: 1 + the tensor of slot k, 0 for none (rows are at most as many as tensors). */
-  private readonly tensors: Int32Array;
+  /** [row * slots + k]: 1 + the tensor of slot k, 0 for none; doubled when full. */
+  private tensors: Int32Array;
   /** Each tensor's view type and count of values (its start in the data is `begins`). */
   private readonly views: TensorView[] = [];
   private readonly counts: number[] = [];
@@ -313,8 +313,10 @@ class FileTensors implements DetachedTensors {
     private readonly data: Uint8Array,
     private readonly slotNames: readonly string[],
     private readonly begins: readonly number[],
+    /** The rows expected (the optimizer's parameters): more are made room for. */
+    rows: number,
   ) {
-    this.tensors = new Int32Array(begins.length * slotNames.length);
+    this.tensors = new Int32Array(Math.max(rows, 1) * slotNames.length);
   }
 
   /** The row of `entry`, a new one for an entry not seen before; `p` the place its key was found in, -1 for none. */
@@ -325,6 +327,11 @@ class FileTensors implements DetachedTensors {
       row = this.entries.length;
       this.entries.push(entry);
       this.rows?.set(entry, row);
+      if ((row + 1) * this.slotNames.length > this.tensors.length) {
+        const grown = new Int32Array(this.tensors.length * 2);
+        grown.set(this.tensors);
+        this.tensors = grown;
+      }
     }
     if (p !== -1) this.rowAt[p] = row;
     return row;
