@@ -1058,8 +1058,10 @@ export class Optimizer<O extends object> {
 
   /** The shape of state buffer `k` of `param` in a checkpoint that carries shapes. */
   private bufferShape(param: Parameter, k: number): readonly number[] | undefined {
-    const shapes = (this.definition.bufferShapes?.(param.shape) ?? {}) as Record<string, readonly number[] | undefined>;
-    return shapes[this.bufferNames[k]];
+    const shapes = this.definition.bufferShapes?.(param.shape) as
+      | Record<string, readonly number[] | undefined>
+      | undefined;
+    return shapes?.[this.bufferNames[k]];
   }
 
   /**
