@@ -2,23 +2,18 @@
  * The JSON header of a safetensors file, written and read in one pass: `__metadata__` (an object
  * of strings) and each tensor's name, dtype, shape and data offsets. A header of 200,000 tensors is
  * tens of megabytes. Written, it goes straight to bytes (a string per tensor, joined and encoded,
- * costs more than the rest of a save). Read, each tensor is given to a callback in the order of
- * the text: `JSON.parse` would make an object and two arrays per tensor only for them to be read
- * once, and would keep the last of two equal keys without a word, where a file that names a tensor
- * twice must be refused.
+ * costs more than the rest of a save). Read, the tensors go into typed columns in the order of
+ * the text (HeaderTensors): `JSON.parse` would make an object and two arrays per tensor only for
+ * them to be read once, and would keep the last of two equal keys without a word, where a file
+ * that names a tensor twice must be refused.
  *
  * Any JSON the format allows is read: whitespace anywhere, fields in any order, escaped strings,
  * numbers with exponents, and fields the format does not know (skipped). Anything else is refused
  * through `fail`, naming the character where the text goes wrong.
  */
 
-/**
- * One tensor of the header; `shape` is reused from one tensor to the next: copy it to keep it. Its
- * name is `nameText.slice(nameStart, nameEnd)`: the header's text itself where the name has no
- * escape (no string is made of it: a header of 200,000 names would keep them all for the
- * collector), else the name decoded (from 0 to its length).
- */
-export interface HeaderTensor {
+/** One tensor of the header as it is read (see HeaderTensors), its name `nameText.slice(nameStart, nameEnd)`. */
+interface HeaderTensor {
   nameText: string;
   nameStart: number;
   nameEnd: number;
@@ -200,16 +195,93 @@ export function startsAt(text: string, word: string, at: number): boolean {
 }
 
 /**
- * Reads `text`, calling `tensor` for each tensor in order; returns `__metadata__` (a null-prototype
- * record), undefined when the header has none.
+ * Reads `text`: its `__metadata__` (a null-prototype record; undefined when the header has none)
+ * and its tensors in order.
  */
 export function readHeader(
   text: string,
-  tensor: (entry: HeaderTensor) => void,
   fail: (message: string) => never,
-): Record<string, string> | undefined {
-  const reader = new HeaderReader(text, fail);
-  return reader.read(tensor);
+): { metadata: Record<string, string> | undefined; tensors: HeaderTensors } {
+  const tensors = new HeaderTensors(text);
+  const metadata = new HeaderReader(text, fail).read(tensors);
+  return { metadata, tensors };
+}
+
+/**
+ * The tensors of a header, in the order of the text: a typed column per field, grown by doubling
+ * (a header lists up to 200,000 tensors: a string, an object or an array element per tensor and
+ * field would cost the collector more than the reading). Tensor t's name is
+ * `nameText(t).slice(nameStarts[t], nameEnds[t])`: the header's text itself where the name has no
+ * escape (no string is made of it), else the name decoded, from 0 to its length.
+ */
+export class HeaderTensors {
+  count = 0;
+  nameStarts = new Int32Array(16); // (a header has at most 100,000,000 bytes)
+  nameEnds = new Int32Array(16);
+  begins = new Float64Array(16);
+  ends = new Float64Array(16);
+  /** The index of each dtype in `DTYPES`, -1 for another. */
+  private dtypeCodes = new Int8Array(16);
+  /** Where each tensor's dimensions end in `dims` (they start where the tensor before's end). */
+  dimEnds = new Int32Array(16);
+  dims = new Float64Array(16);
+  /** The names with escapes, decoded, and dtypes other than `DTYPES`, by tensor. */
+  private readonly names = new Map<number, string>();
+  private readonly dtypes = new Map<number, string>();
+
+  constructor(private readonly text: string) {}
+
+  nameText(t: number): string {
+    return this.names.size === 0 ? this.text : (this.names.get(t) ?? this.text);
+  }
+
+  dtype(t: number): string {
+    const k = this.dtypeCodes[t];
+    return k === -1 ? (this.dtypes.get(t) as string) : DTYPES[k];
+  }
+
+  dimStart(t: number): number {
+    return t === 0 ? 0 : this.dimEnds[t - 1];
+  }
+
+  /** Appends `entry`, copied. */
+  add(entry: HeaderTensor): void {
+    const t = this.count++;
+    if (t === this.begins.length) this.grow();
+    if (entry.nameText !== this.text) this.names.set(t, entry.nameText);
+    this.nameStarts[t] = entry.nameStart;
+    this.nameEnds[t] = entry.nameEnd;
+    this.begins[t] = entry.begin;
+    this.ends[t] = entry.end;
+    const k = DTYPES.indexOf(entry.dtype);
+    this.dtypeCodes[t] = k;
+    if (k === -1) this.dtypes.set(t, entry.dtype);
+    const { shape } = entry;
+    let at = this.dimStart(t);
+    if (at + shape.length > this.dims.length) {
+      const dims = new Float64Array(2 * (at + shape.length));
+      dims.set(this.dims);
+      this.dims = dims;
+    }
+    for (let d = 0; d < shape.length; d++) this.dims[at++] = shape[d];
+    this.dimEnds[t] = at;
+  }
+
+  /** Doubles the room of every column but `dims`. */
+  private grow(): void {
+    const size = 2 * this.begins.length;
+    const grown = <A extends Int32Array | Float64Array | Int8Array>(column: A, Type: new (n: number) => A): A => {
+      const copy = new Type(size);
+      copy.set(column);
+      return copy;
+    };
+    this.nameStarts = grown(this.nameStarts, Int32Array);
+    this.nameEnds = grown(this.nameEnds, Int32Array);
+    this.begins = grown(this.begins, Float64Array);
+    this.ends = grown(this.ends, Float64Array);
+    this.dtypeCodes = grown(this.dtypeCodes, Int8Array);
+    this.dimEnds = grown(this.dimEnds, Int32Array);
+  }
 }
 
 const QUOTE = 0x22;
@@ -262,7 +334,7 @@ class HeaderReader {
     private readonly fail: (message: string) => never,
   ) {}
 
-  read(tensor: (entry: HeaderTensor) => void): Record<string, string> | undefined {
+  read(tensors: HeaderTensors): Record<string, string> | undefined {
     let metadata: Record<string, string> | undefined;
     this.expect(OPEN_BRACE, "the header to open with {");
     for (let more = this.first(CLOSE_BRACE); more; more = this.next(CLOSE_BRACE)) {
@@ -283,7 +355,7 @@ class HeaderReader {
         metadata = this.metadata();
       } else {
         this.tensor();
-        tensor(entry);
+        tensors.add(entry);
       }
     }
     this.space();

@@ -127,33 +127,8 @@ export function loadSafetensors<O extends object>(
   } catch (error) {
     fail(`the header is not JSON: ${(error as Error).message}`);
   }
-  // The tensors as the header lists them, one array per field (no object per tensor): checked
-  // once the metadata is.
-  // A name is where it is in the header (`nameTexts[t]` is the header's text but for names with escapes).
-  const tensors = {
-    nameTexts: [] as string[],
-    nameStarts: [] as number[],
-    nameEnds: [] as number[],
-    dtypes: [] as string[],
-    begins: [] as number[],
-    ends: [] as number[],
-  };
-  const dims: number[] = [];
-  const dimStarts: number[] = [0];
-  const metadata = readHeader(
-    text,
-    ({ nameText, nameStart, nameEnd, dtype, shape, begin, end }) => {
-      tensors.nameTexts.push(nameText);
-      tensors.nameStarts.push(nameStart);
-      tensors.nameEnds.push(nameEnd);
-      tensors.dtypes.push(dtype);
-      tensors.begins.push(begin);
-      tensors.ends.push(end);
-      for (const dim of shape) dims.push(dim);
-      dimStarts.push(dims.length);
-    },
-    fail,
-  );
+  // The tensors as the header lists them, a column per field: checked once the metadata is.
+  const { metadata, tensors } = readHeader(text, fail);
   if (metadata === undefined) fail("the header has no __metadata__ (not a file of saveSafetensors)");
   for (const field of ["format", "kind", "param_groups", "state", "checksum"]) {
     if (!Object.hasOwn(metadata, field)) fail(`__metadata__ has no '${field}' (not a file of saveSafetensors)`);
@@ -182,10 +157,11 @@ export function loadSafetensors<O extends object>(
   const ownSlots = storage?.ownSlots ?? slots;
   const dtypes: Record<string, typeof Float32Array | typeof Float64Array | typeof Uint16Array | typeof Uint8Array> =
     storage === undefined ? DTYPES : LOW_BIT_DTYPES;
-  const shapeOf = (t: number) => JSON.stringify(dims.slice(dimStarts[t], dimStarts[t + 1])); // for a message
+  const { dims, dimEnds } = tensors;
+  const shapeOf = (t: number) => JSON.stringify(Array.from(dims.subarray(tensors.dimStart(t), dimEnds[t]))); // for a message
   const hints = expectedKeys(target);
   const found = new FileTensors(data, slots, tensors.begins, hints.length);
-  const nameOf = (t: number) => tensors.nameTexts[t].slice(tensors.nameStarts[t], tensors.nameEnds[t]); // for a message
+  const nameOf = (t: number) => tensors.nameText(t).slice(tensors.nameStarts[t], tensors.nameEnds[t]); // for a message
   let expectedOffset = 0;
   // A parameter's tensors follow each other: its entry is looked up once for them. Its key is
   // taken as the key of the optimizer's parameter in the same place when it is that key: a string
@@ -196,21 +172,21 @@ export function loadSafetensors<O extends object>(
   let keyCount = 0;
   // Each name is read where it is, from `nameStart` to `nameEnd` of `text`: spelled as a string
   // only for a message, or as a key that is not the one expected.
-  tensors.nameTexts.forEach((text, t) => {
+  for (let t = 0; t < tensors.count; t++) {
+    const text = tensors.nameText(t);
     const nameStart = tensors.nameStarts[t];
     const nameEnd = tensors.nameEnds[t];
-    const name = () => nameOf(t);
     const keyAt = nameStart + "state.".length;
     let dot = nameEnd - 1; // the last dot (a loop: lastIndexOf calls out of the compiled code)
     while (dot >= nameStart && text.charCodeAt(dot) !== DOT) dot--;
     if (!startsAt(text, "state.", nameStart) || dot <= keyAt)
-      fail(`tensor '${name()}' is not named state.<parameter>.<slot>`);
+      fail(`tensor '${nameOf(t)}' is not named state.<parameter>.<slot>`);
     // The slot as this optimizer spells it (no slot name has a dot).
     let k = 0;
     while (k < slots.length && !(slots[k].length === nameEnd - dot - 1 && startsAt(text, slots[k], dot + 1))) k++;
     if (k === slots.length)
       fail(
-        `tensor '${name()}' is for slot '${text.slice(dot + 1, nameEnd)}', which ${optimizer.kind} does not keep (it keeps ${ownSlots.join(", ")})`,
+        `tensor '${nameOf(t)}' is for slot '${text.slice(dot + 1, nameEnd)}', which ${optimizer.kind} does not keep (it keeps ${ownSlots.join(", ")})`,
       );
     const slot = slots[k];
     const sameKey = key !== undefined && dot === keyAt + key.length && startsAt(text, key, keyAt);
@@ -221,38 +197,38 @@ export function loadSafetensors<O extends object>(
       key = isHint ? hint : text.slice(keyAt, dot);
       const entry = own(state, key);
       if (entry === undefined)
-        fail(`tensor '${name()}' is for parameter '${key}', which __metadata__.state does not have`);
+        fail(`tensor '${nameOf(t)}' is for parameter '${key}', which __metadata__.state does not have`);
       if (entry === null || typeof entry !== "object" || Array.isArray(entry))
         fail(`__metadata__.state['${key}'] must be an object, got ${describe(entry)}`);
       parameter = entry as Record<string, unknown>;
       row = found.row(parameter, isHint ? p : -1);
     }
     if (Object.hasOwn(parameter, slot))
-      fail(`tensor '${name()}' is for '${slot}', which __metadata__.state gives for '${key}' already`);
-    if (found.has(row, k)) fail(`the header names '${name()}' twice`);
-    const dtype = tensors.dtypes[t];
+      fail(`tensor '${nameOf(t)}' is for '${slot}', which __metadata__.state gives for '${key}' already`);
+    if (found.has(row, k)) fail(`the header names '${nameOf(t)}' twice`);
+    const dtype = tensors.dtype(t);
     const View = own(dtypes, dtype) as (typeof dtypes)[string] | undefined;
     if (View === undefined)
       fail(
-        `tensor '${name()}' has dtype ${JSON.stringify(dtype)}, expected ${Object.keys(dtypes)
+        `tensor '${nameOf(t)}' has dtype ${JSON.stringify(dtype)}, expected ${Object.keys(dtypes)
           .join(", ")
           .replace(/, ([^,]*)$/, " or $1")}`,
       );
     let count = 1;
-    for (let d = dimStarts[t]; d < dimStarts[t + 1]; d++) count *= dims[d];
-    if (!Number.isSafeInteger(count)) fail(`tensor '${name()}' has shape ${shapeOf(t)}: too many values`);
+    for (let d = tensors.dimStart(t); d < dimEnds[t]; d++) count *= dims[d];
+    if (!Number.isSafeInteger(count)) fail(`tensor '${nameOf(t)}' has shape ${shapeOf(t)}: too many values`);
     const begin = tensors.begins[t];
     const end = tensors.ends[t];
     if (begin !== expectedOffset)
       fail(
-        `tensor '${name()}' starts at byte ${begin} of the data, where the tensor before it ends at ${expectedOffset}`,
+        `tensor '${nameOf(t)}' starts at byte ${begin} of the data, where the tensor before it ends at ${expectedOffset}`,
       );
     if (end - begin !== count * View.BYTES_PER_ELEMENT)
-      fail(`tensor '${name()}' has ${end - begin} bytes for shape ${shapeOf(t)} of ${dtype} values`);
-    if (end > data.length) fail(`tensor '${name()}' ends at byte ${end}, past the data's ${data.length} bytes`);
+      fail(`tensor '${nameOf(t)}' has ${end - begin} bytes for shape ${shapeOf(t)} of ${dtype} values`);
+    if (end > data.length) fail(`tensor '${nameOf(t)}' ends at byte ${end}, past the data's ${data.length} bytes`);
     expectedOffset = end;
     found.add(t, row, k, View, count);
-  });
+  }
   if (expectedOffset !== data.length) fail(`the data has ${data.length} bytes, the tensors ${expectedOffset}`);
   const dict = { format: metadata.format, kind: metadata.kind, state, paramGroups } as unknown as OptimizerStateDict<O>;
   optimizer.loadDetached(dict, options, found);
@@ -312,7 +288,7 @@ class FileTensors implements DetachedTensors {
   constructor(
     private readonly data: Uint8Array,
     private readonly slotNames: readonly string[],
-    private readonly begins: readonly number[],
+    private readonly begins: ArrayLike<number>,
     /** The rows expected (the optimizer's parameters): more are made room for. */
     rows: number,
   ) {
