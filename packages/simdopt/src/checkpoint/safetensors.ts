@@ -279,8 +279,7 @@ class FileTensors implements DetachedTensors {
   };
   /** An array of each type over the whole data, made once asked for. */
   private readonly whole = new Map<TensorView, StateArray>();
-  /** What `slots` returns, and its tensors. */
-  private readonly names: string[] = [];
+  /** The tensors of the names `slots` gives. */
   private readonly order: number[] = [];
   /** Each entry's row, made once a key is not found in its place (until then, every entry has one row at most). */
   private rows: Map<object, number> | undefined;
@@ -333,23 +332,21 @@ class FileTensors implements DetachedTensors {
 
   slots(row: number): readonly string[] {
     // In the order of their tensors in the file (the few slots of a row, mostly in order already),
-    // in arrays kept from one call to the next.
-    const { names, order } = this;
-    names.length = 0;
-    order.length = 0;
+    // each tensor in `order` beside its name (kept from one call to the next: setting an array's
+    // length calls out of compiled code).
+    const names: string[] = [];
+    const { order } = this;
     const first = row * this.slotNames.length;
     for (let k = 0; k < this.slotNames.length; k++) {
       const t = this.tensors[first + k];
       if (t === 0) continue;
-      let at = order.length;
-      while (at > 0 && order[at - 1] > t) at--;
-      if (at === order.length) {
-        order.push(t);
-        names.push(this.slotNames[k]);
-      } else {
-        order.splice(at, 0, t);
-        names.splice(at, 0, this.slotNames[k]);
+      let at = names.length;
+      for (; at > 0 && order[at - 1] > t; at--) {
+        order[at] = order[at - 1];
+        names[at] = names[at - 1];
       }
+      order[at] = t;
+      names[at] = this.slotNames[k];
     }
     return names;
   }
@@ -387,7 +384,7 @@ class FileTensors implements DetachedTensors {
 
   attach(): void {
     this.entries.forEach((entry, row) => {
-      for (const slot of [...this.slots(row)]) entry[slot] = this.tensor(this.tensorOf(row, slot));
+      for (const slot of this.slots(row)) entry[slot] = this.tensor(this.tensorOf(row, slot));
     });
     this.entries.length = 0;
     this.rowAt.length = 0;

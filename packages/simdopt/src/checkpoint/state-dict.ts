@@ -202,7 +202,7 @@ export function writeStateDict<O>(
 export interface DetachedTensors {
   /** The tensors of `entry`, the entry of the `p`th parameter over all groups: a handle, -1 for none. */
   find(p: number, entry: object): number;
-  /** The slots of the tensors of handle `row`, in the order they were given (valid until the next call). */
+  /** The slots of the tensors of handle `row`, in the order they were given. */
   slots(row: number): readonly string[];
   /**
    * Where the values of `slot` of handle `row` are: `count` values of `values` from `from` (an
@@ -377,9 +377,9 @@ export function readStateDict(
       for (let k = 0; k < slots.length; k++) {
         slot = slots[k];
         const length = lengths[k];
-        let value = length === null ? undefined : own(entry, slot);
-        const place = value === undefined && length !== null && held !== -1 ? detached?.place(held, slot) : undefined;
-        if (place !== undefined) value = place.values;
+        // A slot is either the entry's own or a tensor's beside it (loadSafetensors refuses both).
+        const place = length === null || held === -1 ? undefined : detached?.place(held, slot);
+        const value = place !== undefined ? place.values : length === null ? undefined : own(entry, slot);
         if (length === null || (value === undefined && s === 0)) {
           row.push(null);
           continue;
