@@ -106,7 +106,7 @@ export function decodeTensorInto(
   const count = place?.count ?? source.length;
   if (count !== length) fail(`${where()} has ${count} values, expected ${length}`);
   // Each value is read once, checked and written: nothing can change it in between (a typed array
-  // by a loop: \`set\` costs more than the few values of most tensors).
+  // by a loop: `set` costs more than the few values of most tensors).
   const typed = source instanceof View;
   for (let i = 0; i < length; i++) {
     const x = typed ? (source as FloatArray)[from + i] : decodeNumber(source[i]);
