@@ -848,10 +848,14 @@ export class Optimizer<O extends object> {
       group.initialised = group.steps.some((step) => step > 0);
       if (!group.initialised) return;
       const initial = this.initialValues(group.options);
+      const stride = this.bufferNames.length;
       for (const table of group.tables) {
         // The table's tensors are the group's parameters of its dtype, in the group's order (newGroup).
-        const rows = loaded.buffers[g].filter((_, i) => group.params[i].dtype === table.dtype);
-        table.load(rows, loaded.values[table.dtype], initial);
+        const starts: number[] = [];
+        group.params.forEach((param, i) => {
+          if (param.dtype === table.dtype) starts.push(i * stride);
+        });
+        table.load(loaded.buffers[g], starts, stride, loaded.values[table.dtype], initial);
       }
     });
   }
