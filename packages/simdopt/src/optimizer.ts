@@ -51,6 +51,7 @@ import {
   readStateDict,
   writeStateDict,
   type CheckpointTarget,
+  type DetachedTensors,
   type LoadStateOptions,
   type OptimizerStateDict,
 } from "./checkpoint/state-dict.js";
@@ -806,16 +807,31 @@ export class Optimizer<O extends object> {
    * typed by this optimizer's options): what it holds is checked here.
    */
   loadStateDict(dict: OptimizerStateDict<O> | OptimizerStateDict, options?: LoadStateOptions): void {
+    this.loadDetached(dict, options, undefined);
+  }
+
+  /**
+   * @internal `loadStateDict` of a checkpoint whose state buffers are kept beside its entries
+   * (loadSafetensors' tensors): they are put into the entries only for pre-hooks, which see the
+   * checkpoint whole.
+   */
+  loadDetached(
+    dict: OptimizerStateDict<O> | OptimizerStateDict,
+    options: LoadStateOptions | undefined,
+    detached: DetachedTensors | undefined,
+  ): void {
     this.checkUsable();
     let given = dict as OptimizerStateDict<O>;
-    for (const hook of this.loadStateDictPreHooks.all()) given = (hook(this, given) as OptimizerStateDict<O>) ?? given;
-    this.loadState(given, options);
+    const hooks = this.loadStateDictPreHooks.all();
+    if (hooks.length > 0) detached?.attach();
+    for (const hook of hooks) given = (hook(this, given) as OptimizerStateDict<O>) ?? given;
+    this.loadState(given, options, hooks.length > 0 ? undefined : detached);
     this.loadStateDictPostHooks.call(this);
   }
 
-  /** Loads a checkpoint, without hooks (see `loadStateDict`). */
-  private loadState(dict: OptimizerStateDict<O>, options?: LoadStateOptions): void {
-    const loaded = readStateDict(this.checkpointTarget(), dict, options);
+  /** Loads a checkpoint, without hooks (see `loadStateDict`; `detached` as `loadDetached`). */
+  private loadState(dict: OptimizerStateDict<O>, options?: LoadStateOptions, detached?: DetachedTensors): void {
+    const loaded = readStateDict(this.checkpointTarget(), dict, options, detached);
     // Reading the dict ran the caller's code (getters): check again before writing.
     this.checkUsable();
     // Everything checked: now change.
@@ -832,10 +848,14 @@ export class Optimizer<O extends object> {
       group.initialised = group.steps.some((step) => step > 0);
       if (!group.initialised) return;
       const initial = this.initialValues(group.options);
+      const stride = this.bufferNames.length;
       for (const table of group.tables) {
         // The table's tensors are the group's parameters of its dtype, in the group's order (newGroup).
-        const rows = loaded.buffers[g].filter((_, i) => group.params[i].dtype === table.dtype);
-        table.load(rows, loaded.values[table.dtype], initial);
+        const starts: number[] = [];
+        group.params.forEach((param, i) => {
+          if (param.dtype === table.dtype) starts.push(i * stride);
+        });
+        table.load(loaded.buffers[g], starts, stride, loaded.values[table.dtype], initial);
       }
     });
   }
@@ -1042,8 +1062,10 @@ export class Optimizer<O extends object> {
 
   /** The shape of state buffer `k` of `param` in a checkpoint that carries shapes. */
   private bufferShape(param: Parameter, k: number): readonly number[] | undefined {
-    const shapes = (this.definition.bufferShapes?.(param.shape) ?? {}) as Record<string, readonly number[] | undefined>;
-    return shapes[this.bufferNames[k]];
+    const shapes = this.definition.bufferShapes?.(param.shape) as
+      | Record<string, readonly number[] | undefined>
+      | undefined;
+    return shapes?.[this.bufferNames[k]];
   }
 
   /**

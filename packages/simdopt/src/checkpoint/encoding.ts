@@ -74,6 +74,8 @@ export function decodeTensor(
  * As `decodeTensor`, writing the values into `out` from `offset` (an array of the dtype with room
  * for them): a checkpoint of many small tensors then makes one array, not one per tensor. On a
  * refusal, what was written there is to be thrown away. `where` is called only for a message.
+ * `place`: the tensor is `place.count` values of the typed array `value` from `place.from` (a
+ * tensor in a file's bytes, read without a view of its own), where `value` stands for them.
  */
 export function decodeTensorInto(
   where: () => string,
@@ -84,6 +86,7 @@ export function decodeTensorInto(
   fail: (message: string) => never,
   out: FloatArray,
   offset: number,
+  place?: { readonly from: number; readonly count: number },
 ): void {
   const View = dtype === "float32" ? Float32Array : Float64Array;
   let data: unknown = value;
@@ -99,12 +102,14 @@ export function decodeTensorInto(
     fail(`${where()} must be { dtype: '${dtype}', data: [...] } or a ${View.name}, got ${describe(data)}`);
   }
   const source = data as ArrayLike<unknown>;
-  if (source.length !== length) fail(`${where()} has ${source.length} values, expected ${length}`);
-  // A typed array is copied at once and its copy checked: nothing can change it in between.
+  const from = place?.from ?? 0;
+  const count = place?.count ?? source.length;
+  if (count !== length) fail(`${where()} has ${count} values, expected ${length}`);
+  // Each value is read once, checked and written: nothing can change it in between (a typed array
+  // by a loop: `set` costs more than the few values of most tensors).
   const typed = source instanceof View;
-  if (typed) out.set(source as FloatArray, offset);
   for (let i = 0; i < length; i++) {
-    const x = typed ? out[offset + i] : decodeNumber(source[i]);
+    const x = typed ? (source as FloatArray)[from + i] : decodeNumber(source[i]);
     if (x === undefined) fail(`${where()}[${i}] is ${describe(source[i])}, not a number`);
     if (!rules.allowNonFinite && !Number.isFinite(x)) {
       fail(`${where()}[${i}] is ${x} (load with { allowNonFinite: true } to accept non-finite state)`);

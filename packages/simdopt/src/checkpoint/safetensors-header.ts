@@ -2,19 +2,21 @@
  * The JSON header of a safetensors file, written and read in one pass: `__metadata__` (an object
  * of strings) and each tensor's name, dtype, shape and data offsets. A header of 200,000 tensors is
  * tens of megabytes. Written, it goes straight to bytes (a string per tensor, joined and encoded,
- * costs more than the rest of a save). Read, each tensor is given to a callback in the order of
- * the text: `JSON.parse` would make an object and two arrays per tensor only for them to be read
- * once, and would keep the last of two equal keys without a word, where a file that names a tensor
- * twice must be refused.
+ * costs more than the rest of a save). Read, the tensors go into typed columns in the order of
+ * the text (HeaderTensors): `JSON.parse` would make an object and two arrays per tensor only for
+ * them to be read once, and would keep the last of two equal keys without a word, where a file
+ * that names a tensor twice must be refused.
  *
  * Any JSON the format allows is read: whitespace anywhere, fields in any order, escaped strings,
  * numbers with exponents, and fields the format does not know (skipped). Anything else is refused
  * through `fail`, naming the character where the text goes wrong.
  */
 
-/** One tensor of the header; `shape` is reused from one tensor to the next: copy it to keep it. */
-export interface HeaderTensor {
-  name: string;
+/** One tensor of the header as it is read (see HeaderTensors), its name `nameText.slice(nameStart, nameEnd)`. */
+interface HeaderTensor {
+  nameText: string;
+  nameStart: number;
+  nameEnd: number;
   dtype: string;
   shape: readonly number[];
   begin: number;
@@ -99,7 +101,11 @@ class HeaderWriter {
   /** Bytes of ASCII text (a loop: `set` of a few bytes costs more). */
   ascii(bytes: Uint8Array): void {
     this.room(bytes.length);
-    for (let i = 0; i < bytes.length; i++) this.buffer[this.length++] = bytes[i];
+    // The buffer and length in locals: a field written per byte costs more than the byte.
+    const { buffer } = this;
+    const at = this.length;
+    for (let i = 0; i < bytes.length; i++) buffer[at + i] = bytes[i];
+    this.length = at + bytes.length;
   }
 
   /** `s` as UTF-8, as it is (JSON punctuation, or a string already escaped). */
@@ -121,6 +127,8 @@ class HeaderWriter {
     this.byte(QUOTE);
     for (const part of parts) {
       this.room(part.length + 1);
+      const { buffer } = this; // (locals, as in `ascii`)
+      const at = this.length;
       for (let i = 0; i < part.length; i++) {
         const c = part.charCodeAt(i);
         if (c < 0x20 || c >= 0x80 || c === QUOTE || c === BACKSLASH) {
@@ -128,8 +136,9 @@ class HeaderWriter {
           this.escaped(parts.join(""));
           return;
         }
-        this.buffer[this.length++] = c;
+        buffer[at + i] = c;
       }
+      this.length = at + part.length;
     }
     this.byte(QUOTE);
   }
@@ -186,16 +195,93 @@ export function startsAt(text: string, word: string, at: number): boolean {
 }
 
 /**
- * Reads `text`, calling `tensor` for each tensor in order; returns `__metadata__` (a null-prototype
- * record), undefined when the header has none.
+ * Reads `text`: its `__metadata__` (a null-prototype record; undefined when the header has none)
+ * and its tensors in order.
  */
 export function readHeader(
   text: string,
-  tensor: (entry: HeaderTensor) => void,
   fail: (message: string) => never,
-): Record<string, string> | undefined {
-  const reader = new HeaderReader(text, fail);
-  return reader.read(tensor);
+): { metadata: Record<string, string> | undefined; tensors: HeaderTensors } {
+  const tensors = new HeaderTensors(text);
+  const metadata = new HeaderReader(text, fail).read(tensors);
+  return { metadata, tensors };
+}
+
+/**
+ * The tensors of a header, in the order of the text: a typed column per field, grown by doubling
+ * (a header lists up to 200,000 tensors: a string, an object or an array element per tensor and
+ * field would cost the collector more than the reading). Tensor t's name is
+ * `nameText(t).slice(nameStarts[t], nameEnds[t])`: the header's text itself where the name has no
+ * escape (no string is made of it), else the name decoded, from 0 to its length.
+ */
+export class HeaderTensors {
+  count = 0;
+  nameStarts = new Int32Array(16); // (a header has at most 100,000,000 bytes)
+  nameEnds = new Int32Array(16);
+  begins = new Float64Array(16);
+  ends = new Float64Array(16);
+  /** The index of each dtype in `DTYPES`, -1 for another. */
+  private dtypeCodes = new Int8Array(16);
+  /** Where each tensor's dimensions end in `dims` (they start where the tensor before's end). */
+  dimEnds = new Int32Array(16);
+  dims = new Float64Array(16);
+  /** The names with escapes, decoded, and dtypes other than `DTYPES`, by tensor. */
+  private readonly names = new Map<number, string>();
+  private readonly dtypes = new Map<number, string>();
+
+  constructor(private readonly text: string) {}
+
+  nameText(t: number): string {
+    return this.names.size === 0 ? this.text : (this.names.get(t) ?? this.text);
+  }
+
+  dtype(t: number): string {
+    const k = this.dtypeCodes[t];
+    return k === -1 ? (this.dtypes.get(t) as string) : DTYPES[k];
+  }
+
+  dimStart(t: number): number {
+    return t === 0 ? 0 : this.dimEnds[t - 1];
+  }
+
+  /** Appends `entry`, copied. */
+  add(entry: HeaderTensor): void {
+    const t = this.count++;
+    if (t === this.begins.length) this.grow();
+    if (entry.nameText !== this.text) this.names.set(t, entry.nameText);
+    this.nameStarts[t] = entry.nameStart;
+    this.nameEnds[t] = entry.nameEnd;
+    this.begins[t] = entry.begin;
+    this.ends[t] = entry.end;
+    const k = DTYPES.indexOf(entry.dtype);
+    this.dtypeCodes[t] = k;
+    if (k === -1) this.dtypes.set(t, entry.dtype);
+    const { shape } = entry;
+    let at = this.dimStart(t);
+    if (at + shape.length > this.dims.length) {
+      const dims = new Float64Array(2 * (at + shape.length));
+      dims.set(this.dims);
+      this.dims = dims;
+    }
+    for (let d = 0; d < shape.length; d++) this.dims[at++] = shape[d];
+    this.dimEnds[t] = at;
+  }
+
+  /** Doubles the room of every column but `dims`. */
+  private grow(): void {
+    const size = 2 * this.begins.length;
+    const grown = <A extends Int32Array | Float64Array | Int8Array>(column: A, Type: new (n: number) => A): A => {
+      const copy = new Type(size);
+      copy.set(column);
+      return copy;
+    };
+    this.nameStarts = grown(this.nameStarts, Int32Array);
+    this.nameEnds = grown(this.nameEnds, Int32Array);
+    this.begins = grown(this.begins, Float64Array);
+    this.ends = grown(this.ends, Float64Array);
+    this.dtypeCodes = grown(this.dtypeCodes, Int8Array);
+    this.dimEnds = grown(this.dimEnds, Int32Array);
+  }
 }
 
 const QUOTE = 0x22;
@@ -210,6 +296,12 @@ const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 
+const METADATA = "__metadata__";
+/** The text of a tensor's description between its values, as the writers spell it. */
+const DTYPE_START = '{"dtype":';
+const SHAPE_START = ',"shape":[';
+const OFFSETS_START = ',"data_offsets":[';
+const OFFSETS_END = "]}";
 /** A tensor's fields, each a bit of the set it has given: 1, 2, 4. */
 const FIELDS = ["dtype", "shape", "data_offsets"];
 const QUOTED_FIELDS = FIELDS.map((field) => `"${field}"`);
@@ -221,7 +313,18 @@ const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
 class HeaderReader {
   private at = 0;
-  private readonly entry: HeaderTensor & { shape: number[] } = { name: "", dtype: "", shape: [], begin: 0, end: 0 };
+  private readonly entry: HeaderTensor & { shape: number[] } = {
+    nameText: "",
+    nameStart: 0,
+    nameEnd: 0,
+    dtype: "",
+    shape: [],
+    begin: 0,
+    end: 0,
+  };
+  /** Where the last string read (`scan`) starts and ends, between its quotes. */
+  private start = 0;
+  private end = 0;
   private readonly offsets: number[] = [];
   /** The index in `DTYPES` of the last tensor's dtype. */
   private dtype = 0;
@@ -231,18 +334,28 @@ class HeaderReader {
     private readonly fail: (message: string) => never,
   ) {}
 
-  read(tensor: (entry: HeaderTensor) => void): Record<string, string> | undefined {
+  read(tensors: HeaderTensors): Record<string, string> | undefined {
     let metadata: Record<string, string> | undefined;
     this.expect(OPEN_BRACE, "the header to open with {");
     for (let more = this.first(CLOSE_BRACE); more; more = this.next(CLOSE_BRACE)) {
-      const name = this.string();
+      const entry = this.entry;
+      if (this.scan()) {
+        entry.nameText = this.decoded();
+        entry.nameStart = 0;
+        entry.nameEnd = entry.nameText.length;
+      } else {
+        entry.nameText = this.text;
+        entry.nameStart = this.start;
+        entry.nameEnd = this.end;
+      }
       this.expect(COLON, "':' after a key");
-      if (name === "__metadata__") {
+      const { nameText, nameStart, nameEnd } = entry;
+      if (nameEnd - nameStart === METADATA.length && startsAt(nameText, METADATA, nameStart)) {
         if (metadata !== undefined) this.fail("the header gives __metadata__ twice");
         metadata = this.metadata();
       } else {
-        this.tensor(name);
-        tensor(this.entry);
+        this.tensor();
+        tensors.add(entry);
       }
     }
     this.space();
@@ -265,34 +378,36 @@ class HeaderReader {
     return fields;
   }
 
-  /** A tensor's description into `this.entry`: dtype, shape and data_offsets, each once. */
-  private tensor(name: string): void {
+  /** A tensor's description into `this.entry` (its name there already): dtype, shape and data_offsets, each once. */
+  private tensor(): void {
     const entry = this.entry;
-    entry.name = name;
+    // Spelled only for a message.
+    const name = () => entry.nameText.slice(entry.nameStart, entry.nameEnd);
     let seen = 0; // bits: dtype, shape, data_offsets
     let member = 0;
     this.space();
-    if (this.text.charCodeAt(this.at) !== OPEN_BRACE) this.fail(`tensor '${name}' is not described by an object`);
+    if (this.written()) return;
+    if (this.text.charCodeAt(this.at) !== OPEN_BRACE) this.fail(`tensor '${name()}' is not described by an object`);
     this.at++;
     for (let more = this.first(CLOSE_BRACE); more; more = this.next(CLOSE_BRACE)) {
       const bit = this.field(member++);
       this.expect(COLON, "':' after a key");
-      if (bit !== 0 && (seen & bit) !== 0) this.fail(`tensor '${name}' gives '${FIELDS[Math.log2(bit)]}' twice`);
+      if (bit !== 0 && (seen & bit) !== 0) this.fail(`tensor '${name()}' gives '${FIELDS[Math.log2(bit)]}' twice`);
       seen |= bit;
       if (bit === 1) {
         this.space();
-        if (this.text.charCodeAt(this.at) !== QUOTE) this.fail(`tensor '${name}' has a dtype that is not a string`);
+        if (this.text.charCodeAt(this.at) !== QUOTE) this.fail(`tensor '${name()}' has a dtype that is not a string`);
         const k = this.known(QUOTED_DTYPES, this.dtype);
         if (k !== -1) this.dtype = k;
         entry.dtype = k === -1 ? this.string() : DTYPES[k];
       } else if (bit === 2) {
         const dims = this.wholeNumbers(entry.shape);
-        if (dims === -1) this.fail(`tensor '${name}' has a shape that is not a list of sizes`);
+        if (dims === -1) this.fail(`tensor '${name()}' has a shape that is not a list of sizes`);
         if (entry.shape.length !== dims) entry.shape.length = dims;
       } else if (bit === 4) {
         const offsets = this.offsets;
         if (this.wholeNumbers(offsets) !== 2)
-          this.fail(`tensor '${name}' has data_offsets that are not two whole numbers`);
+          this.fail(`tensor '${name()}' has data_offsets that are not two whole numbers`);
         entry.begin = offsets[0];
         entry.end = offsets[1];
       } else {
@@ -301,7 +416,7 @@ class HeaderReader {
     }
     if (seen !== 7) {
       const missing = FIELDS.filter((_, k) => (seen & (1 << k)) === 0);
-      this.fail(`tensor '${name}' has no ${missing.join(" nor ")}`);
+      this.fail(`tensor '${name()}' has no ${missing.join(" nor ")}`);
     }
   }
 
@@ -371,6 +486,14 @@ class HeaderReader {
 
   /** A JSON string at the next token, decoded. */
   private string(): string {
+    return this.scan() ? this.decoded() : this.text.slice(this.start, this.end);
+  }
+
+  /**
+   * Reads a JSON string at the next token: its text between the quotes is from `start` to `end`.
+   * True when it has an escape (its value is then `decoded()`), false when that text is its value.
+   */
+  private scan(): boolean {
     this.space();
     const start = this.at;
     if (this.text.charCodeAt(start) !== QUOTE) this.wrong("a string");
@@ -381,10 +504,12 @@ class HeaderReader {
       if (!(c >= 0x20))
         this.fail(`the string at character ${start} ${c >= 0 ? "holds a control character" : "never ends"}`);
     }
+    this.start = start + 1;
     if (c === QUOTE) {
       // No escape: the text between the quotes is the string.
       this.at = end + 1;
-      return this.text.slice(start + 1, end);
+      this.end = end;
+      return false;
     }
     end = this.text.indexOf('"', end);
     // Escapes: find the closing quote (one not escaped), then let JSON decode it.
@@ -396,10 +521,16 @@ class HeaderReader {
       end = this.text.indexOf('"', end + 1);
     }
     this.at = end + 1;
+    this.end = end;
+    return true;
+  }
+
+  /** The value of the string `scan` read, escapes and all. */
+  private decoded(): string {
     try {
-      return JSON.parse(this.text.slice(start, end + 1)) as string;
+      return JSON.parse(this.text.slice(this.start - 1, this.end + 1)) as string;
     } catch {
-      return this.fail(`the string at character ${start} is not valid JSON`);
+      return this.fail(`the string at character ${this.start - 1} is not valid JSON`);
     }
   }
 
@@ -408,20 +539,79 @@ class HeaderReader {
     this.space();
     const start = this.at;
     // Most numbers are plain digits: read them without a regex.
-    let value = 0;
-    let end = start;
-    for (let c = this.text.charCodeAt(end); c >= ZERO && c <= NINE; c = this.text.charCodeAt(++end))
-      value = value * 10 + (c - ZERO);
-    const next = this.text.charCodeAt(end);
-    const plain = end > start && end - start < 16 && (this.text.charCodeAt(start) !== ZERO || end === start + 1);
-    if (plain && next !== 0x2e && next !== 0x65 && next !== 0x45) {
-      this.at = end;
+    const value = this.plain(start);
+    if (value !== -1) {
+      this.at = this.end;
       return value;
     }
     NUMBER.lastIndex = start;
     if (!NUMBER.test(this.text)) this.wrong("a number");
     this.at = NUMBER.lastIndex;
     return Number(this.text.slice(start, this.at));
+  }
+
+  /**
+   * The whole number written in plain digits at `start` (no sign, fraction nor exponent, at most 15
+   * digits: exact), its end in `end`; -1 for any other text.
+   */
+  private plain(start: number): number {
+    let value = 0;
+    let end = start;
+    for (let c = this.text.charCodeAt(end); c >= ZERO && c <= NINE; c = this.text.charCodeAt(++end))
+      value = value * 10 + (c - ZERO);
+    const next = this.text.charCodeAt(end);
+    const plain = end > start && end - start < 16 && (this.text.charCodeAt(start) !== ZERO || end === start + 1);
+    if (!plain || next === 0x2e || next === 0x65 || next === 0x45) return -1;
+    this.end = end;
+    return value;
+  }
+
+  /**
+   * A tensor's description as the writers spell it, `{"dtype":"F32","shape":[2],"data_offsets":[0,8]}`,
+   * read at once into `this.entry`: true. False, with nothing read, for any other spelling (then
+   * read field by field, as JSON allows).
+   */
+  private written(): boolean {
+    const { text, entry } = this;
+    let at = this.at;
+    if (!startsAt(text, DTYPE_START, at)) return false;
+    at += DTYPE_START.length;
+    let k = this.dtype;
+    if (!startsAt(text, QUOTED_DTYPES[k], at)) {
+      k = 0;
+      while (k < QUOTED_DTYPES.length && !startsAt(text, QUOTED_DTYPES[k], at)) k++;
+      if (k === QUOTED_DTYPES.length) return false;
+    }
+    at += QUOTED_DTYPES[k].length;
+    if (!startsAt(text, SHAPE_START, at)) return false;
+    at += SHAPE_START.length;
+    let dims = 0;
+    const shape = entry.shape;
+    if (text.charCodeAt(at) === CLOSE_BRACKET) at++;
+    else {
+      for (;;) {
+        const dim = this.plain(at);
+        if (dim === -1) return false;
+        shape[dims++] = dim; // (the shape of the tensor before, written over: its length is set once read)
+        at = this.end + 1;
+        const c = text.charCodeAt(this.end);
+        if (c === CLOSE_BRACKET) break;
+        if (c !== COMMA) return false;
+      }
+    }
+    if (!startsAt(text, OFFSETS_START, at)) return false;
+    at += OFFSETS_START.length;
+    const begin = this.plain(at);
+    if (begin === -1 || text.charCodeAt(this.end) !== COMMA) return false;
+    const end = this.plain(this.end + 1);
+    if (end === -1 || !startsAt(text, OFFSETS_END, this.end)) return false;
+    this.at = this.end + OFFSETS_END.length;
+    this.dtype = k;
+    entry.dtype = DTYPES[k];
+    if (shape.length !== dims) shape.length = dims;
+    entry.begin = begin;
+    entry.end = end;
+    return true;
   }
 
   /** Any JSON value, read and dropped (a field the format does not know). */

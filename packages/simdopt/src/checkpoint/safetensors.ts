@@ -17,7 +17,15 @@ import { crc32 } from "./crc32.js";
 import { describe, torchName } from "./encoding.js";
 import { own } from "./records.js";
 import { readHeader, startsAt, writeHeader, type TensorToWrite } from "./safetensors-header.js";
-import { STATE_FORMAT, writeStateDict, type LoadStateOptions, type OptimizerStateDict } from "./state-dict.js";
+import {
+  parameterKeys,
+  STATE_FORMAT,
+  writeStateDict,
+  type CheckpointTarget,
+  type DetachedTensors,
+  type LoadStateOptions,
+  type OptimizerStateDict,
+} from "./state-dict.js";
 
 const DTYPES = { F32: Float32Array, F64: Float64Array } as const;
 /** Low-bit state adds bfloat16 words and 8-bit codes (checkpoint/low-bit-state.ts). */
@@ -102,7 +110,8 @@ export function loadSafetensors<O extends object>(
   bytes: Uint8Array,
   options?: LoadStateOptions,
 ): void {
-  const { storage, bufferNames, groups, fail: refuse } = optimizer.checkpointTarget();
+  const target = optimizer.checkpointTarget();
+  const { storage, bufferNames, fail: refuse } = target;
   const fail: (message: string) => never = refuse;
   if (!(bytes instanceof Uint8Array)) fail(`a safetensors file must be given as a Uint8Array, got ${typeof bytes}`);
   if (bytes.length < 8) fail(`the file has ${bytes.length} bytes: too short for a safetensors header`);
@@ -118,23 +127,8 @@ export function loadSafetensors<O extends object>(
   } catch (error) {
     fail(`the header is not JSON: ${(error as Error).message}`);
   }
-  // The tensors as the header lists them, one array per field (no object per tensor): checked
-  // once the metadata is.
-  const tensors = { names: [] as string[], dtypes: [] as string[], begins: [] as number[], ends: [] as number[] };
-  const dims: number[] = [];
-  const dimStarts: number[] = [0];
-  const metadata = readHeader(
-    text,
-    ({ name, dtype, shape, begin, end }) => {
-      tensors.names.push(name);
-      tensors.dtypes.push(dtype);
-      tensors.begins.push(begin);
-      tensors.ends.push(end);
-      for (const dim of shape) dims.push(dim);
-      dimStarts.push(dims.length);
-    },
-    fail,
-  );
+  // The tensors as the header lists them, a column per field: checked once the metadata is.
+  const { metadata, tensors } = readHeader(text, fail);
   if (metadata === undefined) fail("the header has no __metadata__ (not a file of saveSafetensors)");
   for (const field of ["format", "kind", "param_groups", "state", "checksum"]) {
     if (!Object.hasOwn(metadata, field)) fail(`__metadata__ has no '${field}' (not a file of saveSafetensors)`);
@@ -156,89 +150,262 @@ export function loadSafetensors<O extends object>(
   if (scalarState === null || typeof scalarState !== "object" || Array.isArray(scalarState))
     fail("__metadata__.state must be a JSON object");
   // The tensors join their parameter's entry of __metadata__.state (objects JSON.parse just made,
-  // looked up as own keys), each under a slot name of this optimizer's, so never under `__proto__`.
+  // looked up as own keys), each under a slot name of this optimizer's, so never under `__proto__`:
+  // beside the entry (FileTensors), put into it only where code outside asks to see it there.
   const state = scalarState as Record<string, unknown>;
   const slots = [...new Set(storage?.slotNames ?? bufferNames.map(torchName))];
   const ownSlots = storage?.ownSlots ?? slots;
   const dtypes: Record<string, typeof Float32Array | typeof Float64Array | typeof Uint16Array | typeof Uint8Array> =
     storage === undefined ? DTYPES : LOW_BIT_DTYPES;
-  const shapeOf = (t: number) => JSON.stringify(dims.slice(dimStarts[t], dimStarts[t + 1])); // for a message
+  const { dims, dimEnds } = tensors;
+  const shapeOf = (t: number) => JSON.stringify(Array.from(dims.subarray(tensors.dimStart(t), dimEnds[t]))); // for a message
+  const hints = expectedKeys(target);
+  const found = new FileTensors(data, slots, tensors.begins, hints.length);
+  const nameOf = (t: number) => tensors.nameText(t).slice(tensors.nameStarts[t], tensors.nameEnds[t]); // for a message
   let expectedOffset = 0;
   // A parameter's tensors follow each other: its entry is looked up once for them. Its key is
-  // taken as the name of the optimizer's parameter in the same place when it is that name: a
-  // string looked up before, where one sliced from the header would be hashed and interned anew.
+  // taken as the key of the optimizer's parameter in the same place when it is that key: a string
+  // looked up before, where one sliced from the header would be hashed and interned anew.
   let key: string | undefined;
   let parameter: Record<string, unknown> = {};
-  const names: (string | undefined)[] = [];
-  for (const group of groups) for (const param of group.params) names.push(param.name);
+  let row = -1;
   let keyCount = 0;
-  tensors.names.forEach((name, t) => {
-    let dot = name.length - 1; // the last dot (a loop: lastIndexOf calls out of the compiled code)
-    while (dot >= 0 && name.charCodeAt(dot) !== DOT) dot--;
-    if (!name.startsWith("state.") || dot <= "state.".length)
-      fail(`tensor '${name}' is not named state.<parameter>.<slot>`);
+  // Each name is read where it is, from `nameStart` to `nameEnd` of `text`: spelled as a string
+  // only for a message, or as a key that is not the one expected.
+  for (let t = 0; t < tensors.count; t++) {
+    const text = tensors.nameText(t);
+    const nameStart = tensors.nameStarts[t];
+    const nameEnd = tensors.nameEnds[t];
+    const keyAt = nameStart + "state.".length;
+    let dot = nameEnd - 1; // the last dot (a loop: lastIndexOf calls out of the compiled code)
+    while (dot >= nameStart && text.charCodeAt(dot) !== DOT) dot--;
+    if (!startsAt(text, "state.", nameStart) || dot <= keyAt)
+      fail(`tensor '${nameOf(t)}' is not named state.<parameter>.<slot>`);
     // The slot as this optimizer spells it (no slot name has a dot).
-    let slot: string | undefined;
-    for (const s of slots) if (s.length === name.length - dot - 1 && startsAt(name, s, dot + 1)) slot = s;
-    if (slot === undefined)
+    let k = 0;
+    while (k < slots.length && !(slots[k].length === nameEnd - dot - 1 && startsAt(text, slots[k], dot + 1))) k++;
+    if (k === slots.length)
       fail(
-        `tensor '${name}' is for slot '${name.slice(dot + 1)}', which ${optimizer.kind} does not keep (it keeps ${ownSlots.join(", ")})`,
+        `tensor '${nameOf(t)}' is for slot '${text.slice(dot + 1, nameEnd)}', which ${optimizer.kind} does not keep (it keeps ${ownSlots.join(", ")})`,
       );
-    const sameKey = key !== undefined && dot === "state.".length + key.length && startsAt(name, key, "state.".length);
+    const slot = slots[k];
+    const sameKey = key !== undefined && dot === keyAt + key.length && startsAt(text, key, keyAt);
     if (!sameKey) {
-      const hint = names[keyCount++];
-      const isHint =
-        hint !== undefined && dot === "state.".length + hint.length && startsAt(name, hint, "state.".length);
-      key = isHint ? hint : name.slice("state.".length, dot);
+      const p = keyCount++;
+      const hint = hints[p];
+      const isHint = hint !== undefined && dot === keyAt + hint.length && startsAt(text, hint, keyAt);
+      key = isHint ? hint : text.slice(keyAt, dot);
       const entry = own(state, key);
       if (entry === undefined)
-        fail(`tensor '${name}' is for parameter '${key}', which __metadata__.state does not have`);
+        fail(`tensor '${nameOf(t)}' is for parameter '${key}', which __metadata__.state does not have`);
       if (entry === null || typeof entry !== "object" || Array.isArray(entry))
         fail(`__metadata__.state['${key}'] must be an object, got ${describe(entry)}`);
       parameter = entry as Record<string, unknown>;
+      row = found.row(parameter, isHint ? p : -1);
     }
     if (Object.hasOwn(parameter, slot))
-      fail(
-        ArrayBuffer.isView(parameter[slot])
-          ? `the header names '${name}' twice`
-          : `tensor '${name}' is for '${slot}', which __metadata__.state gives for '${key}' already`,
-      );
-    const dtype = tensors.dtypes[t];
+      fail(`tensor '${nameOf(t)}' is for '${slot}', which __metadata__.state gives for '${key}' already`);
+    if (found.has(row, k)) fail(`the header names '${nameOf(t)}' twice`);
+    const dtype = tensors.dtype(t);
     const View = own(dtypes, dtype) as (typeof dtypes)[string] | undefined;
     if (View === undefined)
       fail(
-        `tensor '${name}' has dtype ${JSON.stringify(dtype)}, expected ${Object.keys(dtypes)
+        `tensor '${nameOf(t)}' has dtype ${JSON.stringify(dtype)}, expected ${Object.keys(dtypes)
           .join(", ")
           .replace(/, ([^,]*)$/, " or $1")}`,
       );
     let count = 1;
-    for (let d = dimStarts[t]; d < dimStarts[t + 1]; d++) count *= dims[d];
-    if (!Number.isSafeInteger(count)) fail(`tensor '${name}' has shape ${shapeOf(t)}: too many values`);
+    for (let d = tensors.dimStart(t); d < dimEnds[t]; d++) count *= dims[d];
+    if (!Number.isSafeInteger(count)) fail(`tensor '${nameOf(t)}' has shape ${shapeOf(t)}: too many values`);
     const begin = tensors.begins[t];
     const end = tensors.ends[t];
     if (begin !== expectedOffset)
       fail(
-        `tensor '${name}' starts at byte ${begin} of the data, where the tensor before it ends at ${expectedOffset}`,
+        `tensor '${nameOf(t)}' starts at byte ${begin} of the data, where the tensor before it ends at ${expectedOffset}`,
       );
     if (end - begin !== count * View.BYTES_PER_ELEMENT)
-      fail(`tensor '${name}' has ${end - begin} bytes for shape ${shapeOf(t)} of ${dtype} values`);
-    if (end > data.length) fail(`tensor '${name}' ends at byte ${end}, past the data's ${data.length} bytes`);
+      fail(`tensor '${nameOf(t)}' has ${end - begin} bytes for shape ${shapeOf(t)} of ${dtype} values`);
+    if (end > data.length) fail(`tensor '${nameOf(t)}' ends at byte ${end}, past the data's ${data.length} bytes`);
     expectedOffset = end;
-    // Its bytes within the given view only: a view where they are aligned for the dtype (loading
-    // copies them), else a copy (a Buffer from Node's pool may start anywhere).
-    const at = data.byteOffset + begin;
-    let values: StateArray;
-    if (at % View.BYTES_PER_ELEMENT === 0) {
-      values = new View(data.buffer as ArrayBuffer, at, count);
-    } else {
-      values = new View(count);
-      new Uint8Array(values.buffer).set(data.subarray(begin, end));
-    }
-    parameter[slot] = values;
-  });
+    found.add(t, row, k, View, count);
+  }
   if (expectedOffset !== data.length) fail(`the data has ${data.length} bytes, the tensors ${expectedOffset}`);
   const dict = { format: metadata.format, kind: metadata.kind, state, paramGroups } as unknown as OptimizerStateDict<O>;
-  optimizer.loadStateDict(dict, options);
+  optimizer.loadDetached(dict, options, found);
+}
+
+/**
+ * The optimizer's keys of its parameters, in order, where they are unique (the tensors of a file it
+ * saved are in this order): a tensor's key is compared with the one in its place; none where they
+ * are not (`loadStateDict` refuses that, after what is wrong with the file).
+ */
+function expectedKeys(target: CheckpointTarget): readonly string[] {
+  let keys: readonly (readonly string[])[];
+  try {
+    keys = parameterKeys(target, () => {
+      throw new RangeError("not unique");
+    });
+  } catch {
+    return [];
+  }
+  const flat: string[] = []; // (a loop: flat() takes longer)
+  for (const group of keys) for (const key of group) flat.push(key);
+  return flat;
+}
+
+type TensorView = typeof Float32Array | typeof Float64Array | typeof Uint16Array | typeof Uint8Array;
+
+/**
+ * A file's tensors beside the entries of `__metadata__.state` they belong to (see DetachedTensors):
+ * a row of slots per entry, each tensor kept as its place in the data. An entry's row is found by
+ * its parameter's place when the tensors' keys are the optimizer's, in its order; by a map of the
+ * entries otherwise.
+ */
+class FileTensors implements DetachedTensors {
+  /** Each row's entry. */
+  private readonly entries: Record<string, unknown>[] = [];
+  /** [row * slots + k]: 1 + the tensor of slot k, 0 for none; doubled when full. */
+  private tensors: Int32Array;
+  /** Each tensor's view type and count of values (its start in the data is `begins`). */
+  private readonly views: TensorView[] = [];
+  private readonly counts: number[] = [];
+  /** The row of the entry of the pth parameter where its key was found in its place. */
+  private readonly rowAt: number[] = [];
+  /** What `place` returns. */
+  private readonly found: { values: StateArray; from: number; count: number } = {
+    values: new Uint8Array(0),
+    from: 0,
+    count: 0,
+  };
+  /** An array of each type over the whole data, made once asked for. */
+  private readonly whole = new Map<TensorView, StateArray>();
+  /** The tensors of the names `slots` gives. */
+  private readonly order: number[] = [];
+  /** Each entry's row, made once a key is not found in its place (until then, every entry has one row at most). */
+  private rows: Map<object, number> | undefined;
+
+  constructor(
+    private readonly data: Uint8Array,
+    private readonly slotNames: readonly string[],
+    private readonly begins: ArrayLike<number>,
+    /** The rows expected (the optimizer's parameters): more are made room for. */
+    rows: number,
+  ) {
+    this.tensors = new Int32Array(Math.max(rows, 1) * slotNames.length);
+  }
+
+  /** The row of `entry`, a new one for an entry not seen before; `p` the place its key was found in, -1 for none. */
+  row(entry: Record<string, unknown>, p: number): number {
+    if (p === -1 && this.rows === undefined) this.rows = new Map(this.entries.map((e, row) => [e, row]));
+    let row = this.rows?.get(entry);
+    if (row === undefined) {
+      row = this.entries.length;
+      this.entries.push(entry);
+      this.rows?.set(entry, row);
+      if ((row + 1) * this.slotNames.length > this.tensors.length) {
+        const grown = new Int32Array(this.tensors.length * 2);
+        grown.set(this.tensors);
+        this.tensors = grown;
+      }
+    }
+    if (p !== -1) this.rowAt[p] = row;
+    return row;
+  }
+
+  has(row: number, k: number): boolean {
+    return this.tensors[row * this.slotNames.length + k] !== 0;
+  }
+
+  /** Tensor t (the tensors come in order) as slot k of `row`. */
+  add(t: number, row: number, k: number, View: TensorView, count: number): void {
+    this.tensors[row * this.slotNames.length + k] = t + 1;
+    this.views[t] = View;
+    this.counts[t] = count;
+  }
+
+  find(p: number, entry: object): number {
+    const row = this.rowAt[p];
+    if (row !== undefined && this.entries[row] === entry) return row;
+    // With no map, every row is at its key's place: the entry has none.
+    return this.rows?.get(entry) ?? -1;
+  }
+
+  slots(row: number): readonly string[] {
+    // In the order of their tensors in the file (the few slots of a row, mostly in order already),
+    // each tensor in `order` beside its name (kept from one call to the next: setting an array's
+    // length calls out of compiled code).
+    const names: string[] = [];
+    const { order } = this;
+    const first = row * this.slotNames.length;
+    for (let k = 0; k < this.slotNames.length; k++) {
+      const t = this.tensors[first + k];
+      if (t === 0) continue;
+      let at = names.length;
+      for (; at > 0 && order[at - 1] > t; at--) {
+        order[at] = order[at - 1];
+        names[at] = names[at - 1];
+      }
+      order[at] = t;
+      names[at] = this.slotNames[k];
+    }
+    return names;
+  }
+
+  place(row: number, slot: string): { values: StateArray; from: number; count: number } | undefined {
+    const t = this.tensorOf(row, slot);
+    if (t === -1) return undefined;
+    const View = this.views[t];
+    const { data, found } = this;
+    const at = data.byteOffset + this.begins[t];
+    found.count = this.counts[t];
+    if (at % View.BYTES_PER_ELEMENT !== 0) {
+      found.values = this.tensor(t);
+      found.from = 0;
+      return found;
+    }
+    // One array of each type over the data, from the element where the data starts (or the one before).
+    const size = View.BYTES_PER_ELEMENT;
+    let whole = this.whole.get(View);
+    if (whole === undefined) {
+      const start = data.byteOffset - (data.byteOffset % size);
+      whole = new View(data.buffer as ArrayBuffer, start, Math.floor((data.byteOffset + data.length - start) / size));
+      this.whole.set(View, whole);
+    }
+    found.values = whole;
+    found.from = (at - whole.byteOffset) / size;
+    return found;
+  }
+
+  /** The tensor of `slot` in `row`, -1 for none. */
+  private tensorOf(row: number, slot: string): number {
+    const k = this.slotNames.indexOf(slot);
+    return (k === -1 ? 0 : this.tensors[row * this.slotNames.length + k]) - 1;
+  }
+
+  attach(): void {
+    this.entries.forEach((entry, row) => {
+      for (const slot of this.slots(row)) entry[slot] = this.tensor(this.tensorOf(row, slot));
+    });
+    this.entries.length = 0;
+    this.rowAt.length = 0;
+    this.rows = new Map();
+  }
+
+  /**
+   * Tensor t's values within the given bytes only: a view where they are aligned for the dtype
+   * (loading copies them), else a copy (a Buffer from Node's pool may start anywhere).
+   */
+  private tensor(t: number): StateArray {
+    const View = this.views[t];
+    const { data } = this;
+    const begin = this.begins[t];
+    const count = this.counts[t];
+    if ((data.byteOffset + begin) % View.BYTES_PER_ELEMENT === 0)
+      return new View(data.buffer as ArrayBuffer, data.byteOffset + begin, count);
+    const values = new View(count);
+    new Uint8Array(values.buffer).set(data.subarray(begin, begin + count * View.BYTES_PER_ELEMENT));
+    return values;
+  }
 }
 
 /** The safetensors dtype of a state buffer. */

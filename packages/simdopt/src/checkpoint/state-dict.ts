@@ -114,11 +114,12 @@ export interface LoadedState {
   /** [group][parameter]: the scalar state ({} at step 0). */
   states: Record<string, number>[][];
   /**
-   * [group][parameter][buffer]: where float values start in `values[dtype]` (the parameter's
-   * dtype); low-bit state as the kernel stores it (low-bit-state.ts); or null (unused, or step 0:
-   * filled at the first step).
+   * [group][parameter * buffers + buffer] (an array per group, not one per parameter: fewer
+   * objects for the collector to move): where float values start in `values[dtype]` (the
+   * parameter's dtype); low-bit state as the kernel stores it (low-bit-state.ts); or null (unused,
+   * or step 0: filled at the first step).
    */
-  buffers: (number | StateArray | null)[][][];
+  buffers: (number | StateArray | null)[][];
   /** Every state buffer's values, one array per dtype: one allocation, not one per tensor. */
   values: Readonly<Record<Dtype, FloatArray>>;
 }
@@ -193,11 +194,43 @@ export function writeStateDict<O>(
   return { format: STATE_FORMAT, kind: target.kind, state, paramGroups };
 }
 
+/**
+ * State buffers of a checkpoint kept beside its `state` entries rather than in them: a safetensors
+ * file's tensors, where 200,000 typed views put into the entries (new properties of objects that
+ * JSON.parse made) would cost more than their bytes. Each is read where its entry is, as if it were
+ * one of the entry's own keys given after the others.
+ */
+export interface DetachedTensors {
+  /** The tensors of `entry`, the entry of the `p`th parameter over all groups: a handle, -1 for none. */
+  find(p: number, entry: object): number;
+  /** The slots of the tensors of handle `row`, in the order they were given. */
+  slots(row: number): readonly string[];
+  /**
+   * Where the values of `slot` of handle `row` are: `count` values of `values` from `from` (an
+   * array of their type, for every tensor: a view per tensor would cost more than its values),
+   * undefined where it has none. Valid until the next call.
+   */
+  place(
+    row: number,
+    slot: string,
+  ): { readonly values: StateArray; readonly from: number; readonly count: number } | undefined;
+  /** Puts every tensor into its entry, as the checkpoint's own key (then none is detached). */
+  attach(): void;
+}
+
 const FIELDS = ["format", "kind", "state", "paramGroups"];
 const LOAD_OPTIONS: readonly (keyof LoadStateOptions)[] = ["allowNonFinite"];
 
-/** Reads and checks a checkpoint for `target`; throws (through target.fail) on the first fault. */
-export function readStateDict(target: CheckpointTarget, dict: unknown, loadOptions?: LoadStateOptions): LoadedState {
+/**
+ * Reads and checks a checkpoint for `target`; throws (through target.fail) on the first fault.
+ * `detached`: state buffers of its entries kept beside them.
+ */
+export function readStateDict(
+  target: CheckpointTarget,
+  dict: unknown,
+  loadOptions?: LoadStateOptions,
+  detached?: DetachedTensors,
+): LoadedState {
   const fail: (message: string) => never = target.fail;
   const { allowNonFinite = false } = readOptions(loadOptions, {
     where: target.kind,
@@ -249,6 +282,7 @@ export function readStateDict(target: CheckpointTarget, dict: unknown, loadOptio
   const pool = { float32: new Float32Array(room.float32), float64: new Float64Array(room.float64) };
   const next = { float32: 0, float64: 0 };
   const loaded: LoadedState = { options: [], steps: [], states: [], buffers: [], values: pool };
+  let first = 0; // the index over all groups of the group's first parameter
   savedGroups.forEach((saved, g) => {
     const where = `paramGroups[${g}]`;
     if (saved === null || typeof saved !== "object" || Array.isArray(saved))
@@ -275,6 +309,8 @@ export function readStateDict(target: CheckpointTarget, dict: unknown, loadOptio
     }
     // Low-bit state, or a checkpoint in another storage: its own reader (undefined: float32 on both sides).
     const lowBit = target.storage?.source(raw, options, g, where, fail);
+    // It reads the entries themselves.
+    if (lowBit !== undefined) detached?.attach();
     const stateNames = target.scalarNames;
     const scalarSlots = stateNames.map(torchName);
     const bounds = stateNames.map(
@@ -287,22 +323,29 @@ export function readStateDict(target: CheckpointTarget, dict: unknown, loadOptio
     let key = "";
     let slot = "";
     const tensorName = () => `${entryName(key)}.${slot}`;
-    const buffers = group.params.map((param, i) => {
+    /** Refuses a name of the entry of `key` that is not a state it keeps. */
+    const checkName = (name: string, lengths: readonly (number | null)[]) => {
+      const k = slots.indexOf(name);
+      if (name !== "step" && !scalarSlots.includes(name) && (k === -1 || lengths[k] === null)) {
+        const kept = ["step", ...scalarSlots, ...slots.filter((_, k) => lengths[k] !== null)];
+        fail(
+          `${entryName(key)} has '${name}', which ${target.kind} with these options does not keep for it (it keeps ${kept.join(", ")})`,
+        );
+      }
+    };
+    const buffers: (number | StateArray | null)[] = [];
+    group.params.forEach((param, i) => {
       key = keys[g][i];
       const entry = own(savedState, key);
       if (entry === undefined) fail(`'state' has no entry for parameter '${key}'`);
       if (entry === null || typeof entry !== "object" || Array.isArray(entry))
         fail(`${entryName(key)} must be an object, got ${describe(entry)}`);
       const lengths = group.layout[i];
-      // (The low-bit reader checks its own slots.)
-      for (const name of lowBit === undefined ? Object.keys(entry) : []) {
-        const k = slots.indexOf(name);
-        if (name !== "step" && !scalarSlots.includes(name) && (k === -1 || lengths[k] === null)) {
-          const kept = ["step", ...scalarSlots, ...slots.filter((_, k) => lengths[k] !== null)];
-          fail(
-            `${entryName(key)} has '${name}', which ${target.kind} with these options does not keep for it (it keeps ${kept.join(", ")})`,
-          );
-        }
+      const held = detached === undefined ? -1 : detached.find(first + i, entry);
+      // Its own keys, then the slots of its tensors kept beside it (the low-bit reader checks its own slots).
+      if (lowBit === undefined) {
+        for (const name of Object.keys(entry)) checkName(name, lengths);
+        if (held !== -1) for (const name of detached?.slots(held) ?? []) checkName(name, lengths);
       }
       const s = own(entry, "step");
       if (typeof s !== "number" || !Number.isSafeInteger(s) || s < 0 || s > MAX_STEP)
@@ -330,22 +373,26 @@ export function readStateDict(target: CheckpointTarget, dict: unknown, loadOptio
       }
       steps.push(s);
       states.push(s === 0 ? {} : values);
-      if (lowBit !== undefined)
-        return lowBit.read(entryName(key), entry, i, s, ["step", ...scalarSlots], allowNonFinite);
-      const row: (number | null)[] = [];
+      if (lowBit !== undefined) {
+        for (const values of lowBit.read(entryName(key), entry, i, s, ["step", ...scalarSlots], allowNonFinite))
+          buffers.push(values);
+        return;
+      }
       for (let k = 0; k < slots.length; k++) {
         slot = slots[k];
         const length = lengths[k];
-        const value = length === null ? undefined : own(entry, slot);
+        // A slot is either the entry's own or a tensor's beside it (loadSafetensors refuses both).
+        const place = length === null || held === -1 ? undefined : detached?.place(held, slot);
+        const value = place !== undefined ? place.values : length === null ? undefined : own(entry, slot);
         if (length === null || (value === undefined && s === 0)) {
-          row.push(null);
+          buffers.push(null);
           continue;
         }
         if (value === undefined) fail(`${entryName(key)} has no '${slot}' (a state after ${s} steps needs it)`);
         const dtype = param.dtype as Dtype;
         const offset = next[dtype];
         next[dtype] += length;
-        decodeTensorInto(tensorName, value, dtype, length, rules[k], fail, pool[dtype], offset);
+        decodeTensorInto(tensorName, value, dtype, length, rules[k], fail, pool[dtype], offset, place);
         if (s === 0) {
           for (let j = offset; j < offset + length; j++)
             if (!Object.is(pool[dtype][j], initial[k]))
@@ -353,14 +400,14 @@ export function readStateDict(target: CheckpointTarget, dict: unknown, loadOptio
                 `${entryName(key)}.step is 0 but '${slot}' is not its initial value ${initial[k]}: a state before the first step has none`,
               );
         }
-        row.push(s === 0 ? null : offset);
+        buffers.push(s === 0 ? null : offset);
       }
-      return row;
     });
     loaded.options.push(options);
     loaded.steps.push(steps);
     loaded.states.push(states);
     loaded.buffers.push(buffers);
+    first += group.params.length;
   });
   return loaded;
 }

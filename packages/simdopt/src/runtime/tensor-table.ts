@@ -189,12 +189,14 @@ export class TensorTable implements StepTable {
   }
 
   /**
-   * Writes every state buffer once, after a load: buffer `k` of tensor `t` takes `loaded[t][k]`:
-   * where its values start in `values` (floats of the table's dtype), its values as the kernel
-   * stores them, or null for `initial[k]` (nothing where that is null too).
+   * Writes every state buffer once, after a load: buffer `k` of tensor `t` (of `buffers`) takes
+   * `loaded[starts[t] + k]`: where its values start in `values` (floats of the table's dtype), its
+   * values as the kernel stores them, or null for `initial[k]` (nothing where that is null too).
    */
   load(
-    loaded: readonly (readonly (number | StateArray | null)[])[],
+    loaded: readonly (number | StateArray | null)[],
+    starts: readonly number[],
+    buffers: number,
     values: FloatArray,
     initial: readonly (number | null)[],
   ): void {
@@ -203,10 +205,10 @@ export class TensorTable implements StepTable {
       this.dtype === "float32"
         ? new Float32Array(this.runtime.memory.buffer)
         : new Float64Array(this.runtime.memory.buffer);
-    for (let t = 0; t < loaded.length; t++) {
-      for (let k = 0; k < loaded[t].length; k++) {
+    for (let t = 0; t < starts.length; t++) {
+      for (let k = 0; k < buffers; k++) {
         const length = this.lengths[t][k];
-        const source = loaded[t][k];
+        const source = loaded[starts[t] + k];
         const value = initial[k];
         if (length === null) continue;
         if (typeof source === "number") {
