@@ -1,5 +1,5 @@
 // `turbo run build` with its logs held back but its progress shown: one line on stderr when a
-// workspace's build starts and when it ends, and, while one runs, a line at least every 10 s
+// workspace's build starts and when it ends, and, while one runs, a line at least every 5 s
 // saying which are still running. From a fresh clone the build takes minutes; a silent wait that
 // long looks like a hang. Turbo prints a task's logs in one block when the task ends
 // (--log-order=grouped), so a block's first line says which task ended; a task starts when the
@@ -8,7 +8,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
 
-const HEARTBEAT_MS = 10_000;
+const HEARTBEAT_MS = 5_000;
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
 
 /**

@@ -2,7 +2,7 @@
 // `node scripts/run-after-build.mjs <script> [args...]`: builds every workspace with turbo, then runs
 // `node <script> [args...]` from the repository root, exiting with its status. The build's logs
 // are shown only when it fails; meanwhile a line on stderr tells each workspace's build starting
-// and ending, and which still run, at least every 10 s (from a fresh clone the build takes
+// and ending, and which still run, at least every 5 s (from a fresh clone the build takes
 // minutes). `--help` runs quietly, so that `npm run bench -- --help` prints only the help.
 import { spawnSync } from "node:child_process";
 import path from "node:path";
