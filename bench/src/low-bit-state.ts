@@ -258,7 +258,8 @@ export interface CapacityResult {
 export async function runCapacity(onFormat: (label: string) => void = () => {}): Promise<CapacityResult[]> {
   const results: CapacityResult[] = [];
   for (const format of STATE_FORMATS) {
-    onFormat(`capacity of 4 GiB with ${format.state} state`);
+    const label = `capacity of 4 GiB with ${format.state} state`;
+    onFormat(label);
     const runtime = await loadRuntime({ threads: 1 });
     const held: { param: Parameter<"float32">; optimizer: Adam }[] = [];
     let params = 0;
@@ -270,6 +271,7 @@ export async function runCapacity(onFormat: (label: string) => void = () => {}):
           const optimizer = new Adam([param], { lr: 1e-3, state: format.state });
           held.push({ param, optimizer });
           params += length;
+          onFormat(`${label}: ${Math.round(params / 1e6)}M parameters so far`);
         } catch (error) {
           if (!(error instanceof RangeError)) throw error;
           param?.dispose();
@@ -277,6 +279,7 @@ export async function runCapacity(onFormat: (label: string) => void = () => {}):
         }
       }
     }
+    onFormat(`${label}: ${Math.round(params / 1e6)}M parameters, freeing them`);
     for (const { param, optimizer } of held) {
       optimizer.dispose();
       param.dispose();
