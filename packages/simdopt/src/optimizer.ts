@@ -1012,7 +1012,7 @@ export class Optimizer<O extends object> {
     return group;
   }
 
-  /** True when the state buffers are bfloat16 or 8-bit codes (state-elements.ts), not the parameters' dtype. */
+  /** True when the state buffers are bfloat16 or codes (state-elements.ts), not the parameters' dtype. */
   private get lowBit(): boolean {
     return this.js === undefined && !hasParamState(this.definition.kernel);
   }
@@ -1134,7 +1134,7 @@ export class Optimizer<O extends object> {
     return table.stateView(table.indexOf(param), k);
   }
 
-  /** A view of state buffer `k` of `param` in `group` as the kernel stores it (bfloat16 words, 8-bit codes, or floats). */
+  /** A view of state buffer `k` of `param` in `group` as the kernel stores it (bfloat16 words, codes, or floats). */
   private rawView(group: Group<O>, param: Parameter, k: number): StateArray {
     const table = group.tables.find((t) => t.dtype === param.dtype) as TensorTable;
     return table.stateView(table.indexOf(param), k);

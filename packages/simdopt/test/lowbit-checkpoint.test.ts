@@ -673,12 +673,12 @@ describe("per-parameter state", () => {
 test("toTorchStateDict refuses low-bit state and says what to use instead", () => {
   const { optimizer, params } = trained(FLAVOURS[2]);
   expect(() => toTorchStateDict(optimizer as Adam)).toThrow(
-    /toTorchStateDict: adam's state is bfloat16 or 8-bit codes, which torch.optim's layout has no slots for: save it with stateDict\(\) or saveSafetensors\(\).*state 'float32' \(loadStateDict converts it\)/,
+    /toTorchStateDict: adam's state is bfloat16 or low-bit codes, which torch.optim's layout has no slots for: save it with stateDict\(\) or saveSafetensors\(\).*state 'float32' \(loadStateDict converts it\)/,
   );
   dispose(optimizer, params);
   const bnb = trained(FLAVOURS[4]);
   expect(() => toTorchStateDict(bnb.optimizer as unknown as Adam)).toThrow(
-    /bnbadam8bit's state is bfloat16 or 8-bit codes.*saveSafetensors\(\) \(bitsandbytes' and torch's slot names\)$/,
+    /bnbadam8bit's state is bfloat16 or low-bit codes.*saveSafetensors\(\) \(bitsandbytes' and torch's slot names\)$/,
   );
   dispose(bnb.optimizer, bnb.params);
 });

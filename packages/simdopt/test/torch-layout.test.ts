@@ -170,7 +170,7 @@ test("what has no torch layout is refused by name: L-BFGS, a weight average, oth
     [new SGDScheduleFree([w]), /sgdschedulefree's reference keeps its step count and averaging weights per group/],
     [
       new Adam([w], { state: "8bit" }),
-      /adam's state is bfloat16 or 8-bit codes, which torch.optim's layout has no slots for/,
+      /adam's state is bfloat16 or low-bit codes, which torch.optim's layout has no slots for/,
     ],
   ];
   for (const [optimizer, message] of torchless) {

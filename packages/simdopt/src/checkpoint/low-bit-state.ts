@@ -101,7 +101,7 @@ export interface StorageTarget {
   readonly kind: string;
   /** The optimizer's own storage. */
   readonly own: Storage;
-  /** Each storage by its name (`float32`, `bfloat16`, `8bit`) where the optimizer has a `state` option; undefined otherwise. */
+  /** Each storage by its name (`float32`, `bfloat16`, `8bit`, `4bit`, `fp8`) where the optimizer has a `state` option; undefined otherwise. */
   readonly named: Readonly<Record<string, Storage>> | undefined;
   readonly groups: readonly {
     readonly params: readonly Parameter[];

@@ -28,7 +28,7 @@ import {
 } from "./state-dict.js";
 
 const DTYPES = { F32: Float32Array, F64: Float64Array } as const;
-/** Low-bit state adds bfloat16 words and 8-bit codes (checkpoint/low-bit-state.ts). */
+/** Low-bit state adds bfloat16 words and codes (checkpoint/low-bit-state.ts). */
 const LOW_BIT_DTYPES = { ...DTYPES, BF16: Uint16Array, U8: Uint8Array } as const;
 const MAX_HEADER = 100_000_000; // bytes, as the safetensors library limits it
 const DOT = 0x2e;

@@ -59,7 +59,7 @@ function checkConvertible(optimizer: unknown, where: string): void {
         ? `, or load that checkpoint into the same optimizer with state 'float32' (loadStateDict converts it) and convert that one`
         : "";
     throw new TypeError(
-      `${where}: ${kind}'s state is bfloat16 or 8-bit codes, which torch.optim's layout has no slots for: save it with stateDict() or saveSafetensors() (bitsandbytes' and torch's slot names)${float32}`,
+      `${where}: ${kind}'s state is bfloat16 or low-bit codes, which torch.optim's layout has no slots for: save it with stateDict() or saveSafetensors() (bitsandbytes' and torch's slot names)${float32}`,
     );
   }
 }

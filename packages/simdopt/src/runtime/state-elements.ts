@@ -8,7 +8,7 @@ import { KERNEL_LAYOUTS } from "../generated/kernels.js";
 import { bytesPerElement, type Dtype, type KernelName } from "./kernels.js";
 
 export type StateElement = "param" | "bfloat16" | "uint8" | "float32";
-/** A state buffer as its kernel stores it: floats of the parameter's dtype, bfloat16 words (u16), 8-bit codes, float32 block maxima. */
+/** A state buffer as its kernel stores it: floats of the parameter's dtype, bfloat16 words (u16), 8-bit, 4-bit (two per byte) or FP8 codes, float32 block maxima. */
 export type StateArray = Float32Array | Float64Array | Uint16Array | Uint8Array;
 
 /** Kernel `name`'s element type of each state buffer, in declaration order. */
