@@ -5,7 +5,13 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { loadRuntime, type Runtime } from "../dist/index.js";
 import { caseProblem } from "../dist/conformance/validate-case.js";
-import { freeRunningError, lowbitUnsupported, runLowbitCase, type LowbitCase } from "../dist/conformance/lowbit.js";
+import {
+  freeRunningError,
+  lowbitUnsupported,
+  mapsDifferences,
+  runLowbitCase,
+  type LowbitCase,
+} from "../dist/conformance/lowbit.js";
 import { sharedGoldenFolder } from "./helpers.js";
 
 const folder = sharedGoldenFolder("lowbit", "the low-bit golden vectors (bfloat16 and 8-bit state)");
@@ -70,6 +76,14 @@ describe.skipIf(folder === undefined)("golden/lowbit by the one-step rule", () =
     expect(c).toBeDefined();
     const wrong = { ...(c as LowbitCase), optimizer: wrongOptimizer };
     expect(runLowbitCase(runtimes[0], wrong).passed).toBe(false);
+  });
+
+  test("the folder's maps are simdopt's, the float8_e4m3fn values (NaN written null) too; a changed value is named", () => {
+    const document = JSON.parse(readFileSync(join(folder as string, "maps.json"), "utf8"));
+    expect(mapsDifferences(document)).toEqual([]);
+    document.maps.float8_e4m3fn.values[0x80] = 0; // −0 in the file
+    document.maps.linear4_unsigned.values[3] = 0.26;
+    expect(mapsDifferences(document)).toEqual(["linear4_unsigned", "float8_e4m3fn"]);
   });
 
   test("a wrong step fails the rule: 8-bit Adam run as AdamW", () => {

@@ -485,12 +485,17 @@ function boundaries(value: unknown, steps: number): boolean {
 /** The format of the folder's file of quantization maps (not cases). */
 export const MAPS_FORMAT = "optimizer-golden-maps/1";
 
-/** Which of simdopt's maps (assembly/maps.json) differ from a maps file's, or are missing from it: [] when all agree. */
+/**
+ * Which of simdopt's maps (assembly/maps.json, and the float8_e4m3fn values FP8 codes stand for)
+ * differ from a maps file's, or are missing from it: [] when all agree. The file writes NaN as null.
+ */
 export function mapsDifferences(document: { maps?: Record<string, { values?: unknown }> }): string[] {
-  return Object.entries(STATE_MAPS)
+  const ours: [string, ArrayLike<number>][] = [...Object.entries(STATE_MAPS), ["float8_e4m3fn", E4M3FN_VALUES]];
+  return ours
     .filter(([name, values]) => {
       const theirs = document.maps?.[name]?.values;
-      return !(Array.isArray(theirs) && theirs.length === values.length && values.every((x, k) => x === theirs[k]));
+      const same = (x: number, k: number) => Object.is(x, (theirs as unknown[])[k] ?? Number.NaN);
+      return !(Array.isArray(theirs) && theirs.length === values.length && Array.from(values).every(same));
     })
     .map(([name]) => name);
 }
