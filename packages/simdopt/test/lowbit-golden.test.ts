@@ -14,7 +14,7 @@ import {
 } from "../dist/conformance/lowbit.js";
 import { sharedGoldenFolder } from "./helpers.js";
 
-const folder = sharedGoldenFolder("lowbit", "the low-bit golden vectors (bfloat16 and 8-bit state)");
+const folder = sharedGoldenFolder("lowbit", "the low-bit golden vectors (bfloat16, 8-bit, 4-bit and FP8 state)");
 
 /** The cases of `file` simdopt runs, and how many it leaves for later. */
 function cases(file: string): { run: LowbitCase[]; left: number } {
